@@ -1,0 +1,90 @@
+"""The JSON API, /api/v1/. Every router calls the same services as the pages;
+domain errors become {"detail", "code"} with a 4xx status here, in one place."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from govhall.accounts.services import api_token_authenticate
+from govhall.core.errors import DomainError, from_django_validation
+
+
+class TokenAuth(HttpBearer):
+    """Bearer tokens issued by the district office; the token narrows what its
+    account sees to the centers it was issued for."""
+
+    def authenticate(self, request, token):
+        found = api_token_authenticate(token)
+        if found is None:
+            return None
+        user = found.user
+        user.token_center_ids = set(found.centers.values_list("id", flat=True))
+        request.user = user
+        request.api_token = found
+        return user
+
+
+api = NinjaAPI(
+    title="govhall API",
+    version="1",
+    description="区政务服务中心及分中心一体化管理平台接口。认证：会话（网页登录）或 `Authorization: Bearer <令牌>`。",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, detail, code: str, errors=None):
+    body = {"detail": detail, "code": code}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return _error(request, exc.status, exc.message, exc.code, exc.errors or None)
+
+
+@api.exception_handler(ValidationError)
+def on_django_validation(request, exc: ValidationError):
+    err = from_django_validation(exc)
+    return _error(request, 400, err.message, "invalid", err.errors)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_validation(request, exc: NinjaValidationError):
+    return _error(request, 422, "请求数据格式不正确。", "invalid_input", exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, 401, "请先登录或提供有效的接口令牌。", "unauthenticated")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return _error(request, 403, str(exc) or "无权执行此操作。", "forbidden")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "没有找到该记录，或您无权查看。", "not_found")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, str(exc), "error")
+
+
+def _add_routers() -> None:
+    from govhall.accounts.api import router as accounts_router
+    from govhall.centers.api import router as centers_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", centers_router)
+
+
+_add_routers()

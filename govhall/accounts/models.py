@@ -1,0 +1,101 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from govhall.core.models import TimeStamped
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", "办事群众/企业"
+    CLERK = "clerk", "窗口工作人员"
+    CHIEF_REP = "chief_rep", "首席代表"
+    BRANCH_MANAGER = "branch_manager", "分中心负责人"
+    DEPARTMENT_LEADER = "department_leader", "分管班子成员"
+    DISTRICT_ADMIN = "district_admin", "区政务办"
+    APPROVER = "approver", "区政府审批"
+    API_CLIENT = "api_client", "接口客户端"
+
+
+STAFF_ROLES = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER,
+               Role.DISTRICT_ADMIN, Role.APPROVER}
+# These roles see every center of their district, wherever they are assigned.
+DISTRICT_WIDE_ROLES = {Role.DISTRICT_ADMIN, Role.APPROVER}
+
+
+class User(AbstractUser):
+    """A person (or a system account) who logs in. What they may do comes from
+    their role assignments, each tied to a center."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(TimeStamped):
+    """A user holds `role` at `center`. A person may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="用户")
+    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="role_assignments",
+                               verbose_name="所属中心")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "角色分配"
+        verbose_name_plural = "角色分配"
+        constraints = [models.UniqueConstraint(fields=["user", "role", "center"], name="unique_role_per_center")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.center}"
+
+
+class ApiToken(TimeStamped):
+    """A bearer token for another system, issued by the district office and
+    limited to some centers. Only a hash of the key is stored."""
+
+    name = models.CharField("名称", max_length=100)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens", verbose_name="账号")
+    centers = models.ManyToManyField("centers.Center", related_name="api_tokens", verbose_name="限定中心")
+    prefix = models.CharField("前缀", max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="签发人")
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["key_hash", "last_used_at"])
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "gh_" + secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

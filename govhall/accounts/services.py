@@ -1,0 +1,121 @@
+"""People, roles and API tokens. Only the district office hands out roles and tokens."""
+
+from datetime import datetime
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from govhall.core.errors import DomainError, Refused
+from govhall.core.history import delete_recorded, save_recorded
+
+from .models import STAFF_ROLES, ApiToken, Role, RoleAssignment, User
+from .selectors import has_role, roles_at
+
+
+def _require_district_admin(by, center=None) -> None:
+    if center is not None:
+        if Role.DISTRICT_ADMIN not in roles_at(by, center):
+            raise Refused("只有区政务办可以管理该中心的人员、角色和接口令牌。")
+    elif not has_role(by, Role.DISTRICT_ADMIN) and not by.is_superuser:
+        raise Refused("只有区政务办可以管理人员、角色和接口令牌。")
+
+
+@transaction.atomic
+def user_create(*, by, username: str, full_name: str, password: str, phone: str = "",
+                is_demo: bool = False) -> User:
+    """Create a login. The password must pass the length and strength rules."""
+    if by is not None:
+        _require_district_admin(by)
+    if User.objects.filter(username=username).exists():
+        raise DomainError("该用户名已被使用。", field="username", code="duplicate")
+    user = User(username=username, full_name=full_name, phone=phone, is_demo=is_demo)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), field="password") from exc
+    user.set_password(password)
+    user.is_staff = False
+    return save_recorded(user, by=by, reason="创建用户")
+
+
+@transaction.atomic
+def role_assign(*, by, user: User, role: str, center) -> RoleAssignment:
+    """Give `user` the role `role` at `center`."""
+    if by is not None:
+        _require_district_admin(by, center)
+    if role not in Role.values:
+        raise DomainError("未知角色。", field="role")
+    if role in {Role.DISTRICT_ADMIN, Role.APPROVER} and center.kind != "district":
+        raise DomainError("区政务办和区政府审批角色须分配在区政务服务中心。", field="center")
+    existing = RoleAssignment.objects.filter(user=user, role=role, center=center).first()
+    if existing:
+        return existing
+    assignment = save_recorded(RoleAssignment(user=user, role=role, center=center), by=by, reason="分配角色")
+    if role in STAFF_ROLES and not user.is_staff:
+        user.is_staff = False  # Django admin stays for superusers; staff use our own pages
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, by, assignment: RoleAssignment) -> None:
+    _require_district_admin(by, assignment.center)
+    delete_recorded(assignment, by=by, reason="撤销角色")
+
+
+@transaction.atomic
+def api_token_issue(*, by, user: User, name: str, centers: list, expires_at: datetime | None = None
+                    ) -> tuple[ApiToken, str]:
+    """Issue a token for `user`, limited to `centers`. Returns the token and its
+    key; the key is shown once and only its hash is kept."""
+    _require_district_admin(by)
+    if not name.strip():
+        raise DomainError("请填写令牌名称。", field="name")
+    if not centers:
+        raise DomainError("请至少选择一个中心。", field="centers")
+    for center in centers:
+        if Role.DISTRICT_ADMIN not in roles_at(by, center):
+            raise Refused(f"无权为“{center.name}”签发令牌。")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise DomainError("到期时间必须晚于现在。", field="expires_at")
+    key = ApiToken.new_key()
+    token = ApiToken(name=name.strip(), user=user, prefix=key[3:11], key_hash=ApiToken.hash_key(key),
+                     issued_by=by, expires_at=expires_at)
+    save_recorded(token, by=by, reason="签发令牌")
+    token.centers.set(centers)
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, by, token: ApiToken) -> ApiToken:
+    _require_district_admin(by)
+    if token.revoked_at:
+        return token
+    token.revoked_at = timezone.now()
+    return save_recorded(token, by=by, reason="吊销令牌")
+
+
+def api_token_authenticate(key: str) -> ApiToken | None:
+    """The active token for `key`, or None."""
+    if not key or not key.startswith("gh_"):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token
+
+
+def role_assignments_move_for_merge(*, old, new, by) -> None:
+    """On a merge, staff of the merged branch become staff of the surviving one."""
+    for a in RoleAssignment.objects.filter(center=old):
+        if RoleAssignment.objects.filter(user=a.user, role=a.role, center=new).exists():
+            delete_recorded(a, by=by, reason=f"撤并：已在{new.name}任同一角色")
+            continue
+        a.center = new
+        try:
+            with transaction.atomic():
+                save_recorded(a, by=by, reason=f"撤并至{new.name}", validate=False)
+        except IntegrityError:  # pragma: no cover - guarded by the exists() above
+            delete_recorded(a, by=by, reason="撤并去重")

@@ -1,0 +1,152 @@
+"""Reads of the register: what the public sees, what staff see, the
+standardisation check, and the changes a user may see."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from govhall.accounts.selectors import centers_visible_to, visible_center_ids
+
+from .models import WEEKDAYS, Center, CenterChange, Facility, OpeningHours, Zone
+
+PUBLIC_STATUSES = [Center.Status.ACTIVE, Center.Status.SUSPENDED, Center.Status.PLANNED]
+SORTS = {"code": "code", "-code": "-code", "name": "name", "-name": "-name", "kind": "kind", "-kind": "-kind",
+         "status": "status", "-status": "-status", "updated": "updated_at", "-updated": "-updated_at"}
+
+
+def _with_details(qs: QuerySet) -> QuerySet:
+    return qs.select_related("department", "district", "parent").prefetch_related(
+        "aliases", "zones", "facilities", "leadership",
+        Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+    )
+
+
+def centers_public() -> QuerySet:
+    """The halls the public may visit: the district center first, then branches, then towns."""
+    return _with_details(Center.objects.filter(status__in=PUBLIC_STATUSES)).order_by("kind", "code")
+
+
+def center_public_get(code: str) -> Center | None:
+    return _with_details(Center.objects.filter(code=code)).first()
+
+
+def center_search(qs: QuerySet, q: str) -> QuerySet:
+    """Match the official name, a former name (alias), the code or the address."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    return qs.filter(Q(name__icontains=q) | Q(aliases__name__icontains=q) | Q(code__icontains=q)
+                     | Q(address__icontains=q) | Q(department__name__icontains=q)).distinct()
+
+
+def centers_list(*, user, q: str = "", kind: str = "", status: str = "", department: int | str | None = None,
+                 sort: str = "kind") -> QuerySet:
+    """The register as `user` may see it, filtered and sorted. Used by the page, the API and the export."""
+    qs = _with_details(centers_visible_to(user))
+    qs = center_search(qs, q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if department:
+        qs = qs.filter(department_id=department)
+    return qs.order_by(SORTS.get(sort, "kind"), "code")
+
+
+def hours_summary(center: Center) -> list[str]:
+    """Weekly hours as lines, consecutive days with the same periods joined:
+    ['星期一至星期五 09:00-12:00、13:30-17:00']."""
+    by_day: dict[int, tuple] = {}
+    for h in center.hours.all():
+        by_day.setdefault(h.weekday, ())
+        by_day[h.weekday] += (f"{h.opens:%H:%M}-{h.closes:%H:%M}",)
+    names = dict(WEEKDAYS)
+    lines, run = [], []
+    for day in range(7):
+        spans = by_day.get(day)
+        if run and spans == by_day.get(run[-1]) and spans:
+            run.append(day)
+            continue
+        if run:
+            lines.append(_hours_line(run, by_day[run[0]], names))
+        run = [day] if spans else []
+    if run:
+        lines.append(_hours_line(run, by_day[run[0]], names))
+    return lines or ["暂未公布"]
+
+
+def _hours_line(days, spans, names) -> str:
+    label = names[days[0]] if len(days) == 1 else f"{names[days[0]]}至{names[days[-1]]}"
+    return f"{label} {'、'.join(spans)}"
+
+
+@dataclass
+class StandardCheck:
+    """A hall against the notice's standards: unified name, six zones, facilities, leaders."""
+
+    center: Center
+    have: list[str] = field(default_factory=list)
+    lacks: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.have) + len(self.lacks)
+
+    @property
+    def score(self) -> int:
+        return round(100 * len(self.have) / self.total) if self.total else 100
+
+
+def standardisation_check(center: Center) -> StandardCheck:
+    from .models import check_center_name
+
+    check = StandardCheck(center=center)
+
+    def item(ok: bool, label: str):
+        (check.have if ok else check.lacks).append(label)
+
+    item(check_center_name(center.kind, center.name, center.district) is None, "统一名称")
+    zones = {z.kind for z in center.zones.all()}
+    for value, label in Zone.Kind.choices:
+        item(value in zones, label)
+    facilities = {f.kind for f in center.facilities.all()}
+    for value, label in Facility.Kind.choices:
+        item(value in facilities, label)
+    if center.kind == Center.Kind.BRANCH:
+        roles = {p.role for p in center.leadership.all()}
+        item("leader" in roles, "分管班子成员")
+        item("cadre" in roles, "负责科级干部")
+    return check
+
+
+def standardisation_report(*, user) -> list[StandardCheck]:
+    qs = _with_details(centers_visible_to(user).exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED]))
+    return sorted((standardisation_check(c) for c in qs.order_by("kind", "code")), key=lambda c: c.score)
+
+
+def changes_visible_to(user) -> QuerySet:
+    """Changes of the branches `user` sees; new-branch drafts are seen by the district
+    office and the approver (who see the district center) and by their drafter."""
+    ids = visible_center_ids(user)
+    district_ids = set(Center.objects.filter(id__in=ids, kind=Center.Kind.DISTRICT).values_list("district_id", flat=True))
+    q = Q(center_id__in=ids) | Q(merge_into_id__in=ids) | Q(drafted_by=user)
+    if district_ids:
+        q |= Q(center__isnull=True, district_id__in=district_ids)
+    return (CenterChange.objects.filter(q).select_related("center", "merge_into", "department", "drafted_by", "district")
+            .distinct())
+
+
+def changes_list(*, user, status: str = "", kind: str = "", q: str = "") -> QuerySet:
+    qs = changes_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(center__name__icontains=q) | Q(new_name__icontains=q) | Q(filing_number__icontains=q)
+                       | Q(description__icontains=q))
+    return qs.order_by("-created_at")
+
+
+def change_get(*, user, pk: int) -> CenterChange | None:
+    return changes_visible_to(user).filter(pk=pk).prefetch_related("events__by").first()
