@@ -81,10 +81,12 @@ def on_http_error(request, exc: HttpError):
 
 def _add_routers() -> None:
     from govhall.accounts.api import router as accounts_router
+    from govhall.catalog.api import router as catalog_router
     from govhall.centers.api import router as centers_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", centers_router)
+    api.add_router("/", catalog_router)
 
 
 _add_routers()

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "govhall.core",
     "govhall.accounts",
     "govhall.centers",
+    "govhall.catalog",
 ]
 
 MIDDLEWARE = [
