@@ -1,0 +1,159 @@
+"""Browser tests: the real ASGI server (uvicorn) on a fresh database loaded with
+the demo district, driven by Debian's Chromium through Playwright."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fresh_postgres(url: str) -> str:
+    """A fresh database beside the one DATABASE_URL names, for the server under test."""
+    import psycopg
+
+    name = f"govhall_e2e_{os.getpid()}"
+    base, _, _ = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+def _drop_postgres(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Server:
+    def __init__(self, base_url: str, env: dict, log: Path):
+        self.base_url, self.env, self.log = base_url, env, log
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against the server's database (e.g. the daily job)."""
+        out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+
+@pytest.fixture(scope="session")
+def server():
+    tmp = Path(tempfile.mkdtemp(prefix="govhall-e2e-"))
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "GOVHALL_VAR": str(tmp), "DEBUG": "0",
+                "PYTHONUNBUFFERED": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost"})
+    pg_url = None
+    if os.environ.get("DATABASE_URL"):
+        pg_url = env["DATABASE_URL"] = _fresh_postgres(os.environ["DATABASE_URL"])
+    else:
+        env["SQLITE_PATH"] = str(tmp / "e2e.sqlite3")
+    for cmd in (["migrate", "--noinput", "-v0"], ["load_demo", "--quiet"]):
+        subprocess.run([sys.executable, "manage.py", *cmd], cwd=ROOT, env=env, check=True, timeout=300)
+    port = _free_port()
+    log = tmp / "server.log"
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+                             "--port", str(port), "--lifespan", "off"], cwd=ROOT, env=env,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not start:\n" + log.read_text())
+    yield Server(base, env, log)
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    if pg_url:
+        _drop_postgres(pg_url)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(locale="zh-CN", base_url=server.base_url)
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    pg.on("dialog", lambda dialog: dialog.accept())  # data-confirm prompts: the user says yes
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, server):
+    context = browser.new_context(locale="zh-CN", base_url=server.base_url, viewport={"width": 375, "height": 740},
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def assert_accessible(page) -> None:
+    """axe-core: no serious or critical violations on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
+    assert not bad, "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — "
+                              f"{[n['target'] for n in v['nodes']][:5]}" for v in bad)
+
+
+def login(page, username: str, password: str = "govhall-demo-2026") -> None:
+    page.goto("/staff/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/staff/")
+
+
+def logout(page) -> None:
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_load_state()
