@@ -1,3 +1,6 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -23,3 +26,33 @@ class Counter(models.Model):
 
     def __str__(self):
         return f"{self.scope}={self.value}"
+
+
+class PersonalDataAccess(models.Model):
+    """One look at a full phone or ID number: who looked, at whose record, which
+    field, when and why. Lists, logs and exports show these numbers masked; the
+    full number is shown only on request, and every request is kept here."""
+
+    class Field(models.TextChoices):
+        PHONE = "phone", "手机号"
+        ID_NUMBER = "id_number", "身份证号"
+
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name="查看人")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="记录类型")
+    subject_id = models.CharField("记录编号", max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    subject_label = models.CharField("记录", max_length=200)
+    field = models.CharField("字段", max_length=20, choices=Field.choices)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    at = models.DateTimeField("查看时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "个人信息查看记录"
+        verbose_name_plural = verbose_name
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="pda_subject")]
+
+    def __str__(self):
+        return f"{self.viewer} 查看 {self.subject_label} 的{self.get_field_display()}"

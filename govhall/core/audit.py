@@ -1,0 +1,210 @@
+"""The audit history: every recorded change (django-simple-history) of the
+records that matter, merged newest first across models; and the record of who
+looked at a full phone or ID number (PersonalDataAccess).
+
+Another app adds its models to the history with `register_audited`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db.models import QuerySet
+
+from .history import changed_fields
+from .masking import mask_id_number, mask_phone, mask_text
+from .models import PersonalDataAccess
+
+# key → "app_label.ModelName"; the key is what the filter on the page sends.
+AUDITED: dict[str, str] = {
+    "district": "centers.District",
+    "department": "centers.Department",
+    "center": "centers.Center",
+    "alias": "centers.CenterAlias",
+    "hours": "centers.OpeningHours",
+    "hours_exception": "centers.HoursException",
+    "zone": "centers.Zone",
+    "facility": "centers.Facility",
+    "leadership": "centers.Leadership",
+    "change": "centers.CenterChange",
+    "user": "accounts.User",
+    "role": "accounts.RoleAssignment",
+    "token": "accounts.ApiToken",
+}
+
+KIND_LABELS = {"+": "新增", "~": "修改", "-": "删除"}
+
+
+def register_audited(key: str, model_label: str) -> None:
+    """Show the history of `model_label` ("app.Model", with HistoricalRecords) in the audit page."""
+    AUDITED[key] = model_label
+
+
+def audited_models() -> list[tuple[str, str]]:
+    """(key, label) of every audited model whose app is installed, for the filter."""
+    out = []
+    for key in AUDITED:
+        model = _model(key)
+        if model is not None:
+            out.append((key, str(model._meta.verbose_name)))
+    return out
+
+
+def _model(key: str):
+    try:
+        return apps.get_model(AUDITED[key])
+    except (KeyError, LookupError):
+        return None
+
+
+def _history_model(key: str):
+    model = _model(key)
+    return model.history.model if model is not None else None
+
+
+def _mask(name: str, value: Any) -> Any:
+    if value in (None, ""):
+        return value
+    if "id_number" in name:
+        return mask_id_number(str(value))
+    if "phone" in name:
+        return mask_phone(str(value))
+    return value
+
+
+@dataclass
+class AuditEntry:
+    """One change of one record, ready to show: personal data masked."""
+
+    model_key: str
+    model_label: str
+    history_id: int
+    object_id: Any
+    object_repr: str
+    kind: str
+    when: datetime
+    user: Any
+    reason: str
+    changes: list[dict] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def user_label(self) -> str:
+        return self.user.display_name if self.user is not None else "系统"
+
+
+def _filtered(key: str, *, user_id, since, until) -> QuerySet | None:
+    hist = _history_model(key)
+    if hist is None:
+        return None
+    qs = hist.objects.all()
+    if user_id is not None:
+        qs = qs.filter(history_user_id=user_id)
+    if since is not None:
+        qs = qs.filter(history_date__gte=since)
+    if until is not None:
+        qs = qs.filter(history_date__lt=until)
+    return qs
+
+
+def _keys(models) -> list[str]:
+    if not models:
+        return list(AUDITED)
+    return [k for k in models if k in AUDITED]
+
+
+def _display(model, name: str, value):
+    try:
+        f = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(name), _mask(name, value)
+    if f.choices and value not in (None, ""):
+        value = dict(f.flatchoices).get(value, value)
+    return str(getattr(f, "verbose_name", name)), _mask(name, value)
+
+
+def _entry(key: str, record) -> AuditEntry:
+    model = _model(key)
+    try:
+        label = str(record.instance)
+    except (ObjectDoesNotExist, ValueError, AttributeError):
+        label = ""
+    pk_name = model._meta.pk.attname
+    object_id = getattr(record, pk_name, None)
+    changes = []
+    if record.history_type == "~":
+        for c in changed_fields(record):
+            verbose, old = _display(model, c["field"], c["old"])
+            _, new = _display(model, c["field"], c["new"])
+            changes.append({"field": c["field"], "label": verbose, "old": old, "new": new})
+    return AuditEntry(
+        model_key=key, model_label=str(model._meta.verbose_name), history_id=record.history_id,
+        object_id=object_id, object_repr=mask_text(label) if label else f"#{object_id}",
+        kind=record.history_type, when=record.history_date, user=record.history_user,
+        reason=record.history_change_reason or "", changes=changes,
+    )
+
+
+def audit_entries(*, models: list[str] | None = None, user_id: int | None = None,
+                  since: datetime | None = None, until: datetime | None = None,
+                  limit: int = 50, offset: int = 0) -> list[AuditEntry]:
+    """Recorded changes, newest first, across the audited models.
+
+    `since` is inclusive and `until` exclusive. The merge reads only the newest
+    offset+limit (id, date) pairs of each model, then loads the full rows of the
+    page window alone, so a page costs a few small queries per model."""
+    window = offset + limit
+    heads: list[tuple[datetime, str, int]] = []
+    for key in _keys(models):
+        qs = _filtered(key, user_id=user_id, since=since, until=until)
+        if qs is None:
+            continue
+        rows = qs.order_by("-history_date", "-history_id").values_list("history_date", "history_id")[:window]
+        heads.extend((when, key, hid) for when, hid in rows)
+    heads.sort(reverse=True)
+    page = heads[offset:window]
+    wanted: dict[str, list[int]] = {}
+    for _, key, hid in page:
+        wanted.setdefault(key, []).append(hid)
+    loaded = {}
+    for key, ids in wanted.items():
+        for record in _history_model(key).objects.filter(history_id__in=ids).select_related("history_user"):
+            loaded[(key, record.history_id)] = record
+    return [_entry(key, loaded[(key, hid)]) for _, key, hid in page if (key, hid) in loaded]
+
+
+def audit_count(*, models: list[str] | None = None, user_id: int | None = None,
+                since: datetime | None = None, until: datetime | None = None) -> int:
+    """How many entries `audit_entries` would page through with the same filters."""
+    total = 0
+    for key in _keys(models):
+        qs = _filtered(key, user_id=user_id, since=since, until=until)
+        if qs is not None:
+            total += qs.count()
+    return total
+
+
+def personal_data_access_record(*, by, obj, field: str, reason: str = "") -> PersonalDataAccess:
+    """Keep a record that `by` looked at the full `field` of `obj`. Callers check
+    permission first (e.g. accounts.services.user_phone_reveal)."""
+    return PersonalDataAccess.objects.create(
+        viewer=by, subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk),
+        subject_label=str(obj)[:200], field=field, reason=(reason or "").strip()[:200],
+    )
+
+
+def personal_data_accesses(*, obj=None, viewer_id: int | None = None) -> QuerySet:
+    """Who looked at full numbers, newest first; optionally of one record or by one viewer."""
+    qs = PersonalDataAccess.objects.select_related("viewer", "subject_type")
+    if obj is not None:
+        qs = qs.filter(subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk))
+    if viewer_id is not None:
+        qs = qs.filter(viewer_id=viewer_id)
+    return qs.order_by("-at", "-id")
