@@ -365,7 +365,8 @@ def change_update(*, by, change: CenterChange, today: date | None = None, **fiel
 
 
 def _locked(change: CenterChange) -> CenterChange:
-    return CenterChange.objects.select_for_update().select_related("center", "merge_into", "district").get(pk=change.pk)
+    return (CenterChange.objects.select_for_update(of=("self",)).select_related("center", "merge_into", "district")
+            .get(pk=change.pk))
 
 
 def _expect(change: CenterChange, *statuses: str, action: str) -> None:
