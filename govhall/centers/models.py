@@ -190,6 +190,9 @@ class HoursException(models.Model):
         ordering = ["date"]
         constraints = [models.UniqueConstraint(fields=["center", "date"], name="unique_exception_per_day")]
 
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'不办公' if self.is_closed else '调整时间'}"
+
     def clean(self):
         if not self.is_closed and (not self.opens or not self.closes or self.closes <= self.opens):
             raise ValidationError({"closes": "非全天关闭时，请填写有效的开始和结束时间。"})
