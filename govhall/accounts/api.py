@@ -1,3 +1,147 @@
-from ninja import Router
+"""Accounts API: who am I, and the district office's API tokens.
+
+Thin doors: input is parsed by the schemas, scope comes from the selectors, and
+every write goes through govhall.accounts.services."""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from govhall.core.errors import DomainError, NotFound
+
+from . import services
+from .models import ApiToken, Role, RoleAssignment
+from .selectors import api_tokens_visible_to, centers_visible_to, users_visible_to
 
 router = Router(tags=["accounts"])
+
+
+class ApiError(Schema):
+    """Every API error: a plain-Chinese message, a machine code and, for bad
+    input, the messages per field."""
+
+    detail: str = Field(..., description="给人看的错误说明")
+    code: str = Field(..., description="机器可读的错误代码，如 invalid、forbidden、not_found、wrong_state")
+    errors: Any = Field(None, description="按字段列出的错误（400：{字段: [说明]}；422：校验错误列表）")
+
+
+def error_responses(*codes: int) -> dict[int, type[Schema]]:
+    """The error statuses an operation declares in the OpenAPI document."""
+    return dict.fromkeys(codes, ApiError)
+
+
+READ_ERRORS = error_responses(401, 404, 422)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
+
+
+# --- me ---------------------------------------------------------------------
+
+class RoleOut(Schema):
+    code: str = Field(..., description="角色代码")
+    label: str = Field(..., description="角色名称")
+    center_code: str
+    center_name: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    roles: list[RoleOut]
+    visible_center_codes: list[str] = Field(..., description="可见中心的编码（接口令牌只限于签发时选定的中心）")
+    via_token: bool = Field(..., description="本次请求是否使用接口令牌")
+
+
+@router.get("/me", response={200: MeOut, **error_responses(401)}, summary="当前用户：角色与可见中心",
+            operation_id="me")
+def me(request):
+    user = request.user
+    roles = [
+        {"code": a.role, "label": Role(a.role).label, "center_code": a.center.code, "center_name": a.center.name}
+        for a in RoleAssignment.objects.filter(user=user).select_related("center").order_by("role", "center__code")
+    ]
+    return {
+        "id": user.id, "username": user.username, "full_name": user.full_name, "roles": roles,
+        "visible_center_codes": list(centers_visible_to(user).order_by("code").values_list("code", flat=True)),
+        "via_token": getattr(request, "api_token", None) is not None,
+    }
+
+
+# --- API tokens (district office only) ----------------------------------------
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    username: str
+    prefix: str = Field(..., description="密钥前缀，用于辨认；完整密钥只在签发时返回一次")
+    centers: list[str] = Field(..., description="限定中心的编码")
+    issued_by: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    is_active: bool
+
+    @staticmethod
+    def resolve_username(obj: ApiToken) -> str:
+        return obj.user.username
+
+    @staticmethod
+    def resolve_centers(obj: ApiToken) -> list[str]:
+        return sorted(c.code for c in obj.centers.all())
+
+    @staticmethod
+    def resolve_issued_by(obj: ApiToken) -> str:
+        return obj.issued_by.display_name
+
+
+class TokenIssuedOut(TokenOut):
+    key: str = Field(..., description="完整密钥：只在此时显示一次，请妥善保存")
+
+
+class TokenIn(Schema):
+    name: str = Field(..., max_length=100, description="令牌名称，如“民政业务系统”")
+    username: str = Field(..., max_length=150, description="令牌所属账号")
+    centers: list[str] = Field(..., description="限定中心的编码")
+    expires_at: datetime | None = Field(None, description="到期时间（可选）")
+
+
+@router.get("/tokens", response={200: list[TokenOut], **error_responses(401, 403, 422)},
+            summary="接口令牌列表（区政务办）", operation_id="tokens_list")
+@paginate(LimitOffsetPagination, max_limit=200)
+def tokens_list(request):
+    return api_tokens_visible_to(request.user)
+
+
+@router.post("/tokens", response={201: TokenIssuedOut, **WRITE_ERRORS},
+             summary="签发接口令牌（区政务办；密钥只返回一次）", operation_id="tokens_issue")
+def tokens_issue(request, data: TokenIn):
+    by = request.user
+    api_tokens_visible_to(by)  # only the district office manages tokens: refuse before looking anything up
+    user = users_visible_to(by).filter(username=data.username).first()
+    if user is None:
+        raise DomainError(f"没有找到账号“{data.username}”。", field="username")
+    codes = list(dict.fromkeys(data.centers))
+    centers = list(centers_visible_to(by).filter(code__in=codes))
+    missing = sorted(set(codes) - {c.code for c in centers})
+    if missing:
+        raise DomainError(f"没有找到中心：{'、'.join(missing)}。", field="centers")
+    expires_at = data.expires_at
+    if expires_at is not None and timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)  # a time without zone is Beijing time
+    token, key = services.api_token_issue(by=by, user=user, name=data.name, centers=centers,
+                                          expires_at=expires_at)
+    token.key = key  # shown this once; only its hash is stored
+    return Status(201, token)
+
+
+@router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **WRITE_ERRORS},
+             summary="吊销接口令牌（区政务办）", operation_id="tokens_revoke")
+def tokens_revoke(request, token_id: int):
+    token = api_tokens_visible_to(request.user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("没有找到该令牌。")
+    return services.api_token_revoke(by=request.user, token=token)

@@ -85,3 +85,82 @@ def users_visible_to(user) -> QuerySet:
 
     ids = visible_center_ids(user)
     return User.objects.filter(role_assignments__center_id__in=ids).distinct()
+
+
+def api_tokens_visible_to(user) -> QuerySet:
+    """Fetch-and-authorise for API tokens: only the district office manages them,
+    and it sees the tokens limited to centers it can see. Anyone else is refused."""
+    from govhall.core.errors import Refused
+
+    from .models import ApiToken
+
+    if not user or not user.is_authenticated or not (user.is_superuser or has_role(user, Role.DISTRICT_ADMIN)):
+        raise Refused("只有区政务办可以管理接口令牌。")
+    return (ApiToken.objects.filter(centers__id__in=visible_center_ids(user)).distinct()
+            .select_related("user", "issued_by").prefetch_related("centers").order_by("-created_at"))
+
+
+# --- people and tokens pages (appended) ---------------------------------------
+
+PEOPLE_VIEW_ROLES = {Role.DISTRICT_ADMIN, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}
+
+
+def can_view_people(user) -> bool:
+    """The district office sees everyone; branch managers and department leaders
+    see the people of their own hall(s), read-only."""
+    return bool(user and user.is_authenticated and (user.is_superuser or has_role(user, *PEOPLE_VIEW_ROLES)))
+
+
+def can_manage_people(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or has_role(user, Role.DISTRICT_ADMIN)))
+
+
+def people_center_ids(user) -> set[int]:
+    """Centers whose people `user` may see: every visible center for the district
+    office; for others only the halls where they manage or lead."""
+    if not can_view_people(user):
+        return set()
+    if can_manage_people(user):
+        return visible_center_ids(user)
+    ids = visible_center_ids(user)
+    own = RoleAssignment.objects.filter(user=user, role__in=[Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER])
+    reach = set(own.values_list("center_id", flat=True))
+    dept_ids = set(own.filter(role=Role.DEPARTMENT_LEADER).exclude(center__department__isnull=True)
+                   .values_list("center__department_id", flat=True))
+    if dept_ids:
+        from govhall.centers.models import Center
+
+        reach |= set(Center.objects.filter(department_id__in=dept_ids).values_list("id", flat=True))
+    return ids & reach
+
+
+def people_list(*, user, q: str = "", role: str = "", center=None) -> QuerySet:
+    """The people `user` may see, with `visible_roles` (their roles at those
+    centers) prefetched. The district office also sees accounts with no role yet,
+    so it can give them one."""
+    from django.db.models import Prefetch
+
+    from .models import User
+
+    ids = people_center_ids(user)
+    held = RoleAssignment.objects.filter(center_id__in=ids)
+    if role:
+        held = held.filter(role=role)
+    if center:
+        held = held.filter(center=center)
+    scope = Q(id__in=held.values("user_id"))
+    if can_manage_people(user) and not role and not center:
+        scope |= Q(role_assignments__isnull=True, is_superuser=False)
+    qs = User.objects.filter(scope).distinct()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    return qs.prefetch_related(Prefetch(
+        "role_assignments", to_attr="visible_roles",
+        queryset=RoleAssignment.objects.filter(center_id__in=ids).select_related("center").order_by("center__code", "role"),
+    )).order_by("full_name", "username")
+
+
+def person_get(*, user, pk: int):
+    """One person `user` may see, or None."""
+    return people_list(user=user).filter(pk=pk).first()
