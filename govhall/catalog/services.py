@@ -1,0 +1,369 @@
+"""The rules of the catalog: items, their versioned guides, stationing and the negative list.
+
+* An editor (the district office, or the branch manager / department leader of
+  the item's hall) drafts a guide; only the district office publishes it.
+* A guide is published only when complete: materials, legal and promised time
+  limits, a fee basis or "不收费", consultation and complaint phones.
+* A published version is never changed: the next version supersedes it.
+* Every item is stationed at the district center (应进必进) unless an approved
+  negative-list entry sends it to a branch.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from govhall.accounts.models import Role
+from govhall.accounts.selectors import roles_at
+from govhall.centers.models import Center, Department, District
+from govhall.centers.permissions import access_center
+from govhall.core.errors import DomainError, Refused, WrongState
+from govhall.core.history import save_recorded
+
+from . import search
+from .models import Fee, Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, Theme
+
+GUIDE_FIELDS = ("conditions", "steps", "legal_days", "promised_days", "visits", "no_fee", "place", "windows",
+                "hours", "consult_phone", "complaint_phone", "online_url", "faq", "change_note")
+ITEM_FIELDS = ("catalog_code", "name", "item_type", "serving", "department", "legal_basis", "level", "keywords",
+               "is_active")
+MATERIAL_FIELDS = ("name", "required", "form", "copies", "paper_size", "media", "source", "blank_form", "sample",
+                   "shared", "note")
+FEE_FIELDS = ("name", "standard", "basis", "reduction")
+
+
+# --- who may do what ------------------------------------------------------------------
+
+def district_center_of(district: District) -> Center:
+    center = Center.objects.filter(district=district, kind=Center.Kind.DISTRICT).first()
+    if center is None:
+        raise DomainError(f"{district.name}尚未登记区政务服务中心。", field="center")
+    return center
+
+
+def is_catalog_admin(user, district: District) -> bool:
+    """The district office keeps the catalog of its district."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    hub = Center.objects.filter(district=district, kind=Center.Kind.DISTRICT).first()
+    return hub is not None and Role.DISTRICT_ADMIN in roles_at(user, hub)
+
+
+def _require_admin(by, district: District, what: str) -> None:
+    if by is not None and not is_catalog_admin(by, district):
+        raise Refused(f"只有区政务办可以{what}。")
+
+
+def _require_editor(by, item: ServiceItem) -> None:
+    """Drafting: the district office, or who runs the hall the item is stationed at."""
+    if by is None or is_catalog_admin(by, item.district):
+        return
+    access_center(by, item.center, action="manage")
+
+
+# --- items ------------------------------------------------------------------------------
+
+@transaction.atomic
+def item_create(*, by, district: District, code: str, name: str, item_type: str, department: Department,
+                catalog_code: str = "", serving: str = ServiceItem.Serving.PERSON, legal_basis: str = "",
+                level: str = ServiceItem.Level.COUNTY, keywords: str = "", themes: list[Theme] = (),
+                is_demo: bool = False) -> ServiceItem:
+    """Add an item to the catalog. It is stationed at the district center (应进必进);
+    sending it to a branch takes an approved negative-list entry and `item_station`."""
+    _require_admin(by, district, "增加事项")
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code:
+        raise DomainError("请填写实施编码。", field="code")
+    if not name:
+        raise DomainError("请填写事项名称。", field="name")
+    if ServiceItem.objects.filter(code=code).exists():
+        raise DomainError(f"实施编码“{code}”已被使用。", field="code", code="duplicate")
+    item = ServiceItem(district=district, code=code, catalog_code=catalog_code.strip(), name=name,
+                       item_type=item_type, serving=serving, department=department,
+                       center=district_center_of(district), legal_basis=legal_basis, level=level,
+                       keywords=keywords, is_demo=is_demo)
+    save_recorded(item, by=by, reason="增加事项")
+    if themes:
+        item.themes.set(themes)
+    item_reindex(item=item)
+    return item
+
+
+@transaction.atomic
+def item_update(*, by, item: ServiceItem, themes: list[Theme] | None = None, **changes) -> ServiceItem:
+    """Edit an item's list fields. Its hall changes only through `item_station`."""
+    _require_admin(by, item.district, "修改事项")
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise DomainError(f"不能修改：{'、'.join(sorted(unknown))}。", field=sorted(unknown)[0])
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    for key, value in changes.items():
+        setattr(item, key, value.strip() if isinstance(value, str) else value)
+    if not item.name:
+        raise DomainError("请填写事项名称。", field="name")
+    save_recorded(item, by=by, reason="修改事项")
+    if themes is not None:
+        item.themes.set(themes)
+    item_reindex(item=item)
+    return item
+
+
+def active_entry(item: ServiceItem) -> NegativeListEntry | None:
+    return NegativeListEntry.objects.filter(item=item, is_active=True).select_related("center").first()
+
+
+@transaction.atomic
+def item_station(*, by, item: ServiceItem, center: Center, reason: str = "") -> ServiceItem:
+    """Station (进驻) `item` at `center`. The district center is always allowed;
+    any other hall only with an approved negative-list entry naming it."""
+    _require_admin(by, item.district, "调整事项进驻")
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    if center.district_id != item.district_id:
+        raise DomainError("进驻中心必须属于本区县。", field="center")
+    if center.kind != Center.Kind.DISTRICT:
+        entry = active_entry(item)
+        if entry is None:
+            raise DomainError(f"“{item.name}”未列入负面清单，应进驻区政务服务中心（应进必进），不能进驻{center.name}。",
+                              field="center", code="not_on_negative_list")
+        if entry.center_id != center.id:
+            raise DomainError(f"负面清单批准“{item.name}”在{entry.center.name}办理，不能进驻{center.name}。",
+                              field="center", code="not_on_negative_list")
+    if center.status in (Center.Status.MERGED, Center.Status.CLOSED):
+        raise DomainError(f"{center.name}已撤并或撤销，不能进驻。", field="center")
+    item.center = center
+    return save_recorded(item, by=by, reason=reason or f"进驻{center.name}")
+
+
+# --- the negative list ------------------------------------------------------------------
+
+@transaction.atomic
+def negative_entry_create(*, by, item: ServiceItem, center: Center, reason: str, basis: str, approval: str,
+                          approved_on: date) -> NegativeListEntry:
+    """Put `item` on the negative list: handled at branch `center`, for one of the
+    notice's three reasons, with its basis and the approval that allowed it."""
+    _require_admin(by, item.district, "登记负面清单")
+    errors: dict[str, list[str]] = {}
+    if reason not in NegativeListEntry.Reason.values:
+        errors["reason"] = ["请选择不进驻理由：法律法规有明确规定、有特殊场地要求或涉及国家秘密。"]
+    if not (basis or "").strip():
+        errors["basis"] = ["请写明具体依据。"]
+    if not (approval or "").strip():
+        errors["approval"] = ["请填写批准文件。"]
+    if approved_on is None:
+        errors["approved_on"] = ["请填写批准日期。"]
+    elif approved_on > timezone.localdate():
+        errors["approved_on"] = ["批准日期不能晚于今天。"]
+    if center.kind == Center.Kind.DISTRICT:
+        errors["center"] = ["负面清单事项应在分中心办理，请选择分中心。"]
+    elif center.district_id != item.district_id:
+        errors["center"] = ["办理地点必须是本区县的分中心。"]
+    if active_entry(item) is not None:
+        errors["item"] = [f"“{item.name}”已在负面清单中。"]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise DomainError("；".join(m for ms in errors.values() for m in ms), field=field, errors=errors)
+    entry = NegativeListEntry(item=item, center=center, reason=reason, basis=basis.strip(),
+                              approval=approval.strip(), approved_on=approved_on, created_by=by)
+    return save_recorded(entry, by=by, reason="登记负面清单")
+
+
+@transaction.atomic
+def negative_entry_revoke(*, by, entry: NegativeListEntry, reason: str = "") -> NegativeListEntry:
+    """Take an item off the negative list; it must first be stationed back at the district center."""
+    _require_admin(by, entry.item.district, "撤销负面清单")
+    entry = NegativeListEntry.objects.select_for_update().get(pk=entry.pk)
+    if not entry.is_active:
+        raise WrongState("该负面清单条目已撤销。")
+    if entry.item.center_id == entry.center_id:
+        raise WrongState(f"“{entry.item.name}”仍在{entry.center.name}办理，请先将其进驻区政务服务中心。")
+    entry.is_active, entry.revoked_at = False, timezone.now()
+    return save_recorded(entry, by=by, reason=reason or "撤销负面清单")
+
+
+# --- guides -----------------------------------------------------------------------------
+
+@transaction.atomic
+def guide_draft(*, by, item: ServiceItem, **fields) -> Guide:
+    """The item's open draft, or a new one: the next version, copied from the
+    current published one (materials and fees included)."""
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    _require_editor(by, item)
+    draft = item.guides.filter(status=Guide.Status.DRAFT).first()
+    if draft is None:
+        current = item.guides.published().first()
+        last = item.guides.order_by("-version").values_list("version", flat=True).first() or 0
+        draft = Guide(item=item, version=last + 1, drafted_by=by)
+        if current:
+            for name in GUIDE_FIELDS:
+                setattr(draft, name, getattr(current, name))
+            draft.change_note = ""
+        save_recorded(draft, by=by, reason=f"起草第{draft.version}版")
+        if current:
+            for m in current.materials.all():
+                save_recorded(Material(guide=draft, **{f: getattr(m, f) for f in MATERIAL_FIELDS}, order=m.order),
+                              by=by, reason="沿用上一版材料")
+            for f in current.fees.all():
+                save_recorded(Fee(guide=draft, **{k: getattr(f, k) for k in FEE_FIELDS}), by=by,
+                              reason="沿用上一版收费")
+    if fields:
+        draft = guide_update(by=by, guide=draft, **fields)
+    return draft
+
+
+def _require_draft(guide: Guide) -> None:
+    if guide.status != Guide.Status.DRAFT:
+        raise WrongState(f"指南第{guide.version}版已{guide.get_status_display()}，已发布的版本不能修改；"
+                         "请起草新版本。", code="published_guide_is_frozen")
+
+
+@transaction.atomic
+def guide_update(*, by, guide: Guide, **fields) -> Guide:
+    """Change a draft. A published or superseded version is refused."""
+    guide = Guide.objects.select_for_update().select_related("item").get(pk=guide.pk)
+    _require_editor(by, guide.item)
+    _require_draft(guide)
+    unknown = set(fields) - set(GUIDE_FIELDS)
+    if unknown:
+        raise DomainError(f"指南没有这些内容：{'、'.join(sorted(unknown))}。", field=sorted(unknown)[0])
+    for key, value in fields.items():
+        setattr(guide, key, value.strip() if isinstance(value, str) else value)
+    if not isinstance(guide.steps, list) or not all(isinstance(s, str) for s in guide.steps):
+        raise DomainError("办理流程应为步骤列表。", field="steps")
+    if not isinstance(guide.faq, list) or not all(isinstance(f, dict) and f.get("q") for f in guide.faq):
+        raise DomainError("常见问题应为“问题、解答”列表。", field="faq")
+    if guide.legal_days is not None and guide.promised_days is not None and guide.promised_days > guide.legal_days:
+        raise DomainError("承诺办结时限不能长于法定办结时限。", field="promised_days")
+    return save_recorded(guide, by=by, reason="修改指南草稿")
+
+
+@transaction.atomic
+def guide_set_materials(*, by, guide: Guide, materials: list[dict]) -> list[Material]:
+    """Replace the materials of a draft."""
+    guide = Guide.objects.select_for_update().select_related("item").get(pk=guide.pk)
+    _require_editor(by, guide.item)
+    _require_draft(guide)
+    rows = []
+    for i, data in enumerate(materials, start=1):
+        unknown = set(data) - set(MATERIAL_FIELDS)
+        if unknown or not (data.get("name") or "").strip():
+            raise DomainError(f"第{i}项材料：请填写材料名称。" if not unknown
+                              else f"第{i}项材料：未知内容 {'、'.join(sorted(unknown))}。", field="materials")
+        if data.get("copies", 1) < 1:
+            raise DomainError(f"第{i}项材料“{data['name']}”：份数至少为 1。", field="materials")
+        rows.append(Material(guide=guide, order=i, **data))
+    for old in guide.materials.all():
+        old.delete()
+    return [save_recorded(m, by=by, reason="设置申请材料") for m in rows]
+
+
+@transaction.atomic
+def guide_set_fees(*, by, guide: Guide, fees: list[dict], no_fee: bool = False) -> Guide:
+    """Replace the fee items of a draft, or declare that the service is free."""
+    guide = Guide.objects.select_for_update().select_related("item").get(pk=guide.pk)
+    _require_editor(by, guide.item)
+    _require_draft(guide)
+    if no_fee and fees:
+        raise DomainError("已选择“不收费”，请不要再填写收费项目。", field="fees")
+    for i, data in enumerate(fees, start=1):
+        for key, label in (("name", "收费项目"), ("standard", "收费标准"), ("basis", "收费依据")):
+            if not (data.get(key) or "").strip():
+                raise DomainError(f"第{i}项收费：请填写{label}。", field="fees")
+    for old in guide.fees.all():
+        old.delete()
+    for data in fees:
+        save_recorded(Fee(guide=guide, **{k: data.get(k, "") for k in FEE_FIELDS}), by=by, reason="设置收费")
+    guide.no_fee = no_fee
+    return save_recorded(guide, by=by, reason="设置收费")
+
+
+def guide_missing(guide: Guide) -> list[str]:
+    """The required elements `guide` lacks, in plain Chinese, in the order of the guide."""
+    missing = []
+    if not guide.materials.exists():
+        missing.append("申请材料")
+    if guide.legal_days is None:
+        missing.append("法定办结时限")
+    if guide.promised_days is None:
+        missing.append("承诺办结时限")
+    if not guide.no_fee and not guide.fees.exclude(basis="").exists():
+        missing.append("收费依据（或注明“不收费”）")
+    if not guide.consult_phone.strip():
+        missing.append("咨询电话")
+    if not guide.complaint_phone.strip():
+        missing.append("投诉电话")
+    return missing
+
+
+@transaction.atomic
+def guide_publish(*, by, guide: Guide) -> Guide:
+    """Publish a complete draft; the version it replaces becomes superseded."""
+    _require_admin(by, guide.item.district, "发布办事指南")
+    ServiceItem.objects.select_for_update().filter(pk=guide.item_id).first()
+    guide = Guide.objects.select_for_update().get(pk=guide.pk)
+    _require_draft(guide)
+    missing = guide_missing(guide)
+    if missing:
+        raise DomainError(f"指南缺少必备要素，不能发布：{'、'.join(missing)}。", field="guide",
+                          code="guide_incomplete", errors={"guide": [f"缺少{m}" for m in missing]})
+    now = timezone.now()
+    for old in Guide.objects.select_for_update().filter(item_id=guide.item_id, status=Guide.Status.PUBLISHED):
+        old.status, old.superseded_at = Guide.Status.SUPERSEDED, now
+        save_recorded(old, by=by, reason=f"被第{guide.version}版替代", validate=False)
+    guide.status, guide.published_at, guide.published_by = Guide.Status.PUBLISHED, now, by
+    save_recorded(guide, by=by, reason=f"发布第{guide.version}版")
+    ServiceItem.objects.filter(pk=guide.item_id).update(current_guide=guide)
+    item = ServiceItem.objects.get(pk=guide.item_id)
+    item_reindex(item=item)
+    return guide
+
+
+# --- search index and synonyms ------------------------------------------------------------
+
+def item_body(item: ServiceItem) -> str:
+    parts = [item.department.name, item.get_item_type_display()]
+    guide = item.current_guide
+    if guide is not None:
+        parts.append(guide.conditions)
+        parts += [m.name for m in guide.materials.all()]
+    return " ".join(parts)
+
+
+def item_reindex(*, item: ServiceItem) -> int:
+    """Rebuild `item`'s search terms (an inactive item has none). Returns the count."""
+    SearchTerm.objects.filter(item=item).delete()
+    if not item.is_active:
+        return 0
+    weighted = search.item_terms(name=item.name, keywords=item.keywords,
+                                 themes=[t.name for t in item.themes.all()], body=item_body(item))
+    SearchTerm.objects.bulk_create([SearchTerm(item=item, term=t, weight=w) for t, w in weighted.items()])
+    return len(weighted)
+
+
+@transaction.atomic
+def synonym_set(*, by, word: str, expansions: str, district: District | None = None) -> Synonym:
+    """Add or change a search synonym (社保 → 社会保险、社会保障)."""
+    if by is not None and not by.is_superuser and district is None:
+        raise Refused("只有区政务办可以维护检索同义词。")
+    if district is not None:
+        _require_admin(by, district, "维护检索同义词")
+    word = search.normalise(word)
+    if not word:
+        raise DomainError("请填写检索词。", field="word")
+    syn = Synonym.objects.filter(word=word).first() or Synonym(word=word)
+    syn.expansions = expansions.strip()
+    if not syn.expansion_list:
+        raise DomainError("请至少填写一个同义词。", field="expansions")
+    return save_recorded(syn, by=by, reason="维护检索同义词")
+
+
+@transaction.atomic
+def theme_ensure(*, code: str, name: str, order: int = 100) -> Theme:
+    theme = Theme.objects.filter(code=code).first()
+    if theme is None:
+        theme = save_recorded(Theme(code=code, name=name, order=order), by=None, reason="增加主题")
+    return theme
