@@ -219,9 +219,9 @@ def parse_query(q: str, synonyms: dict[str, list[str]] | None = None) -> ParsedQ
         groups = _units_of(reading)
         if groups:
             parsed.alternatives.append(Alternative(_terms_of_units(groups), label=label, bonus=bonus))
-        ascii_only = reading.isascii()
-        if ascii_only and len(reading) >= 2 and any(u.kind != "initial" for g in groups for u in g):
-            # "an", "xian": also try every letter as an initial.
+        # "an", "xian": also try every letter as an initial (no initial is i, u or v).
+        if (reading.isascii() and 2 <= len(reading) <= 5 and not set(reading) & set("iuv")
+                and any(u.kind != "initial" for g in groups for u in g)):
             init = _terms_of_units(_units_of(reading, initials_only=True))
             parsed.alternatives.append(Alternative(init, label=label, bonus=bonus - 1))
     # A long query rarely matches every slice; let it match most of them, ranked lower.
