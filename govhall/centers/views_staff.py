@@ -401,6 +401,9 @@ def change_action(request, pk, action):
 @require_http_methods(["GET", "POST"])
 def change_edit(request, pk):
     change = _visible_change(request, pk)
+    if request.method == "GET" and "edit" not in _allowed_actions(request.user, change):
+        return _render_change(request, change, status=403, error={
+            "action": "edit", "message": "只有起草方可以修改草稿或被退回的变更。", "field": None})
     form = ChangeForm(request.POST or None, user=request.user, change=change)
     status = 200
     if request.method == "POST":

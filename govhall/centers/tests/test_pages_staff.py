@@ -521,6 +521,13 @@ def test_drafter_edits_a_returned_change(client, world):
     assert change.new_address == "新址路 10 号" and change.kind == "relocate" and change.center == world["a"]
 
 
+def test_clerk_is_not_offered_the_edit_form(client, world):
+    change = _relocation(world)
+    response = _as(client, world["clerk_a"]).get(reverse("centers:change_edit", args=[change.pk]))
+    assert response.status_code == 403
+    assert 'name="description"' not in response.content.decode()
+
+
 def test_editing_a_filed_change_is_refused(client, world):
     change = _relocation(world)
     services.change_submit(by=world["manager_a"], change=change)
