@@ -1,3 +1,239 @@
-from ninja import Router
+"""Catalog API (public, no login): items with search and browse filters, their
+current and past guide versions, and the negative list. The same selectors as
+the public pages; the national fields as GB/T 39554 names them."""
+
+from datetime import date, datetime
+
+from ninja import Field, Query, Router, Schema
+
+from govhall.accounts.api import error_responses
+from govhall.core.errors import NotFound
+
+from . import selectors
+from .models import Guide, NegativeListEntry, ServiceItem, Theme
 
 router = Router(tags=["catalog"])
+
+PUBLIC_READ = error_responses(404, 422)
+
+
+class RefOut(Schema):
+    code: str
+    name: str
+
+
+class ThemeOut(Schema):
+    code: str
+    name: str
+
+
+class ItemOut(Schema):
+    """One line of the implementation list (实施清单)."""
+
+    code: str = Field(..., description="实施编码")
+    catalog_code: str = Field(..., description="基本目录编码")
+    name: str = Field(..., description="事项名称")
+    item_type: str = Field(..., description="事项类型代码")
+    item_type_label: str = Field(..., description="事项类型，如 行政许可")
+    serving: str = Field(..., description="person / legal / both")
+    serving_label: str = Field(..., description="服务对象：个人、法人")
+    department: RefOut = Field(..., description="实施部门")
+    center: RefOut = Field(..., description="进驻中心")
+    level: str
+    level_label: str = Field(..., description="行使层级")
+    themes: list[ThemeOut]
+    guide_version: int | None = Field(None, description="现行指南版本号")
+    url: str = Field(..., description="公开指南页面")
+
+
+def item_out(item: ServiceItem) -> dict:
+    return {
+        "code": item.code, "catalog_code": item.catalog_code, "name": item.name, "item_type": item.item_type,
+        "item_type_label": item.get_item_type_display(), "serving": item.serving,
+        "serving_label": item.get_serving_display(),
+        "department": {"code": item.department.code, "name": item.department.name},
+        "center": {"code": item.center.code, "name": item.center.name},
+        "level": item.level, "level_label": item.get_level_display(),
+        "themes": [{"code": t.code, "name": t.name} for t in item.themes.all()],
+        "guide_version": item.current_guide.version if item.current_guide_id else None,
+        "url": f"/items/{item.code}/",
+    }
+
+
+class ItemPageOut(Schema):
+    count: int = Field(..., description="结果总数（搜索时最多 500）")
+    capped: bool = Field(False, description="搜索结果超过 500 项，仅返回前 500 项")
+    items: list[ItemOut]
+
+
+class NegativeEntryOut(Schema):
+    item: RefOut
+    center: RefOut = Field(..., description="办理地点（分中心）")
+    reason: str = Field(..., description="law / site / secret")
+    reason_label: str
+    basis: str = Field(..., description="具体依据")
+    approval: str = Field(..., description="批准文件")
+    approved_on: date
+
+
+def entry_out(e: NegativeListEntry) -> dict:
+    return {"item": {"code": e.item.code, "name": e.item.name}, "center": {"code": e.center.code,
+                                                                          "name": e.center.name},
+            "reason": e.reason, "reason_label": e.get_reason_display(), "basis": e.basis,
+            "approval": e.approval, "approved_on": e.approved_on}
+
+
+class ItemDetailOut(ItemOut):
+    legal_basis: str = Field(..., description="设定依据")
+    negative_list: NegativeEntryOut | None = Field(None, description="不进驻区中心的理由（负面清单）")
+
+
+class MaterialOut(Schema):
+    name: str
+    required: bool
+    form: str
+    form_label: str
+    copies: int
+    paper_size: str
+    media: str
+    source: str
+    shared: bool = Field(..., description="免提交：可通过数据共享获取")
+    blank_form: str | None
+    sample: str | None
+    note: str
+
+
+class FeeOut(Schema):
+    name: str
+    standard: str
+    basis: str
+    reduction: str
+
+
+class FaqOut(Schema):
+    q: str
+    a: str = ""
+
+
+class GuideVersionOut(Schema):
+    version: int
+    status: str = Field(..., description="published 现行 / superseded 已被替代")
+    published_at: datetime | None
+    superseded_at: datetime | None
+    change_note: str
+
+
+class GuideOut(GuideVersionOut):
+    item: RefOut
+    conditions: str
+    steps: list[str]
+    legal_days: int | None = Field(None, description="法定办结时限（工作日）")
+    promised_days: int | None = Field(None, description="承诺办结时限（工作日）")
+    visits: int | None
+    no_fee: bool
+    fees: list[FeeOut]
+    materials: list[MaterialOut]
+    place: str
+    windows: str
+    hours: str
+    consult_phone: str
+    complaint_phone: str
+    online_url: str
+    faq: list[FaqOut]
+
+
+def guide_out(g: Guide) -> dict:
+    return {
+        "version": g.version, "status": g.status, "published_at": g.published_at, "superseded_at": g.superseded_at,
+        "change_note": g.change_note, "item": {"code": g.item.code, "name": g.item.name},
+        "conditions": g.conditions, "steps": g.steps, "legal_days": g.legal_days, "promised_days": g.promised_days,
+        "visits": g.visits, "no_fee": g.no_fee,
+        "fees": [{"name": f.name, "standard": f.standard, "basis": f.basis, "reduction": f.reduction}
+                 for f in g.fees.all()],
+        "materials": [{"name": m.name, "required": m.required, "form": m.form, "form_label": m.get_form_display(),
+                       "copies": m.copies, "paper_size": m.paper_size, "media": m.media, "source": m.source,
+                       "shared": m.shared, "blank_form": m.blank_form.url if m.blank_form else None,
+                       "sample": m.sample.url if m.sample else None, "note": m.note} for m in g.materials.all()],
+        "place": g.place, "windows": g.windows, "hours": g.hours, "consult_phone": g.consult_phone,
+        "complaint_phone": g.complaint_phone, "online_url": g.online_url,
+        "faq": [{"q": f.get("q", ""), "a": f.get("a", "")} for f in g.faq],
+    }
+
+
+class ItemFilters(Schema):
+    q: str = Field("", max_length=40, description="搜索：中文、全拼（hunyin）、首字母（hydj）或混合输入")
+    center: str = Field("", max_length=30, description="进驻中心编码，如 HC-MZ")
+    department: str = Field("", max_length=30, description="实施部门编码，如 CIVIL")
+    serving: str = Field("", pattern="^(|person|legal|both)$", description="服务对象")
+    theme: str = Field("", max_length=30, description="主题编码")
+    item_type: str = Field("", max_length=20, description="事项类型代码")
+    limit: int = Field(20, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=100000)
+
+
+def _item_or_404(code: str) -> ServiceItem:
+    item = selectors.item_get(code)
+    if item is None:
+        raise NotFound("没有找到该事项。")
+    return item
+
+
+@router.get("/items", auth=None, tags=["public"], response={200: ItemPageOut, **PUBLIC_READ},
+            summary="事项列表与搜索", operation_id="catalog_items")
+def items(request, filters: Query[ItemFilters]):
+    base = selectors.items_filtered(center=filters.center, department=filters.department, serving=filters.serving,
+                                    theme=filters.theme, item_type=filters.item_type)
+    if filters.q.strip():
+        result, found = selectors.search_items(filters.q, base=base, offset=filters.offset, limit=filters.limit)
+        return {"count": result.total, "capped": result.capped, "items": [item_out(i) for i in found]}
+    qs = base.order_by("center__kind", "name", "code")
+    page = qs[filters.offset:filters.offset + filters.limit]
+    return {"count": qs.count(), "capped": False, "items": [item_out(i) for i in page]}
+
+
+@router.get("/items/{code}", auth=None, tags=["public"], response={200: ItemDetailOut, **PUBLIC_READ},
+            summary="事项详情", operation_id="catalog_item")
+def item_detail(request, code: str):
+    item = _item_or_404(code)
+    entry = selectors.negative_list().filter(item=item).first()
+    return {**item_out(item), "legal_basis": item.legal_basis, "negative_list": entry_out(entry) if entry else None}
+
+
+@router.get("/items/{code}/guide", auth=None, tags=["public"], response={200: GuideOut, **PUBLIC_READ},
+            summary="现行办事指南", operation_id="catalog_item_guide")
+def item_guide(request, code: str):
+    guide = selectors.guide_current(_item_or_404(code))
+    if guide is None:
+        raise NotFound("该事项尚未发布办事指南。")
+    return guide_out(guide)
+
+
+@router.get("/items/{code}/guides", auth=None, tags=["public"],
+            response={200: list[GuideVersionOut], **PUBLIC_READ},
+            summary="办事指南的历次版本", operation_id="catalog_item_guide_versions")
+def item_guide_versions(request, code: str):
+    return list(selectors.guide_versions(_item_or_404(code)))
+
+
+@router.get("/items/{code}/guides/{version}", auth=None, tags=["public"], response={200: GuideOut, **PUBLIC_READ},
+            summary="办事指南的某一版本", operation_id="catalog_item_guide_version")
+def item_guide_version(request, code: str, version: int):
+    guide = selectors.guide_version_get(_item_or_404(code), version)
+    if guide is None:
+        raise NotFound("没有该版本的办事指南。")
+    return guide_out(guide)
+
+
+@router.get("/negative-list", auth=None, tags=["public"], response={200: list[NegativeEntryOut], **PUBLIC_READ},
+            summary="负面清单（不进驻区政务服务中心的事项及理由）", operation_id="catalog_negative_list")
+def negative_list(request, center: str = Query("", max_length=30, description="分中心编码")):
+    qs = selectors.negative_list()
+    if center:
+        qs = qs.filter(center__code=center)
+    return [entry_out(e) for e in qs]
+
+
+@router.get("/themes", auth=None, tags=["public"], response={200: list[ThemeOut], **PUBLIC_READ},
+            summary="事项主题", operation_id="catalog_themes")
+def themes(request):
+    return list(Theme.objects.all())
