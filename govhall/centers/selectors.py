@@ -129,7 +129,10 @@ def changes_visible_to(user) -> QuerySet:
     office and the approver (who see the district center) and by their drafter."""
     ids = visible_center_ids(user)
     district_ids = set(Center.objects.filter(id__in=ids, kind=Center.Kind.DISTRICT).values_list("district_id", flat=True))
-    q = Q(center_id__in=ids) | Q(merge_into_id__in=ids) | Q(drafted_by=user)
+    q = Q(center_id__in=ids) | Q(merge_into_id__in=ids)
+    if getattr(user, "token_center_ids", None) is None:
+        # An API token sees only its centers, not everything its account drafted.
+        q |= Q(drafted_by=user)
     if district_ids:
         q |= Q(center__isnull=True, district_id__in=district_ids)
     return (CenterChange.objects.filter(q).select_related("center", "merge_into", "department", "drafted_by", "district")

@@ -139,3 +139,20 @@ def test_another_districts_admin_cannot_revoke_our_token(world, other_world, sys
     r = session(other_world["admin"]).post(API + f"/tokens/{token['id']}/revoke")
     assert r.status_code == 404
     assert ApiToken.objects.get().revoked_at is None
+
+
+def test_a_token_does_not_show_changes_outside_its_centers_even_ones_its_account_drafted(world):
+    from govhall.centers import services
+
+    drafted = services.change_draft(by=world["admin"], district=world["district"], kind="relocate",
+                                    center=world["b"], new_address="新址路 9 号",
+                                    effective_date=timezone.localdate() + timedelta(days=3), description="搬迁")
+    own = services.change_draft(by=world["manager_a"], district=world["district"], kind="renovate",
+                                center=world["a"], effective_date=timezone.localdate() + timedelta(days=3),
+                                description="改造")
+    key = issue(session(world["admin"]), username=world["admin"].username, centers=["T-A"]).json()["key"]
+    listed = Client().get(API + "/changes", headers=bearer(key)).json()
+    assert [c["id"] for c in listed["items"]] == [own.pk]
+    assert Client().get(API + f"/changes/{drafted.pk}", headers=bearer(key)).status_code == 404
+    # The same account by session still sees both.
+    assert session(world["admin"]).get(API + "/changes").json()["count"] == 2
