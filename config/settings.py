@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "govhall.accounts",
     "govhall.centers",
     "govhall.catalog",
+    "govhall.queueing",
 ]
 
 MIDDLEWARE = [
