@@ -1,34 +1,120 @@
-"""What each role sees first after logging in."""
+"""What each role sees first after logging in: one section per role held."""
+
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
 
 from govhall.centers.models import Center, CenterChange
-from govhall.centers.selectors import changes_visible_to, standardisation_report
+from govhall.centers.selectors import (
+    changes_visible_to,
+    hours_summary,
+    standardisation_check,
+    standardisation_report,
+)
 
-from .models import Role
+from .models import Role, RoleAssignment
 from .selectors import centers_visible_to, roles_of
+
+OPEN_CHANGE_STATUSES = [CenterChange.Status.DRAFT, CenterChange.Status.SUBMITTED, CenterChange.Status.RETURNED,
+                        CenterChange.Status.FILED, CenterChange.Status.APPROVED]
+
+
+def _url(name: str, *args, query: str = "") -> str | None:
+    """The address of a page, or None while that page does not exist yet."""
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{query}" if query else url
+
+
+def _links(pairs) -> list[dict]:
+    out = []
+    for label, name, *args in pairs:
+        url = _url(name, *args)
+        if url:
+            out.append({"label": label, "url": url})
+    return out
+
+
+def _change_rows(qs) -> list[dict]:
+    return [{"change": c, "url": _url("centers:change_detail", c.pk)} for c in qs]
+
+
+def _hall_rows(centers) -> list[dict]:
+    return [{"center": c, "url": _url("centers:detail", c.code)} for c in centers]
+
+
+def _district_section(user, changes) -> dict:
+    centers = centers_visible_to(user)
+    counts = {row["status"]: row["n"] for row in centers.order_by().values("status").annotate(n=Count("id"))}
+    by_status = [{"status": value, "label": label, "count": counts.get(value, 0),
+                  "url": _url("centers:list", query=f"status={value}")} for value, label in Center.Status.choices]
+    submitted = changes.filter(status=CenterChange.Status.SUBMITTED).order_by("created_at")
+    returned = changes.filter(status=CenterChange.Status.RETURNED).order_by("-updated_at")
+    weakest = [{"check": c, "url": _url("centers:detail", c.center.code)}
+               for c in standardisation_report(user=user)[:5]]
+    return {
+        "center_total": sum(counts.values()), "by_status": by_status,
+        "submitted_count": submitted.count(), "submitted": _change_rows(submitted[:10]),
+        "submitted_url": _url("centers:changes", query="status=submitted"),
+        "returned_count": returned.count(), "returned": _change_rows(returned[:10]),
+        "returned_url": _url("centers:changes", query="status=returned"),
+        "weakest": weakest,
+        "links": _links([("中心登记", "centers:list"), ("变更备案", "centers:changes"),
+                         ("标准化检查", "centers:standards"), ("人员与角色", "accounts:people"),
+                         ("操作记录", "accounts:audit"), ("接口令牌", "accounts:tokens")]),
+    }
+
+
+def _approver_section(changes) -> dict:
+    filed = changes.filter(status=CenterChange.Status.FILED).order_by("effective_date", "created_at")
+    return {"filed_count": filed.count(), "filed": _change_rows(filed[:20]),
+            "filed_url": _url("centers:changes", query="status=filed")}
+
+
+def _own_centers(user, roles: set[str]):
+    """Halls where `user` holds one of `roles`; a department leader's reach is the department's halls."""
+    assigned = RoleAssignment.objects.filter(user=user, role__in=roles).select_related("center")
+    ids = {a.center_id for a in assigned}
+    dept_ids = {a.center.department_id for a in assigned if a.role == Role.DEPARTMENT_LEADER and a.center.department_id}
+    qs = Center.objects.filter(id__in=ids)
+    if dept_ids:
+        qs = Center.objects.filter(id__in=ids) | Center.objects.filter(department_id__in=dept_ids)
+    return qs.exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED]).distinct().order_by("kind", "code")
+
+
+def _manager_section(user, roles, changes) -> dict:
+    halls = []
+    for center in _own_centers(user, roles & {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}).prefetch_related(
+            "zones", "facilities", "leadership").select_related("district"):
+        check = standardisation_check(center)
+        open_changes = changes.filter(status__in=OPEN_CHANGE_STATUSES).filter(center=center).order_by("-updated_at")
+        halls.append({"center": center, "check": check, "url": _url("centers:detail", center.code),
+                      "open_changes": _change_rows(open_changes[:10])})
+    return {"halls": halls, "change_new_url": _url("centers:change_new"),
+            "links": _links([("变更备案", "centers:changes"), ("标准化检查", "centers:standards"),
+                             ("本中心人员", "accounts:people")])}
+
+
+def _clerk_section(user, roles) -> dict:
+    halls = _own_centers(user, roles & {Role.CLERK, Role.CHIEF_REP}).prefetch_related("hours")
+    return {"halls": [{"center": c, "hours": hours_summary(c), "url": _url("centers:detail", c.code)}
+                      for c in halls]}
 
 
 def dashboard_context(user) -> dict:
-    roles = roles_of(user)
-    centers = centers_visible_to(user).order_by("kind", "code")
+    roles = set(roles_of(user))
+    if user.is_superuser:
+        roles.add(Role.DISTRICT_ADMIN)
     changes = changes_visible_to(user)
-    todo = []
+    context = {"roles": [Role(r).label for r in sorted(roles)], "role_codes": roles,
+               "district": None, "approver": None, "manager": None, "clerk": None}
     if Role.DISTRICT_ADMIN in roles:
-        todo.append(("待备案的变更", changes.filter(status=CenterChange.Status.SUBMITTED).count(),
-                     "centers:changes", "status=submitted"))
+        context["district"] = _district_section(user, changes)
     if Role.APPROVER in roles:
-        todo.append(("待审批的变更", changes.filter(status=CenterChange.Status.FILED).count(),
-                     "centers:changes", "status=filed"))
-    if roles & {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}:
-        todo.append(("被退回待修改的变更", changes.filter(status=CenterChange.Status.RETURNED).count(),
-                     "centers:changes", "status=returned"))
-    checks = standardisation_report(user=user) if roles - {Role.CLERK, Role.CHIEF_REP, Role.API_CLIENT} else []
-    return {
-        "roles": [Role(r).label for r in sorted(roles)],
-        "role_codes": roles,
-        "centers": centers,
-        "center_count": centers.count(),
-        "active_count": centers.filter(status=Center.Status.ACTIVE).count(),
-        "todo": todo,
-        "recent_changes": changes.order_by("-updated_at")[:5],
-        "weakest": checks[:5],
-    }
+        context["approver"] = _approver_section(changes)
+    if roles & {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}:
+        context["manager"] = _manager_section(user, roles, changes)
+    if roles & {Role.CLERK, Role.CHIEF_REP}:
+        context["clerk"] = _clerk_section(user, roles)
+    return context

@@ -1,14 +1,140 @@
+"""Forms of the accounts pages. They check the shape of the input only; the
+services decide (a DomainError they raise is put next to its field here)."""
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from govhall.core.audit import audited_models
+
+from .models import Role, User
+
+
+class AccessibleForm(forms.Form):
+    """Inputs with an error say so (aria-invalid) and point at their message
+    (aria-describedby → `<id>-error`, rendered by accounts/_field.html)."""
+
+    def full_clean(self):
+        super().full_clean()
+        self.mark_errors()
+
+    def mark_errors(self):
+        if not hasattr(self, "cleaned_data"):
+            return
+        for name in self.errors:
+            if name in self.fields:
+                bound = self[name]
+                ids = [f"{bound.auto_id}-error"]
+                if bound.help_text:
+                    ids.append(f"{bound.auto_id}_helptext")
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = " ".join(ids)
+
+    def add_domain_error(self, exc) -> None:
+        """Show a service's DomainError next to the field it names (or at the top)."""
+        field = exc.field if exc.field in self.fields else None
+        self.add_error(field, exc.message)
+        self.mark_errors()
 
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "用户名或密码不正确。连续失败 5 次将被暂时锁定。",
-        "inactive": "该账号已停用。",
+        "invalid_login": "用户名或密码不正确。连续失败 5 次将被暂时锁定 30 分钟。",
+        "inactive": "该账号已停用，请联系区政务办。",
     }
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
+        self.fields["username"].error_messages["required"] = "请填写用户名。"
+        self.fields["password"].error_messages["required"] = "请填写密码。"
+
+    def full_clean(self):
+        super().full_clean()
+        if self.non_field_errors():
+            for name in self.fields:
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "login-error"})
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"})
+
+
+ASSIGNABLE_ROLES = [(r.value, r.label) for r in Role if r != Role.APPLICANT]
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label="姓名或用户名", required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"type": "search"}))
+    role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部角色"), *ASSIGNABLE_ROLES])
+    center = forms.ModelChoiceField(label="中心", required=False, queryset=None, empty_label="全部中心")
+
+    def __init__(self, *args, centers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers
+
+
+class PersonCreateForm(AccessibleForm):
+    username = forms.CharField(label="用户名", max_length=150, help_text="登录用，字母、数字或 @/./+/-/_。")
+    full_name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="手机号", max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    password = forms.CharField(label="初始密码", strip=False, help_text="至少 10 位，不能只用数字或常见密码。",
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class RoleAssignForm(AccessibleForm):
+    role = forms.ChoiceField(label="角色", choices=ASSIGNABLE_ROLES)
+    center = forms.ModelChoiceField(label="所属中心", queryset=None, empty_label="请选择中心")
+
+    def __init__(self, *args, centers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers
+
+
+class PhoneRevealForm(AccessibleForm):
+    reason = forms.CharField(label="查看原因", max_length=200, required=False,
+                             help_text="将记录查看人、时间和原因。")
+
+
+class TokenIssueForm(AccessibleForm):
+    name = forms.CharField(label="令牌名称", max_length=100, help_text="如：市一体化平台对接")
+    username = forms.CharField(label="使用账号（用户名）", max_length=150,
+                               help_text="令牌以该账号的身份访问接口，通常是“接口客户端”角色的账号。")
+    centers = forms.ModelMultipleChoiceField(label="限定中心", queryset=None,
+                                             widget=forms.CheckboxSelectMultiple)
+    expires_at = forms.DateTimeField(label="到期时间（可不填）", required=False,
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                format="%Y-%m-%dT%H:%M"),
+                                     help_text="不填则长期有效，可随时吊销。")
+
+    def __init__(self, *args, centers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centers"].queryset = centers
+        self.fields["centers"].error_messages["required"] = "请至少选择一个中心。"
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        self.account = User.objects.filter(username=username).first()
+        if self.account is None:
+            raise forms.ValidationError(f"没有用户名为“{username}”的账号。")
+        return username
+
+
+class AuditFilterForm(AccessibleForm):
+    model = forms.ChoiceField(label="记录类型", required=False)
+    user = forms.ModelChoiceField(label="操作人", required=False, queryset=None, empty_label="全部操作人")
+    since = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "全部类型"), *audited_models()]
+        self.fields["user"].queryset = users
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", "结束日期不能早于开始日期。")
+        return data

@@ -1,13 +1,19 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 
 class IdleTimeoutMiddleware:
-    """Staff sessions end after STAFF_IDLE_TIMEOUT_SECONDS (30 minutes) without a request."""
+    """Staff sessions end after STAFF_IDLE_TIMEOUT_SECONDS (30 minutes) without a request.
+
+    It also puts `request.staff_roles` (the user's role codes, read only when
+    used) on the request, so templates can show each role its own links."""
 
     KEY = "last_seen"
 
@@ -23,7 +29,25 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                login_url = reverse(settings.LOGIN_URL)
-                return redirect(f"{login_url}?next={request.path}&timeout=1")
+                target = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path(), 'timeout': 1})}"
+                if request.headers.get("HX-Request"):
+                    # htmx would swap the login page into a fragment; ask it to load the page instead.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
             request.session[self.KEY] = now
+        request.staff_roles = SimpleLazyObject(lambda: _roles(user))
         return self.get_response(request)
+
+
+def _roles(user) -> frozenset:
+    from .models import Role
+    from .selectors import roles_of
+
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    roles = set(roles_of(user))
+    if user.is_superuser:
+        roles.add(Role.DISTRICT_ADMIN)
+    return frozenset(roles)

@@ -119,3 +119,22 @@ def role_assignments_move_for_merge(*, old, new, by) -> None:
                 save_recorded(a, by=by, reason=f"撤并至{new.name}", validate=False)
         except IntegrityError:  # pragma: no cover - guarded by the exists() above
             delete_recorded(a, by=by, reason="撤并去重")
+
+
+# --- personal data (appended) ----------------------------------------------------
+
+def user_phone_reveal(*, by, person: User, reason: str = "") -> str:
+    """The full phone number of `person`, for someone who may see that person;
+    every look is recorded (PersonalDataAccess)."""
+    from govhall.core.audit import personal_data_access_record
+    from govhall.core.models import PersonalDataAccess
+
+    from .selectors import person_get
+
+    if by is None or person_get(user=by, pk=person.pk) is None:
+        raise Refused("无权查看该人员的完整手机号。")
+    if not person.phone:
+        raise DomainError("该人员未登记手机号。", field="phone")
+    with transaction.atomic():
+        personal_data_access_record(by=by, obj=person, field=PersonalDataAccess.Field.PHONE, reason=reason)
+    return person.phone
