@@ -74,7 +74,7 @@ def center_create(*, by, district: District, kind: str, name: str, code: str, ad
                     description=description, is_demo=is_demo)
     save_recorded(center, by=by, reason="登记中心")
     for alias in aliases:
-        center_add_alias(by=by, center=center, name=alias, note="原有名称")
+        _alias_keep(by=by, center=center, name=alias, note="原有名称")
     if status != Center.Status.PLANNED:
         center_set_status(by=by, center=center, status=status, reason="登记时状态")
     return center
@@ -98,12 +98,19 @@ def center_update(*, by, center: Center, name: str | None = None, address: str |
         raise DomainError(f"名称“{center.name}”已被其他中心使用。", field="name", code="duplicate")
     save_recorded(center, by=by, reason="修改中心信息")
     if center.name != old_name:
-        center_add_alias(by=by, center=center, name=old_name, note="更名前名称")
+        _alias_keep(by=by, center=center, name=old_name, note="更名前名称")
     return center
 
 
 @transaction.atomic
 def center_add_alias(*, by, center: Center, name: str, note: str = "") -> CenterAlias:
+    """Keep a former or other name of the hall; it stays searchable."""
+    if by is not None:
+        access_center(by, center, action="manage")
+    return _alias_keep(by=by, center=center, name=name, note=note)
+
+
+def _alias_keep(*, by, center: Center, name: str, note: str) -> CenterAlias:
     name = name.strip()
     if not name:
         raise DomainError("请填写名称。", field="name")
@@ -259,6 +266,30 @@ def _require_drafter(by, change: CenterChange) -> None:
             center__department_id=change.department_id).exists():
         return
     raise Refused("只有区政务办或该业务主管部门可以起草新设分中心。")
+
+
+def change_allowed_actions(*, user, change: CenterChange) -> set[str]:
+    """The steps `user` may take on `change` now — the same checks the steps
+    themselves make, asked in advance (for buttons and for API clients)."""
+
+    def allowed(check, *args) -> bool:
+        try:
+            check(*args)
+        except DomainError:
+            return False
+        return True
+
+    actions: set[str] = set()
+    is_drafter = allowed(_require_drafter, user, change)
+    if is_drafter and change.status in {Status.DRAFT, Status.RETURNED}:
+        actions |= {"submit", "edit"}
+    if is_drafter and change.status in {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}:
+        actions.add("withdraw")
+    if change.status == Status.SUBMITTED and allowed(_require_role, user, change, Role.DISTRICT_ADMIN, ""):
+        actions |= {"file", "return"}
+    if change.status == Status.FILED and allowed(_require_role, user, change, Role.APPROVER, ""):
+        actions |= {"approve", "reject"}
+    return actions
 
 
 def _validate_change(change: CenterChange, *, today: date) -> None:
@@ -493,9 +524,9 @@ def _merge(*, by, old: Center, new: Center, filing: str) -> str:
     old = Center.objects.select_for_update().get(pk=old.pk)
     new = Center.objects.select_for_update().get(pk=new.pk)
     moved = merging.move_everything(old=old, new=new, by=by)
-    center_add_alias(by=by, center=new, name=old.name, note=f"撤并并入（{filing}）")
+    _alias_keep(by=by, center=new, name=old.name, note=f"撤并并入（{filing}）")
     for alias in old.aliases.all():
-        center_add_alias(by=by, center=new, name=alias.name, note=f"原“{old.name}”别名")
+        _alias_keep(by=by, center=new, name=alias.name, note=f"原“{old.name}”别名")
     old.status, old.merged_into = Center.Status.MERGED, new
     save_recorded(old, by=by, reason=f"撤并入{new.name}", validate=False)
     left = merging.rows_left_behind(old)

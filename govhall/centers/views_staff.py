@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from govhall.accounts.models import Role
 from govhall.core.errors import DomainError, NotFound, Refused
 from govhall.core.history import changed_fields
 from govhall.core.masking import mask_phone
@@ -38,7 +37,13 @@ from .permissions import access_center, can
 
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SORT_COLUMNS = [("name", "名称"), ("code", "编码"), ("kind", "类型"), ("status", "状态"), ("updated", "更新时间")]
+SORT_COLUMNS = [
+    ("name", "名称"),
+    ("code", "编码"),
+    ("kind", "类型"),
+    ("status", "状态"),
+    ("updated", "更新时间"),
+]
 
 
 def _query(request, **changes) -> str:
@@ -61,7 +66,9 @@ def _xlsx_response(workbook, filename: str) -> HttpResponse:
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
     return response
 
 
@@ -80,6 +87,7 @@ def _sheet(title: str, header: list[str], rows):
 
 # --- the register -------------------------------------------------------------
 
+
 def _register(request):
     form = CenterFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound else {"q": "", "kind": "", "status": "", "department": None}
@@ -97,15 +105,23 @@ def center_list(request):
     for key, label in SORT_COLUMNS:
         current = sort.lstrip("-") == key
         descending = current and sort.startswith("-")
-        columns.append({
-            "label": label, "current": current,
-            "aria_sort": ("descending" if descending else "ascending") if current else None,
-            "url": _query(request, sort=key if descending or not current else f"-{key}", page=None),
-        })
-    context = {"form": form, "page": page, "columns": columns, "sort": sort,
-               "export_url": reverse("centers:export") + _query(request, page=None, sort=sort),
-               "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else None,
-               "next_url": _query(request, page=page.next_page_number()) if page.has_next() else None}
+        columns.append(
+            {
+                "label": label,
+                "current": current,
+                "aria_sort": ("descending" if descending else "ascending") if current else None,
+                "url": _query(request, sort=key if descending or not current else f"-{key}", page=None),
+            }
+        )
+    context = {
+        "form": form,
+        "page": page,
+        "columns": columns,
+        "sort": sort,
+        "export_url": reverse("centers:export") + _query(request, page=None, sort=sort),
+        "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else None,
+        "next_url": _query(request, page=page.next_page_number()) if page.has_next() else None,
+    }
     template = "centers/staff_list.html#results" if request.htmx else "centers/staff_list.html"
     return render(request, template, context)
 
@@ -113,19 +129,43 @@ def center_list(request):
 @login_required
 def center_export(request):
     _, qs, _ = _register(request)
-    header = ["名称", "编码", "类型", "状态", "业务主管部门", "上级中心", "地址", "咨询电话", "原有名称",
-              "分管班子成员", "分管班子成员电话", "负责科级干部", "负责科级干部电话", "更新时间"]
+    header = [
+        "名称",
+        "编码",
+        "类型",
+        "状态",
+        "业务主管部门",
+        "上级中心",
+        "地址",
+        "咨询电话",
+        "原有名称",
+        "分管班子成员",
+        "分管班子成员电话",
+        "负责科级干部",
+        "负责科级干部电话",
+        "更新时间",
+    ]
 
     def rows():
         for c in qs:
             leaders = {p.role: p for p in c.leadership.all()}
             leader, cadre = leaders.get("leader"), leaders.get("cadre")
-            yield [c.name, c.code, c.get_kind_display(), c.get_status_display(),
-                   c.department.name if c.department else "", c.parent.name if c.parent else "",
-                   c.address, c.phone, "、".join(a.name for a in c.aliases.all()),
-                   f"{leader.name}（{leader.title}）" if leader else "", mask_phone(leader.phone) if leader else "",
-                   f"{cadre.name}（{cadre.title}）" if cadre else "", mask_phone(cadre.phone) if cadre else "",
-                   timezone.localtime(c.updated_at).strftime("%Y-%m-%d %H:%M")]
+            yield [
+                c.name,
+                c.code,
+                c.get_kind_display(),
+                c.get_status_display(),
+                c.department.name if c.department else "",
+                c.parent.name if c.parent else "",
+                c.address,
+                c.phone,
+                "、".join(a.name for a in c.aliases.all()),
+                f"{leader.name}（{leader.title}）" if leader else "",
+                mask_phone(leader.phone) if leader else "",
+                f"{cadre.name}（{cadre.title}）" if cadre else "",
+                mask_phone(cadre.phone) if cadre else "",
+                timezone.localtime(c.updated_at).strftime("%Y-%m-%d %H:%M"),
+            ]
 
     return _xlsx_response(_sheet("中心登记", header, rows()), f"中心登记-{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -141,8 +181,14 @@ def _visible_center(request, code: str) -> Center:
 
 
 CENTER_FORMS = {
-    "info": CenterEditForm, "hours": HoursForm, "exception": HoursExceptionForm, "zones": ZonesForm,
-    "facilities": FacilitiesForm, "leadership": LeadershipForm, "alias": AliasForm, "status": StatusForm,
+    "info": CenterEditForm,
+    "hours": HoursForm,
+    "exception": HoursExceptionForm,
+    "zones": ZonesForm,
+    "facilities": FacilitiesForm,
+    "leadership": LeadershipForm,
+    "alias": AliasForm,
+    "status": StatusForm,
 }
 
 
@@ -150,12 +196,19 @@ def _center_forms(center: Center, bound: dict | None = None) -> dict:
     """Unbound forms of the manage panel, pre-filled from the center; `bound` replaces some."""
     bound = bound or {}
     initial = {
-        "info": {"name": center.name, "address": center.address, "phone": center.phone,
-                 "description": center.description},
+        "info": {
+            "name": center.name,
+            "address": center.address,
+            "phone": center.phone,
+            "description": center.description,
+        },
         "zones": {"kinds": [z.kind for z in center.zones.all()]},
         "facilities": {"kinds": [f.kind for f in center.facilities.all()]},
-        "status": {"status": Center.Status.SUSPENDED if center.status == Center.Status.ACTIVE
-                   else Center.Status.ACTIVE},
+        "status": {
+            "status": Center.Status.SUSPENDED
+            if center.status == Center.Status.ACTIVE
+            else Center.Status.ACTIVE
+        },
     }
     forms = {}
     for name, cls in CENTER_FORMS.items():
@@ -172,8 +225,10 @@ def _center_forms(center: Center, bound: dict | None = None) -> dict:
 def _render_center(request, center: Center, *, bound: dict | None = None, status: int = 200, error: str = ""):
     can_manage = can(request.user, center, "manage")
     today = timezone.localdate()
-    leaders = [{"role": p.get_role_display(), "name": p.name, "title": p.title, "phone": mask_phone(p.phone)}
-               for p in center.leadership.all().order_by("role")]
+    leaders = [
+        {"role": p.get_role_display(), "name": p.name, "title": p.title, "phone": mask_phone(p.phone)}
+        for p in center.leadership.all().order_by("role")
+    ]
     context = {
         "center": center,
         "hours": selectors.hours_summary(center),
@@ -197,15 +252,28 @@ def center_detail(request, code):
 def _apply_center_form(name: str, form, *, by, center: Center):
     data = form.cleaned_data
     if name == "info":
-        services.center_update(by=by, center=center, name=data["name"], address=data["address"],
-                               phone=data["phone"], description=data["description"])
+        services.center_update(
+            by=by,
+            center=center,
+            name=data["name"],
+            address=data["address"],
+            phone=data["phone"],
+            description=data["description"],
+        )
         return "已保存中心信息。"
     if name == "hours":
         services.center_set_hours(by=by, center=center, periods=form.periods)
         return "已保存办公时间。"
     if name == "exception":
-        services.center_set_hours_exception(by=by, center=center, day=data["date"], is_closed=data["is_closed"],
-                                            opens=data["opens"], closes=data["closes"], note=data["note"])
+        services.center_set_hours_exception(
+            by=by,
+            center=center,
+            day=data["date"],
+            is_closed=data["is_closed"],
+            opens=data["opens"],
+            closes=data["closes"],
+            note=data["note"],
+        )
         return "已保存办公时间例外。"
     if name == "zones":
         services.center_set_zones(by=by, center=center, kinds=data["kinds"])
@@ -214,8 +282,14 @@ def _apply_center_form(name: str, form, *, by, center: Center):
         services.center_set_facilities(by=by, center=center, kinds=data["kinds"])
         return "已保存便民设施。"
     if name == "leadership":
-        services.leadership_set(by=by, center=center, role=data["role"], name=data["name"], title=data["title"],
-                                phone=data["phone"])
+        services.leadership_set(
+            by=by,
+            center=center,
+            role=data["role"],
+            name=data["name"],
+            title=data["title"],
+            phone=data["phone"],
+        )
         return "已保存分管领导。"
     if name == "alias":
         services.center_add_alias(by=by, center=center, name=data["name"], note=data["note"])
@@ -256,22 +330,35 @@ def center_edit(request, code, form_name):
 @login_required
 def center_history(request, code):
     center = _visible_center(request, code)
-    page = _page(request, center.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    page = _page(
+        request, center.history.select_related("history_user").order_by("-history_date", "-history_id")
+    )
     labels = {f.name: str(f.verbose_name) for f in Center._meta.get_fields() if hasattr(f, "verbose_name")}
     kinds = {"+": "创建", "~": "修改", "-": "删除"}
-    records = [{
-        "record": r, "kind": kinds.get(r.history_type, r.history_type),
-        "who": r.history_user.display_name if r.history_user else "系统",
-        "changes": [{**c, "label": labels.get(c["field"], c["field"])} for c in changed_fields(r)],
-    } for r in page]
-    return render(request, "centers/staff_history.html", {
-        "center": center, "page": page, "records": records,
-        "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else None,
-        "next_url": _query(request, page=page.next_page_number()) if page.has_next() else None,
-    })
+    records = [
+        {
+            "record": r,
+            "kind": kinds.get(r.history_type, r.history_type),
+            "who": r.history_user.display_name if r.history_user else "系统",
+            "changes": [{**c, "label": labels.get(c["field"], c["field"])} for c in changed_fields(r)],
+        }
+        for r in page
+    ]
+    return render(
+        request,
+        "centers/staff_history.html",
+        {
+            "center": center,
+            "page": page,
+            "records": records,
+            "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else None,
+            "next_url": _query(request, page=page.next_page_number()) if page.has_next() else None,
+        },
+    )
 
 
 # --- changes of a branch --------------------------------------------------------
+
 
 @login_required
 def change_list(request):
@@ -281,12 +368,20 @@ def change_list(request):
     status = status if status in CenterChange.Status.values else ""
     kind = kind if kind in CenterChange.Kind.values else ""
     page = _page(request, selectors.changes_list(user=request.user, status=status, kind=kind, q=q))
-    return render(request, "centers/staff_changes.html", {
-        "page": page, "status": status, "kind": kind, "q": q,
-        "statuses": CenterChange.Status.choices, "kinds": CenterChange.Kind.choices,
-        "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else None,
-        "next_url": _query(request, page=page.next_page_number()) if page.has_next() else None,
-    })
+    return render(
+        request,
+        "centers/staff_changes.html",
+        {
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "q": q,
+            "statuses": CenterChange.Status.choices,
+            "kinds": CenterChange.Kind.choices,
+            "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else None,
+            "next_url": _query(request, page=page.next_page_number()) if page.has_next() else None,
+        },
+    )
 
 
 @login_required
@@ -308,10 +403,18 @@ def change_new(request):
             else:
                 try:
                     change = services.change_draft(
-                        by=request.user, district=district, kind=data["kind"], center=data["center"],
-                        merge_into=data["merge_into"], new_name=data["new_name"], new_code=data["new_code"],
-                        new_address=data["new_address"], department=data["department"],
-                        effective_date=data["effective_date"], description=data["description"])
+                        by=request.user,
+                        district=district,
+                        kind=data["kind"],
+                        center=data["center"],
+                        merge_into=data["merge_into"],
+                        new_name=data["new_name"],
+                        new_code=data["new_code"],
+                        new_address=data["new_address"],
+                        department=data["department"],
+                        effective_date=data["effective_date"],
+                        description=data["description"],
+                    )
                 except DomainError as exc:
                     show_domain_error(form, exc)
                     status = exc.status
@@ -328,37 +431,22 @@ def _visible_change(request, pk: int) -> CenterChange:
     return change
 
 
-def _allowed(check, *args) -> bool:
-    try:
-        check(*args)
-    except (Refused, NotFound, DomainError):
-        return False
-    return True
-
-
-def _allowed_actions(user, change: CenterChange) -> set[str]:
-    """Which buttons to show: the same checks the services make, asked in advance."""
-    Status = CenterChange.Status
-    actions = set()
-    is_drafter = _allowed(services._require_drafter, user, change)
-    if is_drafter and change.status in {Status.DRAFT, Status.RETURNED}:
-        actions |= {"submit", "edit"}
-    if is_drafter and change.status in {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}:
-        actions.add("withdraw")
-    if change.status == Status.SUBMITTED and _allowed(services._require_role, user, change, Role.DISTRICT_ADMIN, ""):
-        actions |= {"file", "return"}
-    if change.status == Status.FILED and _allowed(services._require_role, user, change, Role.APPROVER, ""):
-        actions |= {"approve", "reject"}
-    return actions
-
-
 def _render_change(request, change: CenterChange, *, status: int = 200, error: dict | None = None):
     change = _visible_change(request, change.pk)
     center_visible = change.center_id and can(request.user, change.center, "view")
-    return render(request, "centers/staff_change.html", {
-        "change": change, "events": change.events.all(), "actions": _allowed_actions(request.user, change),
-        "center_visible": center_visible, "error": error or {}, "posted": request.POST,
-    }, status=status)
+    return render(
+        request,
+        "centers/staff_change.html",
+        {
+            "change": change,
+            "events": change.events.all(),
+            "actions": services.change_allowed_actions(user=request.user, change=change),
+            "center_visible": center_visible,
+            "error": error or {},
+            "posted": request.POST,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -369,15 +457,24 @@ def change_detail(request, pk):
 CHANGE_ACTIONS = {
     "submit": ("已报送备案。", lambda by, change, post: services.change_submit(by=by, change=change)),
     "file": ("已备案。", lambda by, change, post: services.change_file(by=by, change=change)),
-    "return": ("已退回起草人。",
-               lambda by, change, post: services.change_return(by=by, change=change, reason=post.get("reason", ""))),
-    "approve": ("已批准。",
-                lambda by, change, post: services.change_approve(by=by, change=change, note=post.get("note", ""))),
-    "reject": ("已作出不予批准的决定。",
-               lambda by, change, post: services.change_reject(by=by, change=change, reason=post.get("reason", ""))),
-    "withdraw": ("已撤回。",
-                 lambda by, change, post: services.change_withdraw(by=by, change=change,
-                                                                   reason=post.get("reason", ""))),
+    "return": (
+        "已退回起草人。",
+        lambda by, change, post: services.change_return(by=by, change=change, reason=post.get("reason", "")),
+    ),
+    "approve": (
+        "已批准。",
+        lambda by, change, post: services.change_approve(by=by, change=change, note=post.get("note", "")),
+    ),
+    "reject": (
+        "已作出不予批准的决定。",
+        lambda by, change, post: services.change_reject(by=by, change=change, reason=post.get("reason", "")),
+    ),
+    "withdraw": (
+        "已撤回。",
+        lambda by, change, post: services.change_withdraw(
+            by=by, change=change, reason=post.get("reason", "")
+        ),
+    ),
 }
 
 
@@ -391,8 +488,12 @@ def change_action(request, pk, action):
     try:
         run(request.user, change, request.POST)
     except DomainError as exc:
-        return _render_change(request, change, status=exc.status,
-                              error={"action": action, "message": exc.message, "field": exc.field})
+        return _render_change(
+            request,
+            change,
+            status=exc.status,
+            error={"action": action, "message": exc.message, "field": exc.field},
+        )
     messages.success(request, done)
     return redirect("centers:change_detail", pk=change.pk)
 
@@ -401,9 +502,15 @@ def change_action(request, pk, action):
 @require_http_methods(["GET", "POST"])
 def change_edit(request, pk):
     change = _visible_change(request, pk)
-    if request.method == "GET" and "edit" not in _allowed_actions(request.user, change):
-        return _render_change(request, change, status=403, error={
-            "action": "edit", "message": "只有起草方可以修改草稿或被退回的变更。", "field": None})
+    if request.method == "GET" and "edit" not in services.change_allowed_actions(
+        user=request.user, change=change
+    ):
+        return _render_change(
+            request,
+            change,
+            status=403,
+            error={"action": "edit", "message": "只有起草方可以修改草稿或被退回的变更。", "field": None},
+        )
     form = ChangeForm(request.POST or None, user=request.user, change=change)
     status = 200
     if request.method == "POST":
@@ -422,15 +529,31 @@ def change_edit(request, pk):
 
 # --- standardisation -------------------------------------------------------------
 
+
 @login_required
 def standards(request):
-    return render(request, "centers/staff_standards.html",
-                  {"checks": selectors.standardisation_report(user=request.user)})
+    return render(
+        request,
+        "centers/staff_standards.html",
+        {"checks": selectors.standardisation_report(user=request.user)},
+    )
 
 
 @login_required
 def standards_export(request):
     header = ["名称", "编码", "类型", "状态", "得分", "已具备", "缺少"]
-    rows = ([c.center.name, c.center.code, c.center.get_kind_display(), c.center.get_status_display(), c.score,
-             "、".join(c.have), "、".join(c.lacks)] for c in selectors.standardisation_report(user=request.user))
-    return _xlsx_response(_sheet("标准化检查", header, rows), f"标准化检查-{timezone.localdate():%Y%m%d}.xlsx")
+    rows = (
+        [
+            c.center.name,
+            c.center.code,
+            c.center.get_kind_display(),
+            c.center.get_status_display(),
+            c.score,
+            "、".join(c.have),
+            "、".join(c.lacks),
+        ]
+        for c in selectors.standardisation_report(user=request.user)
+    )
+    return _xlsx_response(
+        _sheet("标准化检查", header, rows), f"标准化检查-{timezone.localdate():%Y%m%d}.xlsx"
+    )

@@ -105,3 +105,13 @@ def test_demo_district_loads_twice_without_changes():
     history_rows = Center.history.count()
     assert load_demo() == {"districts": 0, "departments": 0, "centers": 0, "users": 0}
     assert Center.history.count() == history_rows
+
+
+def test_only_a_hall_manager_may_add_an_alias(world):
+    with pytest.raises(Refused):
+        services.center_add_alias(by=world["clerk_a"], center=world["a"], name="某某大厅")
+    with pytest.raises(NotFound):
+        services.center_add_alias(by=world["manager_b"], center=world["a"], name="某某大厅")
+    assert not CenterAlias.objects.filter(name="某某大厅").exists()
+    services.center_add_alias(by=world["manager_a"], center=world["a"], name="某某大厅")
+    assert CenterAlias.objects.filter(center=world["a"], name="某某大厅").exists()
