@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
 
 from govhall.core.errors import DomainError, NotFound
 
@@ -71,6 +72,9 @@ def me(request):
 
 
 # --- API tokens (district office only) ----------------------------------------
+# Managed from a logged-in session only: a token must never mint or revoke
+# tokens, or a leaked key could outlive its own revocation.
+TOKEN_AUTH = [django_auth]
 
 class TokenOut(Schema):
     id: int
@@ -109,14 +113,14 @@ class TokenIn(Schema):
     expires_at: datetime | None = Field(None, description="到期时间（可选）")
 
 
-@router.get("/tokens", response={200: list[TokenOut], **error_responses(401, 403, 422)},
+@router.get("/tokens", auth=TOKEN_AUTH, response={200: list[TokenOut], **error_responses(401, 403, 422)},
             summary="接口令牌列表（区政务办）", operation_id="tokens_list")
 @paginate(LimitOffsetPagination, max_limit=200)
 def tokens_list(request):
     return api_tokens_visible_to(request.user)
 
 
-@router.post("/tokens", response={201: TokenIssuedOut, **WRITE_ERRORS},
+@router.post("/tokens", auth=TOKEN_AUTH, response={201: TokenIssuedOut, **WRITE_ERRORS},
              summary="签发接口令牌（区政务办；密钥只返回一次）", operation_id="tokens_issue")
 def tokens_issue(request, data: TokenIn):
     by = request.user
@@ -138,7 +142,7 @@ def tokens_issue(request, data: TokenIn):
     return Status(201, token)
 
 
-@router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **WRITE_ERRORS},
+@router.post("/tokens/{token_id}/revoke", auth=TOKEN_AUTH, response={200: TokenOut, **WRITE_ERRORS},
              summary="吊销接口令牌（区政务办）", operation_id="tokens_revoke")
 def tokens_revoke(request, token_id: int):
     token = api_tokens_visible_to(request.user).filter(pk=token_id).first()

@@ -95,9 +95,18 @@ def test_branch_manager_cannot_issue_list_or_revoke_tokens(world, system):
     assert ApiToken.objects.get().revoked_at is None
 
 
-def test_a_token_cannot_be_used_to_see_tokens_unless_its_account_is_the_district_office(world, system):
-    key = issue(session(world["admin"])).json()["key"]
-    assert Client().get(API + "/tokens", headers=bearer(key)).status_code == 403
+def test_tokens_are_managed_only_from_a_session_never_with_a_token(world):
+    admin = session(world["admin"])
+    key = issue(admin, username=world["admin"].username, centers=["T-A"]).json()["key"]
+    token_id = ApiToken.objects.get().pk
+    c = Client()
+    assert c.get(API + "/tokens", headers=bearer(key)).status_code == 401
+    r = c.post(API + "/tokens", json.dumps({"name": "再签发", "username": world["admin"].username,
+                                            "centers": ["T-A"]}), content_type="application/json",
+               headers=bearer(key))
+    assert r.status_code == 401
+    assert c.post(API + f"/tokens/{token_id}/revoke", headers=bearer(key)).status_code == 401
+    assert ApiToken.objects.count() == 1 and ApiToken.objects.get().revoked_at is None
 
 
 def test_the_key_is_returned_once_and_only_its_hash_is_stored(world, system):
