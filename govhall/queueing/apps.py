@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class QueueingConfig(AppConfig):
+    name = "govhall.queueing"
+    label = "queueing"
+    verbose_name = "排队叫号与预约"
+
+    def ready(self):
+        from govhall.core.audit import register_audited
+
+        register_audited("window", "queueing.Window")
+        register_audited("queue", "queueing.Queue")
+        register_audited("hall_rules", "queueing.HallRules")
+        register_audited("slot", "queueing.AppointmentSlot")
+        register_audited("appointment", "queueing.Appointment")

@@ -1,0 +1,150 @@
+"""Readers of queues, windows, tickets, boards and appointments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from govhall.accounts.selectors import roles_at, visible_center_ids
+from govhall.centers.models import Center
+
+from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket, Window
+from .permissions import WINDOW_ROLES
+
+DEFAULT_SERVICE_SECONDS = 300
+
+
+def hall_get(code: str) -> Center | None:
+    """A hall that takes numbers (district center or branch or town center), by its code."""
+    return Center.objects.filter(code=code).exclude(status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first()
+
+
+def hall_rules(center: Center) -> HallRules:
+    """The hall's rules, or the defaults if it never set any (unsaved)."""
+    return HallRules.objects.filter(center=center).first() or HallRules(center=center)
+
+
+def queues_of(center: Center, *, active_only: bool = True) -> QuerySet:
+    qs = Queue.objects.filter(center=center)
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def windows_of(center: Center) -> QuerySet:
+    return Window.objects.filter(center=center).prefetch_related("queues").select_related("clerk")
+
+
+def fast_q(now: datetime) -> Q:
+    """Tickets that go ahead of walk-ins: 绿色通道, and appointments within their slot."""
+    return Q(kind=Ticket.Kind.PRIORITY) | Q(kind=Ticket.Kind.APPOINTMENT, ahead_until__gt=now)
+
+
+def waiting_tickets(queue_ids, *, day: date) -> QuerySet:
+    return Ticket.objects.filter(queue_id__in=list(queue_ids), day=day, status=Ticket.Status.WAITING)
+
+
+def window_current_ticket(window: Window) -> Ticket | None:
+    """The ticket called to or being served at `window`, if any."""
+    return (Ticket.objects.filter(window=window, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING])
+            .select_related("queue").order_by("-called_at").first())
+
+
+def windows_for_clerk(user) -> QuerySet:
+    """The windows of every hall where `user` may staff a window."""
+    centers = Center.objects.filter(id__in=visible_center_ids(user))
+    allowed = [c.id for c in centers if roles_at(user, c) & WINDOW_ROLES]
+    return (Window.objects.filter(center_id__in=allowed).select_related("center", "clerk")
+            .prefetch_related("queues").order_by("center__code", "number"))
+
+
+def window_of_clerk(user) -> Window | None:
+    """The window `user` has open (or paused) now."""
+    if not user or not user.is_authenticated:
+        return None
+    return (Window.objects.filter(clerk=user).exclude(status=Window.Status.CLOSED)
+            .select_related("center").prefetch_related("queues").first())
+
+
+def ticket_by_token(token: str) -> Ticket | None:
+    return Ticket.objects.filter(token=token).select_related("queue", "center", "window").first()
+
+
+def ticket_ahead_count(ticket: Ticket, *, now: datetime | None = None) -> int:
+    """How many waiting tickets of the same queue are called before `ticket`
+    (a normal ticket counts every fast ticket waiting: a cautious estimate)."""
+    if ticket.status != Ticket.Status.WAITING:
+        return 0
+    now = now or timezone.now()
+    waiting = waiting_tickets([ticket.queue_id], day=ticket.day).exclude(pk=ticket.pk)
+    earlier = Q(sort_at__lt=ticket.sort_at) | Q(sort_at=ticket.sort_at, id__lt=ticket.id)
+    fast = fast_q(now)
+    if ticket.kind == Ticket.Kind.PRIORITY or (ticket.kind == Ticket.Kind.APPOINTMENT and ticket.ahead_until
+                                               and ticket.ahead_until > now):
+        return waiting.filter(fast).filter(earlier).count()
+    return waiting.filter(fast | earlier).count()
+
+
+def queue_service_seconds(queue: Queue, *, now: datetime | None = None, sample: int = 20) -> float:
+    """Mean service time (called → finished) of the queue's recent tickets; a default when none."""
+    now = now or timezone.now()
+    rows = (Ticket.objects.filter(queue=queue, status=Ticket.Status.DONE, finished_at__gte=now - timedelta(days=7),
+                                  called_at__isnull=False)
+            .order_by("-finished_at").values_list("called_at", "finished_at")[:sample])
+    spans = [(f - c).total_seconds() for c, f in rows if f and c and f > c]
+    return sum(spans) / len(spans) if spans else DEFAULT_SERVICE_SECONDS
+
+
+def open_windows_for(queue: Queue) -> int:
+    return queue.windows.filter(status=Window.Status.OPEN).count()
+
+
+def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> dict:
+    """What the phone page shows: how many are ahead and the estimated wait in minutes."""
+    now = now or timezone.now()
+    ahead = ticket_ahead_count(ticket, now=now)
+    windows = open_windows_for(ticket.queue)
+    wait = None
+    if ticket.status == Ticket.Status.WAITING:
+        per = queue_service_seconds(ticket.queue, now=now)
+        wait = round(ahead * per / max(1, windows) / 60)
+    return {"ahead": ahead, "open_windows": windows, "wait_minutes": wait}
+
+
+# --- the board ---------------------------------------------------------------
+
+def board_state(center: Center, *, calls: int = 8) -> dict:
+    """The last calls and the waiting count per queue of a hall, for its big screen."""
+    day = timezone.localdate()
+    recent = list(Call.objects.filter(center=center).select_related("ticket", "window").order_by("-at", "-id")[:calls])
+    counts = dict(Ticket.objects.filter(center=center, day=day, status=Ticket.Status.WAITING)
+                  .values_list("queue_id").annotate(n=Count("id")).values_list("queue_id", "n"))
+    queues = [{"letter": q.letter, "name": q.name, "waiting": counts.get(q.id, 0)} for q in queues_of(center)]
+    return {"center": center, "calls": recent, "queues": queues,
+            "last_call_id": recent[0].id if recent else 0}
+
+
+# --- appointments ------------------------------------------------------------
+
+def slots_open(center: Center, *, queue: Queue | None = None, day: date | None = None,
+               today: date | None = None) -> QuerySet:
+    """Slots one may still book: from today to the hall's horizon, not full."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=hall_rules(center).booking_horizon_days)
+    qs = AppointmentSlot.objects.filter(center=center, date__gte=today, date__lte=horizon).select_related("queue")
+    if queue is not None:
+        qs = qs.filter(queue=queue)
+    if day is not None:
+        qs = qs.filter(date=day)
+    return qs.order_by("date", "starts", "queue__order")
+
+
+def appointment_by_token(token: str) -> Appointment | None:
+    return Appointment.objects.filter(token=token).select_related("slot", "queue", "center", "ticket").first()
+
+
+def appointments_of_hall(center: Center, *, day: date | None = None) -> QuerySet:
+    qs = Appointment.objects.filter(center=center).select_related("slot", "queue", "ticket")
+    if day is not None:
+        qs = qs.filter(date=day)
+    return qs.order_by("date", "slot__starts", "id")

@@ -1,0 +1,29 @@
+"""A pluggable SMS backend. settings.GOVHALL_SMS_BACKEND names a class with
+`send(phone, text)`; the default only logs (masked) and keeps an outbox, so a
+hall without an SMS gateway still works and tests can read what was sent."""
+
+import logging
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from govhall.core.masking import mask_phone
+
+log = logging.getLogger("govhall.queueing.sms")
+
+
+class LogBackend:
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        self.outbox.append((phone, text))
+        del self.outbox[:-200]
+        log.info("短信 %s：%s", mask_phone(phone), text)
+
+
+def send_sms(phone: str, text: str) -> None:
+    backend = import_string(getattr(settings, "GOVHALL_SMS_BACKEND", "govhall.queueing.sms.LogBackend"))()
+    try:
+        backend.send(phone, text)
+    except Exception:  # noqa: BLE001 - a failed reminder must not break calling
+        log.exception("短信发送失败 %s", mask_phone(phone))

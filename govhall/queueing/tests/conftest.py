@@ -1,0 +1,20 @@
+import pytest
+
+from govhall.queueing import services
+
+
+@pytest.fixture
+def hall(world):
+    """Branch A with queues A (婚姻登记) and B (咨询), windows 1 (A, B) and 2 (A), rule: 2 priority in a row."""
+    center = world["a"]
+    qa = services.queue_create(by=None, center=center, letter="A", name="婚姻登记")
+    qb = services.queue_create(by=None, center=center, letter="B", name="咨询")
+    w1 = services.window_create(by=None, center=center, number=1, name="综合窗口", queues=[qa, qb])
+    w2 = services.window_create(by=None, center=center, number=2, name="婚姻登记窗口", queues=[qa])
+    services.hall_rules_set(by=None, center=center, priority_run=2)
+    return {"center": center, "qa": qa, "qb": qb, "w1": w1, "w2": w2, **world}
+
+
+@pytest.fixture
+def open_w1(hall):
+    return services.window_open(window=hall["w1"], by=hall["clerk_a"])
