@@ -76,7 +76,13 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, str(exc), "error")
+    message = str(exc)
+    if "CSRF" in message:
+        return _error(request, 403, "缺少或无效的 CSRF 令牌：网页会话请求须带 X-CSRFToken 请求头，或改用接口令牌。",
+                      "csrf_failed")
+    if "parse request body" in message:
+        return _error(request, 400, "请求体不是有效的 JSON。", "malformed_body")
+    return _error(request, exc.status_code, message, "error")
 
 
 def _add_routers() -> None:

@@ -317,7 +317,7 @@ def test_malformed_json_is_a_4xx_json_error_not_500(world):
     c = client_for(world["manager_a"])
     r = c.post(API + "/changes", "{not json", content_type="application/json")
     # Ninja answers an unparseable body with 400 before validation runs.
-    assert_error(r, 400)
+    assert_error(r, 400, "malformed_body")
     assert not CenterChange.objects.exists()
 
 
@@ -345,7 +345,7 @@ def test_session_post_without_csrf_token_is_refused(world):
     c = Client(enforce_csrf_checks=True)
     c.force_login(world["manager_a"])
     r = post(c, "/changes", relocation())
-    assert_error(r, 403)
+    assert_error(r, 403, "csrf_failed")
     assert not CenterChange.objects.exists()
     # The same request with the token is accepted: the refusal above was the CSRF check.
     c.cookies["csrftoken"] = CSRF_SECRET
