@@ -101,6 +101,10 @@ def _local(dt):
     return timezone.localtime(dt).replace(tzinfo=None) if dt else None
 
 
+def _blank(value) -> str:
+    return "（空）" if value is None else str(value)
+
+
 def _querystring(request, **drop) -> str:
     params = request.GET.copy()
     for key in ("page", *drop):
@@ -291,7 +295,8 @@ def audit_export(request):
         return redirect(f"{reverse('accounts:audit')}?{request.GET.urlencode()}")
     entries = audit_entries(**filters, limit=EXPORT_LIMIT, offset=0)
     rows = ([_local(e.when), e.user_label, e.model_label, e.object_repr, e.kind_label, e.reason,
-             "；".join(f"{c['label']}：{c['old']} → {c['new']}" for c in e.changes)] for e in entries)
+             "；".join(f"{c['label']}：{_blank(c['old'])} → {_blank(c['new'])}" for c in e.changes)]
+            for e in entries)
     return _xlsx("audit.xlsx", "操作记录", ["时间", "操作人", "记录类型", "记录", "操作", "原因", "变更内容"], rows)
 
 

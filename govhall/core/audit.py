@@ -143,7 +143,8 @@ def _entry(key: str, record) -> AuditEntry:
         for c in changed_fields(record):
             verbose, old = _display(model, c["field"], c["old"])
             _, new = _display(model, c["field"], c["new"])
-            changes.append({"field": c["field"], "label": verbose, "old": old, "new": new})
+            changes.append({"field": c["field"], "label": verbose, "old": None if old == "" else old,
+                            "new": None if new == "" else new})
     return AuditEntry(
         model_key=key, model_label=str(model._meta.verbose_name), history_id=record.history_id,
         object_id=object_id, object_repr=mask_text(label) if label else f"#{object_id}",
