@@ -1,0 +1,196 @@
+"""Public pages of the catalog (search, browse, guide, PDF, QR, negative list,
+a branch's items) and the district office's catalog pages (completeness,
+Excel import and export). Doors only: selectors read, services decide."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from govhall.centers.models import Center, Department
+from govhall.centers.selectors import center_public_get, centers_public
+from govhall.core.errors import DomainError, Refused
+
+from . import excel, pdf, selectors, services
+from .models import ServiceItem, Theme
+
+PER_PAGE = 20
+
+
+def _filters(request) -> dict:
+    return {k: request.GET.get(k, "").strip()[:40] for k in ("q", "center", "department", "serving", "theme")}
+
+
+def items_list(request):
+    """Search and browse: by center, department, serving party and theme."""
+    f = _filters(request)
+    base = selectors.items_filtered(center=f["center"], department=f["department"], serving=f["serving"],
+                                    theme=f["theme"])
+    try:
+        page_no = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_no = 1
+    result = None
+    if f["q"]:
+        result = selectors.search_item_ids(f["q"], base=base)
+        paginator = Paginator(result.ids, PER_PAGE)
+        page = paginator.get_page(page_no)
+        found = {i.id: i for i in selectors.items_public().filter(pk__in=list(page.object_list))}
+        rows = [found[i] for i in page.object_list if i in found]
+    else:
+        paginator = Paginator(base.order_by("center__kind", "center__code", "name", "id"), PER_PAGE)
+        page = paginator.get_page(page_no)
+        rows = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "catalog/items_list.html", {
+        "f": f, "rows": rows, "page": page, "result": result, "query": query.urlencode(),
+        "centers": centers_public().exclude(kind=Center.Kind.TOWN),
+        "departments": Department.objects.filter(service_items__is_active=True).distinct().order_by("name"),
+        "themes": Theme.objects.all(), "servings": ServiceItem.Serving.choices,
+    })
+
+
+def _item_or_404(key: str) -> ServiceItem:
+    item = selectors.item_get(key)
+    if item is None:
+        raise Http404("没有找到该事项。")
+    return item
+
+
+def _guide_for(item: ServiceItem, version: str | None):
+    if version:
+        if not version.isdigit():
+            raise Http404("没有该版本。")
+        guide = selectors.guide_version_get(item, int(version))
+        if guide is None:
+            raise Http404("没有该版本。")
+        return guide
+    return selectors.guide_current(item)
+
+
+def item_detail(request, key: str):
+    """The public guide of an item: prints on A4, downloads as PDF, opens on a phone by QR."""
+    item = _item_or_404(key)
+    guide = _guide_for(item, request.GET.get("version"))
+    entry = selectors.negative_list().filter(item=item).first()
+    return render(request, "catalog/item_detail.html", {
+        "item": item, "guide": guide, "entry": entry, "versions": selectors.guide_versions(item),
+        "guide_url": request.build_absolute_uri(reverse("catalog:item", args=[item.code])),
+    })
+
+
+def item_pdf(request, key: str):
+    item = _item_or_404(key)
+    guide = _guide_for(item, request.GET.get("version"))
+    if guide is None:
+        raise Http404("该事项尚未发布办事指南。")
+    url = request.build_absolute_uri(reverse("catalog:item", args=[item.code]))
+    response = HttpResponse(pdf.guide_pdf(item, guide, url=url), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="guide-{item.code}-v{guide.version}.pdf"'
+    return response
+
+
+def item_qr(request, key: str):
+    import io
+
+    import segno
+
+    item = _item_or_404(key)
+    url = request.build_absolute_uri(reverse("catalog:item", args=[item.code]))
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, title=f"{item.name}办事指南二维码")
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+def negative_list_page(request):
+    entries = list(selectors.negative_list())
+    return render(request, "catalog/negative_list.html", {"entries": entries})
+
+
+def center_items(request, code: str):
+    center = center_public_get(code)
+    if center is None or center.kind == Center.Kind.TOWN and not center.service_items.exists():
+        raise Http404("没有找到该中心。")
+    return render(request, "catalog/center_items.html", {"center": center, "rows": selectors.center_items(center)})
+
+
+# --- the district office ------------------------------------------------------------------
+
+def _admin_district(user):
+    """The district whose catalog `user` keeps, or Refused."""
+    from govhall.centers.models import District
+
+    for district in District.objects.all():
+        if services.is_catalog_admin(user, district):
+            return district
+    raise Refused("只有区政务办可以管理事项库。")
+
+
+def _refused(request, exc):
+    return render(request, "catalog/refused.html", {"message": exc.message}, status=403)
+
+
+@login_required
+def staff_catalog(request):
+    try:
+        district = _admin_district(request.user)
+    except Refused as exc:
+        return _refused(request, exc)
+    rows = selectors.completeness_report(district=district)
+    incomplete = [r for r in rows if not r.complete]
+    return render(request, "catalog/staff_list.html", {
+        "rows": rows, "incomplete": len(incomplete), "district": district})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_import(request):
+    try:
+        district = _admin_district(request.user)
+    except Refused as exc:
+        return _refused(request, exc)
+    ctx = {"district": district, "report": None, "error": None, "done": None}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError("请选择要导入的 Excel 文件（.xlsx）。", field="file")
+            ctx["done"] = excel.import_catalog(by=request.user, district=district, data=upload.read())
+        except excel.ImportRejected as exc:
+            ctx["report"], status = exc.problems, 400
+            ctx["error"] = exc.message
+        except DomainError as exc:
+            ctx["error"], status = exc.message, 400
+    return render(request, "catalog/staff_import.html", ctx, status=status)
+
+
+@login_required
+def staff_export_xlsx(request):
+    try:
+        district = _admin_district(request.user)
+    except Refused as exc:
+        return _refused(request, exc)
+    response = HttpResponse(excel.export_catalog(district=district),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="catalog.xlsx"'
+    return response
+
+
+@login_required
+def staff_export_json(request):
+    try:
+        district = _admin_district(request.user)
+    except Refused as exc:
+        return _refused(request, exc)
+    body = json.dumps(excel.national_json(district=district), ensure_ascii=False, indent=1)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="catalog-national.json"'
+    return response
