@@ -56,3 +56,29 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.viewer} 查看 {self.subject_label} 的{self.get_field_display()}"
+
+
+class CalendarOverride(models.Model):
+    """A local correction of the working-day calendar, kept by the district
+    office: a closure (is_workday=False), an extra working day, or the holidays
+    of a year the `chinesecalendar` package does not know yet. A row with no
+    district applies everywhere; a district's own row wins over it."""
+
+    date = models.DateField("日期")
+    is_workday = models.BooleanField("工作日")
+    note = models.CharField("说明", max_length=100, blank=True, help_text="如：2027 年元旦；因停电闭厅")
+    district = models.ForeignKey("centers.District", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="calendar_overrides", verbose_name="区县（空为全部）")
+
+    class Meta:
+        verbose_name = "工作日调整"
+        verbose_name_plural = verbose_name
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "district"], name="unique_override_per_district"),
+            models.UniqueConstraint(fields=["date"], condition=models.Q(district__isnull=True),
+                                    name="unique_override_everywhere"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {'上班' if self.is_workday else '休息'} {self.note}"
