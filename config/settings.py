@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "govhall.centers",
     "govhall.catalog",
     "govhall.queueing",
+    "govhall.staffing",
 ]
 
 MIDDLEWARE = [
