@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class StaffingConfig(AppConfig):
+    name = "govhall.staffing"
+    label = "staffing"
+    verbose_name = "AB岗、考勤、请销假、培训与考核"
+
+    def ready(self):
+        from govhall.core.audit import register_audited
+
+        register_audited("post", "staffing.Post")
+        register_audited("leave", "staffing.Leave")
+        register_audited("attendance", "staffing.Attendance")
+        register_audited("assessment", "staffing.MonthlyAssessment")
