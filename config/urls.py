@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/", include("govhall.accounts.urls")),
     path("staff/", include("govhall.centers.urls_staff")),
     path("", include("govhall.catalog.urls")),
+    path("", include("govhall.queueing.urls")),
     path("", include("govhall.centers.urls_public")),
 ]
 
