@@ -1,0 +1,90 @@
+import pytest
+from django.urls import reverse
+
+from govhall.queueing import services
+from govhall.queueing.models import Ticket, Window
+
+pytestmark = pytest.mark.django_db
+
+
+def test_kiosk_gives_a_ticket_and_a_double_tap_the_same_one(client, hall):
+    url = reverse("queueing:kiosk", args=[hall["center"].code])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "婚姻登记 取号" in page.content.decode()
+    assert b"large-type" in page.content  # kiosk defaults to large type
+    data = {"queue": hall["qa"].pk, "idempotency_key": "k1"}
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == 302 and first["Location"] == second["Location"]
+    assert Ticket.objects.count() == 1
+    ticket_page = client.get(first["Location"])
+    assert "A001" in ticket_page.content.decode()
+
+
+def test_kiosk_priority_button_takes_a_priority_ticket(client, hall):
+    client.post(reverse("queueing:kiosk", args=[hall["center"].code]),
+                {"queue": hall["qa"].pk, "priority_reason": "elderly", "idempotency_key": "k2"})
+    t = Ticket.objects.get()
+    assert t.kind == "priority" and t.priority_reason == "elderly"
+
+
+def test_kiosk_without_a_queue_shows_the_error_and_takes_nothing(client, hall):
+    r = client.post(reverse("queueing:kiosk", args=[hall["center"].code]), {"queue": "", "idempotency_key": "k3"})
+    assert r.status_code == 400
+    assert "请选择要办理的业务" in r.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_phone_page_shows_position(client, hall):
+    for _ in range(3):
+        services.ticket_issue(queue=hall["qa"])
+    t = Ticket.objects.get(code="A003")
+    r = client.get(reverse("queueing:ticket_status", args=[t.token]))
+    assert 'id="ahead-count">2<' in r.content.decode()
+
+
+def test_qr_is_svg(client, hall):
+    r = client.get(reverse("queueing:hall_qr", args=[hall["center"].code]))
+    assert r.status_code == 200 and r["Content-Type"] == "image/svg+xml"
+
+
+def test_board_page_and_partial(client, hall):
+    assert client.get(reverse("queueing:board", args=[hall["center"].code])).status_code == 200
+    assert client.get(reverse("queueing:board_live", args=[hall["center"].code])).status_code == 200
+    assert client.get(reverse("queueing:board", args=["NOPE"])).status_code == 404
+
+
+def test_console_open_call_finish(client, hall):
+    client.force_login(hall["clerk_a"])
+    services.ticket_issue(queue=hall["qa"])
+    assert client.get(reverse("queueing:console")).status_code == 200
+    w = hall["w1"]
+    client.post(reverse("queueing:window_action", args=[w.pk, "open"]))
+    client.post(reverse("queueing:window_action", args=[w.pk, "call"]))
+    page = client.get(reverse("queueing:console")).content.decode()
+    assert 'id="current-ticket">A001<' in page
+    client.post(reverse("queueing:window_action", args=[w.pk, "finish"]))
+    assert Ticket.objects.get().status == "done"
+
+
+def test_console_refusal_shows_message_and_400(client, hall):
+    client.force_login(hall["clerk_b"])
+    r = client.post(reverse("queueing:window_action", args=[hall["w1"].pk, "open"]))
+    assert r.status_code == 400
+    assert "不能操作此窗口" in r.content.decode()
+    hall["w1"].refresh_from_db()
+    assert hall["w1"].status == Window.Status.CLOSED
+
+
+def test_stats_page_and_excel(client, hall, open_w1):
+    services.ticket_issue(queue=hall["qa"])
+    services.ticket_call_next(window=open_w1, by=hall["clerk_a"])
+    services.ticket_finish(window=open_w1, by=hall["clerk_a"])
+    client.force_login(hall["manager_a"])
+    r = client.get(reverse("queueing:stats"), {"group": "window"})
+    assert r.status_code == 200 and "1号窗口" in r.content.decode()
+    x = client.get(reverse("queueing:stats"), {"format": "xlsx"})
+    assert x["Content-Type"].startswith("application/vnd.openxmlformats")
+    bad = client.get(reverse("queueing:stats"), {"since": "2026-13-01"})
+    assert bad.status_code == 400

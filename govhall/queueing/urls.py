@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views, views_stats
+
+app_name = "queueing"
+
+urlpatterns = [
+    path("kiosk/<slug:code>/", views.kiosk, name="kiosk"),
+    path("kiosk/<slug:code>/qr.svg", views.hall_qr, name="hall_qr"),
+    path("tickets/take/<slug:code>/", views.phone_take, name="phone_take"),
+    path("tickets/<str:token>/", views.ticket_page, name="ticket"),
+    path("tickets/<str:token>/status/", views.ticket_status, name="ticket_status"),
+    path("tickets/<str:token>/sms/", views.ticket_sms, name="ticket_sms"),
+    path("board/<slug:code>/", views.board, name="board"),
+    path("board/<slug:code>/live/", views.board_live, name="board_live"),
+    path("board/<slug:code>/events/", views.board_events, name="board_events"),
+    path("appointments/<slug:code>/", views.appointment_book, name="appointment_book"),
+    path("appointments/a/<str:token>/", views.appointment_page, name="appointment"),
+    path("appointments/a/<str:token>/<str:action>/", views.appointment_action, name="appointment_action"),
+    path("staff/queue/", views.console, name="console"),
+    path("staff/queue/issue/", views.clerk_issue, name="clerk_issue"),
+    path("staff/queue/windows/<int:pk>/<str:action>/", views.window_action, name="window_action"),
+    path("staff/queue/stats/", views_stats.stats, name="stats"),
+]
