@@ -317,7 +317,7 @@ class SearchTerm(models.Model):
     class Meta:
         verbose_name = "检索词条"
         verbose_name_plural = "检索词条"
-        indexes = [models.Index(fields=["term", "item", "weight"], name="catalog_term_lookup")]
+        indexes = [models.Index(fields=["term", "weight", "item"], name="catalog_term_weight_item")]
 
     def __str__(self):
         return self.term

@@ -106,7 +106,13 @@ def synonyms_map() -> dict[str, list[str]]:
 
 def _run_alternative(alt: search.Alternative, base: QuerySet | None, cap: int) -> list[tuple[int, int]]:
     terms = alt.terms
-    qs = SearchTerm.objects.filter(term__in=terms) if len(terms) > 1 else SearchTerm.objects.filter(term=terms[0])
+    if len(terms) == 1:
+        # One term: an item has it at most once, so the index (term, weight, item) gives the order directly.
+        qs = SearchTerm.objects.filter(term=terms[0])
+        if base is not None:
+            qs = qs.filter(item__in=base.values("pk"))
+        return list(qs.order_by("-weight", "-item_id").values_list("item_id", "weight")[:cap])
+    qs = SearchTerm.objects.filter(term__in=terms)
     if base is not None:
         qs = qs.filter(item__in=base.values("pk"))
     qs = qs.values("item_id").annotate(score=Sum("weight"), hits=Count("id"))
