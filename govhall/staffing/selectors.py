@@ -1,0 +1,355 @@
+"""Readers: opening days, who is away, the coverage calendar and its gaps,
+training qualification, attendance and assessment views.
+
+The coverage engine reads every row it needs in a handful of queries (windows,
+posts, leave, substitutes, hours, exceptions, calendar overrides) and works out
+each window's duty per half-day in Python: A if there, else B, else the
+substitute named for that day; nobody → a gap."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+
+from govhall.centers.models import Center, HoursException, OpeningHours
+
+from .models import Leave, Post, Substitute, TrainingRecord
+
+AM, PM = 0, 1
+NOON = time(12, 0)
+HALF_LABEL = {AM: "上午", PM: "下午"}
+
+
+# --- opening days --------------------------------------------------------------------------------
+
+def _workdays(district_id, start: date, end: date) -> set[date]:
+    """Working days (holidays and 调休 make-up days) in [start, end]."""
+    from govhall.core.calendar import CalendarUnknown, _Calendar
+
+    cal = _Calendar(district_id, start, end)
+    out, day = set(), start
+    while day <= end:
+        try:
+            if cal.is_workday(day):
+                out.add(day)
+        except CalendarUnknown:
+            # A year nobody has entered yet: plan on weekdays rather than fail the page.
+            if day.weekday() < 5:
+                out.add(day)
+        day += timedelta(days=1)
+    return out
+
+
+def opening_days(center_ids, start: date, end: date) -> dict[int, list[date]]:
+    """For each hall, its opening days in [start, end]: working days on which
+    the hall has hours that weekday and no closing exception. A make-up working
+    day (调休) on a weekend opens with the hall's weekday hours; an exception
+    with hours opens a working day even where the weekday has none."""
+    centers = list(Center.objects.filter(id__in=list(center_ids)).values_list("id", "district_id"))
+    weekdays: dict[int, set[int]] = defaultdict(set)
+    for cid, wd in OpeningHours.objects.filter(center_id__in=[c for c, _ in centers]).values_list("center_id",
+                                                                                                  "weekday"):
+        weekdays[cid].add(wd)
+    exceptions: dict[int, dict[date, bool]] = defaultdict(dict)
+    for cid, day, closed in (HoursException.objects.filter(center_id__in=[c for c, _ in centers],
+                                                           date__gte=start, date__lte=end)
+                             .values_list("center_id", "date", "is_closed")):
+        exceptions[cid][day] = closed
+    work_by_district = {d: _workdays(d, start, end) for d in {d for _, d in centers}}
+    out = {}
+    for cid, district_id in centers:
+        work = work_by_district[district_id]
+        days = []
+        day = start
+        while day <= end:
+            if day in work:
+                closed = exceptions[cid].get(day)
+                regular = day.weekday() in weekdays[cid] or (
+                    day.weekday() >= 5 and any(wd < 5 for wd in weekdays[cid]))  # 调休 make-up day
+                if closed is False or (closed is None and regular):
+                    days.append(day)
+            day += timedelta(days=1)
+        out[cid] = days
+    return out
+
+
+def is_opening_day(center, day: date) -> bool:
+    return day in opening_days([center.id], day, day).get(center.id, [])
+
+
+def hall_hours(center, day: date) -> list[tuple[time, time]]:
+    """The opening periods of `center` on `day` (the exception's hours if any)."""
+    exc = HoursException.objects.filter(center=center, date=day).first()
+    if exc is not None:
+        return [] if exc.is_closed else [(exc.opens, exc.closes)]
+    rows = list(OpeningHours.objects.filter(center=center).order_by("weekday", "opens")
+                .values_list("weekday", "opens", "closes"))
+    same = [(o, c) for wd, o, c in rows if wd == day.weekday()]
+    if same or day.weekday() < 5:
+        return same
+    weekday = [(wd, o, c) for wd, o, c in rows if wd < 5]
+    if not weekday or day not in _workdays(center.district_id, day, day):
+        return []
+    first = weekday[0][0]  # a make-up working day keeps the hours of a normal weekday
+    return [(o, c) for wd, o, c in weekday if wd == first]
+
+
+# --- who is away -----------------------------------------------------------------------------------
+
+def halves_between(first: tuple[date, int], last: tuple[date, int]):
+    """Every (day, half) from `first` to `last` inclusive."""
+    day, half = first
+    while (day, half) <= last:
+        yield day, half
+        if half == AM:
+            half = PM
+        else:
+            day, half = day + timedelta(days=1), AM
+
+
+def away_halves(user_ids, start: date, end: date, *, exclude_leave_id=None) -> dict[int, set[tuple[date, int]]]:
+    """(day, half) each person is away on approved leave within [start, end]."""
+    qs = (Leave.objects.filter(user_id__in=list(user_ids), status__in=Leave.AWAY,
+                               start_date__lte=end, end_date__gte=start)
+          .only("user_id", "start_date", "start_pm", "end_date", "end_am", "back_date", "back_pm"))
+    if exclude_leave_id:
+        qs = qs.exclude(id=exclude_leave_id)
+    out: dict[int, set] = defaultdict(set)
+    for leave in qs:
+        first, last = leave.periods
+        first = max(first, (start, AM))
+        last = min(last, (end, PM))
+        out[leave.user_id].update(halves_between(first, last))
+    return out
+
+
+# --- coverage ------------------------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    """One window on one opening day: who serves each half and how (A, B, 顶岗), or nobody."""
+
+    window_id: int
+    day: date
+    who: list = field(default_factory=lambda: [None, None])  # user id per half
+    how: list = field(default_factory=lambda: [None, None])  # "A", "B", "S" or None per half
+
+    @property
+    def gap(self) -> bool:
+        return None in self.who
+
+    @property
+    def on_duty(self) -> set[int]:
+        return {u for u in self.who if u}
+
+
+@dataclass
+class Coverage:
+    start: date
+    end: date
+    days: dict  # center id → opening days
+    windows: list  # queueing.Window rows (with center)
+    posts: dict  # window id → {"A": user id, "B": user id}
+    cells: dict  # (window id, day) → Cell
+    names: dict  # user id → display name
+    away: dict  # user id → set of (day, half)
+
+    def gaps(self) -> list[Cell]:
+        return sorted((c for c in self.cells.values() if c.gap), key=lambda c: (c.day, c.window_id))
+
+    def unposted(self) -> list:
+        return [w for w in self.windows if not self.posts.get(w.id)]
+
+
+def _trained_queue_ids(user_ids, day: date) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = defaultdict(set)
+    rows = (TrainingRecord.objects.filter(user_id__in=list(user_ids), passed=True, refresher_due__gte=day,
+                                          course__held_on__lte=day)
+            .values_list("user_id", "course__queues"))
+    for uid, qid in rows:
+        if qid:
+            out[uid].add(qid)
+    return out
+
+
+def coverage(*, center_ids, start: date, end: date, window_ids=None, extra_away=None, extra_subs=None,
+             exclude_leave_id=None) -> Coverage:
+    """The coverage calendar of the halls `center_ids` (active ones) from `start`
+    to `end`. `extra_away` {user id: halves} and `extra_subs` {(window id, day):
+    user id} let a pending approval see the calendar as it would be."""
+    from govhall.accounts.models import User
+    from govhall.queueing.models import Window
+
+    active = set(Center.objects.filter(id__in=list(center_ids), status=Center.Status.ACTIVE)
+                 .values_list("id", flat=True))
+    wqs = Window.objects.filter(center_id__in=active).select_related("center").order_by("center__code", "number")
+    if window_ids is not None:
+        wqs = wqs.filter(id__in=list(window_ids))
+    windows = list(wqs)
+    wids = [w.id for w in windows]
+    days = opening_days(active, start, end)
+    posts: dict[int, dict[str, int]] = defaultdict(dict)
+    for wid, role, uid in Post.objects.filter(window_id__in=wids).values_list("window_id", "role", "user_id"):
+        posts[wid][role] = uid
+    subs: dict[tuple[int, date], int] = {}
+    for wid, day, uid in (Substitute.objects.filter(window_id__in=wids, day__gte=start, day__lte=end,
+                                                    leave__status__in=Leave.AWAY)
+                          .exclude(leave_id=exclude_leave_id).values_list("window_id", "day", "user_id")):
+        subs[(wid, day)] = uid
+    subs.update(extra_subs or {})
+    people = {u for p in posts.values() for u in p.values()} | set(subs.values())
+    away = away_halves(people, start, end, exclude_leave_id=exclude_leave_id)
+    for uid, halves in (extra_away or {}).items():
+        away.setdefault(uid, set()).update(halves)
+    cells = {}
+    for w in windows:
+        p = posts.get(w.id)
+        if not p:
+            continue
+        a, b = p.get("A"), p.get("B")
+        a_away, b_away = away.get(a, ()), away.get(b, ())
+        for day in days.get(w.center_id, ()):
+            cell = Cell(w.id, day)
+            sub = subs.get((w.id, day))
+            for half in (AM, PM):
+                key = (day, half)
+                if a and key not in a_away:
+                    cell.who[half], cell.how[half] = a, "A"
+                elif b and key not in b_away:
+                    cell.who[half], cell.how[half] = b, "B"
+                elif sub and key not in away.get(sub, ()):
+                    cell.who[half], cell.how[half] = sub, "S"
+            cells[(w.id, day)] = cell
+    names = dict((uid, full or username) for uid, full, username in
+                 User.objects.filter(id__in=people).values_list("id", "full_name", "username"))
+    return Coverage(start, end, days, windows, dict(posts), cells, names, away)
+
+
+def gaps_visible_to(user, *, start: date, days: int = 30) -> Coverage:
+    """The coverage of every hall `user` can see over the next `days` days
+    (the gap list: `.gaps()`, and the windows with no posts yet: `.unposted()`)."""
+    from govhall.accounts.selectors import visible_center_ids
+
+    return coverage(center_ids=visible_center_ids(user), start=start, end=start + timedelta(days=days - 1))
+
+
+def on_duty_at(*, window, day: date):
+    """The person serving `window` on `day` (A, B when A is away, or the named
+    substitute), or None when nobody is (a gap) or the hall is closed."""
+    from govhall.accounts.models import User
+
+    cov = coverage(center_ids=[window.center_id], start=day, end=day, window_ids=[window.id])
+    cell = cov.cells.get((window.id, day))
+    if cell is None:
+        return None
+    uid = next((u for u in cell.who if u), None)
+    return User.objects.filter(id=uid).first() if uid else None
+
+
+def may_serve_window(*, user, window, day: date) -> bool:
+    """Whether `user` holds `window`'s post on duty on `day`: A, B covering, or
+    the named substitute (on a half-day leave, whoever serves either half).
+    A window whose posts are not yet set is not yet under the A/B rule (True);
+    on a day the hall is closed (extra service), its A or B may open it unless away."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    holders = dict(Post.objects.filter(window=window).values_list("role", "user_id"))
+    if not holders:
+        return True
+    cov = coverage(center_ids=[window.center_id], start=day, end=day, window_ids=[window.id])
+    cell = cov.cells.get((window.id, day))
+    if cell is not None:
+        return user.id in cell.on_duty
+    return user.id in holders.values() and not cov.away.get(user.id)
+
+
+# --- posts and people ----------------------------------------------------------------------------------
+
+def posts_of_hall(center) -> list[Post]:
+    return list(Post.objects.filter(window__center=center).select_related("window", "user")
+                .order_by("window__number", "role"))
+
+
+def post_load(center) -> list[dict]:
+    """Each post holder of the hall and their load: windows as A and as B."""
+    load: dict[int, dict] = {}
+    for p in posts_of_hall(center):
+        row = load.setdefault(p.user_id, {"user": p.user, "A": [], "B": []})
+        row[p.role].append(p.window)
+    return sorted(load.values(), key=lambda r: (-len(r["A"]) - len(r["B"]), r["user"].display_name))
+
+
+def hall_staff(center, roles=None):
+    """People with a counter role at `center` itself."""
+    from govhall.accounts.models import User
+
+    from .permissions import POST_HOLDERS
+
+    roles = roles or POST_HOLDERS
+    return (User.objects.filter(role_assignments__center=center, role_assignments__role__in=list(roles),
+                                is_active=True).distinct().order_by("full_name", "username"))
+
+
+def trained_for(user, window, day: date) -> bool:
+    """Whether `user` holds a valid training record for every queue `window` serves."""
+    needed = set(window.queues.values_list("id", flat=True))
+    if not needed:
+        return True
+    return needed <= _trained_queue_ids([user.id], day).get(user.id, set())
+
+
+def missing_training(user, window, day: date) -> list:
+    needed = {q.id: q for q in window.queues.all()}
+    have = _trained_queue_ids([user.id], day).get(user.id, set())
+    return [q for qid, q in needed.items() if qid not in have]
+
+
+# --- leave ---------------------------------------------------------------------------------------------
+
+def leave_days(center, first: tuple[date, int], last: tuple[date, int]) -> Decimal:
+    """Working days (in halves) of `center` between two half-days inclusive."""
+    if last < first:
+        return Decimal("0")
+    open_days = set(opening_days([center.id], first[0], last[0]).get(center.id, []))
+    halves = sum(1 for day, _ in halves_between(first, last) if day in open_days)
+    return Decimal(halves) / 2
+
+
+def leave_gaps(leave, *, substitutes=None) -> list[Cell]:
+    """The gaps approving `leave` would open at the windows its person holds a
+    post at, given the `substitutes` {(window id, day): user id} proposed."""
+    first, last = leave.periods
+    window_ids = list(Post.objects.filter(user_id=leave.user_id, window__center_id=leave.center_id)
+                      .values_list("window_id", flat=True))
+    if not window_ids:
+        return []
+    cov = coverage(center_ids=[leave.center_id], start=leave.start_date, end=leave.end_date, window_ids=window_ids,
+                   extra_away={leave.user_id: set(halves_between(first, last))}, extra_subs=substitutes or {},
+                   exclude_leave_id=leave.id)
+    return cov.gaps()
+
+
+def leaves_visible_to(user):
+    """Own leave plus the leave of the halls `user` manages."""
+    from govhall.accounts.selectors import visible_center_ids
+
+    from .permissions import MANAGE
+
+    managed = [cid for cid in visible_center_ids(user)]
+    from govhall.accounts.selectors import roles_at
+
+    centers = Center.objects.filter(id__in=managed)
+    managed = [c.id for c in centers if roles_at(user, c) & MANAGE]
+    return (Leave.objects.filter(Q(user=user) | Q(center_id__in=managed))
+            .select_related("user", "center", "approver").order_by("-start_date", "-id"))
+
+
+def substitute_candidates(leave, window, day: date) -> list:
+    """Hall staff trained for `window` who are not away on `day` and are not the leave's person."""
+    people = [u for u in hall_staff(leave.center) if u.id != leave.user_id]
+    away = away_halves([u.id for u in people], day, day)
+    return [u for u in people if not away.get(u.id) and trained_for(u, window, day)]

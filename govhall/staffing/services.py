@@ -1,0 +1,375 @@
+"""Writers for posts, leave, substitutes, attendance, training and assessment.
+Each checks permission, validates, writes and records history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from govhall.accounts.models import Role
+from govhall.accounts.selectors import roles_at
+from govhall.core.errors import DomainError, Refused, WrongState
+from govhall.core.history import delete_recorded, save_recorded
+
+from . import selectors
+from .models import (
+    DEFAULT_MANAGER_MAX_DAYS,
+    Leave,
+    LeaveRule,
+    Post,
+    StaffingWarning,
+    Substitute,
+)
+from .permissions import HALL_STAFF, POST_HOLDERS, access_hall, is_hall_staff
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+# --- posts ---------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def post_assign(*, by, window, role: str, user, day: date | None = None) -> Post:
+    """Put `user` at `window` as A or B (replacing whoever held that post). The
+    person must be a counter staff member of the window's hall, differ from the
+    other post's holder, be A at no other window, and be trained for the
+    window's queues."""
+    if by is not None:
+        access_hall(by, window.center, action="manage")
+    if role not in Post.Role.values:
+        raise DomainError("岗位只能是 A 岗或 B 岗。", field="role")
+    if user is None:
+        raise DomainError("请选择工作人员。", field="user")
+    if not is_hall_staff(user, window.center, POST_HOLDERS):
+        raise DomainError(f"{user.display_name}不是{window.center.name}的窗口工作人员。", field="user")
+    other = Post.objects.filter(window=window).exclude(role=role).first()
+    if other is not None and other.user_id == user.id:
+        raise DomainError("同一窗口的 A 岗和 B 岗必须是两个不同的人。", field="user")
+    if role == Post.Role.A:
+        elsewhere = Post.objects.filter(user=user, role=Post.Role.A).exclude(window=window).select_related("window")
+        if elsewhere.exists():
+            raise DomainError(f"{user.display_name}已是{elsewhere[0].window}的 A 岗，一人只能担任一个窗口的 A 岗。",
+                              field="user")
+    missing = selectors.missing_training(user, window, day or _today())
+    if missing:
+        names = "、".join(q.name for q in missing)
+        raise DomainError(f"{user.display_name}没有有效的培训记录，不能办理：{names}。请先登记培训。", field="user")
+    post = Post.objects.filter(window=window, role=role).first()
+    if post is not None and post.user_id == user.id:
+        return post
+    if post is None:
+        post = Post(window=window, role=role)
+    post.user = user
+    return save_recorded(post, by=by, reason=f"设置{role}岗")
+
+
+@transaction.atomic
+def post_remove(*, by, post: Post) -> None:
+    if by is not None:
+        access_hall(by, post.window.center, action="manage")
+    delete_recorded(post, by=by, reason=f"撤销{post.role}岗")
+
+
+# --- leave ---------------------------------------------------------------------------------------------
+
+def _leave_center(user, center=None):
+    """The hall where `user` works (and takes leave)."""
+    from govhall.accounts.models import RoleAssignment
+
+    held = RoleAssignment.objects.filter(user=user, role__in=list(HALL_STAFF)).select_related("center")
+    if center is not None:
+        held = held.filter(center=center)
+    first = held.first()
+    if first is None:
+        raise Refused("只有大厅工作人员可以在此请假。")
+    return first.center
+
+
+def _parse_days(value, field: str) -> Decimal:
+    try:
+        days = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError("请填写天数。", field=field) from None
+    if days < 0 or days > 365 or days * 2 != int(days * 2):
+        raise DomainError("天数应为 0 到 365 之间的整数或半天。", field=field)
+    return days
+
+
+@transaction.atomic
+def leave_rule_set(*, by, department, manager_max_days) -> LeaveRule:
+    """The department sets how long a leave its branch managers may approve."""
+    from govhall.centers.models import Center
+
+    days = _parse_days(manager_max_days, "manager_max_days")
+    if by is not None:
+        halls = Center.objects.filter(department=department)
+        if not any(roles_at(by, c) & {Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN} for c in halls):
+            raise Refused("只有业务主管部门的分管班子成员或区政务办可以设置请假审批规则。")
+    rule = LeaveRule.objects.filter(department=department).first() or LeaveRule(department=department)
+    rule.manager_max_days = days
+    return save_recorded(rule, by=by, reason="设置请假审批规则")
+
+
+def manager_max_days(center) -> Decimal:
+    rule = LeaveRule.objects.filter(department_id=center.department_id).first() if center.department_id else None
+    return rule.manager_max_days if rule else DEFAULT_MANAGER_MAX_DAYS
+
+
+def may_decide_leave(by, leave: Leave) -> bool:
+    try:
+        _check_decider(by, leave)
+    except DomainError:
+        return False
+    return True
+
+
+def _check_decider(by, leave: Leave) -> None:
+    if by is None or not by.is_authenticated:
+        raise Refused("请先登录。")
+    if by.id == leave.user_id:
+        raise Refused("不能审批自己的请假。")
+    roles = roles_at(by, leave.center)
+    limit = manager_max_days(leave.center)
+    if leave.planned_days <= limit:
+        allowed = {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}
+        who = "分中心负责人或分管班子成员"
+    else:
+        allowed = {Role.DEPARTMENT_LEADER}
+        who = "分管班子成员"
+    if not roles & allowed:
+        raise Refused(f"这次请假 {leave.planned_days} 天，按本部门规则（{limit} 天以内由分中心负责人审批，"
+                      f"更长的由分管班子成员审批）应由{who}审批，您无权审批。")
+
+
+@transaction.atomic
+def leave_request(*, by, kind: str, start_date: date, end_date: date, reason: str, start_pm: bool = False,
+                  end_am: bool = False, center=None) -> Leave:
+    """A staff member asks for leave. Overlapping an existing request is refused."""
+    if by is None or not by.is_authenticated:
+        raise Refused("请先登录。")
+    if kind not in Leave.Kind.values:
+        raise DomainError("请选择假别。", field="kind")
+    if not start_date:
+        raise DomainError("请填写开始日期。", field="start_date")
+    if not end_date:
+        raise DomainError("请填写结束日期。", field="end_date")
+    if end_date < start_date:
+        raise DomainError("结束日期不能早于开始日期。", field="end_date")
+    if (end_date - start_date).days > 366:
+        raise DomainError("一次请假不能超过一年。", field="end_date")
+    if not (reason or "").strip():
+        raise DomainError("请填写请假事由。", field="reason")
+    hall = _leave_center(by, center)
+    leave = Leave(user=by, center=hall, kind=kind, start_date=start_date, end_date=end_date, start_pm=start_pm,
+                  end_am=end_am, reason=reason.strip())
+    if start_date == end_date and start_pm and end_am:
+        raise DomainError("同一天不能既自下午开始又至上午结束。", field="end_am")
+    first, last = leave.periods
+    for other in Leave.objects.filter(user=by, status__in=Leave.LIVE, start_date__lte=end_date,
+                                      end_date__gte=start_date):
+        o_first, o_last = other.periods
+        if first <= o_last and o_first <= last:
+            raise DomainError(f"与已有的请假（{other.start_date:%m月%d日}–{other.end_date:%m月%d日}，"
+                              f"{other.get_status_display()}）时间重叠。", field="start_date", code="overlap")
+    leave.planned_days = selectors.leave_days(hall, first, last)
+    if leave.planned_days <= 0:
+        raise DomainError("所选日期内没有需要上班的工作日，无需请假。", field="start_date")
+    return save_recorded(leave, by=by, reason="提交请假")
+
+
+def _substitute_map(leave: Leave, substitutes) -> dict:
+    """Validate the named substitutes: {(window id, day): user}."""
+    from govhall.queueing.models import Window
+
+    out = {}
+    for s in substitutes or []:
+        window, day, user = s.get("window"), s.get("day"), s.get("user")
+        if user is None:
+            continue
+        if not isinstance(window, Window):
+            window = Window.objects.filter(pk=window, center_id=leave.center_id).first()
+        if window is None or window.center_id != leave.center_id:
+            raise DomainError("顶岗窗口不属于本大厅。", field="substitutes")
+        if not (leave.start_date <= day <= leave.end_date):
+            raise DomainError("顶岗日期必须在请假期间内。", field="substitutes")
+        if user.id == leave.user_id:
+            raise DomainError("请假人不能为自己顶岗。", field="substitutes")
+        if not is_hall_staff(user, leave.center, POST_HOLDERS):
+            raise DomainError(f"{user.display_name}不是本大厅的窗口工作人员，不能顶岗。", field="substitutes")
+        if not selectors.trained_for(user, window, day):
+            raise DomainError(f"{user.display_name}没有{window}所办事项的有效培训记录，不能顶岗。",
+                              field="substitutes")
+        if selectors.away_halves([user.id], day, day).get(user.id):
+            raise DomainError(f"{user.display_name}在{day:%m月%d日}也请假，不能顶岗。", field="substitutes")
+        busy = selectors.coverage(center_ids=[leave.center_id], start=day, end=day,
+                                  extra_away={leave.user_id: set(selectors.halves_between(*leave.periods))},
+                                  exclude_leave_id=leave.id)
+        for cell in busy.cells.values():
+            if cell.window_id != window.id and user.id in cell.on_duty:
+                raise DomainError(f"{user.display_name}在{day:%m月%d日}要在另一个窗口值守，不能同时顶岗。",
+                                  field="substitutes")
+        out[(window.id, day)] = user
+    return out
+
+
+def describe_gaps(cells, windows) -> str:
+    names = {w.id: w for w in windows}
+    parts = []
+    for c in cells:
+        w = names.get(c.window_id)
+        halves = "全天" if c.who == [None, None] else "、".join(
+            selectors.HALF_LABEL[h] for h in (0, 1) if c.who[h] is None)
+        parts.append(f"{c.day:%m月%d日}{halves} {w.number if w else ''}号窗口")
+    return "；".join(parts)
+
+
+@transaction.atomic
+def leave_approve(*, leave: Leave, by, substitutes=None, note: str = "") -> Leave:
+    """Approve a request. Refused when it would leave a window with nobody on
+    an opening day, unless a trained substitute is named for each such day."""
+    from govhall.queueing.models import Window
+
+    leave = Leave.objects.select_for_update().get(pk=leave.pk)
+    if leave.status != Leave.Status.REQUESTED:
+        raise WrongState(f"该请假目前为“{leave.get_status_display()}”，不能审批。")
+    _check_decider(by, leave)
+    subs = _substitute_map(leave, substitutes)
+    gaps = selectors.leave_gaps(leave, substitutes={k: u.id for k, u in subs.items()})
+    if gaps:
+        windows = Window.objects.filter(id__in={c.window_id for c in gaps})
+        raise DomainError(f"批准后以下窗口无人值守（A岗、B岗都不在）：{describe_gaps(gaps, windows)}。"
+                          "请为这些日期指定经过培训的顶岗人员后再批准。", field="substitutes", code="gap")
+    leave.status = Leave.Status.ON_LEAVE if leave.start_date <= _today() else Leave.Status.APPROVED
+    leave.approver = by
+    leave.decided_at = timezone.now()
+    leave.decision_note = (note or "").strip()[:200]
+    save_recorded(leave, by=by, reason="批准请假")
+    for (window_id, day), user in subs.items():
+        save_recorded(Substitute(leave=leave, window_id=window_id, day=day, user=user), by=by,
+                      reason="指定顶岗人员")
+    StaffingWarning.objects.filter(window_id__in=[w for w, _ in subs], day__in=[d for _, d in subs],
+                                   resolved_at__isnull=True).update(resolved_at=timezone.now())
+    return leave
+
+
+@transaction.atomic
+def leave_reject(*, leave: Leave, by, note: str) -> Leave:
+    leave = Leave.objects.select_for_update().get(pk=leave.pk)
+    if leave.status != Leave.Status.REQUESTED:
+        raise WrongState(f"该请假目前为“{leave.get_status_display()}”，不能审批。")
+    _check_decider(by, leave)
+    if not (note or "").strip():
+        raise DomainError("不批准时请写明理由。", field="note")
+    leave.status = Leave.Status.REJECTED
+    leave.approver = by
+    leave.decided_at = timezone.now()
+    leave.decision_note = note.strip()[:200]
+    return save_recorded(leave, by=by, reason="不批准请假")
+
+
+@transaction.atomic
+def leave_cancel(*, leave: Leave, by) -> Leave:
+    """The requester withdraws a leave that has not started."""
+    leave = Leave.objects.select_for_update().get(pk=leave.pk)
+    if by is None or by.id != leave.user_id:
+        raise Refused("只有请假人本人可以撤销请假。")
+    if leave.status not in (Leave.Status.REQUESTED, Leave.Status.APPROVED) or leave.start_date <= _today():
+        raise WrongState("只能撤销尚未开始的请假；已开始的请用销假。")
+    leave.status = Leave.Status.CANCELLED
+    return save_recorded(leave, by=by, reason="撤销请假")
+
+
+@transaction.atomic
+def leave_report_back(*, leave: Leave, by, back_date: date, back_pm: bool = False) -> Leave:
+    """销假: the person is back at work from `back_date` (afternoon if
+    `back_pm`); the actual days are recorded and days not taken are given back."""
+    leave = Leave.objects.select_for_update().get(pk=leave.pk)
+    if by is None or (by.id != leave.user_id and not roles_at(by, leave.center) & {
+            Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}):
+        raise Refused("只有请假人本人或分中心负责人可以销假。")
+    if leave.status not in (Leave.Status.APPROVED, Leave.Status.ON_LEAVE):
+        raise WrongState(f"该请假目前为“{leave.get_status_display()}”，不能销假。")
+    if not back_date:
+        raise DomainError("请填写返岗日期。", field="back_date")
+    first, planned_last = leave.periods
+    back = (back_date, 1 if back_pm else 0)
+    if back <= first:
+        raise DomainError("返岗时间必须晚于请假开始时间；尚未开始的请假请撤销。", field="back_date")
+    after_planned = (planned_last[0], 1) if planned_last[1] == 0 else (planned_last[0] + timedelta(days=1), 0)
+    if back > after_planned:
+        # Returning later than planned would cover unapproved days: ask for more leave first.
+        later = [d for d in selectors.opening_days([leave.center_id], after_planned[0], back_date)
+                 .get(leave.center_id, []) if (d, 0) < back and (d, 1) >= after_planned]
+        if later:
+            raise DomainError("返岗日期晚于批准的假期结束日，超出的天数请先续假。", field="back_date")
+    leave.back_date, leave.back_pm = back_date, back_pm
+    last = leave.periods[1]
+    leave.actual_days = selectors.leave_days(leave.center, first, last)
+    leave.status = Leave.Status.REPORTED_BACK
+    return save_recorded(leave, by=by, reason="销假")
+
+
+@transaction.atomic
+def leaves_start_due(*, today: date | None = None) -> int:
+    """Approved leave whose first day has come is now 休假中."""
+    today = today or _today()
+    n = 0
+    for leave in Leave.objects.filter(status=Leave.Status.APPROVED, start_date__lte=today):
+        leave.status = Leave.Status.ON_LEAVE
+        save_recorded(leave, by=None, reason="假期开始", validate=False)
+        n += 1
+    return n
+
+
+# --- the daily gap warning -----------------------------------------------------------------------------
+
+@transaction.atomic
+def staffing_gaps_warn(*, today: date | None = None, days: int = 30) -> dict[str, int]:
+    """Warn the branch manager and the district office of every gap in the next
+    `days` days. One warning per window and day: running again adds nothing;
+    a gap that has closed since is marked resolved."""
+    from govhall.accounts.models import RoleAssignment
+    from govhall.centers.models import Center
+
+    today = today or _today()
+    end = today + timedelta(days=days - 1)
+    halls = list(Center.objects.filter(status=Center.Status.ACTIVE))
+    cov = selectors.coverage(center_ids=[c.id for c in halls], start=today, end=end)
+    by_id = {w.id: w for w in cov.windows}
+    open_keys = set()
+    created = 0
+    recipients_of: dict[int, list[int]] = {}
+    for cell in cov.gaps():
+        w = by_id[cell.window_id]
+        open_keys.add((w.id, cell.day))
+        if w.center_id not in recipients_of:
+            recipients_of[w.center_id] = list(RoleAssignment.objects.filter(
+                Q(role=Role.BRANCH_MANAGER, center=w.center)
+                | Q(role=Role.DISTRICT_ADMIN, center__district_id=w.center.district_id))
+                .values_list("user_id", flat=True).distinct())
+        warning, made = StaffingWarning.objects.get_or_create(
+            window=w, day=cell.day,
+            defaults={"center": w.center, "message": f"{w.center.name}{w.number}号窗口 {cell.day:%Y-%m-%d} "
+                                                     "A岗、B岗均不在岗，且未指定顶岗人员。"})
+        if made:
+            created += 1
+            warning.recipients.set(recipients_of[w.center_id])
+        elif warning.resolved_at is not None:
+            warning.resolved_at = None
+            warning.save(update_fields=["resolved_at", "updated_at"])
+    resolved = 0
+    for warning in StaffingWarning.objects.filter(day__gte=today, day__lte=end, resolved_at__isnull=True):
+        if (warning.window_id, warning.day) not in open_keys:
+            warning.resolved_at = timezone.now()
+            warning.save(update_fields=["resolved_at", "updated_at"])
+            resolved += 1
+    return {"gaps": len(open_keys), "warned": created, "resolved": resolved}
+
+
+def _aware(day: date, t) -> datetime:
+    return timezone.make_aware(datetime.combine(day, t))
