@@ -138,3 +138,8 @@ def user_phone_reveal(*, by, person: User, reason: str = "") -> str:
     with transaction.atomic():
         personal_data_access_record(by=by, obj=person, field=PersonalDataAccess.Field.PHONE, reason=reason)
     return person.phone
+
+
+def last_login_record(sender, user, **kwargs) -> None:
+    """Signal handler: note the login time with an UPDATE, so no history row is written."""
+    type(user).objects.filter(pk=user.pk).update(last_login=timezone.now())

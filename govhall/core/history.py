@@ -16,7 +16,11 @@ def save_recorded(instance: models.Model, *, by, reason: str = "", validate: boo
             raise from_django_validation(exc) from exc
     instance._history_user = by
     instance._change_reason = reason[:100] if reason else ""
-    instance.save()
+    try:
+        instance.save()
+    finally:
+        # A later plain save() of the same object must not reuse this actor and reason.
+        del instance._history_user, instance._change_reason
     return instance
 
 

@@ -140,3 +140,15 @@ def test_logout_is_post_only_and_ends_the_session(client, world):
     assert client.get("/staff/logout/").status_code == 405
     client.post("/staff/logout/")
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_logging_in_is_not_recorded_as_a_change_to_the_person(client):
+    from govhall.core.testing import PASSWORD, make_user
+
+    user = make_user("nochange")
+    rows = user.history.count()
+    assert client.post("/staff/login/", {"username": "nochange", "password": PASSWORD}).status_code == 302
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert user.history.count() == rows
