@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "govhall.cases"
+    label = "cases"
+    verbose_name = "办件"
+
+    def ready(self):
+        from govhall.core.audit import register_audited
+
+        register_audited("case", "cases.Case")
+        register_audited("correction_exception", "cases.CorrectionException")
+        register_audited("inquiry", "cases.FirstInquiry")

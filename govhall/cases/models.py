@@ -1,0 +1,399 @@
+"""Cases (办件): one application for one item, online or at a window, from
+submission to delivery; the notices kept with it; the one-time notification
+(一次性告知); supervision warnings (电子监察); first inquiries (首问负责制);
+and the citizen's portal account."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from govhall.core.masking import mask_id_number, mask_phone
+from govhall.core.models import TimeStamped
+
+
+class Case(TimeStamped):
+    """办件. The guide version it was made under is kept, so later guide
+    changes never change what was asked of the applicant."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "网上申请"
+        WINDOW = "window", "窗口受理"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交，待受理"
+        CORRECTION = "correction", "待补正"
+        ACCEPTED = "accepted", "已受理"
+        REJECTED = "rejected", "不予受理"
+        IN_PROGRESS = "in_progress", "办理中"
+        SUSPENDED = "suspended", "特别程序（暂停计时）"
+        COMPLETED = "completed", "已办结"
+        DELIVERED = "delivered", "已送达"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    class ApplicantKind(models.TextChoices):
+        PERSON = "person", "个人"
+        BUSINESS = "business", "法人/企业"
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "准予"
+        DENIED = "denied", "不予准予"
+
+    class Authority(models.TextChoices):
+        CLERK = "clerk", "窗口经办（按部门审批结果）"
+        CHIEF_REP = "chief_rep", "首席代表现场决定（授权审批）"
+        MANAGER = "manager", "分中心负责人"
+
+    class Delivery(models.TextChoices):
+        WINDOW = "window", "窗口领取"
+        MAIL = "mail", "邮寄送达"
+        ELECTRONIC = "electronic", "电子送达"
+
+    class Suspension(models.TextChoices):
+        HEARING = "hearing", "听证"
+        TESTING = "testing", "检验检测"
+        EXPERT = "expert", "专家评审"
+        SITE = "site", "现场勘查"
+        OTHER = "other", "其他特别程序"
+
+    OPEN_STATES = {Status.SUBMITTED, Status.CORRECTION, Status.ACCEPTED, Status.IN_PROGRESS, Status.SUSPENDED}
+    CLOCK_STATES = {Status.ACCEPTED, Status.IN_PROGRESS}
+
+    number = models.CharField("办件编号", max_length=40, unique=True, null=True, blank=True)
+    channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="cases",
+                               verbose_name="受理中心")
+    item = models.ForeignKey("catalog.ServiceItem", on_delete=models.PROTECT, related_name="cases",
+                             verbose_name="事项")
+    guide = models.ForeignKey("catalog.Guide", on_delete=models.PROTECT, related_name="cases",
+                              verbose_name="所依据的指南版本")
+    applicant_kind = models.CharField("申请人类型", max_length=10, choices=ApplicantKind.choices,
+                                      default=ApplicantKind.PERSON)
+    applicant_name = models.CharField("申请人", max_length=100, blank=True)
+    applicant_id_number = models.CharField("证件号码", max_length=18, blank=True,
+                                           help_text="个人：公民身份号码；企业：统一社会信用代码")
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    applicant_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="applied_cases", verbose_name="网上申请账号")
+    note = models.TextField("申请说明", blank=True)
+    ticket_number = models.CharField("排队号", max_length=20, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name="收件人")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    limit_days = models.PositiveSmallIntegerField("办结时限（工作日）", null=True, blank=True)
+    deadline = models.DateField("办结期限", null=True, blank=True)
+    deadline_unknown = models.BooleanField("期限无法计算", default=False,
+                                           help_text="期限落在尚无节假日数据的年份，须补录工作日调整后重算")
+    suspended_since = models.DateField("暂停计时起", null=True, blank=True)
+    suspension_kind = models.CharField("特别程序", max_length=10, choices=Suspension.choices, blank=True)
+    suspended_days = models.PositiveSmallIntegerField("已暂停工作日", default=0)
+    outcome = models.CharField("办理结果", max_length=10, choices=Outcome.choices, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="决定人")
+    decision_authority = models.CharField("决定权限", max_length=12, choices=Authority.choices, blank=True)
+    decision_note = models.TextField("决定说明", blank=True)
+    delivery_method = models.CharField("送达方式", max_length=12, choices=Delivery.choices, blank=True)
+    tracking_number = models.CharField("邮件单号", max_length=40, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["center", "status"], name="case_center_status"),
+                   models.Index(fields=["contact_phone"], name="case_phone")]
+
+    def __str__(self):
+        return f"{self.number or '草稿'} {self.item.name if self.item_id else ''} {self.applicant_name}"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.applicant_id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.contact_phone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATES
+
+
+class CaseEvent(models.Model):
+    """One step of a case: what happened, from which state to which, who, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name="办件")
+    action = models.CharField("操作", max_length=30)
+    label = models.CharField("说明", max_length=60)
+    from_status = models.CharField("原状态", max_length=12, blank=True)
+    to_status = models.CharField("新状态", max_length=12, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                           related_name="+", verbose_name="操作人")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    reason = models.TextField("原因/说明", blank=True)
+
+    class Meta:
+        verbose_name = "办件过程"
+        verbose_name_plural = verbose_name
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.label}"
+
+
+class CaseMaterial(models.Model):
+    """A material handed in for a case: a file uploaded online, or a paper one
+    recorded at the window. `material` points at the guide's material list."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials", verbose_name="办件")
+    material = models.ForeignKey("catalog.Material", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name="指南材料")
+    name = models.CharField("材料名称", max_length=200)
+    file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
+    content_type = models.CharField("文件类型", max_length=60, blank=True)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    paper = models.BooleanField("纸质材料（窗口收取）", default=False)
+    handed_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name="提交/收取人")
+    handed_in_at = models.DateTimeField("提交时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "办件材料"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "handed_in_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Notice(models.Model):
+    """A numbered written notice kept with the case. Its text is frozen in
+    `body` when issued; the printable page and the PDF are made from it."""
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE = "acceptance", "受理通知书"
+        REJECTION = "rejection", "不予受理通知书"
+        CORRECTION = "correction", "一次性告知书"
+        COMPLETION = "completion", "办结通知"
+
+    CODES = {"acceptance": "SL", "rejection": "BSL", "correction": "GZ", "completion": "BJ"}
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices", verbose_name="办件")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    number = models.CharField("文书编号", max_length=50, unique=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name="出具人")
+    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+    body = models.JSONField("内容", default=dict)
+
+    class Meta:
+        verbose_name = "办件文书"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "issued_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class CorrectionNotice(models.Model):
+    """一次性告知: all missing or defective materials named at once."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="corrections", verbose_name="办件")
+    notice = models.OneToOneField(Notice, on_delete=models.PROTECT, related_name="correction", verbose_name="文书")
+    sequence = models.PositiveSmallIntegerField("第几次告知")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name="出具人")
+    issued_at = models.DateTimeField("告知时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "一次性告知"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["case", "sequence"], name="unique_correction_sequence")]
+
+    def __str__(self):
+        return f"{self.case.number} 第{self.sequence}次告知"
+
+
+class CorrectionItem(models.Model):
+    """One material named in a correction notice, and what is wrong with it."""
+
+    class Problem(models.TextChoices):
+        MISSING = "missing", "缺少"
+        DEFECTIVE = "defective", "不符合要求"
+
+    correction = models.ForeignKey(CorrectionNotice, on_delete=models.CASCADE, related_name="items",
+                                   verbose_name="告知书")
+    material = models.ForeignKey("catalog.Material", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name="指南材料")
+    name = models.CharField("材料名称", max_length=200)
+    problem = models.CharField("问题", max_length=10, choices=Problem.choices, default=Problem.MISSING)
+    reason = models.CharField("具体说明", max_length=300)
+
+    class Meta:
+        verbose_name = "告知材料"
+        verbose_name_plural = verbose_name
+        ordering = ["correction", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class CorrectionException(models.Model):
+    """A district administrator's recorded justification for demanding, in a
+    later notice, a material the first notice did not name. Reported in supervision."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="correction_exceptions",
+                             verbose_name="办件")
+    material = models.ForeignKey("catalog.Material", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name="指南材料")
+    justification = models.TextField("理由")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="批准人")
+    granted_at = models.DateTimeField("批准时间", auto_now_add=True)
+    used_in = models.ForeignKey(CorrectionNotice, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="exceptions", verbose_name="用于告知书")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "一次性告知例外"
+        verbose_name_plural = verbose_name
+        ordering = ["-granted_at"]
+
+    def __str__(self):
+        return f"{self.case.number} 补充告知“{self.material.name}”"
+
+
+class FirstInquiry(TimeStamped):
+    """首问负责制: the first staff member asked owns the question until it is
+    answered or handed over on record to a named colleague who accepts it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "办理中"
+        HANDOVER = "handover", "移交待接收"
+        ANSWERED = "answered", "已答复"
+
+    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="inquiries",
+                               verbose_name="中心")
+    asker_name = models.CharField("咨询人", max_length=60)
+    asker_contact = models.CharField("联系方式", max_length=40)
+    topic = models.TextField("咨询事项")
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="首问人")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_inquiries",
+                              verbose_name="当前责任人")
+    handover_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="inquiries_offered", verbose_name="移交给")
+    handover_note = models.CharField("移交说明", max_length=300, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    answer = models.TextField("答复", blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    due_on = models.DateField("应办结日期", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "首问登记"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"首问 #{self.pk} {self.asker_name}"
+
+    @property
+    def masked_contact(self) -> str:
+        return mask_phone(self.asker_contact)
+
+
+class InquiryEvent(models.Model):
+    """One step of an inquiry: recorded, handed over, accepted, declined, answered."""
+
+    inquiry = models.ForeignKey(FirstInquiry, on_delete=models.CASCADE, related_name="events")
+    label = models.CharField("操作", max_length=60)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class Warning(models.Model):
+    """电子监察 warning. One row per (case, level) or (inquiry, level), so the
+    job that computes them can run any number of times without double counting."""
+
+    class Level(models.TextChoices):
+        YELLOW = "yellow", "黄牌预警"
+        RED = "red", "红牌（超期）"
+        FLAG = "flag", "期限无法计算"
+
+    level = models.CharField("级别", max_length=10, choices=Level.choices)
+    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="warnings",
+                               verbose_name="中心")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="warnings")
+    inquiry = models.ForeignKey(FirstInquiry, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="warnings")
+    message = models.CharField("内容", max_length=200)
+    due_on = models.DateField("期限", null=True, blank=True)
+    raised_at = models.DateTimeField("预警时间", auto_now_add=True)
+    resolved_at = models.DateTimeField("解除时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "监察预警"
+        verbose_name_plural = verbose_name
+        ordering = ["resolved_at", "-raised_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "level"], condition=models.Q(case__isnull=False),
+                                    name="one_warning_per_case_level"),
+            models.UniqueConstraint(fields=["inquiry", "level"], condition=models.Q(inquiry__isnull=False),
+                                    name="one_warning_per_inquiry_level"),
+            models.CheckConstraint(condition=models.Q(case__isnull=False) ^ models.Q(inquiry__isnull=False),
+                                   name="warning_is_about_one_thing"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} {self.message}"
+
+
+class CitizenAccount(TimeStamped):
+    """The portal account of an applicant: a login (username = phone) whose
+    phone was verified by an SMS code."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="citizen",
+                                verbose_name="用户")
+    phone = models.CharField("手机号", max_length=20, unique=True)
+    verified_at = models.DateTimeField("验证时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "群众账号"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return mask_phone(self.phone)
+
+
+class SmsCode(models.Model):
+    """A verification code sent by SMS. Only a hash is kept; it expires and
+    allows a few attempts."""
+
+    phone = models.CharField(max_length=20, db_index=True)
+    purpose = models.CharField(max_length=20, default="register")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{mask_phone(self.phone)} {self.purpose}"

@@ -1,0 +1,903 @@
+"""The rules of a case, from application to delivery, and of first inquiries.
+
+* A case records the guide version it was made under; its applicant's ID
+  number (GB 11643) or credit code (GB 32100) must pass its check digit.
+* Case numbers come from one counter per center and day: unique, readable,
+  never reused (a draft has no number yet).
+* Each step is allowed only from the states named in TRANSITIONS; it records
+  who, when and why (CaseEvent, plus the history of the case).
+* Time limits run in working days from acceptance; special procedures
+  (suspension) stop the clock.
+* One-time notification: a later correction notice may name only materials
+  named before or handed in since; anything else needs a district
+  administrator's recorded justification (CorrectionException).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+from govhall.accounts.models import Role, User
+from govhall.accounts.selectors import roles_at
+from govhall.catalog.models import Guide, Material, ServiceItem
+from govhall.core.calendar import CalendarUnknown, add_working_days, working_days_between
+from govhall.core.errors import DomainError, NotFound, Refused, WrongState
+from govhall.core.history import save_recorded
+from govhall.core.masking import mask_phone
+from govhall.core.services import counter_next
+
+from .models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CitizenAccount,
+    CorrectionException,
+    CorrectionItem,
+    CorrectionNotice,
+    FirstInquiry,
+    InquiryEvent,
+    Notice,
+    SmsCode,
+    Warning,
+)
+from .permissions import access_case, can_view_center, is_applicant, require_at_center
+
+log = logging.getLogger("govhall.cases")
+S = Case.Status
+
+# action → (states it may start from, label)
+TRANSITIONS: dict[str, tuple[set[str], str]] = {
+    "submit": ({S.DRAFT, S.CORRECTION}, "提交申请"),
+    "accept": ({S.SUBMITTED, S.CORRECTION}, "受理"),
+    "request_correction": ({S.SUBMITTED, S.CORRECTION}, "一次性告知补正"),
+    "reject": ({S.SUBMITTED, S.CORRECTION}, "不予受理"),
+    "start": ({S.ACCEPTED}, "开始办理"),
+    "suspend": ({S.ACCEPTED, S.IN_PROGRESS}, "进入特别程序（暂停计时）"),
+    "resume": ({S.SUSPENDED}, "特别程序结束（恢复计时）"),
+    "complete": ({S.ACCEPTED, S.IN_PROGRESS}, "办结"),
+    "deliver": ({S.COMPLETED}, "送达"),
+    "withdraw": ({S.SUBMITTED, S.CORRECTION, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED}, "撤回申请"),
+}
+
+PHONE_OK = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+UPLOAD_TYPES = {  # extension → (content type, magic bytes)
+    "pdf": ("application/pdf", (b"%PDF",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+}
+
+
+def upload_max_bytes() -> int:
+    return int(getattr(settings, "GOVHALL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def yellow_days() -> int:
+    return int(getattr(settings, "GOVHALL_WARNING_YELLOW_DAYS", 1))
+
+
+# --- checks ------------------------------------------------------------------------------
+
+def check_applicant(*, applicant_kind: str, applicant_name: str, applicant_id_number: str,
+                    contact_phone: str) -> tuple[str, str, str]:
+    """Cleaned (name, id number, phone), or DomainError naming the field and the reason."""
+    name = (applicant_name or "").strip()
+    if not name:
+        raise DomainError("请填写申请人姓名或单位名称。", field="applicant_name")
+    number = re.sub(r"\s+", "", applicant_id_number or "").upper()
+    if applicant_kind == Case.ApplicantKind.PERSON:
+        label, module = "公民身份号码", ric
+    elif applicant_kind == Case.ApplicantKind.BUSINESS:
+        label, module = "统一社会信用代码", uscc
+    else:
+        raise DomainError("请选择申请人类型。", field="applicant_kind")
+    if not number:
+        raise DomainError(f"请填写{label}。", field="applicant_id_number")
+    try:
+        module.validate(number)
+    except InvalidLength:
+        raise DomainError(f"{label}应为 18 位，您填写了 {len(number)} 位。", field="applicant_id_number",
+                          code="invalid_id_number") from None
+    except InvalidChecksum:
+        raise DomainError(f"{label}的校验位不正确，请核对最后一位。", field="applicant_id_number",
+                          code="invalid_id_number") from None
+    except InvalidComponent:
+        raise DomainError(f"{label}中的出生日期或行政区划代码无效。", field="applicant_id_number",
+                          code="invalid_id_number") from None
+    except InvalidFormat:
+        raise DomainError(f"{label}含有不允许的字符。", field="applicant_id_number",
+                          code="invalid_id_number") from None
+    phone = re.sub(r"[\s]", "", contact_phone or "")
+    if not PHONE_OK.match(phone):
+        raise DomainError("联系电话应为 11 位手机号或带区号的固定电话。", field="contact_phone")
+    return name, number, phone
+
+
+def _guide_for(item: ServiceItem) -> Guide:
+    guide = item.current_guide
+    if guide is None or guide.status != Guide.Status.PUBLISHED or not item.is_active:
+        raise DomainError(f"“{item.name}”暂无现行办事指南，不能申请。", field="item", code="no_guide")
+    return guide
+
+
+def _check_upload(file) -> tuple[str, str]:
+    name = getattr(file, "name", "") or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in UPLOAD_TYPES:
+        raise DomainError("只能上传 PDF、JPG 或 PNG 文件。", field="file", code="file_type")
+    size = getattr(file, "size", None) or 0
+    if size <= 0:
+        raise DomainError("文件是空的。", field="file")
+    limit = upload_max_bytes()
+    if size > limit:
+        raise DomainError(f"文件不能超过 {limit // (1024 * 1024)} MB（该文件 {size / 1048576:.1f} MB）。",
+                          field="file", code="file_too_large")
+    content_type, magics = UPLOAD_TYPES[ext]
+    head = file.read(16)
+    file.seek(0)
+    if not any(head.startswith(m) for m in magics):
+        raise DomainError("文件内容与扩展名不符。", field="file", code="file_type")
+    return content_type, ext
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("center", "item", "guide", "center__district").get(
+        pk=case.pk)
+
+
+def _transition(case: Case, *, action: str, by, reason: str = "", to: str | None = None) -> Case:
+    allowed, label = TRANSITIONS[action]
+    if case.status not in allowed:
+        raise WrongState(f"办件当前为“{case.get_status_display()}”，不能{label}。", code="wrong_state")
+    old = case.status
+    if to:
+        case.status = to
+    save_recorded(case, by=by, reason=f"{label}{'：' + reason if reason else ''}")
+    CaseEvent.objects.create(case=case, action=action, label=label, from_status=old, to_status=case.status,
+                             by=by, reason=reason or "")
+    return case
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _number_case(case: Case) -> None:
+    day = _today()
+    n = counter_next(scope=f"case:{case.center_id}:{day:%Y%m%d}")
+    case.number = f"{case.center.code}-{day:%Y%m%d}-{n:04d}"
+
+
+def _notice_number(case: Case, kind: str) -> str:
+    year = _today().year
+    n = counter_next(scope=f"notice:{case.center_id}:{kind}:{year}")
+    return f"{case.center.code}-{Notice.CODES[kind]}-{year}-{n:05d}"
+
+
+def _person(by) -> str:
+    return by.display_name if by is not None else "系统"
+
+
+def _issue_notice(case: Case, *, kind: str, by, extra: dict) -> Notice:
+    titles = dict(Notice.Kind.choices)
+    body = {
+        "title": titles[kind],
+        "center": case.center.name,
+        "center_address": case.center.address,
+        "center_phone": case.center.phone or case.guide.consult_phone,
+        "case_number": case.number,
+        "item": case.item.name,
+        "guide_version": case.guide.version,
+        "applicant": case.applicant_name,
+        "submitted_on": timezone.localtime(case.submitted_at).strftime("%Y年%m月%d日") if case.submitted_at else "",
+        "issued_on": _today().strftime("%Y年%m月%d日"),
+        "issued_by": _person(by),
+        "complaint_phone": case.guide.complaint_phone,
+        **extra,
+    }
+    return Notice.objects.create(case=case, kind=kind, number=_notice_number(case, kind), issued_by=by, body=body)
+
+
+def _compute_deadline(case: Case) -> None:
+    """Deadline = the limit's last working day after acceptance, pushed back by
+    the working days spent in special procedures. Flagged if the calendar is unknown."""
+    if case.accepted_at is None or case.limit_days is None:
+        case.deadline, case.deadline_unknown = None, False
+        return
+    start = timezone.localtime(case.accepted_at).date()
+    try:
+        case.deadline = add_working_days(start, case.limit_days + case.suspended_days,
+                                         district=case.center.district_id)
+        case.deadline_unknown = False
+    except CalendarUnknown:
+        case.deadline, case.deadline_unknown = None, True
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+def _new_case(*, by, center, item: ServiceItem, channel: str, applicant_kind: str, applicant_name: str,
+              applicant_id_number: str, contact_phone: str, note: str = "", applicant_user=None,
+              ticket_number: str = "", is_demo: bool = False, validate_applicant: bool = True) -> Case:
+    if item.center_id != center.id:
+        raise DomainError(f"“{item.name}”在{item.center.name}办理，不在本中心受理。", field="item",
+                          code="wrong_center")
+    guide = _guide_for(item)
+    if validate_applicant:
+        applicant_name, applicant_id_number, contact_phone = check_applicant(
+            applicant_kind=applicant_kind, applicant_name=applicant_name, applicant_id_number=applicant_id_number,
+            contact_phone=contact_phone)
+    return Case(center=center, item=item, guide=guide, channel=channel, applicant_kind=applicant_kind,
+                applicant_name=(applicant_name or "").strip(), applicant_id_number=(applicant_id_number or "").strip(),
+                contact_phone=(contact_phone or "").strip(), note=(note or "").strip(), applicant_user=applicant_user,
+                ticket_number=ticket_number or "", is_demo=is_demo)
+
+
+@transaction.atomic
+def case_intake_window(*, by, center, item: ServiceItem, applicant_kind: str = Case.ApplicantKind.PERSON,
+                       applicant_name: str, applicant_id_number: str, contact_phone: str,
+                       paper_material_ids: list[int] = (), note: str = "", ticket_number: str = "",
+                       is_demo: bool = False) -> Case:
+    """A clerk receives an application at the window: the case is numbered and
+    submitted, with the paper materials ticked as handed in."""
+    if by is not None and not can_view_center(by, center):
+        raise NotFound("没有找到该中心，或您无权查看。")
+    require_at_center(by, center, "intake")
+    case = _new_case(by=by, center=center, item=item, channel=Case.Channel.WINDOW, applicant_kind=applicant_kind,
+                     applicant_name=applicant_name, applicant_id_number=applicant_id_number,
+                     contact_phone=contact_phone, note=note, ticket_number=ticket_number, is_demo=is_demo)
+    case.received_by, case.submitted_at = by, timezone.now()
+    _number_case(case)
+    case.status = S.SUBMITTED
+    save_recorded(case, by=by, reason="窗口收件")
+    CaseEvent.objects.create(case=case, action="submit", label="窗口收件", from_status="", to_status=case.status,
+                             by=by, reason=f"排队号 {ticket_number}" if ticket_number else "")
+    _receive_paper(case, by=by, material_ids=paper_material_ids)
+    return case
+
+
+def case_start_from_window(*, by, center, item: ServiceItem, applicant_name: str, applicant_id_number: str,
+                           contact_phone: str, applicant_kind: str = Case.ApplicantKind.PERSON,
+                           ticket_number: str = "", paper_material_ids: list[int] = (), note: str = "") -> Case:
+    """For the queue: a clerk finishing a ticket starts a case for it."""
+    return case_intake_window(by=by, center=center, item=item, applicant_kind=applicant_kind,
+                              applicant_name=applicant_name, applicant_id_number=applicant_id_number,
+                              contact_phone=contact_phone, paper_material_ids=paper_material_ids, note=note,
+                              ticket_number=ticket_number)
+
+
+def _receive_paper(case: Case, *, by, material_ids) -> list[CaseMaterial]:
+    ids = {int(i) for i in material_ids or ()}
+    if not ids:
+        return []
+    mats = {m.id: m for m in Material.objects.filter(guide=case.guide, id__in=ids)}
+    if set(mats) != ids:
+        raise DomainError("所选材料不在该办件所依据的指南材料清单中。", field="materials")
+    return [save_recorded(CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by),
+                          by=by, reason="窗口收取纸质材料") for m in mats.values()]
+
+
+@transaction.atomic
+def case_receive_paper(*, by, case: Case, material_ids: list[int]) -> list[CaseMaterial]:
+    """The window records paper materials handed in (e.g. after a correction notice)."""
+    case = _lock(case)
+    access_case(by, case, action="decide")
+    if case.status not in {S.SUBMITTED, S.CORRECTION}:
+        raise WrongState(f"办件当前为“{case.get_status_display()}”，不能再收取材料。")
+    if not material_ids:
+        raise DomainError("请勾选收到的材料。", field="materials")
+    return _receive_paper(case, by=by, material_ids=material_ids)
+
+
+@transaction.atomic
+def case_draft_save(*, by, item: ServiceItem, case: Case | None = None,
+                    applicant_kind: str = Case.ApplicantKind.PERSON, applicant_name: str = "",
+                    applicant_id_number: str = "", contact_phone: str = "", note: str = "") -> Case:
+    """A citizen saves an online application as a draft (checked fully only on submission)."""
+    if by is None or not by.is_authenticated:
+        raise Refused("请先登录后再申请。")
+    if case is None:
+        case = _new_case(by=by, center=item.center, item=item, channel=Case.Channel.ONLINE,
+                         applicant_kind=applicant_kind, applicant_name=applicant_name,
+                         applicant_id_number=applicant_id_number, contact_phone=contact_phone, note=note,
+                         applicant_user=by, validate_applicant=False)
+        case.status = S.DRAFT
+        if not case.contact_phone and hasattr(by, "citizen"):
+            case.contact_phone = by.citizen.phone
+    else:
+        case = _lock(case)
+        if not is_applicant(by, case):
+            raise NotFound("没有找到该申请。")
+        if case.status != S.DRAFT:
+            raise WrongState("申请已提交，不能再作为草稿修改。")
+        case.applicant_kind, case.applicant_name = applicant_kind, (applicant_name or "").strip()
+        case.applicant_id_number = re.sub(r"\s+", "", applicant_id_number or "").upper()
+        case.contact_phone, case.note = (contact_phone or "").strip(), (note or "").strip()
+    if len(case.applicant_id_number) > 18:
+        raise DomainError("证件号码最多 18 位。", field="applicant_id_number")
+    return save_recorded(case, by=by, reason="保存草稿")
+
+
+@transaction.atomic
+def case_material_upload(*, by, case: Case, material_id: int | None, file) -> CaseMaterial:
+    """The applicant (draft or correction) or a clerk (submitted or correction)
+    hands in a file for one material of the guide."""
+    case = _lock(case)
+    if is_applicant(by, case):
+        if case.status not in {S.DRAFT, S.CORRECTION}:
+            raise WrongState(f"办件当前为“{case.get_status_display()}”，不能再上传材料。")
+    else:
+        access_case(by, case, action="decide")
+        if case.status not in {S.SUBMITTED, S.CORRECTION}:
+            raise WrongState(f"办件当前为“{case.get_status_display()}”，不能再上传材料。")
+    material = None
+    if material_id:
+        material = Material.objects.filter(guide=case.guide, pk=material_id).first()
+        if material is None:
+            raise DomainError("请选择指南中列出的材料。", field="material")
+    else:
+        raise DomainError("请选择这份文件对应的材料。", field="material")
+    if file is None:
+        raise DomainError("请选择要上传的文件。", field="file")
+    content_type, _ = _check_upload(file)
+    row = CaseMaterial(case=case, material=material, name=material.name, content_type=content_type,
+                       size=file.size, handed_in_by=by)
+    row.file.save(f"{case.pk}-{secrets.token_hex(8)}.{file.name.rsplit('.', 1)[-1].lower()}", file, save=False)
+    return save_recorded(row, by=by, reason="上传材料")
+
+
+@transaction.atomic
+def case_submit(*, by, case: Case) -> Case:
+    """The applicant submits a draft (numbered now), or resubmits after a correction notice."""
+    case = _lock(case)
+    if not is_applicant(by, case):
+        raise NotFound("没有找到该申请。")
+    name, number, phone = check_applicant(applicant_kind=case.applicant_kind, applicant_name=case.applicant_name,
+                                          applicant_id_number=case.applicant_id_number,
+                                          contact_phone=case.contact_phone)
+    case.applicant_name, case.applicant_id_number, case.contact_phone = name, number, phone
+    if case.status == S.DRAFT:
+        if not case.materials.exists():
+            raise DomainError("请至少上传一份申请材料。", field="file")
+        case.submitted_at = timezone.now()
+        _number_case(case)
+        return _transition(case, action="submit", by=by, to=S.SUBMITTED, reason="网上申请")
+    last = case.corrections.order_by("-sequence").first()
+    if last and not case.materials.filter(handed_in_at__gt=last.issued_at).exists():
+        raise DomainError("请先按一次性告知书上传补正材料。", field="file")
+    return _transition(case, action="submit", by=by, to=S.SUBMITTED, reason="补正后重新提交")
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+def _decide(by, case: Case) -> set[str]:
+    access_case(by, case, action="decide")
+    return roles_at(by, case.center) if by is not None else set()
+
+
+@transaction.atomic
+def case_accept(*, by, case: Case, reason: str = "") -> Case:
+    """受理: the clock starts; the acceptance notice is issued."""
+    case = _lock(case)
+    _decide(by, case)
+    case.accepted_at = timezone.now()
+    case.limit_days = case.guide.promised_days if case.guide.promised_days is not None else case.guide.legal_days
+    _compute_deadline(case)
+    _transition(case, action="accept", by=by, to=S.ACCEPTED, reason=reason)
+    if case.deadline_unknown:
+        due = "期限落在尚无节假日数据的年份，待补录工作日调整后确定办结日期"
+    elif case.deadline:
+        due = f"应于 {case.deadline:%Y年%m月%d日} 前办结"
+    else:
+        due = ""
+    _issue_notice(case, kind=Notice.Kind.ACCEPTANCE, by=by, extra={
+        "text": f"你（单位）提交的“{case.item.name}”申请，经审查，申请材料齐全、符合法定形式，本机关决定予以受理。",
+        "limit_days": case.limit_days, "due": due,
+        "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
+    })
+    return case
+
+
+@transaction.atomic
+def correction_exception_grant(*, by, case: Case, material: Material, justification: str) -> CorrectionException:
+    """A district administrator allows a later notice to name a material the
+    first notice did not; the justification is kept and reported."""
+    case = _lock(case)
+    if not can_view_center(by, case.center):
+        raise NotFound("没有找到该办件，或您无权查看。")
+    require_at_center(by, case.center, "justify")
+    if not (justification or "").strip():
+        raise DomainError("请写明为何需要补充告知新的材料。", field="justification")
+    if material.guide_id != case.guide_id:
+        raise DomainError("请选择该办件所依据指南中的材料。", field="material")
+    if not case.corrections.exists():
+        raise WrongState("该办件尚未出具一次性告知书，无需批准补充告知。")
+    row = save_recorded(CorrectionException(case=case, material=material, justification=justification.strip(),
+                                            granted_by=by), by=by, reason="批准补充告知")
+    log.warning("一次性告知例外：办件 %s 补充告知“%s”，批准人 %s，理由：%s", case.number, material.name,
+                _person(by), row.justification)
+    return row
+
+
+@transaction.atomic
+def case_request_correction(*, by, case: Case, items: list[dict]) -> CorrectionNotice:
+    """一次性告知: name every missing or defective material at once. `items` are
+    {"material_id", "problem" (missing|defective), "reason"}."""
+    case = _lock(case)
+    _decide(by, case)
+    if case.status not in TRANSITIONS["request_correction"][0]:
+        _transition(case, action="request_correction", by=by)  # raises WrongState
+    if not items:
+        raise DomainError("请勾选缺少或不符合要求的材料，并说明原因。", field="items")
+    materials = {m.id: m for m in Material.objects.filter(guide=case.guide)}
+    seen, rows = set(), []
+    for i, data in enumerate(items, start=1):
+        try:
+            mid = int(data.get("material_id"))
+        except (TypeError, ValueError):
+            mid = None
+        if mid not in materials:
+            raise DomainError(f"第{i}项：请选择指南中列出的材料。", field="items")
+        if mid in seen:
+            raise DomainError(f"“{materials[mid].name}”重复列出。", field="items")
+        seen.add(mid)
+        problem = data.get("problem") or CorrectionItem.Problem.MISSING
+        if problem not in CorrectionItem.Problem.values:
+            raise DomainError(f"“{materials[mid].name}”：问题类型无效。", field="items")
+        reason = (data.get("reason") or "").strip()
+        if not reason:
+            raise DomainError(f"请说明“{materials[mid].name}”缺少或不符合要求的具体原因。", field="items")
+        rows.append((materials[mid], problem, reason[:300]))
+    previous = list(case.corrections.order_by("sequence"))
+    exceptions = []
+    if previous:
+        named = set(CorrectionItem.objects.filter(correction__case=case).values_list("material_id", flat=True))
+        new_in = set(case.materials.filter(handed_in_at__gt=previous[0].issued_at)
+                     .values_list("material_id", flat=True))
+        granted = {e.material_id: e for e in case.correction_exceptions.filter(used_in__isnull=True)}
+        for material, _, _ in rows:
+            if material.id in named or material.id in new_in:
+                continue
+            if material.id in granted:
+                exceptions.append(granted[material.id])
+                continue
+            raise DomainError(
+                f"一次性告知：“{material.name}”未在此前的告知书中列出，也不是新提交的材料，不能再次要求补正。"
+                "如确有必要，须由区政务办登记理由后方可补充告知。", field="items", code="new_demand")
+    sequence = len(previous) + 1
+    _transition(case, action="request_correction", by=by, to=S.CORRECTION, reason="；".join(
+        f"{m.name}（{dict(CorrectionItem.Problem.choices)[p]}：{r}）" for m, p, r in rows)[:1000])
+    notice = _issue_notice(case, kind=Notice.Kind.CORRECTION, by=by, extra={
+        "sequence": sequence,
+        "text": f"你（单位）提交的“{case.item.name}”申请材料不齐全或不符合法定形式，现一次性告知需要补正的全部内容如下。"
+                "请补正后重新提交；补齐后本机关将依法作出是否受理的决定。",
+        "items": [{"name": m.name, "problem": dict(CorrectionItem.Problem.choices)[p], "reason": r}
+                  for m, p, r in rows],
+        "exceptions": [{"name": e.material.name, "justification": e.justification,
+                        "granted_by": _person(e.granted_by)} for e in exceptions],
+    })
+    correction = CorrectionNotice.objects.create(case=case, notice=notice, sequence=sequence, issued_by=by)
+    for m, p, r in rows:
+        CorrectionItem.objects.create(correction=correction, material=m, name=m.name, problem=p, reason=r)
+    for e in exceptions:
+        e.used_in = correction
+        save_recorded(e, by=by, reason="用于补充告知")
+    return correction
+
+
+def remedy_text(case: Case) -> str:
+    district = case.center.district
+    gov = f"{district.full_name or district.name}人民政府"
+    return (f"如对本决定不服，可以自收到本通知书之日起六十日内向{gov}申请行政复议，"
+            "或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。")
+
+
+@transaction.atomic
+def case_reject(*, by, case: Case, reason: str, legal_basis: str) -> Case:
+    """不予受理, with the reason, the legal basis and the right to review or sue."""
+    case = _lock(case)
+    _decide(by, case)
+    reason, legal_basis = (reason or "").strip(), (legal_basis or "").strip()
+    if case.status in TRANSITIONS["reject"][0]:
+        if not reason:
+            raise DomainError("请写明不予受理的理由。", field="reason")
+        if not legal_basis:
+            raise DomainError("请写明不予受理的法律依据。", field="legal_basis")
+    _transition(case, action="reject", by=by, to=S.REJECTED, reason=reason)
+    case.decision_note, case.decided_by = reason, by
+    save_recorded(case, by=by, reason="不予受理", validate=False)
+    _issue_notice(case, kind=Notice.Kind.REJECTION, by=by, extra={
+        "text": f"你（单位）提交的“{case.item.name}”申请，经审查，本机关决定不予受理。",
+        "reason": reason, "legal_basis": legal_basis, "remedy": remedy_text(case),
+    })
+    return case
+
+
+@transaction.atomic
+def case_start(*, by, case: Case) -> Case:
+    case = _lock(case)
+    _decide(by, case)
+    return _transition(case, action="start", by=by, to=S.IN_PROGRESS)
+
+
+@transaction.atomic
+def case_suspend(*, by, case: Case, kind: str, reason: str) -> Case:
+    """Enter a special procedure (听证, 检验检测, 专家评审 …): the clock stops."""
+    case = _lock(case)
+    _decide(by, case)
+    if case.status in TRANSITIONS["suspend"][0]:
+        if kind not in Case.Suspension.values:
+            raise DomainError("请选择特别程序的类型。", field="kind")
+        if not (reason or "").strip():
+            raise DomainError("请写明进入特别程序的原因。", field="reason")
+    case.suspended_since, case.suspension_kind = _today(), kind
+    return _transition(case, action="suspend", by=by, to=S.SUSPENDED,
+                       reason=f"{Case.Suspension(kind).label}：{reason.strip()}" if kind in Case.Suspension.values
+                       else reason)
+
+
+@transaction.atomic
+def case_resume(*, by, case: Case, reason: str = "") -> Case:
+    """The special procedure ends: the working days it took are added to the deadline."""
+    case = _lock(case)
+    _decide(by, case)
+    if case.status == S.SUSPENDED and case.suspended_since:
+        try:
+            paused = working_days_between(case.suspended_since, _today(), district=case.center.district_id)
+        except CalendarUnknown:
+            paused = (_today() - case.suspended_since).days
+        case.suspended_days += paused
+        case.suspended_since = None
+        _compute_deadline(case)
+    return _transition(case, action="resume", by=by, to=S.IN_PROGRESS, reason=reason)
+
+
+@transaction.atomic
+def case_complete(*, by, case: Case, outcome: str, note: str = "") -> Case:
+    """办结: approved or denied. The authority is recorded: a chief representative
+    at the center decides on the spot under the department's authorisation."""
+    case = _lock(case)
+    roles = _decide(by, case)
+    if case.status in TRANSITIONS["complete"][0]:
+        if outcome not in Case.Outcome.values:
+            raise DomainError("请选择办理结果：准予或不予准予。", field="outcome")
+        if outcome == Case.Outcome.DENIED and not (note or "").strip():
+            raise DomainError("不予准予的，请写明理由和依据。", field="note")
+    if by is None:
+        authority = Case.Authority.CLERK
+    elif Role.CHIEF_REP in roles:
+        authority = Case.Authority.CHIEF_REP
+    elif Role.BRANCH_MANAGER in roles:
+        authority = Case.Authority.MANAGER
+    else:
+        authority = Case.Authority.CLERK
+    case.outcome, case.decided_by, case.decision_authority = outcome, by, authority
+    case.decision_note, case.completed_at = (note or "").strip(), timezone.now()
+    _transition(case, action="complete", by=by, to=S.COMPLETED,
+                reason=f"{Case.Outcome(outcome).label if outcome in Case.Outcome.values else outcome}"
+                       f"（{Case.Authority(authority).label}）{'：' + note.strip() if note else ''}")
+    Warning.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    extra = {"outcome": Case.Outcome(outcome).label, "note": case.decision_note,
+             "authority": Case.Authority(authority).label, "decided_by": _person(by),
+             "text": f"你（单位）申请的“{case.item.name}”已办结，结果：{Case.Outcome(outcome).label}。"}
+    if outcome == Case.Outcome.DENIED:
+        extra["remedy"] = remedy_text(case)
+    _issue_notice(case, kind=Notice.Kind.COMPLETION, by=by, extra=extra)
+    return case
+
+
+@transaction.atomic
+def case_deliver(*, by, case: Case, method: str, tracking_number: str = "") -> Case:
+    """送达: window pickup, mail (with its tracking number) or electronic."""
+    case = _lock(case)
+    _decide(by, case)
+    tracking_number = (tracking_number or "").strip()
+    if case.status in TRANSITIONS["deliver"][0]:
+        if method not in Case.Delivery.values:
+            raise DomainError("请选择送达方式。", field="method")
+        if method == Case.Delivery.MAIL and not re.fullmatch(r"[A-Za-z0-9]{8,30}", tracking_number):
+            raise DomainError("邮寄送达须填写邮件单号（8–30 位字母或数字）。", field="tracking_number")
+    case.delivery_method, case.delivered_at = method, timezone.now()
+    case.tracking_number = tracking_number if method == Case.Delivery.MAIL else ""
+    label = Case.Delivery(method).label if method in Case.Delivery.values else method
+    return _transition(case, action="deliver", by=by, to=S.DELIVERED,
+                       reason=f"{label}{' ' + tracking_number if case.tracking_number else ''}")
+
+
+@transaction.atomic
+def case_withdraw(*, by, case: Case, reason: str) -> Case:
+    """The applicant withdraws before completion (or a clerk records a written withdrawal)."""
+    case = _lock(case)
+    access_case(by, case, action="withdraw")
+    if case.status in TRANSITIONS["withdraw"][0] and not (reason or "").strip():
+        raise DomainError("请写明撤回原因。", field="reason")
+    _transition(case, action="withdraw", by=by, to=S.WITHDRAWN, reason=(reason or "").strip())
+    Warning.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    return case
+
+
+def case_reveal(*, by, case: Case, field: str, reason: str = "") -> str:
+    """The full ID number or phone of a case, for staff who may see it; every look is recorded."""
+    from govhall.core.audit import personal_data_access_record
+    from govhall.core.models import PersonalDataAccess
+
+    access_case(by, case, action="reveal")
+    if field not in {"id_number", "phone"}:
+        raise DomainError("只能查看证件号码或联系电话。", field="field")
+    with transaction.atomic():
+        personal_data_access_record(by=by, obj=case, field=PersonalDataAccess.Field.ID_NUMBER
+                                    if field == "id_number" else PersonalDataAccess.Field.PHONE, reason=reason)
+    return case.applicant_id_number if field == "id_number" else case.contact_phone
+
+
+# --- supervision -------------------------------------------------------------------------------
+
+def _want(case: Case, today: date) -> dict[str, tuple[str, date | None]]:
+    if case.deadline_unknown:
+        return {Warning.Level.FLAG: ("办结期限落在尚无节假日数据的年份，无法计算，请补录工作日调整。", None)}
+    if case.deadline is None:
+        return {}
+    if today > case.deadline:
+        return {Warning.Level.RED: (f"已超过办结期限（{case.deadline:%m月%d日}）", case.deadline)}
+    try:
+        left = working_days_between(today, case.deadline, district=case.center.district_id)
+    except CalendarUnknown:
+        return {Warning.Level.FLAG: ("剩余工作日无法计算，请补录工作日调整。", case.deadline)}
+    if left <= yellow_days():
+        return {Warning.Level.YELLOW: (f"剩余 {left} 个工作日（期限 {case.deadline:%m月%d日}）", case.deadline)}
+    return {}
+
+
+def _apply_wanted(rows: dict, existing: list[Warning], make) -> int:
+    created = 0
+    have = {w.level: w for w in existing}
+    now = timezone.now()
+    for level, w in have.items():
+        if level not in rows and w.resolved_at is None:
+            w.resolved_at = now
+            w.save(update_fields=["resolved_at"])
+    for level, (message, due) in rows.items():
+        if level in have:
+            w = have[level]
+            if w.resolved_at is not None or w.message != message[:200]:
+                w.resolved_at, w.message, w.due_on = None, message[:200], due
+                w.save(update_fields=["resolved_at", "message", "due_on"])
+            continue
+        try:
+            with transaction.atomic():
+                make(level=level, message=message[:200], due_on=due)
+                created += 1
+        except IntegrityError:  # another run got there first: still one row
+            pass
+    return created
+
+
+def warnings_compute(*, today: date | None = None) -> dict[str, int]:
+    """电子监察: raise yellow/red/flag warnings for open cases and inquiries and
+    resolve those that no longer apply. Safe to run any number of times: one
+    row per (case, level) — the database refuses a second."""
+    today = today or _today()
+    created = resolved_before = 0
+    resolved_before = Warning.objects.filter(resolved_at__isnull=False).count()
+    # Cases whose clock runs; others lose their open warnings.
+    running = Case.objects.filter(status__in=Case.CLOCK_STATES).select_related("center")
+    stale = Warning.objects.filter(case__isnull=False, resolved_at__isnull=True).exclude(
+        case__status__in=Case.CLOCK_STATES)
+    stale.update(resolved_at=timezone.now())
+    for case in running.iterator():
+        rows = _want(case, today)
+        existing = list(case.warnings.all())
+        created += _apply_wanted(rows, existing, lambda c=case, **kw: Warning.objects.create(
+            case=c, center_id=c.center_id, **kw))
+    Warning.objects.filter(inquiry__isnull=False, resolved_at__isnull=True, inquiry__status=FirstInquiry.Status.ANSWERED
+                           ).update(resolved_at=timezone.now())
+    for inq in FirstInquiry.objects.exclude(status=FirstInquiry.Status.ANSWERED).filter(due_on__lt=today):
+        rows = {Warning.Level.RED: (f"首问登记 #{inq.pk} 超过 1 个工作日未办结", inq.due_on)}
+        created += _apply_wanted(rows, list(inq.warnings.all()), lambda i=inq, **kw: Warning.objects.create(
+            inquiry=i, center_id=i.center_id, **kw))
+    resolved = Warning.objects.filter(resolved_at__isnull=False).count() - resolved_before
+    return {"created": created, "resolved": resolved,
+            "open": Warning.objects.filter(resolved_at__isnull=True).count()}
+
+
+@transaction.atomic
+def deadlines_recompute(*, by=None) -> int:
+    """After the district office enters a year's holidays: compute the deadlines that were flagged."""
+    n = 0
+    for case in Case.objects.select_for_update().filter(deadline_unknown=True).select_related("center"):
+        _compute_deadline(case)
+        if not case.deadline_unknown:
+            save_recorded(case, by=by, reason="补录节假日后重算期限", validate=False)
+            n += 1
+    return n
+
+
+# --- first inquiries ------------------------------------------------------------------------
+
+def _inquiry_due(center) -> date | None:
+    try:
+        return add_working_days(_today(), 1, district=center.district_id)
+    except CalendarUnknown:
+        return _today() + timedelta(days=1)
+
+
+@transaction.atomic
+def inquiry_record(*, by, center, asker_name: str, asker_contact: str, topic: str) -> FirstInquiry:
+    """首问: the staff member asked first records the question and owns it."""
+    if by is None or not can_view_center(by, center):
+        raise NotFound("没有找到该中心，或您无权查看。")
+    require_at_center(by, center, "inquire")
+    asker_name, asker_contact, topic = (asker_name or "").strip(), (asker_contact or "").strip(), (topic or "").strip()
+    if not asker_name:
+        raise DomainError("请填写咨询人姓名（可填“匿名”）。", field="asker_name")
+    if not asker_contact:
+        raise DomainError("请填写联系方式，以便答复。", field="asker_contact")
+    if not topic:
+        raise DomainError("请填写咨询事项。", field="topic")
+    inq = save_recorded(FirstInquiry(center=center, asker_name=asker_name, asker_contact=asker_contact, topic=topic,
+                                     received_by=by, owner=by, due_on=_inquiry_due(center)),
+                        by=by, reason="首问登记")
+    InquiryEvent.objects.create(inquiry=inq, label="首问登记", by=by)
+    return inq
+
+
+def _lock_inquiry(by, inquiry: FirstInquiry) -> FirstInquiry:
+    inquiry = FirstInquiry.objects.select_for_update().select_related("center").get(pk=inquiry.pk)
+    if (by is None or not can_view_center(by, inquiry.center)) and not (
+            by is not None and by.id == inquiry.handover_to_id):
+        raise NotFound("没有找到该首问登记，或您无权查看。")
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_answer(*, by, inquiry: FirstInquiry, answer: str) -> FirstInquiry:
+    inquiry = _lock_inquiry(by, inquiry)
+    if inquiry.owner_id != by.id:
+        raise Refused("只有当前责任人可以答复该咨询。")
+    if inquiry.status != FirstInquiry.Status.OPEN:
+        raise WrongState(f"该咨询当前为“{inquiry.get_status_display()}”，不能答复。")
+    if not (answer or "").strip():
+        raise DomainError("请填写答复内容。", field="answer")
+    inquiry.answer, inquiry.answered_at, inquiry.status = answer.strip(), timezone.now(), FirstInquiry.Status.ANSWERED
+    save_recorded(inquiry, by=by, reason="答复")
+    InquiryEvent.objects.create(inquiry=inquiry, label="答复", by=by, note=inquiry.answer)
+    Warning.objects.filter(inquiry=inquiry, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_hand_over(*, by, inquiry: FirstInquiry, to: User, note: str) -> FirstInquiry:
+    """Hand the question over on record to a named colleague; it stays with the
+    current owner until the colleague accepts."""
+    inquiry = _lock_inquiry(by, inquiry)
+    if inquiry.owner_id != by.id:
+        raise Refused("只有当前责任人可以移交该咨询。")
+    if inquiry.status != FirstInquiry.Status.OPEN:
+        raise WrongState(f"该咨询当前为“{inquiry.get_status_display()}”，不能移交。")
+    if to is None or to.id == by.id:
+        raise DomainError("请选择接收的同事（不能是自己）。", field="to")
+    from govhall.accounts.models import RoleAssignment
+
+    if not RoleAssignment.objects.filter(user=to, center__district_id=inquiry.center.district_id,
+                                         role__in=[Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER,
+                                                   Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN]).exists():
+        raise DomainError("接收人须为本区的工作人员。", field="to")
+    if not (note or "").strip():
+        raise DomainError("请写明移交原因和已了解的情况。", field="note")
+    inquiry.handover_to, inquiry.handover_note, inquiry.status = to, note.strip()[:300], FirstInquiry.Status.HANDOVER
+    save_recorded(inquiry, by=by, reason=f"移交给{to.display_name}")
+    InquiryEvent.objects.create(inquiry=inquiry, label=f"移交给 {to.display_name}", by=by, note=inquiry.handover_note)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_accept(*, by, inquiry: FirstInquiry) -> FirstInquiry:
+    inquiry = _lock_inquiry(by, inquiry)
+    if inquiry.status != FirstInquiry.Status.HANDOVER:
+        raise WrongState("该咨询没有待接收的移交。")
+    if inquiry.handover_to_id != by.id:
+        raise Refused("只有被指定的同事可以接收该移交。")
+    inquiry.owner, inquiry.handover_to, inquiry.status = by, None, FirstInquiry.Status.OPEN
+    save_recorded(inquiry, by=by, reason="接收移交")
+    InquiryEvent.objects.create(inquiry=inquiry, label="接收移交", by=by)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_decline(*, by, inquiry: FirstInquiry, note: str) -> FirstInquiry:
+    inquiry = _lock_inquiry(by, inquiry)
+    if inquiry.status != FirstInquiry.Status.HANDOVER:
+        raise WrongState("该咨询没有待接收的移交。")
+    if inquiry.handover_to_id != by.id:
+        raise Refused("只有被指定的同事可以退回该移交。")
+    if not (note or "").strip():
+        raise DomainError("请写明退回原因。", field="note")
+    inquiry.handover_to, inquiry.status = None, FirstInquiry.Status.OPEN
+    save_recorded(inquiry, by=by, reason="退回移交")
+    InquiryEvent.objects.create(inquiry=inquiry, label="退回移交", by=by, note=note.strip())
+    return inquiry
+
+
+# --- citizen accounts -----------------------------------------------------------------------
+
+CODE_TTL = timedelta(minutes=10)
+CODE_GAP = timedelta(seconds=60)
+
+
+def _code_hash(phone: str, code: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}:{code}".encode()).hexdigest()
+
+
+def _clean_mobile(phone: str) -> str:
+    phone = re.sub(r"\s+", "", phone or "")
+    if not re.fullmatch(r"1[3-9]\d{9}", phone):
+        raise DomainError("请填写 11 位手机号。", field="phone")
+    return phone
+
+
+def send_sms(phone: str, text: str) -> None:
+    """Through the pluggable backend (settings.GOVHALL_SMS_BACKEND; by default it only logs, masked)."""
+    from govhall.queueing.sms import send_sms as _send
+
+    _send(phone, text)
+
+
+@transaction.atomic
+def citizen_send_code(*, phone: str, purpose: str = "register") -> None:
+    """Send a 6-digit verification code (one a minute per phone)."""
+    phone = _clean_mobile(phone)
+    last = SmsCode.objects.filter(phone=phone).first()
+    if last and timezone.now() - last.created_at < CODE_GAP:
+        raise DomainError("验证码已发送，请 1 分钟后再试。", field="phone", code="too_soon")
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    SmsCode.objects.create(phone=phone, purpose=purpose, code_hash=_code_hash(phone, code))
+    transaction.on_commit(lambda: send_sms(phone, f"【政务服务】您的验证码是 {code}，10 分钟内有效。"))
+
+
+def _check_code(phone: str, code: str, purpose: str) -> str:
+    """Spend the code; an error message (and one attempt counted) if it is wrong."""
+    with transaction.atomic():
+        row = SmsCode.objects.select_for_update().filter(phone=phone, purpose=purpose, used_at__isnull=True).first()
+        if row is None or timezone.now() - row.created_at > CODE_TTL or row.attempts >= 5:
+            return "验证码已过期，请重新获取。"
+        if not secrets.compare_digest(row.code_hash, _code_hash(phone, (code or "").strip())):
+            SmsCode.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+            return "验证码不正确。"
+        row.used_at = timezone.now()
+        row.save(update_fields=["used_at"])
+    return ""
+
+
+def citizen_register(*, phone: str, code: str, password: str, full_name: str = "") -> User:
+    """A citizen's portal account: login = the verified phone number."""
+    from govhall.accounts.services import user_create
+
+    phone = _clean_mobile(phone)
+    if CitizenAccount.objects.filter(phone=phone).exists() or User.objects.filter(username=phone).exists():
+        raise DomainError("该手机号已注册，请直接登录。", field="phone", code="duplicate")
+    try:
+        validate_password(password, User(username=phone, full_name=full_name or ""))
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), field="password") from exc
+    problem = _check_code(phone, code, "register")
+    if problem:
+        raise DomainError(problem, field="code")
+    with transaction.atomic():
+        user = user_create(by=None, username=phone, full_name=(full_name or "").strip()[:50], password=password,
+                           phone=phone)
+        CitizenAccount.objects.create(user=user, phone=phone, verified_at=timezone.now())
+    log.info("群众注册 %s", mask_phone(phone))
+    return user
