@@ -330,6 +330,14 @@ class MonthlyAssessment(TimeStamped):
     def __str__(self):
         return f"{self.user} {self.month:%Y-%m} {self.score}"
 
+    def save(self, *args, **kwargs):
+        # A confirmed month is locked: no path may change it afterwards.
+        if self.pk and MonthlyAssessment.objects.filter(pk=self.pk, status=self.Status.CONFIRMED).exists():
+            from govhall.core.errors import WrongState
+
+            raise WrongState("该月考核已确认并锁定，不能修改。")
+        super().save(*args, **kwargs)
+
 
 class AssessmentLine(models.Model):
     """One indicator of one assessment: the measured value, its score, and how

@@ -353,3 +353,143 @@ def substitute_candidates(leave, window, day: date) -> list:
     people = [u for u in hall_staff(leave.center) if u.id != leave.user_id]
     away = away_halves([u.id for u in people], day, day)
     return [u for u in people if not away.get(u.id) and trained_for(u, window, day)]
+
+
+# --- attendance ----------------------------------------------------------------------------------------
+
+def _halves_of(periods) -> dict[int, list]:
+    out = {AM: [], PM: []}
+    for opens, closes in periods:
+        out[AM if opens < NOON else PM].append((opens, closes))
+    return out
+
+
+def attendance_day(*, day: date, periods, away: set, record, today: date) -> dict:
+    """One person's attendance on one opening day: a code and what it counts as.
+    Late and early are measured against the hours of the halves not on leave."""
+    from django.utils import timezone
+
+    halves = _halves_of(periods)
+    working = [h for h in (AM, PM) if (day, h) not in away and halves[h]]
+    on_leave = [h for h in (AM, PM) if (day, h) in away]
+    out = {"day": day, "code": "", "late": False, "early": False, "absent": False,
+           "leave": Decimal(len(on_leave)) / 2, "record": record}
+    if not working:
+        out["code"] = "假" if on_leave else ""
+        return out
+    if day > today:
+        out["code"] = "半假" if on_leave else ""
+        return out
+    starts = min(o for h in working for o, _ in halves[h])
+    ends = max(c for h in working for _, c in halves[h])
+    if record is None or record.clock_in is None:
+        out["absent"] = True
+        out["code"] = "半假缺" if on_leave else "缺"
+        return out
+    cin = timezone.localtime(record.clock_in).time()
+    out["late"] = cin > starts
+    if record.clock_out is not None:
+        out["early"] = timezone.localtime(record.clock_out).time() < ends
+    elif day < today:
+        out["early"] = True  # never clocked out
+    code = "".join(x for x, flag in (("迟", out["late"]), ("早", out["early"])) if flag) or "√"
+    out["code"] = ("半假" + code) if on_leave else code
+    return out
+
+
+def attendance_sheet(center, month: date, *, users=None, today: date | None = None) -> dict:
+    """The month's attendance of the hall's staff: a code per opening day and totals."""
+    import calendar
+
+    from django.utils import timezone
+
+    from .models import Attendance
+    from .permissions import HALL_STAFF
+
+    today = today or timezone.localdate()
+    month = month.replace(day=1)
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    people = list(users) if users is not None else list(hall_staff(center, HALL_STAFF))
+    open_days = opening_days([center.id], month, last).get(center.id, [])
+    periods = {d: hall_hours(center, d) for d in open_days}
+    records = {(r.user_id, r.day): r for r in Attendance.objects.filter(user__in=people, day__gte=month,
+                                                                        day__lte=last)}
+    away = away_halves([u.id for u in people], month, last)
+    rows = []
+    for u in people:
+        cells, totals = [], {"expected": 0, "present": 0, "late": 0, "early": 0, "absent": 0,
+                             "leave": Decimal("0")}
+        for d in open_days:
+            c = attendance_day(day=d, periods=periods[d], away=away.get(u.id, set()), record=records.get((u.id, d)),
+                               today=today)
+            cells.append(c)
+            totals["leave"] += c["leave"]
+            if d <= today and c["code"] not in ("", "假"):
+                totals["expected"] += 1
+                totals["absent"] += c["absent"]
+                totals["present"] += not c["absent"]
+                totals["late"] += c["late"]
+                totals["early"] += c["early"]
+        rows.append({"user": u, "cells": cells, "totals": totals})
+    return {"center": center, "month": month, "days": open_days, "rows": rows}
+
+
+def corrections_pending(center):
+    from .models import AttendanceCorrection
+
+    return (AttendanceCorrection.objects.filter(center=center, status=AttendanceCorrection.Status.REQUESTED)
+            .select_related("user").order_by("day"))
+
+
+# --- training ------------------------------------------------------------------------------------------
+
+def training_of_hall(center):
+    from .models import TrainingCourse
+
+    return (TrainingCourse.objects.filter(Q(center=center) | Q(center__isnull=True, district_id=center.district_id))
+            .prefetch_related("queues", "items", "records__user").order_by("-held_on"))
+
+
+def refreshers_due(center, *, within_days: int = 60, today: date | None = None):
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return (TrainingRecord.objects.filter(course__center=center, refresher_due__lte=today + timedelta(days=within_days))
+            .select_related("user", "course").order_by("refresher_due"))
+
+
+# --- assessment ----------------------------------------------------------------------------------------
+
+def assessments_of(center, month: date):
+    from .models import MonthlyAssessment
+
+    return (MonthlyAssessment.objects.filter(center=center, month=month.replace(day=1))
+            .select_related("user", "confirmed_by").prefetch_related("lines").order_by("-score", "user__username"))
+
+
+def window_scores(center, month: date) -> list[dict]:
+    """A window's score: the mean of its A and B post holders' scores."""
+    scores = {a.user_id: a.score for a in assessments_of(center, month) if a.score is not None}
+    out = []
+    for w in center.windows.order_by("number"):
+        held = [scores[p.user_id] for p in w.posts.all() if p.user_id in scores]
+        out.append({"window": w, "score": (sum(held) / len(held)).quantize(Decimal("0.1")) if held else None})
+    return out
+
+
+def rankings(*, user, month: date) -> list[dict]:
+    """Branches of the district ranked by their clerks' mean score (for the district office)."""
+    from django.db.models import Avg, Count
+
+    from govhall.accounts.selectors import visible_center_ids
+
+    from .models import MonthlyAssessment
+
+    rows = (MonthlyAssessment.objects.filter(center_id__in=visible_center_ids(user), month=month.replace(day=1),
+                                             score__isnull=False)
+            .values("center_id", "center__name").annotate(avg=Avg("score"), n=Count("id")).order_by("-avg"))
+    confirmed = set(MonthlyAssessment.objects.filter(month=month.replace(day=1), status="confirmed")
+                    .values_list("center_id", flat=True))
+    return [{"rank": i + 1, "center_id": r["center_id"], "name": r["center__name"],
+             "score": Decimal(r["avg"]).quantize(Decimal("0.1")), "clerks": r["n"],
+             "confirmed": r["center_id"] in confirmed} for i, r in enumerate(rows)]

@@ -373,3 +373,212 @@ def staffing_gaps_warn(*, today: date | None = None, days: int = 30) -> dict[str
 
 def _aware(day: date, t) -> datetime:
     return timezone.make_aware(datetime.combine(day, t))
+
+
+# --- attendance ----------------------------------------------------------------------------------------
+
+def _attendance_center(user, center=None):
+    try:
+        return _leave_center(user, center)
+    except Refused:
+        raise Refused("只有大厅工作人员需要考勤打卡。") from None
+
+
+@transaction.atomic
+def attendance_clock(*, by, kind: str, ip: str | None = None, now: datetime | None = None, center=None):
+    """Clock in (`kind="in"`) or out at the person's hall, with the client's IP.
+    Each happens once a day; a mistake is fixed by a correction, never edited."""
+    from .models import Attendance
+
+    if by is None or not by.is_authenticated:
+        raise Refused("请先登录。")
+    if kind not in ("in", "out"):
+        raise DomainError("请选择签到或签退。", field="kind")
+    hall = _attendance_center(by, center)
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    record = Attendance.objects.select_for_update().filter(user=by, day=day).first()
+    if kind == "in":
+        if record is not None and record.clock_in:
+            raise WrongState(f"今天已于 {timezone.localtime(record.clock_in):%H:%M} 签到。")
+        record = record or Attendance(user=by, center=hall, day=day)
+        record.clock_in, record.clock_in_ip = now, ip or None
+        return save_recorded(record, by=by, reason="签到")
+    if record is None or not record.clock_in:
+        raise WrongState("今天还没有签到，不能签退；如忘记签到，请申请考勤更正。")
+    if record.clock_out:
+        raise WrongState(f"今天已于 {timezone.localtime(record.clock_out):%H:%M} 签退。")
+    record.clock_out, record.clock_out_ip = now, ip or None
+    return save_recorded(record, by=by, reason="签退")
+
+
+@transaction.atomic
+def attendance_correction_request(*, by, day: date, kind: str, at_time, reason: str, center=None):
+    """Ask for a clock time to be corrected (forgot to clock, device down)."""
+    from .models import AttendanceCorrection
+
+    if by is None or not by.is_authenticated:
+        raise Refused("请先登录。")
+    hall = _attendance_center(by, center)
+    if kind not in AttendanceCorrection.Kind.values:
+        raise DomainError("请选择补签到或补签退。", field="kind")
+    if not day:
+        raise DomainError("请填写日期。", field="day")
+    if day > _today():
+        raise DomainError("不能为将来的日期申请更正。", field="day")
+    if at_time is None:
+        raise DomainError("请填写更正后的时间。", field="at_time")
+    if not (reason or "").strip():
+        raise DomainError("请填写更正原因。", field="reason")
+    if AttendanceCorrection.objects.filter(user=by, day=day, kind=kind,
+                                           status=AttendanceCorrection.Status.REQUESTED).exists():
+        raise DomainError("该日已有待审批的同类更正申请。", field="day")
+    return save_recorded(AttendanceCorrection(user=by, center=hall, day=day, kind=kind, at=_aware(day, at_time),
+                                              reason=reason.strip()), by=by, reason="申请考勤更正")
+
+
+@transaction.atomic
+def attendance_correction_decide(*, by, correction, approve: bool):
+    """The branch manager approves (the attendance record is changed, with the
+    history kept) or rejects a correction. Never one's own."""
+    from .models import Attendance, AttendanceCorrection
+
+    correction = AttendanceCorrection.objects.select_for_update().get(pk=correction.pk)
+    access_hall(by, correction.center, action="manage")
+    if by.id == correction.user_id:
+        raise Refused("不能审批自己的考勤更正。")
+    if correction.status != AttendanceCorrection.Status.REQUESTED:
+        raise WrongState("该更正申请已处理。")
+    correction.status = (AttendanceCorrection.Status.APPROVED if approve else AttendanceCorrection.Status.REJECTED)
+    correction.decided_by, correction.decided_at = by, timezone.now()
+    save_recorded(correction, by=by, reason="审批考勤更正")
+    if approve:
+        record = (Attendance.objects.select_for_update().filter(user_id=correction.user_id, day=correction.day)
+                  .first() or Attendance(user_id=correction.user_id, center=correction.center, day=correction.day))
+        if correction.kind == AttendanceCorrection.Kind.CLOCK_IN:
+            record.clock_in = correction.at
+        else:
+            record.clock_out = correction.at
+        save_recorded(record, by=by, reason=f"考勤更正（申请 #{correction.pk}）：{correction.reason}")
+    return correction
+
+
+# --- training ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def training_course_create(*, by, center, name: str, held_on: date, queues=(), items=(), hours=4,
+                           valid_months: int = 12):
+    """A course held at (or for) a hall; the queues and items it qualifies for."""
+    from .models import TrainingCourse
+
+    access_hall(by, center, action="manage")
+    if not (name or "").strip():
+        raise DomainError("请填写课程名称。", field="name")
+    if not held_on:
+        raise DomainError("请填写培训日期。", field="held_on")
+    if not 1 <= int(valid_months or 0) <= 60:
+        raise DomainError("有效期应为 1 到 60 个月。", field="valid_months")
+    if any(q.center_id != center.id for q in queues):
+        raise DomainError("只能选择本大厅的队列。", field="queues")
+    course = save_recorded(TrainingCourse(district_id=center.district_id, center=center, name=name.strip(),
+                                          held_on=held_on, hours=Decimal(str(hours)), valid_months=valid_months),
+                           by=by, reason="登记培训课程")
+    course.queues.set(queues)
+    course.items.set(items)
+    return course
+
+
+def _add_months(day: date, months: int) -> date:
+    import calendar
+
+    y, m = divmod(day.month - 1 + months, 12)
+    y, m = day.year + y, m + 1
+    return date(y, m, min(day.day, calendar.monthrange(y, m)[1]))
+
+
+@transaction.atomic
+def training_record_add(*, by, course, user, passed: bool = True):
+    """Record that `user` attended `course`; the refresher falls due after the course's validity."""
+    from .models import TrainingRecord
+
+    center = course.center
+    if center is not None:
+        access_hall(by, center, action="manage")
+        if not is_hall_staff(user, center, HALL_STAFF):
+            raise DomainError(f"{user.display_name}不是{center.name}的工作人员。", field="user")
+    if TrainingRecord.objects.filter(course=course, user=user).exists():
+        raise DomainError(f"{user.display_name}已有该课程的培训记录。", field="user")
+    return save_recorded(TrainingRecord(course=course, user=user, passed=passed,
+                                        refresher_due=_add_months(course.held_on, course.valid_months)),
+                         by=by, reason="登记培训记录")
+
+
+# --- assessment ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def assessment_indicator_set(*, by, district, code: str, weight):
+    """The district office sets an indicator's weight (0 switches it off)."""
+    from govhall.centers.models import Center
+
+    from .models import AssessmentIndicator
+
+    hub = Center.objects.filter(district=district, kind=Center.Kind.DISTRICT).first()
+    if by is not None and (hub is None or Role.DISTRICT_ADMIN not in roles_at(by, hub)):
+        raise Refused("只有区政务办可以设置考核指标和权重。")
+    if code not in AssessmentIndicator.Code.values:
+        raise DomainError("未知的考核指标。", field="code")
+    try:
+        weight = Decimal(str(weight))
+    except (InvalidOperation, ValueError):
+        raise DomainError("权重应为 0 到 100 之间的数。", field="weight") from None
+    if not Decimal("0") <= weight <= Decimal("100"):
+        raise DomainError("权重应为 0 到 100 之间的数。", field="weight")
+    row = AssessmentIndicator.objects.filter(district=district, code=code).first() or AssessmentIndicator(
+        district=district, code=code)
+    row.weight = weight
+    return save_recorded(row, by=by, reason="设置考核权重")
+
+
+@transaction.atomic
+def assessment_compute(*, by, center, month: date):
+    """Compute (or recompute) the month's scores of the hall's clerks. A month
+    the branch manager has confirmed is locked."""
+    from . import assessment
+    from .models import AssessmentLine, MonthlyAssessment
+
+    if by is not None:
+        access_hall(by, center, action="manage")
+    month = month.replace(day=1)
+    if MonthlyAssessment.objects.filter(center=center, month=month,
+                                        status=MonthlyAssessment.Status.CONFIRMED).exists():
+        raise WrongState("该月考核已确认并锁定，不能重新计算。")
+    results = assessment.compute(center=center, month=month)
+    rows = []
+    for user, total, lines in results:
+        row = MonthlyAssessment.objects.filter(center=center, user=user, month=month).first() or MonthlyAssessment(
+            center=center, user=user, month=month)
+        row.score = total
+        save_recorded(row, by=by, reason="计算月度考核")
+        row.lines.all().delete()
+        AssessmentLine.objects.bulk_create([AssessmentLine(assessment=row, **line) for line in lines])
+        rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def assessment_confirm(*, by, center, month: date) -> int:
+    """The branch manager confirms the month: every score of the hall is locked."""
+    from .models import MonthlyAssessment
+
+    access_hall(by, center, action="confirm")
+    month = month.replace(day=1)
+    rows = list(MonthlyAssessment.objects.select_for_update().filter(center=center, month=month))
+    if not rows:
+        raise DomainError("该月尚未计算考核，无法确认。", field="month")
+    if all(r.status == MonthlyAssessment.Status.CONFIRMED for r in rows):
+        raise WrongState("该月考核已确认。")
+    now = timezone.now()
+    for r in rows:
+        r.status, r.confirmed_by, r.confirmed_at = MonthlyAssessment.Status.CONFIRMED, by, now
+        save_recorded(r, by=by, reason="确认月度考核")
+    return len(rows)
