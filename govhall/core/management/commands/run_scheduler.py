@@ -18,6 +18,14 @@ class Command(BaseCommand):
             applied = changes_apply_due()
             if applied:
                 self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M} applied {len(applied)} change(s)")
+            from django.apps import apps
+
+            if apps.is_installed("govhall.cases"):
+                from govhall.cases.services import warnings_compute
+
+                warned = warnings_compute()
+                if warned["created"]:
+                    self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M} raised {warned['created']} warning(s)")
             if once:
                 return
             time.sleep(interval)
