@@ -89,10 +89,12 @@ def _add_routers() -> None:
     from govhall.accounts.api import router as accounts_router
     from govhall.catalog.api import router as catalog_router
     from govhall.centers.api import router as centers_router
+    from govhall.queueing.api import router as queueing_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", centers_router)
     api.add_router("/", catalog_router)
+    api.add_router("/", queueing_router)
 
 
 _add_routers()
