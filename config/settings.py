@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "govhall.catalog",
     "govhall.queueing",
     "govhall.staffing",
-    "govhall.cases",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +98,9 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Writers take turns on a lock (threads, then flock across processes)
+            # before BEGIN IMMEDIATE: see govhall/core/db/sqlite/base.py.
+            "ENGINE": os.environ.get("GOVHALL_SQLITE_ENGINE", "govhall.core.db.sqlite"),
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "govhall.sqlite3")),
             "OPTIONS": {
                 # Writers take the write lock at BEGIN, so two writers never
@@ -122,6 +123,8 @@ if os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The live boards' pub/sub (govhall/queueing/live.py): Redis when set, else in-process.
+GOVHALL_PUBSUB_URL = os.environ.get("REDIS_URL") or None
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if env_bool("GOVHALL_TASKS_IMMEDIATE"):
