@@ -1,0 +1,372 @@
+"""Queueing API: tickets (take, read, position), the board (state and its SSE
+stream), appointments, window actions and statistics. Thin doors to the same
+services as the pages; domain errors become JSON 4xx in config/api.py."""
+
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from asgiref.sync import sync_to_async
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from ninja import Field, Header, Query, Router, Schema, Status
+
+from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
+from govhall.core.errors import DomainError, NotFound
+from govhall.core.masking import mask_id_number, mask_phone
+
+from . import selectors, services
+from .models import AppointmentSlot, Queue, Ticket, Window
+from .permissions import access_hall
+from .stats import ticket_stats
+
+router = Router(tags=["queueing"])
+PUBLIC_ERRORS = error_responses(400, 404, 409, 422)
+
+
+# --- schemas -------------------------------------------------------------------
+
+class QueueOut(Schema):
+    id: int
+    letter: str
+    name: str
+    waiting: int = Field(..., description="今日等候人数")
+
+
+class TicketIn(Schema):
+    queue: str = Field(..., description="队列字母前缀，如 A", max_length=2)
+    priority_reason: Literal["", "elderly", "disabled", "pregnant", "serviceman"] = Field(
+        "", description="绿色通道原因；空为普通号")
+    idempotency_key: str | None = Field(None, max_length=64, description="幂等键（也可用 Idempotency-Key 请求头）")
+    phone: str = Field("", max_length=20, description="剩余人数较少时短信提醒的手机号（可选）")
+
+
+class TicketOut(Schema):
+    token: str = Field(..., description="查询码：手机查看进度用")
+    hall: str
+    queue: str
+    code: str = Field(..., description="号码，如 A001")
+    number: int
+    day: date
+    kind: str
+    status: str
+    status_label: str
+    window: int | None = Field(None, description="被叫到的窗口号")
+    taken_at: datetime
+    called_at: datetime | None
+    finished_at: datetime | None
+    ahead: int = Field(..., description="前面等候人数")
+    wait_minutes: int | None = Field(None, description="预计等候分钟数")
+    open_windows: int
+
+
+def _ticket_out(ticket: Ticket) -> dict:
+    pos = selectors.ticket_position(ticket)
+    return {"token": ticket.token, "hall": ticket.center.code, "queue": ticket.queue.letter, "code": ticket.code,
+            "number": ticket.number, "day": ticket.day, "kind": ticket.kind, "status": ticket.status,
+            "status_label": ticket.get_status_display(), "window": ticket.window.number if ticket.window else None,
+            "taken_at": ticket.taken_at, "called_at": ticket.called_at, "finished_at": ticket.finished_at, **pos}
+
+
+class CallOut(Schema):
+    id: int
+    code: str
+    window: int
+    text: str = Field(..., description="播报文字，如 请A001号到3号窗口办理")
+    at: datetime
+    recall: bool
+
+
+class BoardOut(Schema):
+    hall: str
+    calls: list[CallOut]
+    queues: list[QueueOut]
+
+
+class SlotOut(Schema):
+    id: int
+    queue: str
+    queue_name: str
+    date: date
+    starts: str
+    ends: str
+    capacity: int
+    remaining: int
+
+
+class AppointmentIn(Schema):
+    slot: int
+    name: str = Field(..., max_length=50)
+    id_number: str = Field(..., max_length=18)
+    phone: str = Field(..., max_length=20)
+
+
+class AppointmentOut(Schema):
+    token: str
+    hall: str
+    queue: str
+    date: date
+    starts: str
+    ends: str
+    name: str
+    id_number: str = Field(..., description="已脱敏")
+    phone: str = Field(..., description="已脱敏")
+    status: str
+    ticket: str | None = Field(None, description="签到后的号码")
+
+
+def _appointment_out(a) -> dict:
+    return {"token": a.token, "hall": a.center.code, "queue": a.queue.letter, "date": a.date,
+            "starts": a.slot.starts.strftime("%H:%M"), "ends": a.slot.ends.strftime("%H:%M"), "name": a.name,
+            "id_number": mask_id_number(a.id_number), "phone": mask_phone(a.phone), "status": a.status,
+            "ticket": a.ticket.code if a.ticket_id else None}
+
+
+class WindowOut(Schema):
+    id: int
+    hall: str
+    number: int
+    name: str
+    status: str
+    queues: list[str]
+    clerk: str | None
+    current: str | None = Field(None, description="正在叫号或办理的号码")
+
+
+def _window_out(w: Window) -> dict:
+    cur = selectors.window_current_ticket(w)
+    return {"id": w.id, "hall": w.center.code, "number": w.number, "name": w.name, "status": w.status,
+            "queues": [q.letter for q in w.queues.all()], "clerk": str(w.clerk) if w.clerk_id else None,
+            "current": cur.code if cur else None}
+
+
+class WindowActionOut(Schema):
+    window: WindowOut
+    ticket: TicketOut | None = None
+
+
+class TransferIn(Schema):
+    to_queue: str | None = Field(None, description="转往队列的字母前缀")
+    to_window: int | None = Field(None, description="转往的窗口号")
+    keep_place: bool | None = Field(None, description="保留排队位置；空则按大厅规则")
+
+
+class PauseIn(Schema):
+    reason: str = Field("", max_length=60)
+
+
+class StatsRowOut(Schema):
+    day: date
+    label: str
+    tickets: int
+    done: int
+    no_show: int
+    wait_mean: float | None = Field(None, description="平均等候（分钟）")
+    wait_p90: float | None
+    service_mean: float | None = Field(None, description="平均办理（分钟）")
+    service_p90: float | None
+
+
+# --- helpers ----------------------------------------------------------------------
+
+def _hall(code: str):
+    center = selectors.hall_get(code)
+    if center is None:
+        raise NotFound("没有找到该大厅。")
+    return center
+
+
+def _queues_out(center) -> list[dict]:
+    counts = {q["letter"]: q["waiting"] for q in selectors.board_state(center, calls=0)["queues"]}
+    return [{"id": q.id, "letter": q.letter, "name": q.name, "waiting": counts.get(q.letter, 0)}
+            for q in selectors.queues_of(center)]
+
+
+def _ticket(token: str) -> Ticket:
+    ticket = selectors.ticket_by_token(token)
+    if ticket is None:
+        raise NotFound("没有找到该排队号。")
+    return ticket
+
+
+# --- public: tickets and board --------------------------------------------------------
+
+@router.get("/halls/{code}/queues", auth=None, response={200: list[QueueOut], **READ_ERRORS},
+            summary="公开：大厅的队列和等候人数", operation_id="queueing_queues")
+def hall_queues(request, code: str):
+    return _queues_out(_hall(code))
+
+
+@router.post("/halls/{code}/tickets", auth=None, response={201: TicketOut, **PUBLIC_ERRORS},
+             summary="公开：取号（同一幂等键重复请求返回同一张号）", operation_id="queueing_ticket_take")
+def ticket_take(request, code: str, data: TicketIn,
+                idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    center = _hall(code)
+    queue = Queue.objects.filter(center=center, letter=data.queue.upper()).select_related("center").first()
+    if queue is None:
+        raise NotFound("该大厅没有这个队列。", field="queue")
+    ticket = services.ticket_issue(queue=queue, kind="priority" if data.priority_reason else "normal",
+                                   priority_reason=data.priority_reason, channel=Ticket.Channel.API,
+                                   idempotency_key=data.idempotency_key or idempotency_key, phone=data.phone)
+    ticket.center, ticket.queue = center, queue
+    return Status(201, _ticket_out(ticket))
+
+
+@router.get("/tickets/{token}", auth=None, response={200: TicketOut, **READ_ERRORS},
+            summary="公开：查看排队号、前面人数和预计等候时间", operation_id="queueing_ticket_get")
+def ticket_get(request, token: str):
+    return _ticket_out(_ticket(token))
+
+
+@router.get("/halls/{code}/board", auth=None, response={200: BoardOut, **READ_ERRORS},
+            summary="公开：叫号大屏的最近叫号和等候人数", operation_id="queueing_board")
+def board(request, code: str):
+    center = _hall(code)
+    state = selectors.board_state(center)
+    calls = [{"id": c.id, "code": c.ticket.code, "window": c.window.number, "text": c.announcement, "at": c.at,
+              "recall": c.is_recall} for c in state["calls"]]
+    return {"hall": center.code, "calls": calls, "queues": _queues_out(center)}
+
+
+@router.get("/halls/{code}/board/events", auth=None, response={200: None, **READ_ERRORS},
+            summary="公开：叫号事件流（Server-Sent Events，text/event-stream）", operation_id="queueing_board_events",
+            description="每次叫号、取号或窗口变化推送 `event: board`，数据为 JSON："
+                        "`html`（大屏实时部分）、`last_call_id`，叫号时还有 `call`（id、code、window、text、recall）。"
+                        "断线后浏览器 EventSource 按 `retry` 自动重连。")
+async def board_events(request, code: str):
+    from .views import board_stream
+
+    center = await sync_to_async(selectors.hall_get)(code)
+    if center is None:
+        raise NotFound("没有找到该大厅。")
+    return StreamingHttpResponse(board_stream(center), content_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+# --- public: appointments ----------------------------------------------------------------
+
+@router.get("/halls/{code}/slots", auth=None, response={200: list[SlotOut], **READ_ERRORS},
+            summary="公开：可预约时段", operation_id="queueing_slots")
+def slots(request, code: str, day: date | None = Query(None, alias="date")):  # noqa: B008
+    return [{"id": s.id, "queue": s.queue.letter, "queue_name": s.queue.name, "date": s.date,
+             "starts": s.starts.strftime("%H:%M"), "ends": s.ends.strftime("%H:%M"), "capacity": s.capacity,
+             "remaining": s.remaining} for s in selectors.slots_open(_hall(code), day=day)]
+
+
+@router.post("/appointments", auth=None, response={201: AppointmentOut, **PUBLIC_ERRORS},
+             summary="公开：预约（容量有限；同一业务每人每天一次）", operation_id="queueing_appointment_book")
+def appointment_book(request, data: AppointmentIn):
+    slot = AppointmentSlot.objects.filter(pk=data.slot).select_related("center", "queue").first()
+    if slot is None:
+        raise NotFound("没有找到该时段。", field="slot")
+    a = services.appointment_book(slot=slot, name=data.name, id_number=data.id_number, phone=data.phone,
+                                  by=request.user)
+    return Status(201, _appointment_out(selectors.appointment_by_token(a.token)))
+
+
+def _appointment(token: str):
+    a = selectors.appointment_by_token(token)
+    if a is None:
+        raise NotFound("没有找到该预约。")
+    return a
+
+
+@router.get("/appointments/{token}", auth=None, response={200: AppointmentOut, **READ_ERRORS},
+            summary="公开：查看预约", operation_id="queueing_appointment_get")
+def appointment_get(request, token: str):
+    return _appointment_out(_appointment(token))
+
+
+@router.post("/appointments/{token}/cancel", auth=None, response={200: AppointmentOut, **PUBLIC_ERRORS},
+             summary="公开：取消预约", operation_id="queueing_appointment_cancel")
+def appointment_cancel(request, token: str):
+    services.appointment_cancel(appointment=_appointment(token), by=request.user)
+    return _appointment_out(_appointment(token))
+
+
+@router.post("/appointments/{token}/check-in", auth=None, response={201: TicketOut, **PUBLIC_ERRORS},
+             summary="公开：到厅签到，预约转为优先号", operation_id="queueing_appointment_check_in")
+def appointment_check_in(request, token: str):
+    ticket = services.appointment_check_in(appointment=_appointment(token), by=request.user)
+    return Status(201, _ticket_out(selectors.ticket_by_token(ticket.token)))
+
+
+# --- staff: windows -----------------------------------------------------------------------
+
+@router.get("/windows", response={200: list[WindowOut], **READ_ERRORS},
+            summary="我可以上岗的窗口", operation_id="queueing_windows")
+def windows(request):
+    return [_window_out(w) for w in selectors.windows_for_clerk(request.user)]
+
+
+def _window(request, window_id: int) -> Window:
+    window = Window.objects.select_related("center", "clerk").filter(pk=window_id).first()
+    if window is None:
+        raise NotFound("没有找到该窗口。")
+    return window
+
+
+def _action_out(window: Window, ticket: Ticket | None) -> dict:
+    window = Window.objects.select_related("center", "clerk").prefetch_related("queues").get(pk=window.pk)
+    out = {"window": _window_out(window), "ticket": None}
+    if ticket is not None:
+        out["ticket"] = _ticket_out(selectors.ticket_by_token(ticket.token))
+    return out
+
+
+WindowAction = Literal["open", "close", "pause", "resume", "call-next", "recall", "start", "no-show", "finish"]
+_ACTIONS = {
+    "open": services.window_open, "close": services.window_close, "resume": services.window_resume,
+    "call-next": services.ticket_call_next, "recall": services.ticket_recall, "start": services.ticket_start,
+    "no-show": services.ticket_no_show, "finish": services.ticket_finish,
+}
+
+
+@router.post("/windows/{window_id}/pause", response={200: WindowActionOut, **WRITE_ERRORS},
+             summary="窗口暂停（休息）", operation_id="queueing_window_pause")
+def window_pause(request, window_id: int, data: PauseIn):
+    window = services.window_pause(window=_window(request, window_id), by=request.user, reason=data.reason)
+    return _action_out(window, None)
+
+
+@router.post("/windows/{window_id}/transfer", response={200: WindowActionOut, **WRITE_ERRORS},
+             summary="把当前号转往本大厅其他队列或窗口", operation_id="queueing_window_transfer")
+def window_transfer(request, window_id: int, data: TransferIn):
+    window = _window(request, window_id)
+    to_queue = to_window = None
+    if data.to_queue:
+        to_queue = Queue.objects.filter(center_id=window.center_id, letter=data.to_queue.upper()).first()
+        if to_queue is None:
+            raise DomainError("本大厅没有这个队列。", field="to_queue")
+    if data.to_window is not None:
+        to_window = Window.objects.filter(center_id=window.center_id, number=data.to_window).first()
+        if to_window is None:
+            raise DomainError("本大厅没有这个窗口。", field="to_window")
+    ticket = services.ticket_transfer(window=window, by=request.user, to_queue=to_queue, to_window=to_window,
+                                      keep_place=data.keep_place)
+    return _action_out(window, ticket)
+
+
+@router.post("/windows/{window_id}/{action}", response={200: WindowActionOut, **WRITE_ERRORS},
+             summary="窗口操作：开窗、关窗、恢复、叫下一位、重呼、开始办理、过号、办结",
+             operation_id="queueing_window_action")
+def window_action(request, window_id: int, action: WindowAction):
+    window = _window(request, window_id)
+    result = _ACTIONS[action](window=window, by=request.user)
+    return _action_out(window, result if isinstance(result, Ticket) else None)
+
+
+# --- staff: statistics ------------------------------------------------------------------------
+
+@router.get("/queue-stats", response={200: list[StatsRowOut], **READ_ERRORS, **error_responses(403)},
+            summary="排队统计：取号数、等候与办理时间（平均、P90）、过号，按日", operation_id="queueing_stats")
+def stats(request, hall: str, since: date | None = None, until: date | None = None,
+          group: Literal["hall", "queue", "window", "clerk"] = "queue"):
+    center = _hall(hall)
+    access_hall(request.user, center, action="stats")
+    until = until or timezone.localdate()
+    since = since or until - timedelta(days=6)
+    if since > until:
+        raise DomainError("开始日期不能晚于结束日期。", field="since")
+    if (until - since).days > 366:
+        raise DomainError("统计范围不能超过一年。", field="since")
+    return ticket_stats(center_ids=[center.id], since=since, until=until, group=group)
