@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "govhall.catalog",
     "govhall.queueing",
     "govhall.staffing",
+    "govhall.cases",
 ]
 
 MIDDLEWARE = [
