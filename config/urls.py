@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("govhall.accounts.urls")),
     path("staff/", include("govhall.centers.urls_staff")),
+    path("staff/staffing/", include("govhall.staffing.urls")),
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.queueing.urls")),
     path("", include("govhall.centers.urls_public")),
