@@ -1,0 +1,301 @@
+"""Cases API: create and read cases, decide, notices, first inquiries and
+supervision warnings — thin doors to the same services as the pages."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.http import HttpResponse
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
+from govhall.accounts.models import User
+from govhall.accounts.selectors import centers_visible_to
+from govhall.catalog.models import ServiceItem
+from govhall.core.errors import DomainError, NotFound
+
+from . import selectors, services
+from .models import Case, FirstInquiry, Notice
+from .pdf import notice_pdf
+
+router = Router(tags=["cases"])
+PAGE = {"max_limit": 200}
+
+
+class EventOut(Schema):
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    by: str | None
+    at: datetime
+    reason: str
+
+
+class NoticeOut(Schema):
+    number: str
+    kind: str
+    kind_label: str
+    issued_at: datetime
+    pdf_url: str
+
+
+class CaseOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    channel: str
+    center: str
+    item_code: str
+    item: str
+    guide_version: int
+    applicant_kind: str
+    applicant_name: str
+    applicant_id_number: str = Field(..., description="已脱敏")
+    contact_phone: str = Field(..., description="已脱敏")
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+    completed_at: datetime | None
+    limit_days: int | None
+    deadline: date | None
+    deadline_unknown: bool
+    suspended_days: int
+    outcome: str
+    decision_authority: str
+    delivery_method: str
+    tracking_number: str
+
+
+class CaseDetailOut(CaseOut):
+    events: list[EventOut]
+    notices: list[NoticeOut]
+    materials: list[str]
+
+
+def _case_out(case: Case) -> dict:
+    return {
+        "number": case.number, "status": case.status, "status_label": case.get_status_display(),
+        "channel": case.channel, "center": case.center.code, "item_code": case.item.code, "item": case.item.name,
+        "guide_version": case.guide.version, "applicant_kind": case.applicant_kind,
+        "applicant_name": case.applicant_name, "applicant_id_number": case.masked_id_number,
+        "contact_phone": case.masked_phone, "submitted_at": case.submitted_at, "accepted_at": case.accepted_at,
+        "completed_at": case.completed_at, "limit_days": case.limit_days, "deadline": case.deadline,
+        "deadline_unknown": case.deadline_unknown, "suspended_days": case.suspended_days, "outcome": case.outcome,
+        "decision_authority": case.decision_authority, "delivery_method": case.delivery_method,
+        "tracking_number": case.tracking_number,
+    }
+
+
+def _detail(case: Case) -> dict:
+    out = _case_out(case)
+    out["events"] = [{"action": e.action, "label": e.label, "from_status": e.from_status, "to_status": e.to_status,
+                      "by": e.by.display_name if e.by else None, "at": e.at, "reason": e.reason}
+                     for e in case.events.select_related("by")]
+    out["notices"] = [_notice_out(case, n) for n in case.notices.all()]
+    out["materials"] = [m.name for m in case.materials.all()]
+    return out
+
+
+def _notice_out(case, n: Notice) -> dict:
+    return {"number": n.number, "kind": n.kind, "kind_label": n.get_kind_display(), "issued_at": n.issued_at,
+            "pdf_url": f"/api/v1/cases/{case.number}/notices/{n.number}.pdf"}
+
+
+class CaseIn(Schema):
+    center: str = Field(..., description="受理中心编码，如 HC-MZ")
+    item: str = Field(..., description="事项实施编码")
+    applicant_kind: Literal["person", "business"] = "person"
+    applicant_name: str
+    applicant_id_number: str = Field(..., description="公民身份号码或统一社会信用代码")
+    contact_phone: str
+    paper_material_ids: list[int] = Field(default_factory=list, description="已收取的纸质材料（指南材料 id）")
+    note: str = ""
+    ticket_number: str = ""
+
+
+class CorrectionItemIn(Schema):
+    material_id: int
+    problem: Literal["missing", "defective"] = "missing"
+    reason: str
+
+
+class DecisionIn(Schema):
+    action: Literal["accept", "request_correction", "reject", "start", "suspend", "resume", "complete", "deliver",
+                    "withdraw"]
+    reason: str = ""
+    legal_basis: str = ""
+    items: list[CorrectionItemIn] = Field(default_factory=list, description="request_correction：告知的材料")
+    kind: str = Field("", description="suspend：hearing/testing/expert/site/other")
+    outcome: str = Field("", description="complete：approved/denied")
+    method: str = Field("", description="deliver：window/mail/electronic")
+    tracking_number: str = ""
+
+
+def _case(request, number: str) -> Case:
+    return selectors.case_get(user=request.user, number=number)
+
+
+@router.get("/cases", response={200: list[CaseOut], **error_responses(401, 422)}, summary="办件列表",
+            operation_id="cases_list")
+@paginate(LimitOffsetPagination, **PAGE)
+def cases_list(request, q: str = "", status: str = "", center: str = "", channel: str = ""):
+    return [_case_out(c) for c in selectors.cases_filtered(user=request.user, q=q, status=status, center=center,
+                                                          channel=channel)]
+
+
+@router.post("/cases", response={201: CaseDetailOut, **WRITE_ERRORS}, summary="窗口收件（创建办件）",
+             operation_id="cases_create")
+def cases_create(request, data: CaseIn):
+    center = centers_visible_to(request.user).filter(code=data.center).first()
+    if center is None:
+        raise NotFound("没有找到该中心，或您无权查看。")
+    item = ServiceItem.objects.filter(code=data.item, district_id=center.district_id).first()
+    if item is None:
+        raise DomainError("没有找到该事项。", field="item")
+    case = services.case_intake_window(by=request.user, center=center, item=item,
+                                       **data.dict(exclude={"center", "item"}))
+    return Status(201, _detail(case))
+
+
+@router.get("/cases/{number}", response={200: CaseDetailOut, **READ_ERRORS}, summary="办件详情",
+            operation_id="cases_get")
+def cases_get(request, number: str):
+    return _detail(_case(request, number))
+
+
+@router.post("/cases/{number}/decisions", response={200: CaseDetailOut, **WRITE_ERRORS},
+             summary="办理（受理、补正告知、不予受理、开始、暂停、恢复、办结、送达、撤回）", operation_id="cases_decide")
+def cases_decide(request, number: str, data: DecisionIn):
+    case, by = _case(request, number), request.user
+    match data.action:
+        case "accept":
+            services.case_accept(by=by, case=case, reason=data.reason)
+        case "request_correction":
+            services.case_request_correction(by=by, case=case, items=[i.dict() for i in data.items])
+        case "reject":
+            services.case_reject(by=by, case=case, reason=data.reason, legal_basis=data.legal_basis)
+        case "start":
+            services.case_start(by=by, case=case)
+        case "suspend":
+            services.case_suspend(by=by, case=case, kind=data.kind, reason=data.reason)
+        case "resume":
+            services.case_resume(by=by, case=case, reason=data.reason)
+        case "complete":
+            services.case_complete(by=by, case=case, outcome=data.outcome, note=data.reason)
+        case "deliver":
+            services.case_deliver(by=by, case=case, method=data.method, tracking_number=data.tracking_number)
+        case "withdraw":
+            services.case_withdraw(by=by, case=case, reason=data.reason)
+    case.refresh_from_db()
+    return _detail(case)
+
+
+@router.get("/cases/{number}/notices", response={200: list[NoticeOut], **READ_ERRORS}, summary="办件文书",
+            operation_id="cases_notices")
+def cases_notices(request, number: str):
+    case = _case(request, number)
+    return [_notice_out(case, n) for n in case.notices.all()]
+
+
+@router.get("/cases/{number}/notices/{notice}.pdf", response={200: None, **READ_ERRORS}, summary="文书 PDF",
+            operation_id="cases_notice_pdf")
+def cases_notice_pdf(request, number: str, notice: str):
+    n = selectors.notice_get(case=_case(request, number), number=notice)
+    response = HttpResponse(notice_pdf(n), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{n.number}.pdf"'
+    return response
+
+
+class WarningOut(Schema):
+    level: str
+    level_label: str
+    center: str
+    case_number: str | None
+    inquiry_id: int | None
+    message: str
+    due_on: date | None
+    raised_at: datetime
+
+
+@router.get("/warnings", response={200: list[WarningOut], **error_responses(401, 422)},
+            summary="电子监察预警（区政务办看全部，分中心看本中心）", operation_id="warnings_list")
+@paginate(LimitOffsetPagination, **PAGE)
+def warnings_list(request, level: str = ""):
+    return [{"level": w.level, "level_label": w.get_level_display(), "center": w.center.code,
+             "case_number": w.case.number if w.case_id else None, "inquiry_id": w.inquiry_id, "message": w.message,
+             "due_on": w.due_on, "raised_at": w.raised_at}
+            for w in selectors.warnings_visible_to(request.user, level=level)]
+
+
+class InquiryOut(Schema):
+    id: int
+    center: str
+    status: str
+    status_label: str
+    asker_name: str
+    asker_contact: str = Field(..., description="已脱敏")
+    topic: str
+    owner: str
+    handover_to: str | None
+    answer: str
+    due_on: date | None
+    created_at: datetime
+
+
+def _inq_out(i: FirstInquiry) -> dict:
+    return {"id": i.pk, "center": i.center.code, "status": i.status, "status_label": i.get_status_display(),
+            "asker_name": i.asker_name, "asker_contact": i.masked_contact, "topic": i.topic,
+            "owner": i.owner.username, "handover_to": i.handover_to.username if i.handover_to_id else None,
+            "answer": i.answer, "due_on": i.due_on, "created_at": i.created_at}
+
+
+class InquiryIn(Schema):
+    center: str
+    asker_name: str
+    asker_contact: str
+    topic: str
+
+
+class InquiryActionIn(Schema):
+    action: Literal["answer", "hand_over", "accept", "decline"]
+    answer: str = ""
+    to: str = Field("", description="hand_over：接收同事的用户名")
+    note: str = ""
+
+
+@router.get("/inquiries", response={200: list[InquiryOut], **error_responses(401, 422)}, summary="首问登记",
+            operation_id="inquiries_list")
+@paginate(LimitOffsetPagination, **PAGE)
+def inquiries_list(request, status: str = ""):
+    return [_inq_out(i) for i in selectors.inquiries_visible_to(request.user, status=status)]
+
+
+@router.post("/inquiries", response={201: InquiryOut, **WRITE_ERRORS}, summary="登记首问",
+             operation_id="inquiries_create")
+def inquiries_create(request, data: InquiryIn):
+    center = centers_visible_to(request.user).filter(code=data.center).first()
+    if center is None:
+        raise NotFound("没有找到该中心，或您无权查看。")
+    inq = services.inquiry_record(by=request.user, center=center, asker_name=data.asker_name,
+                                  asker_contact=data.asker_contact, topic=data.topic)
+    return Status(201, _inq_out(inq))
+
+
+@router.post("/inquiries/{inquiry_id}/actions", response={200: InquiryOut, **WRITE_ERRORS},
+             summary="答复、移交、接收或退回首问", operation_id="inquiries_act")
+def inquiries_act(request, inquiry_id: int, data: InquiryActionIn):
+    inq, by = selectors.inquiry_get(user=request.user, pk=inquiry_id), request.user
+    if data.action == "answer":
+        inq = services.inquiry_answer(by=by, inquiry=inq, answer=data.answer)
+    elif data.action == "hand_over":
+        to = User.objects.filter(username=data.to, is_active=True).first()
+        if to is None:
+            raise DomainError("没有找到该同事。", field="to")
+        inq = services.inquiry_hand_over(by=by, inquiry=inq, to=to, note=data.note)
+    elif data.action == "accept":
+        inq = services.inquiry_accept(by=by, inquiry=inq)
+    else:
+        inq = services.inquiry_decline(by=by, inquiry=inq, note=data.note)
+    return _inq_out(inq)
+
+
