@@ -87,6 +87,7 @@ def on_http_error(request, exc: HttpError):
 
 def _add_routers() -> None:
     from govhall.accounts.api import router as accounts_router
+    from govhall.cases.api import router as cases_router
     from govhall.catalog.api import router as catalog_router
     from govhall.centers.api import router as centers_router
     from govhall.queueing.api import router as queueing_router
@@ -95,6 +96,7 @@ def _add_routers() -> None:
     api.add_router("/", centers_router)
     api.add_router("/", catalog_router)
     api.add_router("/", queueing_router)
+    api.add_router("/", cases_router)
 
 
 _add_routers()
