@@ -189,7 +189,7 @@ def appointment_book(request, code):
             appointment = services.appointment_book(slot=slot, name=values["name"], id_number=values["id_number"],
                                                     phone=values["phone"], by=request.user)
         except DomainError as exc:
-            errors = {exc.field or "__all__": exc.message}
+            errors = {exc.field or "top": exc.message}
             status = 400
         else:
             messages.success(request, "预约成功。请保存本页链接，办理当天到大厅签到。")
