@@ -31,6 +31,7 @@ browser:
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
 
 demo: migrate
 	$(BIN)/python manage.py load_demo

@@ -3,14 +3,17 @@ standardisation check, and the changes a user may see."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from govhall.accounts.selectors import centers_visible_to, visible_center_ids
 
 from .models import WEEKDAYS, Center, CenterChange, Facility, OpeningHours, Zone
 
 PUBLIC_STATUSES = [Center.Status.ACTIVE, Center.Status.SUSPENDED, Center.Status.PLANNED]
-SORTS = {"code": "code", "-code": "-code", "name": "name", "-name": "-name", "kind": "kind", "-kind": "-kind",
+# The district center first, then its branches, then town centers.
+KIND_RANK = Case(When(kind=Center.Kind.DISTRICT, then=Value(0)), When(kind=Center.Kind.BRANCH, then=Value(1)),
+                 default=Value(2), output_field=IntegerField())
+SORTS = {"code": "code", "-code": "-code", "name": "name", "-name": "-name", "kind": "kind_rank", "-kind": "-kind_rank",
          "status": "status", "-status": "-status", "updated": "updated_at", "-updated": "-updated_at"}
 
 
@@ -23,7 +26,8 @@ def _with_details(qs: QuerySet) -> QuerySet:
 
 def centers_public() -> QuerySet:
     """The halls the public may visit: the district center first, then branches, then towns."""
-    return _with_details(Center.objects.filter(status__in=PUBLIC_STATUSES)).order_by("kind", "code")
+    return (_with_details(Center.objects.filter(status__in=PUBLIC_STATUSES))
+            .annotate(kind_rank=KIND_RANK).order_by("kind_rank", "code"))
 
 
 def center_public_get(code: str) -> Center | None:
@@ -50,7 +54,7 @@ def centers_list(*, user, q: str = "", kind: str = "", status: str = "", departm
         qs = qs.filter(status=status)
     if department:
         qs = qs.filter(department_id=department)
-    return qs.order_by(SORTS.get(sort, "kind"), "code")
+    return qs.annotate(kind_rank=KIND_RANK).order_by(SORTS.get(sort, "kind_rank"), "code")
 
 
 def hours_summary(center: Center) -> list[str]:

@@ -115,3 +115,10 @@ def test_only_a_hall_manager_may_add_an_alias(world):
     assert not CenterAlias.objects.filter(name="某某大厅").exists()
     services.center_add_alias(by=world["manager_a"], center=world["a"], name="某某大厅")
     assert CenterAlias.objects.filter(center=world["a"], name="某某大厅").exists()
+
+
+def test_public_list_shows_the_district_center_first_then_branches_then_towns():
+    load_demo()
+    kinds = [c.kind for c in centers_public()]
+    assert kinds[0] == Center.Kind.DISTRICT
+    assert kinds == sorted(kinds, key=["district", "branch", "town"].index)
