@@ -91,12 +91,14 @@ def _add_routers() -> None:
     from govhall.catalog.api import router as catalog_router
     from govhall.centers.api import router as centers_router
     from govhall.queueing.api import router as queueing_router
+    from govhall.staffing.api import router as staffing_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", centers_router)
     api.add_router("/", catalog_router)
     api.add_router("/", queueing_router)
     api.add_router("/", cases_router)
+    api.add_router("/", staffing_router)
 
 
 _add_routers()
