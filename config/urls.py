@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/staffing/", include("govhall.staffing.urls")),
     path("", include("govhall.catalog.urls")),
     path("", include("govhall.queueing.urls")),
+    path("", include("govhall.cases.urls")),
     path("", include("govhall.centers.urls_public")),
 ]
 
