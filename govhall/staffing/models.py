@@ -136,14 +136,9 @@ class Leave(TimeStamped):
     def periods(self) -> tuple[tuple, tuple]:
         """(first half-day, last half-day) away, as (date, 0=上午/1=下午); after
         销假 the last is the half-day before the return."""
-        from datetime import timedelta
+        from .selectors import leave_span
 
-        first = (self.start_date, 1 if self.start_pm else 0)
-        if self.back_date is not None:
-            last = (self.back_date, 0) if self.back_pm else (self.back_date - timedelta(days=1), 1)
-        else:
-            last = (self.end_date, 0 if self.end_am else 1)
-        return first, last
+        return leave_span(self.start_date, self.start_pm, self.end_date, self.end_am, self.back_date, self.back_pm)
 
 
 class Substitute(TimeStamped):

@@ -9,7 +9,7 @@ substitute named for that day; nobody → a gap."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -111,32 +111,41 @@ def halves_between(first: tuple[date, int], last: tuple[date, int]):
             day, half = day + timedelta(days=1), AM
 
 
+def leave_span(start_date, start_pm, end_date, end_am, back_date, back_pm) -> tuple[tuple, tuple]:
+    """(first half-day, last half-day) away of a leave; after 销假 the last is the half-day before the return."""
+    first = (start_date, PM if start_pm else AM)
+    if back_date is not None:
+        last = (back_date, AM) if back_pm else (back_date - timedelta(days=1), PM)
+    else:
+        last = (end_date, AM if end_am else PM)
+    return first, last
+
+
 def away_halves(user_ids, start: date, end: date, *, exclude_leave_id=None) -> dict[int, set[tuple[date, int]]]:
     """(day, half) each person is away on approved leave within [start, end]."""
-    qs = (Leave.objects.filter(user_id__in=list(user_ids), status__in=Leave.AWAY,
-                               start_date__lte=end, end_date__gte=start)
-          .only("user_id", "start_date", "start_pm", "end_date", "end_am", "back_date", "back_pm"))
+    qs = Leave.objects.filter(user_id__in=list(user_ids), status__in=Leave.AWAY, start_date__lte=end,
+                              end_date__gte=start)
     if exclude_leave_id:
         qs = qs.exclude(id=exclude_leave_id)
     out: dict[int, set] = defaultdict(set)
-    for leave in qs:
-        first, last = leave.periods
-        first = max(first, (start, AM))
-        last = min(last, (end, PM))
-        out[leave.user_id].update(halves_between(first, last))
+    lo, hi = (start, AM), (end, PM)
+    for uid, *span in qs.values_list("user_id", "start_date", "start_pm", "end_date", "end_am", "back_date",
+                                     "back_pm"):
+        first, last = leave_span(*span)
+        out[uid].update(halves_between(max(first, lo), min(last, hi)))
     return out
 
 
 # --- coverage ------------------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One window on one opening day: who serves each half and how (A, B, 顶岗), or nobody."""
 
     window_id: int
     day: date
-    who: list = field(default_factory=lambda: [None, None])  # user id per half
-    how: list = field(default_factory=lambda: [None, None])  # "A", "B", "S" or None per half
+    who: list  # user id per half
+    how: list  # "A", "B", "S" or None per half
 
     @property
     def gap(self) -> bool:
@@ -213,7 +222,7 @@ def coverage(*, center_ids, start: date, end: date, window_ids=None, extra_away=
         a, b = p.get("A"), p.get("B")
         a_away, b_away = away.get(a, ()), away.get(b, ())
         for day in days.get(w.center_id, ()):
-            cell = Cell(w.id, day)
+            cell = Cell(w.id, day, [None, None], [None, None])
             sub = subs.get((w.id, day))
             for half in (AM, PM):
                 key = (day, half)
