@@ -15,8 +15,15 @@ HALL_STAFF = WINDOW_ROLES | MANAGE_QUEUES
 
 
 def may_staff_window(user, window) -> bool:
-    """May `user` open and work `window` now? (Later: holds its A or B post on duty.)"""
-    return bool(roles_at(user, window.center) & WINDOW_ROLES)
+    """May `user` open and work `window` now? A clerk of its hall who holds its
+    post on duty today: A, B covering, or the named substitute (staffing decides;
+    a window whose A/B posts are not yet set stays open to the hall's clerks)."""
+    from django.utils import timezone
+
+    from govhall.staffing.selectors import may_serve_window
+
+    return bool(roles_at(user, window.center) & WINDOW_ROLES) and may_serve_window(
+        user=user, window=window, day=timezone.localdate())
 
 
 def access_window(user, window, *, action: str = "work"):
