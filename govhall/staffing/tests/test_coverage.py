@@ -89,3 +89,20 @@ def test_may_serve_window_only_the_post_on_duty(staff):
 def test_window_without_posts_is_not_yet_under_the_ab_rule(staff):
     w3 = queueing.window_create(by=None, center=staff["center"], number=3, name="咨询窗口", queues=[staff["qa"]])
     assert selectors.may_serve_window(user=staff["a3"], window=w3, day=date(2026, 9, 21))
+
+
+def test_queue_console_lets_only_the_post_on_duty_open_the_window(staff):
+    import pytest
+
+    from govhall.core.errors import Refused
+
+    with pytest.raises(Refused):  # no post at window 1
+        queueing.window_open(window=staff["w1"], by=staff["a3"])
+    with pytest.raises(Refused):  # B, while A is there
+        queueing.window_open(window=staff["w1"], by=staff["a2"])
+    assert queueing.window_open(window=staff["w1"], by=staff["clerk_a"]).clerk == staff["clerk_a"]
+
+
+def test_b_opens_the_window_when_a_is_on_leave_today(staff):
+    services.leave_approve(leave=ask(staff["clerk_a"], date(2026, 9, 14), date(2026, 9, 14)), by=staff["manager_a"])
+    assert queueing.window_open(window=staff["w1"], by=staff["a2"]).clerk == staff["a2"]
