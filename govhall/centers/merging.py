@@ -7,9 +7,6 @@ handler here. `rows_left_behind` proves nothing is orphaned."""
 
 from collections.abc import Callable
 
-from django.apps import apps
-from django.db import models
-
 # These describe the merged hall itself and stay with it as its record.
 KEPT_WITH_MERGED_CENTER = {
     "centers.CenterAlias", "centers.OpeningHours", "centers.HoursException", "centers.Zone",
@@ -17,6 +14,11 @@ KEPT_WITH_MERGED_CENTER = {
 }
 
 _handlers: dict[str, Callable] = {}
+
+
+def keep(model_label: str) -> None:
+    """`model_label`'s rows describe the merged hall itself and stay with it."""
+    KEPT_WITH_MERGED_CENTER.add(model_label)
 
 
 def register(model_label: str, handler: Callable) -> None:
@@ -74,7 +76,3 @@ def rows_left_behind(center) -> dict[str, int]:
         if n:
             left[f"{label}.{rel.field.name}"] = n
     return left
-
-
-def _is_model(x) -> bool:  # pragma: no cover - helper for registrations from other apps
-    return isinstance(x, type) and issubclass(x, models.Model) and apps.is_installed(x._meta.app_config.name)
