@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
+from govhall.centers.models import Center
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.masking import mask_id_number, mask_phone
 
@@ -200,10 +201,11 @@ def hall_queues(request, code: str):
              summary="公开：取号（同一幂等键重复请求返回同一张号）", operation_id="queueing_ticket_take")
 def ticket_take(request, code: str, data: TicketIn,
                 idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
-    center = _hall(code)
-    queue = Queue.objects.filter(center=center, letter=data.queue.upper()).select_related("center").first()
+    queue = (Queue.objects.select_related("center").filter(center__code=code, letter=data.queue.upper())
+             .exclude(center__status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first())
     if queue is None:
-        raise NotFound("该大厅没有这个队列。", field="queue")
+        raise NotFound("没有找到该大厅或队列。", field="queue")
+    center = queue.center
     ticket = services.ticket_issue(queue=queue, kind="priority" if data.priority_reason else "normal",
                                    priority_reason=data.priority_reason, channel=Ticket.Channel.API,
                                    idempotency_key=data.idempotency_key or idempotency_key, phone=data.phone)

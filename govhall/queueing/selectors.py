@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -99,14 +100,27 @@ def open_windows_for(queue: Queue) -> int:
     return queue.windows.filter(status=Window.Status.OPEN).count()
 
 
+ESTIMATE_CACHE_SECONDS = 5
+
+
+def queue_estimate_inputs(queue: Queue) -> tuple[float, int]:
+    """(mean service seconds, open windows) of a queue, cached a few seconds:
+    every phone polling its ticket page needs them, and they change slowly."""
+    key = f"queueing:estimate:{queue.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = (queue_service_seconds(queue), open_windows_for(queue))
+        cache.set(key, found, ESTIMATE_CACHE_SECONDS)
+    return found
+
+
 def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> dict:
     """What the phone page shows: how many are ahead and the estimated wait in minutes."""
     now = now or timezone.now()
     ahead = ticket_ahead_count(ticket, now=now)
-    windows = open_windows_for(ticket.queue)
+    per, windows = queue_estimate_inputs(ticket.queue)
     wait = None
     if ticket.status == Ticket.Status.WAITING:
-        per = queue_service_seconds(ticket.queue, now=now)
         wait = round(ahead * per / max(1, windows) / 60)
     return {"ahead": ahead, "open_windows": windows, "wait_minutes": wait}
 

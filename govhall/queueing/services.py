@@ -105,8 +105,7 @@ def ticket_issue(*, queue: Queue, by=None, kind: str = Ticket.Kind.NORMAL, prior
         existing = _ticket_for_key(queue.center_id, key)
         if existing is not None:
             return _same_request(existing, queue)
-    queue = Queue.objects.select_related("center").get(pk=queue.pk)  # fresh: the hall may have just closed
-    center = queue.center
+    center = queue.center  # callers pass a queue fetched with its hall for this request
     if center.status not in OPEN_HALL:
         raise WrongState("该大厅目前不办理业务，不能取号。", field="queue")
     if not queue.is_active:

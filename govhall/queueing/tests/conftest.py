@@ -6,7 +6,9 @@ from govhall.queueing import services
 @pytest.fixture
 def hall(world):
     """Branch A with queues A (婚姻登记) and B (咨询), windows 1 (A, B) and 2 (A), rule: 2 priority in a row."""
-    center = world["a"]
+    from govhall.centers.models import Center
+
+    center = Center.objects.get(pk=world["a"].pk)  # the fixture's object predates its activation
     qa = services.queue_create(by=None, center=center, letter="A", name="婚姻登记")
     qb = services.queue_create(by=None, center=center, letter="B", name="咨询")
     w1 = services.window_create(by=None, center=center, number=1, name="综合窗口", queues=[qa, qb])
@@ -18,3 +20,10 @@ def hall(world):
 @pytest.fixture
 def open_w1(hall):
     return services.window_open(window=hall["w1"], by=hall["clerk_a"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
