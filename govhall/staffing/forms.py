@@ -43,7 +43,7 @@ class ReportBackForm(AccessibleForm):
 class ApproveForm(AccessibleForm):
     """Approval, with one substitute select per gap the approval would open."""
 
-    note = forms.CharField(label="审批意见（可选）", max_length=200, required=False)
+    approval_note = forms.CharField(label="审批意见（可选）", max_length=200, required=False)
 
     def __init__(self, *args, gaps=(), **kwargs):
         super().__init__(*args, **kwargs)

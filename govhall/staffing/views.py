@@ -257,7 +257,7 @@ def leave_detail(request, pk, action=None):
                 if not approve.is_valid():
                     raise DomainError("请检查填写的内容。")
                 services.leave_approve(leave=leave, by=request.user, substitutes=approve.substitutes(),
-                                       note=approve.cleaned_data.get("note", ""))
+                                       note=approve.cleaned_data.get("approval_note", ""))
                 messages.success(request, "已批准该请假。")
             elif action == "reject":
                 if not reject.is_valid():
