@@ -58,6 +58,7 @@ class Queue(TimeStamped):
                               validators=[RegexValidator(r"^[A-Z]{1,2}$", "前缀应为 1–2 个大写字母。")])
     name = models.CharField("队列名称", max_length=40)
     description = models.CharField("说明", max_length=200, blank=True)
+    items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="queues", verbose_name="覆盖事项")
     is_active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=100)
     history = HistoricalRecords()
@@ -85,6 +86,8 @@ class Window(TimeStamped):
     number = models.PositiveSmallIntegerField("窗口号")
     name = models.CharField("窗口名称", max_length=40)
     queues = models.ManyToManyField(Queue, related_name="windows", verbose_name="服务队列", blank=True)
+    items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="windows",
+                                   verbose_name="可办事项", help_text="留空则按所服务队列覆盖的事项")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.CLOSED)
     clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="queue_windows", verbose_name="当前工作人员")

@@ -70,6 +70,15 @@ def queue_create(*, by, center: Center, letter: str, name: str, description: str
 
 
 @transaction.atomic
+def queue_set_items(*, by, queue: Queue, items: list) -> Queue:
+    """The service items (catalog.ServiceItem) a queue covers."""
+    if by is not None:
+        access_hall(by, queue.center, action="manage")
+    queue.items.set(items)
+    return save_recorded(queue, by=by, reason="设置覆盖事项", validate=False)
+
+
+@transaction.atomic
 def window_create(*, by, center: Center, number: int, name: str, queues: list[Queue] = ()) -> Window:
     if by is not None:
         access_hall(by, center, action="manage")

@@ -269,3 +269,10 @@ def test_history_records_each_step(hall, open_w1):
     services.ticket_finish(window=open_w1, by=hall["clerk_a"])
     reasons = list(t.history.order_by("history_id").values_list("history_change_reason", flat=True))
     assert reasons == ["取号", "叫号到1号窗口", "办结"]
+
+
+def test_clerk_cannot_change_the_items_a_queue_covers(hall):
+    with pytest.raises(Refused):
+        services.queue_set_items(by=hall["clerk_a"], queue=hall["qa"], items=[])
+    services.queue_set_items(by=hall["manager_a"], queue=hall["qa"], items=[])
+    assert hall["qa"].history.first().history_change_reason == "设置覆盖事项"
