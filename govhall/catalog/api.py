@@ -184,7 +184,10 @@ def items(request, filters: Query[ItemFilters]):
     base = selectors.items_filtered(center=filters.center, department=filters.department, serving=filters.serving,
                                     theme=filters.theme, item_type=filters.item_type)
     if filters.q.strip():
-        result, found = selectors.search_items(filters.q, base=base, offset=filters.offset, limit=filters.limit)
+        scope = selectors.items_search_scope(center=filters.center, department=filters.department,
+                                             serving=filters.serving, theme=filters.theme,
+                                             item_type=filters.item_type)
+        result, found = selectors.search_items(filters.q, base=scope, offset=filters.offset, limit=filters.limit)
         return {"count": result.total, "capped": result.capped, "items": [item_out(i) for i in found]}
     qs = base.order_by("center__kind", "name", "code")
     page = qs[filters.offset:filters.offset + filters.limit]

@@ -317,7 +317,28 @@ class SearchTerm(models.Model):
     class Meta:
         verbose_name = "检索词条"
         verbose_name_plural = "检索词条"
-        indexes = [models.Index(fields=["term", "weight", "item"], name="catalog_term_weight_item")]
+        indexes = [
+            # Rank one term's items: term = ? in weight order, read from the index alone.
+            models.Index(fields=["term", "weight", "item"], name="catalog_term_weight_item"),
+            # Check the other terms of a query for a few candidate items: (item, term) = (?, ?).
+            models.Index(fields=["item", "term", "weight"], name="catalog_term_item_term"),
+        ]
 
     def __str__(self):
         return self.term
+
+
+class TermStat(models.Model):
+    """How many items carry a search term: the query planner of catalog search
+    starts from the rarest term of a query. Kept by `item_reindex`; a count that
+    drifts only makes a query slower, never its result different."""
+
+    term = models.CharField(max_length=40, primary_key=True)
+    items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "检索词频"
+        verbose_name_plural = "检索词频"
+
+    def __str__(self):
+        return f"{self.term}: {self.items}"

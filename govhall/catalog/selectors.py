@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 
 from govhall.centers.models import Center
 
 from . import search
-from .models import Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym
+from .models import Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat
 
 
 def items_public() -> QuerySet:
@@ -100,8 +103,120 @@ class SearchResult:
         return len(self.ids)
 
 
+SYNONYMS_CACHE_KEY = "catalog:synonyms"
+SYNONYMS_CACHE_SECONDS = 300
+
+
 def synonyms_map() -> dict[str, list[str]]:
-    return {s.word: s.expansion_list for s in Synonym.objects.all()}
+    """word → expansions, cached; `synonyms_forget` drops the cache when a synonym changes."""
+    found = cache.get(SYNONYMS_CACHE_KEY)
+    if found is None:
+        found = {w: Synonym(word=w, expansions=e).expansion_list
+                 for w, e in Synonym.objects.values_list("word", "expansions")}
+        cache.set(SYNONYMS_CACHE_KEY, found, SYNONYMS_CACHE_SECONDS)
+    return found
+
+
+def synonyms_forget() -> None:
+    cache.delete(SYNONYMS_CACHE_KEY)
+
+
+def items_search_scope(*, center: str = "", department: str = "", serving: str = "", theme: str = "",
+                       item_type: str = "") -> QuerySet | None:
+    """The browse filters as a search scope; None when there are none (only
+    active items carry search terms, so no scope is needed and none is paid for)."""
+    if not any((center, department, serving, theme, item_type)):
+        return None
+    return items_filtered(center=center, department=department, serving=serving, theme=theme,
+                          item_type=item_type)
+
+
+# How the terms of one alternative are looked up (see docs/ARCHITECTURE.md, "Catalog"):
+#
+# * one term: the (term, weight, item) index yields the ranked items directly;
+# * every term required: start from the rarest term (counts in TermStat) and
+#   check each other term per candidate item on the (item, term, weight) index,
+#   as a join in that order. SQLite's planner cannot tell a rare term from a
+#   common one (sqlite_stat1 has one average for all), so the order is forced
+#   with CROSS JOIN; PostgreSQL plans the same SQL from its own statistics.
+#   Nothing is grouped, however common a term ("#dj" is on 14 % of items).
+# * at least m of k terms (a long query's fallback): an item that has m of them
+#   must have one of the k-m+1 rarest, so only those items are counted.
+MAX_JOINED_TERMS = 8
+MAX_WEIGHT_CLASSES = 16
+
+
+def _scope_sql(base: QuerySet | None, column: str) -> tuple[str, list]:
+    if base is None:
+        return "", []
+    sql, params = base.order_by().values("pk").query.sql_with_params()
+    return f" AND {column} IN ({sql})", list(params)
+
+
+def _by_rarity(terms: list[str]) -> list[str]:
+    counts = dict(TermStat.objects.filter(term__in=terms).values_list("term", "items"))
+    return sorted(terms, key=lambda t: (counts.get(t, 0), terms.index(t)))
+
+
+def _weights_present(terms: list[str]) -> dict[str, list[int]]:
+    """Which weights each term occurs with: one index probe per (term, weight)."""
+    probes = [(t, w) for t in terms for w in search.WEIGHTS]
+    table = SearchTerm._meta.db_table
+    sql = " UNION ALL ".join(
+        f"SELECT {i} FROM (SELECT 1 AS x FROM {table} WHERE term = %s AND weight = %s LIMIT 1) p{i}"
+        for i in range(len(probes)))
+    found: dict[str, list[int]] = {t: [] for t in terms}
+    with connection.cursor() as cur:
+        cur.execute(sql, [v for probe in probes for v in probe])
+        for (i,) in cur.fetchall():
+            term, weight = probes[i]
+            found[term].append(weight)
+    return found
+
+
+def _all_terms(ordered: list[str], base: QuerySet | None, cap: int) -> list[tuple[int, int]]:
+    """Items carrying every term, best `cap` by (score desc, id): the rarest term
+    drives a join that checks each other term on the (item, term) index.
+
+    An item's score is the sum of its terms' weights, so the matches split into
+    classes by their weights (10 + 10, 10 + 6, …). Within a class the score is
+    the same, the driving index yields items in id order and the query stops at
+    LIMIT; classes are read best first until `cap` are found. "#kz + #xk" reads
+    about 600 of its 8,400 driving rows instead of all of them."""
+    present = _weights_present(ordered)
+    if not all(present.values()):
+        return []
+    classes = list(itertools.product(*(present[t] for t in ordered)))
+    table = SearchTerm._meta.db_table
+    n = len(ordered)
+    tables = " CROSS JOIN ".join(f"{table} t{i}" for i in range(n))
+    joins = "".join(f" AND t{i}.item_id = t0.item_id AND t{i}.term = %s" for i in range(1, n))
+    scope, scope_params = _scope_sql(base, "t0.item_id")
+    if len(classes) > MAX_WEIGHT_CLASSES:
+        score = " + ".join(f"t{i}.weight" for i in range(n))
+        sql = (f"SELECT t0.item_id, {score} AS score FROM {tables} WHERE t0.term = %s{joins}{scope} "
+               f"ORDER BY score DESC, t0.item_id LIMIT %s")
+        with connection.cursor() as cur:
+            cur.execute(sql, [*ordered, *scope_params, cap])
+            return [(item_id, score) for item_id, score in cur.fetchall()]
+    weights = "".join(f" AND t{i}.weight = %s" for i in range(n))
+    sql = (f"SELECT t0.item_id FROM {tables} WHERE t0.term = %s{joins}{weights}{scope} "
+           f"ORDER BY t0.item_id LIMIT %s")
+    rows: list[tuple[int, int]] = []
+    by_score: dict[int, list[tuple[int, ...]]] = {}
+    for combo in classes:
+        by_score.setdefault(sum(combo), []).append(combo)
+    with connection.cursor() as cur:
+        for score in sorted(by_score, reverse=True):
+            wanted = cap - len(rows)
+            ids: list[int] = []
+            for combo in by_score[score]:
+                cur.execute(sql, [*ordered, *combo, *scope_params, wanted])
+                ids += [r[0] for r in cur.fetchall()]
+            rows += [(i, score) for i in sorted(ids)[:wanted]]
+            if len(rows) >= cap:
+                break
+    return rows
 
 
 def _run_alternative(alt: search.Alternative, base: QuerySet | None, cap: int) -> list[tuple[int, int]]:
@@ -112,20 +227,28 @@ def _run_alternative(alt: search.Alternative, base: QuerySet | None, cap: int) -
         if base is not None:
             qs = qs.filter(item__in=base.values("pk"))
         return list(qs.order_by("-weight", "-item_id").values_list("item_id", "weight")[:cap])
-    qs = SearchTerm.objects.filter(term__in=terms)
-    if base is not None:
-        qs = qs.filter(item__in=base.values("pk"))
-    qs = qs.values("item_id").annotate(score=Sum("weight"), hits=Count("id"))
+    table = SearchTerm._meta.db_table
+    ordered = _by_rarity(terms)
     needed = alt.relaxed_min if alt.relaxed_min else len(terms)
-    if needed > 1:
-        qs = qs.filter(hits__gte=needed)
-    return list(qs.order_by("-hits", "-score", "item_id").values_list("item_id", "score")[:cap])
+    if needed == len(terms) and len(terms) <= MAX_JOINED_TERMS:
+        return _all_terms(ordered, base, cap)
+    drivers = ordered[:len(terms) - needed + 1]
+    marks, driver_marks = ", ".join(["%s"] * len(terms)), ", ".join(["%s"] * len(drivers))
+    scope, scope_params = _scope_sql(base, "c.item_id")
+    sql = (f"SELECT s.item_id, SUM(s.weight) AS score FROM {table} s "
+           f"WHERE s.term IN ({marks}) AND s.item_id IN "
+           f"(SELECT c.item_id FROM {table} c WHERE c.term IN ({driver_marks}){scope}) "
+           f"GROUP BY s.item_id HAVING COUNT(*) >= %s ORDER BY COUNT(*) DESC, score DESC, s.item_id LIMIT %s")
+    params = [*terms, *drivers, *scope_params, needed, cap]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [(item_id, score) for item_id, score in cur.fetchall()]
 
 
 def search_item_ids(q: str, *, base: QuerySet | None = None, cap: int = search.MAX_CANDIDATES) -> SearchResult:
     """Ids of the items matching `q`, best first: name matches before keyword,
     theme and body matches. At most `cap` results (`capped` says if there were more)."""
-    parsed = search.parse_query(q, synonyms_map() if Synonym.objects.exists() else None)
+    parsed = search.parse_query(q, synonyms_map())
     result = SearchResult(query=parsed.text)
     if parsed.empty:
         return result
@@ -159,7 +282,7 @@ def search_items(q: str, *, base: QuerySet | None = None, offset: int = 0, limit
     """One page of matching items, in rank order."""
     result = search_item_ids(q, base=base)
     page_ids = result.ids[offset:offset + limit]
-    found = {i.id: i for i in items_public().filter(pk__in=page_ids)}
+    found = {i.id: i for i in items_public().filter(pk__in=page_ids).order_by()}
     return result, [found[i] for i in page_ids if i in found]
 
 

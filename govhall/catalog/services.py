@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from govhall.accounts.models import Role
 from govhall.accounts.selectors import roles_at
 from govhall.centers.models import Center, Department, District
 from govhall.centers.permissions import access_center
-from govhall.core.errors import DomainError, Refused, WrongState
-from govhall.core.history import save_recorded
+from govhall.core.errors import DomainError, NotFound, Refused, WrongState
+from govhall.core.history import delete_recorded, save_recorded
 
 from . import search
-from .models import Fee, Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, Theme
+from .models import Fee, Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat, Theme
 
 GUIDE_FIELDS = ("conditions", "steps", "legal_days", "promised_days", "visits", "no_fee", "place", "windows",
                 "hours", "consult_phone", "complaint_phone", "online_url", "faq", "change_note")
@@ -334,31 +334,103 @@ def item_body(item: ServiceItem) -> str:
 
 
 def item_reindex(*, item: ServiceItem) -> int:
-    """Rebuild `item`'s search terms (an inactive item has none). Returns the count."""
+    """Rebuild `item`'s search terms (an inactive item has none) and the term
+    counts the search planner reads. Returns the count."""
+    old = set(SearchTerm.objects.filter(item=item).values_list("term", flat=True))
     SearchTerm.objects.filter(item=item).delete()
-    if not item.is_active:
-        return 0
-    weighted = search.item_terms(name=item.name, keywords=item.keywords,
-                                 themes=[t.name for t in item.themes.all()], body=item_body(item))
-    SearchTerm.objects.bulk_create([SearchTerm(item=item, term=t, weight=w) for t, w in weighted.items()])
+    weighted = {}
+    if item.is_active:
+        weighted = search.item_terms(name=item.name, keywords=item.keywords,
+                                     themes=[t.name for t in item.themes.all()], body=item_body(item))
+        SearchTerm.objects.bulk_create([SearchTerm(item=item, term=t, weight=w) for t, w in weighted.items()])
+    _term_stats_adjust(added=set(weighted) - old, removed=old - set(weighted))
     return len(weighted)
 
 
+def _term_stats_adjust(*, added: set[str], removed: set[str]) -> None:
+    # Sorted, so that two items reindexed at once lock shared rows in the same order.
+    table = TermStat._meta.db_table
+    with connection.cursor() as cur:
+        if added:
+            cur.executemany(f"INSERT INTO {table} (term, items) VALUES (%s, 1) "
+                            f"ON CONFLICT (term) DO UPDATE SET items = {table}.items + 1",
+                            [(t,) for t in sorted(added)])
+        if removed:
+            cur.executemany(f"UPDATE {table} SET items = items - 1 WHERE term = %s AND items > 0",
+                            [(t,) for t in sorted(removed)])
+
+
 @transaction.atomic
-def synonym_set(*, by, word: str, expansions: str, district: District | None = None) -> Synonym:
-    """Add or change a search synonym (社保 → 社会保险、社会保障)."""
+def search_index_rebuild(*, by, district: District) -> int:
+    """Reindex every item of `district` and recount the terms (after a bulk load
+    or a change of the indexing rules). Returns the number of items."""
+    _require_admin(by, district, "重建检索索引")
+    items = ServiceItem.objects.filter(district=district).select_related("department", "current_guide")
+    count = 0
+    for item in items.prefetch_related("themes"):
+        item_reindex(item=item)
+        count += 1
+    table, terms = TermStat._meta.db_table, SearchTerm._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table}")
+        cur.execute(f"INSERT INTO {table} (term, items) SELECT term, COUNT(*) FROM {terms} GROUP BY term")
+    return count
+
+
+def _require_synonym_keeper(by, district: District | None) -> None:
     if by is not None and not by.is_superuser and district is None:
         raise Refused("只有区政务办可以维护检索同义词。")
     if district is not None:
         _require_admin(by, district, "维护检索同义词")
+
+
+def _synonyms_changed() -> None:
+    # Now for this process, and again after commit for a reader that cached the old map meanwhile.
+    from .selectors import synonyms_forget
+
+    synonyms_forget()
+    transaction.on_commit(synonyms_forget)
+
+
+@transaction.atomic
+def synonym_set(*, by, word: str, expansions: str, district: District | None = None,
+                synonym: Synonym | None = None) -> Synonym:
+    """Add or change a search synonym (社保 → 社会保险、社会保障). With `synonym`,
+    that entry is edited (its word may change); otherwise the word's entry is
+    created or replaced. Synonyms expand queries, so no item needs reindexing."""
+    _require_synonym_keeper(by, district)
     word = search.normalise(word)
     if not word:
         raise DomainError("请填写检索词。", field="word")
-    syn = Synonym.objects.filter(word=word).first() or Synonym(word=word)
-    syn.expansions = expansions.strip()
+    if len(word) > Synonym._meta.get_field("word").max_length:
+        raise DomainError("检索词最多 30 个字。", field="word")
+    if len(expansions or "") > Synonym._meta.get_field("expansions").max_length:
+        raise DomainError("同义词最多 200 个字。", field="expansions")
+    same_word = Synonym.objects.filter(word=word).first()
+    if synonym is not None:
+        syn = Synonym.objects.select_for_update().get(pk=synonym.pk)
+        if same_word is not None and same_word.pk != syn.pk:
+            raise DomainError(f"检索词“{word}”已有同义词，请直接修改那一条。", field="word", code="duplicate")
+        syn.word = word
+    else:
+        syn = same_word or Synonym(word=word)
+    syn.expansions = (expansions or "").strip()
     if not syn.expansion_list:
         raise DomainError("请至少填写一个同义词。", field="expansions")
-    return save_recorded(syn, by=by, reason="维护检索同义词")
+    save_recorded(syn, by=by, reason="维护检索同义词")
+    _synonyms_changed()
+    return syn
+
+
+@transaction.atomic
+def synonym_delete(*, by, synonym: Synonym, district: District | None = None) -> None:
+    """Remove a search synonym."""
+    _require_synonym_keeper(by, district)
+    syn = Synonym.objects.filter(pk=synonym.pk).first()
+    if syn is None:
+        raise NotFound("没有找到该同义词。")
+    delete_recorded(syn, by=by, reason="删除检索同义词")
+    _synonyms_changed()
 
 
 @transaction.atomic

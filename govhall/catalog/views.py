@@ -38,7 +38,9 @@ def items_list(request):
         page_no = 1
     result = None
     if f["q"]:
-        result = selectors.search_item_ids(f["q"], base=base)
+        scope = selectors.items_search_scope(center=f["center"], department=f["department"],
+                                             serving=f["serving"], theme=f["theme"])
+        result = selectors.search_item_ids(f["q"], base=scope)
         paginator = Paginator(result.ids, PER_PAGE)
         page = paginator.get_page(page_no)
         found = {i.id: i for i in selectors.items_public().filter(pk__in=list(page.object_list))}

@@ -37,3 +37,13 @@ def put_on_negative_list(world, item, center=None):
 def marriage(world):
     item = make_item(world, "结婚登记", "T-MZ-001", keywords="婚姻登记 领证")
     return item
+
+
+@pytest.fixture(autouse=True)
+def _fresh_synonym_cache():
+    """The synonym map is cached across requests; a rolled-back test must not leave its synonyms behind."""
+    from govhall.catalog.selectors import synonyms_forget
+
+    synonyms_forget()
+    yield
+    synonyms_forget()

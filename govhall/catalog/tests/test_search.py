@@ -109,3 +109,66 @@ def test_published_guide_materials_are_searchable_as_body(world, catalog):
 
     complete_guide(catalog["机动车登记"])
     assert names("户口簿") == ["机动车登记"]
+
+
+QUERIES = ["婚", "婚姻", "社保", "公积金", "hunyin", "hydj", "gjj", "jhdj", "婚yin", "结婚dj", "xian", "办理结婚登记"]
+
+
+def ranked(q, **kw):
+    return selectors.search_item_ids(q, **kw).ids
+
+
+def test_term_counts_follow_every_reindex(world, catalog):
+    from govhall.catalog.models import TermStat
+
+    def count(term):
+        return TermStat.objects.filter(term=term).values_list("items", flat=True).first() or 0
+
+    assert count("婚姻") == 4  # two names and two keywords
+    services.item_update(by=None, item=catalog["补领婚姻登记证"], name="补领结婚证")
+    assert count("婚姻") == 3
+    services.item_update(by=None, item=catalog["结婚登记"], is_active=False)
+    assert count("婚姻") == 2
+
+
+def test_wrong_term_counts_change_speed_never_results(catalog):
+    from govhall.catalog.models import TermStat
+
+    before = {q: ranked(q) for q in QUERIES}
+    TermStat.objects.all().update(items=0)
+    TermStat.objects.filter(term__in=["#dj", "#hy", "婚", "登记"]).update(items=10**6)
+    assert {q: ranked(q) for q in QUERIES} == before
+    TermStat.objects.all().delete()
+    assert {q: ranked(q) for q in QUERIES} == before
+
+
+def test_a_capped_multi_term_search_keeps_the_best_of_the_full_ranking(catalog):
+    # (A one-term search caps on its index order, newest first among equals, as it always has.)
+    for q in ["hydj", "gjj", "jhdj", "婚yin", "办理结婚登记", "社保"]:
+        full = ranked(q)
+        for cap in (1, 2, 3):
+            result = selectors.search_item_ids(q, cap=cap)
+            assert result.ids == full[:cap]
+            if q != "社保":  # (capped says one reading reached the cap; 社保 has three readings)
+                assert result.capped == (len(full) >= cap)
+
+
+def test_weight_classes_and_one_sorted_join_rank_alike(catalog, monkeypatch):
+    before = {q: (ranked(q), selectors.search_item_ids(q).scores) for q in QUERIES}
+    monkeypatch.setattr(selectors, "MAX_WEIGHT_CLASSES", 0)
+    assert {q: (ranked(q), selectors.search_item_ids(q).scores) for q in QUERIES} == before
+
+
+def test_initials_respect_browse_scope(world, catalog):
+    services.item_update(by=None, item=catalog["结婚登记"], department=world["dep_b"])
+    scope = selectors.items_search_scope(department=world["dep_b"].code)
+    assert names("hydj", base=scope) == ["结婚登记"]
+    assert names("办理结婚登记", base=scope) == ["结婚登记"]
+    assert selectors.items_search_scope() is None
+
+
+def test_deleted_synonym_no_longer_expands(world, catalog):
+    from govhall.catalog.models import Synonym
+
+    services.synonym_delete(by=None, synonym=Synonym.objects.get(word="社保"))
+    assert names("社保") == []
