@@ -88,3 +88,61 @@ def test_stats_page_and_excel(client, hall, open_w1):
     assert x["Content-Type"].startswith("application/vnd.openxmlformats")
     bad = client.get(reverse("queueing:stats"), {"since": "2026-13-01"})
     assert bad.status_code == 400
+
+
+def test_console_shows_current_ticket_actions_and_transfer(client, hall, open_w1):
+    services.ticket_issue(queue=hall["qa"])
+    services.ticket_call_next(window=open_w1, by=hall["clerk_a"])
+    client.force_login(hall["clerk_a"])
+    page = client.get(reverse("queueing:console")).content.decode()
+    for label in ("开始办理", "重呼", "过号", "办结", "转往队列", "data-confirm"):
+        assert label in page
+    r = client.post(reverse("queueing:window_action", args=[open_w1.pk, "transfer"]), {"to_queue": hall["qb"].pk})
+    assert r.status_code == 302
+    assert Ticket.objects.get().queue == hall["qb"]
+
+
+def test_transfer_without_a_target_shows_the_error(client, hall, open_w1):
+    services.ticket_issue(queue=hall["qa"])
+    services.ticket_call_next(window=open_w1, by=hall["clerk_a"])
+    client.force_login(hall["clerk_a"])
+    r = client.post(reverse("queueing:window_action", args=[open_w1.pk, "transfer"]), {})
+    assert r.status_code == 400 and "请选择要转往的队列或窗口" in r.content.decode()
+    assert Ticket.objects.get().status == "called"
+
+
+def test_paused_console_offers_resume(client, hall, open_w1):
+    services.window_pause(window=open_w1, by=hall["clerk_a"], reason="午休")
+    client.force_login(hall["clerk_a"])
+    assert "恢复服务" in client.get(reverse("queueing:console")).content.decode()
+
+
+def test_booking_page_and_appointment_page(client, hall):
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    slot = services.slot_create(by=None, queue=hall["qa"], day=timezone.localdate() + timedelta(days=2),
+                                starts=time(9), ends=time(10), capacity=3)
+    url = reverse("queueing:appointment_book", args=[hall["center"].code])
+    assert "余 3" in client.get(url).content.decode()
+    bad = client.post(url, {"slot": slot.pk, "name": "王五", "id_number": "123", "phone": "13800138000"})
+    assert bad.status_code == 400 and 'id="ap-id-error"' in bad.content.decode()
+    ok = client.post(url, {"slot": slot.pk, "name": "王五", "id_number": "110105194912312113",
+                           "phone": "13800138000"})
+    assert ok.status_code == 302
+    page = client.get(ok["Location"]).content.decode()
+    assert "已预约" in page and "取消预约" in page
+    cancel = client.post(ok["Location"] + "cancel/")
+    assert cancel.status_code == 302
+    assert "已取消" in client.get(ok["Location"]).content.decode()
+
+
+def test_phone_sms_registration_rejects_bad_phone(client, hall):
+    t = services.ticket_issue(queue=hall["qa"])
+    r = client.post(reverse("queueing:ticket_sms", args=[t.token]), {"phone": "123"})
+    assert r.status_code == 400 and 'id="sms-phone-error"' in r.content.decode()
+    ok = client.post(reverse("queueing:ticket_sms", args=[t.token]), {"phone": "13800138000"})
+    assert ok.status_code == 302
+    t.refresh_from_db()
+    assert t.phone == "13800138000"
