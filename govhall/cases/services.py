@@ -155,8 +155,10 @@ def _check_upload(file) -> tuple[str, str]:
 # --- helpers -------------------------------------------------------------------------------
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("center", "item", "guide", "center__district").get(
-        pk=case.pk)
+    # Lock the case row only: without of=("self",) PostgreSQL would also lock the
+    # center, item and guide rows and serialise every decision at one center.
+    return Case.objects.select_for_update(of=("self",)).select_related(
+        "center", "item", "guide", "center__district").get(pk=case.pk)
 
 
 def _transition(case: Case, *, action: str, by, reason: str = "", to: str | None = None) -> Case:
@@ -717,7 +719,8 @@ def warnings_compute(*, today: date | None = None) -> dict[str, int]:
 def deadlines_recompute(*, by=None) -> int:
     """After the district office enters a year's holidays: compute the deadlines that were flagged."""
     n = 0
-    for case in Case.objects.select_for_update().filter(deadline_unknown=True).select_related("center"):
+    for case in Case.objects.select_for_update(of=("self",)).filter(deadline_unknown=True).select_related(
+            "center"):
         _compute_deadline(case)
         if not case.deadline_unknown:
             save_recorded(case, by=by, reason="补录节假日后重算期限", validate=False)
@@ -755,7 +758,7 @@ def inquiry_record(*, by, center, asker_name: str, asker_contact: str, topic: st
 
 
 def _lock_inquiry(by, inquiry: FirstInquiry) -> FirstInquiry:
-    inquiry = FirstInquiry.objects.select_for_update().select_related("center").get(pk=inquiry.pk)
+    inquiry = FirstInquiry.objects.select_for_update(of=("self",)).select_related("center").get(pk=inquiry.pk)
     if (by is None or not can_view_center(by, inquiry.center)) and not (
             by is not None and by.id == inquiry.handover_to_id):
         raise NotFound("没有找到该首问登记，或您无权查看。")
