@@ -157,6 +157,20 @@ def case_intake(request):
 
 ACTIONS = ["receive", "accept", "request_correction", "reject", "start", "suspend", "resume", "complete", "deliver",
            "withdraw", "grant"]
+# The fields each action's form shows an error next to; any other error goes to the top.
+ACTION_FIELDS = {"receive": {"materials"}, "request_correction": {"items"}, "grant": {"material", "justification"},
+                 "reject": {"reason", "legal_basis"}, "suspend": {"kind", "reason"}, "resume": {"reason"},
+                 "complete": {"outcome", "note"}, "deliver": {"method", "tracking_number"}, "withdraw": {"reason"}}
+
+
+def _action_errors(action: str, exc: DomainError) -> tuple[dict, dict]:
+    """(top errors, {action: field errors}) so that an error shows in the form that caused it."""
+    errs = _errors(exc)
+    fields = ACTION_FIELDS.get(action, set())
+    top = {k: v for k, v in errs.items() if k not in fields}
+    if top and "top" not in top:
+        top = {"top": "；".join(top.values())}
+    return top, {action: {k: v for k, v in errs.items() if k in fields}}
 
 
 def _detail_ctx(request, case: Case) -> dict:
@@ -175,7 +189,7 @@ def _detail_ctx(request, case: Case) -> dict:
             "handed_in": case.materials.select_related("handed_in_by"),
             "suspensions": Case.Suspension.choices, "outcomes": Case.Outcome.choices,
             "deliveries": Case.Delivery.choices, "problems": CorrectionItem.Problem.choices,
-            "warnings": case.warnings.filter(resolved_at__isnull=True), "revealed": {},
+            "warnings": case.warnings.filter(resolved_at__isnull=True), "revealed": {}, "ferr": {},
             "exceptions": case.correction_exceptions.select_related("material", "granted_by")}
 
 
@@ -229,7 +243,8 @@ def case_act(request, number, action):
     except DomainError as exc:
         case.refresh_from_db()
         ctx = _detail_ctx(request, case)
-        ctx.update(errors=_errors(exc), action=action, posted=p)
+        top, ferr = _action_errors(action, exc)
+        ctx.update(errors=top, ferr=ferr, action=action, posted=p)
         return render(request, "cases/staff_detail.html", ctx, status=exc.status if exc.status != 404 else 400)
     messages.success(request, "已办理。")
     return redirect("cases:detail", number=case.number)
@@ -244,7 +259,7 @@ def case_reveal(request, number):
         value = services.case_reveal(by=request.user, case=case, field=field, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         ctx = _detail_ctx(request, case)
-        ctx["errors"] = _errors(exc)
+        ctx["errors"] = {"top": exc.message}
         return render(request, "cases/staff_detail.html", ctx, status=exc.status)
     ctx = _detail_ctx(request, case)
     ctx["revealed"] = {field: value}
