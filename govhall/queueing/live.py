@@ -27,7 +27,9 @@ PATTERN = "govhall:board:*"
 
 
 def pubsub_url() -> str | None:
-    return getattr(settings, "GOVHALL_PUBSUB_URL", None) or os.environ.get("REDIS_URL") or None
+    if hasattr(settings, "GOVHALL_PUBSUB_URL"):
+        return settings.GOVHALL_PUBSUB_URL or None
+    return os.environ.get("REDIS_URL") or None
 
 
 def channel(center_id: int) -> str:

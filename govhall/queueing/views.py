@@ -157,19 +157,37 @@ async def board_events(request, code):
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
+RECHECK_SECONDS = 5
+
+
+def _latest_call_id(center) -> int:
+    from .models import Call
+
+    return Call.objects.filter(center=center).order_by("-id").values_list("id", flat=True).first() or 0
+
+
 async def board_stream(center):
+    """Without Redis a call made in another server process never reaches this
+    one's pub/sub, so every few seconds the stream also looks for a newer call."""
+    shared = bool(live.pubsub_url())
     async with live.subscribe(center.id) as queue:
         first = await sync_to_async(board_payload)(center)
+        last = first["last_call_id"]
         yield "retry: 2000\n\n"
-        yield _sse("board", first, first["last_call_id"])
+        yield _sse("board", first, last)
         while True:
             try:
-                data = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+                data = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS if shared else RECHECK_SECONDS)
             except TimeoutError:
-                yield ": keep-alive\n\n"
-                continue
-            payload = json.loads(data)
-            yield _sse("board", payload, payload.get("last_call_id"))
+                if not shared and await sync_to_async(_latest_call_id)(center) != last:
+                    payload = await sync_to_async(board_payload)(center)
+                else:
+                    yield ": keep-alive\n\n"
+                    continue
+            else:
+                payload = json.loads(data)
+            last = payload.get("last_call_id", last)
+            yield _sse("board", payload, last)
 
 
 # --- appointments ---------------------------------------------------------------------
