@@ -7,7 +7,11 @@ class StaffingConfig(AppConfig):
     verbose_name = "AB岗、考勤、请销假、培训与考核"
 
     def ready(self):
+        from govhall.centers import merging
         from govhall.core.audit import register_audited
+
+        # A month's confirmed scores are locked records of the hall they were given at.
+        merging.keep("staffing.MonthlyAssessment")
 
         register_audited("post", "staffing.Post")
         register_audited("leave", "staffing.Leave")
