@@ -27,3 +27,9 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _in_process_pubsub(settings):
+    """Tests publish in-process: no Redis traffic, no board-update timers touching the test database."""
+    settings.GOVHALL_PUBSUB_URL = None
