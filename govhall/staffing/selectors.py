@@ -344,14 +344,11 @@ def leave_gaps(leave, *, substitutes=None) -> list[Cell]:
 
 def leaves_visible_to(user):
     """Own leave plus the leave of the halls `user` manages."""
-    from govhall.accounts.selectors import visible_center_ids
+    from govhall.accounts.selectors import roles_at, visible_center_ids
 
     from .permissions import MANAGE
 
-    managed = [cid for cid in visible_center_ids(user)]
-    from govhall.accounts.selectors import roles_at
-
-    centers = Center.objects.filter(id__in=managed)
+    centers = Center.objects.filter(id__in=visible_center_ids(user))
     managed = [c.id for c in centers if roles_at(user, c) & MANAGE]
     return (Leave.objects.filter(Q(user=user) | Q(center_id__in=managed))
             .select_related("user", "center", "approver").order_by("-start_date", "-id"))

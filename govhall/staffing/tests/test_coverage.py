@@ -106,3 +106,12 @@ def test_queue_console_lets_only_the_post_on_duty_open_the_window(staff):
 def test_b_opens_the_window_when_a_is_on_leave_today(staff):
     services.leave_approve(leave=ask(staff["clerk_a"], date(2026, 9, 14), date(2026, 9, 14)), by=staff["manager_a"])
     assert queueing.window_open(window=staff["w1"], by=staff["a2"]).clerk == staff["a2"]
+
+
+def test_on_a_closed_day_the_windows_a_or_b_may_open_it_unless_away(staff):
+    holiday = date(2026, 10, 2)
+    services.leave_rule_set(by=staff["leader_a"], department=staff["dep_a"], manager_max_days="5")
+    services.leave_approve(leave=ask(staff["clerk_a"], date(2026, 9, 30), date(2026, 10, 8)), by=staff["manager_a"])
+    assert selectors.may_serve_window(user=staff["a2"], window=staff["w1"], day=holiday)
+    assert not selectors.may_serve_window(user=staff["clerk_a"], window=staff["w1"], day=holiday)  # on leave
+    assert not selectors.may_serve_window(user=staff["a3"], window=staff["w1"], day=holiday)  # no post
