@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.accounts.models import User
@@ -316,6 +317,9 @@ def attendance(request):
                 error = exc.message
             status = exc.status
         else:
+            nxt = request.POST.get("next", "")
+            if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+                return redirect(nxt)  # e.g. back to the window console
             return redirect("staffing:attendance")
     today = timezone.localdate()
     record = Attendance.objects.filter(user=request.user, day=today).first()

@@ -102,3 +102,11 @@ def test_exports_are_excel(staff, as_user):
                 "/staff/staffing/rankings/?month=2026-09&format=xlsx"]:
         r = c.get(url)
         assert r.status_code == 200 and r["Content-Type"] == XLSX, url
+
+
+def test_clock_from_another_page_returns_there_but_never_off_site(staff, as_user):
+    c = as_user(staff["clerk_a"])
+    r = c.post("/staff/staffing/attendance/", {"kind": "in", "next": "/staff/queue/"})
+    assert r.status_code == 302 and r["Location"] == "/staff/queue/"
+    r = c.post("/staff/staffing/attendance/", {"kind": "out", "next": "https://evil.example/"})
+    assert r.status_code == 302 and r["Location"] == "/staff/staffing/attendance/"
