@@ -32,7 +32,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import roles_at
 from govhall.catalog.models import Guide, Material, ServiceItem
-from govhall.core.calendar import CalendarUnknown, add_working_days, working_days_between
+from govhall.core.calendar import CalendarUnknown, add_working_days, first_unknown_year, working_days_between
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
 from govhall.core.history import save_recorded
 from govhall.core.masking import mask_phone
@@ -649,7 +649,9 @@ def case_reveal(*, by, case: Case, field: str, reason: str = "") -> str:
 
 def _want(case: Case, today: date) -> dict[str, tuple[str, date | None]]:
     if case.deadline_unknown:
-        return {Warning.Level.FLAG: ("办结期限落在尚无节假日数据的年份，无法计算，请补录工作日调整。", None)}
+        year = first_unknown_year(timezone.localtime(case.accepted_at).date(), district=case.center.district_id) \
+            if case.accepted_at else None
+        return {Warning.Level.FLAG: (f"{year or '期限所在'}年节假日安排尚未录入，期限待区政务办录入后计算。", None)}
     if case.deadline is None:
         return {}
     if today > case.deadline:

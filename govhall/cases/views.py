@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from govhall.accounts.models import User
+from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import centers_visible_to, roles_of
 from govhall.catalog.models import ServiceItem
-from govhall.core.errors import DomainError, NotFound
+from govhall.core.calendar import first_unknown_year
+from govhall.core.errors import DomainError, NotFound, Refused
 
 from . import selectors, services
 from .models import Case, CorrectionItem, FirstInquiry, Warning
@@ -190,7 +191,11 @@ def _detail_ctx(request, case: Case) -> dict:
             "suspensions": Case.Suspension.choices, "outcomes": Case.Outcome.choices,
             "deliveries": Case.Delivery.choices, "problems": CorrectionItem.Problem.choices,
             "warnings": case.warnings.filter(resolved_at__isnull=True), "revealed": {}, "ferr": {},
-            "exceptions": case.correction_exceptions.select_related("material", "granted_by")}
+            "exceptions": case.correction_exceptions.select_related("material", "granted_by"),
+            "unknown_year": first_unknown_year(timezone.localtime(case.accepted_at).date(),
+                                               district=case.center.district_id)
+            if case.deadline_unknown and case.accepted_at else None,
+            "calendar_admin": Role.DISTRICT_ADMIN in roles_of(request.user)}
 
 
 @staff_only
@@ -287,7 +292,9 @@ def supervision(request):
     counts = {lv: selectors.warnings_visible_to(request.user, level=lv).count() for lv, _ in Warning.Level.choices}
     return render(request, "cases/supervision.html", {
         "warnings": warnings[:500], "level": level, "levels": Warning.Level.choices, "counts": counts,
-        "exceptions": selectors.correction_exceptions_visible_to(request.user)[:100]})
+        "exceptions": selectors.correction_exceptions_visible_to(request.user)[:100],
+        "unknown_year": first_unknown_year(timezone.localdate()) if counts.get(Warning.Level.FLAG) else None,
+        "calendar_admin": Role.DISTRICT_ADMIN in roles_of(request.user)})
 
 
 # --- staff: first inquiries ---------------------------------------------------------------------
@@ -520,3 +527,64 @@ def track_notice(request, pk, notice, fmt="html"):
     return _notice_response(request, case, notice, fmt)
 
 
+
+
+# --- district office: working-day calendar overrides ----------------------------------------------
+
+def _override_form(request, *, data=None, errors=None, status=200):
+    from govhall.core.calendar import calendar_overrides_of
+
+    rows = list(calendar_overrides_of(request.user))
+    return render(request, "cases/calendar.html", {
+        "rows": rows, "data": data or {}, "errors": errors or {}, "today": timezone.localdate(),
+        "unknown_year": first_unknown_year(timezone.localdate()),
+        "flagged": Case.objects.filter(deadline_unknown=True, status__in=Case.CLOCK_STATES | {Case.Status.SUSPENDED},
+                                       center_id__in=centers_visible_to(request.user).values("id")).count(),
+    }, status=status)
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def calendar_overrides(request):
+    """工作日调整: the district office enters holidays, make-up working days and
+    local closures; flagged deadlines are recomputed after each change."""
+    from datetime import date
+
+    from govhall.core.calendar import calendar_override_add
+
+    try:
+        if request.method == "GET":
+            return _override_form(request)
+        p = request.POST
+        try:
+            day = date.fromisoformat(p.get("date", "").strip()) if p.get("date", "").strip() else None
+        except ValueError:
+            raise DomainError("日期格式应为 年-月-日，如 2027-01-01。", field="date") from None
+        kind = p.get("is_workday", "")
+        row = calendar_override_add(by=request.user, day=day, note=p.get("note", ""),
+                                    is_workday={"1": True, "0": False}.get(kind))
+    except Refused as exc:
+        return render(request, "cases/calendar.html", {"refused": exc.message}, status=403)
+    except DomainError as exc:
+        return _override_form(request, data=request.POST, errors=_errors(exc), status=400)
+    n = services.deadlines_recompute(by=request.user)
+    messages.success(request, f"已录入 {row.date:%Y-%m-%d}（{'上班' if row.is_workday else '放假'}）。"
+                              + (f"已重新计算 {n} 件办件的期限。" if n else ""))
+    return redirect("cases:calendar")
+
+
+@staff_only
+@require_POST
+def calendar_override_remove(request, pk):
+    from govhall.core.calendar import calendar_override_delete
+    from govhall.core.models import CalendarOverride
+
+    row = CalendarOverride.objects.filter(pk=pk).first()
+    try:
+        if row is None:
+            raise NotFound("没有找到该调整记录。")
+        calendar_override_delete(by=request.user, override=row)
+    except Refused as exc:
+        return render(request, "cases/calendar.html", {"refused": exc.message}, status=403)
+    messages.success(request, f"已删除 {row.date:%Y-%m-%d} 的调整。")
+    return redirect("cases:calendar")

@@ -9,6 +9,7 @@ than silently computed on weekends alone."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -16,6 +17,7 @@ import chinese_calendar
 from .errors import DomainError
 
 MAX_SPAN_DAYS = 3 * 366
+log = logging.getLogger("govhall.calendar")
 
 
 class CalendarUnknown(DomainError):
@@ -102,3 +104,77 @@ def add_working_days(start: date, days: int, *, district=None) -> date:
         if cal.is_workday(day):
             left -= 1
     return day
+
+
+def first_unknown_year(start: date, *, district=None, years: int = 3) -> int | None:
+    """The first year from `start`'s on whose holidays are not known (None if the
+    next `years` years all are): what a flagged deadline is waiting for."""
+    for year in range(start.year, start.year + years):
+        if not year_known(year, district=district):
+            return year
+    return None
+
+
+def _district_admin_district(by):
+    """The district `by` runs as district office, or Refused."""
+    from govhall.accounts.models import Role, RoleAssignment
+
+    from .errors import Refused
+
+    row = (RoleAssignment.objects.filter(user=by, role=Role.DISTRICT_ADMIN).select_related("center")
+           .first() if by is not None and by.is_authenticated else None)
+    if row is None:
+        raise Refused("只有区政务办可以维护工作日调整。")
+    return row.center.district_id
+
+
+def calendar_overrides_of(by):
+    """The override rows the district office of `by` keeps (its own and those for everywhere)."""
+    from django.db.models import Q
+
+    from .models import CalendarOverride
+
+    district_id = _district_admin_district(by)
+    return CalendarOverride.objects.filter(Q(district_id=district_id) | Q(district__isnull=True)).order_by("date")
+
+
+def calendar_override_add(*, by, day: date | None, is_workday: bool | None, note: str = ""):
+    """The district office records a day: a holiday or closure (is_workday=False)
+    or a working day (a make-up day, or a weekday of a year the package lacks)."""
+    from django.db import IntegrityError, transaction
+
+    from .models import CalendarOverride
+
+    district_id = _district_admin_district(by)
+    if day is None:
+        raise DomainError("请填写日期（如 2027-01-01）。", field="date")
+    if is_workday is None:
+        raise DomainError("请选择这一天是放假还是上班。", field="is_workday")
+    note = (note or "").strip()
+    if len(note) > 100:
+        raise DomainError("说明最多 100 个字。", field="note")
+    if not note:
+        raise DomainError("请写明原因，如“2027 年春节”或“因停电闭厅”。", field="note")
+    if CalendarOverride.objects.filter(date=day, district_id=district_id).exists():
+        raise DomainError(f"{day:%Y-%m-%d} 已有调整记录，如需更改请先删除。", field="date", code="duplicate")
+    try:
+        with transaction.atomic():
+            row = CalendarOverride.objects.create(date=day, is_workday=is_workday, note=note,
+                                                  district_id=district_id)
+    except IntegrityError:
+        raise DomainError(f"{day:%Y-%m-%d} 已有调整记录，如需更改请先删除。", field="date",
+                          code="duplicate") from None
+    log.info("工作日调整：%s 新增 %s %s（%s）", by.username, day, "上班" if is_workday else "放假", note)
+    return row
+
+
+def calendar_override_delete(*, by, override) -> None:
+    """Remove one of the district's own rows (rows for everywhere are kept in the admin)."""
+    from .errors import NotFound
+
+    district_id = _district_admin_district(by)
+    if override.district_id != district_id:
+        raise NotFound("没有找到该调整记录，或它不由本区维护。")
+    log.info("工作日调整：%s 删除 %s %s（%s）", by.username, override.date,
+             "上班" if override.is_workday else "放假", override.note)
+    override.delete()
