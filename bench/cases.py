@@ -62,7 +62,7 @@ from django.db.models import Count
 from govhall.cases.models import Case, CaseEvent, Notice
 c = Case.objects.filter(is_demo=False)
 print("CHECK cases=%d accepted=%d distinct_numbers=%d events=%d notices=%d" % (
-    c.count(), c.filter(status="accepted").count(), c.values("number").distinct().count(),
+    c.count(), c.filter(status="accepted").count(), c.order_by().values("number").distinct().count(),
     CaseEvent.objects.filter(case__is_demo=False).count(), Notice.objects.filter(case__is_demo=False).count()))
 """
 
