@@ -281,22 +281,48 @@ def guide_set_fees(*, by, guide: Guide, fees: list[dict], no_fee: bool = False) 
     return save_recorded(guide, by=by, reason="设置收费")
 
 
+def guide_missing_fields(guide: Guide) -> dict[str, str]:
+    """field → the required element `guide` lacks there, in the order of the guide."""
+    missing = {}
+    if not guide.materials.exists():
+        missing["materials"] = "申请材料"
+    if guide.legal_days is None:
+        missing["legal_days"] = "法定办结时限"
+    if guide.promised_days is None:
+        missing["promised_days"] = "承诺办结时限"
+    if not guide.no_fee and not guide.fees.exclude(basis="").exists():
+        missing["fees"] = "收费依据（或注明“不收费”）"
+    if not guide.consult_phone.strip():
+        missing["consult_phone"] = "咨询电话"
+    if not guide.complaint_phone.strip():
+        missing["complaint_phone"] = "投诉电话"
+    return missing
+
+
 def guide_missing(guide: Guide) -> list[str]:
     """The required elements `guide` lacks, in plain Chinese, in the order of the guide."""
-    missing = []
-    if not guide.materials.exists():
-        missing.append("申请材料")
-    if guide.legal_days is None:
-        missing.append("法定办结时限")
-    if guide.promised_days is None:
-        missing.append("承诺办结时限")
-    if not guide.no_fee and not guide.fees.exclude(basis="").exists():
-        missing.append("收费依据（或注明“不收费”）")
-    if not guide.consult_phone.strip():
-        missing.append("咨询电话")
-    if not guide.complaint_phone.strip():
-        missing.append("投诉电话")
-    return missing
+    return list(guide_missing_fields(guide).values())
+
+
+@transaction.atomic
+def guide_save_draft(*, by, item: ServiceItem, fields: dict, materials: list[dict], fees: list[dict],
+                     no_fee: bool) -> Guide:
+    """Save a whole draft at once (the staff page's form): its fields, materials
+    and fees. All or nothing: a refused part leaves the draft as it was."""
+    draft = guide_draft(by=by, item=item, **fields)
+    guide_set_materials(by=by, guide=draft, materials=materials)
+    return guide_set_fees(by=by, guide=draft, fees=fees, no_fee=no_fee)
+
+
+def can_draft(user, item: ServiceItem) -> bool:
+    """May `user` draft `item`'s guide (the district office, or who runs its hall)?"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    try:
+        _require_editor(user, item)
+    except DomainError:
+        return False
+    return True
 
 
 @transaction.atomic
