@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
+from psycopg_pool import PoolTimeout
 
 from govhall.accounts.services import api_token_authenticate
 from govhall.core.errors import DomainError, from_django_validation
@@ -72,6 +73,13 @@ def on_permission_denied(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return _error(request, 404, "没有找到该记录，或您无权查看。", "not_found")
+
+
+@api.exception_handler(PoolTimeout)
+def on_pool_timeout(request, exc):
+    response = _error(request, 503, "服务繁忙，请稍后重试。", "busy")
+    response["Retry-After"] = "1"
+    return response
 
 
 @api.exception_handler(HttpError)

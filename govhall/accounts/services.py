@@ -103,7 +103,10 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
     if token is None or not token.is_active or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # Note the use at most once a minute: a write on every request would make reads contend.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
 
 
