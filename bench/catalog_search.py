@@ -164,7 +164,10 @@ def drop(vendor: str) -> None:
     """Delete the generated database (about 1 GB at 100,000 items)."""
     from django.db import connections
 
-    connections.close_all()
+    for conn in connections.all():
+        conn.close()
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
     if vendor == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(str(SQLITE_FILE) + suffix).unlink(missing_ok=True)
@@ -173,7 +176,7 @@ def drop(vendor: str) -> None:
 
         base, _, _ = os.environ["DATABASE_URL"].rpartition("/")
         with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")  # the bench's own database
     print(f"(deleted the bench database on {vendor})")
 
 
