@@ -14,3 +14,7 @@ class QueueingConfig(AppConfig):
         register_audited("hall_rules", "queueing.HallRules")
         register_audited("slot", "queueing.AppointmentSlot")
         register_audited("appointment", "queueing.Appointment")
+
+        from .merging import register
+
+        register()

@@ -276,3 +276,19 @@ def test_clerk_cannot_change_the_items_a_queue_covers(hall):
         services.queue_set_items(by=hall["clerk_a"], queue=hall["qa"], items=[])
     services.queue_set_items(by=hall["manager_a"], queue=hall["qa"], items=[])
     assert hall["qa"].history.first().history_change_reason == "设置覆盖事项"
+
+
+def test_merging_a_branch_moves_its_queues_windows_and_tickets(hall):
+    from govhall.centers import merging
+
+    b = Center.objects.get(pk=hall["b"].pk)
+    qb = services.queue_create(by=None, center=b, letter="A", name="社保")
+    services.window_create(by=None, center=b, number=1, name="社保窗口", queues=[qb])
+    t = services.ticket_issue(queue=qb)
+    merging.move_everything(old=b, new=hall["center"], by=None)
+    qb.refresh_from_db()
+    assert qb.center == hall["center"] and qb.letter == "C"  # A and B are taken in the surviving hall
+    assert sorted(hall["center"].windows.values_list("number", flat=True)) == [1, 2, 3]
+    t.refresh_from_db()
+    assert t.center == hall["center"] and t.queue == qb
+    assert merging.rows_left_behind(b) == {}
