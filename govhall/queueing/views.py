@@ -251,7 +251,8 @@ def appointment_action(request, token, action):
 
 def _console_context(request, **extra):
     window = selectors.window_of_clerk(request.user)
-    ctx = {"window": window, "windows": selectors.windows_for_clerk(request.user), **extra}
+    ctx = {"window": window, "windows": selectors.windows_for_clerk(request.user), "issue_key": uuid.uuid4().hex,
+           **extra}
     if window is not None:
         ctx["current"] = selectors.window_current_ticket(window)
         day = timezone.localdate()
