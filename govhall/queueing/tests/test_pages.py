@@ -146,3 +146,19 @@ def test_phone_sms_registration_rejects_bad_phone(client, hall):
     assert ok.status_code == 302
     t.refresh_from_db()
     assert t.phone == "13800138000"
+
+
+def test_clerk_takes_a_priority_ticket_for_someone(client, hall):
+    client.force_login(hall["clerk_a"])
+    r = client.post(reverse("queueing:clerk_issue"), {"queue": hall["qa"].pk, "priority_reason": "pregnant",
+                                                      "idempotency_key": "c1"})
+    assert r.status_code == 302
+    t = Ticket.objects.get()
+    assert (t.kind, t.channel, t.taken_by) == ("priority", "clerk", hall["clerk_a"])
+
+
+def test_clerk_of_another_hall_cannot_take_a_ticket_on_behalf(client, hall):
+    client.force_login(hall["clerk_b"])
+    r = client.post(reverse("queueing:clerk_issue"), {"queue": hall["qa"].pk, "idempotency_key": "c2"})
+    assert r.status_code == 400
+    assert not Ticket.objects.exists()
