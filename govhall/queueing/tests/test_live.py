@@ -2,6 +2,7 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connections
 
 from govhall.queueing import live, services
 from govhall.queueing.views import board_stream
@@ -19,6 +20,7 @@ def test_board_stream_sends_the_state_then_each_call(hall, open_w1, settings):
         await sync_to_async(services.ticket_call_next)(window=open_w1, by=hall["clerk_a"])
         pushed = await asyncio.wait_for(stream.__anext__(), timeout=3)
         await stream.aclose()
+        await sync_to_async(connections.close_all)()  # the worker thread's own connection
         return retry, first, pushed
 
     retry, first, pushed = asyncio.run(run())
