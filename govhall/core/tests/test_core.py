@@ -57,3 +57,11 @@ def test_large_type_choice_is_kept_in_a_cookie(client):
     assert 'class="large-type"' in client.get("/").content.decode()
     client.get("/?large=0")
     assert 'class="large-type"' not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_missing_page_answers_in_chinese(client, settings):
+    settings.DEBUG = False
+    r = client.get("/no-such-page/")
+    assert r.status_code == 404
+    assert "页面不存在" in r.content.decode()
