@@ -2,14 +2,13 @@
 audit history and API tokens. The services decide; these pages render."""
 
 from datetime import datetime, time, timedelta
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from govhall.core.audit import audit_count, audit_entries, personal_data_accesses
 from govhall.core.errors import DomainError, Refused
 from govhall.core.masking import mask_phone
+from govhall.core.pages import xlsx_response
 
 from . import selectors, services
 from .forms import (
@@ -34,7 +34,6 @@ from .selectors import roles_of
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class LoginView(auth_views.LoginView):
@@ -82,21 +81,6 @@ def _require_admin(request) -> None:
     _require(selectors.can_manage_people(request.user), "只有区政务办可以进行此操作。")
 
 
-def _xlsx(filename: str, title: str, header: list[str], rows) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    buf = BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _local(dt):
     return timezone.localtime(dt).replace(tzinfo=None) if dt else None
 
@@ -142,7 +126,7 @@ def people_export(request):
     rows = ([p.username, p.full_name, mask_phone(p.phone),
              "；".join(f"{a.center.name}·{a.get_role_display()}" for a in p.visible_roles),
              "是" if p.is_active else "否"] for p in qs[:EXPORT_LIMIT])
-    return _xlsx("people.xlsx", "人员与角色", ["用户名", "姓名", "手机号（已脱敏）", "角色", "启用"], rows)
+    return xlsx_response("people.xlsx", "人员与角色", ["用户名", "姓名", "手机号（已脱敏）", "角色", "启用"], rows)
 
 
 @login_required
@@ -297,7 +281,7 @@ def audit_export(request):
     rows = ([_local(e.when), e.user_label, e.model_label, e.object_repr, e.kind_label, e.reason,
              "；".join(f"{c['label']}：{_blank(c['old'])} → {_blank(c['new'])}" for c in e.changes)]
             for e in entries)
-    return _xlsx("audit.xlsx", "操作记录", ["时间", "操作人", "记录类型", "记录", "操作", "原因", "变更内容"], rows)
+    return xlsx_response("audit.xlsx", "操作记录", ["时间", "操作人", "记录类型", "记录", "操作", "原因", "变更内容"], rows)
 
 
 # --- API tokens -------------------------------------------------------------------

@@ -5,7 +5,6 @@ next to the field it names with HTTP 400, and nothing is changed."""
 
 from __future__ import annotations
 
-from io import BytesIO
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -23,6 +22,7 @@ from govhall.accounts.selectors import centers_visible_to, roles_of
 from govhall.catalog.models import ServiceItem
 from govhall.core.calendar import first_unknown_year
 from govhall.core.errors import DomainError, NotFound, Refused
+from govhall.core.pages import query_with, xlsx_response
 
 from . import selectors, services
 from .models import Case, CorrectionItem, FirstInquiry, Warning
@@ -30,7 +30,6 @@ from .pdf import notice_lines, notice_pdf
 from .permissions import STAFF, can, is_applicant
 
 PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _errors(exc: DomainError) -> dict:
@@ -65,32 +64,6 @@ def staff_only(view):
     return wrapped
 
 
-def _query(request, **changes) -> str:
-    params = request.GET.copy()
-    for key, value in changes.items():
-        params.pop(key, None)
-        if value not in (None, ""):
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
-def _xlsx(filename: str, title: str, header: list[str], rows) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    buf = BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"cases.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 # --- staff: cases ----------------------------------------------------------------------------
 
 def _filters(request) -> dict:
@@ -104,9 +77,9 @@ def case_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {"page": page, "f": f, "statuses": Case.Status.choices, "channels": Case.Channel.choices,
            "centers": centers_visible_to(request.user).order_by("code"), "levels": Warning.Level.choices,
-           "export_url": reverse("cases:export") + _query(request, page=None),
-           "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else "",
-           "next_url": _query(request, page=page.next_page_number()) if page.has_next() else ""}
+           "export_url": reverse("cases:export") + query_with(request, page=None),
+           "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else "",
+           "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else ""}
     template = "cases/staff_list.html#results" if request.htmx else "cases/staff_list.html"
     return render(request, template, ctx)
 
@@ -118,7 +91,7 @@ def case_export(request):
              c.applicant_name, c.masked_id_number, c.masked_phone,
              timezone.localtime(c.submitted_at).strftime("%Y-%m-%d %H:%M") if c.submitted_at else "",
              c.deadline.isoformat() if c.deadline else ("无法计算" if c.deadline_unknown else "")] for c in qs)
-    return _xlsx("办件列表.xlsx", "办件", ["办件编号", "中心", "事项", "渠道", "状态", "申请人", "证件号码（脱敏）",
+    return xlsx_response("办件列表.xlsx", "办件", ["办件编号", "中心", "事项", "渠道", "状态", "申请人", "证件号码（脱敏）",
                                         "联系电话（脱敏）", "提交时间", "办结期限"], rows)
 
 
@@ -322,8 +295,8 @@ def inquiry_list(request):
     return render(request, "cases/inquiries.html", {
         "page": page, "centers": centers, "data": data, "errors": errors, "status": st,
         "statuses": FirstInquiry.Status.choices,
-        "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else "",
-        "next_url": _query(request, page=page.next_page_number()) if page.has_next() else ""}, status=status)
+        "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else "",
+        "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else ""}, status=status)
 
 
 def _colleagues(inq):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govhall.core.errors import DomainError, NotFound, Refused
 from govhall.core.history import changed_fields
 from govhall.core.masking import mask_phone
+from govhall.core.pages import query_with
 
 from . import selectors, services
 from .forms import (
@@ -44,17 +45,6 @@ SORT_COLUMNS = [
     ("status", "状态"),
     ("updated", "更新时间"),
 ]
-
-
-def _query(request, **changes) -> str:
-    """The current query string with some parameters replaced (None removes one)."""
-    params = request.GET.copy()
-    for key, value in changes.items():
-        params.pop(key, None)
-        if value not in (None, ""):
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 def _page(request, qs):
@@ -110,7 +100,7 @@ def center_list(request):
                 "label": label,
                 "current": current,
                 "aria_sort": ("descending" if descending else "ascending") if current else None,
-                "url": _query(request, sort=key if descending or not current else f"-{key}", page=None),
+                "url": query_with(request, sort=key if descending or not current else f"-{key}", page=None),
             }
         )
     context = {
@@ -118,9 +108,9 @@ def center_list(request):
         "page": page,
         "columns": columns,
         "sort": sort,
-        "export_url": reverse("centers:export") + _query(request, page=None, sort=sort),
-        "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else None,
-        "next_url": _query(request, page=page.next_page_number()) if page.has_next() else None,
+        "export_url": reverse("centers:export") + query_with(request, page=None, sort=sort),
+        "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else None,
+        "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else None,
     }
     template = "centers/staff_list.html#results" if request.htmx else "centers/staff_list.html"
     return render(request, template, context)
@@ -351,8 +341,8 @@ def center_history(request, code):
             "center": center,
             "page": page,
             "records": records,
-            "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else None,
-            "next_url": _query(request, page=page.next_page_number()) if page.has_next() else None,
+            "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else None,
+            "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else None,
         },
     )
 
@@ -378,8 +368,8 @@ def change_list(request):
             "q": q,
             "statuses": CenterChange.Status.choices,
             "kinds": CenterChange.Kind.choices,
-            "prev_url": _query(request, page=page.previous_page_number()) if page.has_previous() else None,
-            "next_url": _query(request, page=page.next_page_number()) if page.has_next() else None,
+            "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else None,
+            "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else None,
         },
     )
 

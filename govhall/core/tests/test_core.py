@@ -65,3 +65,18 @@ def test_a_missing_page_answers_in_chinese(client, settings):
     r = client.get("/no-such-page/")
     assert r.status_code == 404
     assert "页面不存在" in r.content.decode()
+
+
+def test_excel_download_keeps_a_chinese_file_name_with_an_ascii_fallback(rf):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from govhall.core.pages import query_with, xlsx_response
+
+    r = xlsx_response("办件列表.xlsx", "办件", ["编号"], [["HC-1"]])
+    assert 'filename="export.xlsx"' in r["Content-Disposition"]
+    assert "filename*=UTF-8''%E5%8A%9E" in r["Content-Disposition"]
+    ws = load_workbook(BytesIO(r.content)).active
+    assert [c.value for c in ws[2]] == ["HC-1"]
+    assert query_with(rf.get("/x/?q=婚&page=3"), page=None, sort="name") == "?q=%E5%A9%9A&sort=name"
