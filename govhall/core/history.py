@@ -1,8 +1,11 @@
 """Every change to a record is kept by django-simple-history: who, when, what.
 Services pass the acting user explicitly, so history is right outside requests too."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from .errors import from_django_validation
 
@@ -22,6 +25,59 @@ def save_recorded(instance: models.Model, *, by, reason: str = "", validate: boo
         # A later plain save() of the same object must not reuse this actor and reason.
         del instance._history_user, instance._change_reason
     return instance
+
+
+def insert_recorded(instance: models.Model, *, by, reason: str = "", at: datetime | None = None) -> models.Model:
+    """INSERT a new `instance` and its history row ("+": who, when, why) as two
+    prepared statements: the same rows save_recorded writes, without the ORM
+    compiling both queries on every call. It is for the hottest write there is
+    (taking a ticket), where that compiling was most of the time spent holding
+    the database's write lock. It sends no model signals and does not validate:
+    the caller builds a valid instance."""
+    model = type(instance)
+    plan = _insert_plans.get(model) or _insert_plan(model)
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, values)
+        instance.pk = cursor.fetchone()[0]
+        instance._state.adding, instance._state.db = False, connection.alias
+        at = at or timezone.now()
+        extra = {"history_date": at, "history_type": "+", "history_change_reason": reason[:100] if reason else "",
+                 "history_user_id": by.pk if by is not None and by.is_authenticated else None}
+        cursor.execute(plan.history_sql, [
+            f.get_db_prep_save(extra[f.attname] if f.attname in extra else getattr(instance, f.attname), connection)
+            for f in plan.history_fields])
+    return instance
+
+
+class _InsertPlan:
+    def __init__(self, model):
+        qn = connection.ops.quote_name
+        self.fields = [f for f in model._meta.local_concrete_fields if f is not model._meta.pk]
+        self.sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
+                    f"VALUES ({', '.join(['%s'] * len(self.fields))}) RETURNING {qn(model._meta.pk.column)}")
+        history = model._meta.simple_history_manager_attribute
+        hmodel = getattr(model, history).model
+        tracked = {f.attname for f in model._meta.concrete_fields}
+        self.history_fields = [f for f in hmodel._meta.local_concrete_fields if f is not hmodel._meta.pk]
+        unknown = [f.attname for f in self.history_fields
+                   if f.attname not in tracked and f.attname not in HISTORY_COLUMNS]
+        if unknown:
+            raise TypeError(f"insert_recorded cannot fill history columns {unknown} of {model.__name__}")
+        self.history_sql = (
+            f"INSERT INTO {qn(hmodel._meta.db_table)} ({', '.join(qn(f.column) for f in self.history_fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(self.history_fields))})")
+
+
+HISTORY_COLUMNS = {"history_date", "history_type", "history_change_reason", "history_user_id"}
+_insert_plans: dict[type, _InsertPlan] = {}
+
+
+def _insert_plan(model) -> _InsertPlan:
+    if not connection.features.can_return_columns_from_insert:
+        raise NotImplementedError("insert_recorded needs INSERT … RETURNING (SQLite 3.35+ or PostgreSQL)")
+    plan = _insert_plans[model] = _InsertPlan(model)
+    return plan
 
 
 def delete_recorded(instance: models.Model, *, by, reason: str = "") -> None:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
-from govhall.centers.models import Center
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.masking import mask_id_number, mask_phone
 
@@ -55,7 +54,8 @@ class TicketOut(Schema):
     taken_at: datetime
     called_at: datetime | None
     finished_at: datetime | None
-    ahead: int = Field(..., description="前面等候人数")
+    ahead: int = Field(..., description="前面等候人数（最多计到 999）")
+    ahead_at_limit: bool = Field(False, description="前面人数已到计数上限，实际可能更多")
     wait_minutes: int | None = Field(None, description="预计等候分钟数")
     open_windows: int
 
@@ -201,8 +201,7 @@ def hall_queues(request, code: str):
              summary="公开：取号（同一幂等键重复请求返回同一张号）", operation_id="queueing_ticket_take")
 def ticket_take(request, code: str, data: TicketIn,
                 idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
-    queue = (Queue.objects.select_related("center").filter(center__code=code, letter=data.queue.upper())
-             .exclude(center__status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first())
+    queue = selectors.queue_for_taking(code, data.queue)
     if queue is None:
         raise NotFound("没有找到该大厅或队列。", field="queue")
     center = queue.center

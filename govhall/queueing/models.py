@@ -188,7 +188,10 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["center", "day", "status"], name="ticket_hall_day_status"),
-            models.Index(fields=["queue", "status", "sort_at"], name="ticket_queue_waiting"),
+            # The waiting line of a queue in order, and how many are ahead of a ticket: every
+            # column those queries read, so they are answered from the index alone.
+            models.Index(fields=["queue", "day", "status", "sort_at", "kind", "ahead_until"],
+                         name="ticket_queue_line"),
         ]
 
     def __str__(self):

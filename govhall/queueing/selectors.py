@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from time import monotonic
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -20,6 +22,31 @@ DEFAULT_SERVICE_SECONDS = 300
 def hall_get(code: str) -> Center | None:
     """A hall that takes numbers (district center or branch or town center), by its code."""
     return Center.objects.filter(code=code).exclude(status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first()
+
+
+TAKING_CACHE_SECONDS = 2.0
+_taking: dict[tuple[str, str], tuple[float, Queue]] = {}
+
+
+def queue_for_taking(code: str, letter: str) -> Queue | None:
+    """The queue `letter` of hall `code`, with its hall: where taking a ticket
+    starts. Every kiosk tap reads it, so each server process keeps it for two
+    seconds; saving a queue or a hall forgets it in that process at once
+    (ticket_issue still refuses a hall or queue closed in the meantime)."""
+    key = (code, letter.upper())
+    found = _taking.get(key)
+    now = monotonic()
+    if found is not None and now - found[0] < TAKING_CACHE_SECONDS:
+        return found[1]
+    queue = (Queue.objects.select_related("center").filter(center__code=code, letter=key[1])
+             .exclude(center__status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first())
+    if queue is not None:
+        _taking[key] = (now, queue)
+    return queue
+
+
+def forget_queues_for_taking(**kwargs) -> None:
+    _taking.clear()
 
 
 def hall_rules(center: Center) -> HallRules:
@@ -71,19 +98,40 @@ def ticket_by_token(token: str) -> Ticket | None:
     return Ticket.objects.filter(token=token).select_related("queue", "center", "window").first()
 
 
+AHEAD_LIMIT = 999  # counted up to here; screens show "999+"
+
+
 def ticket_ahead_count(ticket: Ticket, *, now: datetime | None = None) -> int:
     """How many waiting tickets of the same queue are called before `ticket`
-    (a normal ticket counts every fast ticket waiting: a cautious estimate)."""
+    (a normal ticket counts every fast ticket waiting: a cautious estimate),
+    counted up to AHEAD_LIMIT. Every kiosk tap and every phone watching its
+    ticket asks this, so it is one prepared statement that the
+    `ticket_queue_line` index answers without reading the table."""
     if ticket.status != Ticket.Status.WAITING:
         return 0
     now = now or timezone.now()
-    waiting = waiting_tickets([ticket.queue_id], day=ticket.day).exclude(pk=ticket.pk)
-    earlier = Q(sort_at__lt=ticket.sort_at) | Q(sort_at=ticket.sort_at, id__lt=ticket.id)
-    fast = fast_q(now)
-    if ticket.kind == Ticket.Kind.PRIORITY or (ticket.kind == Ticket.Kind.APPOINTMENT and ticket.ahead_until
-                                               and ticket.ahead_until > now):
-        return waiting.filter(fast).filter(earlier).count()
-    return waiting.filter(fast | earlier).count()
+    ops = connection.ops
+    is_fast = ticket.kind == Ticket.Kind.PRIORITY or (ticket.kind == Ticket.Kind.APPOINTMENT and ticket.ahead_until
+                                                      and ticket.ahead_until > now)
+    sort_at = ops.adapt_datetimefield_value(ticket.sort_at)
+    fast = [Ticket.Kind.PRIORITY.value, Ticket.Kind.APPOINTMENT.value, ops.adapt_datetimefield_value(now)]
+    earlier = [sort_at, sort_at, ticket.id]
+    params = [ticket.queue_id, ops.adapt_datefield_value(ticket.day), Ticket.Status.WAITING.value, ticket.id,
+              *fast, *earlier]
+    with connection.cursor() as cursor:
+        cursor.execute(_AHEAD_OF_FAST if is_fast else _AHEAD_OF_NORMAL, params)
+        return cursor.fetchone()[0]
+
+
+def _ahead_sql(condition: str) -> str:
+    return (f"SELECT COUNT(*) FROM (SELECT 1 FROM {Ticket._meta.db_table} WHERE queue_id = %s AND day = %s "
+            f"AND status = %s AND id <> %s AND {condition} LIMIT {AHEAD_LIMIT}) ahead")
+
+
+_FAST = "(kind = %s OR (kind = %s AND ahead_until > %s))"
+_EARLIER = "(sort_at < %s OR (sort_at = %s AND id < %s))"
+_AHEAD_OF_NORMAL = _ahead_sql(f"({_FAST} OR {_EARLIER})")  # everyone earlier, and every fast ticket
+_AHEAD_OF_FAST = _ahead_sql(f"{_FAST} AND {_EARLIER}")  # fast tickets earlier than it
 
 
 def queue_service_seconds(queue: Queue, *, now: datetime | None = None, sample: int = 20) -> float:
@@ -115,14 +163,15 @@ def queue_estimate_inputs(queue: Queue) -> tuple[float, int]:
 
 
 def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> dict:
-    """What the phone page shows: how many are ahead and the estimated wait in minutes."""
+    """What the phone page shows: how many are ahead (at AHEAD_LIMIT, "at least that many")
+    and the estimated wait in minutes."""
     now = now or timezone.now()
     ahead = ticket_ahead_count(ticket, now=now)
     per, windows = queue_estimate_inputs(ticket.queue)
     wait = None
     if ticket.status == Ticket.Status.WAITING:
         wait = round(ahead * per / max(1, windows) / 60)
-    return {"ahead": ahead, "open_windows": windows, "wait_minutes": wait}
+    return {"ahead": ahead, "ahead_at_limit": ahead >= AHEAD_LIMIT, "open_windows": windows, "wait_minutes": wait}
 
 
 # --- the board ---------------------------------------------------------------

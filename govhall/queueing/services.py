@@ -19,7 +19,7 @@ from stdnum.cn import ric
 
 from govhall.centers.models import Center
 from govhall.core.errors import DomainError, Refused, WrongState
-from govhall.core.history import save_recorded
+from govhall.core.history import insert_recorded, save_recorded
 from govhall.core.services import counter_next
 
 from . import events
@@ -141,7 +141,7 @@ def ticket_issue(*, queue: Queue, by=None, kind: str = Ticket.Kind.NORMAL, prior
                             channel=channel, idempotency_key=key, sort_at=now, taken_at=now,
                             taken_by=by if by is not None and by.is_authenticated else None,
                             ahead_until=ahead_until if kind == Ticket.Kind.APPOINTMENT else None, phone=phone)
-            save_recorded(ticket, by=ticket.taken_by, reason="取号", validate=False)
+            insert_recorded(ticket, by=ticket.taken_by, reason="取号", at=now)
             transaction.on_commit(lambda: events.hall_changed(queue.center_id))
             return ticket
     except IntegrityError:
