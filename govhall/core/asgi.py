@@ -6,7 +6,11 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse
+from django.urls import set_script_prefix
 
 # How many requests of one server process run their (synchronous) middleware
 # and view at once; the others wait their turn on the event loop. Python runs
@@ -22,12 +26,15 @@ IDLE_THREADS = 64
 class SyncChainASGIHandler(ASGIHandler):
     """Django's ASGI handler with three changes, each measured under load:
 
-    - The middleware runs as one synchronous chain, as under WSGI, entered
-      through a single hop into a thread. Django's own builds an async chain, in
-      which every stock middleware (MiddlewareMixin) hops into a thread for its
-      request half and again for its response half. Async views (the board's
-      event stream) still work: the chain calls them through async_to_sync, and
-      the handler streams their body.
+    - A request makes one hop into a thread, where the request_started signal,
+      the middleware (one synchronous chain, as under WSGI) and the view run, and
+      a response already in memory is closed (request_finished: the database
+      connection goes back). Django's own handler hops for each of those, and
+      its async chain makes every stock middleware (MiddlewareMixin) hop again
+      for its request half and its response half. Async views (the board's
+      event stream) still work: the chain calls them through async_to_sync. A
+      streamed response is sent as Django sends it, watching for the client
+      going away so the stream stops.
     - At most SYNC_SLOTS requests run that chain at once (see above).
     - Each request's thread comes from a pool instead of being started and
       joined for that request alone; starting one blocked the event loop."""
@@ -38,17 +45,56 @@ class SyncChainASGIHandler(ASGIHandler):
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
-        chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
-        slots = None
+        self._slots = None
+        self._respond_in_thread = sync_to_async(self._respond, thread_sensitive=True)
 
-        async def run_chain(request):
-            nonlocal slots
-            if slots is None:  # made on the server's event loop, at the first request
-                slots = asyncio.Semaphore(SYNC_SLOTS)
-            async with slots:
-                return await chain(request)
+    def _respond(self, scope, request):
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        response = self.get_response(request)
+        response._handler_class = self.__class__
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()  # its content is in memory; request_finished fires here
+        return response
 
-        self._middleware_chain = run_chain
+    async def handle(self, scope, receive, send):
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+        request, error_response = self.create_request(scope, body_file)
+        if request is None:
+            body_file.close()
+            await self.send_response(error_response, send)
+            await sync_to_async(error_response.close)()
+            return
+        if self._slots is None:  # made on the server's event loop, at the first request
+            self._slots = asyncio.Semaphore(SYNC_SLOTS)
+        try:
+            async with self._slots:
+                response = await self._respond_in_thread(scope, request)
+            if response.streaming:
+                await self._stream(response, receive, send)
+            else:
+                await self.send_response(response, send)
+        finally:
+            body_file.close()
+
+    async def _stream(self, response, receive, send):
+        """Send a streamed response until it ends or the client goes away (as Django does)."""
+        tasks = [asyncio.create_task(self.listen_for_disconnect(receive)),
+                 asyncio.create_task(self.send_response(response, send))]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, RequestAborted):
+                pass
+        await sync_to_async(response.close)()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
