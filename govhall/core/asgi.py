@@ -2,6 +2,7 @@
 takes hundreds of requests a second on two cores (`bench/tickets.py`)."""
 
 import asyncio
+import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -90,10 +91,8 @@ class SyncChainASGIHandler(ASGIHandler):
         for task in tasks:
             if not task.done():
                 task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, RequestAborted):
                 await task
-            except (asyncio.CancelledError, RequestAborted):
-                pass
         await sync_to_async(response.close)()
 
     async def __call__(self, scope, receive, send):
