@@ -50,6 +50,66 @@ def insert_recorded(instance: models.Model, *, by, reason: str = "", at: datetim
     return instance
 
 
+def insert_recorded_numbered(instance: models.Model, *, scope: str, number_field: str, code_field: str,
+                             code_prefix: str, now_fields: tuple[str, ...] = (), by,
+                             reason: str = "") -> models.Model | None:
+    """PostgreSQL: take the next number of `scope` (core Counter) and INSERT
+    `instance` with it (its code: prefix + at least three digits) and its
+    history row, all in one statement. Outside a transaction that statement
+    commits by itself, so the counter's row lock is held only while PostgreSQL
+    runs it, never across round trips from Python. `now_fields` (and the
+    history's date) get the time read after the lock is taken, so they run in
+    the order of the numbers. Returns None when `scope` has no counter row yet
+    (the caller creates it and asks again)."""
+    model = type(instance)
+    plan = _insert_plans.get(model) or _insert_plan(model)
+    key = (number_field, code_field, now_fields)
+    sql = plan.numbered_sql.get(key) or plan.numbered_sql.setdefault(key, _numbered_sql(model, plan, *key))
+    params = [scope]
+    for f in plan.fields:
+        if f.attname == code_field:
+            params.append(code_prefix)
+        elif f.attname != number_field and f.attname not in now_fields:
+            params.append(f.get_db_prep_save(f.pre_save(instance, True), connection))
+    extra = {"history_type": "+", "history_change_reason": reason[:100] if reason else "",
+             "history_user_id": by.pk if by is not None and by.is_authenticated else None}
+    params += [f.get_db_prep_save(extra[f.attname], connection) for f in plan.history_fields
+               if f.attname in HISTORY_COLUMNS and f.attname != "history_date"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instance.pk, number, *times = row
+    setattr(instance, number_field, number)
+    for name, value in zip(now_fields, times, strict=True):
+        setattr(instance, name, value)
+    setattr(instance, code_field, f"{code_prefix}{number:03d}")
+    instance._state.adding, instance._state.db = False, connection.alias
+    return instance
+
+
+def _numbered_sql(model, plan, number_field: str, code_field: str, now_fields: tuple[str, ...]) -> str:
+    from .models import Counter
+
+    qn = connection.ops.quote_name
+    code = "%s || CASE WHEN n.value < 1000 THEN lpad(n.value::text, 3, '0') ELSE n.value::text END"
+    # n.at is clock_timestamp() read once the counter's row is locked (now() would be the statement's start).
+    exprs = ["n.value" if f.attname == number_field else code if f.attname == code_field
+             else "n.at" if f.attname in now_fields else "%s" for f in plan.fields]
+    hexprs = ["n.at" if f.attname == "history_date" else "%s" if f.attname in HISTORY_COLUMNS
+              else f"t.{qn(f.column)}" for f in plan.history_fields]
+    returning = [model._meta.pk.column, model._meta.get_field(number_field).column,
+                 *(model._meta.get_field(n).column for n in now_fields)]
+    return (f"WITH n AS (UPDATE {qn(Counter._meta.db_table)} SET value = value + 1 WHERE scope = %s "
+            f"RETURNING value, clock_timestamp() AS at), "
+            f"t AS (INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in plan.fields)}) "
+            f"SELECT {', '.join(exprs)} FROM n RETURNING *) "
+            f"INSERT INTO {qn(plan.history_table)} ({', '.join(qn(f.column) for f in plan.history_fields)}) "
+            f"SELECT {', '.join(hexprs)} FROM t, n "
+            f"RETURNING {', '.join(qn(c) for c in returning)}")
+
+
 class _InsertPlan:
     def __init__(self, model):
         qn = connection.ops.quote_name
@@ -64,6 +124,8 @@ class _InsertPlan:
                    if f.attname not in tracked and f.attname not in HISTORY_COLUMNS]
         if unknown:
             raise TypeError(f"insert_recorded cannot fill history columns {unknown} of {model.__name__}")
+        self.history_table = hmodel._meta.db_table
+        self.numbered_sql: dict[tuple[str, str], str] = {}
         self.history_sql = (
             f"INSERT INTO {qn(hmodel._meta.db_table)} ({', '.join(qn(f.column) for f in self.history_fields)}) "
             f"VALUES ({', '.join(['%s'] * len(self.history_fields))})")

@@ -9,17 +9,19 @@ slot go ahead of walk-ins, but a window that has called the hall's
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from stdnum.cn import ric
 
 from govhall.centers.models import Center
 from govhall.core.errors import DomainError, Refused, WrongState
-from govhall.core.history import insert_recorded, save_recorded
+from govhall.core.history import insert_recorded, insert_recorded_numbered, save_recorded
+from govhall.core.models import Counter
 from govhall.core.services import counter_next
 
 from . import events
@@ -132,18 +134,21 @@ def ticket_issue(*, queue: Queue, by=None, kind: str = Ticket.Kind.NORMAL, prior
         access_hall(by, center, action="issue")
     phone = _check_phone(phone)
     try:
-        with transaction.atomic():
-            now = timezone.now()
-            day = timezone.localdate(now)
-            number = counter_next(scope=f"ticket:{queue.id}:{day:%Y%m%d}")
-            ticket = Ticket(center_id=queue.center_id, queue=queue, origin_queue=queue, day=day, number=number,
-                            code=f"{queue.letter}{number:03d}", kind=kind, priority_reason=priority_reason,
-                            channel=channel, idempotency_key=key, sort_at=now, taken_at=now,
-                            taken_by=by if by is not None and by.is_authenticated else None,
-                            ahead_until=ahead_until if kind == Ticket.Kind.APPOINTMENT else None, phone=phone)
-            insert_recorded(ticket, by=ticket.taken_by, reason="取号", at=now)
-            transaction.on_commit(lambda: events.hall_changed(queue.center_id))
-            return ticket
+        ticket = Ticket(center_id=queue.center_id, queue=queue, origin_queue=queue, kind=kind,
+                        priority_reason=priority_reason, channel=channel, idempotency_key=key,
+                        taken_by=by if by is not None and by.is_authenticated else None,
+                        ahead_until=ahead_until if kind == Ticket.Kind.APPOINTMENT else None, phone=phone)
+        if connection.vendor == "postgresql":
+            _number_and_insert_in_one_statement(ticket, queue)
+        else:
+            with transaction.atomic():
+                ticket.sort_at = ticket.taken_at = now = timezone.now()
+                ticket.day = timezone.localdate(now)
+                ticket.number = counter_next(scope=_ticket_scope(queue, ticket.day))
+                ticket.code = f"{queue.letter}{ticket.number:03d}"
+                insert_recorded(ticket, by=ticket.taken_by, reason="取号", at=now)
+        transaction.on_commit(lambda: events.hall_changed(queue.center_id))
+        return ticket
     except IntegrityError:
         # Two taps with one key at the same instant: the other one won; the
         # whole transaction (counter included) rolled back, so nothing skips.
@@ -151,6 +156,27 @@ def ticket_issue(*, queue: Queue, by=None, kind: str = Ticket.Kind.NORMAL, prior
         if existing is None:
             raise
         return _same_request(existing, queue)
+
+
+def _ticket_scope(queue: Queue, day) -> str:
+    return f"ticket:{queue.id}:{day:%Y%m%d}"
+
+
+def _number_and_insert_in_one_statement(ticket: Ticket, queue: Queue) -> None:
+    """PostgreSQL: the number, the ticket and its history in one statement, so
+    concurrent takers hold the counter's row lock only while PostgreSQL runs it
+    (see core.history.insert_recorded_numbered); same numbers, same rows."""
+    ticket.day = timezone.localdate()
+    while True:
+        # Inside a caller's transaction, a savepoint: a double tap's IntegrityError must not break it.
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            done = insert_recorded_numbered(ticket, scope=_ticket_scope(queue, ticket.day), number_field="number",
+                                            code_field="code", code_prefix=queue.letter,
+                                            now_fields=("sort_at", "taken_at"), by=ticket.taken_by, reason="取号")
+        if done is not None:
+            return
+        with transaction.atomic():  # the scope's first ticket: create its counter row, then take the number
+            Counter.objects.get_or_create(scope=_ticket_scope(queue, ticket.day))
 
 
 def _ticket_for_key(center_id: int, key: str) -> Ticket | None:

@@ -292,3 +292,17 @@ def test_merging_a_branch_moves_its_queues_windows_and_tickets(hall):
     t.refresh_from_db()
     assert t.center == hall["center"] and t.queue == qb
     assert merging.rows_left_behind(b) == {}
+
+
+def test_taking_a_ticket_is_recorded_in_its_history(hall):
+    first = services.ticket_issue(queue=hall["qa"])
+    by_clerk = services.ticket_issue(queue=hall["qa"], channel=Ticket.Channel.CLERK, by=hall["clerk_a"])
+    stored = Ticket.objects.get(pk=by_clerk.pk)
+    assert (stored.number, stored.code, stored.sort_at, stored.taken_at) == (2, "A002", by_clerk.sort_at,
+                                                                           by_clerk.taken_at)
+    assert stored.sort_at == stored.taken_at >= Ticket.objects.get(pk=first.pk).taken_at
+    record = stored.history.get()
+    assert record.history_type == "+" and record.history_change_reason == "取号"
+    assert record.history_user == hall["clerk_a"] and record.history_date == stored.taken_at
+    assert (record.number, record.code, record.status, record.queue_id) == (2, "A002", "waiting", hall["qa"].id)
+    assert first.history.get().history_user is None
