@@ -16,6 +16,20 @@ def roles_of(user) -> set[str]:
     return cached
 
 
+def forget_roles(user) -> None:
+    """Drop what this user object remembers of its roles (after a role is given or taken)."""
+    for name in ("_govhall_roles", "_govhall_assignments", "_govhall_visible"):
+        user.__dict__.pop(name, None)
+
+
+def _assignments(user) -> list:
+    """The user's role assignments with their centers, read once per user object (one request)."""
+    cached = getattr(user, "_govhall_assignments", None)
+    if cached is None:
+        cached = user._govhall_assignments = list(RoleAssignment.objects.filter(user=user).select_related("center"))
+    return cached
+
+
 def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
@@ -66,7 +80,7 @@ def roles_at(user, center) -> set[str]:
     if center.id not in visible_center_ids(user) and not user.is_superuser:
         return set()
     roles = set()
-    for a in RoleAssignment.objects.filter(user=user).select_related("center"):
+    for a in _assignments(user):
         if a.center_id == center.id:
             roles.add(a.role)
         elif a.role in DISTRICT_WIDE_ROLES and a.center.district_id == center.district_id:

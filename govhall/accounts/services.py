@@ -11,7 +11,7 @@ from govhall.core.errors import DomainError, Refused
 from govhall.core.history import delete_recorded, save_recorded
 
 from .models import STAFF_ROLES, ApiToken, Role, RoleAssignment, User
-from .selectors import has_role, roles_at
+from .selectors import forget_roles, has_role, roles_at
 
 
 def _require_district_admin(by, center=None) -> None:
@@ -53,6 +53,7 @@ def role_assign(*, by, user: User, role: str, center) -> RoleAssignment:
     if existing:
         return existing
     assignment = save_recorded(RoleAssignment(user=user, role=role, center=center), by=by, reason="分配角色")
+    forget_roles(user)
     if role in STAFF_ROLES and not user.is_staff:
         user.is_staff = False  # Django admin stays for superusers; staff use our own pages
     return assignment
@@ -62,6 +63,7 @@ def role_assign(*, by, user: User, role: str, center) -> RoleAssignment:
 def role_revoke(*, by, assignment: RoleAssignment) -> None:
     _require_district_admin(by, assignment.center)
     delete_recorded(assignment, by=by, reason="撤销角色")
+    forget_roles(assignment.user)
 
 
 @transaction.atomic

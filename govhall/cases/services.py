@@ -26,6 +26,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
@@ -288,8 +289,11 @@ def _receive_paper(case: Case, *, by, material_ids) -> list[CaseMaterial]:
     mats = {m.id: m for m in Material.objects.filter(guide=case.guide, id__in=ids)}
     if set(mats) != ids:
         raise DomainError("所选材料不在该办件所依据的指南材料清单中。", field="materials")
-    return [save_recorded(CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by),
-                          by=by, reason="窗口收取纸质材料") for m in mats.values()]
+    # One INSERT for the materials and one for their history rows (who, when, why), not two per material.
+    return bulk_create_with_history(
+        [CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by) for m in mats.values()],
+        CaseMaterial, default_user=by if by is not None and by.is_authenticated else None,
+        default_change_reason="窗口收取纸质材料")
 
 
 @transaction.atomic

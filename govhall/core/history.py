@@ -11,10 +11,14 @@ from .errors import from_django_validation
 
 
 def save_recorded(instance: models.Model, *, by, reason: str = "", validate: bool = True) -> models.Model:
-    """Validate and save `instance`, recording `by` and `reason` in its history."""
+    """Validate and save `instance`, recording `by` and `reason` in its history.
+
+    A foreign key whose object the caller already loaded from the database is
+    not looked up again to see that it exists (the database's constraint still
+    guards it); every other rule of the model is checked."""
     if validate:
         try:
-            instance.full_clean()
+            instance.full_clean(exclude=_loaded_relations(instance))
         except ValidationError as exc:
             raise from_django_validation(exc) from exc
     instance._history_user = by
@@ -25,6 +29,17 @@ def save_recorded(instance: models.Model, *, by, reason: str = "", validate: boo
         # A later plain save() of the same object must not reuse this actor and reason.
         del instance._history_user, instance._change_reason
     return instance
+
+
+def _loaded_relations(instance: models.Model) -> list[str]:
+    loaded = []
+    for f in instance._meta.concrete_fields:
+        if f.many_to_one and f.is_cached(instance):
+            obj = f.get_cached_value(instance)
+            if obj is not None and obj.pk is not None and not obj._state.adding \
+                    and getattr(instance, f.attname) == obj.pk:
+                loaded.append(f.name)
+    return loaded
 
 
 def insert_recorded(instance: models.Model, *, by, reason: str = "", at: datetime | None = None) -> models.Model:
