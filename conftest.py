@@ -20,3 +20,27 @@ def other_world(db):
     from govhall.core.testing import make_district
 
     return make_district(name="邻区", code="999002", prefix="O")
+
+
+@pytest.fixture
+def marriage(world):
+    """结婚登记, stationed at branch a, with a published guide of four materials."""
+    from datetime import date
+
+    from govhall.catalog import services as catalog
+    from govhall.catalog.models import NegativeListEntry
+    from govhall.core.testing import publish_guide
+
+    item = catalog.item_create(by=None, district=world["district"], code="T-MZ-001", name="结婚登记",
+                               item_type="confirmation", department=world["dep_a"])
+    catalog.negative_entry_create(by=None, item=item, center=world["a"], reason=NegativeListEntry.Reason.SITE,
+                                  basis="须设颁证厅。", approval="测试〔2023〕1号", approved_on=date(2023, 6, 1))
+    catalog.item_station(by=None, item=item, center=world["a"], reason="负面清单")
+    publish_guide(item)
+    item.refresh_from_db()
+    return item
+
+
+@pytest.fixture
+def materials(marriage):
+    return list(marriage.current_guide.materials.order_by("order"))

@@ -108,25 +108,47 @@ def case_intake(request):
     data = request.POST if request.method == "POST" else {"applicant_kind": "person",
                                                            "item": request.GET.get("item", "")}
     chosen = next((i for i in items if str(i.pk) == str(data.get("item", ""))), None)
-    ctx = {"items": items, "data": data, "chosen": chosen, "errors": {},
+    window, ticket = _serving_window(request)
+    ctx = {"items": items, "data": data, "chosen": chosen, "errors": {}, "window": window, "ticket": ticket,
            "materials": list(chosen.current_guide.materials.all()) if chosen else [],
            "checked": [int(x) for x in request.POST.getlist("materials") if x.isdigit()]}
     if request.method == "POST" and request.POST.get("go") == "submit":
         if chosen is None:
             ctx["errors"] = {"item": "请选择办理事项。"}
             return render(request, "cases/staff_intake.html", ctx, status=400)
+        applicant = {"applicant_kind": data.get("applicant_kind", ""), "applicant_name": data.get("applicant_name", ""),
+                     "applicant_id_number": data.get("applicant_id_number", ""),
+                     "contact_phone": data.get("contact_phone", ""), "paper_material_ids": ctx["checked"],
+                     "note": data.get("note", "")}
         try:
-            case = services.case_intake_window(
-                by=request.user, center=chosen.center, item=chosen, applicant_kind=data.get("applicant_kind", ""),
-                applicant_name=data.get("applicant_name", ""), applicant_id_number=data.get("applicant_id_number", ""),
-                contact_phone=data.get("contact_phone", ""), paper_material_ids=ctx["checked"],
-                note=data.get("note", ""))
+            if ticket is not None:  # from the window console: the ticket is finished with this intake
+                from govhall.queueing.services import ticket_finish_with_case
+
+                ticket, case = ticket_finish_with_case(window=window, by=request.user, item=chosen, **applicant)
+            else:
+                case = services.case_intake_window(by=request.user, center=chosen.center, item=chosen, **applicant)
         except DomainError as exc:
             ctx["errors"] = _errors(exc)
             return render(request, "cases/staff_intake.html", ctx, status=400)
-        messages.success(request, f"已收件，办件编号 {case.number}。")
+        if ticket is not None:
+            messages.success(request, f"{ticket.code} 号已办结，已收件，办件编号 {case.number}。")
+        else:
+            messages.success(request, f"已收件，办件编号 {case.number}。")
         return redirect("cases:detail", number=case.number)
     return render(request, "cases/staff_intake.html", ctx)
+
+
+def _serving_window(request):
+    """(window, ticket) when intake comes from the clerk's window console with a ticket being served."""
+    from govhall.queueing.models import Window
+    from govhall.queueing.selectors import window_current_ticket
+
+    window_id = (request.POST if request.method == "POST" else request.GET).get("window", "")
+    if not window_id.isdigit():
+        return None, None
+    window = Window.objects.filter(pk=int(window_id), clerk=request.user).select_related("center").first()
+    ticket = window_current_ticket(window) if window is not None else None
+    return (window, ticket) if ticket is not None else (None, None)
 
 
 ACTIONS = ["receive", "accept", "request_correction", "reject", "start", "suspend", "resume", "complete", "deliver",

@@ -55,3 +55,27 @@ def make_district(name: str = "测试区", code: str = "999001", prefix: str = "
 
 ALL_ZONES = list(Zone.Kind.values)
 ALL_FACILITIES = list(Facility.Kind.values)
+
+
+# --- cases: an applicant and a published guide -------------------------------------------------
+
+PERSON_ID = "110105199001011232"
+OTHER_ID = "510282199206154328"
+BUSINESS_ID = "91500117MA5U7XYA03"
+PHONE = "13812345678"
+
+
+def publish_guide(item, *, promised_days=5, legal_days=20):
+    from govhall.catalog import services as catalog
+
+    draft = catalog.guide_draft(by=None, item=item, conditions="双方自愿。", steps=["申请", "受理", "办结"],
+                                legal_days=legal_days, promised_days=promised_days, consult_phone="023-42800005",
+                                complaint_phone="12345")
+    catalog.guide_set_materials(by=None, guide=draft, materials=[
+        {"name": "居民身份证", "form": "original"},
+        {"name": "居民户口簿", "form": "original"},
+        {"name": "2 寸合影照片", "form": "original", "copies": 3},
+        {"name": "申请结婚登记声明书", "form": "original"},
+    ])
+    catalog.guide_set_fees(by=None, guide=draft, fees=[], no_fee=True)
+    return catalog.guide_publish(by=None, guide=draft)
