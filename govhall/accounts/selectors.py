@@ -49,7 +49,7 @@ def visible_center_ids(user) -> set[int]:
     if user.is_superuser:
         ids = set(Center.objects.values_list("id", flat=True))
     else:
-        assignments = list(RoleAssignment.objects.filter(user=user).select_related("center"))
+        assignments = _assignments(user)
         district_ids = {a.center.district_id for a in assignments if a.role in DISTRICT_WIDE_ROLES}
         department_ids = {a.center.department_id for a in assignments
                           if a.role == Role.DEPARTMENT_LEADER and a.center.department_id}

@@ -13,6 +13,7 @@ import logging
 from datetime import date, timedelta
 
 import chinese_calendar
+from django.db.models import Q
 
 from .errors import DomainError
 
@@ -43,9 +44,11 @@ class _Calendar:
             qs = qs.filter(date__year__gte=start.year, date__year__lte=end.year)
         self.overrides: dict[date, bool] = {}
         self.covered_years: set[int] = set()
-        everywhere = list(qs.filter(district__isnull=True).values_list("date", "is_workday"))
-        own = list(qs.filter(district_id=self.district_id).values_list("date", "is_workday")) if self.district_id else []
-        for day, workday in everywhere + own:  # the district's own row wins
+        mine = Q(district__isnull=True)
+        if self.district_id:
+            mine |= Q(district_id=self.district_id)
+        rows = qs.filter(mine).values_list("date", "is_workday", "district_id")
+        for day, workday, _ in sorted(rows, key=lambda r: r[2] is not None):  # the district's own row wins
             self.overrides[day] = workday
             self.covered_years.add(day.year)
 
