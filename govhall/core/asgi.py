@@ -10,6 +10,7 @@ from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.db import connections
 from django.http import FileResponse
 from django.urls import set_script_prefix
 
@@ -57,6 +58,8 @@ class SyncChainASGIHandler(ASGIHandler):
             response.block_size = self.chunk_size
         if not response.streaming:
             response.close()  # its content is in memory; request_finished fires here
+        else:
+            connections.close_all()  # a stream (a board: hours) must not keep the request's connection
         return response
 
     async def handle(self, scope, receive, send):

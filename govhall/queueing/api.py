@@ -5,7 +5,6 @@ services as the pages; domain errors become JSON 4xx in config/api.py."""
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from asgiref.sync import sync_to_async
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -235,9 +234,9 @@ def board(request, code: str):
                         "`html`（大屏实时部分）、`last_call_id`，叫号时还有 `call`（id、code、window、text、recall）。"
                         "断线后浏览器 EventSource 按 `retry` 自动重连。")
 async def board_events(request, code: str):
-    from .views import board_stream
+    from .views import board_stream, db_briefly
 
-    center = await sync_to_async(selectors.hall_get)(code)
+    center = await db_briefly(selectors.hall_get)(code)
     if center is None:
         raise NotFound("没有找到该大厅。")
     return StreamingHttpResponse(board_stream(center), content_type="text/event-stream",

@@ -13,6 +13,7 @@ import segno
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import connections
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -147,10 +148,23 @@ def _sse(event: str, payload: dict, event_id: int | None = None) -> str:
 KEEPALIVE_SECONDS = 15
 
 
+def db_briefly(fn):
+    """`fn` run in a thread (sync_to_async) that gives its database connection
+    back when done: a board's stream stays open for hours, and holding a
+    connection for each board would empty the pool."""
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return sync_to_async(run)
+
+
 async def board_events(request, code):
     """Server-Sent Events: the board's live part at once, then on every call
     and change. EventSource reconnects by itself (after `retry`)."""
-    center = await sync_to_async(selectors.hall_get)(code)
+    center = await db_briefly(selectors.hall_get)(code)
     if center is None:
         raise Http404("没有找到该大厅。")
     return StreamingHttpResponse(board_stream(center), content_type="text/event-stream",
@@ -171,7 +185,7 @@ async def board_stream(center):
     one's pub/sub, so every few seconds the stream also looks for a newer call."""
     shared = bool(live.pubsub_url())
     async with live.subscribe(center.id) as queue:
-        first = await sync_to_async(board_payload)(center)
+        first = await db_briefly(board_payload)(center)
         last = first["last_call_id"]
         yield "retry: 2000\n\n"
         yield _sse("board", first, last)
@@ -179,8 +193,8 @@ async def board_stream(center):
             try:
                 data = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS if shared else RECHECK_SECONDS)
             except TimeoutError:
-                if not shared and await sync_to_async(_latest_call_id)(center) != last:
-                    payload = await sync_to_async(board_payload)(center)
+                if not shared and await db_briefly(_latest_call_id)(center) != last:
+                    payload = await db_briefly(board_payload)(center)
                 else:
                     yield ": keep-alive\n\n"
                     continue

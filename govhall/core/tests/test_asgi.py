@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.signals import request_finished, request_started
+from django.db import connection
 
 from govhall.core.asgi import SyncChainASGIHandler
 
@@ -15,9 +16,12 @@ def scope(path, method="GET"):
             "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
 
 
-async def call(handler, path, *, disconnect_after=None):
-    """Run one request; with disconnect_after=N the client goes away after N body chunks."""
-    sent, chunks, gone = [], 0, asyncio.Event()
+async def call(handler, path, *, disconnect_after=None, gone=None, on_chunks=None):
+    """Run one request; with disconnect_after=N the client goes away after N body chunks
+    (or, given `gone`, when that event is set: `on_chunks` is called after N chunks)."""
+    sent, chunks = [], 0
+    own_gone = gone is None
+    gone = gone or asyncio.Event()
     requested = False
 
     async def receive():
@@ -33,8 +37,11 @@ async def call(handler, path, *, disconnect_after=None):
         sent.append(message)
         if message["type"] == "http.response.body" and message.get("body"):
             chunks += 1
-            if disconnect_after is not None and chunks >= disconnect_after:
-                gone.set()
+            if disconnect_after is not None and chunks == disconnect_after:
+                if own_gone:
+                    gone.set()
+                elif on_chunks:
+                    on_chunks()
 
     await asyncio.wait_for(handler(scope(path), receive, send), timeout=10)
     return sent
@@ -87,3 +94,27 @@ def test_request_threads_are_reused():
 
     asyncio.run(three())
     assert len(handler._idle_executors) == 1  # one thread served all three, one after the other
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the connection pool is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_open_streams_do_not_hold_database_connections(world, settings):
+    """More boards than the pool has connections, all open at once: none may wait for a connection."""
+    settings.GOVHALL_PUBSUB_URL = None
+    n = settings.DATABASES["default"]["OPTIONS"]["pool"]["max_size"] + 3
+    path = f"/api/v1/halls/{world['a'].code}/board/events"
+    handler = SyncChainASGIHandler()
+
+    async def boards():
+        gone, ready = asyncio.Event(), []
+
+        def one_ready():
+            ready.append(1)
+            if len(ready) == n:
+                gone.set()  # every board has its first event: now they all leave
+
+        return await asyncio.gather(*(call(handler, path, disconnect_after=2, gone=gone, on_chunks=one_ready)
+                                      for _ in range(n)))
+
+    for sent in asyncio.run(asyncio.wait_for(boards(), timeout=8)):
+        assert sent[0]["status"] == 200
