@@ -10,9 +10,10 @@ from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
-from django.db import connections
 from django.http import FileResponse
 from django.urls import set_script_prefix
+
+from govhall.core.db import release_connections
 
 # How many requests of one server process run their (synchronous) middleware
 # and view at once; the others wait their turn on the event loop. Python runs
@@ -59,7 +60,7 @@ class SyncChainASGIHandler(ASGIHandler):
         if not response.streaming:
             response.close()  # its content is in memory; request_finished fires here
         else:
-            connections.close_all()  # a stream (a board: hours) must not keep the request's connection
+            release_connections()  # a stream (a board: hours) must not keep the request's connection
         return response
 
     async def handle(self, scope, receive, send):

@@ -13,13 +13,13 @@ import segno
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connections
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from govhall.core.db import release_connections
 from govhall.core.errors import DomainError
 
 from . import live, selectors, services
@@ -156,7 +156,7 @@ def db_briefly(fn):
         try:
             return fn(*args, **kwargs)
         finally:
-            connections.close_all()
+            release_connections()
 
     return sync_to_async(run)
 
