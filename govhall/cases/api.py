@@ -101,8 +101,8 @@ def _notice_out(case, n: Notice) -> dict:
             "pdf_url": f"/api/v1/cases/{case.number}/notices/{n.number}.pdf"}
 
 
-class CaseIn(Schema):
-    center: str = Field(..., description="受理中心编码，如 HC-MZ")
+class WindowIntakeIn(Schema):
+    """What a window takes in for a case (also when a queue ticket is finished with one)."""
     item: str = Field(..., description="事项实施编码")
     applicant_kind: Literal["person", "business"] = "person"
     applicant_name: str
@@ -110,6 +110,10 @@ class CaseIn(Schema):
     contact_phone: str
     paper_material_ids: list[int] = Field(default_factory=list, description="已收取的纸质材料（指南材料 id）")
     note: str = ""
+
+
+class CaseIn(WindowIntakeIn):
+    center: str = Field(..., description="受理中心编码，如 HC-MZ")
     ticket_number: str = ""
 
 

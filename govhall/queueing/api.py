@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
+from govhall.cases.api import WindowIntakeIn
 from govhall.catalog.models import ServiceItem
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.masking import mask_id_number, mask_phone
@@ -347,23 +348,13 @@ def window_transfer(request, window_id: int, data: TransferIn):
     return _action_out(window, ticket)
 
 
-class FinishWithCaseIn(Schema):
-    item: str = Field(..., description="事项实施编码（本大厅办理的事项）")
-    applicant_kind: Literal["person", "business"] = "person"
-    applicant_name: str
-    applicant_id_number: str = Field(..., description="公民身份号码或统一社会信用代码")
-    contact_phone: str
-    paper_material_ids: list[int] = Field(default_factory=list, description="已收取的纸质材料（指南材料 id）")
-    note: str = ""
-
-
 class FinishWithCaseOut(WindowActionOut):
     case_number: str = Field(..., description="新办件编号")
 
 
 @router.post("/windows/{window_id}/finish-with-case", response={200: FinishWithCaseOut, **WRITE_ERRORS},
              summary="办结当前号并为其窗口收件（创建办件，记排队号）", operation_id="queueing_window_finish_with_case")
-def window_finish_with_case(request, window_id: int, data: FinishWithCaseIn):
+def window_finish_with_case(request, window_id: int, data: WindowIntakeIn):
     window = _window(request, window_id)
     item = ServiceItem.objects.filter(code=data.item, center_id=window.center_id).first()
     if item is None:
