@@ -140,7 +140,7 @@ class _InsertPlan:
         if unknown:
             raise TypeError(f"insert_recorded cannot fill history columns {unknown} of {model.__name__}")
         self.history_table = hmodel._meta.db_table
-        self.numbered_sql: dict[tuple[str, str], str] = {}
+        self.numbered_sql: dict[tuple[str, str, tuple[str, ...]], str] = {}  # by (number, code, now fields)
         self.history_sql = (
             f"INSERT INTO {qn(hmodel._meta.db_table)} ({', '.join(qn(f.column) for f in self.history_fields)}) "
             f"VALUES ({', '.join(['%s'] * len(self.history_fields))})")
