@@ -8,6 +8,16 @@ def _fast_hashing(settings, request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """A test's rolled-back rows send no signals: every test starts with empty process caches."""
+    from govhall.core.cache import forget_all
+
+    forget_all()
+    yield
+    forget_all()
+
+
 @pytest.fixture
 def world(db):
     from govhall.core.testing import make_district

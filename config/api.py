@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 from psycopg_pool import PoolTimeout
 
+from govhall.accounts.selectors import api_token_center_ids
 from govhall.accounts.services import api_token_authenticate
 from govhall.core.errors import DomainError, from_django_validation
 
@@ -22,7 +23,7 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         user = found.user
-        user.token_center_ids = set(found.centers.values_list("id", flat=True))
+        user.token_center_ids = api_token_center_ids(found)
         request.user = user
         request.api_token = found
         return user

@@ -3,22 +3,20 @@ exports — comes from `centers_visible_to`."""
 
 from django.db.models import Q, QuerySet
 
-from .models import DISTRICT_WIDE_ROLES, Role, RoleAssignment
+from govhall.core.db import Prepared
+
+from .models import DISTRICT_WIDE_ROLES, ApiToken, Role, RoleAssignment
 
 
 def roles_of(user) -> set[str]:
     if not user or not user.is_authenticated:
         return set()
-    cached = getattr(user, "_govhall_roles", None)
-    if cached is None:
-        cached = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-        user._govhall_roles = cached
-    return cached
+    return {a.role for a in _assignments(user)}
 
 
 def forget_roles(user) -> None:
     """Drop what this user object remembers of its roles (after a role is given or taken)."""
-    for name in ("_govhall_roles", "_govhall_assignments", "_govhall_visible"):
+    for name in ("_govhall_assignments", "_govhall_visible"):
         user.__dict__.pop(name, None)
 
 
@@ -26,8 +24,11 @@ def _assignments(user) -> list:
     """The user's role assignments with their centers, read once per user object (one request)."""
     cached = getattr(user, "_govhall_assignments", None)
     if cached is None:
-        cached = user._govhall_assignments = list(RoleAssignment.objects.filter(user=user).select_related("center"))
+        cached = user._govhall_assignments = _assignments_of.objects(user.pk)
     return cached
+
+
+_assignments_of = Prepared(lambda user_id: RoleAssignment.objects.filter(user_id=user_id).select_related("center"), int)
 
 
 def has_role(user, *roles: str) -> bool:
@@ -53,17 +54,34 @@ def visible_center_ids(user) -> set[int]:
         district_ids = {a.center.district_id for a in assignments if a.role in DISTRICT_WIDE_ROLES}
         department_ids = {a.center.department_id for a in assignments
                           if a.role == Role.DEPARTMENT_LEADER and a.center.department_id}
-        q = Q(id__in=[a.center_id for a in assignments])
+        ids = {a.center_id for a in assignments}
+        q = Q()
         if district_ids:
             q |= Q(district_id__in=district_ids)
         if department_ids:
             q |= Q(department_id__in=department_ids)
-        ids = set(Center.objects.filter(q).values_list("id", flat=True)) if assignments else set()
+        if q:
+            ids |= set(Center.objects.filter(q).values_list("id", flat=True))
     token_ids = getattr(user, "token_center_ids", None)
     if token_ids is not None:
         ids &= set(token_ids)
     user._govhall_visible = ids
     return ids
+
+
+def api_token_by_hash(key_hash: str) -> ApiToken | None:
+    """The token with this key hash, with its user (active or not)."""
+    return _token_by_hash.first(key_hash)
+
+
+def api_token_center_ids(token: ApiToken) -> set[int]:
+    """The centers a token was issued for."""
+    return {center_id for (center_id,) in _token_centers.rows(token.pk)}
+
+
+_token_by_hash = Prepared(lambda h: ApiToken.objects.select_related("user").filter(key_hash=h), str)
+_token_centers = Prepared(
+    lambda pk: ApiToken.centers.through.objects.filter(apitoken_id=pk).values_list("center_id"), int)
 
 
 def centers_visible_to(user) -> QuerySet:

@@ -11,7 +11,7 @@ from govhall.core.errors import DomainError, Refused
 from govhall.core.history import delete_recorded, save_recorded
 
 from .models import STAFF_ROLES, ApiToken, Role, RoleAssignment, User
-from .selectors import forget_roles, has_role, roles_at
+from .selectors import api_token_by_hash, forget_roles, has_role, roles_at
 
 
 def _require_district_admin(by, center=None) -> None:
@@ -102,7 +102,7 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     """The active token for `key`, or None."""
     if not key or not key.startswith("gh_"):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    token = api_token_by_hash(ApiToken.hash_key(key))
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()

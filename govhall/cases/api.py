@@ -11,7 +11,6 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
 from govhall.accounts.models import User
 from govhall.accounts.selectors import centers_visible_to
-from govhall.catalog.models import ServiceItem
 from govhall.core.errors import DomainError, NotFound
 
 from . import selectors, services
@@ -90,9 +89,9 @@ def _detail(case: Case) -> dict:
     out = _case_out(case)
     out["events"] = [{"action": e.action, "label": e.label, "from_status": e.from_status, "to_status": e.to_status,
                       "by": e.by.display_name if e.by else None, "at": e.at, "reason": e.reason}
-                     for e in case.events.select_related("by")]
-    out["notices"] = [_notice_out(case, n) for n in case.notices.all()]
-    out["materials"] = [m.name for m in case.materials.all()]
+                     for e in selectors.case_events(case)]
+    out["notices"] = [_notice_out(case, n) for n in selectors.case_notices(case)]
+    out["materials"] = selectors.case_material_names(case)
     return out
 
 
@@ -150,10 +149,10 @@ def cases_list(request, q: str = "", status: str = "", center: str = "", channel
 @router.post("/cases", response={201: CaseDetailOut, **WRITE_ERRORS}, summary="窗口收件（创建办件）",
              operation_id="cases_create")
 def cases_create(request, data: CaseIn):
-    center = centers_visible_to(request.user).filter(code=data.center).first()
+    center = selectors.center_for_intake(request.user, data.center)
     if center is None:
         raise NotFound("没有找到该中心，或您无权查看。")
-    item = ServiceItem.objects.filter(code=data.item, district_id=center.district_id).first()
+    item = selectors.item_for_intake(center, data.item)
     if item is None:
         raise DomainError("没有找到该事项。", field="item")
     case = services.case_intake_window(by=request.user, center=center, item=item,
@@ -190,8 +189,7 @@ def cases_decide(request, number: str, data: DecisionIn):
             services.case_deliver(by=by, case=case, method=data.method, tracking_number=data.tracking_number)
         case "withdraw":
             services.case_withdraw(by=by, case=case, reason=data.reason)
-    case.refresh_from_db()
-    return _detail(case)
+    return _detail(_case(request, number))
 
 
 @router.get("/cases/{number}/notices", response={200: list[NoticeOut], **READ_ERRORS}, summary="办件文书",

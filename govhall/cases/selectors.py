@@ -6,9 +6,13 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from govhall.accounts.selectors import visible_center_ids
+from govhall.catalog.models import Material, ServiceItem
+from govhall.centers.models import Center
+from govhall.core.cache import ProcessCache
+from govhall.core.db import Prepared
 from govhall.core.errors import NotFound
 
-from .models import Case, FirstInquiry, Notice, Warning
+from .models import Case, CaseEvent, CaseMaterial, FirstInquiry, Notice, Warning
 from .permissions import access_case
 
 
@@ -39,10 +43,57 @@ def cases_filtered(*, user, q: str = "", status: str = "", center: str = "", cha
 
 def case_get(*, user, number: str) -> Case:
     """One case by number, for staff who may see it (NotFound otherwise)."""
-    case = Case.objects.select_related("center", "item", "guide", "center__district").filter(number=number).first()
+    case = _case_by_number.first(number)
     if case is None or case.status == Case.Status.DRAFT:
         raise NotFound("没有找到该办件，或您无权查看。")
     return access_case(user, case)
+
+
+_case_by_number = Prepared(lambda number: Case.objects.select_related(
+    "center", "item", "guide", "center__district").filter(number=number), str)
+
+
+def case_events(case: Case) -> list[CaseEvent]:
+    """The case's steps in order, each with who took it."""
+    return _events_of.objects(case.pk)
+
+
+def case_notices(case: Case) -> list[Notice]:
+    return _notices_of.objects(case.pk)
+
+
+def case_material_names(case: Case) -> list[str]:
+    return [name for (name,) in _material_names_of.rows(case.pk)]
+
+
+_events_of = Prepared(lambda pk: CaseEvent.objects.filter(case_id=pk).select_related("by"), int)
+_notices_of = Prepared(lambda pk: Notice.objects.filter(case_id=pk), int)
+_material_names_of = Prepared(lambda pk: CaseMaterial.objects.filter(case_id=pk).order_by("handed_in_at", "id")
+                               .values_list("name"), int)
+
+
+# --- what a window intake reads on every call (kept per process for a moment; treat as read-only) ---
+
+_centers = ProcessCache("center-by-code", depends_on=("centers.Center",))
+_items = ProcessCache("item-for-intake", depends_on=("catalog.ServiceItem", "catalog.Guide"))
+_guide_materials = ProcessCache("guide-materials", depends_on=("catalog.Material",))
+
+
+def center_for_intake(user, code: str) -> Center | None:
+    """The center with this code, if `user` may see it."""
+    center = _centers.get(code, lambda: Center.objects.select_related("district").filter(code=code).first())
+    return center if center is not None and center.id in visible_center_ids(user) else None
+
+
+def item_for_intake(center: Center, code: str) -> ServiceItem | None:
+    """The district's item with this code, with its hall and its current guide."""
+    return _items.get((center.district_id, code), lambda: ServiceItem.objects.select_related(
+        "center", "current_guide").filter(code=code, district_id=center.district_id).first())
+
+
+def guide_materials(guide) -> dict[int, Material]:
+    """The guide's material list by id."""
+    return _guide_materials.get(guide.pk, lambda: {m.id: m for m in Material.objects.filter(guide_id=guide.pk)})
 
 
 def case_track(*, number: str, phone: str) -> Case | None:

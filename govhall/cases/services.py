@@ -26,7 +26,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
@@ -34,8 +33,9 @@ from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import roles_at
 from govhall.catalog.models import Guide, Material, ServiceItem
 from govhall.core.calendar import CalendarUnknown, add_working_days, first_unknown_year, working_days_between
+from govhall.core.db import Prepared
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
-from govhall.core.history import save_recorded
+from govhall.core.history import check_fields, insert_recorded, insert_row, save_recorded, update_recorded
 from govhall.core.masking import mask_phone
 from govhall.core.services import counter_next
 
@@ -54,6 +54,7 @@ from .models import (
     Warning,
 )
 from .permissions import access_case, can_view_center, is_applicant, require_at_center
+from .selectors import guide_materials
 
 log = logging.getLogger("govhall.cases")
 S = Case.Status
@@ -156,10 +157,17 @@ def _check_upload(file) -> tuple[str, str]:
 # --- helpers -------------------------------------------------------------------------------
 
 def _lock(case: Case) -> Case:
-    # Lock the case row only: without of=("self",) PostgreSQL would also lock the
-    # center, item and guide rows and serialise every decision at one center.
-    return Case.objects.select_for_update(of=("self",)).select_related(
-        "center", "item", "guide", "center__district").get(pk=case.pk)
+    """The case read again with its row locked until the transaction ends."""
+    found = _case_for_update.first(case.pk)
+    if found is None:
+        raise NotFound("没有找到该办件。")
+    return found
+
+
+# Lock the case row only: without of=("self",) PostgreSQL would also lock the
+# center, item and guide rows and serialise every decision at one center.
+_case_for_update = Prepared(lambda pk: Case.objects.select_for_update(of=("self",)).select_related(
+    "center", "item", "guide", "center__district").filter(pk=pk), int)
 
 
 def _transition(case: Case, *, action: str, by, reason: str = "", to: str | None = None) -> Case:
@@ -169,9 +177,9 @@ def _transition(case: Case, *, action: str, by, reason: str = "", to: str | None
     old = case.status
     if to:
         case.status = to
-    save_recorded(case, by=by, reason=f"{label}{'：' + reason if reason else ''}")
-    CaseEvent.objects.create(case=case, action=action, label=label, from_status=old, to_status=case.status,
-                             by=by, reason=reason or "")
+    update_recorded(case, by=by, reason=f"{label}{'：' + reason if reason else ''}")
+    insert_row(CaseEvent(case=case, action=action, label=label, from_status=old, to_status=case.status,
+                         by=by, reason=reason or ""))
     return case
 
 
@@ -212,7 +220,7 @@ def _issue_notice(case: Case, *, kind: str, by, extra: dict) -> Notice:
         "complaint_phone": case.guide.complaint_phone,
         **extra,
     }
-    return Notice.objects.create(case=case, kind=kind, number=_notice_number(case, kind), issued_by=by, body=body)
+    return insert_row(Notice(case=case, kind=kind, number=_notice_number(case, kind), issued_by=by, body=body))
 
 
 def _compute_deadline(case: Case) -> None:
@@ -249,7 +257,6 @@ def _new_case(*, by, center, item: ServiceItem, channel: str, applicant_kind: st
                 ticket_number=ticket_number or "", is_demo=is_demo)
 
 
-@transaction.atomic
 def case_intake_window(*, by, center, item: ServiceItem, applicant_kind: str = Case.ApplicantKind.PERSON,
                        applicant_name: str, applicant_id_number: str, contact_phone: str,
                        paper_material_ids: list[int] = (), note: str = "", ticket_number: str = "",
@@ -262,13 +269,16 @@ def case_intake_window(*, by, center, item: ServiceItem, applicant_kind: str = C
     case = _new_case(by=by, center=center, item=item, channel=Case.Channel.WINDOW, applicant_kind=applicant_kind,
                      applicant_name=applicant_name, applicant_id_number=applicant_id_number,
                      contact_phone=contact_phone, note=note, ticket_number=ticket_number, is_demo=is_demo)
-    case.received_by, case.submitted_at = by, timezone.now()
-    _number_case(case)
-    case.status = S.SUBMITTED
-    save_recorded(case, by=by, reason="窗口收件")
-    CaseEvent.objects.create(case=case, action="submit", label="窗口收件", from_status="", to_status=case.status,
-                             by=by, reason=f"排队号 {ticket_number}" if ticket_number else "")
-    _receive_paper(case, by=by, material_ids=paper_material_ids)
+    materials = _paper_materials(case.guide, paper_material_ids)
+    case.received_by, case.status = by, S.SUBMITTED
+    check_fields(case)
+    with transaction.atomic():  # everything is checked: the write lock is held only for the writes
+        case.submitted_at = timezone.now()
+        _number_case(case)
+        insert_recorded(case, by=by, reason="窗口收件", at=case.submitted_at)
+        insert_row(CaseEvent(case=case, action="submit", label="窗口收件", from_status="", to_status=case.status,
+                             by=by, reason=f"排队号 {ticket_number}" if ticket_number else ""))
+        _receive_paper(case, by=by, materials=materials)
     return case
 
 
@@ -282,18 +292,24 @@ def case_start_from_window(*, by, center, item: ServiceItem, applicant_name: str
                               ticket_number=ticket_number)
 
 
-def _receive_paper(case: Case, *, by, material_ids) -> list[CaseMaterial]:
-    ids = {int(i) for i in material_ids or ()}
-    if not ids:
-        return []
-    mats = {m.id: m for m in Material.objects.filter(guide=case.guide, id__in=ids)}
-    if set(mats) != ids:
+def _paper_materials(guide: Guide, material_ids) -> list[Material]:
+    """The guide's materials with these ids, or DomainError if any is not on its list."""
+    try:
+        ids = {int(i) for i in material_ids or ()}
+    except (TypeError, ValueError):
+        raise DomainError("所选材料不在该办件所依据的指南材料清单中。", field="materials") from None
+    listed = guide_materials(guide)
+    if not ids <= set(listed):
         raise DomainError("所选材料不在该办件所依据的指南材料清单中。", field="materials")
-    # One INSERT for the materials and one for their history rows (who, when, why), not two per material.
-    return bulk_create_with_history(
-        [CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by) for m in mats.values()],
-        CaseMaterial, default_user=by if by is not None and by.is_authenticated else None,
-        default_change_reason="窗口收取纸质材料")
+    return [listed[i] for i in sorted(ids)]
+
+
+def _receive_paper(case: Case, *, by, materials: list[Material]) -> list[CaseMaterial]:
+    # Each material and its history row (who, when, why) as two prepared INSERTs.
+    now = timezone.now()
+    return [insert_recorded(CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by,
+                                         handed_in_at=now), by=by, reason="窗口收取纸质材料", at=now)
+            for m in materials]
 
 
 @transaction.atomic
@@ -305,7 +321,7 @@ def case_receive_paper(*, by, case: Case, material_ids: list[int]) -> list[CaseM
         raise WrongState(f"办件当前为“{case.get_status_display()}”，不能再收取材料。")
     if not material_ids:
         raise DomainError("请勾选收到的材料。", field="materials")
-    return _receive_paper(case, by=by, material_ids=material_ids)
+    return _receive_paper(case, by=by, materials=_paper_materials(case.guide, material_ids))
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import chinese_calendar
 from django.db.models import Q
 
+from .cache import ProcessCache
 from .errors import DomainError
 
 MAX_SPAN_DAYS = 3 * 366
@@ -31,26 +32,37 @@ class CalendarUnknown(DomainError):
         self.year = year
 
 
+def _read_overrides(district_id, years) -> tuple[dict[date, bool], set[int]]:
+    from .models import CalendarOverride
+
+    qs = CalendarOverride.objects.all()
+    if years:
+        qs = qs.filter(date__year__gte=years[0], date__year__lte=years[1])
+    mine = Q(district__isnull=True)
+    if district_id:
+        mine |= Q(district_id=district_id)
+    overrides: dict[date, bool] = {}
+    covered: set[int] = set()
+    for day, workday, _ in sorted(qs.filter(mine).values_list("date", "is_workday", "district_id"),
+                                  key=lambda r: r[2] is not None):  # the district's own row wins
+        overrides[day] = workday
+        covered.add(day.year)
+    return overrides, covered
+
+
+# Deadlines are computed on every acceptance: each process keeps the rows it read for a moment.
+_overrides = ProcessCache("calendar-overrides", depends_on=("core.CalendarOverride",))
+
+
 class _Calendar:
     """Working-day answers for one district over a range of dates, with the
     overrides of that range read once."""
 
     def __init__(self, district=None, start: date | None = None, end: date | None = None):
-        from .models import CalendarOverride
-
         self.district_id = getattr(district, "pk", district)
-        qs = CalendarOverride.objects.all()
-        if start and end:
-            qs = qs.filter(date__year__gte=start.year, date__year__lte=end.year)
-        self.overrides: dict[date, bool] = {}
-        self.covered_years: set[int] = set()
-        mine = Q(district__isnull=True)
-        if self.district_id:
-            mine |= Q(district_id=self.district_id)
-        rows = qs.filter(mine).values_list("date", "is_workday", "district_id")
-        for day, workday, _ in sorted(rows, key=lambda r: r[2] is not None):  # the district's own row wins
-            self.overrides[day] = workday
-            self.covered_years.add(day.year)
+        years = (start.year, end.year) if start and end else None
+        self.overrides, self.covered_years = _overrides.get((self.district_id, years), lambda: _read_overrides(
+            self.district_id, years))
 
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:

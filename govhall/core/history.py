@@ -45,24 +45,65 @@ def _loaded_relations(instance: models.Model) -> list[str]:
 def insert_recorded(instance: models.Model, *, by, reason: str = "", at: datetime | None = None) -> models.Model:
     """INSERT a new `instance` and its history row ("+": who, when, why) as two
     prepared statements: the same rows save_recorded writes, without the ORM
-    compiling both queries on every call. It is for the hottest write there is
-    (taking a ticket), where that compiling was most of the time spent holding
-    the database's write lock. It sends no model signals and does not validate:
-    the caller builds a valid instance."""
-    model = type(instance)
-    plan = _insert_plans.get(model) or _insert_plan(model)
+    compiling both queries on every call. It is for the hottest writes there
+    are (taking a ticket, a case taken in at the window), where that compiling
+    was most of the time spent holding the database's write lock. It sends no
+    model signals and does not validate: the caller builds a valid instance."""
+    plan = _plan_for(type(instance), history=True)
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
     with connection.cursor() as cursor:
         cursor.execute(plan.sql, values)
         instance.pk = cursor.fetchone()[0]
         instance._state.adding, instance._state.db = False, connection.alias
-        at = at or timezone.now()
-        extra = {"history_date": at, "history_type": "+", "history_change_reason": reason[:100] if reason else "",
-                 "history_user_id": by.pk if by is not None and by.is_authenticated else None}
-        cursor.execute(plan.history_sql, [
-            f.get_db_prep_save(extra[f.attname] if f.attname in extra else getattr(instance, f.attname), connection)
-            for f in plan.history_fields])
+        _write_history(cursor, plan, instance, "+", by=by, reason=reason, at=at)
     return instance
+
+
+def update_recorded(instance: models.Model, *, by, reason: str = "", validate: bool = True) -> models.Model:
+    """UPDATE every column of a loaded `instance` and add its history row ("~"),
+    as two prepared statements — save_recorded for the hot decisions on a case.
+    With `validate`, each field's own rules are checked (length, choices …);
+    foreign keys are left to the database's constraints, so nothing is read."""
+    if validate:
+        check_fields(instance)
+    plan = _plan_for(type(instance), history=True)
+    values = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in plan.fields]
+    with connection.cursor() as cursor:
+        cursor.execute(plan.update_sql, [*values, instance.pk])
+        if cursor.rowcount != 1:
+            raise type(instance).DoesNotExist(f"{type(instance).__name__} {instance.pk} is gone")
+        _write_history(cursor, plan, instance, "~", by=by, reason=reason)
+    return instance
+
+
+def check_fields(instance: models.Model) -> None:
+    """Each field's own rules (length, choices, blank …) without reading the
+    database: foreign keys are left to its constraints. DomainError naming the field."""
+    try:
+        instance.clean_fields(exclude=[f.name for f in instance._meta.concrete_fields if f.is_relation])
+    except ValidationError as exc:
+        raise from_django_validation(exc) from exc
+
+
+def insert_row(instance: models.Model) -> models.Model:
+    """INSERT a new `instance` of a model kept without history (an event, a
+    notice: rows that are themselves the record) as one prepared statement."""
+    plan = _plan_for(type(instance), history=False)
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, values)
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding, instance._state.db = False, connection.alias
+    return instance
+
+
+def _write_history(cursor, plan, instance, kind: str, *, by, reason: str, at: datetime | None = None) -> None:
+    extra = {"history_date": at or timezone.now(), "history_type": kind,
+             "history_change_reason": reason[:100] if reason else "",
+             "history_user_id": by.pk if by is not None and by.is_authenticated else None}
+    cursor.execute(plan.history_sql, [
+        f.get_db_prep_save(extra[f.attname] if f.attname in extra else getattr(instance, f.attname), connection)
+        for f in plan.history_fields])
 
 
 def insert_recorded_numbered(instance: models.Model, *, scope: str, number_field: str, code_field: str,
@@ -77,7 +118,7 @@ def insert_recorded_numbered(instance: models.Model, *, scope: str, number_field
     the order of the numbers. Returns None when `scope` has no counter row yet
     (the caller creates it and asks again)."""
     model = type(instance)
-    plan = _insert_plans.get(model) or _insert_plan(model)
+    plan = _plan_for(model, history=True)
     key = (number_field, code_field, now_fields)
     sql = plan.numbered_sql.get(key) or plan.numbered_sql.setdefault(key, _numbered_sql(model, plan, *key))
     params = [scope]
@@ -128,10 +169,17 @@ def _numbered_sql(model, plan, number_field: str, code_field: str, now_fields: t
 class _InsertPlan:
     def __init__(self, model):
         qn = connection.ops.quote_name
-        self.fields = [f for f in model._meta.local_concrete_fields if f is not model._meta.pk]
-        self.sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
-                    f"VALUES ({', '.join(['%s'] * len(self.fields))}) RETURNING {qn(model._meta.pk.column)}")
-        history = model._meta.simple_history_manager_attribute
+        table, pk = qn(model._meta.db_table), model._meta.pk
+        self.fields = [f for f in model._meta.local_concrete_fields if f is not pk]
+        self.sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in self.fields)}) "
+                    f"VALUES ({', '.join(['%s'] * len(self.fields))}) RETURNING {qn(pk.column)}")
+        self.update_sql = (f"UPDATE {table} SET {', '.join(f'{qn(f.column)} = %s' for f in self.fields)} "
+                           f"WHERE {qn(pk.column)} = %s")
+        self.numbered_sql: dict[tuple[str, str, tuple[str, ...]], str] = {}  # by (number, code, now fields)
+        history = getattr(model._meta, "simple_history_manager_attribute", None)
+        if history is None:
+            self.history_fields, self.history_table, self.history_sql = [], None, None
+            return
         hmodel = getattr(model, history).model
         tracked = {f.attname for f in model._meta.concrete_fields}
         self.history_fields = [f for f in hmodel._meta.local_concrete_fields if f is not hmodel._meta.pk]
@@ -140,7 +188,6 @@ class _InsertPlan:
         if unknown:
             raise TypeError(f"insert_recorded cannot fill history columns {unknown} of {model.__name__}")
         self.history_table = hmodel._meta.db_table
-        self.numbered_sql: dict[tuple[str, str, tuple[str, ...]], str] = {}  # by (number, code, now fields)
         self.history_sql = (
             f"INSERT INTO {qn(hmodel._meta.db_table)} ({', '.join(qn(f.column) for f in self.history_fields)}) "
             f"VALUES ({', '.join(['%s'] * len(self.history_fields))})")
@@ -150,10 +197,14 @@ HISTORY_COLUMNS = {"history_date", "history_type", "history_change_reason", "his
 _insert_plans: dict[type, _InsertPlan] = {}
 
 
-def _insert_plan(model) -> _InsertPlan:
-    if not connection.features.can_return_columns_from_insert:
-        raise NotImplementedError("insert_recorded needs INSERT … RETURNING (SQLite 3.35+ or PostgreSQL)")
-    plan = _insert_plans[model] = _InsertPlan(model)
+def _plan_for(model, *, history: bool) -> _InsertPlan:
+    plan = _insert_plans.get(model)
+    if plan is None:
+        if not connection.features.can_return_columns_from_insert:
+            raise NotImplementedError("prepared inserts need INSERT … RETURNING (SQLite 3.35+ or PostgreSQL)")
+        plan = _insert_plans[model] = _InsertPlan(model)
+    if history and plan.history_sql is None:
+        raise TypeError(f"{model.__name__} keeps no history")
     return plan
 
 

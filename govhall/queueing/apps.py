@@ -18,13 +18,3 @@ class QueueingConfig(AppConfig):
         from .merging import register
 
         register()
-
-        from django.db.models.signals import post_save
-
-        from govhall.centers.models import Center
-
-        from .models import Queue
-        from .selectors import forget_queues_for_taking
-
-        post_save.connect(forget_queues_for_taking, sender=Queue, dispatch_uid="queueing_forget_queue")
-        post_save.connect(forget_queues_for_taking, sender=Center, dispatch_uid="queueing_forget_center")

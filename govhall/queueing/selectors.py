@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from time import monotonic
 
 from django.core.cache import cache
 from django.db import connection
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from govhall.accounts.selectors import roles_at, visible_center_ids
 from govhall.centers.models import Center
+from govhall.core.cache import ProcessCache
 
 from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket, Window
 from .permissions import WINDOW_ROLES
@@ -24,8 +24,7 @@ def hall_get(code: str) -> Center | None:
     return Center.objects.filter(code=code).exclude(status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first()
 
 
-TAKING_CACHE_SECONDS = 2.0
-_taking: dict[tuple[str, str], tuple[float, Queue]] = {}
+_taking = ProcessCache("queue-for-taking", depends_on=("queueing.Queue", "centers.Center"))
 
 
 def queue_for_taking(code: str, letter: str) -> Queue | None:
@@ -33,20 +32,10 @@ def queue_for_taking(code: str, letter: str) -> Queue | None:
     starts. Every kiosk tap reads it, so each server process keeps it for two
     seconds; saving a queue or a hall forgets it in that process at once
     (ticket_issue still refuses a hall or queue closed in the meantime)."""
-    key = (code, letter.upper())
-    found = _taking.get(key)
-    now = monotonic()
-    if found is not None and now - found[0] < TAKING_CACHE_SECONDS:
-        return found[1]
-    queue = (Queue.objects.select_related("center").filter(center__code=code, letter=key[1])
-             .exclude(center__status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first())
-    if queue is not None:
-        _taking[key] = (now, queue)
-    return queue
-
-
-def forget_queues_for_taking(**kwargs) -> None:
-    _taking.clear()
+    letter = letter.upper()
+    return _taking.get((code, letter), lambda: (
+        Queue.objects.select_related("center").filter(center__code=code, letter=letter)
+        .exclude(center__status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first()))
 
 
 def hall_rules(center: Center) -> HallRules:
