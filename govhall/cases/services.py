@@ -35,7 +35,13 @@ from govhall.catalog.models import Guide, Material, ServiceItem
 from govhall.core.calendar import CalendarUnknown, add_working_days, first_unknown_year, working_days_between
 from govhall.core.db import Prepared
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
-from govhall.core.history import check_fields, insert_recorded, insert_row, save_recorded, update_recorded
+from govhall.core.history import (
+    check_fields,
+    insert_recorded_many,
+    insert_row,
+    save_recorded,
+    update_recorded,
+)
 from govhall.core.masking import mask_phone
 from govhall.core.services import counter_next
 
@@ -274,11 +280,13 @@ def case_intake_window(*, by, center, item: ServiceItem, applicant_kind: str = C
     check_fields(case)
     with transaction.atomic():  # everything is checked: the write lock is held only for the writes
         case.submitted_at = timezone.now()
-        _number_case(case)
-        insert_recorded(case, by=by, reason="窗口收件", at=case.submitted_at)
+        insert_row(case)
         insert_row(CaseEvent(case=case, action="submit", label="窗口收件", from_status="", to_status=case.status,
                              by=by, reason=f"排队号 {ticket_number}" if ticket_number else ""))
         _receive_paper(case, by=by, materials=materials)
+        # Numbered last: the center's counter row stays locked until the commit, so that is kept short.
+        _number_case(case)
+        update_recorded(case, by=by, reason="窗口收件", validate=False, created=True, at=case.submitted_at)
     return case
 
 
@@ -305,11 +313,11 @@ def _paper_materials(guide: Guide, material_ids) -> list[Material]:
 
 
 def _receive_paper(case: Case, *, by, materials: list[Material]) -> list[CaseMaterial]:
-    # Each material and its history row (who, when, why) as two prepared INSERTs.
+    # The materials in one prepared INSERT, their history rows (who, when, why) in another.
     now = timezone.now()
-    return [insert_recorded(CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by,
-                                         handed_in_at=now), by=by, reason="窗口收取纸质材料", at=now)
-            for m in materials]
+    return insert_recorded_many([CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by,
+                                              handed_in_at=now) for m in materials],
+                                by=by, reason="窗口收取纸质材料", at=now)
 
 
 @transaction.atomic

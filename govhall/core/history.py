@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils import timezone
 
+from .db import prepared_cursor
 from .errors import from_django_validation
 
 
@@ -51,7 +52,7 @@ def insert_recorded(instance: models.Model, *, by, reason: str = "", at: datetim
     model signals and does not validate: the caller builds a valid instance."""
     plan = _plan_for(type(instance), history=True)
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(plan.sql, values)
         instance.pk = cursor.fetchone()[0]
         instance._state.adding, instance._state.db = False, connection.alias
@@ -59,21 +60,61 @@ def insert_recorded(instance: models.Model, *, by, reason: str = "", at: datetim
     return instance
 
 
-def update_recorded(instance: models.Model, *, by, reason: str = "", validate: bool = True) -> models.Model:
-    """UPDATE every column of a loaded `instance` and add its history row ("~"),
-    as two prepared statements — save_recorded for the hot decisions on a case.
-    With `validate`, each field's own rules are checked (length, choices …);
-    foreign keys are left to the database's constraints, so nothing is read."""
+def update_recorded(instance: models.Model, *, by, reason: str = "", validate: bool = True,
+                    created: bool = False, at: datetime | None = None) -> models.Model:
+    """UPDATE every column of a loaded `instance` and add its history row ("~",
+    or "+" with `created` for a row inserted earlier in the same transaction by
+    insert_row), as two prepared statements — save_recorded for the hot
+    decisions on a case. With `validate`, each field's own rules are checked
+    (length, choices …); foreign keys are left to the database's constraints,
+    so nothing is read."""
     if validate:
         check_fields(instance)
     plan = _plan_for(type(instance), history=True)
     values = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in plan.fields]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(plan.update_sql, [*values, instance.pk])
         if cursor.rowcount != 1:
             raise type(instance).DoesNotExist(f"{type(instance).__name__} {instance.pk} is gone")
-        _write_history(cursor, plan, instance, "~", by=by, reason=reason)
+        _write_history(cursor, plan, instance, "+" if created else "~", by=by, reason=reason, at=at)
     return instance
+
+
+def insert_recorded_many(instances: list[models.Model], *, by, reason: str = "",
+                         at: datetime | None = None) -> list[models.Model]:
+    """insert_recorded for several new rows of one model: one INSERT for the
+    rows and one for their history rows, whatever their number."""
+    if not instances:
+        return []
+    model = type(instances[0])
+    plan = _plan_for(model, history=True)
+    n = len(instances)
+    sql, history_sql = plan.many_sql.get(n) or plan.many_sql.setdefault(n, _many_sql(plan, n))
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in instances for f in plan.fields]
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, values)
+        for obj, (pk,) in zip(instances, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias
+        extra = {"history_date": at or timezone.now(), "history_type": "+",
+                 "history_change_reason": reason[:100] if reason else "",
+                 "history_user_id": by.pk if by is not None and by.is_authenticated else None}
+        cursor.execute(history_sql, [
+            f.get_db_prep_save(extra[f.attname] if f.attname in extra else getattr(obj, f.attname), connection)
+            for obj in instances for f in plan.history_fields])
+    return instances
+
+
+def _many_sql(plan, n: int) -> tuple[str, str]:
+    # Both databases return the RETURNING rows of a multi-row INSERT in the order of its VALUES
+    # (Django's bulk_create relies on the same).
+    row = f"({', '.join(['%s'] * len(plan.fields))})"
+    hrow = f"({', '.join(['%s'] * len(plan.history_fields))})"
+    head, _, returning = plan.sql.partition(" VALUES ")
+    returning = returning.partition(" RETURNING ")[2]
+    hhead = plan.history_sql.partition(" VALUES ")[0]
+    return (f"{head} VALUES {', '.join([row] * n)} RETURNING {returning}",
+            f"{hhead} VALUES {', '.join([hrow] * n)}")
 
 
 def check_fields(instance: models.Model) -> None:
@@ -90,7 +131,7 @@ def insert_row(instance: models.Model) -> models.Model:
     notice: rows that are themselves the record) as one prepared statement."""
     plan = _plan_for(type(instance), history=False)
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(plan.sql, values)
         instance.pk = cursor.fetchone()[0]
     instance._state.adding, instance._state.db = False, connection.alias
@@ -131,7 +172,7 @@ def insert_recorded_numbered(instance: models.Model, *, scope: str, number_field
              "history_user_id": by.pk if by is not None and by.is_authenticated else None}
     params += [f.get_db_prep_save(extra[f.attname], connection) for f in plan.history_fields
                if f.attname in HISTORY_COLUMNS and f.attname != "history_date"]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -176,6 +217,7 @@ class _InsertPlan:
         self.update_sql = (f"UPDATE {table} SET {', '.join(f'{qn(f.column)} = %s' for f in self.fields)} "
                            f"WHERE {qn(pk.column)} = %s")
         self.numbered_sql: dict[tuple[str, str, tuple[str, ...]], str] = {}  # by (number, code, now fields)
+        self.many_sql: dict[int, tuple[str, str]] = {}  # insert_recorded_many, by number of rows
         history = getattr(model._meta, "simple_history_manager_attribute", None)
         if history is None:
             self.history_fields, self.history_table, self.history_sql = [], None, None

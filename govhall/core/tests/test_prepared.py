@@ -141,3 +141,35 @@ def test_a_window_intake_reads_a_newly_published_guide_and_a_new_calendar_overri
     CalendarOverride.objects.create(district=world["district"], date=case.deadline, is_workday=False, note="临时闭馆")
     second = cases.case_accept(by=world["clerk_a"], case=_intake(world, marriage, "李四"))
     assert second.deadline > case.deadline >= start + timedelta(days=1)
+
+
+def test_insert_recorded_many_gives_each_row_its_own_id_and_history(world, marriage):
+    from govhall.cases.models import CaseMaterial
+    from govhall.core.history import insert_recorded_many
+
+    case = _intake(world, marriage)
+    rows = insert_recorded_many([CaseMaterial(case=case, name=f"材料{i}", paper=True) for i in range(3)],
+                                by=world["clerk_a"], reason="批量")
+    assert [CaseMaterial.objects.get(pk=r.pk).name for r in rows] == ["材料0", "材料1", "材料2"]
+    history = CaseMaterial.history.filter(id__in=[r.pk for r in rows])
+    assert sorted((h.id, h.name, h.history_type, h.history_user_id) for h in history) == sorted(
+        (r.pk, r.name, "+", world["clerk_a"].pk) for r in rows)
+    assert insert_recorded_many([], by=None) == []
+
+
+def test_a_window_intake_is_created_in_its_history_with_its_number(world, marriage):
+    case = _intake(world, marriage)
+    (created,) = case.history.all()
+    assert (created.history_type, created.number, created.status) == ("+", case.number, "submitted")
+    assert created.history_user == world["clerk_a"] and created.history_change_reason == "窗口收件"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's")
+def test_on_postgresql_the_hot_statements_are_prepared_on_the_server(world, marriage):
+    case = _intake(world, marriage)
+    assert by_number.first(case.number).pk == case.pk
+    with connection.cursor() as c:
+        c.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [r[0] for r in c.fetchall()]
+    assert any('FROM "cases_case"' in s and '"cases_case"."number" = $1' in s for s in prepared)
+    assert any(s.startswith('INSERT INTO "cases_historicalcase"') for s in prepared)
