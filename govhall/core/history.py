@@ -51,11 +51,8 @@ def insert_recorded(instance: models.Model, *, by, reason: str = "", at: datetim
     was most of the time spent holding the database's write lock. It sends no
     model signals and does not validate: the caller builds a valid instance."""
     plan = _plan_for(type(instance), history=True)
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
+    insert_row(instance)
     with prepared_cursor() as cursor:
-        cursor.execute(plan.sql, values)
-        instance.pk = cursor.fetchone()[0]
-        instance._state.adding, instance._state.db = False, connection.alias
         _write_history(cursor, plan, instance, "+", by=by, reason=reason, at=at)
     return instance
 
@@ -127,8 +124,9 @@ def check_fields(instance: models.Model) -> None:
 
 
 def insert_row(instance: models.Model) -> models.Model:
-    """INSERT a new `instance` of a model kept without history (an event, a
-    notice: rows that are themselves the record) as one prepared statement."""
+    """INSERT a new `instance` as one prepared statement, with no history row:
+    for rows that are themselves the record (an event, a notice), and under
+    insert_recorded and the window intake, which write the history row themselves."""
     plan = _plan_for(type(instance), history=False)
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
     with prepared_cursor() as cursor:
