@@ -41,10 +41,23 @@ def marriage(world):
     from govhall.catalog.models import NegativeListEntry
     from govhall.core.testing import publish_guide
 
-    item = catalog.item_create(by=None, district=world["district"], code="T-MZ-001", name="结婚登记",
-                               item_type="confirmation", department=world["dep_a"])
-    catalog.negative_entry_create(by=None, item=item, center=world["a"], reason=NegativeListEntry.Reason.SITE,
-                                  basis="须设颁证厅。", approval="测试〔2023〕1号", approved_on=date(2023, 6, 1))
+    item = catalog.item_create(
+        by=None,
+        district=world["district"],
+        code="T-MZ-001",
+        name="结婚登记",
+        item_type="confirmation",
+        department=world["dep_a"],
+    )
+    catalog.negative_entry_create(
+        by=None,
+        item=item,
+        center=world["a"],
+        reason=NegativeListEntry.Reason.SITE,
+        basis="须设颁证厅。",
+        approval="测试〔2023〕1号",
+        approved_on=date(2023, 6, 1),
+    )
     catalog.item_station(by=None, item=item, center=world["a"], reason="负面清单")
     publish_guide(item)
     item.refresh_from_db()

@@ -35,9 +35,12 @@ print(k)
 
 
 def api(base: str, method: str, path: str, key: str | None = None, body: dict | None = None):
-    req = urllib.request.Request(base + path, method=method, data=json.dumps(body or {}).encode(),
-                                 headers={"Content-Type": "application/json",
-                                          **({"Authorization": f"Bearer {key}"} if key else {})})
+    req = urllib.request.Request(
+        base + path,
+        method=method,
+        data=json.dumps(body or {}).encode(),
+        headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})},
+    )
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read() or b"null")
 
@@ -52,7 +55,11 @@ async def run(args) -> None:
         boards = [SSEClient("127.0.0.1", server.port, f"/board/{HALL}/events/") for _ in range(args.boards)]
         await asyncio.gather(*(b.connect() for b in boards))
         await asyncio.gather(*(b.event() for b in boards))  # the initial state
-        window = next(w for w in api(server.base, "GET", "/api/v1/windows", key) if w["hall"] == HALL and w["number"] == 1)
+        window = next(
+            w
+            for w in api(server.base, "GET", "/api/v1/windows", key)
+            if w["hall"] == HALL and w["number"] == 1
+        )
         api(server.base, "POST", f"/api/v1/windows/{window['id']}/open", key)
         for _ in range(args.calls):
             api(server.base, "POST", f"/api/v1/halls/{HALL}/tickets", None, {"queue": "A"})
@@ -60,7 +67,9 @@ async def run(args) -> None:
         latencies, missing = [], 0
         for _ in range(args.calls):
             t0 = time.perf_counter()
-            called = await asyncio.to_thread(api, server.base, "POST", f"/api/v1/windows/{window['id']}/call-next", key)
+            called = await asyncio.to_thread(
+                api, server.base, "POST", f"/api/v1/windows/{window['id']}/call-next", key
+            )
             code = called["ticket"]["code"]
 
             async def wait(board, code=code, t0=t0):
@@ -69,8 +78,9 @@ async def run(args) -> None:
                     if isinstance(data, dict) and (data.get("call") or {}).get("code") == code:
                         return time.perf_counter() - t0
 
-            results = await asyncio.gather(*(asyncio.wait_for(wait(b), timeout=5) for b in boards),
-                                           return_exceptions=True)
+            results = await asyncio.gather(
+                *(asyncio.wait_for(wait(b), timeout=5) for b in boards), return_exceptions=True
+            )
             for r in results:
                 if isinstance(r, BaseException):
                     missing += 1
@@ -81,10 +91,12 @@ async def run(args) -> None:
         for b in boards:
             b.close()
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    print(f"RESULT boards={args.boards} calls={args.calls} workers={workers} pubsub={'redis' if redis else 'in-process'} "
-          f"delivered={len(latencies)} missing={missing} p50_ms={q[49]*1e3:.1f} p95_ms={q[94]*1e3:.1f} "
-          f"p99_ms={q[98]*1e3:.1f} max_ms={max(latencies, default=0)*1e3:.1f} "
-          f"target_p99_ms=1000 ok={missing == 0 and q[98] < 1.0}")
+    print(
+        f"RESULT boards={args.boards} calls={args.calls} workers={workers} pubsub={'redis' if redis else 'in-process'} "
+        f"delivered={len(latencies)} missing={missing} p50_ms={q[49] * 1e3:.1f} p95_ms={q[94] * 1e3:.1f} "
+        f"p99_ms={q[98] * 1e3:.1f} max_ms={max(latencies, default=0) * 1e3:.1f} "
+        f"target_p99_ms=1000 ok={missing == 0 and q[98] < 1.0}"
+    )
 
 
 if __name__ == "__main__":

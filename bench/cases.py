@@ -69,6 +69,7 @@ print("CHECK cases=%d accepted=%d distinct_numbers=%d events=%d notices=%d" % (
 
 # --- the load (runs in the ceiling's virtualenv, which has aiohttp) ------------------------------
 
+
 def _q(xs: list[float]) -> tuple[float, float, float]:
     if len(xs) < 2:
         return (xs[0] * 1e3 if xs else 0.0,) * 3
@@ -78,9 +79,14 @@ def _q(xs: list[float]) -> tuple[float, float, float]:
 
 def _line(tag: str, lat: dict[str, list[float]], ok: int, bad: int, errors: int, wall: float, **extra) -> str:
     parts = [tag] + [f"{k}={v}" for k, v in extra.items()]
-    parts += [f"ops={ok}", f"ops_per_s={ok / wall:.1f}", f"req_per_s={(len(lat['submit']) + len(lat['accept'])) / wall:.1f}",
-              f"non2xx={bad}", f"errors={errors}",
-              f"error_rate={(bad + errors) / max(1, ok + bad + errors) * 100:.2f}%"]
+    parts += [
+        f"ops={ok}",
+        f"ops_per_s={ok / wall:.1f}",
+        f"req_per_s={(len(lat['submit']) + len(lat['accept'])) / wall:.1f}",
+        f"non2xx={bad}",
+        f"errors={errors}",
+        f"error_rate={(bad + errors) / max(1, ok + bad + errors) * 100:.2f}%",
+    ]
     for name in ("submit", "accept", "op"):
         p50, p95, p99 = _q(lat[name])
         parts += [f"{name}_p50_ms={p50:.1f}", f"{name}_p95_ms={p95:.1f}", f"{name}_p99_ms={p99:.1f}"]
@@ -94,13 +100,20 @@ async def _drive(a) -> None:
     mats = [int(x) for x in a.materials.split(",") if x]
     lat: dict[str, list[float]] = {"submit": [], "accept": [], "op": []}
     counts = {"ok": 0, "bad": 0, "errors": 0}
-    seq = iter(range(10 ** 9))
+    seq = iter(range(10**9))
 
     def body() -> str:
         n = next(seq)
-        return json.dumps({"center": "HC-MZ", "item": a.item, "applicant_name": f"压测{n}",
-                           "applicant_id_number": "110105199001011232", "contact_phone": "13800000009",
-                           "paper_material_ids": mats})
+        return json.dumps(
+            {
+                "center": "HC-MZ",
+                "item": a.item,
+                "applicant_name": f"压测{n}",
+                "applicant_id_number": "110105199001011232",
+                "contact_phone": "13800000009",
+                "paper_material_ids": mats,
+            }
+        )
 
     async def one(s, due: float) -> None:
         """Submit then accept; latencies from when each was due."""
@@ -115,8 +128,9 @@ async def _drive(a) -> None:
             t1 = time.perf_counter()
             lat["submit"].append(t1 - due)
             number = json.loads(data)["number"]
-            async with s.post(f"{a.base}/api/v1/cases/{number}/decisions", data='{"action": "accept"}',
-                              headers=headers) as r:
+            async with s.post(
+                f"{a.base}/api/v1/cases/{number}/decisions", data='{"action": "accept"}', headers=headers
+            ) as r:
                 data = await r.read()
                 if r.status != 200:
                     counts["bad"] += 1
@@ -143,8 +157,18 @@ async def _drive(a) -> None:
                     await one(s, time.perf_counter())
 
             await asyncio.gather(*(client() for _ in range(a.clients)))
-            print(_line("CLOSED", lat, counts["ok"], counts["bad"], counts["errors"], time.perf_counter() - t0,
-                        clients=a.clients), flush=True)
+            print(
+                _line(
+                    "CLOSED",
+                    lat,
+                    counts["ok"],
+                    counts["bad"],
+                    counts["errors"],
+                    time.perf_counter() - t0,
+                    clients=a.clients,
+                ),
+                flush=True,
+            )
         else:
             t0 = time.perf_counter() + 0.2
             tasks = []
@@ -155,11 +179,22 @@ async def _drive(a) -> None:
                     await asyncio.sleep(delay)
                 tasks.append(asyncio.create_task(one(s, due)))
             await asyncio.gather(*tasks)
-            print(_line("OPEN", lat, counts["ok"], counts["bad"], counts["errors"], time.perf_counter() - t0,
-                        rate=a.rate), flush=True)
+            print(
+                _line(
+                    "OPEN",
+                    lat,
+                    counts["ok"],
+                    counts["bad"],
+                    counts["errors"],
+                    time.perf_counter() - t0,
+                    rate=a.rate,
+                ),
+                flush=True,
+            )
 
 
 # --- set-up, server, ceiling (the project's virtualenv) ---------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -170,8 +205,15 @@ def _free_port() -> int:
 def _env() -> tuple[dict, str | None]:
     VAR.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0", "PYTHONUNBUFFERED": "1",
-                "ALLOWED_HOSTS": "127.0.0.1,localhost", "GOVHALL_VAR": str(VAR / "cases-var")})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "GOVHALL_VAR": str(VAR / "cases-var"),
+        }
+    )
     shutil.rmtree(VAR / "cases-var", ignore_errors=True)
     if os.environ.get("DATABASE_URL"):
         import psycopg
@@ -198,8 +240,9 @@ def _drop(base: str | None) -> None:
 
 
 def _manage(env: dict, *args: str) -> str:
-    out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=900)
+    out = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
     if out.returncode:
         raise RuntimeError(out.stderr)
     return out.stdout
@@ -212,8 +255,13 @@ def _ceiling(kind: str, clients: int, seconds: int, rate: float) -> dict[str, st
     # Our own work directory (its SQLite file and log), the shared virtualenv.
     env.setdefault("CEIL_VENV", str(Path(_ceiling_python()).parents[1]))
     env["CEIL_WORK"] = str(VAR / "ceiling")
-    out = subprocess.run(["bash", str(run), kind, str(clients), str(seconds), "2"], env=env, capture_output=True,
-                         text=True, timeout=900)
+    out = subprocess.run(
+        ["bash", str(run), kind, str(clients), str(seconds), "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     lines = {line.split()[0]: line for line in out.stdout.splitlines() if line[:1].isupper() and " " in line}
     if out.returncode or "CAPACITY" not in lines:
         raise RuntimeError(f"ceiling failed:\n{out.stdout}\n{out.stderr}")
@@ -230,15 +278,20 @@ def _fields(line: str) -> dict[str, float]:
 
 
 def _ceiling_python() -> str:
-    work = Path(os.environ.get("CEIL_WORK") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                / "govhall-ceiling")
+    work = Path(
+        os.environ.get("CEIL_WORK")
+        or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "govhall-ceiling"
+    )
     return str(Path(os.environ.get("CEIL_VENV") or work / "venv") / "bin" / "python")
 
 
 def main(a) -> int:
     kind = "pg" if os.environ.get("DATABASE_URL") else "sqlite"
-    print(f"# cases bench · {kind} · {a.clients} clients closed loop, {a.rate:g} submissions/s open loop, "
-          f"{a.seconds}s each · uvicorn 2 workers", flush=True)
+    print(
+        f"# cases bench · {kind} · {a.clients} clients closed loop, {a.rate:g} submissions/s open loop, "
+        f"{a.seconds}s each · uvicorn 2 workers",
+        flush=True,
+    )
     # The ceiling first: it also makes the virtualenv (with aiohttp) the load runs in.
     ceiling = _ceiling(kind, a.clients, a.seconds, a.rate)
     for tag in ("CAPACITY", "OPENLOOP", "CHECK"):
@@ -248,14 +301,36 @@ def main(a) -> int:
     try:
         _manage(env, "migrate", "--noinput", "-v0")
         _manage(env, "load_demo", "--quiet")
-        setup = next(line for line in _manage(env, "shell", "-c", SETUP).splitlines() if line.startswith("SETUP"))
+        setup = next(
+            line for line in _manage(env, "shell", "-c", SETUP).splitlines() if line.startswith("SETUP")
+        )
         _, token, item, materials = setup.split()
         port = _free_port()
         log = VAR / "cases-server.log"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", "2", "--lifespan", "off", "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         base = f"http://127.0.0.1:{port}"
         for _ in range(150):
             try:
@@ -266,12 +341,30 @@ def main(a) -> int:
         else:
             raise RuntimeError("server did not start:\n" + log.read_text())
         time.sleep(1)
-        drive = [_ceiling_python(), __file__, "--drive", "--base", base, "--token", token, "--item", item,
-                 "--materials", materials, "--clients", str(a.clients), "--rate", str(a.rate),
-                 "--seconds", str(a.seconds)]
+        drive = [
+            _ceiling_python(),
+            __file__,
+            "--drive",
+            "--base",
+            base,
+            "--token",
+            token,
+            "--item",
+            item,
+            "--materials",
+            materials,
+            "--clients",
+            str(a.clients),
+            "--rate",
+            str(a.rate),
+            "--seconds",
+            str(a.seconds),
+        ]
         results = {}
         for mode in ("closed", "open"):
-            out = subprocess.run([*drive, "--mode", mode], capture_output=True, text=True, timeout=a.seconds + 600)
+            out = subprocess.run(
+                [*drive, "--mode", mode], capture_output=True, text=True, timeout=a.seconds + 600
+            )
             sys.stderr.write(out.stderr)
             line = next((x for x in out.stdout.splitlines() if x.startswith(("CLOSED", "OPEN"))), "")
             print(line or f"{mode.upper()} failed", flush=True)
@@ -287,18 +380,26 @@ def main(a) -> int:
         _drop(pg_base)
     cap, openl = _fields(ceiling["CAPACITY"]), _fields(ceiling["OPENLOOP"])
     closed, opened = results["closed"], results["open"]
-    print(f"RATIO closed-loop requests/s: cases {closed.get('req_per_s', 0):.1f} ÷ ceiling {cap.get('rps', 0):.1f} "
-          f"= {closed.get('req_per_s', 0) / max(cap.get('rps', 0), 1e-9):.2f} "
-          f"(operations/s {closed.get('ops_per_s', 0):.1f}: one operation = 2 requests)")
+    print(
+        f"RATIO closed-loop requests/s: cases {closed.get('req_per_s', 0):.1f} ÷ ceiling {cap.get('rps', 0):.1f} "
+        f"= {closed.get('req_per_s', 0) / max(cap.get('rps', 0), 1e-9):.2f} "
+        f"(operations/s {closed.get('ops_per_s', 0):.1f}: one operation = 2 requests)"
+    )
     for name in ("submit", "accept"):
         ours = opened.get(f"{name}_p99_ms", 0)
-        print(f"RATIO open-loop p99 {name}: cases {ours:.1f} ms ÷ ceiling {openl.get('p99_ms', 0):.1f} ms "
-              f"= {ours / max(openl.get('p99_ms', 0), 1e-9):.1f}x")
+        print(
+            f"RATIO open-loop p99 {name}: cases {ours:.1f} ms ÷ ceiling {openl.get('p99_ms', 0):.1f} ms "
+            f"= {ours / max(openl.get('p99_ms', 0), 1e-9):.1f}x"
+        )
     worst = max(opened.get("submit_p99_ms", 1e9), opened.get("accept_p99_ms", 1e9))
-    errs = opened.get("non2xx", 1) + opened.get("errors", 1) + closed.get("non2xx", 1) + closed.get("errors", 1)
+    errs = (
+        opened.get("non2xx", 1) + opened.get("errors", 1) + closed.get("non2xx", 1) + closed.get("errors", 1)
+    )
     met = worst < TARGET_P99_MS and errs == 0
-    print(f"TARGET p99 < {TARGET_P99_MS:g} ms at {a.rate:g}/s and no errors: {'MET' if met else 'MISSED'} "
-          f"(worst open-loop p99 {worst:.1f} ms, errors {int(errs)})")
+    print(
+        f"TARGET p99 < {TARGET_P99_MS:g} ms at {a.rate:g}/s and no errors: {'MET' if met else 'MISSED'} "
+        f"(worst open-loop p99 {worst:.1f} ms, errors {int(errs)})"
+    )
     return 0
 
 

@@ -33,8 +33,28 @@ QUERIES = {
     "full pinyin": ["hunyin", "dengji", "xuke", "canji", "hukou", "yiliao"],
     "initials": ["hydj", "gjj", "xkz", "sbk", "cjr", "jdc"],
 }
-VARIANTS = ["", "（县级）", "（市级）", "变更", "延续", "注销", "补办", "新办", "（个体）", "（企业）", "查询", "证明",
-            "备案", "审批", "申请", "（跨省通办）", "（容缺受理）", "（告知承诺）", "（线上）", "（线下）"]
+VARIANTS = [
+    "",
+    "（县级）",
+    "（市级）",
+    "变更",
+    "延续",
+    "注销",
+    "补办",
+    "新办",
+    "（个体）",
+    "（企业）",
+    "查询",
+    "证明",
+    "备案",
+    "审批",
+    "申请",
+    "（跨省通办）",
+    "（容缺受理）",
+    "（告知承诺）",
+    "（线上）",
+    "（线下）",
+]
 
 
 PG_DATABASE = "govhall_bench_catalog"
@@ -73,9 +93,22 @@ def base_names() -> list[tuple[str, str]]:
     else:
         subset = ROOT / "govhall" / "catalog" / "data" / "guangan-items-subset.json"
         out = [(r["name"], r["department"]) for r in json.loads(subset.read_text(encoding="utf-8"))]
-    extra = ["结婚登记", "离婚登记", "补领婚姻登记证", "社会保障卡申领", "失业保险金申领", "退休待遇核定",
-             "残疾人证核发", "住房公积金提取", "住房公积金个人贷款", "退役军人优待证申领", "机动车登记",
-             "户口迁移", "医疗保险参保登记", "烟草专卖零售许可证新办"]
+    extra = [
+        "结婚登记",
+        "离婚登记",
+        "补领婚姻登记证",
+        "社会保障卡申领",
+        "失业保险金申领",
+        "退休待遇核定",
+        "残疾人证核发",
+        "住房公积金提取",
+        "住房公积金个人贷款",
+        "退役军人优待证申领",
+        "机动车登记",
+        "户口迁移",
+        "医疗保险参保登记",
+        "烟草专卖零售许可证新办",
+    ]
     return list(dict.fromkeys(out + [(n, "区综合") for n in extra]))
 
 
@@ -88,21 +121,31 @@ def generate(n_items: int) -> None:
     from govhall.centers.models import Center
 
     district = center_services.district_create(by=None, name="基准区", code="999999")
-    hub = center_services.center_create(by=None, district=district, kind=Center.Kind.DISTRICT,
-                                        name="基准区政务服务中心", code="BENCH", address="基准路 1 号")
+    hub = center_services.center_create(
+        by=None,
+        district=district,
+        kind=Center.Kind.DISTRICT,
+        name="基准区政务服务中心",
+        code="BENCH",
+        address="基准路 1 号",
+    )
     Synonym.objects.create(word="社保", expansions="社会保险、社会保障")
     Synonym.objects.create(word="医保", expansions="医疗保障、医疗保险")
     names = base_names()
     deps = {}
     for _, dep in names:
         if dep not in deps:
-            deps[dep] = center_services.department_create(by=None, district=district, name=dep,
-                                                          code=f"D{len(deps):03d}")
+            deps[dep] = center_services.department_create(
+                by=None, district=district, name=dep, code=f"D{len(deps):03d}"
+            )
     types = list(ServiceItem.Type.values)
     type_labels = dict(ServiceItem.Type.choices)
     rng = random.Random(42)
     table = SearchTerm._meta.db_table
-    indexes = {"catalog_term_weight_item": "term, weight, item_id", "catalog_term_item_term": "item_id, term, weight"}
+    indexes = {
+        "catalog_term_weight_item": "term, weight, item_id",
+        "catalog_term_item_term": "item_id, term, weight",
+    }
     with connection.cursor() as cur:
         for name in indexes:  # built once after the load, not row by row
             cur.execute(f"DROP INDEX IF EXISTS {name}")
@@ -116,8 +159,16 @@ def generate(n_items: int) -> None:
             variant = VARIANTS[(i // len(names)) % len(VARIANTS)]
             round_no = i // (len(names) * len(VARIANTS))
             full = f"{name}{variant}" + (f"（第{round_no}批）" if round_no else "")
-            items.append(ServiceItem(district=district, code=f"B{i:07d}", name=full[:200],
-                                     item_type=rng.choice(types), department=deps[dep], center=hub))
+            items.append(
+                ServiceItem(
+                    district=district,
+                    code=f"B{i:07d}",
+                    name=full[:200],
+                    item_type=rng.choice(types),
+                    department=deps[dep],
+                    center=hub,
+                )
+            )
         with transaction.atomic():
             ServiceItem.objects.bulk_create(items, batch_size=1000)
             rows = []
@@ -135,7 +186,9 @@ def generate(n_items: int) -> None:
         for name, columns in indexes.items():
             cur.execute(f"CREATE INDEX {name} ON {table} ({columns})")
         cur.execute(f"DELETE FROM {TermStat._meta.db_table}")
-        cur.execute(f"INSERT INTO {TermStat._meta.db_table} (term, items) SELECT term, COUNT(*) FROM {table} GROUP BY term")
+        cur.execute(
+            f"INSERT INTO {TermStat._meta.db_table} (term, items) SELECT term, COUNT(*) FROM {table} GROUP BY term"
+        )
     with connection.cursor() as cur:
         # The planners' statistics after the bulk load; on PostgreSQL also the
         # visibility map, without which every index-only scan visits the heap
@@ -215,19 +268,29 @@ def main() -> int:
     worst = max(r[1][1] for r in rows)
 
     print()
-    print(f"catalog search on {vendor}: {n_items:,} items, {n_terms:,} search terms; "
-          f"{args.runs} searches per query type (first page of 20, items loaded); "
-          f"load average {load:.1f} on {os.cpu_count()} cores")
+    print(
+        f"catalog search on {vendor}: {n_items:,} items, {n_terms:,} search terms; "
+        f"{args.runs} searches per query type (first page of 20, items loaded); "
+        f"load average {load:.1f} on {os.cpu_count()} cores"
+    )
     print()
-    print(f"| {'query type':<16} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'p95 / lookup p95':>16} | {'hits':>9} |")
+    print(
+        f"| {'query type':<16} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'p95 / lookup p95':>16} | {'hits':>9} |"
+    )
     print(f"|{'-' * 18}|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 17}:|{'-' * 10}:|")
     for label, (p50, p95, p99), lo, hi in rows:
-        print(f"| {label:<16} | {p50:7.2f} | {p95:7.2f} | {p99:7.2f} | {p95 / p_plain[1]:15.1f}x | {lo:>4}-{hi:<4} |")
-    print(f"| {'lookup by code':<16} | {p_plain[0]:7.2f} | {p_plain[1]:7.2f} | {p_plain[2]:7.2f} | {1:15.1f}x | {'1':>9} |")
+        print(
+            f"| {label:<16} | {p50:7.2f} | {p95:7.2f} | {p99:7.2f} | {p95 / p_plain[1]:15.1f}x | {lo:>4}-{hi:<4} |"
+        )
+    print(
+        f"| {'lookup by code':<16} | {p_plain[0]:7.2f} | {p_plain[1]:7.2f} | {p_plain[2]:7.2f} | {1:15.1f}x | {'1':>9} |"
+    )
     print()
     print("query types: " + "; ".join(f"{k} = {' '.join(v)}" for k, v in QUERIES.items()))
-    print("hits: fewest-most matches over that type's queries (capped at 500); "
-          "lookup by code: ServiceItem.objects.filter(code=…).first()")
+    print(
+        "hits: fewest-most matches over that type's queries (capped at 500); "
+        "lookup by code: ServiceItem.objects.filter(code=…).first()"
+    )
     print(f"worst search p95 {worst:.2f} ms — target < 30 ms: {'OK' if worst < 30 else 'MISSED'}")
     if args.drop:
         drop(vendor)

@@ -66,31 +66,75 @@ def generate(start: date, days: int) -> None:
     rng = random.Random(6)
     with transaction.atomic():
         district = District.objects.create(name="基准区", code="999996")
-        hub = Center.objects.create(district=district, kind="district", name="基准区政务服务中心", code="BS-HUB",
-                                    address="基准路 1 号", status="active")
-        deps = Department.objects.bulk_create([Department(district=district, name=f"基准部门{i}", code=f"BD{i}")
-                                               for i in range(HALLS)])
-        halls = Center.objects.bulk_create([
-            Center(district=district, kind="branch", parent=hub, department=deps[i], name=f"基准区政务服务中心第{i}分中心",
-                   code=f"BS-{i:02d}", address="基准路", status="active") for i in range(HALLS)])
-        OpeningHours.objects.bulk_create([OpeningHours(center=h, weekday=d, opens=o, closes=c) for h in halls
-                                          for d in range(5) for o, c in ((dtime(9), dtime(12)),
-                                                                         (dtime(13, 30), dtime(17)))])
+        hub = Center.objects.create(
+            district=district,
+            kind="district",
+            name="基准区政务服务中心",
+            code="BS-HUB",
+            address="基准路 1 号",
+            status="active",
+        )
+        deps = Department.objects.bulk_create(
+            [Department(district=district, name=f"基准部门{i}", code=f"BD{i}") for i in range(HALLS)]
+        )
+        halls = Center.objects.bulk_create(
+            [
+                Center(
+                    district=district,
+                    kind="branch",
+                    parent=hub,
+                    department=deps[i],
+                    name=f"基准区政务服务中心第{i}分中心",
+                    code=f"BS-{i:02d}",
+                    address="基准路",
+                    status="active",
+                )
+                for i in range(HALLS)
+            ]
+        )
+        OpeningHours.objects.bulk_create(
+            [
+                OpeningHours(center=h, weekday=d, opens=o, closes=c)
+                for h in halls
+                for d in range(5)
+                for o, c in ((dtime(9), dtime(12)), (dtime(13, 30), dtime(17)))
+            ]
+        )
         queues = Queue.objects.bulk_create([Queue(center=h, letter="A", name="综合") for h in halls])
-        windows = Window.objects.bulk_create([Window(center=h, number=n + 1, name=f"{n + 1}号窗口")
-                                              for h in halls for n in range(WINDOWS_PER_HALL)])
-        Window.queues.through.objects.bulk_create([Window.queues.through(window_id=w.id, queue_id=queues[i // 20].id)
-                                                   for i, w in enumerate(windows)])
-        users = User.objects.bulk_create([User(username=f"bs{i:04d}", full_name=f"基准人员{i}", password="!")
-                                          for i in range(HALLS * PEOPLE_PER_HALL)])
-        RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=Role.CLERK, center=halls[i // PEOPLE_PER_HALL])
-                                            for i, u in enumerate(users)])
+        windows = Window.objects.bulk_create(
+            [
+                Window(center=h, number=n + 1, name=f"{n + 1}号窗口")
+                for h in halls
+                for n in range(WINDOWS_PER_HALL)
+            ]
+        )
+        Window.queues.through.objects.bulk_create(
+            [
+                Window.queues.through(window_id=w.id, queue_id=queues[i // 20].id)
+                for i, w in enumerate(windows)
+            ]
+        )
+        users = User.objects.bulk_create(
+            [
+                User(username=f"bs{i:04d}", full_name=f"基准人员{i}", password="!")
+                for i in range(HALLS * PEOPLE_PER_HALL)
+            ]
+        )
+        RoleAssignment.objects.bulk_create(
+            [
+                RoleAssignment(user=u, role=Role.CLERK, center=halls[i // PEOPLE_PER_HALL])
+                for i, u in enumerate(users)
+            ]
+        )
         posts = []
         for h in range(HALLS):
-            people = users[h * PEOPLE_PER_HALL:(h + 1) * PEOPLE_PER_HALL]
+            people = users[h * PEOPLE_PER_HALL : (h + 1) * PEOPLE_PER_HALL]
             for n in range(WINDOWS_PER_HALL):
                 w = windows[h * WINDOWS_PER_HALL + n]
-                posts += [Post(window=w, role="A", user=people[2 * n]), Post(window=w, role="B", user=people[2 * n + 1])]
+                posts += [
+                    Post(window=w, role="A", user=people[2 * n]),
+                    Post(window=w, role="B", user=people[2 * n + 1]),
+                ]
         Post.objects.bulk_create(posts)
         kinds = ["annual", "sick", "personal", "training"]
         leaves = []
@@ -98,17 +142,27 @@ def generate(start: date, days: int) -> None:
             for _ in range(rng.randint(2, 4)):
                 first = start + timedelta(days=rng.randrange(days))
                 length = rng.choice([0, 0, 1, 2, 4])
-                leaves.append(Leave(user=u, center=halls[i // PEOPLE_PER_HALL], kind=rng.choice(kinds),
-                                    start_date=first, end_date=first + timedelta(days=length),
-                                    start_pm=rng.random() < 0.1, end_am=length > 0 and rng.random() < 0.1,
-                                    reason="基准", status=rng.choice(["approved", "approved", "on_leave",
-                                                                     "reported_back", "requested"]),
-                                    planned_days=length + 1))
+                leaves.append(
+                    Leave(
+                        user=u,
+                        center=halls[i // PEOPLE_PER_HALL],
+                        kind=rng.choice(kinds),
+                        start_date=first,
+                        end_date=first + timedelta(days=length),
+                        start_pm=rng.random() < 0.1,
+                        end_am=length > 0 and rng.random() < 0.1,
+                        reason="基准",
+                        status=rng.choice(["approved", "approved", "on_leave", "reported_back", "requested"]),
+                        planned_days=length + 1,
+                    )
+                )
         Leave.objects.bulk_create(leaves, batch_size=2000)
     # Name substitutes for about half of the gaps, like managers do.
     from govhall.staffing import selectors
 
-    cov = selectors.coverage(center_ids=[h.id for h in halls], start=start, end=start + timedelta(days=days - 1))
+    cov = selectors.coverage(
+        center_ids=[h.id for h in halls], start=start, end=start + timedelta(days=days - 1)
+    )
     by_window = {w.id: w for w in windows}
     leave_of = {}
     for lv in Leave.objects.filter(status__in=Leave.AWAY).only("id", "user_id", "start_date", "end_date"):
@@ -188,13 +242,19 @@ def main() -> int:
     start = date(2026, 9, 1)  # across Mid-Autumn and National Day, with the make-up Saturday
     end = start + timedelta(days=args.days - 1)
     if not Post.objects.exists():
-        print(f"generating {HALLS} halls, {HALLS * WINDOWS_PER_HALL:,} windows, {HALLS * PEOPLE_PER_HALL:,} people "
-              f"on {vendor} …")
+        print(
+            f"generating {HALLS} halls, {HALLS * WINDOWS_PER_HALL:,} windows, {HALLS * PEOPLE_PER_HALL:,} people "
+            f"on {vendor} …"
+        )
         generate(start, args.days)
-    center_ids = list(Center.objects.filter(code__startswith="BS-", kind="branch").values_list("id", flat=True))
-    print(f"{vendor}: {len(center_ids)} halls, {Window.objects.filter(center_id__in=center_ids).count():,} windows, "
-          f"{Post.objects.count():,} posts, {Leave.objects.count():,} leaves, {Substitute.objects.count():,} "
-          f"substitutes; {start} … {end}")
+    center_ids = list(
+        Center.objects.filter(code__startswith="BS-", kind="branch").values_list("id", flat=True)
+    )
+    print(
+        f"{vendor}: {len(center_ids)} halls, {Window.objects.filter(center_id__in=center_ids).count():,} windows, "
+        f"{Post.objects.count():,} posts, {Leave.objects.count():,} leaves, {Substitute.objects.count():,} "
+        f"substitutes; {start} … {end}"
+    )
 
     result = {}
 
@@ -210,8 +270,10 @@ def main() -> int:
     t_base = timed(baseline, args.runs)
     med_c, med_b = statistics.median(t_check), statistics.median(t_base)
     print(f"\n{'':<24} {'median s':>9} {'worst s':>9}")
-    print(f"{'gap check':<24} {med_c:9.3f} {max(t_check):9.3f}   {result['cells']:,} window-days, "
-          f"{result['gaps']:,} gaps")
+    print(
+        f"{'gap check':<24} {med_c:9.3f} {max(t_check):9.3f}   {result['cells']:,} window-days, "
+        f"{result['gaps']:,} gaps"
+    )
     print(f"{'one query, same rows':<24} {med_b:9.3f} {max(t_base):9.3f}   {result['rows']:,} rows")
     print(f"ratio (gap check / one query): {med_c / med_b:.1f}x")
     ok = max(t_check) < TARGET_S

@@ -38,8 +38,13 @@ def run_ceiling(db: str, args) -> dict:
     env = dict(os.environ, RATE=str(args.rate))
     if db == "sqlite":
         env["CEIL_WRITER_LOCK"] = "1"  # the same writer lock as ours, so the ratio compares like with like
-    out = subprocess.run(["bash", str(SHARED / "ceiling" / "run.sh"), db, str(args.clients), str(args.seconds), "2"],
-                         env=env, capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        ["bash", str(SHARED / "ceiling" / "run.sh"), db, str(args.clients), str(args.seconds), "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     res = {}
     for line in out.stdout.splitlines():
         if line.startswith(("CAPACITY", "OPENLOOP", "CHECK")):
@@ -55,17 +60,45 @@ def run_ours(args, *, label: str, extra_env: dict | None = None) -> dict:
     res = {}
     with Server(env, workers=2) as server:
         url = f"{server.base}/api/v1/halls/HC/tickets"
-        wrk = subprocess.run(["wrk", "-t1", f"-c{args.clients}", f"-d{args.seconds}s", "--timeout", "10s", "-s",
-                              str(SHARED / "ceiling" / "post.lua"), url],
-                             env=dict(os.environ, WRK_BODY=BODY), capture_output=True, text=True, timeout=600)
+        wrk = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{args.clients}",
+                f"-d{args.seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(SHARED / "ceiling" / "post.lua"),
+                url,
+            ],
+            env=dict(os.environ, WRK_BODY=BODY),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         line = next((x for x in wrk.stdout.splitlines() if x.startswith("RESULT")), None)
         if line is None:
             raise RuntimeError("wrk failed:\n" + wrk.stdout + wrk.stderr)
         res["CAPACITY"] = parse_result(line) | {"line": line.replace("RESULT", "CAPACITY")}
         py = ceiling_venv_python()
         if py:
-            ol = subprocess.run([py, str(SHARED / "openloop.py"), url, "--rate", str(args.rate), "--seconds",
-                                 str(args.seconds), "--body", BODY], capture_output=True, text=True, timeout=600)
+            ol = subprocess.run(
+                [
+                    py,
+                    str(SHARED / "openloop.py"),
+                    url,
+                    "--rate",
+                    str(args.rate),
+                    "--seconds",
+                    str(args.seconds),
+                    "--body",
+                    BODY,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
             line = next((x for x in ol.stdout.splitlines() if x.startswith("RESULT")), None)
             if line:
                 res["OPENLOOP"] = parse_result(line) | {"line": line.replace("RESULT", "OPENLOOP")}
@@ -77,13 +110,17 @@ def summary(name: str, res: dict) -> None:
     cap, ol = res["CAPACITY"], res.get("OPENLOOP", {})
     n = cap.get("n", 0) or 1
     err = (cap.get("non2xx", 0) + cap.get("errors", 0)) / n
-    print(f"  {name:<28} capacity={cap.get('rps', 0):7.1f}/s closed-loop p50={cap.get('p50_ms', 0):.1f}ms "
-          f"p99={cap.get('p99_ms', 0):.1f}ms errors={err:.2%}")
+    print(
+        f"  {name:<28} capacity={cap.get('rps', 0):7.1f}/s closed-loop p50={cap.get('p50_ms', 0):.1f}ms "
+        f"p99={cap.get('p99_ms', 0):.1f}ms errors={err:.2%}"
+    )
     if ol:
         sent = ol.get("sent", 0) or 1
         ol_err = (ol.get("non2xx", 0) + ol.get("errors", 0)) / sent
-        print(f"  {'':<28} open-loop {ol.get('rate', 0):.0f}/s: p50={ol.get('p50_ms', 0):.1f}ms "
-              f"p95={ol.get('p95_ms', 0):.1f}ms p99={ol.get('p99_ms', 0):.1f}ms errors={ol_err:.2%}")
+        print(
+            f"  {'':<28} open-loop {ol.get('rate', 0):.0f}/s: p50={ol.get('p50_ms', 0):.1f}ms "
+            f"p95={ol.get('p95_ms', 0):.1f}ms p99={ol.get('p99_ms', 0):.1f}ms errors={ol_err:.2%}"
+        )
     if "CHECK" in res:
         check = res["CHECK"]
         print(f"  {'':<28} {check['line'] if isinstance(check, dict) else check}")
@@ -100,22 +137,30 @@ def main() -> None:
     os.chdir(ROOT)
     ceiling = run_ceiling(db, args)
     ours = run_ours(args, label=db)
-    print(f"tickets bench ({db}; {args.clients} clients closed loop, {args.rate}/s open loop, {args.seconds}s each)")
+    print(
+        f"tickets bench ({db}; {args.clients} clients closed loop, {args.rate}/s open loop, {args.seconds}s each)"
+    )
     summary("ceiling (bare endpoint)", ceiling)
     summary("govhall ticket_issue", ours)
     ratio = ours["CAPACITY"]["rps"] / ceiling["CAPACITY"]["rps"]
     ol = ours.get("OPENLOOP", {})
     cap = ours["CAPACITY"]
     errors = cap.get("non2xx", 0) + cap.get("errors", 0) + ol.get("non2xx", 0) + ol.get("errors", 0)
-    print(f"RESULT db={db} ours_rps={cap['rps']:.1f} ceiling_rps={ceiling['CAPACITY']['rps']:.1f} ratio={ratio:.2f} "
-          f"open_p50_ms={ol.get('p50_ms', float('nan')):.1f} open_p95_ms={ol.get('p95_ms', float('nan')):.1f} "
-          f"open_p99_ms={ol.get('p99_ms', float('nan')):.1f} errors={errors:.0f} "
-          f"target=ratio>=0.5,p99<100ms,errors=0 ok={ratio >= 0.5 and ol.get('p99_ms', 1e9) < 100 and errors == 0}")
+    print(
+        f"RESULT db={db} ours_rps={cap['rps']:.1f} ceiling_rps={ceiling['CAPACITY']['rps']:.1f} ratio={ratio:.2f} "
+        f"open_p50_ms={ol.get('p50_ms', float('nan')):.1f} open_p95_ms={ol.get('p95_ms', float('nan')):.1f} "
+        f"open_p99_ms={ol.get('p99_ms', float('nan')):.1f} errors={errors:.0f} "
+        f"target=ratio>=0.5,p99<100ms,errors=0 ok={ratio >= 0.5 and ol.get('p99_ms', 1e9) < 100 and errors == 0}"
+    )
     if db == "sqlite" and not args.no_compare:
-        plain = run_ours(args, label="sqlite_nolock", extra_env={"GOVHALL_SQLITE_ENGINE": "django.db.backends.sqlite3"})
+        plain = run_ours(
+            args, label="sqlite_nolock", extra_env={"GOVHALL_SQLITE_ENGINE": "django.db.backends.sqlite3"}
+        )
         summary("govhall without writer lock", plain)
-        print(f"RESULT writer_lock_compare with_lock_rps={cap['rps']:.1f} without_rps={plain['CAPACITY']['rps']:.1f} "
-              f"with_lock_closed_p99_ms={cap['p99_ms']:.1f} without_closed_p99_ms={plain['CAPACITY']['p99_ms']:.1f}")
+        print(
+            f"RESULT writer_lock_compare with_lock_rps={cap['rps']:.1f} without_rps={plain['CAPACITY']['rps']:.1f} "
+            f"with_lock_closed_p99_ms={cap['p99_ms']:.1f} without_closed_p99_ms={plain['CAPACITY']['p99_ms']:.1f}"
+        )
 
 
 if __name__ == "__main__":

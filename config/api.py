@@ -87,8 +87,12 @@ def on_pool_timeout(request, exc):
 def on_http_error(request, exc: HttpError):
     message = str(exc)
     if "CSRF" in message:
-        return _error(request, 403, "缺少或无效的 CSRF 令牌：网页会话请求须带 X-CSRFToken 请求头，或改用接口令牌。",
-                      "csrf_failed")
+        return _error(
+            request,
+            403,
+            "缺少或无效的 CSRF 令牌：网页会话请求须带 X-CSRFToken 请求头，或改用接口令牌。",
+            "csrf_failed",
+        )
     if "parse request body" in message:
         return _error(request, 400, "请求体不是有效的 JSON。", "malformed_body")
     return _error(request, exc.status_code, message, "error")

@@ -29,8 +29,15 @@ def fresh_env(name: str, extra: dict | None = None) -> dict:
     """Environment for a server on a fresh database named after `name`."""
     tmp = Path(tempfile.mkdtemp(prefix=f"govhall-{name}-"))
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "GOVHALL_VAR": str(tmp), "DEBUG": "0",
-                "PYTHONUNBUFFERED": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost"})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "GOVHALL_VAR": str(tmp),
+            "DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+    )
     if os.environ.get("DATABASE_URL"):
         import psycopg
 
@@ -47,7 +54,9 @@ def fresh_env(name: str, extra: dict | None = None) -> dict:
 
 
 def manage(env: dict, *args: str) -> str:
-    out = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     if out.returncode != 0:
         raise RuntimeError(out.stderr)
     return out.stdout
@@ -74,9 +83,29 @@ class Server:
 
     def __enter__(self):
         self.proc = subprocess.Popen(
-            [PY, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers), "--lifespan", "off", "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                PY,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         for _ in range(150):
             try:
                 with urllib.request.urlopen(f"{self.base}/healthz", timeout=1) as r:
@@ -98,8 +127,10 @@ class Server:
 
 
 def ceiling_venv_python() -> str | None:
-    work = Path(os.environ.get("CEIL_WORK") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                / "govhall-ceiling")
+    work = Path(
+        os.environ.get("CEIL_WORK")
+        or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "govhall-ceiling"
+    )
     venv = Path(os.environ.get("CEIL_VENV") or work / "venv")
     py = venv / "bin" / "python"
     return str(py) if py.exists() else None

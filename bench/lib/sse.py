@@ -15,8 +15,10 @@ class SSEClient:
 
     async def connect(self):
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        self.writer.write(f"GET {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                          f"Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n".encode())
+        self.writer.write(
+            f"GET {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n".encode()
+        )
         await self.writer.drain()
         status = await self.reader.readline()
         if b" 200 " not in status:

@@ -40,6 +40,7 @@ WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 # --- me ---------------------------------------------------------------------
 
+
 class RoleOut(Schema):
     code: str = Field(..., description="角色代码")
     label: str = Field(..., description="角色名称")
@@ -52,21 +53,39 @@ class MeOut(Schema):
     username: str
     full_name: str
     roles: list[RoleOut]
-    visible_center_codes: list[str] = Field(..., description="可见中心的编码（接口令牌只限于签发时选定的中心）")
+    visible_center_codes: list[str] = Field(
+        ..., description="可见中心的编码（接口令牌只限于签发时选定的中心）"
+    )
     via_token: bool = Field(..., description="本次请求是否使用接口令牌")
 
 
-@router.get("/me", response={200: MeOut, **error_responses(401)}, summary="当前用户：角色与可见中心",
-            operation_id="me")
+@router.get(
+    "/me",
+    response={200: MeOut, **error_responses(401)},
+    summary="当前用户：角色与可见中心",
+    operation_id="me",
+)
 def me(request):
     user = request.user
     roles = [
-        {"code": a.role, "label": Role(a.role).label, "center_code": a.center.code, "center_name": a.center.name}
-        for a in RoleAssignment.objects.filter(user=user).select_related("center").order_by("role", "center__code")
+        {
+            "code": a.role,
+            "label": Role(a.role).label,
+            "center_code": a.center.code,
+            "center_name": a.center.name,
+        }
+        for a in RoleAssignment.objects.filter(user=user)
+        .select_related("center")
+        .order_by("role", "center__code")
     ]
     return {
-        "id": user.id, "username": user.username, "full_name": user.full_name, "roles": roles,
-        "visible_center_codes": list(centers_visible_to(user).order_by("code").values_list("code", flat=True)),
+        "id": user.id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "roles": roles,
+        "visible_center_codes": list(
+            centers_visible_to(user).order_by("code").values_list("code", flat=True)
+        ),
         "via_token": getattr(request, "api_token", None) is not None,
     }
 
@@ -75,6 +94,7 @@ def me(request):
 # Managed from a logged-in session only: a token must never mint or revoke
 # tokens, or a leaked key could outlive its own revocation.
 TOKEN_AUTH = [django_auth]
+
 
 class TokenOut(Schema):
     id: int
@@ -113,15 +133,25 @@ class TokenIn(Schema):
     expires_at: datetime | None = Field(None, description="到期时间（可选）")
 
 
-@router.get("/tokens", auth=TOKEN_AUTH, response={200: list[TokenOut], **error_responses(401, 403, 422)},
-            summary="接口令牌列表（区政务办）", operation_id="tokens_list")
+@router.get(
+    "/tokens",
+    auth=TOKEN_AUTH,
+    response={200: list[TokenOut], **error_responses(401, 403, 422)},
+    summary="接口令牌列表（区政务办）",
+    operation_id="tokens_list",
+)
 @paginate(LimitOffsetPagination, max_limit=200)
 def tokens_list(request):
     return api_tokens_visible_to(request.user)
 
 
-@router.post("/tokens", auth=TOKEN_AUTH, response={201: TokenIssuedOut, **WRITE_ERRORS},
-             summary="签发接口令牌（区政务办；密钥只返回一次）", operation_id="tokens_issue")
+@router.post(
+    "/tokens",
+    auth=TOKEN_AUTH,
+    response={201: TokenIssuedOut, **WRITE_ERRORS},
+    summary="签发接口令牌（区政务办；密钥只返回一次）",
+    operation_id="tokens_issue",
+)
 def tokens_issue(request, data: TokenIn):
     by = request.user
     api_tokens_visible_to(by)  # only the district office manages tokens: refuse before looking anything up
@@ -136,14 +166,20 @@ def tokens_issue(request, data: TokenIn):
     expires_at = data.expires_at
     if expires_at is not None and timezone.is_naive(expires_at):
         expires_at = timezone.make_aware(expires_at)  # a time without zone is Beijing time
-    token, key = services.api_token_issue(by=by, user=user, name=data.name, centers=centers,
-                                          expires_at=expires_at)
+    token, key = services.api_token_issue(
+        by=by, user=user, name=data.name, centers=centers, expires_at=expires_at
+    )
     token.key = key  # shown this once; only its hash is stored
     return Status(201, token)
 
 
-@router.post("/tokens/{token_id}/revoke", auth=TOKEN_AUTH, response={200: TokenOut, **WRITE_ERRORS},
-             summary="吊销接口令牌（区政务办）", operation_id="tokens_revoke")
+@router.post(
+    "/tokens/{token_id}/revoke",
+    auth=TOKEN_AUTH,
+    response={200: TokenOut, **WRITE_ERRORS},
+    summary="吊销接口令牌（区政务办）",
+    operation_id="tokens_revoke",
+)
 def tokens_revoke(request, token_id: int):
     token = api_tokens_visible_to(request.user).filter(pk=token_id).first()
     if token is None:

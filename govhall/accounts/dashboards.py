@@ -14,8 +14,13 @@ from govhall.centers.selectors import (
 from .models import Role, RoleAssignment
 from .selectors import centers_visible_to, roles_of
 
-OPEN_CHANGE_STATUSES = [CenterChange.Status.DRAFT, CenterChange.Status.SUBMITTED, CenterChange.Status.RETURNED,
-                        CenterChange.Status.FILED, CenterChange.Status.APPROVED]
+OPEN_CHANGE_STATUSES = [
+    CenterChange.Status.DRAFT,
+    CenterChange.Status.SUBMITTED,
+    CenterChange.Status.RETURNED,
+    CenterChange.Status.FILED,
+    CenterChange.Status.APPROVED,
+]
 
 
 def _url(name: str, *args, query: str = "") -> str | None:
@@ -47,59 +52,111 @@ def _hall_rows(centers) -> list[dict]:
 def _district_section(user, changes) -> dict:
     centers = centers_visible_to(user)
     counts = {row["status"]: row["n"] for row in centers.order_by().values("status").annotate(n=Count("id"))}
-    by_status = [{"status": value, "label": label, "count": counts.get(value, 0),
-                  "url": _url("centers:list", query=f"status={value}")} for value, label in Center.Status.choices]
+    by_status = [
+        {
+            "status": value,
+            "label": label,
+            "count": counts.get(value, 0),
+            "url": _url("centers:list", query=f"status={value}"),
+        }
+        for value, label in Center.Status.choices
+    ]
     submitted = changes.filter(status=CenterChange.Status.SUBMITTED).order_by("created_at")
     returned = changes.filter(status=CenterChange.Status.RETURNED).order_by("-updated_at")
-    weakest = [{"check": c, "url": _url("centers:detail", c.center.code)}
-               for c in standardisation_report(user=user)[:5]]
+    weakest = [
+        {"check": c, "url": _url("centers:detail", c.center.code)}
+        for c in standardisation_report(user=user)[:5]
+    ]
     return {
-        "center_total": sum(counts.values()), "by_status": by_status,
-        "submitted_count": submitted.count(), "submitted": _change_rows(submitted[:10]),
+        "center_total": sum(counts.values()),
+        "by_status": by_status,
+        "submitted_count": submitted.count(),
+        "submitted": _change_rows(submitted[:10]),
         "submitted_url": _url("centers:changes", query="status=submitted"),
-        "returned_count": returned.count(), "returned": _change_rows(returned[:10]),
+        "returned_count": returned.count(),
+        "returned": _change_rows(returned[:10]),
         "returned_url": _url("centers:changes", query="status=returned"),
         "weakest": weakest,
-        "links": _links([("中心登记", "centers:list"), ("变更备案", "centers:changes"),
-                         ("标准化检查", "centers:standards"), ("人员与角色", "accounts:people"),
-                         ("操作记录", "accounts:audit"), ("接口令牌", "accounts:tokens")]),
+        "links": _links(
+            [
+                ("中心登记", "centers:list"),
+                ("变更备案", "centers:changes"),
+                ("标准化检查", "centers:standards"),
+                ("人员与角色", "accounts:people"),
+                ("操作记录", "accounts:audit"),
+                ("接口令牌", "accounts:tokens"),
+            ]
+        ),
     }
 
 
 def _approver_section(changes) -> dict:
     filed = changes.filter(status=CenterChange.Status.FILED).order_by("effective_date", "created_at")
-    return {"filed_count": filed.count(), "filed": _change_rows(filed[:20]),
-            "filed_url": _url("centers:changes", query="status=filed")}
+    return {
+        "filed_count": filed.count(),
+        "filed": _change_rows(filed[:20]),
+        "filed_url": _url("centers:changes", query="status=filed"),
+    }
 
 
 def _own_centers(user, roles: set[str]):
     """Halls where `user` holds one of `roles`; a department leader's reach is the department's halls."""
     assigned = RoleAssignment.objects.filter(user=user, role__in=roles).select_related("center")
     ids = {a.center_id for a in assigned}
-    dept_ids = {a.center.department_id for a in assigned if a.role == Role.DEPARTMENT_LEADER and a.center.department_id}
+    dept_ids = {
+        a.center.department_id
+        for a in assigned
+        if a.role == Role.DEPARTMENT_LEADER and a.center.department_id
+    }
     qs = Center.objects.filter(id__in=ids)
     if dept_ids:
         qs = Center.objects.filter(id__in=ids) | Center.objects.filter(department_id__in=dept_ids)
-    return qs.exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED]).distinct().order_by("kind", "code")
+    return (
+        qs.exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED])
+        .distinct()
+        .order_by("kind", "code")
+    )
 
 
 def _manager_section(user, roles, changes) -> dict:
     halls = []
-    for center in _own_centers(user, roles & {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}).prefetch_related(
-            "zones", "facilities", "leadership").select_related("district"):
+    for center in (
+        _own_centers(user, roles & {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER})
+        .prefetch_related("zones", "facilities", "leadership")
+        .select_related("district")
+    ):
         check = standardisation_check(center)
-        open_changes = changes.filter(status__in=OPEN_CHANGE_STATUSES).filter(center=center).order_by("-updated_at")
-        halls.append({"center": center, "check": check, "url": _url("centers:detail", center.code),
-                      "open_changes": _change_rows(open_changes[:10])})
-    return {"halls": halls, "change_new_url": _url("centers:change_new"),
-            "links": _links([("变更备案", "centers:changes"), ("标准化检查", "centers:standards"),
-                             ("本中心人员", "accounts:people")])}
+        open_changes = (
+            changes.filter(status__in=OPEN_CHANGE_STATUSES).filter(center=center).order_by("-updated_at")
+        )
+        halls.append(
+            {
+                "center": center,
+                "check": check,
+                "url": _url("centers:detail", center.code),
+                "open_changes": _change_rows(open_changes[:10]),
+            }
+        )
+    return {
+        "halls": halls,
+        "change_new_url": _url("centers:change_new"),
+        "links": _links(
+            [
+                ("变更备案", "centers:changes"),
+                ("标准化检查", "centers:standards"),
+                ("本中心人员", "accounts:people"),
+            ]
+        ),
+    }
 
 
 def _clerk_section(user, roles) -> dict:
     halls = _own_centers(user, roles & {Role.CLERK, Role.CHIEF_REP}).prefetch_related("hours")
-    return {"halls": [{"center": c, "hours": hours_summary(c), "url": _url("centers:detail", c.code)}
-                      for c in halls]}
+    return {
+        "halls": [
+            {"center": c, "hours": hours_summary(c), "url": _url("centers:detail", c.code)} for c in halls
+        ]
+    }
 
 
 def dashboard_context(user) -> dict:
@@ -107,8 +164,14 @@ def dashboard_context(user) -> dict:
     if user.is_superuser:
         roles.add(Role.DISTRICT_ADMIN)
     changes = changes_visible_to(user)
-    context = {"roles": [Role(r).label for r in sorted(roles)], "role_codes": roles,
-               "district": None, "approver": None, "manager": None, "clerk": None}
+    context = {
+        "roles": [Role(r).label for r in sorted(roles)],
+        "role_codes": roles,
+        "district": None,
+        "approver": None,
+        "manager": None,
+        "clerk": None,
+    }
     if Role.DISTRICT_ADMIN in roles:
         context["district"] = _district_section(user, changes)
     if Role.APPROVER in roles:

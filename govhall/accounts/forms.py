@@ -54,19 +54,23 @@ class LoginForm(AuthenticationForm):
         super().full_clean()
         if self.non_field_errors():
             for name in self.fields:
-                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "login-error"})
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": "login-error"}
+                )
         for name in self.errors:
             if name in self.fields:
                 self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"})
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                )
 
 
 ASSIGNABLE_ROLES = [(r.value, r.label) for r in Role if r != Role.APPLICANT]
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(label="姓名或用户名", required=False, max_length=50,
-                        widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(
+        label="姓名或用户名", required=False, max_length=50, widget=forms.TextInput(attrs={"type": "search"})
+    )
     role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部角色"), *ASSIGNABLE_ROLES])
     center = forms.ModelChoiceField(label="中心", required=False, queryset=None, empty_label="全部中心")
 
@@ -78,10 +82,18 @@ class PeopleFilterForm(forms.Form):
 class PersonCreateForm(AccessibleForm):
     username = forms.CharField(label="用户名", max_length=150, help_text="登录用，字母、数字或 @/./+/-/_。")
     full_name = forms.CharField(label="姓名", max_length=50)
-    phone = forms.CharField(label="手机号", max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
-    password = forms.CharField(label="初始密码", strip=False, help_text="至少 10 位，不能只用数字或常见密码。",
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    phone = forms.CharField(
+        label="手机号",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    password = forms.CharField(
+        label="初始密码",
+        strip=False,
+        help_text="至少 10 位，不能只用数字或常见密码。",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class RoleAssignForm(AccessibleForm):
@@ -94,20 +106,27 @@ class RoleAssignForm(AccessibleForm):
 
 
 class PhoneRevealForm(AccessibleForm):
-    reason = forms.CharField(label="查看原因", max_length=200, required=False,
-                             help_text="将记录查看人、时间和原因。")
+    reason = forms.CharField(
+        label="查看原因", max_length=200, required=False, help_text="将记录查看人、时间和原因。"
+    )
 
 
 class TokenIssueForm(AccessibleForm):
     name = forms.CharField(label="令牌名称", max_length=100, help_text="如：市一体化平台对接")
-    username = forms.CharField(label="使用账号（用户名）", max_length=150,
-                               help_text="令牌以该账号的身份访问接口，通常是“接口客户端”角色的账号。")
-    centers = forms.ModelMultipleChoiceField(label="限定中心", queryset=None,
-                                             widget=forms.CheckboxSelectMultiple)
-    expires_at = forms.DateTimeField(label="到期时间（可不填）", required=False,
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                format="%Y-%m-%dT%H:%M"),
-                                     help_text="不填则长期有效，可随时吊销。")
+    username = forms.CharField(
+        label="使用账号（用户名）",
+        max_length=150,
+        help_text="令牌以该账号的身份访问接口，通常是“接口客户端”角色的账号。",
+    )
+    centers = forms.ModelMultipleChoiceField(
+        label="限定中心", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    expires_at = forms.DateTimeField(
+        label="到期时间（可不填）",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="不填则长期有效，可随时吊销。",
+    )
 
     def __init__(self, *args, centers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,8 +20,14 @@ class Role(models.TextChoices):
     API_CLIENT = "api_client", "接口客户端"
 
 
-STAFF_ROLES = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER,
-               Role.DISTRICT_ADMIN, Role.APPROVER}
+STAFF_ROLES = {
+    Role.CLERK,
+    Role.CHIEF_REP,
+    Role.BRANCH_MANAGER,
+    Role.DEPARTMENT_LEADER,
+    Role.DISTRICT_ADMIN,
+    Role.APPROVER,
+}
 # These roles see every center of their district, wherever they are assigned.
 DISTRICT_WIDE_ROLES = {Role.DISTRICT_ADMIN, Role.APPROVER}
 
@@ -50,16 +56,21 @@ class User(AbstractUser):
 class RoleAssignment(TimeStamped):
     """A user holds `role` at `center`. A person may hold several."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="用户")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="用户"
+    )
     role = models.CharField("角色", max_length=30, choices=Role.choices)
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="role_assignments",
-                               verbose_name="所属中心")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="role_assignments", verbose_name="所属中心"
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "角色分配"
         verbose_name_plural = "角色分配"
-        constraints = [models.UniqueConstraint(fields=["user", "role", "center"], name="unique_role_per_center")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "center"], name="unique_role_per_center")
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.center}"

@@ -28,7 +28,9 @@ def _assignments(user) -> list:
     return cached
 
 
-_assignments_of = Prepared(lambda user_id: RoleAssignment.objects.filter(user_id=user_id).select_related("center"), int)
+_assignments_of = Prepared(
+    lambda user_id: RoleAssignment.objects.filter(user_id=user_id).select_related("center"), int
+)
 
 
 def has_role(user, *roles: str) -> bool:
@@ -52,8 +54,11 @@ def visible_center_ids(user) -> set[int]:
     else:
         assignments = _assignments(user)
         district_ids = {a.center.district_id for a in assignments if a.role in DISTRICT_WIDE_ROLES}
-        department_ids = {a.center.department_id for a in assignments
-                          if a.role == Role.DEPARTMENT_LEADER and a.center.department_id}
+        department_ids = {
+            a.center.department_id
+            for a in assignments
+            if a.role == Role.DEPARTMENT_LEADER and a.center.department_id
+        }
         ids = {a.center_id for a in assignments}
         q = Q()
         if district_ids:
@@ -81,7 +86,8 @@ def api_token_center_ids(token: ApiToken) -> set[int]:
 
 _token_by_hash = Prepared(lambda h: ApiToken.objects.select_related("user").filter(key_hash=h), str)
 _token_centers = Prepared(
-    lambda pk: ApiToken.centers.through.objects.filter(apitoken_id=pk).values_list("center_id"), int)
+    lambda pk: ApiToken.centers.through.objects.filter(apitoken_id=pk).values_list("center_id"), int
+)
 
 
 def centers_visible_to(user) -> QuerySet:
@@ -103,8 +109,11 @@ def roles_at(user, center) -> set[str]:
             roles.add(a.role)
         elif a.role in DISTRICT_WIDE_ROLES and a.center.district_id == center.district_id:
             roles.add(a.role)
-        elif (a.role == Role.DEPARTMENT_LEADER and center.department_id
-              and a.center.department_id == center.department_id):
+        elif (
+            a.role == Role.DEPARTMENT_LEADER
+            and center.department_id
+            and a.center.department_id == center.department_id
+        ):
             roles.add(a.role)
     if user.is_superuser:
         roles.add(Role.DISTRICT_ADMIN)
@@ -126,10 +135,19 @@ def api_tokens_visible_to(user) -> QuerySet:
 
     from .models import ApiToken
 
-    if not user or not user.is_authenticated or not (user.is_superuser or has_role(user, Role.DISTRICT_ADMIN)):
+    if (
+        not user
+        or not user.is_authenticated
+        or not (user.is_superuser or has_role(user, Role.DISTRICT_ADMIN))
+    ):
         raise Refused("只有区政务办可以管理接口令牌。")
-    return (ApiToken.objects.filter(centers__id__in=visible_center_ids(user)).distinct()
-            .select_related("user", "issued_by").prefetch_related("centers").order_by("-created_at"))
+    return (
+        ApiToken.objects.filter(centers__id__in=visible_center_ids(user))
+        .distinct()
+        .select_related("user", "issued_by")
+        .prefetch_related("centers")
+        .order_by("-created_at")
+    )
 
 
 # --- people and tokens pages (appended) ---------------------------------------
@@ -157,8 +175,11 @@ def people_center_ids(user) -> set[int]:
     ids = visible_center_ids(user)
     own = RoleAssignment.objects.filter(user=user, role__in=[Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER])
     reach = set(own.values_list("center_id", flat=True))
-    dept_ids = set(own.filter(role=Role.DEPARTMENT_LEADER).exclude(center__department__isnull=True)
-                   .values_list("center__department_id", flat=True))
+    dept_ids = set(
+        own.filter(role=Role.DEPARTMENT_LEADER)
+        .exclude(center__department__isnull=True)
+        .values_list("center__department_id", flat=True)
+    )
     if dept_ids:
         from govhall.centers.models import Center
 
@@ -187,10 +208,15 @@ def people_list(*, user, q: str = "", role: str = "", center=None) -> QuerySet:
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
-    return qs.prefetch_related(Prefetch(
-        "role_assignments", to_attr="visible_roles",
-        queryset=RoleAssignment.objects.filter(center_id__in=ids).select_related("center").order_by("center__code", "role"),
-    )).order_by("full_name", "username")
+    return qs.prefetch_related(
+        Prefetch(
+            "role_assignments",
+            to_attr="visible_roles",
+            queryset=RoleAssignment.objects.filter(center_id__in=ids)
+            .select_related("center")
+            .order_by("center__code", "role"),
+        )
+    ).order_by("full_name", "username")
 
 
 def person_get(*, user, pk: int):

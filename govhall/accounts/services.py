@@ -23,8 +23,9 @@ def _require_district_admin(by, center=None) -> None:
 
 
 @transaction.atomic
-def user_create(*, by, username: str, full_name: str, password: str, phone: str = "",
-                is_demo: bool = False) -> User:
+def user_create(
+    *, by, username: str, full_name: str, password: str, phone: str = "", is_demo: bool = False
+) -> User:
     """Create a login. The password must pass the length and strength rules."""
     if by is not None:
         _require_district_admin(by)
@@ -67,8 +68,9 @@ def role_revoke(*, by, assignment: RoleAssignment) -> None:
 
 
 @transaction.atomic
-def api_token_issue(*, by, user: User, name: str, centers: list, expires_at: datetime | None = None
-                    ) -> tuple[ApiToken, str]:
+def api_token_issue(
+    *, by, user: User, name: str, centers: list, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Issue a token for `user`, limited to `centers`. Returns the token and its
     key; the key is shown once and only its hash is kept."""
     _require_district_admin(by)
@@ -82,8 +84,14 @@ def api_token_issue(*, by, user: User, name: str, centers: list, expires_at: dat
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError("到期时间必须晚于现在。", field="expires_at")
     key = ApiToken.new_key()
-    token = ApiToken(name=name.strip(), user=user, prefix=key[3:11], key_hash=ApiToken.hash_key(key),
-                     issued_by=by, expires_at=expires_at)
+    token = ApiToken(
+        name=name.strip(),
+        user=user,
+        prefix=key[3:11],
+        key_hash=ApiToken.hash_key(key),
+        issued_by=by,
+        expires_at=expires_at,
+    )
     save_recorded(token, by=by, reason="签发令牌")
     token.centers.set(centers)
     return token, key
@@ -127,6 +135,7 @@ def role_assignments_move_for_merge(*, old, new, by) -> None:
 
 
 # --- personal data (appended) ----------------------------------------------------
+
 
 def user_phone_reveal(*, by, person: User, reason: str = "") -> str:
     """The full phone number of `person`, for someone who may see that person;

@@ -13,7 +13,11 @@ urlpatterns = [
     path("people/new/", views.person_new, name="person_new"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/roles/", views.person_role_assign, name="person_role_assign"),
-    path("people/<int:pk>/roles/<int:assignment_pk>/revoke/", views.person_role_revoke, name="person_role_revoke"),
+    path(
+        "people/<int:pk>/roles/<int:assignment_pk>/revoke/",
+        views.person_role_revoke,
+        name="person_role_revoke",
+    ),
     path("people/<int:pk>/phone/", views.person_phone_reveal, name="person_phone_reveal"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),

@@ -68,6 +68,7 @@ def role_labels(user) -> list[str]:
 
 # --- helpers -----------------------------------------------------------------
 
+
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -98,13 +99,18 @@ def _querystring(request, **drop) -> str:
 
 # --- people and roles ------------------------------------------------------------
 
+
 def _people_filtered(request):
-    centers = selectors.centers_visible_to(request.user).filter(
-        id__in=selectors.people_center_ids(request.user)).order_by("kind", "code")
+    centers = (
+        selectors.centers_visible_to(request.user)
+        .filter(id__in=selectors.people_center_ids(request.user))
+        .order_by("kind", "code")
+    )
     form = PeopleFilterForm(request.GET or None, centers=centers)
     data = form.cleaned_data if form.is_valid() else {}
-    people = selectors.people_list(user=request.user, q=data.get("q", ""), role=data.get("role", ""),
-                                   center=data.get("center"))
+    people = selectors.people_list(
+        user=request.user, q=data.get("q", ""), role=data.get("role", ""), center=data.get("center")
+    )
     return form, people
 
 
@@ -113,20 +119,36 @@ def people(request):
     _require_people(request)
     form, qs = _people_filtered(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/people.html", {
-        "form": form, "page": page, "rows": [(p, mask_phone(p.phone)) for p in page],
-        "can_manage": selectors.can_manage_people(request.user), "querystring": _querystring(request),
-    })
+    return render(
+        request,
+        "accounts/people.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(p, mask_phone(p.phone)) for p in page],
+            "can_manage": selectors.can_manage_people(request.user),
+            "querystring": _querystring(request),
+        },
+    )
 
 
 @login_required
 def people_export(request):
     _require_people(request)
     _, qs = _people_filtered(request)
-    rows = ([p.username, p.full_name, mask_phone(p.phone),
-             "；".join(f"{a.center.name}·{a.get_role_display()}" for a in p.visible_roles),
-             "是" if p.is_active else "否"] for p in qs[:EXPORT_LIMIT])
-    return xlsx_response("people.xlsx", "人员与角色", ["用户名", "姓名", "手机号（已脱敏）", "角色", "启用"], rows)
+    rows = (
+        [
+            p.username,
+            p.full_name,
+            mask_phone(p.phone),
+            "；".join(f"{a.center.name}·{a.get_role_display()}" for a in p.visible_roles),
+            "是" if p.is_active else "否",
+        ]
+        for p in qs[:EXPORT_LIMIT]
+    )
+    return xlsx_response(
+        "people.xlsx", "人员与角色", ["用户名", "姓名", "手机号（已脱敏）", "角色", "启用"], rows
+    )
 
 
 @login_required
@@ -160,7 +182,9 @@ def _person_page(request, person, *, assign_form=None, reveal_form=None, reveale
     can_manage = selectors.can_manage_people(request.user)
     centers = selectors.centers_visible_to(request.user).order_by("kind", "code")
     context = {
-        "person": person, "masked_phone": mask_phone(person.phone), "revealed_phone": revealed_phone,
+        "person": person,
+        "masked_phone": mask_phone(person.phone),
+        "revealed_phone": revealed_phone,
         "can_manage": can_manage,
         "assign_form": assign_form or (RoleAssignForm(centers=centers) if can_manage else None),
         "reveal_form": reveal_form or PhoneRevealForm(),
@@ -180,7 +204,9 @@ def person_detail(request, pk):
 def person_role_assign(request, pk):
     _require_admin(request)
     person = _person_or_404(request, pk)
-    form = RoleAssignForm(request.POST, centers=selectors.centers_visible_to(request.user).order_by("kind", "code"))
+    form = RoleAssignForm(
+        request.POST, centers=selectors.centers_visible_to(request.user).order_by("kind", "code")
+    )
     if form.is_valid():
         try:
             services.role_assign(by=request.user, user=person, **form.cleaned_data)
@@ -200,7 +226,9 @@ def person_role_assign(request, pk):
 def person_role_revoke(request, pk, assignment_pk):
     _require_admin(request)
     person = _person_or_404(request, pk)
-    assignment = get_object_or_404(RoleAssignment.objects.select_related("center"), pk=assignment_pk, user=person)
+    assignment = get_object_or_404(
+        RoleAssignment.objects.select_related("center"), pk=assignment_pk, user=person
+    )
     if assignment.center_id not in selectors.people_center_ids(request.user):
         raise Http404("没有找到该角色。")
     try:
@@ -234,6 +262,7 @@ def person_phone_reveal(request, pk):
 
 # --- audit history -----------------------------------------------------------------
 
+
 def _audit_filters(request):
     users = selectors.people_list(user=request.user)
     form = AuditFilterForm(request.GET or None, users=users)
@@ -247,7 +276,9 @@ def _audit_filters(request):
         if data.get("since"):
             filters["since"] = timezone.make_aware(datetime.combine(data["since"], time.min))
         if data.get("until"):
-            filters["until"] = timezone.make_aware(datetime.combine(data["until"] + timedelta(days=1), time.min))
+            filters["until"] = timezone.make_aware(
+                datetime.combine(data["until"] + timedelta(days=1), time.min)
+            )
     return form, filters
 
 
@@ -264,11 +295,20 @@ def audit(request):
     except ValueError:
         number = 1
     entries = audit_entries(**filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-    return render(request, "accounts/audit.html", {
-        "form": form, "entries": entries, "total": total, "number": number, "pages": pages,
-        "previous": number - 1 if number > 1 else None, "next": number + 1 if number < pages else None,
-        "querystring": _querystring(request),
-    })
+    return render(
+        request,
+        "accounts/audit.html",
+        {
+            "form": form,
+            "entries": entries,
+            "total": total,
+            "number": number,
+            "pages": pages,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < pages else None,
+            "querystring": _querystring(request),
+        },
+    )
 
 
 @login_required
@@ -278,13 +318,25 @@ def audit_export(request):
     if form.is_bound and not form.is_valid():
         return redirect(f"{reverse('accounts:audit')}?{request.GET.urlencode()}")
     entries = audit_entries(**filters, limit=EXPORT_LIMIT, offset=0)
-    rows = ([_local(e.when), e.user_label, e.model_label, e.object_repr, e.kind_label, e.reason,
-             "；".join(f"{c['label']}：{_blank(c['old'])} → {_blank(c['new'])}" for c in e.changes)]
-            for e in entries)
-    return xlsx_response("audit.xlsx", "操作记录", ["时间", "操作人", "记录类型", "记录", "操作", "原因", "变更内容"], rows)
+    rows = (
+        [
+            _local(e.when),
+            e.user_label,
+            e.model_label,
+            e.object_repr,
+            e.kind_label,
+            e.reason,
+            "；".join(f"{c['label']}：{_blank(c['old'])} → {_blank(c['new'])}" for c in e.changes),
+        ]
+        for e in entries
+    )
+    return xlsx_response(
+        "audit.xlsx", "操作记录", ["时间", "操作人", "记录类型", "记录", "操作", "原因", "变更内容"], rows
+    )
 
 
 # --- API tokens -------------------------------------------------------------------
+
 
 def _tokens_page(request, *, form=None, issued=None, status=200):
     try:
@@ -292,10 +344,17 @@ def _tokens_page(request, *, form=None, issued=None, status=200):
     except Refused as exc:
         raise PermissionDenied(exc.message) from exc
     centers = selectors.centers_visible_to(request.user).order_by("kind", "code")
-    return render(request, "accounts/tokens.html", {
-        "tokens": tokens, "form": form or TokenIssueForm(centers=centers), "issued": issued,
-        "now": timezone.now(),
-    }, status=status)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": tokens,
+            "form": form or TokenIssueForm(centers=centers),
+            "issued": issued,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -308,8 +367,13 @@ def tokens(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            token, key = services.api_token_issue(by=request.user, user=form.account, name=data["name"],
-                                                  centers=list(data["centers"]), expires_at=data["expires_at"])
+            token, key = services.api_token_issue(
+                by=request.user,
+                user=form.account,
+                name=data["name"],
+                centers=list(data["centers"]),
+                expires_at=data["expires_at"],
+            )
         except Refused as exc:
             raise PermissionDenied(exc.message) from exc
         except DomainError as exc:
@@ -332,4 +396,3 @@ def token_revoke(request, pk):
         raise PermissionDenied(exc.message) from exc
     messages.success(request, f"已吊销令牌“{token.name}”（{token.prefix}…）。")
     return redirect("accounts:tokens")
-

@@ -73,35 +73,64 @@ class CaseDetailOut(CaseOut):
 
 def _case_out(case: Case) -> dict:
     return {
-        "number": case.number, "status": case.status, "status_label": case.get_status_display(),
-        "channel": case.channel, "center": case.center.code, "item_code": case.item.code, "item": case.item.name,
-        "guide_version": case.guide.version, "applicant_kind": case.applicant_kind,
-        "applicant_name": case.applicant_name, "applicant_id_number": case.masked_id_number,
-        "contact_phone": case.masked_phone, "submitted_at": case.submitted_at, "accepted_at": case.accepted_at,
-        "completed_at": case.completed_at, "limit_days": case.limit_days, "deadline": case.deadline,
-        "deadline_unknown": case.deadline_unknown, "suspended_days": case.suspended_days, "outcome": case.outcome,
-        "decision_authority": case.decision_authority, "delivery_method": case.delivery_method,
+        "number": case.number,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "channel": case.channel,
+        "center": case.center.code,
+        "item_code": case.item.code,
+        "item": case.item.name,
+        "guide_version": case.guide.version,
+        "applicant_kind": case.applicant_kind,
+        "applicant_name": case.applicant_name,
+        "applicant_id_number": case.masked_id_number,
+        "contact_phone": case.masked_phone,
+        "submitted_at": case.submitted_at,
+        "accepted_at": case.accepted_at,
+        "completed_at": case.completed_at,
+        "limit_days": case.limit_days,
+        "deadline": case.deadline,
+        "deadline_unknown": case.deadline_unknown,
+        "suspended_days": case.suspended_days,
+        "outcome": case.outcome,
+        "decision_authority": case.decision_authority,
+        "delivery_method": case.delivery_method,
         "tracking_number": case.tracking_number,
     }
 
 
 def _detail(case: Case) -> dict:
     out = _case_out(case)
-    out["events"] = [{"action": e.action, "label": e.label, "from_status": e.from_status, "to_status": e.to_status,
-                      "by": e.by.display_name if e.by else None, "at": e.at, "reason": e.reason}
-                     for e in selectors.case_events(case)]
+    out["events"] = [
+        {
+            "action": e.action,
+            "label": e.label,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "by": e.by.display_name if e.by else None,
+            "at": e.at,
+            "reason": e.reason,
+        }
+        for e in selectors.case_events(case)
+    ]
     out["notices"] = [_notice_out(case, n) for n in selectors.case_notices(case)]
     out["materials"] = selectors.case_material_names(case)
     return out
 
 
 def _notice_out(case, n: Notice) -> dict:
-    return {"number": n.number, "kind": n.kind, "kind_label": n.get_kind_display(), "issued_at": n.issued_at,
-            "pdf_url": f"/api/v1/cases/{case.number}/notices/{n.number}.pdf"}
+    return {
+        "number": n.number,
+        "kind": n.kind,
+        "kind_label": n.get_kind_display(),
+        "issued_at": n.issued_at,
+        "pdf_url": f"/api/v1/cases/{case.number}/notices/{n.number}.pdf",
+    }
 
 
 class WindowIntakeIn(Schema):
     """What a window takes in for a case (also when a queue ticket is finished with one)."""
+
     item: str = Field(..., description="事项实施编码")
     applicant_kind: Literal["person", "business"] = "person"
     applicant_name: str
@@ -123,8 +152,17 @@ class CorrectionItemIn(Schema):
 
 
 class DecisionIn(Schema):
-    action: Literal["accept", "request_correction", "reject", "start", "suspend", "resume", "complete", "deliver",
-                    "withdraw"]
+    action: Literal[
+        "accept",
+        "request_correction",
+        "reject",
+        "start",
+        "suspend",
+        "resume",
+        "complete",
+        "deliver",
+        "withdraw",
+    ]
     reason: str = ""
     legal_basis: str = ""
     items: list[CorrectionItemIn] = Field(default_factory=list, description="request_correction：告知的材料")
@@ -138,16 +176,28 @@ def _case(request, number: str) -> Case:
     return selectors.case_get(user=request.user, number=number)
 
 
-@router.get("/cases", response={200: list[CaseOut], **error_responses(401, 422)}, summary="办件列表",
-            operation_id="cases_list")
+@router.get(
+    "/cases",
+    response={200: list[CaseOut], **error_responses(401, 422)},
+    summary="办件列表",
+    operation_id="cases_list",
+)
 @paginate(LimitOffsetPagination, **PAGE)
 def cases_list(request, q: str = "", status: str = "", center: str = "", channel: str = ""):
-    return [_case_out(c) for c in selectors.cases_filtered(user=request.user, q=q, status=status, center=center,
-                                                          channel=channel)]
+    return [
+        _case_out(c)
+        for c in selectors.cases_filtered(
+            user=request.user, q=q, status=status, center=center, channel=channel
+        )
+    ]
 
 
-@router.post("/cases", response={201: CaseDetailOut, **WRITE_ERRORS}, summary="窗口收件（创建办件）",
-             operation_id="cases_create")
+@router.post(
+    "/cases",
+    response={201: CaseDetailOut, **WRITE_ERRORS},
+    summary="窗口收件（创建办件）",
+    operation_id="cases_create",
+)
 def cases_create(request, data: CaseIn):
     center = selectors.center_for_intake(request.user, data.center)
     if center is None:
@@ -155,19 +205,28 @@ def cases_create(request, data: CaseIn):
     item = selectors.item_for_intake(center, data.item)
     if item is None:
         raise DomainError("没有找到该事项。", field="item")
-    case = services.case_intake_window(by=request.user, center=center, item=item,
-                                       **data.dict(exclude={"center", "item"}))
+    case = services.case_intake_window(
+        by=request.user, center=center, item=item, **data.dict(exclude={"center", "item"})
+    )
     return Status(201, _detail(case))
 
 
-@router.get("/cases/{number}", response={200: CaseDetailOut, **READ_ERRORS}, summary="办件详情",
-            operation_id="cases_get")
+@router.get(
+    "/cases/{number}",
+    response={200: CaseDetailOut, **READ_ERRORS},
+    summary="办件详情",
+    operation_id="cases_get",
+)
 def cases_get(request, number: str):
     return _detail(_case(request, number))
 
 
-@router.post("/cases/{number}/decisions", response={200: CaseDetailOut, **WRITE_ERRORS},
-             summary="办理（受理、补正告知、不予受理、开始、暂停、恢复、办结、送达、撤回）", operation_id="cases_decide")
+@router.post(
+    "/cases/{number}/decisions",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="办理（受理、补正告知、不予受理、开始、暂停、恢复、办结、送达、撤回）",
+    operation_id="cases_decide",
+)
 def cases_decide(request, number: str, data: DecisionIn):
     case, by = _case(request, number), request.user
     match data.action:
@@ -192,15 +251,23 @@ def cases_decide(request, number: str, data: DecisionIn):
     return _detail(_case(request, number))
 
 
-@router.get("/cases/{number}/notices", response={200: list[NoticeOut], **READ_ERRORS}, summary="办件文书",
-            operation_id="cases_notices")
+@router.get(
+    "/cases/{number}/notices",
+    response={200: list[NoticeOut], **READ_ERRORS},
+    summary="办件文书",
+    operation_id="cases_notices",
+)
 def cases_notices(request, number: str):
     case = _case(request, number)
     return [_notice_out(case, n) for n in case.notices.all()]
 
 
-@router.get("/cases/{number}/notices/{notice}.pdf", response={200: None, **READ_ERRORS}, summary="文书 PDF",
-            operation_id="cases_notice_pdf")
+@router.get(
+    "/cases/{number}/notices/{notice}.pdf",
+    response={200: None, **READ_ERRORS},
+    summary="文书 PDF",
+    operation_id="cases_notice_pdf",
+)
 def cases_notice_pdf(request, number: str, notice: str):
     n = selectors.notice_get(case=_case(request, number), number=notice)
     response = HttpResponse(notice_pdf(n), content_type="application/pdf")
@@ -219,14 +286,27 @@ class WarningOut(Schema):
     raised_at: datetime
 
 
-@router.get("/warnings", response={200: list[WarningOut], **error_responses(401, 422)},
-            summary="电子监察预警（区政务办看全部，分中心看本中心）", operation_id="warnings_list")
+@router.get(
+    "/warnings",
+    response={200: list[WarningOut], **error_responses(401, 422)},
+    summary="电子监察预警（区政务办看全部，分中心看本中心）",
+    operation_id="warnings_list",
+)
 @paginate(LimitOffsetPagination, **PAGE)
 def warnings_list(request, level: str = ""):
-    return [{"level": w.level, "level_label": w.get_level_display(), "center": w.center.code,
-             "case_number": w.case.number if w.case_id else None, "inquiry_id": w.inquiry_id, "message": w.message,
-             "due_on": w.due_on, "raised_at": w.raised_at}
-            for w in selectors.warnings_visible_to(request.user, level=level)]
+    return [
+        {
+            "level": w.level,
+            "level_label": w.get_level_display(),
+            "center": w.center.code,
+            "case_number": w.case.number if w.case_id else None,
+            "inquiry_id": w.inquiry_id,
+            "message": w.message,
+            "due_on": w.due_on,
+            "raised_at": w.raised_at,
+        }
+        for w in selectors.warnings_visible_to(request.user, level=level)
+    ]
 
 
 class InquiryOut(Schema):
@@ -245,10 +325,20 @@ class InquiryOut(Schema):
 
 
 def _inq_out(i: FirstInquiry) -> dict:
-    return {"id": i.pk, "center": i.center.code, "status": i.status, "status_label": i.get_status_display(),
-            "asker_name": i.asker_name, "asker_contact": i.masked_contact, "topic": i.topic,
-            "owner": i.owner.username, "handover_to": i.handover_to.username if i.handover_to_id else None,
-            "answer": i.answer, "due_on": i.due_on, "created_at": i.created_at}
+    return {
+        "id": i.pk,
+        "center": i.center.code,
+        "status": i.status,
+        "status_label": i.get_status_display(),
+        "asker_name": i.asker_name,
+        "asker_contact": i.masked_contact,
+        "topic": i.topic,
+        "owner": i.owner.username,
+        "handover_to": i.handover_to.username if i.handover_to_id else None,
+        "answer": i.answer,
+        "due_on": i.due_on,
+        "created_at": i.created_at,
+    }
 
 
 class InquiryIn(Schema):
@@ -265,26 +355,43 @@ class InquiryActionIn(Schema):
     note: str = ""
 
 
-@router.get("/inquiries", response={200: list[InquiryOut], **error_responses(401, 422)}, summary="首问登记",
-            operation_id="inquiries_list")
+@router.get(
+    "/inquiries",
+    response={200: list[InquiryOut], **error_responses(401, 422)},
+    summary="首问登记",
+    operation_id="inquiries_list",
+)
 @paginate(LimitOffsetPagination, **PAGE)
 def inquiries_list(request, status: str = ""):
     return [_inq_out(i) for i in selectors.inquiries_visible_to(request.user, status=status)]
 
 
-@router.post("/inquiries", response={201: InquiryOut, **WRITE_ERRORS}, summary="登记首问",
-             operation_id="inquiries_create")
+@router.post(
+    "/inquiries",
+    response={201: InquiryOut, **WRITE_ERRORS},
+    summary="登记首问",
+    operation_id="inquiries_create",
+)
 def inquiries_create(request, data: InquiryIn):
     center = centers_visible_to(request.user).filter(code=data.center).first()
     if center is None:
         raise NotFound("没有找到该中心，或您无权查看。")
-    inq = services.inquiry_record(by=request.user, center=center, asker_name=data.asker_name,
-                                  asker_contact=data.asker_contact, topic=data.topic)
+    inq = services.inquiry_record(
+        by=request.user,
+        center=center,
+        asker_name=data.asker_name,
+        asker_contact=data.asker_contact,
+        topic=data.topic,
+    )
     return Status(201, _inq_out(inq))
 
 
-@router.post("/inquiries/{inquiry_id}/actions", response={200: InquiryOut, **WRITE_ERRORS},
-             summary="答复、移交、接收或退回首问", operation_id="inquiries_act")
+@router.post(
+    "/inquiries/{inquiry_id}/actions",
+    response={200: InquiryOut, **WRITE_ERRORS},
+    summary="答复、移交、接收或退回首问",
+    operation_id="inquiries_act",
+)
 def inquiries_act(request, inquiry_id: int, data: InquiryActionIn):
     inq, by = selectors.inquiry_get(user=request.user, pk=inquiry_id), request.user
     if data.action == "answer":
@@ -299,5 +406,3 @@ def inquiries_act(request, inquiry_id: int, data: InquiryActionIn):
     else:
         inq = services.inquiry_decline(by=by, inquiry=inq, note=data.note)
     return _inq_out(inq)
-
-

@@ -34,12 +34,22 @@ def load_demo_cases() -> int:
     made = 0
     for name, id_number, phone, stage in DEMO:
         handed = materials if stage in {"accepted", "delivered"} else materials[:-1]
-        case = services.case_intake_window(by=clerk, center=center, item=item, applicant_name=name,
-                                           applicant_id_number=id_number, contact_phone=phone,
-                                           paper_material_ids=[m.id for m in handed], is_demo=True)
+        case = services.case_intake_window(
+            by=clerk,
+            center=center,
+            item=item,
+            applicant_name=name,
+            applicant_id_number=id_number,
+            contact_phone=phone,
+            paper_material_ids=[m.id for m in handed],
+            is_demo=True,
+        )
         if stage == "correction":
-            services.case_request_correction(by=clerk, case=case, items=[
-                {"material_id": materials[-1].id, "problem": "missing", "reason": "须双方当场签署"}])
+            services.case_request_correction(
+                by=clerk,
+                case=case,
+                items=[{"material_id": materials[-1].id, "problem": "missing", "reason": "须双方当场签署"}],
+            )
         if stage in {"accepted", "delivered"}:
             services.case_accept(by=clerk, case=case)
         if stage == "delivered":

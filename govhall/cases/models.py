@@ -61,39 +61,65 @@ class Case(TimeStamped):
 
     number = models.CharField("办件编号", max_length=40, unique=True, null=True, blank=True)
     channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="cases",
-                               verbose_name="受理中心")
-    item = models.ForeignKey("catalog.ServiceItem", on_delete=models.PROTECT, related_name="cases",
-                             verbose_name="事项")
-    guide = models.ForeignKey("catalog.Guide", on_delete=models.PROTECT, related_name="cases",
-                              verbose_name="所依据的指南版本")
-    applicant_kind = models.CharField("申请人类型", max_length=10, choices=ApplicantKind.choices,
-                                      default=ApplicantKind.PERSON)
+    status = models.CharField(
+        "状态", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="cases", verbose_name="受理中心"
+    )
+    item = models.ForeignKey(
+        "catalog.ServiceItem", on_delete=models.PROTECT, related_name="cases", verbose_name="事项"
+    )
+    guide = models.ForeignKey(
+        "catalog.Guide", on_delete=models.PROTECT, related_name="cases", verbose_name="所依据的指南版本"
+    )
+    applicant_kind = models.CharField(
+        "申请人类型", max_length=10, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+    )
     applicant_name = models.CharField("申请人", max_length=100, blank=True)
-    applicant_id_number = models.CharField("证件号码", max_length=18, blank=True,
-                                           help_text="个人：公民身份号码；企业：统一社会信用代码")
+    applicant_id_number = models.CharField(
+        "证件号码", max_length=18, blank=True, help_text="个人：公民身份号码；企业：统一社会信用代码"
+    )
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
-    applicant_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="applied_cases", verbose_name="网上申请账号")
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applied_cases",
+        verbose_name="网上申请账号",
+    )
     note = models.TextField("申请说明", blank=True)
     ticket_number = models.CharField("排队号", max_length=20, blank=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name="收件人")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="收件人",
+    )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
     limit_days = models.PositiveSmallIntegerField("办结时限（工作日）", null=True, blank=True)
     deadline = models.DateField("办结期限", null=True, blank=True)
-    deadline_unknown = models.BooleanField("期限无法计算", default=False,
-                                           help_text="期限落在尚无节假日数据的年份，须补录工作日调整后重算")
+    deadline_unknown = models.BooleanField(
+        "期限无法计算", default=False, help_text="期限落在尚无节假日数据的年份，须补录工作日调整后重算"
+    )
     suspended_since = models.DateField("暂停计时起", null=True, blank=True)
     suspension_kind = models.CharField("特别程序", max_length=10, choices=Suspension.choices, blank=True)
     suspended_days = models.PositiveSmallIntegerField("已暂停工作日", default=0)
     outcome = models.CharField("办理结果", max_length=10, choices=Outcome.choices, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name="决定人")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="决定人",
+    )
     decision_authority = models.CharField("决定权限", max_length=12, choices=Authority.choices, blank=True)
     decision_note = models.TextField("决定说明", blank=True)
     delivery_method = models.CharField("送达方式", max_length=12, choices=Delivery.choices, blank=True)
@@ -105,8 +131,10 @@ class Case(TimeStamped):
         verbose_name = "办件"
         verbose_name_plural = "办件"
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["center", "status"], name="case_center_status"),
-                   models.Index(fields=["contact_phone"], name="case_phone")]
+        indexes = [
+            models.Index(fields=["center", "status"], name="case_center_status"),
+            models.Index(fields=["contact_phone"], name="case_phone"),
+        ]
 
     def __str__(self):
         return f"{self.number or '草稿'} {self.item.name if self.item_id else ''} {self.applicant_name}"
@@ -132,8 +160,14 @@ class CaseEvent(models.Model):
     label = models.CharField("说明", max_length=60)
     from_status = models.CharField("原状态", max_length=12, blank=True)
     to_status = models.CharField("新状态", max_length=12, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                           related_name="+", verbose_name="操作人")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
     at = models.DateTimeField("时间", auto_now_add=True)
     reason = models.TextField("原因/说明", blank=True)
 
@@ -151,15 +185,27 @@ class CaseMaterial(models.Model):
     recorded at the window. `material` points at the guide's material list."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials", verbose_name="办件")
-    material = models.ForeignKey("catalog.Material", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name="指南材料")
+    material = models.ForeignKey(
+        "catalog.Material",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="指南材料",
+    )
     name = models.CharField("材料名称", max_length=200)
     file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
     content_type = models.CharField("文件类型", max_length=60, blank=True)
     size = models.PositiveIntegerField("大小（字节）", default=0)
     paper = models.BooleanField("纸质材料（窗口收取）", default=False)
-    handed_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name="提交/收取人")
+    handed_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提交/收取人",
+    )
     handed_in_at = models.DateTimeField("提交时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -187,8 +233,14 @@ class Notice(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices", verbose_name="办件")
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     number = models.CharField("文书编号", max_length=50, unique=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name="出具人")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="出具人",
+    )
     issued_at = models.DateTimeField("出具时间", auto_now_add=True)
     body = models.JSONField("内容", default=dict)
 
@@ -205,10 +257,18 @@ class CorrectionNotice(models.Model):
     """一次性告知: all missing or defective materials named at once."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="corrections", verbose_name="办件")
-    notice = models.OneToOneField(Notice, on_delete=models.PROTECT, related_name="correction", verbose_name="文书")
+    notice = models.OneToOneField(
+        Notice, on_delete=models.PROTECT, related_name="correction", verbose_name="文书"
+    )
     sequence = models.PositiveSmallIntegerField("第几次告知")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name="出具人")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="出具人",
+    )
     issued_at = models.DateTimeField("告知时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -216,7 +276,9 @@ class CorrectionNotice(models.Model):
         verbose_name = "一次性告知"
         verbose_name_plural = verbose_name
         ordering = ["case", "sequence"]
-        constraints = [models.UniqueConstraint(fields=["case", "sequence"], name="unique_correction_sequence")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sequence"], name="unique_correction_sequence")
+        ]
 
     def __str__(self):
         return f"{self.case.number} 第{self.sequence}次告知"
@@ -229,10 +291,17 @@ class CorrectionItem(models.Model):
         MISSING = "missing", "缺少"
         DEFECTIVE = "defective", "不符合要求"
 
-    correction = models.ForeignKey(CorrectionNotice, on_delete=models.CASCADE, related_name="items",
-                                   verbose_name="告知书")
-    material = models.ForeignKey("catalog.Material", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name="指南材料")
+    correction = models.ForeignKey(
+        CorrectionNotice, on_delete=models.CASCADE, related_name="items", verbose_name="告知书"
+    )
+    material = models.ForeignKey(
+        "catalog.Material",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="指南材料",
+    )
     name = models.CharField("材料名称", max_length=200)
     problem = models.CharField("问题", max_length=10, choices=Problem.choices, default=Problem.MISSING)
     reason = models.CharField("具体说明", max_length=300)
@@ -250,16 +319,25 @@ class CorrectionException(models.Model):
     """A district administrator's recorded justification for demanding, in a
     later notice, a material the first notice did not name. Reported in supervision."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="correction_exceptions",
-                             verbose_name="办件")
-    material = models.ForeignKey("catalog.Material", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name="指南材料")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="correction_exceptions", verbose_name="办件"
+    )
+    material = models.ForeignKey(
+        "catalog.Material", on_delete=models.PROTECT, related_name="+", verbose_name="指南材料"
+    )
     justification = models.TextField("理由")
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="批准人")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="批准人"
+    )
     granted_at = models.DateTimeField("批准时间", auto_now_add=True)
-    used_in = models.ForeignKey(CorrectionNotice, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="exceptions", verbose_name="用于告知书")
+    used_in = models.ForeignKey(
+        CorrectionNotice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exceptions",
+        verbose_name="用于告知书",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -280,19 +358,33 @@ class FirstInquiry(TimeStamped):
         HANDOVER = "handover", "移交待接收"
         ANSWERED = "answered", "已答复"
 
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="inquiries",
-                               verbose_name="中心")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="inquiries", verbose_name="中心"
+    )
     asker_name = models.CharField("咨询人", max_length=60)
     asker_contact = models.CharField("联系方式", max_length=40)
     topic = models.TextField("咨询事项")
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="首问人")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_inquiries",
-                              verbose_name="当前责任人")
-    handover_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="inquiries_offered", verbose_name="移交给")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="首问人"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_inquiries",
+        verbose_name="当前责任人",
+    )
+    handover_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inquiries_offered",
+        verbose_name="移交给",
+    )
     handover_note = models.CharField("移交说明", max_length=300, blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
     answer = models.TextField("答复", blank=True)
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     due_on = models.DateField("应办结日期", null=True, blank=True)
@@ -337,11 +429,13 @@ class Warning(models.Model):
         FLAG = "flag", "期限无法计算"
 
     level = models.CharField("级别", max_length=10, choices=Level.choices)
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="warnings",
-                               verbose_name="中心")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="warnings", verbose_name="中心"
+    )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="warnings")
-    inquiry = models.ForeignKey(FirstInquiry, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="warnings")
+    inquiry = models.ForeignKey(
+        FirstInquiry, on_delete=models.CASCADE, null=True, blank=True, related_name="warnings"
+    )
     message = models.CharField("内容", max_length=200)
     due_on = models.DateField("期限", null=True, blank=True)
     raised_at = models.DateTimeField("预警时间", auto_now_add=True)
@@ -352,12 +446,20 @@ class Warning(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["resolved_at", "-raised_at"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "level"], condition=models.Q(case__isnull=False),
-                                    name="one_warning_per_case_level"),
-            models.UniqueConstraint(fields=["inquiry", "level"], condition=models.Q(inquiry__isnull=False),
-                                    name="one_warning_per_inquiry_level"),
-            models.CheckConstraint(condition=models.Q(case__isnull=False) ^ models.Q(inquiry__isnull=False),
-                                   name="warning_is_about_one_thing"),
+            models.UniqueConstraint(
+                fields=["case", "level"],
+                condition=models.Q(case__isnull=False),
+                name="one_warning_per_case_level",
+            ),
+            models.UniqueConstraint(
+                fields=["inquiry", "level"],
+                condition=models.Q(inquiry__isnull=False),
+                name="one_warning_per_inquiry_level",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) ^ models.Q(inquiry__isnull=False),
+                name="warning_is_about_one_thing",
+            ),
         ]
 
     def __str__(self):
@@ -368,8 +470,9 @@ class CitizenAccount(TimeStamped):
     """The portal account of an applicant: a login (username = phone) whose
     phone was verified by an SMS code."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="citizen",
-                                verbose_name="用户")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="citizen", verbose_name="用户"
+    )
     phone = models.CharField("手机号", max_length=20, unique=True)
     verified_at = models.DateTimeField("验证时间", null=True, blank=True)
 

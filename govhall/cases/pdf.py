@@ -25,32 +25,61 @@ def _font() -> str:
 def notice_lines(notice) -> list[tuple[str, str]]:
     """(style, text) lines of a notice, shared by the printable page and the PDF."""
     b = notice.body
-    out = [("title", b.get("center", "")), ("title", b.get("title", "")), ("number", f"文书编号：{notice.number}"),
-           ("p", f"{b.get('applicant', '')}："), ("p", b.get("text", ""))]
-    out.append(("p", f"办件编号：{b.get('case_number', '')}；事项：{b.get('item', '')}"
-                     f"（办事指南第 {b.get('guide_version', '')} 版）；申请日期：{b.get('submitted_on', '')}。"))
+    out = [
+        ("title", b.get("center", "")),
+        ("title", b.get("title", "")),
+        ("number", f"文书编号：{notice.number}"),
+        ("p", f"{b.get('applicant', '')}："),
+        ("p", b.get("text", "")),
+    ]
+    out.append(
+        (
+            "p",
+            f"办件编号：{b.get('case_number', '')}；事项：{b.get('item', '')}"
+            f"（办事指南第 {b.get('guide_version', '')} 版）；申请日期：{b.get('submitted_on', '')}。",
+        )
+    )
     if notice.kind == "acceptance":
         if b.get("limit_days") is not None:
             out.append(("p", f"承诺办结时限：{b['limit_days']} 个工作日。{b.get('due', '')}。"))
         out.append(("p", b.get("note", "")))
     elif notice.kind == "rejection":
-        out += [("h", "不予受理的理由"), ("p", b.get("reason", "")), ("h", "法律依据"), ("p", b.get("legal_basis", "")),
-                ("h", "救济途径"), ("p", b.get("remedy", ""))]
+        out += [
+            ("h", "不予受理的理由"),
+            ("p", b.get("reason", "")),
+            ("h", "法律依据"),
+            ("p", b.get("legal_basis", "")),
+            ("h", "救济途径"),
+            ("p", b.get("remedy", "")),
+        ]
     elif notice.kind == "correction":
-        out.append(("h", f"需要补正的材料（第 {b.get('sequence', 1)} 次告知，共 {len(b.get('items', []))} 项）"))
+        out.append(
+            ("h", f"需要补正的材料（第 {b.get('sequence', 1)} 次告知，共 {len(b.get('items', []))} 项）")
+        )
         for i, item in enumerate(b.get("items", []), start=1):
             out.append(("li", f"{i}. {item['name']}：{item['problem']}。{item['reason']}"))
         for e in b.get("exceptions", []):
-            out.append(("small", f"补充告知“{e['name']}”经区政务办 {e['granted_by']} 批准：{e['justification']}"))
+            out.append(
+                ("small", f"补充告知“{e['name']}”经区政务办 {e['granted_by']} 批准：{e['justification']}")
+            )
         out.append(("p", "以上为需补正的全部内容，本机关不再要求补正此外的其他材料。"))
     elif notice.kind == "completion":
-        out += [("h", "办理结果"), ("p", f"{b.get('outcome', '')}。{b.get('note', '')}"),
-                ("small", f"决定：{b.get('decided_by', '')}（{b.get('authority', '')}）")]
+        out += [
+            ("h", "办理结果"),
+            ("p", f"{b.get('outcome', '')}。{b.get('note', '')}"),
+            ("small", f"决定：{b.get('decided_by', '')}（{b.get('authority', '')}）"),
+        ]
         if b.get("remedy"):
             out += [("h", "救济途径"), ("p", b["remedy"])]
-    out += [("sign", b.get("center", "")), ("sign", b.get("issued_on", "")),
-            ("small", f"经办人：{b.get('issued_by', '')}　咨询电话：{b.get('center_phone', '')}　"
-                      f"投诉电话：{b.get('complaint_phone', '')}")]
+    out += [
+        ("sign", b.get("center", "")),
+        ("sign", b.get("issued_on", "")),
+        (
+            "small",
+            f"经办人：{b.get('issued_by', '')}　咨询电话：{b.get('center_phone', '')}　"
+            f"投诉电话：{b.get('complaint_phone', '')}",
+        ),
+    ]
     return [(s, t) for s, t in out if t]
 
 
@@ -67,8 +96,15 @@ def notice_pdf(notice) -> bytes:
         "sign": ParagraphStyle("sign", parent=body, alignment=2),
     }
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm, topMargin=20 * mm,
-                            bottomMargin=18 * mm, title=f"{notice.get_kind_display()} {notice.number}")
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=22 * mm,
+        rightMargin=22 * mm,
+        topMargin=20 * mm,
+        bottomMargin=18 * mm,
+        title=f"{notice.get_kind_display()} {notice.number}",
+    )
     story, signed = [], False
     for style, text in notice_lines(notice):
         if style == "sign" and not signed:

@@ -10,8 +10,14 @@ DECIDE = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER}
 INTAKE = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER}
 STAFF = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
 
-ACTIONS = {"view": None, "decide": DECIDE, "intake": INTAKE, "justify": {Role.DISTRICT_ADMIN},
-           "reveal": STAFF, "inquire": STAFF}
+ACTIONS = {
+    "view": None,
+    "decide": DECIDE,
+    "intake": INTAKE,
+    "justify": {Role.DISTRICT_ADMIN},
+    "reveal": STAFF,
+    "inquire": STAFF,
+}
 
 
 def can_view_center(user, center) -> bool:
@@ -25,13 +31,15 @@ def require_at_center(user, center, action: str) -> set[str]:
     roles = roles_at(user, center)
     allowed = ACTIONS[action]
     if allowed is not None and not roles & allowed:
-        raise Refused({
-            "decide": "只有本中心的窗口工作人员、首席代表或分中心负责人可以办理该办件。",
-            "intake": "只有本中心的窗口工作人员可以收件。",
-            "justify": "只有区政务办可以批准补充告知。",
-            "reveal": "您无权查看该办件的完整个人信息。",
-            "inquire": "只有工作人员可以登记首问。",
-        }[action])
+        raise Refused(
+            {
+                "decide": "只有本中心的窗口工作人员、首席代表或分中心负责人可以办理该办件。",
+                "intake": "只有本中心的窗口工作人员可以收件。",
+                "justify": "只有区政务办可以批准补充告知。",
+                "reveal": "您无权查看该办件的完整个人信息。",
+                "inquire": "只有工作人员可以登记首问。",
+            }[action]
+        )
     return roles
 
 

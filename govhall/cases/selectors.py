@@ -18,18 +18,27 @@ from .permissions import access_case
 
 def cases_visible_to(user) -> QuerySet:
     """Submitted cases (not drafts) at the centers `user` can see."""
-    return (Case.objects.filter(center_id__in=visible_center_ids(user)).exclude(status=Case.Status.DRAFT)
-            .select_related("center", "item", "guide"))
+    return (
+        Case.objects.filter(center_id__in=visible_center_ids(user))
+        .exclude(status=Case.Status.DRAFT)
+        .select_related("center", "item", "guide")
+    )
 
 
-def cases_filtered(*, user, q: str = "", status: str = "", center: str = "", channel: str = "",
-                   warned: str = "") -> QuerySet:
+def cases_filtered(
+    *, user, q: str = "", status: str = "", center: str = "", channel: str = "", warned: str = ""
+) -> QuerySet:
     qs = cases_visible_to(user)
     q = (q or "").strip()
     if q:
         # Full ID numbers and phones are searchable, never shown: a match on one finds the case.
-        qs = qs.filter(Q(number__icontains=q) | Q(applicant_name__icontains=q) | Q(item__name__icontains=q)
-                       | Q(applicant_id_number=q.upper()) | Q(contact_phone=q))
+        qs = qs.filter(
+            Q(number__icontains=q)
+            | Q(applicant_name__icontains=q)
+            | Q(item__name__icontains=q)
+            | Q(applicant_id_number=q.upper())
+            | Q(contact_phone=q)
+        )
     if status:
         qs = qs.filter(status=status)
     if center:
@@ -49,8 +58,12 @@ def case_get(*, user, number: str) -> Case:
     return access_case(user, case)
 
 
-_case_by_number = Prepared(lambda number: Case.objects.select_related(
-    "center", "item", "guide", "center__district").filter(number=number), str)
+_case_by_number = Prepared(
+    lambda number: Case.objects.select_related("center", "item", "guide", "center__district").filter(
+        number=number
+    ),
+    str,
+)
 
 
 def case_events(case: Case) -> list[CaseEvent]:
@@ -68,8 +81,9 @@ def case_material_names(case: Case) -> list[str]:
 
 _events_of = Prepared(lambda pk: CaseEvent.objects.filter(case_id=pk).select_related("by"), int)
 _notices_of = Prepared(lambda pk: Notice.objects.filter(case_id=pk), int)
-_material_names_of = Prepared(lambda pk: CaseMaterial.objects.filter(case_id=pk).order_by("handed_in_at", "id")
-                               .values_list("name"), int)
+_material_names_of = Prepared(
+    lambda pk: CaseMaterial.objects.filter(case_id=pk).order_by("handed_in_at", "id").values_list("name"), int
+)
 
 
 # --- what a window intake reads on every call (kept per process for a moment; treat as read-only) ---
@@ -87,13 +101,21 @@ def center_for_intake(user, code: str) -> Center | None:
 
 def item_for_intake(center: Center, code: str) -> ServiceItem | None:
     """The district's item with this code, with its hall and its current guide."""
-    return _items.get((center.district_id, code), lambda: ServiceItem.objects.select_related(
-        "center", "current_guide").filter(code=code, district_id=center.district_id).first())
+    return _items.get(
+        (center.district_id, code),
+        lambda: (
+            ServiceItem.objects.select_related("center", "current_guide")
+            .filter(code=code, district_id=center.district_id)
+            .first()
+        ),
+    )
 
 
 def guide_materials(guide) -> dict[int, Material]:
     """The guide's material list by id."""
-    return _guide_materials.get(guide.pk, lambda: {m.id: m for m in Material.objects.filter(guide_id=guide.pk)})
+    return _guide_materials.get(
+        guide.pk, lambda: {m.id: m for m in Material.objects.filter(guide_id=guide.pk)}
+    )
 
 
 def case_track(*, number: str, phone: str) -> Case | None:
@@ -101,8 +123,12 @@ def case_track(*, number: str, phone: str) -> Case | None:
     number, phone = (number or "").strip().upper(), (phone or "").strip()
     if not number or not phone:
         return None
-    return (Case.objects.select_related("center", "item").exclude(status=Case.Status.DRAFT)
-            .filter(number=number, contact_phone=phone).first())
+    return (
+        Case.objects.select_related("center", "item")
+        .exclude(status=Case.Status.DRAFT)
+        .filter(number=number, contact_phone=phone)
+        .first()
+    )
 
 
 def cases_of_applicant(user) -> QuerySet:
@@ -119,7 +145,8 @@ def notice_get(*, case: Case, number: str) -> Notice:
 def warnings_visible_to(user, *, open_only: bool = True, level: str = "") -> QuerySet:
     """The district office sees every center's warnings; a branch its own."""
     qs = Warning.objects.filter(center_id__in=visible_center_ids(user)).select_related(
-        "center", "case", "case__item", "inquiry")
+        "center", "case", "case__item", "inquiry"
+    )
     if open_only:
         qs = qs.filter(resolved_at__isnull=True)
     if level:
@@ -130,14 +157,18 @@ def warnings_visible_to(user, *, open_only: bool = True, level: str = "") -> Que
 def correction_exceptions_visible_to(user) -> QuerySet:
     from .models import CorrectionException
 
-    return (CorrectionException.objects.filter(case__center_id__in=visible_center_ids(user))
-            .select_related("case", "case__center", "material", "granted_by").order_by("-granted_at"))
+    return (
+        CorrectionException.objects.filter(case__center_id__in=visible_center_ids(user))
+        .select_related("case", "case__center", "material", "granted_by")
+        .order_by("-granted_at")
+    )
 
 
 def inquiries_visible_to(user, *, status: str = "") -> QuerySet:
     """Inquiries at the user's centers, plus any handed over to them."""
-    qs = FirstInquiry.objects.filter(Q(center_id__in=visible_center_ids(user)) | Q(handover_to=user)).select_related(
-        "center", "owner", "received_by", "handover_to")
+    qs = FirstInquiry.objects.filter(
+        Q(center_id__in=visible_center_ids(user)) | Q(handover_to=user)
+    ).select_related("center", "owner", "received_by", "handover_to")
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")

@@ -98,8 +98,10 @@ def yellow_days() -> int:
 
 # --- checks ------------------------------------------------------------------------------
 
-def check_applicant(*, applicant_kind: str, applicant_name: str, applicant_id_number: str,
-                    contact_phone: str) -> tuple[str, str, str]:
+
+def check_applicant(
+    *, applicant_kind: str, applicant_name: str, applicant_id_number: str, contact_phone: str
+) -> tuple[str, str, str]:
     """Cleaned (name, id number, phone), or DomainError naming the field and the reason."""
     name = (applicant_name or "").strip()
     if not name:
@@ -116,17 +118,23 @@ def check_applicant(*, applicant_kind: str, applicant_name: str, applicant_id_nu
     try:
         module.validate(number)
     except InvalidLength:
-        raise DomainError(f"{label}应为 18 位，您填写了 {len(number)} 位。", field="applicant_id_number",
-                          code="invalid_id_number") from None
+        raise DomainError(
+            f"{label}应为 18 位，您填写了 {len(number)} 位。",
+            field="applicant_id_number",
+            code="invalid_id_number",
+        ) from None
     except InvalidChecksum:
-        raise DomainError(f"{label}的校验位不正确，请核对最后一位。", field="applicant_id_number",
-                          code="invalid_id_number") from None
+        raise DomainError(
+            f"{label}的校验位不正确，请核对最后一位。", field="applicant_id_number", code="invalid_id_number"
+        ) from None
     except InvalidComponent:
-        raise DomainError(f"{label}中的出生日期或行政区划代码无效。", field="applicant_id_number",
-                          code="invalid_id_number") from None
+        raise DomainError(
+            f"{label}中的出生日期或行政区划代码无效。", field="applicant_id_number", code="invalid_id_number"
+        ) from None
     except InvalidFormat:
-        raise DomainError(f"{label}含有不允许的字符。", field="applicant_id_number",
-                          code="invalid_id_number") from None
+        raise DomainError(
+            f"{label}含有不允许的字符。", field="applicant_id_number", code="invalid_id_number"
+        ) from None
     phone = re.sub(r"[\s]", "", contact_phone or "")
     if not PHONE_OK.match(phone):
         raise DomainError("联系电话应为 11 位手机号或带区号的固定电话。", field="contact_phone")
@@ -150,8 +158,11 @@ def _check_upload(file) -> tuple[str, str]:
         raise DomainError("文件是空的。", field="file")
     limit = upload_max_bytes()
     if size > limit:
-        raise DomainError(f"文件不能超过 {limit // (1024 * 1024)} MB（该文件 {size / 1048576:.1f} MB）。",
-                          field="file", code="file_too_large")
+        raise DomainError(
+            f"文件不能超过 {limit // (1024 * 1024)} MB（该文件 {size / 1048576:.1f} MB）。",
+            field="file",
+            code="file_too_large",
+        )
     content_type, magics = UPLOAD_TYPES[ext]
     head = file.read(16)
     file.seek(0)
@@ -161,6 +172,7 @@ def _check_upload(file) -> tuple[str, str]:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
 
 def _lock(case: Case) -> Case:
     """The case read again with its row locked until the transaction ends."""
@@ -172,8 +184,14 @@ def _lock(case: Case) -> Case:
 
 # Lock the case row only: without of=("self",) PostgreSQL would also lock the
 # center, item and guide rows and serialise every decision at one center.
-_case_for_update = Prepared(lambda pk: Case.objects.select_for_update(of=("self",)).select_related(
-    "center", "item", "guide", "center__district").filter(pk=pk), int)
+_case_for_update = Prepared(
+    lambda pk: (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("center", "item", "guide", "center__district")
+        .filter(pk=pk)
+    ),
+    int,
+)
 
 
 def _transition(case: Case, *, action: str, by, reason: str = "", to: str | None = None) -> Case:
@@ -184,8 +202,17 @@ def _transition(case: Case, *, action: str, by, reason: str = "", to: str | None
     if to:
         case.status = to
     update_recorded(case, by=by, reason=f"{label}{'：' + reason if reason else ''}")
-    insert_row(CaseEvent(case=case, action=action, label=label, from_status=old, to_status=case.status,
-                         by=by, reason=reason or ""))
+    insert_row(
+        CaseEvent(
+            case=case,
+            action=action,
+            label=label,
+            from_status=old,
+            to_status=case.status,
+            by=by,
+            reason=reason or "",
+        )
+    )
     return case
 
 
@@ -220,13 +247,17 @@ def _issue_notice(case: Case, *, kind: str, by, extra: dict) -> Notice:
         "item": case.item.name,
         "guide_version": case.guide.version,
         "applicant": case.applicant_name,
-        "submitted_on": timezone.localtime(case.submitted_at).strftime("%Y年%m月%d日") if case.submitted_at else "",
+        "submitted_on": timezone.localtime(case.submitted_at).strftime("%Y年%m月%d日")
+        if case.submitted_at
+        else "",
         "issued_on": _today().strftime("%Y年%m月%d日"),
         "issued_by": _person(by),
         "complaint_phone": case.guide.complaint_phone,
         **extra,
     }
-    return insert_row(Notice(case=case, kind=kind, number=_notice_number(case, kind), issued_by=by, body=body))
+    return insert_row(
+        Notice(case=case, kind=kind, number=_notice_number(case, kind), issued_by=by, body=body)
+    )
 
 
 def _compute_deadline(case: Case) -> None:
@@ -237,8 +268,9 @@ def _compute_deadline(case: Case) -> None:
         return
     start = timezone.localtime(case.accepted_at).date()
     try:
-        case.deadline = add_working_days(start, case.limit_days + case.suspended_days,
-                                         district=case.center.district_id)
+        case.deadline = add_working_days(
+            start, case.limit_days + case.suspended_days, district=case.center.district_id
+        )
         case.deadline_unknown = False
     except CalendarUnknown:
         case.deadline, case.deadline_unknown = None, True
@@ -246,43 +278,100 @@ def _compute_deadline(case: Case) -> None:
 
 # --- intake ----------------------------------------------------------------------------------
 
-def _new_case(*, by, center, item: ServiceItem, channel: str, applicant_kind: str, applicant_name: str,
-              applicant_id_number: str, contact_phone: str, note: str = "", applicant_user=None,
-              ticket_number: str = "", is_demo: bool = False, validate_applicant: bool = True) -> Case:
+
+def _new_case(
+    *,
+    by,
+    center,
+    item: ServiceItem,
+    channel: str,
+    applicant_kind: str,
+    applicant_name: str,
+    applicant_id_number: str,
+    contact_phone: str,
+    note: str = "",
+    applicant_user=None,
+    ticket_number: str = "",
+    is_demo: bool = False,
+    validate_applicant: bool = True,
+) -> Case:
     if item.center_id != center.id:
-        raise DomainError(f"“{item.name}”在{item.center.name}办理，不在本中心受理。", field="item",
-                          code="wrong_center")
+        raise DomainError(
+            f"“{item.name}”在{item.center.name}办理，不在本中心受理。", field="item", code="wrong_center"
+        )
     guide = _guide_for(item)
     if validate_applicant:
         applicant_name, applicant_id_number, contact_phone = check_applicant(
-            applicant_kind=applicant_kind, applicant_name=applicant_name, applicant_id_number=applicant_id_number,
-            contact_phone=contact_phone)
-    return Case(center=center, item=item, guide=guide, channel=channel, applicant_kind=applicant_kind,
-                applicant_name=(applicant_name or "").strip(), applicant_id_number=(applicant_id_number or "").strip(),
-                contact_phone=(contact_phone or "").strip(), note=(note or "").strip(), applicant_user=applicant_user,
-                ticket_number=ticket_number or "", is_demo=is_demo)
+            applicant_kind=applicant_kind,
+            applicant_name=applicant_name,
+            applicant_id_number=applicant_id_number,
+            contact_phone=contact_phone,
+        )
+    return Case(
+        center=center,
+        item=item,
+        guide=guide,
+        channel=channel,
+        applicant_kind=applicant_kind,
+        applicant_name=(applicant_name or "").strip(),
+        applicant_id_number=(applicant_id_number or "").strip(),
+        contact_phone=(contact_phone or "").strip(),
+        note=(note or "").strip(),
+        applicant_user=applicant_user,
+        ticket_number=ticket_number or "",
+        is_demo=is_demo,
+    )
 
 
-def case_intake_window(*, by, center, item: ServiceItem, applicant_kind: str = Case.ApplicantKind.PERSON,
-                       applicant_name: str, applicant_id_number: str, contact_phone: str,
-                       paper_material_ids: list[int] = (), note: str = "", ticket_number: str = "",
-                       is_demo: bool = False) -> Case:
+def case_intake_window(
+    *,
+    by,
+    center,
+    item: ServiceItem,
+    applicant_kind: str = Case.ApplicantKind.PERSON,
+    applicant_name: str,
+    applicant_id_number: str,
+    contact_phone: str,
+    paper_material_ids: list[int] = (),
+    note: str = "",
+    ticket_number: str = "",
+    is_demo: bool = False,
+) -> Case:
     """A clerk receives an application at the window: the case is numbered and
     submitted, with the paper materials ticked as handed in."""
     if by is not None and not can_view_center(by, center):
         raise NotFound("没有找到该中心，或您无权查看。")
     require_at_center(by, center, "intake")
-    case = _new_case(by=by, center=center, item=item, channel=Case.Channel.WINDOW, applicant_kind=applicant_kind,
-                     applicant_name=applicant_name, applicant_id_number=applicant_id_number,
-                     contact_phone=contact_phone, note=note, ticket_number=ticket_number, is_demo=is_demo)
+    case = _new_case(
+        by=by,
+        center=center,
+        item=item,
+        channel=Case.Channel.WINDOW,
+        applicant_kind=applicant_kind,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        contact_phone=contact_phone,
+        note=note,
+        ticket_number=ticket_number,
+        is_demo=is_demo,
+    )
     materials = _paper_materials(case.guide, paper_material_ids)
     case.received_by, case.status = by, S.SUBMITTED
     check_fields(case)
     with transaction.atomic():  # everything is checked: the write lock is held only for the writes
         case.submitted_at = timezone.now()
         insert_row(case)
-        insert_row(CaseEvent(case=case, action="submit", label="窗口收件", from_status="", to_status=case.status,
-                             by=by, reason=f"排队号 {ticket_number}" if ticket_number else ""))
+        insert_row(
+            CaseEvent(
+                case=case,
+                action="submit",
+                label="窗口收件",
+                from_status="",
+                to_status=case.status,
+                by=by,
+                reason=f"排队号 {ticket_number}" if ticket_number else "",
+            )
+        )
         _receive_paper(case, by=by, materials=materials)
         # Numbered last: the center's counter row stays locked until the commit, so that is kept short.
         _number_case(case)
@@ -290,14 +379,32 @@ def case_intake_window(*, by, center, item: ServiceItem, applicant_kind: str = C
     return case
 
 
-def case_start_from_window(*, by, center, item: ServiceItem, applicant_name: str, applicant_id_number: str,
-                           contact_phone: str, applicant_kind: str = Case.ApplicantKind.PERSON,
-                           ticket_number: str = "", paper_material_ids: list[int] = (), note: str = "") -> Case:
+def case_start_from_window(
+    *,
+    by,
+    center,
+    item: ServiceItem,
+    applicant_name: str,
+    applicant_id_number: str,
+    contact_phone: str,
+    applicant_kind: str = Case.ApplicantKind.PERSON,
+    ticket_number: str = "",
+    paper_material_ids: list[int] = (),
+    note: str = "",
+) -> Case:
     """For the queue: a clerk finishing a ticket starts a case for it."""
-    return case_intake_window(by=by, center=center, item=item, applicant_kind=applicant_kind,
-                              applicant_name=applicant_name, applicant_id_number=applicant_id_number,
-                              contact_phone=contact_phone, paper_material_ids=paper_material_ids, note=note,
-                              ticket_number=ticket_number)
+    return case_intake_window(
+        by=by,
+        center=center,
+        item=item,
+        applicant_kind=applicant_kind,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        contact_phone=contact_phone,
+        paper_material_ids=paper_material_ids,
+        note=note,
+        ticket_number=ticket_number,
+    )
 
 
 def _paper_materials(guide: Guide, material_ids) -> list[Material]:
@@ -315,9 +422,15 @@ def _paper_materials(guide: Guide, material_ids) -> list[Material]:
 def _receive_paper(case: Case, *, by, materials: list[Material]) -> list[CaseMaterial]:
     # The materials in one prepared INSERT, their history rows (who, when, why) in another.
     now = timezone.now()
-    return insert_recorded_many([CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by,
-                                              handed_in_at=now) for m in materials],
-                                by=by, reason="窗口收取纸质材料", at=now)
+    return insert_recorded_many(
+        [
+            CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by, handed_in_at=now)
+            for m in materials
+        ],
+        by=by,
+        reason="窗口收取纸质材料",
+        at=now,
+    )
 
 
 @transaction.atomic
@@ -333,17 +446,34 @@ def case_receive_paper(*, by, case: Case, material_ids: list[int]) -> list[CaseM
 
 
 @transaction.atomic
-def case_draft_save(*, by, item: ServiceItem, case: Case | None = None,
-                    applicant_kind: str = Case.ApplicantKind.PERSON, applicant_name: str = "",
-                    applicant_id_number: str = "", contact_phone: str = "", note: str = "") -> Case:
+def case_draft_save(
+    *,
+    by,
+    item: ServiceItem,
+    case: Case | None = None,
+    applicant_kind: str = Case.ApplicantKind.PERSON,
+    applicant_name: str = "",
+    applicant_id_number: str = "",
+    contact_phone: str = "",
+    note: str = "",
+) -> Case:
     """A citizen saves an online application as a draft (checked fully only on submission)."""
     if by is None or not by.is_authenticated:
         raise Refused("请先登录后再申请。")
     if case is None:
-        case = _new_case(by=by, center=item.center, item=item, channel=Case.Channel.ONLINE,
-                         applicant_kind=applicant_kind, applicant_name=applicant_name,
-                         applicant_id_number=applicant_id_number, contact_phone=contact_phone, note=note,
-                         applicant_user=by, validate_applicant=False)
+        case = _new_case(
+            by=by,
+            center=item.center,
+            item=item,
+            channel=Case.Channel.ONLINE,
+            applicant_kind=applicant_kind,
+            applicant_name=applicant_name,
+            applicant_id_number=applicant_id_number,
+            contact_phone=contact_phone,
+            note=note,
+            applicant_user=by,
+            validate_applicant=False,
+        )
         case.status = S.DRAFT
         if not case.contact_phone and hasattr(by, "citizen"):
             case.contact_phone = by.citizen.phone
@@ -383,9 +513,17 @@ def case_material_upload(*, by, case: Case, material_id: int | None, file) -> Ca
     if file is None:
         raise DomainError("请选择要上传的文件。", field="file")
     content_type, _ = _check_upload(file)
-    row = CaseMaterial(case=case, material=material, name=material.name, content_type=content_type,
-                       size=file.size, handed_in_by=by)
-    row.file.save(f"{case.pk}-{secrets.token_hex(8)}.{file.name.rsplit('.', 1)[-1].lower()}", file, save=False)
+    row = CaseMaterial(
+        case=case,
+        material=material,
+        name=material.name,
+        content_type=content_type,
+        size=file.size,
+        handed_in_by=by,
+    )
+    row.file.save(
+        f"{case.pk}-{secrets.token_hex(8)}.{file.name.rsplit('.', 1)[-1].lower()}", file, save=False
+    )
     return save_recorded(row, by=by, reason="上传材料")
 
 
@@ -395,9 +533,12 @@ def case_submit(*, by, case: Case) -> Case:
     case = _lock(case)
     if not is_applicant(by, case):
         raise NotFound("没有找到该申请。")
-    name, number, phone = check_applicant(applicant_kind=case.applicant_kind, applicant_name=case.applicant_name,
-                                          applicant_id_number=case.applicant_id_number,
-                                          contact_phone=case.contact_phone)
+    name, number, phone = check_applicant(
+        applicant_kind=case.applicant_kind,
+        applicant_name=case.applicant_name,
+        applicant_id_number=case.applicant_id_number,
+        contact_phone=case.contact_phone,
+    )
     case.applicant_name, case.applicant_id_number, case.contact_phone = name, number, phone
     if case.status == S.DRAFT:
         if not case.materials.exists():
@@ -413,6 +554,7 @@ def case_submit(*, by, case: Case) -> Case:
 
 # --- decisions ---------------------------------------------------------------------------------
 
+
 def _decide(by, case: Case) -> set[str]:
     access_case(by, case, action="decide")
     return roles_at(by, case.center) if by is not None else set()
@@ -424,7 +566,9 @@ def case_accept(*, by, case: Case, reason: str = "") -> Case:
     case = _lock(case)
     _decide(by, case)
     case.accepted_at = timezone.now()
-    case.limit_days = case.guide.promised_days if case.guide.promised_days is not None else case.guide.legal_days
+    case.limit_days = (
+        case.guide.promised_days if case.guide.promised_days is not None else case.guide.legal_days
+    )
     _compute_deadline(case)
     _transition(case, action="accept", by=by, to=S.ACCEPTED, reason=reason)
     if case.deadline_unknown:
@@ -433,16 +577,24 @@ def case_accept(*, by, case: Case, reason: str = "") -> Case:
         due = f"应于 {case.deadline:%Y年%m月%d日} 前办结"
     else:
         due = ""
-    _issue_notice(case, kind=Notice.Kind.ACCEPTANCE, by=by, extra={
-        "text": f"你（单位）提交的“{case.item.name}”申请，经审查，申请材料齐全、符合法定形式，本机关决定予以受理。",
-        "limit_days": case.limit_days, "due": due,
-        "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
-    })
+    _issue_notice(
+        case,
+        kind=Notice.Kind.ACCEPTANCE,
+        by=by,
+        extra={
+            "text": f"你（单位）提交的“{case.item.name}”申请，经审查，申请材料齐全、符合法定形式，本机关决定予以受理。",
+            "limit_days": case.limit_days,
+            "due": due,
+            "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
+        },
+    )
     return case
 
 
 @transaction.atomic
-def correction_exception_grant(*, by, case: Case, material: Material, justification: str) -> CorrectionException:
+def correction_exception_grant(
+    *, by, case: Case, material: Material, justification: str
+) -> CorrectionException:
     """A district administrator allows a later notice to name a material the
     first notice did not; the justification is kept and reported."""
     case = _lock(case)
@@ -455,10 +607,18 @@ def correction_exception_grant(*, by, case: Case, material: Material, justificat
         raise DomainError("请选择该办件所依据指南中的材料。", field="material")
     if not case.corrections.exists():
         raise WrongState("该办件尚未出具一次性告知书，无需批准补充告知。")
-    row = save_recorded(CorrectionException(case=case, material=material, justification=justification.strip(),
-                                            granted_by=by), by=by, reason="批准补充告知")
-    log.warning("一次性告知例外：办件 %s 补充告知“%s”，批准人 %s，理由：%s", case.number, material.name,
-                _person(by), row.justification)
+    row = save_recorded(
+        CorrectionException(case=case, material=material, justification=justification.strip(), granted_by=by),
+        by=by,
+        reason="批准补充告知",
+    )
+    log.warning(
+        "一次性告知例外：办件 %s 补充告知“%s”，批准人 %s，理由：%s",
+        case.number,
+        material.name,
+        _person(by),
+        row.justification,
+    )
     return row
 
 
@@ -494,9 +654,14 @@ def case_request_correction(*, by, case: Case, items: list[dict]) -> CorrectionN
     previous = list(case.corrections.order_by("sequence"))
     exceptions = []
     if previous:
-        named = set(CorrectionItem.objects.filter(correction__case=case).values_list("material_id", flat=True))
-        new_in = set(case.materials.filter(handed_in_at__gt=previous[0].issued_at)
-                     .values_list("material_id", flat=True))
+        named = set(
+            CorrectionItem.objects.filter(correction__case=case).values_list("material_id", flat=True)
+        )
+        new_in = set(
+            case.materials.filter(handed_in_at__gt=previous[0].issued_at).values_list(
+                "material_id", flat=True
+            )
+        )
         granted = {e.material_id: e for e in case.correction_exceptions.filter(used_in__isnull=True)}
         for material, _, _ in rows:
             if material.id in named or material.id in new_in:
@@ -506,19 +671,42 @@ def case_request_correction(*, by, case: Case, items: list[dict]) -> CorrectionN
                 continue
             raise DomainError(
                 f"一次性告知：“{material.name}”未在此前的告知书中列出，也不是新提交的材料，不能再次要求补正。"
-                "如确有必要，须由区政务办登记理由后方可补充告知。", field="items", code="new_demand")
+                "如确有必要，须由区政务办登记理由后方可补充告知。",
+                field="items",
+                code="new_demand",
+            )
     sequence = len(previous) + 1
-    _transition(case, action="request_correction", by=by, to=S.CORRECTION, reason="；".join(
-        f"{m.name}（{dict(CorrectionItem.Problem.choices)[p]}：{r}）" for m, p, r in rows)[:1000])
-    notice = _issue_notice(case, kind=Notice.Kind.CORRECTION, by=by, extra={
-        "sequence": sequence,
-        "text": f"你（单位）提交的“{case.item.name}”申请材料不齐全或不符合法定形式，现一次性告知需要补正的全部内容如下。"
-                "请补正后重新提交；补齐后本机关将依法作出是否受理的决定。",
-        "items": [{"name": m.name, "problem": dict(CorrectionItem.Problem.choices)[p], "reason": r}
-                  for m, p, r in rows],
-        "exceptions": [{"name": e.material.name, "justification": e.justification,
-                        "granted_by": _person(e.granted_by)} for e in exceptions],
-    })
+    _transition(
+        case,
+        action="request_correction",
+        by=by,
+        to=S.CORRECTION,
+        reason="；".join(f"{m.name}（{dict(CorrectionItem.Problem.choices)[p]}：{r}）" for m, p, r in rows)[
+            :1000
+        ],
+    )
+    notice = _issue_notice(
+        case,
+        kind=Notice.Kind.CORRECTION,
+        by=by,
+        extra={
+            "sequence": sequence,
+            "text": f"你（单位）提交的“{case.item.name}”申请材料不齐全或不符合法定形式，现一次性告知需要补正的全部内容如下。"
+            "请补正后重新提交；补齐后本机关将依法作出是否受理的决定。",
+            "items": [
+                {"name": m.name, "problem": dict(CorrectionItem.Problem.choices)[p], "reason": r}
+                for m, p, r in rows
+            ],
+            "exceptions": [
+                {
+                    "name": e.material.name,
+                    "justification": e.justification,
+                    "granted_by": _person(e.granted_by),
+                }
+                for e in exceptions
+            ],
+        },
+    )
     correction = CorrectionNotice.objects.create(case=case, notice=notice, sequence=sequence, issued_by=by)
     for m, p, r in rows:
         CorrectionItem.objects.create(correction=correction, material=m, name=m.name, problem=p, reason=r)
@@ -531,8 +719,10 @@ def case_request_correction(*, by, case: Case, items: list[dict]) -> CorrectionN
 def remedy_text(case: Case) -> str:
     district = case.center.district
     gov = f"{district.full_name or district.name}人民政府"
-    return (f"如对本决定不服，可以自收到本通知书之日起六十日内向{gov}申请行政复议，"
-            "或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。")
+    return (
+        f"如对本决定不服，可以自收到本通知书之日起六十日内向{gov}申请行政复议，"
+        "或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。"
+    )
 
 
 @transaction.atomic
@@ -549,10 +739,17 @@ def case_reject(*, by, case: Case, reason: str, legal_basis: str) -> Case:
     _transition(case, action="reject", by=by, to=S.REJECTED, reason=reason)
     case.decision_note, case.decided_by = reason, by
     save_recorded(case, by=by, reason="不予受理", validate=False)
-    _issue_notice(case, kind=Notice.Kind.REJECTION, by=by, extra={
-        "text": f"你（单位）提交的“{case.item.name}”申请，经审查，本机关决定不予受理。",
-        "reason": reason, "legal_basis": legal_basis, "remedy": remedy_text(case),
-    })
+    _issue_notice(
+        case,
+        kind=Notice.Kind.REJECTION,
+        by=by,
+        extra={
+            "text": f"你（单位）提交的“{case.item.name}”申请，经审查，本机关决定不予受理。",
+            "reason": reason,
+            "legal_basis": legal_basis,
+            "remedy": remedy_text(case),
+        },
+    )
     return case
 
 
@@ -574,9 +771,15 @@ def case_suspend(*, by, case: Case, kind: str, reason: str) -> Case:
         if not (reason or "").strip():
             raise DomainError("请写明进入特别程序的原因。", field="reason")
     case.suspended_since, case.suspension_kind = _today(), kind
-    return _transition(case, action="suspend", by=by, to=S.SUSPENDED,
-                       reason=f"{Case.Suspension(kind).label}：{reason.strip()}" if kind in Case.Suspension.values
-                       else reason)
+    return _transition(
+        case,
+        action="suspend",
+        by=by,
+        to=S.SUSPENDED,
+        reason=f"{Case.Suspension(kind).label}：{reason.strip()}"
+        if kind in Case.Suspension.values
+        else reason,
+    )
 
 
 @transaction.atomic
@@ -616,13 +819,22 @@ def case_complete(*, by, case: Case, outcome: str, note: str = "") -> Case:
         authority = Case.Authority.CLERK
     case.outcome, case.decided_by, case.decision_authority = outcome, by, authority
     case.decision_note, case.completed_at = (note or "").strip(), timezone.now()
-    _transition(case, action="complete", by=by, to=S.COMPLETED,
-                reason=f"{Case.Outcome(outcome).label if outcome in Case.Outcome.values else outcome}"
-                       f"（{Case.Authority(authority).label}）{'：' + note.strip() if note else ''}")
+    _transition(
+        case,
+        action="complete",
+        by=by,
+        to=S.COMPLETED,
+        reason=f"{Case.Outcome(outcome).label if outcome in Case.Outcome.values else outcome}"
+        f"（{Case.Authority(authority).label}）{'：' + note.strip() if note else ''}",
+    )
     Warning.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
-    extra = {"outcome": Case.Outcome(outcome).label, "note": case.decision_note,
-             "authority": Case.Authority(authority).label, "decided_by": _person(by),
-             "text": f"你（单位）申请的“{case.item.name}”已办结，结果：{Case.Outcome(outcome).label}。"}
+    extra = {
+        "outcome": Case.Outcome(outcome).label,
+        "note": case.decision_note,
+        "authority": Case.Authority(authority).label,
+        "decided_by": _person(by),
+        "text": f"你（单位）申请的“{case.item.name}”已办结，结果：{Case.Outcome(outcome).label}。",
+    }
     if outcome == Case.Outcome.DENIED:
         extra["remedy"] = remedy_text(case)
     _issue_notice(case, kind=Notice.Kind.COMPLETION, by=by, extra=extra)
@@ -643,8 +855,13 @@ def case_deliver(*, by, case: Case, method: str, tracking_number: str = "") -> C
     case.delivery_method, case.delivered_at = method, timezone.now()
     case.tracking_number = tracking_number if method == Case.Delivery.MAIL else ""
     label = Case.Delivery(method).label if method in Case.Delivery.values else method
-    return _transition(case, action="deliver", by=by, to=S.DELIVERED,
-                       reason=f"{label}{' ' + tracking_number if case.tracking_number else ''}")
+    return _transition(
+        case,
+        action="deliver",
+        by=by,
+        to=S.DELIVERED,
+        reason=f"{label}{' ' + tracking_number if case.tracking_number else ''}",
+    )
 
 
 @transaction.atomic
@@ -668,18 +885,33 @@ def case_reveal(*, by, case: Case, field: str, reason: str = "") -> str:
     if field not in {"id_number", "phone"}:
         raise DomainError("只能查看证件号码或联系电话。", field="field")
     with transaction.atomic():
-        personal_data_access_record(by=by, obj=case, field=PersonalDataAccess.Field.ID_NUMBER
-                                    if field == "id_number" else PersonalDataAccess.Field.PHONE, reason=reason)
+        personal_data_access_record(
+            by=by,
+            obj=case,
+            field=PersonalDataAccess.Field.ID_NUMBER
+            if field == "id_number"
+            else PersonalDataAccess.Field.PHONE,
+            reason=reason,
+        )
     return case.applicant_id_number if field == "id_number" else case.contact_phone
 
 
 # --- supervision -------------------------------------------------------------------------------
 
+
 def _want(case: Case, today: date) -> dict[str, tuple[str, date | None]]:
     if case.deadline_unknown:
-        year = first_unknown_year(timezone.localtime(case.accepted_at).date(), district=case.center.district_id) \
-            if case.accepted_at else None
-        return {Warning.Level.FLAG: (f"{year or '期限所在'}年节假日安排尚未录入，期限待区政务办录入后计算。", None)}
+        year = (
+            first_unknown_year(timezone.localtime(case.accepted_at).date(), district=case.center.district_id)
+            if case.accepted_at
+            else None
+        )
+        return {
+            Warning.Level.FLAG: (
+                f"{year or '期限所在'}年节假日安排尚未录入，期限待区政务办录入后计算。",
+                None,
+            )
+        }
     if case.deadline is None:
         return {}
     if today > case.deadline:
@@ -689,7 +921,9 @@ def _want(case: Case, today: date) -> dict[str, tuple[str, date | None]]:
     except CalendarUnknown:
         return {Warning.Level.FLAG: ("剩余工作日无法计算，请补录工作日调整。", case.deadline)}
     if left <= yellow_days():
-        return {Warning.Level.YELLOW: (f"剩余 {left} 个工作日（期限 {case.deadline:%m月%d日}）", case.deadline)}
+        return {
+            Warning.Level.YELLOW: (f"剩余 {left} 个工作日（期限 {case.deadline:%m月%d日}）", case.deadline)
+        }
     return {}
 
 
@@ -727,30 +961,40 @@ def warnings_compute(*, today: date | None = None) -> dict[str, int]:
     # Cases whose clock runs; others lose their open warnings.
     running = Case.objects.filter(status__in=Case.CLOCK_STATES).select_related("center")
     stale = Warning.objects.filter(case__isnull=False, resolved_at__isnull=True).exclude(
-        case__status__in=Case.CLOCK_STATES)
+        case__status__in=Case.CLOCK_STATES
+    )
     stale.update(resolved_at=timezone.now())
     for case in running.iterator():
         rows = _want(case, today)
         existing = list(case.warnings.all())
-        created += _apply_wanted(rows, existing, lambda c=case, **kw: Warning.objects.create(
-            case=c, center_id=c.center_id, **kw))
-    Warning.objects.filter(inquiry__isnull=False, resolved_at__isnull=True, inquiry__status=FirstInquiry.Status.ANSWERED
-                           ).update(resolved_at=timezone.now())
+        created += _apply_wanted(
+            rows, existing, lambda c=case, **kw: Warning.objects.create(case=c, center_id=c.center_id, **kw)
+        )
+    Warning.objects.filter(
+        inquiry__isnull=False, resolved_at__isnull=True, inquiry__status=FirstInquiry.Status.ANSWERED
+    ).update(resolved_at=timezone.now())
     for inq in FirstInquiry.objects.exclude(status=FirstInquiry.Status.ANSWERED).filter(due_on__lt=today):
         rows = {Warning.Level.RED: (f"首问登记 #{inq.pk} 超过 1 个工作日未办结", inq.due_on)}
-        created += _apply_wanted(rows, list(inq.warnings.all()), lambda i=inq, **kw: Warning.objects.create(
-            inquiry=i, center_id=i.center_id, **kw))
+        created += _apply_wanted(
+            rows,
+            list(inq.warnings.all()),
+            lambda i=inq, **kw: Warning.objects.create(inquiry=i, center_id=i.center_id, **kw),
+        )
     resolved = Warning.objects.filter(resolved_at__isnull=False).count() - resolved_before
-    return {"created": created, "resolved": resolved,
-            "open": Warning.objects.filter(resolved_at__isnull=True).count()}
+    return {
+        "created": created,
+        "resolved": resolved,
+        "open": Warning.objects.filter(resolved_at__isnull=True).count(),
+    }
 
 
 @transaction.atomic
 def deadlines_recompute(*, by=None) -> int:
     """After the district office enters a year's holidays: compute the deadlines that were flagged."""
     n = 0
-    for case in Case.objects.select_for_update(of=("self",)).filter(deadline_unknown=True).select_related(
-            "center"):
+    for case in (
+        Case.objects.select_for_update(of=("self",)).filter(deadline_unknown=True).select_related("center")
+    ):
         _compute_deadline(case)
         if not case.deadline_unknown:
             save_recorded(case, by=by, reason="补录节假日后重算期限", validate=False)
@@ -759,6 +1003,7 @@ def deadlines_recompute(*, by=None) -> int:
 
 
 # --- first inquiries ------------------------------------------------------------------------
+
 
 def _inquiry_due(center) -> date | None:
     try:
@@ -773,16 +1018,30 @@ def inquiry_record(*, by, center, asker_name: str, asker_contact: str, topic: st
     if by is None or not can_view_center(by, center):
         raise NotFound("没有找到该中心，或您无权查看。")
     require_at_center(by, center, "inquire")
-    asker_name, asker_contact, topic = (asker_name or "").strip(), (asker_contact or "").strip(), (topic or "").strip()
+    asker_name, asker_contact, topic = (
+        (asker_name or "").strip(),
+        (asker_contact or "").strip(),
+        (topic or "").strip(),
+    )
     if not asker_name:
         raise DomainError("请填写咨询人姓名（可填“匿名”）。", field="asker_name")
     if not asker_contact:
         raise DomainError("请填写联系方式，以便答复。", field="asker_contact")
     if not topic:
         raise DomainError("请填写咨询事项。", field="topic")
-    inq = save_recorded(FirstInquiry(center=center, asker_name=asker_name, asker_contact=asker_contact, topic=topic,
-                                     received_by=by, owner=by, due_on=_inquiry_due(center)),
-                        by=by, reason="首问登记")
+    inq = save_recorded(
+        FirstInquiry(
+            center=center,
+            asker_name=asker_name,
+            asker_contact=asker_contact,
+            topic=topic,
+            received_by=by,
+            owner=by,
+            due_on=_inquiry_due(center),
+        ),
+        by=by,
+        reason="首问登记",
+    )
     InquiryEvent.objects.create(inquiry=inq, label="首问登记", by=by)
     return inq
 
@@ -790,7 +1049,8 @@ def inquiry_record(*, by, center, asker_name: str, asker_contact: str, topic: st
 def _lock_inquiry(by, inquiry: FirstInquiry) -> FirstInquiry:
     inquiry = FirstInquiry.objects.select_for_update(of=("self",)).select_related("center").get(pk=inquiry.pk)
     if (by is None or not can_view_center(by, inquiry.center)) and not (
-            by is not None and by.id == inquiry.handover_to_id):
+        by is not None and by.id == inquiry.handover_to_id
+    ):
         raise NotFound("没有找到该首问登记，或您无权查看。")
     return inquiry
 
@@ -804,7 +1064,11 @@ def inquiry_answer(*, by, inquiry: FirstInquiry, answer: str) -> FirstInquiry:
         raise WrongState(f"该咨询当前为“{inquiry.get_status_display()}”，不能答复。")
     if not (answer or "").strip():
         raise DomainError("请填写答复内容。", field="answer")
-    inquiry.answer, inquiry.answered_at, inquiry.status = answer.strip(), timezone.now(), FirstInquiry.Status.ANSWERED
+    inquiry.answer, inquiry.answered_at, inquiry.status = (
+        answer.strip(),
+        timezone.now(),
+        FirstInquiry.Status.ANSWERED,
+    )
     save_recorded(inquiry, by=by, reason="答复")
     InquiryEvent.objects.create(inquiry=inquiry, label="答复", by=by, note=inquiry.answer)
     Warning.objects.filter(inquiry=inquiry, resolved_at__isnull=True).update(resolved_at=timezone.now())
@@ -824,15 +1088,29 @@ def inquiry_hand_over(*, by, inquiry: FirstInquiry, to: User, note: str) -> Firs
         raise DomainError("请选择接收的同事（不能是自己）。", field="to")
     from govhall.accounts.models import RoleAssignment
 
-    if not RoleAssignment.objects.filter(user=to, center__district_id=inquiry.center.district_id,
-                                         role__in=[Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER,
-                                                   Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN]).exists():
+    if not RoleAssignment.objects.filter(
+        user=to,
+        center__district_id=inquiry.center.district_id,
+        role__in=[
+            Role.CLERK,
+            Role.CHIEF_REP,
+            Role.BRANCH_MANAGER,
+            Role.DEPARTMENT_LEADER,
+            Role.DISTRICT_ADMIN,
+        ],
+    ).exists():
         raise DomainError("接收人须为本区的工作人员。", field="to")
     if not (note or "").strip():
         raise DomainError("请写明移交原因和已了解的情况。", field="note")
-    inquiry.handover_to, inquiry.handover_note, inquiry.status = to, note.strip()[:300], FirstInquiry.Status.HANDOVER
+    inquiry.handover_to, inquiry.handover_note, inquiry.status = (
+        to,
+        note.strip()[:300],
+        FirstInquiry.Status.HANDOVER,
+    )
     save_recorded(inquiry, by=by, reason=f"移交给{to.display_name}")
-    InquiryEvent.objects.create(inquiry=inquiry, label=f"移交给 {to.display_name}", by=by, note=inquiry.handover_note)
+    InquiryEvent.objects.create(
+        inquiry=inquiry, label=f"移交给 {to.display_name}", by=by, note=inquiry.handover_note
+    )
     return inquiry
 
 
@@ -895,7 +1173,7 @@ def citizen_send_code(*, phone: str, purpose: str = "register") -> None:
     last = SmsCode.objects.filter(phone=phone).first()
     if last and timezone.now() - last.created_at < CODE_GAP:
         raise DomainError("验证码已发送，请 1 分钟后再试。", field="phone", code="too_soon")
-    code = f"{secrets.randbelow(10 ** 6):06d}"
+    code = f"{secrets.randbelow(10**6):06d}"
     SmsCode.objects.create(phone=phone, purpose=purpose, code_hash=_code_hash(phone, code))
     transaction.on_commit(lambda: send_sms(phone, f"【政务服务】您的验证码是 {code}，10 分钟内有效。"))
 
@@ -903,7 +1181,11 @@ def citizen_send_code(*, phone: str, purpose: str = "register") -> None:
 def _check_code(phone: str, code: str, purpose: str) -> str:
     """Spend the code; an error message (and one attempt counted) if it is wrong."""
     with transaction.atomic():
-        row = SmsCode.objects.select_for_update().filter(phone=phone, purpose=purpose, used_at__isnull=True).first()
+        row = (
+            SmsCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose, used_at__isnull=True)
+            .first()
+        )
         if row is None or timezone.now() - row.created_at > CODE_TTL or row.attempts >= 5:
             return "验证码已过期，请重新获取。"
         if not secrets.compare_digest(row.code_hash, _code_hash(phone, (code or "").strip())):
@@ -929,8 +1211,9 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str = "
     if problem:
         raise DomainError(problem, field="code")
     with transaction.atomic():
-        user = user_create(by=None, username=phone, full_name=(full_name or "").strip()[:50], password=password,
-                           phone=phone)
+        user = user_create(
+            by=None, username=phone, full_name=(full_name or "").strip()[:50], password=password, phone=phone
+        )
         CitizenAccount.objects.create(user=user, phone=phone, verified_at=timezone.now())
     log.info("群众注册 %s", mask_phone(phone))
     return user

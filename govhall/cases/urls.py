@@ -13,8 +13,12 @@ urlpatterns = [
     path("staff/cases/<str:number>/act/<str:action>/", views.case_act, name="act"),
     path("staff/cases/<str:number>/reveal/", views.case_reveal, name="reveal"),
     path("staff/cases/<str:number>/notices/<str:notice>/", views.staff_notice, name="notice"),
-    path("staff/cases/<str:number>/notices/<str:notice>.pdf", views.staff_notice, {"fmt": "pdf"},
-         name="notice_pdf"),
+    path(
+        "staff/cases/<str:number>/notices/<str:notice>.pdf",
+        views.staff_notice,
+        {"fmt": "pdf"},
+        name="notice_pdf",
+    ),
     path("staff/supervision/", views.supervision, name="supervision"),
     path("staff/calendar/", views.calendar_overrides, name="calendar"),
     path("staff/calendar/<int:pk>/delete/", views.calendar_override_remove, name="calendar_delete"),
@@ -30,5 +34,7 @@ urlpatterns = [
     path("apply/<str:code>/", views.apply, name="apply"),
     path("track/", views.track, name="track"),
     path("track/<int:pk>/notices/<str:notice>/", views.track_notice, name="track_notice"),
-    path("track/<int:pk>/notices/<str:notice>.pdf", views.track_notice, {"fmt": "pdf"}, name="track_notice_pdf"),
+    path(
+        "track/<int:pk>/notices/<str:notice>.pdf", views.track_notice, {"fmt": "pdf"}, name="track_notice_pdf"
+    ),
 ]

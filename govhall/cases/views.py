@@ -66,6 +66,7 @@ def staff_only(view):
 
 # --- staff: cases ----------------------------------------------------------------------------
 
+
 def _filters(request) -> dict:
     return {k: request.GET.get(k, "").strip() for k in ("q", "status", "center", "channel", "warned")}
 
@@ -75,11 +76,17 @@ def case_list(request):
     f = _filters(request)
     qs = selectors.cases_filtered(user=request.user, **f)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    ctx = {"page": page, "f": f, "statuses": Case.Status.choices, "channels": Case.Channel.choices,
-           "centers": centers_visible_to(request.user).order_by("code"), "levels": Warning.Level.choices,
-           "export_url": reverse("cases:export") + query_with(request, page=None),
-           "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else "",
-           "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else ""}
+    ctx = {
+        "page": page,
+        "f": f,
+        "statuses": Case.Status.choices,
+        "channels": Case.Channel.choices,
+        "centers": centers_visible_to(request.user).order_by("code"),
+        "levels": Warning.Level.choices,
+        "export_url": reverse("cases:export") + query_with(request, page=None),
+        "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else "",
+        "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else "",
+    }
     template = "cases/staff_list.html#results" if request.htmx else "cases/staff_list.html"
     return render(request, template, ctx)
 
@@ -87,46 +94,93 @@ def case_list(request):
 @staff_only
 def case_export(request):
     qs = selectors.cases_filtered(user=request.user, **_filters(request))[:5000]
-    rows = ([c.number, c.center.code, c.item.name, c.get_channel_display(), c.get_status_display(),
-             c.applicant_name, c.masked_id_number, c.masked_phone,
-             timezone.localtime(c.submitted_at).strftime("%Y-%m-%d %H:%M") if c.submitted_at else "",
-             c.deadline.isoformat() if c.deadline else ("无法计算" if c.deadline_unknown else "")] for c in qs)
-    return xlsx_response("办件列表.xlsx", "办件", ["办件编号", "中心", "事项", "渠道", "状态", "申请人", "证件号码（脱敏）",
-                                        "联系电话（脱敏）", "提交时间", "办结期限"], rows)
+    rows = (
+        [
+            c.number,
+            c.center.code,
+            c.item.name,
+            c.get_channel_display(),
+            c.get_status_display(),
+            c.applicant_name,
+            c.masked_id_number,
+            c.masked_phone,
+            timezone.localtime(c.submitted_at).strftime("%Y-%m-%d %H:%M") if c.submitted_at else "",
+            c.deadline.isoformat() if c.deadline else ("无法计算" if c.deadline_unknown else ""),
+        ]
+        for c in qs
+    )
+    return xlsx_response(
+        "办件列表.xlsx",
+        "办件",
+        [
+            "办件编号",
+            "中心",
+            "事项",
+            "渠道",
+            "状态",
+            "申请人",
+            "证件号码（脱敏）",
+            "联系电话（脱敏）",
+            "提交时间",
+            "办结期限",
+        ],
+        rows,
+    )
 
 
 def _intake_items(user):
     centers = [c for c in centers_visible_to(user).order_by("code")]
-    return (ServiceItem.objects.filter(center__in=centers, is_active=True, current_guide__isnull=False)
-            .select_related("center", "current_guide").order_by("center__code", "name"))
+    return (
+        ServiceItem.objects.filter(center__in=centers, is_active=True, current_guide__isnull=False)
+        .select_related("center", "current_guide")
+        .order_by("center__code", "name")
+    )
 
 
 @staff_only
 @require_http_methods(["GET", "POST"])
 def case_intake(request):
     items = list(_intake_items(request.user))
-    data = request.POST if request.method == "POST" else {"applicant_kind": "person",
-                                                           "item": request.GET.get("item", "")}
+    data = (
+        request.POST
+        if request.method == "POST"
+        else {"applicant_kind": "person", "item": request.GET.get("item", "")}
+    )
     chosen = next((i for i in items if str(i.pk) == str(data.get("item", ""))), None)
     window, ticket = _serving_window(request)
-    ctx = {"items": items, "data": data, "chosen": chosen, "errors": {}, "window": window, "ticket": ticket,
-           "materials": list(chosen.current_guide.materials.all()) if chosen else [],
-           "checked": [int(x) for x in request.POST.getlist("materials") if x.isdigit()]}
+    ctx = {
+        "items": items,
+        "data": data,
+        "chosen": chosen,
+        "errors": {},
+        "window": window,
+        "ticket": ticket,
+        "materials": list(chosen.current_guide.materials.all()) if chosen else [],
+        "checked": [int(x) for x in request.POST.getlist("materials") if x.isdigit()],
+    }
     if request.method == "POST" and request.POST.get("go") == "submit":
         if chosen is None:
             ctx["errors"] = {"item": "请选择办理事项。"}
             return render(request, "cases/staff_intake.html", ctx, status=400)
-        applicant = {"applicant_kind": data.get("applicant_kind", ""), "applicant_name": data.get("applicant_name", ""),
-                     "applicant_id_number": data.get("applicant_id_number", ""),
-                     "contact_phone": data.get("contact_phone", ""), "paper_material_ids": ctx["checked"],
-                     "note": data.get("note", "")}
+        applicant = {
+            "applicant_kind": data.get("applicant_kind", ""),
+            "applicant_name": data.get("applicant_name", ""),
+            "applicant_id_number": data.get("applicant_id_number", ""),
+            "contact_phone": data.get("contact_phone", ""),
+            "paper_material_ids": ctx["checked"],
+            "note": data.get("note", ""),
+        }
         try:
             if ticket is not None:  # from the window console: the ticket is finished with this intake
                 from govhall.queueing.services import ticket_finish_with_case
 
-                ticket, case = ticket_finish_with_case(window=window, by=request.user, item=chosen, **applicant)
+                ticket, case = ticket_finish_with_case(
+                    window=window, by=request.user, item=chosen, **applicant
+                )
             else:
-                case = services.case_intake_window(by=request.user, center=chosen.center, item=chosen, **applicant)
+                case = services.case_intake_window(
+                    by=request.user, center=chosen.center, item=chosen, **applicant
+                )
         except DomainError as exc:
             ctx["errors"] = _errors(exc)
             return render(request, "cases/staff_intake.html", ctx, status=400)
@@ -151,12 +205,31 @@ def _serving_window(request):
     return (window, ticket) if ticket is not None else (None, None)
 
 
-ACTIONS = ["receive", "accept", "request_correction", "reject", "start", "suspend", "resume", "complete", "deliver",
-           "withdraw", "grant"]
+ACTIONS = [
+    "receive",
+    "accept",
+    "request_correction",
+    "reject",
+    "start",
+    "suspend",
+    "resume",
+    "complete",
+    "deliver",
+    "withdraw",
+    "grant",
+]
 # The fields each action's form shows an error next to; any other error goes to the top.
-ACTION_FIELDS = {"receive": {"materials"}, "request_correction": {"items"}, "grant": {"material", "justification"},
-                 "reject": {"reason", "legal_basis"}, "suspend": {"kind", "reason"}, "resume": {"reason"},
-                 "complete": {"outcome", "note"}, "deliver": {"method", "tracking_number"}, "withdraw": {"reason"}}
+ACTION_FIELDS = {
+    "receive": {"materials"},
+    "request_correction": {"items"},
+    "grant": {"material", "justification"},
+    "reject": {"reason", "legal_basis"},
+    "suspend": {"kind", "reason"},
+    "resume": {"reason"},
+    "complete": {"outcome", "note"},
+    "deliver": {"method", "tracking_number"},
+    "withdraw": {"reason"},
+}
 
 
 def _action_errors(action: str, exc: DomainError) -> tuple[dict, dict]:
@@ -175,22 +248,41 @@ def _detail_ctx(request, case: Case) -> dict:
         allowed = {a for a, (states, _) in services.TRANSITIONS.items() if case.status in states} - {"submit"}
         if case.status in {Case.Status.SUBMITTED, Case.Status.CORRECTION}:
             allowed.add("receive")
-    if can(request.user, case, "justify") and case.corrections.exists() and case.status == Case.Status.CORRECTION:
+    if (
+        can(request.user, case, "justify")
+        and case.corrections.exists()
+        and case.status == Case.Status.CORRECTION
+    ):
         allowed.add("grant")
     handed = {m.material_id for m in case.materials.all()}
     named = set(CorrectionItem.objects.filter(correction__case=case).values_list("material_id", flat=True))
-    materials = [{"m": m, "handed": m.id in handed, "named": m.id in named} for m in case.guide.materials.all()]
-    return {"case": case, "allowed": allowed, "materials": materials, "errors": {}, "action": "",
-            "events": case.events.select_related("by"), "notices": case.notices.all(),
-            "handed_in": case.materials.select_related("handed_in_by"),
-            "suspensions": Case.Suspension.choices, "outcomes": Case.Outcome.choices,
-            "deliveries": Case.Delivery.choices, "problems": CorrectionItem.Problem.choices,
-            "warnings": case.warnings.filter(resolved_at__isnull=True), "revealed": {}, "ferr": {},
-            "exceptions": case.correction_exceptions.select_related("material", "granted_by"),
-            "unknown_year": first_unknown_year(timezone.localtime(case.accepted_at).date(),
-                                               district=case.center.district_id)
-            if case.deadline_unknown and case.accepted_at else None,
-            "calendar_admin": Role.DISTRICT_ADMIN in roles_of(request.user)}
+    materials = [
+        {"m": m, "handed": m.id in handed, "named": m.id in named} for m in case.guide.materials.all()
+    ]
+    return {
+        "case": case,
+        "allowed": allowed,
+        "materials": materials,
+        "errors": {},
+        "action": "",
+        "events": case.events.select_related("by"),
+        "notices": case.notices.all(),
+        "handed_in": case.materials.select_related("handed_in_by"),
+        "suspensions": Case.Suspension.choices,
+        "outcomes": Case.Outcome.choices,
+        "deliveries": Case.Delivery.choices,
+        "problems": CorrectionItem.Problem.choices,
+        "warnings": case.warnings.filter(resolved_at__isnull=True),
+        "revealed": {},
+        "ferr": {},
+        "exceptions": case.correction_exceptions.select_related("material", "granted_by"),
+        "unknown_year": first_unknown_year(
+            timezone.localtime(case.accepted_at).date(), district=case.center.district_id
+        )
+        if case.deadline_unknown and case.accepted_at
+        else None,
+        "calendar_admin": Role.DISTRICT_ADMIN in roles_of(request.user),
+    }
 
 
 @staff_only
@@ -209,16 +301,25 @@ def case_act(request, number, action):
     try:
         match action:
             case "receive":
-                services.case_receive_paper(by=by, case=case, material_ids=[int(x) for x in p.getlist("materials")
-                                                                            if x.isdigit()])
+                services.case_receive_paper(
+                    by=by, case=case, material_ids=[int(x) for x in p.getlist("materials") if x.isdigit()]
+                )
             case "accept":
                 services.case_accept(by=by, case=case, reason=p.get("reason", ""))
             case "request_correction":
-                items = [{"material_id": mid, "problem": p.get(f"problem_{mid}", "missing"),
-                          "reason": p.get(f"reason_{mid}", "")} for mid in p.getlist("materials")]
+                items = [
+                    {
+                        "material_id": mid,
+                        "problem": p.get(f"problem_{mid}", "missing"),
+                        "reason": p.get(f"reason_{mid}", ""),
+                    }
+                    for mid in p.getlist("materials")
+                ]
                 services.case_request_correction(by=by, case=case, items=items)
             case "reject":
-                services.case_reject(by=by, case=case, reason=p.get("reason", ""), legal_basis=p.get("legal_basis", ""))
+                services.case_reject(
+                    by=by, case=case, reason=p.get("reason", ""), legal_basis=p.get("legal_basis", "")
+                )
             case "start":
                 services.case_start(by=by, case=case)
             case "suspend":
@@ -228,8 +329,9 @@ def case_act(request, number, action):
             case "complete":
                 services.case_complete(by=by, case=case, outcome=p.get("outcome", ""), note=p.get("note", ""))
             case "deliver":
-                services.case_deliver(by=by, case=case, method=p.get("method", ""),
-                                      tracking_number=p.get("tracking_number", ""))
+                services.case_deliver(
+                    by=by, case=case, method=p.get("method", ""), tracking_number=p.get("tracking_number", "")
+                )
             case "withdraw":
                 services.case_withdraw(by=by, case=case, reason=p.get("reason", ""))
             case "grant":
@@ -238,14 +340,17 @@ def case_act(request, number, action):
                 material = Material.objects.filter(guide=case.guide, pk=p.get("material") or 0).first()
                 if material is None:
                     raise DomainError("请选择材料。", field="material")
-                services.correction_exception_grant(by=by, case=case, material=material,
-                                                    justification=p.get("justification", ""))
+                services.correction_exception_grant(
+                    by=by, case=case, material=material, justification=p.get("justification", "")
+                )
     except DomainError as exc:
         case.refresh_from_db()
         ctx = _detail_ctx(request, case)
         top, ferr = _action_errors(action, exc)
         ctx.update(errors=top, ferr=ferr, action=action, posted=p)
-        return render(request, "cases/staff_detail.html", ctx, status=exc.status if exc.status != 404 else 400)
+        return render(
+            request, "cases/staff_detail.html", ctx, status=exc.status if exc.status != 404 else 400
+        )
     messages.success(request, "已办理。")
     return redirect("cases:detail", number=case.number)
 
@@ -256,7 +361,9 @@ def case_reveal(request, number):
     case = selectors.case_get(user=request.user, number=number)
     field = request.POST.get("field", "")
     try:
-        value = services.case_reveal(by=request.user, case=case, field=field, reason=request.POST.get("reason", ""))
+        value = services.case_reveal(
+            by=request.user, case=case, field=field, reason=request.POST.get("reason", "")
+        )
     except DomainError as exc:
         ctx = _detail_ctx(request, case)
         ctx["errors"] = {"top": exc.message}
@@ -272,7 +379,9 @@ def _notice_response(request, case, number, fmt):
         response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{notice.number}.pdf"'
         return response
-    return render(request, "cases/notice.html", {"notice": notice, "lines": notice_lines(notice), "case": case})
+    return render(
+        request, "cases/notice.html", {"notice": notice, "lines": notice_lines(notice), "case": case}
+    )
 
 
 @staff_only
@@ -284,15 +393,28 @@ def staff_notice(request, number, notice, fmt="html"):
 def supervision(request):
     level = request.GET.get("level", "")
     warnings = selectors.warnings_visible_to(request.user, level=level)
-    counts = {lv: selectors.warnings_visible_to(request.user, level=lv).count() for lv, _ in Warning.Level.choices}
-    return render(request, "cases/supervision.html", {
-        "warnings": warnings[:500], "level": level, "levels": Warning.Level.choices, "counts": counts,
-        "exceptions": selectors.correction_exceptions_visible_to(request.user)[:100],
-        "unknown_year": first_unknown_year(timezone.localdate()) if counts.get(Warning.Level.FLAG) else None,
-        "calendar_admin": Role.DISTRICT_ADMIN in roles_of(request.user)})
+    counts = {
+        lv: selectors.warnings_visible_to(request.user, level=lv).count() for lv, _ in Warning.Level.choices
+    }
+    return render(
+        request,
+        "cases/supervision.html",
+        {
+            "warnings": warnings[:500],
+            "level": level,
+            "levels": Warning.Level.choices,
+            "counts": counts,
+            "exceptions": selectors.correction_exceptions_visible_to(request.user)[:100],
+            "unknown_year": first_unknown_year(timezone.localdate())
+            if counts.get(Warning.Level.FLAG)
+            else None,
+            "calendar_admin": Role.DISTRICT_ADMIN in roles_of(request.user),
+        },
+    )
 
 
 # --- staff: first inquiries ---------------------------------------------------------------------
+
 
 @staff_only
 @require_http_methods(["GET", "POST"])
@@ -305,26 +427,49 @@ def inquiry_list(request):
         try:
             if center is None:
                 raise DomainError("请选择中心。", field="center")
-            inq = services.inquiry_record(by=request.user, center=center, asker_name=data.get("asker_name", ""),
-                                          asker_contact=data.get("asker_contact", ""), topic=data.get("topic", ""))
+            inq = services.inquiry_record(
+                by=request.user,
+                center=center,
+                asker_name=data.get("asker_name", ""),
+                asker_contact=data.get("asker_contact", ""),
+                topic=data.get("topic", ""),
+            )
             messages.success(request, f"已登记首问 #{inq.pk}。")
             return redirect("cases:inquiry", pk=inq.pk)
         except DomainError as exc:
             errors, status = _errors(exc), 400
     st = request.GET.get("status", "")
     page = Paginator(selectors.inquiries_visible_to(request.user, status=st), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "cases/inquiries.html", {
-        "page": page, "centers": centers, "data": data, "errors": errors, "status": st,
-        "statuses": FirstInquiry.Status.choices,
-        "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else "",
-        "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else ""}, status=status)
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/inquiries.html",
+        {
+            "page": page,
+            "centers": centers,
+            "data": data,
+            "errors": errors,
+            "status": st,
+            "statuses": FirstInquiry.Status.choices,
+            "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else "",
+            "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else "",
+        },
+        status=status,
+    )
 
 
 def _colleagues(inq):
-    return (User.objects.filter(role_assignments__center__district_id=inq.center.district_id,
-                                role_assignments__role__in=list(STAFF), is_active=True)
-            .exclude(pk=inq.owner_id).distinct().order_by("full_name", "username"))
+    return (
+        User.objects.filter(
+            role_assignments__center__district_id=inq.center.district_id,
+            role_assignments__role__in=list(STAFF),
+            is_active=True,
+        )
+        .exclude(pk=inq.owner_id)
+        .distinct()
+        .order_by("full_name", "username")
+    )
 
 
 @staff_only
@@ -353,12 +498,23 @@ def inquiry_detail(request, pk):
         except DomainError as exc:
             errors, status = _errors(exc), exc.status if exc.status != 404 else 400
             inq.refresh_from_db()
-    return render(request, "cases/inquiry.html", {
-        "inq": inq, "events": inq.events.select_related("by"), "colleagues": _colleagues(inq), "errors": errors,
-        "action": action, "posted": request.POST}, status=status)
+    return render(
+        request,
+        "cases/inquiry.html",
+        {
+            "inq": inq,
+            "events": inq.events.select_related("by"),
+            "colleagues": _colleagues(inq),
+            "errors": errors,
+            "action": action,
+            "posted": request.POST,
+        },
+        status=status,
+    )
 
 
 # --- citizens -------------------------------------------------------------------------------------
+
 
 def _citizen(request):
     user = request.user
@@ -375,15 +531,20 @@ def citizen_register(request):
                 services.citizen_send_code(phone=data.get("phone", ""))
                 sent = True
             else:
-                user = services.citizen_register(phone=data.get("phone", ""), code=data.get("code", ""),
-                                                 password=data.get("password", ""), full_name=data.get("full_name", ""))
+                user = services.citizen_register(
+                    phone=data.get("phone", ""),
+                    code=data.get("code", ""),
+                    password=data.get("password", ""),
+                    full_name=data.get("full_name", ""),
+                )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, "注册成功，已登录。")
                 return redirect(request.GET.get("next") or "cases:my")
         except DomainError as exc:
             errors, status = _errors(exc), 400
-    return render(request, "cases/citizen_register.html", {"data": data, "errors": errors, "sent": sent},
-                  status=status)
+    return render(
+        request, "cases/citizen_register.html", {"data": data, "errors": errors, "sent": sent}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -391,7 +552,9 @@ def citizen_login(request):
     data, errors, status = {}, {}, 200
     if request.method == "POST":
         data = request.POST
-        user = authenticate(request, username=data.get("phone", "").strip(), password=data.get("password", ""))
+        user = authenticate(
+            request, username=data.get("phone", "").strip(), password=data.get("password", "")
+        )
         if user is not None and hasattr(user, "citizen"):
             login(request, user)
             nxt = request.GET.get("next", "")
@@ -416,23 +579,35 @@ def my_cases(request):
 def apply(request, code):
     if (r := _need_citizen(request)) is not None:
         return r
-    item = ServiceItem.objects.filter(code=code, is_active=True).select_related("center", "current_guide").first()
+    item = (
+        ServiceItem.objects.filter(code=code, is_active=True)
+        .select_related("center", "current_guide")
+        .first()
+    )
     if item is None:
         raise Http404
     if request.method == "POST":
         try:
             case = services.case_draft_save(by=request.user, item=item, **_applicant(request.POST))
         except DomainError as exc:
-            return render(request, "cases/apply.html", {"item": item, "data": request.POST, "errors": _errors(exc)},
-                          status=400)
+            return render(
+                request,
+                "cases/apply.html",
+                {"item": item, "data": request.POST, "errors": _errors(exc)},
+                status=400,
+            )
         messages.success(request, "草稿已保存，请上传申请材料后提交。")
         return redirect("cases:my_case", pk=case.pk)
-    return render(request, "cases/apply.html", {"item": item, "data": {"applicant_kind": "person"}, "errors": {}})
+    return render(
+        request, "cases/apply.html", {"item": item, "data": {"applicant_kind": "person"}, "errors": {}}
+    )
 
 
 def _applicant(p) -> dict:
-    return {k: p.get(k, "") for k in ("applicant_kind", "applicant_name", "applicant_id_number", "contact_phone",
-                                      "note")}
+    return {
+        k: p.get(k, "")
+        for k in ("applicant_kind", "applicant_name", "applicant_id_number", "contact_phone", "note")
+    }
 
 
 def _my_case(request, pk) -> Case:
@@ -445,12 +620,19 @@ def _my_case(request, pk) -> Case:
 def _my_ctx(case, **extra):
     handed = {m.material_id for m in case.materials.all()}
     last = case.corrections.order_by("-sequence").first()
-    ctx = {"case": case, "errors": {}, "data": {}, "action": "",
-           "materials": [{"m": m, "handed": m.id in handed} for m in case.guide.materials.all()],
-           "uploads": case.materials.all(), "notices": case.notices.all(),
-           "events": case.events.select_related("by"), "last_correction": last,
-           "can_upload": case.status in {Case.Status.DRAFT, Case.Status.CORRECTION},
-           "can_withdraw": case.status in services.TRANSITIONS["withdraw"][0]}
+    ctx = {
+        "case": case,
+        "errors": {},
+        "data": {},
+        "action": "",
+        "materials": [{"m": m, "handed": m.id in handed} for m in case.guide.materials.all()],
+        "uploads": case.materials.all(),
+        "notices": case.notices.all(),
+        "events": case.events.select_related("by"),
+        "last_correction": last,
+        "can_upload": case.status in {Case.Status.DRAFT, Case.Status.CORRECTION},
+        "can_withdraw": case.status in services.TRANSITIONS["withdraw"][0],
+    }
     ctx.update(extra)
     return ctx
 
@@ -467,12 +649,18 @@ def my_case(request, pk):
                 services.case_draft_save(by=by, item=case.item, case=case, **_applicant(p))
                 messages.success(request, "草稿已保存。")
             elif action == "upload":
-                services.case_material_upload(by=by, case=case, material_id=int(p.get("material") or 0) or None,
-                                              file=request.FILES.get("file"))
+                services.case_material_upload(
+                    by=by,
+                    case=case,
+                    material_id=int(p.get("material") or 0) or None,
+                    file=request.FILES.get("file"),
+                )
                 messages.success(request, "材料已上传。")
             elif action == "submit":
                 case = services.case_submit(by=by, case=case)
-                messages.success(request, f"已提交，办件编号 {case.number}。请记下编号，凭编号和手机号查询进度。")
+                messages.success(
+                    request, f"已提交，办件编号 {case.number}。请记下编号，凭编号和手机号查询进度。"
+                )
             elif action == "withdraw":
                 services.case_withdraw(by=by, case=case, reason=p.get("reason", ""))
                 messages.success(request, "已撤回申请。")
@@ -481,8 +669,12 @@ def my_case(request, pk):
             return redirect("cases:my_case", pk=case.pk)
         except DomainError as exc:
             case.refresh_from_db()
-            return render(request, "cases/my_case.html", _my_ctx(case, errors=_errors(exc), data=p, action=action),
-                          status=exc.status if exc.status != 404 else 400)
+            return render(
+                request,
+                "cases/my_case.html",
+                _my_ctx(case, errors=_errors(exc), data=p, action=action),
+                status=exc.status if exc.status != 404 else 400,
+            )
     return render(request, "cases/my_case.html", _my_ctx(case))
 
 
@@ -506,7 +698,9 @@ def track(request):
             tracked.add(case.pk)
             request.session["tracked_cases"] = sorted(tracked)[-20:]
     elif request.GET.get("case"):
-        case = Case.objects.filter(pk=request.GET["case"], pk__in=request.session.get("tracked_cases", [])).first()
+        case = Case.objects.filter(
+            pk=request.GET["case"], pk__in=request.session.get("tracked_cases", [])
+        ).first()
     ctx = {"case": case, "data": data, "errors": errors}
     if case:
         ctx.update(events=case.events.all(), notices=case.notices.all())
@@ -522,20 +716,30 @@ def track_notice(request, pk, notice, fmt="html"):
     return _notice_response(request, case, notice, fmt)
 
 
-
-
 # --- district office: working-day calendar overrides ----------------------------------------------
+
 
 def _override_form(request, *, data=None, errors=None, status=200):
     from govhall.core.calendar import calendar_overrides_of
 
     rows = list(calendar_overrides_of(request.user))
-    return render(request, "cases/calendar.html", {
-        "rows": rows, "data": data or {}, "errors": errors or {}, "today": timezone.localdate(),
-        "unknown_year": first_unknown_year(timezone.localdate()),
-        "flagged": Case.objects.filter(deadline_unknown=True, status__in=Case.CLOCK_STATES | {Case.Status.SUSPENDED},
-                                       center_id__in=centers_visible_to(request.user).values("id")).count(),
-    }, status=status)
+    return render(
+        request,
+        "cases/calendar.html",
+        {
+            "rows": rows,
+            "data": data or {},
+            "errors": errors or {},
+            "today": timezone.localdate(),
+            "unknown_year": first_unknown_year(timezone.localdate()),
+            "flagged": Case.objects.filter(
+                deadline_unknown=True,
+                status__in=Case.CLOCK_STATES | {Case.Status.SUSPENDED},
+                center_id__in=centers_visible_to(request.user).values("id"),
+            ).count(),
+        },
+        status=status,
+    )
 
 
 @staff_only
@@ -556,15 +760,19 @@ def calendar_overrides(request):
         except ValueError:
             raise DomainError("日期格式应为 年-月-日，如 2027-01-01。", field="date") from None
         kind = p.get("is_workday", "")
-        row = calendar_override_add(by=request.user, day=day, note=p.get("note", ""),
-                                    is_workday={"1": True, "0": False}.get(kind))
+        row = calendar_override_add(
+            by=request.user, day=day, note=p.get("note", ""), is_workday={"1": True, "0": False}.get(kind)
+        )
     except Refused as exc:
         return render(request, "cases/calendar.html", {"refused": exc.message}, status=403)
     except DomainError as exc:
         return _override_form(request, data=request.POST, errors=_errors(exc), status=400)
     n = services.deadlines_recompute(by=request.user)
-    messages.success(request, f"已录入 {row.date:%Y-%m-%d}（{'上班' if row.is_workday else '放假'}）。"
-                              + (f"已重新计算 {n} 件办件的期限。" if n else ""))
+    messages.success(
+        request,
+        f"已录入 {row.date:%Y-%m-%d}（{'上班' if row.is_workday else '放假'}）。"
+        + (f"已重新计算 {n} 件办件的期限。" if n else ""),
+    )
     return redirect("cases:calendar")
 
 

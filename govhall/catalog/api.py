@@ -48,12 +48,17 @@ class ItemOut(Schema):
 
 def item_out(item: ServiceItem) -> dict:
     return {
-        "code": item.code, "catalog_code": item.catalog_code, "name": item.name, "item_type": item.item_type,
-        "item_type_label": item.get_item_type_display(), "serving": item.serving,
+        "code": item.code,
+        "catalog_code": item.catalog_code,
+        "name": item.name,
+        "item_type": item.item_type,
+        "item_type_label": item.get_item_type_display(),
+        "serving": item.serving,
         "serving_label": item.get_serving_display(),
         "department": {"code": item.department.code, "name": item.department.name},
         "center": {"code": item.center.code, "name": item.center.name},
-        "level": item.level, "level_label": item.get_level_display(),
+        "level": item.level,
+        "level_label": item.get_level_display(),
         "themes": [{"code": t.code, "name": t.name} for t in item.themes.all()],
         "guide_version": item.current_guide.version if item.current_guide_id else None,
         "url": f"/items/{item.code}/",
@@ -77,10 +82,15 @@ class NegativeEntryOut(Schema):
 
 
 def entry_out(e: NegativeListEntry) -> dict:
-    return {"item": {"code": e.item.code, "name": e.item.name}, "center": {"code": e.center.code,
-                                                                          "name": e.center.name},
-            "reason": e.reason, "reason_label": e.get_reason_display(), "basis": e.basis,
-            "approval": e.approval, "approved_on": e.approved_on}
+    return {
+        "item": {"code": e.item.code, "name": e.item.name},
+        "center": {"code": e.center.code, "name": e.center.name},
+        "reason": e.reason,
+        "reason_label": e.get_reason_display(),
+        "basis": e.basis,
+        "approval": e.approval,
+        "approved_on": e.approved_on,
+    }
 
 
 class ItemDetailOut(ItemOut):
@@ -144,18 +154,45 @@ class GuideOut(GuideVersionOut):
 
 def guide_out(g: Guide) -> dict:
     return {
-        "version": g.version, "status": g.status, "published_at": g.published_at, "superseded_at": g.superseded_at,
-        "change_note": g.change_note, "item": {"code": g.item.code, "name": g.item.name},
-        "conditions": g.conditions, "steps": g.steps, "legal_days": g.legal_days, "promised_days": g.promised_days,
-        "visits": g.visits, "no_fee": g.no_fee,
-        "fees": [{"name": f.name, "standard": f.standard, "basis": f.basis, "reduction": f.reduction}
-                 for f in g.fees.all()],
-        "materials": [{"name": m.name, "required": m.required, "form": m.form, "form_label": m.get_form_display(),
-                       "copies": m.copies, "paper_size": m.paper_size, "media": m.media, "source": m.source,
-                       "shared": m.shared, "blank_form": m.blank_form.url if m.blank_form else None,
-                       "sample": m.sample.url if m.sample else None, "note": m.note} for m in g.materials.all()],
-        "place": g.place, "windows": g.windows, "hours": g.hours, "consult_phone": g.consult_phone,
-        "complaint_phone": g.complaint_phone, "online_url": g.online_url,
+        "version": g.version,
+        "status": g.status,
+        "published_at": g.published_at,
+        "superseded_at": g.superseded_at,
+        "change_note": g.change_note,
+        "item": {"code": g.item.code, "name": g.item.name},
+        "conditions": g.conditions,
+        "steps": g.steps,
+        "legal_days": g.legal_days,
+        "promised_days": g.promised_days,
+        "visits": g.visits,
+        "no_fee": g.no_fee,
+        "fees": [
+            {"name": f.name, "standard": f.standard, "basis": f.basis, "reduction": f.reduction}
+            for f in g.fees.all()
+        ],
+        "materials": [
+            {
+                "name": m.name,
+                "required": m.required,
+                "form": m.form,
+                "form_label": m.get_form_display(),
+                "copies": m.copies,
+                "paper_size": m.paper_size,
+                "media": m.media,
+                "source": m.source,
+                "shared": m.shared,
+                "blank_form": m.blank_form.url if m.blank_form else None,
+                "sample": m.sample.url if m.sample else None,
+                "note": m.note,
+            }
+            for m in g.materials.all()
+        ],
+        "place": g.place,
+        "windows": g.windows,
+        "hours": g.hours,
+        "consult_phone": g.consult_phone,
+        "complaint_phone": g.complaint_phone,
+        "online_url": g.online_url,
         "faq": [{"q": f.get("q", ""), "a": f.get("a", "")} for f in g.faq],
     }
 
@@ -178,32 +215,65 @@ def _item_or_404(code: str) -> ServiceItem:
     return item
 
 
-@router.get("/items", auth=None, tags=["public"], response={200: ItemPageOut, **PUBLIC_READ},
-            summary="事项列表与搜索", operation_id="catalog_items")
+@router.get(
+    "/items",
+    auth=None,
+    tags=["public"],
+    response={200: ItemPageOut, **PUBLIC_READ},
+    summary="事项列表与搜索",
+    operation_id="catalog_items",
+)
 def items(request, filters: Query[ItemFilters]):
-    base = selectors.items_filtered(center=filters.center, department=filters.department, serving=filters.serving,
-                                    theme=filters.theme, item_type=filters.item_type)
+    base = selectors.items_filtered(
+        center=filters.center,
+        department=filters.department,
+        serving=filters.serving,
+        theme=filters.theme,
+        item_type=filters.item_type,
+    )
     if filters.q.strip():
-        scope = selectors.items_search_scope(center=filters.center, department=filters.department,
-                                             serving=filters.serving, theme=filters.theme,
-                                             item_type=filters.item_type)
-        result, found = selectors.search_items(filters.q, base=scope, offset=filters.offset, limit=filters.limit)
+        scope = selectors.items_search_scope(
+            center=filters.center,
+            department=filters.department,
+            serving=filters.serving,
+            theme=filters.theme,
+            item_type=filters.item_type,
+        )
+        result, found = selectors.search_items(
+            filters.q, base=scope, offset=filters.offset, limit=filters.limit
+        )
         return {"count": result.total, "capped": result.capped, "items": [item_out(i) for i in found]}
     qs = base.order_by("center__kind", "name", "code")
-    page = qs[filters.offset:filters.offset + filters.limit]
+    page = qs[filters.offset : filters.offset + filters.limit]
     return {"count": qs.count(), "capped": False, "items": [item_out(i) for i in page]}
 
 
-@router.get("/items/{code}", auth=None, tags=["public"], response={200: ItemDetailOut, **PUBLIC_READ},
-            summary="事项详情", operation_id="catalog_item")
+@router.get(
+    "/items/{code}",
+    auth=None,
+    tags=["public"],
+    response={200: ItemDetailOut, **PUBLIC_READ},
+    summary="事项详情",
+    operation_id="catalog_item",
+)
 def item_detail(request, code: str):
     item = _item_or_404(code)
     entry = selectors.negative_list().filter(item=item).first()
-    return {**item_out(item), "legal_basis": item.legal_basis, "negative_list": entry_out(entry) if entry else None}
+    return {
+        **item_out(item),
+        "legal_basis": item.legal_basis,
+        "negative_list": entry_out(entry) if entry else None,
+    }
 
 
-@router.get("/items/{code}/guide", auth=None, tags=["public"], response={200: GuideOut, **PUBLIC_READ},
-            summary="现行办事指南", operation_id="catalog_item_guide")
+@router.get(
+    "/items/{code}/guide",
+    auth=None,
+    tags=["public"],
+    response={200: GuideOut, **PUBLIC_READ},
+    summary="现行办事指南",
+    operation_id="catalog_item_guide",
+)
 def item_guide(request, code: str):
     guide = selectors.guide_current(_item_or_404(code))
     if guide is None:
@@ -211,15 +281,26 @@ def item_guide(request, code: str):
     return guide_out(guide)
 
 
-@router.get("/items/{code}/guides", auth=None, tags=["public"],
-            response={200: list[GuideVersionOut], **PUBLIC_READ},
-            summary="办事指南的历次版本", operation_id="catalog_item_guide_versions")
+@router.get(
+    "/items/{code}/guides",
+    auth=None,
+    tags=["public"],
+    response={200: list[GuideVersionOut], **PUBLIC_READ},
+    summary="办事指南的历次版本",
+    operation_id="catalog_item_guide_versions",
+)
 def item_guide_versions(request, code: str):
     return list(selectors.guide_versions(_item_or_404(code)))
 
 
-@router.get("/items/{code}/guides/{version}", auth=None, tags=["public"], response={200: GuideOut, **PUBLIC_READ},
-            summary="办事指南的某一版本", operation_id="catalog_item_guide_version")
+@router.get(
+    "/items/{code}/guides/{version}",
+    auth=None,
+    tags=["public"],
+    response={200: GuideOut, **PUBLIC_READ},
+    summary="办事指南的某一版本",
+    operation_id="catalog_item_guide_version",
+)
 def item_guide_version(request, code: str, version: int):
     guide = selectors.guide_version_get(_item_or_404(code), version)
     if guide is None:
@@ -227,8 +308,14 @@ def item_guide_version(request, code: str, version: int):
     return guide_out(guide)
 
 
-@router.get("/negative-list", auth=None, tags=["public"], response={200: list[NegativeEntryOut], **PUBLIC_READ},
-            summary="负面清单（不进驻区政务服务中心的事项及理由）", operation_id="catalog_negative_list")
+@router.get(
+    "/negative-list",
+    auth=None,
+    tags=["public"],
+    response={200: list[NegativeEntryOut], **PUBLIC_READ},
+    summary="负面清单（不进驻区政务服务中心的事项及理由）",
+    operation_id="catalog_negative_list",
+)
 def negative_list(request, center: str = Query("", max_length=30, description="分中心编码")):
     qs = selectors.negative_list()
     if center:
@@ -236,7 +323,13 @@ def negative_list(request, center: str = Query("", max_length=30, description="�
     return [entry_out(e) for e in qs]
 
 
-@router.get("/themes", auth=None, tags=["public"], response={200: list[ThemeOut], **PUBLIC_READ},
-            summary="事项主题", operation_id="catalog_themes")
+@router.get(
+    "/themes",
+    auth=None,
+    tags=["public"],
+    response={200: list[ThemeOut], **PUBLIC_READ},
+    summary="事项主题",
+    operation_id="catalog_themes",
+)
 def themes(request):
     return list(Theme.objects.all())

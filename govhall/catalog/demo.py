@@ -24,16 +24,31 @@ APPROVED_ON = date(2023, 6, 30)
 COMPLAINT = "12345（政务服务便民热线）、023-42800000（区政务办效能投诉）"
 
 THEMES = [
-    ("marriage", "婚姻登记"), ("social-security", "社会保障"), ("employment", "就业创业"),
-    ("disability", "残疾人服务"), ("housing", "住房保障"), ("veterans", "退役军人"), ("business", "市场准入"),
-    ("household", "户籍证件"), ("health", "医疗卫生"), ("transport", "交通出行"), ("education", "教育"),
-    ("legal", "法律服务"), ("tobacco", "烟草专卖"),
+    ("marriage", "婚姻登记"),
+    ("social-security", "社会保障"),
+    ("employment", "就业创业"),
+    ("disability", "残疾人服务"),
+    ("housing", "住房保障"),
+    ("veterans", "退役军人"),
+    ("business", "市场准入"),
+    ("household", "户籍证件"),
+    ("health", "医疗卫生"),
+    ("transport", "交通出行"),
+    ("education", "教育"),
+    ("legal", "法律服务"),
+    ("tobacco", "烟草专卖"),
 ]
 
 SYNONYMS = [
-    ("社保", "社会保险、社会保障"), ("公积金", "住房公积金"), ("残疾证", "残疾人证"), ("结婚证", "结婚登记"),
-    ("离婚证", "离婚登记"), ("烟草证", "烟草专卖零售许可证"), ("优待证", "退役军人优待证"),
-    ("医保", "医疗保障、医疗保险"), ("养老金", "养老保险"),
+    ("社保", "社会保险、社会保障"),
+    ("公积金", "住房公积金"),
+    ("残疾证", "残疾人证"),
+    ("结婚证", "结婚登记"),
+    ("离婚证", "离婚登记"),
+    ("烟草证", "烟草专卖零售许可证"),
+    ("优待证", "退役军人优待证"),
+    ("医保", "医疗保障、医疗保险"),
+    ("养老金", "养老保险"),
 ]
 
 T = ServiceItem.Type
@@ -49,31 +64,94 @@ BRANCH_ITEMS: dict[str, dict] = {
         "basis": "婚姻登记须设置独立的结婚登记颁证厅、离婚登记调解室和候登区，区政务服务中心无相应场地。",
         "windows": "结婚登记 1-2 号窗口，离婚登记 3 号窗口",
         "items": [
-            ("结婚登记", T.CONFIRMATION, "person", ["marriage"], "婚姻登记 领结婚证 结婚证",
-             "《中华人民共和国民法典》第一千零四十九条；《婚姻登记条例》第四条至第七条",
-             "男方年满二十二周岁、女方年满二十周岁；双方完全自愿；双方均无配偶；双方没有直系血亲和三代以内旁系血亲关系；"
-             "一方当事人常住户口在合川区。",
-             [ID, HUKOU, ("近期 2 寸半身免冠合影照片", "original", 3, "申请人自备", False),
-              ("《申请结婚登记声明书》", "original", 1, "窗口领取，当场签名", False)],
-             ["双方共同到婚姻登记处提出申请", "填写并当面签署《申请结婚登记声明书》", "登记员审查身份与声明",
-              "符合条件的当场登记", "颁发结婚证（可选择颁证仪式）"], 0, 0, 1, None,
-             [("可以只来一方吗？", "不可以，结婚登记须男女双方亲自到场。"),
-              ("户口不在合川能办吗？", "一方常住户口在合川区即可办理；自 2023 年起可在全国试点地区跨省通办。")]),
-            ("离婚登记", T.CONFIRMATION, "person", ["marriage"], "婚姻登记 协议离婚 离婚证",
-             "《中华人民共和国民法典》第一千零七十六条、第一千零七十七条；《婚姻登记条例》第十条至第十三条",
-             "双方自愿离婚，对子女抚养、财产及债务处理等事项协商一致，并签订书面离婚协议；经三十日离婚冷静期后双方亲自到场申请发证。",
-             [ID, HUKOU, ("结婚证", "original", 1, "申请人自备", False),
-              ("离婚协议书", "original", 3, "申请人自备", False),
-              ("近期 2 寸单人半身免冠照片", "original", 2, "申请人自备", False)],
-             ["双方共同提出离婚登记申请并提交材料", "受理并发给《离婚登记申请受理回执单》",
-              "三十日离婚冷静期", "冷静期满后三十日内双方共同到场申请发证", "审查后登记并发给离婚证"], 30, 30, 2, None,
-             [("冷静期内可以撤回吗？", "可以，任何一方不愿离婚的，可持本人有效身份证件和受理回执单撤回申请。")]),
-            ("补领婚姻登记证", T.CONFIRMATION, "person", ["marriage"], "补办结婚证 补办离婚证 婚姻登记",
-             "《婚姻登记条例》第十七条",
-             "结婚证、离婚证遗失或损毁的，当事人可持户口簿、身份证向原办理婚姻登记的机关或一方常住户口所在地的婚姻登记机关申请补领。",
-             [ID, HUKOU, ("近期 2 寸半身免冠照片（补结婚证须合影）", "original", 3, "申请人自备", False),
-              ("《申请补领婚姻登记证声明书》", "original", 1, "窗口领取", False)],
-             ["提出申请", "查询婚姻登记档案", "审查", "补发婚姻登记证"], 0, 0, 1, None, []),
+            (
+                "结婚登记",
+                T.CONFIRMATION,
+                "person",
+                ["marriage"],
+                "婚姻登记 领结婚证 结婚证",
+                "《中华人民共和国民法典》第一千零四十九条；《婚姻登记条例》第四条至第七条",
+                "男方年满二十二周岁、女方年满二十周岁；双方完全自愿；双方均无配偶；双方没有直系血亲和三代以内旁系血亲关系；"
+                "一方当事人常住户口在合川区。",
+                [
+                    ID,
+                    HUKOU,
+                    ("近期 2 寸半身免冠合影照片", "original", 3, "申请人自备", False),
+                    ("《申请结婚登记声明书》", "original", 1, "窗口领取，当场签名", False),
+                ],
+                [
+                    "双方共同到婚姻登记处提出申请",
+                    "填写并当面签署《申请结婚登记声明书》",
+                    "登记员审查身份与声明",
+                    "符合条件的当场登记",
+                    "颁发结婚证（可选择颁证仪式）",
+                ],
+                0,
+                0,
+                1,
+                None,
+                [
+                    ("可以只来一方吗？", "不可以，结婚登记须男女双方亲自到场。"),
+                    (
+                        "户口不在合川能办吗？",
+                        "一方常住户口在合川区即可办理；自 2023 年起可在全国试点地区跨省通办。",
+                    ),
+                ],
+            ),
+            (
+                "离婚登记",
+                T.CONFIRMATION,
+                "person",
+                ["marriage"],
+                "婚姻登记 协议离婚 离婚证",
+                "《中华人民共和国民法典》第一千零七十六条、第一千零七十七条；《婚姻登记条例》第十条至第十三条",
+                "双方自愿离婚，对子女抚养、财产及债务处理等事项协商一致，并签订书面离婚协议；经三十日离婚冷静期后双方亲自到场申请发证。",
+                [
+                    ID,
+                    HUKOU,
+                    ("结婚证", "original", 1, "申请人自备", False),
+                    ("离婚协议书", "original", 3, "申请人自备", False),
+                    ("近期 2 寸单人半身免冠照片", "original", 2, "申请人自备", False),
+                ],
+                [
+                    "双方共同提出离婚登记申请并提交材料",
+                    "受理并发给《离婚登记申请受理回执单》",
+                    "三十日离婚冷静期",
+                    "冷静期满后三十日内双方共同到场申请发证",
+                    "审查后登记并发给离婚证",
+                ],
+                30,
+                30,
+                2,
+                None,
+                [
+                    (
+                        "冷静期内可以撤回吗？",
+                        "可以，任何一方不愿离婚的，可持本人有效身份证件和受理回执单撤回申请。",
+                    )
+                ],
+            ),
+            (
+                "补领婚姻登记证",
+                T.CONFIRMATION,
+                "person",
+                ["marriage"],
+                "补办结婚证 补办离婚证 婚姻登记",
+                "《婚姻登记条例》第十七条",
+                "结婚证、离婚证遗失或损毁的，当事人可持户口簿、身份证向原办理婚姻登记的机关或一方常住户口所在地的婚姻登记机关申请补领。",
+                [
+                    ID,
+                    HUKOU,
+                    ("近期 2 寸半身免冠照片（补结婚证须合影）", "original", 3, "申请人自备", False),
+                    ("《申请补领婚姻登记证声明书》", "original", 1, "窗口领取", False),
+                ],
+                ["提出申请", "查询婚姻登记档案", "审查", "补发婚姻登记证"],
+                0,
+                0,
+                1,
+                None,
+                [],
+            ),
         ],
     },
     "HC-RS": {
@@ -82,52 +160,135 @@ BRANCH_ITEMS: dict[str, dict] = {
         "basis": "社会保障卡即时制卡、社保业务经办须使用专用制卡设备和社保业务专网终端，集中在人力社保分中心设置。",
         "windows": "社保卡 1-4 号窗口，失业保险 5 号窗口，养老待遇 6-7 号窗口",
         "items": [
-            ("社会保障卡申领", T.PUBLIC_SERVICE, "person", ["social-security"], "社保卡 社会保险卡 办卡 制卡",
-             "《中华人民共和国社会保险法》第五十八条；《社会保障卡建设总体规划》（人社部发〔2009〕145号）",
-             "参加社会保险、尚未领取社会保障卡的人员。",
-             [ID, ("近期 1 寸白底免冠彩色照片（可现场采集）", "original", 1, "申请人自备或现场采集", False)],
-             ["提交申请", "采集照片信息", "即时制卡", "领卡并激活"], 20, 1, 1, None,
-             [("可以代办吗？", "可以，代办人须携带本人及申请人身份证原件。")]),
-            ("失业保险金申领", T.PAYMENT, "person", ["social-security", "employment"], "失业金 失业保险 社保",
-             "《中华人民共和国社会保险法》第四十五条；《失业保险条例》第十四条至第十六条",
-             "失业前用人单位和本人已缴纳失业保险费满一年；非因本人意愿中断就业；已办理失业登记并有求职要求。",
-             [ID, ("解除或终止劳动关系证明", "original", 1, "原用人单位", True),
-              ("本人社会保障卡或银行卡", "original", 1, "申请人自备", False)],
-             ["提交申请", "审核参保缴费与失业登记", "核定待遇", "按月发放"], 20, 5, 1, None, []),
-            ("退休待遇核定", T.CONFIRMATION, "person", ["social-security"], "退休 养老金 养老保险 待遇核定",
-             "《中华人民共和国社会保险法》第十六条；《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）",
-             "达到法定退休年龄、累计缴费满十五年的企业职工基本养老保险参保人员。",
-             [ID, ("《基本养老保险待遇申领表》", "original", 1, "窗口领取", False),
-              ("人事档案（视同缴费年限认定时）", "original", 1, "档案保管机构", False)],
-             ["提交申请", "审核缴费年限与档案", "核定待遇并公示", "次月起发放"], 30, 15, 1, None, []),
+            (
+                "社会保障卡申领",
+                T.PUBLIC_SERVICE,
+                "person",
+                ["social-security"],
+                "社保卡 社会保险卡 办卡 制卡",
+                "《中华人民共和国社会保险法》第五十八条；《社会保障卡建设总体规划》（人社部发〔2009〕145号）",
+                "参加社会保险、尚未领取社会保障卡的人员。",
+                [
+                    ID,
+                    ("近期 1 寸白底免冠彩色照片（可现场采集）", "original", 1, "申请人自备或现场采集", False),
+                ],
+                ["提交申请", "采集照片信息", "即时制卡", "领卡并激活"],
+                20,
+                1,
+                1,
+                None,
+                [("可以代办吗？", "可以，代办人须携带本人及申请人身份证原件。")],
+            ),
+            (
+                "失业保险金申领",
+                T.PAYMENT,
+                "person",
+                ["social-security", "employment"],
+                "失业金 失业保险 社保",
+                "《中华人民共和国社会保险法》第四十五条；《失业保险条例》第十四条至第十六条",
+                "失业前用人单位和本人已缴纳失业保险费满一年；非因本人意愿中断就业；已办理失业登记并有求职要求。",
+                [
+                    ID,
+                    ("解除或终止劳动关系证明", "original", 1, "原用人单位", True),
+                    ("本人社会保障卡或银行卡", "original", 1, "申请人自备", False),
+                ],
+                ["提交申请", "审核参保缴费与失业登记", "核定待遇", "按月发放"],
+                20,
+                5,
+                1,
+                None,
+                [],
+            ),
+            (
+                "退休待遇核定",
+                T.CONFIRMATION,
+                "person",
+                ["social-security"],
+                "退休 养老金 养老保险 待遇核定",
+                "《中华人民共和国社会保险法》第十六条；《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）",
+                "达到法定退休年龄、累计缴费满十五年的企业职工基本养老保险参保人员。",
+                [
+                    ID,
+                    ("《基本养老保险待遇申领表》", "original", 1, "窗口领取", False),
+                    ("人事档案（视同缴费年限认定时）", "original", 1, "档案保管机构", False),
+                ],
+                ["提交申请", "审核缴费年限与档案", "核定待遇并公示", "次月起发放"],
+                30,
+                15,
+                1,
+                None,
+                [],
+            ),
         ],
     },
     "HC-YC": {
         "department": "TOBACCO",
         "reason": NegativeListEntry.Reason.LAW,
         "basis": "《中华人民共和国烟草专卖法》第三条、第十六条：烟草专卖零售许可证由县级烟草专卖行政主管部门发放，"
-                 "烟草专卖实行垂直管理，许可须经实地核查。",
+        "烟草专卖实行垂直管理，许可须经实地核查。",
         "windows": "许可证 1-2 号窗口",
         "items": [
-            ("烟草专卖零售许可证新办", T.LICENSE, "both", ["tobacco", "business"], "烟草证 卷烟零售 许可证",
-             "《中华人民共和国烟草专卖法》第十六条；《中华人民共和国烟草专卖法实施条例》第十条",
-             "有与经营烟草制品零售业务相适应的资金；有固定的经营场所；符合合川区烟草制品零售点合理布局规定。",
-             [ID, ("营业执照", "copy", 1, "市场监管部门（可共享获取）", True),
-              ("《烟草专卖零售许可证申请表》", "original", 1, "窗口领取或网上下载", False),
-              ("经营场所产权或租赁证明", "copy", 1, "申请人自备", False)],
-             ["申请", "受理", "实地核查", "审查决定", "发证"], 20, 7, 1, None, []),
-            ("烟草专卖零售许可证延续", T.LICENSE, "both", ["tobacco", "business"], "烟草证 延期 换证",
-             "《中华人民共和国烟草专卖法实施条例》第十条；《烟草专卖许可证管理办法》第四十一条",
-             "许可证有效期届满需继续经营的，应在有效期届满三十日前申请延续。",
-             [ID, ("原烟草专卖零售许可证", "original", 1, "申请人自备", False),
-              ("《烟草专卖零售许可证延续申请表》", "original", 1, "窗口领取", False)],
-             ["申请", "受理", "审查决定", "换发许可证"], 20, 5, 1, None, []),
-            ("烟草专卖零售许可证变更", T.LICENSE, "both", ["tobacco", "business"], "烟草证 变更 负责人 名称",
-             "《烟草专卖许可证管理办法》第三十九条",
-             "许可证记载的企业名称、负责人、经营者姓名等事项发生变化的。",
-             [ID, ("原烟草专卖零售许可证", "original", 1, "申请人自备", False),
-              ("变更后的营业执照", "copy", 1, "市场监管部门（可共享获取）", True)],
-             ["申请", "受理", "审查决定", "换发许可证"], 20, 3, 1, None, []),
+            (
+                "烟草专卖零售许可证新办",
+                T.LICENSE,
+                "both",
+                ["tobacco", "business"],
+                "烟草证 卷烟零售 许可证",
+                "《中华人民共和国烟草专卖法》第十六条；《中华人民共和国烟草专卖法实施条例》第十条",
+                "有与经营烟草制品零售业务相适应的资金；有固定的经营场所；符合合川区烟草制品零售点合理布局规定。",
+                [
+                    ID,
+                    ("营业执照", "copy", 1, "市场监管部门（可共享获取）", True),
+                    ("《烟草专卖零售许可证申请表》", "original", 1, "窗口领取或网上下载", False),
+                    ("经营场所产权或租赁证明", "copy", 1, "申请人自备", False),
+                ],
+                ["申请", "受理", "实地核查", "审查决定", "发证"],
+                20,
+                7,
+                1,
+                None,
+                [],
+            ),
+            (
+                "烟草专卖零售许可证延续",
+                T.LICENSE,
+                "both",
+                ["tobacco", "business"],
+                "烟草证 延期 换证",
+                "《中华人民共和国烟草专卖法实施条例》第十条；《烟草专卖许可证管理办法》第四十一条",
+                "许可证有效期届满需继续经营的，应在有效期届满三十日前申请延续。",
+                [
+                    ID,
+                    ("原烟草专卖零售许可证", "original", 1, "申请人自备", False),
+                    ("《烟草专卖零售许可证延续申请表》", "original", 1, "窗口领取", False),
+                ],
+                ["申请", "受理", "审查决定", "换发许可证"],
+                20,
+                5,
+                1,
+                None,
+                [],
+            ),
+            (
+                "烟草专卖零售许可证变更",
+                T.LICENSE,
+                "both",
+                ["tobacco", "business"],
+                "烟草证 变更 负责人 名称",
+                "《烟草专卖许可证管理办法》第三十九条",
+                "许可证记载的企业名称、负责人、经营者姓名等事项发生变化的。",
+                [
+                    ID,
+                    ("原烟草专卖零售许可证", "original", 1, "申请人自备", False),
+                    ("变更后的营业执照", "copy", 1, "市场监管部门（可共享获取）", True),
+                ],
+                ["申请", "受理", "审查决定", "换发许可证"],
+                20,
+                3,
+                1,
+                None,
+                [],
+            ),
         ],
     },
     "HC-CL": {
@@ -136,37 +297,85 @@ BRANCH_ITEMS: dict[str, dict] = {
         "basis": "残疾人证核发须进行残疾评定，需设置无障碍评残室并由指定医疗机构评残医生现场评定，区政务服务中心无相应场地。",
         "windows": "残疾人证 1 号窗口（无障碍窗口）",
         "items": [
-            ("残疾人证核发", T.CONFIRMATION, "person", ["disability"], "残疾证 办残疾证 评残 残疾评定",
-             "《中华人民共和国残疾人保障法》第二条；《中华人民共和国残疾人证管理办法》第九条",
-             "户籍在合川区，符合残疾标准的视力、听力、言语、肢体、智力、精神及多重残疾人。",
-             [ID, HUKOU, ("近期 2 寸白底免冠彩色照片", "original", 3, "申请人自备", False),
-              ("《残疾人证申请表》", "original", 1, "窗口领取", False)],
-             ["申请", "到指定医疗机构评定残疾等级", "区残联审核", "公示", "发证"], 20, 10, 2, None,
-             [("行动不便能上门评定吗？", "可以申请上门评残，请致电咨询电话预约。")]),
+            (
+                "残疾人证核发",
+                T.CONFIRMATION,
+                "person",
+                ["disability"],
+                "残疾证 办残疾证 评残 残疾评定",
+                "《中华人民共和国残疾人保障法》第二条；《中华人民共和国残疾人证管理办法》第九条",
+                "户籍在合川区，符合残疾标准的视力、听力、言语、肢体、智力、精神及多重残疾人。",
+                [
+                    ID,
+                    HUKOU,
+                    ("近期 2 寸白底免冠彩色照片", "original", 3, "申请人自备", False),
+                    ("《残疾人证申请表》", "original", 1, "窗口领取", False),
+                ],
+                ["申请", "到指定医疗机构评定残疾等级", "区残联审核", "公示", "发证"],
+                20,
+                10,
+                2,
+                None,
+                [("行动不便能上门评定吗？", "可以申请上门评残，请致电咨询电话预约。")],
+            ),
         ],
     },
     "HC-GJJ": {
         "department": "HPF",
         "reason": NegativeListEntry.Reason.LAW,
         "basis": "《住房公积金管理条例》第八条、第十三条：住房公积金由设区的市住房公积金管理中心统一管理，"
-                 "合川分中心为市中心派出机构，业务须在其系统和柜台办理。",
+        "合川分中心为市中心派出机构，业务须在其系统和柜台办理。",
         "windows": "提取 1-3 号窗口，贷款 4-5 号窗口",
         "items": [
-            ("住房公积金提取", T.PUBLIC_SERVICE, "person", ["housing"], "公积金 提取公积金 取公积金",
-             "《住房公积金管理条例》第二十四条",
-             "购买、建造、翻建、大修自住住房；离休、退休；完全丧失劳动能力并与单位终止劳动关系；偿还购房贷款本息；房租超出家庭工资收入规定比例等。",
-             [ID, ("本人银行借记卡", "original", 1, "申请人自备", False),
-              ("提取原因证明（购房合同、退休证明等）", "original", 1, "申请人自备或共享获取", False)],
-             ["申请", "审核", "转账到个人账户"], 3, 1, 1, None, []),
-            ("住房公积金个人贷款", T.PUBLIC_SERVICE, "person", ["housing"], "公积金贷款 房贷 购房贷款",
-             "《住房公积金管理条例》第二十六条",
-             "连续足额缴存住房公积金满六个月，购买、建造、翻建、大修自住住房。",
-             [ID, HUKOU, ("婚姻状况证明", "original", 1, "民政部门（可共享获取）", True),
-              ("购房合同", "original", 1, "申请人自备", False),
-              ("收入证明", "original", 1, "工作单位", False)],
-             ["申请", "受理与审核", "签订借款和担保合同", "办理抵押", "放款"], 15, 10, 2,
-             [("抵押登记费", "住宅每件 80 元", "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）",
-               "小微企业免收")], []),
+            (
+                "住房公积金提取",
+                T.PUBLIC_SERVICE,
+                "person",
+                ["housing"],
+                "公积金 提取公积金 取公积金",
+                "《住房公积金管理条例》第二十四条",
+                "购买、建造、翻建、大修自住住房；离休、退休；完全丧失劳动能力并与单位终止劳动关系；偿还购房贷款本息；房租超出家庭工资收入规定比例等。",
+                [
+                    ID,
+                    ("本人银行借记卡", "original", 1, "申请人自备", False),
+                    ("提取原因证明（购房合同、退休证明等）", "original", 1, "申请人自备或共享获取", False),
+                ],
+                ["申请", "审核", "转账到个人账户"],
+                3,
+                1,
+                1,
+                None,
+                [],
+            ),
+            (
+                "住房公积金个人贷款",
+                T.PUBLIC_SERVICE,
+                "person",
+                ["housing"],
+                "公积金贷款 房贷 购房贷款",
+                "《住房公积金管理条例》第二十六条",
+                "连续足额缴存住房公积金满六个月，购买、建造、翻建、大修自住住房。",
+                [
+                    ID,
+                    HUKOU,
+                    ("婚姻状况证明", "original", 1, "民政部门（可共享获取）", True),
+                    ("购房合同", "original", 1, "申请人自备", False),
+                    ("收入证明", "original", 1, "工作单位", False),
+                ],
+                ["申请", "受理与审核", "签订借款和担保合同", "办理抵押", "放款"],
+                15,
+                10,
+                2,
+                [
+                    (
+                        "抵押登记费",
+                        "住宅每件 80 元",
+                        "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）",
+                        "小微企业免收",
+                    )
+                ],
+                [],
+            ),
         ],
     },
     "HC-TY": {
@@ -175,45 +384,98 @@ BRANCH_ITEMS: dict[str, dict] = {
         "basis": "优待证申领须核验退役军人档案中涉及军队人员的信息，按规定在退役军人服务分中心涉密终端办理。",
         "windows": "优待证 1 号窗口",
         "items": [
-            ("退役军人优待证申领", T.PUBLIC_SERVICE, "person", ["veterans"], "优待证 退役军人 军人优待",
-             "《中华人民共和国退役军人保障法》第六十二条；《退役军人、其他优抚对象优待证管理办法》",
-             "户籍在合川区的退役军人和其他优抚对象。",
-             [ID, ("退役证件（退伍证、转业证等）", "original", 1, "申请人自备", False),
-              ("近期 2 寸白底免冠彩色照片", "original", 1, "申请人自备或现场采集", False)],
-             ["申请", "信息核验", "制证", "领证"], 30, 20, 1, None, []),
+            (
+                "退役军人优待证申领",
+                T.PUBLIC_SERVICE,
+                "person",
+                ["veterans"],
+                "优待证 退役军人 军人优待",
+                "《中华人民共和国退役军人保障法》第六十二条；《退役军人、其他优抚对象优待证管理办法》",
+                "户籍在合川区的退役军人和其他优抚对象。",
+                [
+                    ID,
+                    ("退役证件（退伍证、转业证等）", "original", 1, "申请人自备", False),
+                    ("近期 2 寸白底免冠彩色照片", "original", 1, "申请人自备或现场采集", False),
+                ],
+                ["申请", "信息核验", "制证", "领证"],
+                30,
+                20,
+                1,
+                None,
+                [],
+            ),
         ],
     },
 }
 
 # Departments at the district center, their names in the real list, and a theme.
 GENERAL_DEPARTMENTS = [
-    ("PSB", "区公安局", "区公安分局", "household"), ("SAMR", "区市场监管局", "区市监局", "business"),
-    ("HOUSING", "区住房城乡建委", "区住建局", "housing"), ("HEALTH", "区卫生健康委", "区卫健局", "health"),
-    ("MEDINS", "区医保局", "区医疗保障局", "social-security"), ("JUSTICE", "区司法局", "区司法局", "legal"),
-    ("TRANSPORT", "区交通运输委", "区交通运输局", "transport"), ("EDU", "区教委", "区教科体局", "education"),
+    ("PSB", "区公安局", "区公安分局", "household"),
+    ("SAMR", "区市场监管局", "区市监局", "business"),
+    ("HOUSING", "区住房城乡建委", "区住建局", "housing"),
+    ("HEALTH", "区卫生健康委", "区卫健局", "health"),
+    ("MEDINS", "区医保局", "区医疗保障局", "social-security"),
+    ("JUSTICE", "区司法局", "区司法局", "legal"),
+    ("TRANSPORT", "区交通运输委", "区交通运输局", "transport"),
+    ("EDU", "区教委", "区教科体局", "education"),
 ]
-TASK_TYPES = {"1": T.LICENSE, "5": T.PAYMENT, "7": T.CONFIRMATION, "4": T.LEVY, "8": T.AWARD, "9": T.RULING,
-              "10": T.OTHER_POWER, "20": T.PUBLIC_SERVICE}
+TASK_TYPES = {
+    "1": T.LICENSE,
+    "5": T.PAYMENT,
+    "7": T.CONFIRMATION,
+    "4": T.LEVY,
+    "8": T.AWARD,
+    "9": T.RULING,
+    "10": T.OTHER_POWER,
+    "20": T.PUBLIC_SERVICE,
+}
 GENERAL_PER_DEPARTMENT = 12
 
 
 def _material_dicts(rows) -> list[dict]:
-    return [{"name": n, "form": f, "copies": c, "source": s, "shared": sh, "required": True}
-            for n, f, c, s, sh in rows]
+    return [
+        {"name": n, "form": f, "copies": c, "source": s, "shared": sh, "required": True}
+        for n, f, c, s, sh in rows
+    ]
 
 
-def _publish(item: ServiceItem, *, center: Center, windows: str, conditions: str, materials, steps, legal_days,
-             promised_days, visits, fees, faq) -> None:
+def _publish(
+    item: ServiceItem,
+    *,
+    center: Center,
+    windows: str,
+    conditions: str,
+    materials,
+    steps,
+    legal_days,
+    promised_days,
+    visits,
+    fees,
+    faq,
+) -> None:
     draft = services.guide_draft(
-        by=None, item=item, conditions=conditions, steps=steps, legal_days=legal_days, promised_days=promised_days,
-        visits=visits, place=f"{center.name}（{center.address}）", windows=windows,
+        by=None,
+        item=item,
+        conditions=conditions,
+        steps=steps,
+        legal_days=legal_days,
+        promised_days=promised_days,
+        visits=visits,
+        place=f"{center.name}（{center.address}）",
+        windows=windows,
         hours="星期一至星期五 09:00-12:00、13:30-17:00（法定节假日除外）",
-        consult_phone=center.phone or "023-42800000", complaint_phone=COMPLAINT,
-        online_url="https://zwykb.cq.gov.cn/", faq=[{"q": q, "a": a} for q, a in faq])
+        consult_phone=center.phone or "023-42800000",
+        complaint_phone=COMPLAINT,
+        online_url="https://zwykb.cq.gov.cn/",
+        faq=[{"q": q, "a": a} for q, a in faq],
+    )
     services.guide_set_materials(by=None, guide=draft, materials=_material_dicts(materials))
     if fees:
-        services.guide_set_fees(by=None, guide=draft, fees=[
-            {"name": n, "standard": s, "basis": b, "reduction": r} for n, s, b, r in fees])
+        services.guide_set_fees(
+            by=None,
+            guide=draft,
+            fees=[{"name": n, "standard": s, "basis": b, "reduction": r} for n, s, b, r in fees],
+        )
     else:
         services.guide_set_fees(by=None, guide=draft, fees=[], no_fee=True)
     services.guide_publish(by=None, guide=draft)
@@ -240,7 +502,9 @@ def load_demo_catalog() -> dict[str, int]:
         load_demo()
         district = District.objects.get(code="500117")
     hub = Center.objects.get(code="HC")
-    themes = {code: services.theme_ensure(code=code, name=name, order=i) for i, (code, name) in enumerate(THEMES)}
+    themes = {
+        code: services.theme_ensure(code=code, name=name, order=i) for i, (code, name) in enumerate(THEMES)
+    }
     for word, expansions in SYNONYMS:
         if not Synonym.objects.filter(word=word).exists():
             services.synonym_set(by=None, word=word, expansions=expansions)
@@ -250,20 +514,62 @@ def load_demo_catalog() -> dict[str, int]:
         center = Center.objects.get(code=center_code)
         department = Department.objects.get(district=district, code=spec["department"])
         for n, row in enumerate(spec["items"], start=1):
-            (name, kind, serving, theme_codes, keywords, basis, conditions, materials, steps, legal, promised,
-             visits, fees, faq) = row
+            (
+                name,
+                kind,
+                serving,
+                theme_codes,
+                keywords,
+                basis,
+                conditions,
+                materials,
+                steps,
+                legal,
+                promised,
+                visits,
+                fees,
+                faq,
+            ) = row
             code = f"500117-{spec['department']}-{n:03d}"
             if ServiceItem.objects.filter(code=code).exists():
                 continue
             item = services.item_create(
-                by=None, district=district, code=code, catalog_code=f"00{spec['department'][:2]}{n:03d}000Y",
-                name=name, item_type=kind, serving=serving, department=department, legal_basis=basis,
-                keywords=keywords, themes=[themes[t] for t in theme_codes], is_demo=True)
-            services.negative_entry_create(by=None, item=item, center=center, reason=spec["reason"],
-                                           basis=spec["basis"], approval=APPROVAL, approved_on=APPROVED_ON)
+                by=None,
+                district=district,
+                code=code,
+                catalog_code=f"00{spec['department'][:2]}{n:03d}000Y",
+                name=name,
+                item_type=kind,
+                serving=serving,
+                department=department,
+                legal_basis=basis,
+                keywords=keywords,
+                themes=[themes[t] for t in theme_codes],
+                is_demo=True,
+            )
+            services.negative_entry_create(
+                by=None,
+                item=item,
+                center=center,
+                reason=spec["reason"],
+                basis=spec["basis"],
+                approval=APPROVAL,
+                approved_on=APPROVED_ON,
+            )
             services.item_station(by=None, item=item, center=center, reason="依负面清单进驻分中心")
-            _publish(item, center=center, windows=spec["windows"], conditions=conditions, materials=materials,
-                     steps=steps, legal_days=legal, promised_days=promised, visits=visits, fees=fees, faq=faq)
+            _publish(
+                item,
+                center=center,
+                windows=spec["windows"],
+                conditions=conditions,
+                materials=materials,
+                steps=steps,
+                legal_days=legal,
+                promised_days=promised,
+                visits=visits,
+                fees=fees,
+                faq=faq,
+            )
             created["items"] += 1
             created["negative_list"] += 1
 
@@ -271,8 +577,9 @@ def load_demo_catalog() -> dict[str, int]:
     for dep_code, dep_name, real_name, theme_code in GENERAL_DEPARTMENTS:
         department = Department.objects.filter(district=district, code=dep_code).first()
         if department is None:
-            department = center_services.department_create(by=None, district=district, name=dep_name,
-                                                            code=dep_code)
+            department = center_services.department_create(
+                by=None, district=district, name=dep_name, code=dep_code
+            )
         seen = set()
         rows = [r for r in real.get(real_name, []) if not (r[0] in seen or seen.add(r[0]))]
         for n, (name, kind, real_code) in enumerate(rows[:GENERAL_PER_DEPARTMENT], start=1):
@@ -281,18 +588,35 @@ def load_demo_catalog() -> dict[str, int]:
                 continue
             legal_person = any(w in name for w in ("企业", "单位", "公司", "经营", "机构", "项目", "工程"))
             item = services.item_create(
-                by=None, district=district, code=code, catalog_code=real_code[:40], name=name, item_type=kind,
-                serving="legal" if legal_person else "person", department=department,
-                legal_basis="依据相关法律法规（演示数据，以正式公布的办事指南为准）", themes=[themes[theme_code]],
-                is_demo=True)
+                by=None,
+                district=district,
+                code=code,
+                catalog_code=real_code[:40],
+                name=name,
+                item_type=kind,
+                serving="legal" if legal_person else "person",
+                department=department,
+                legal_basis="依据相关法律法规（演示数据，以正式公布的办事指南为准）",
+                themes=[themes[theme_code]],
+                is_demo=True,
+            )
             created["items"] += 1
             if n % 6 == 0:
                 # A few items keep an incomplete draft, so the completeness report has something to show.
                 services.guide_draft(by=None, item=item, conditions="（待完善）", consult_phone=hub.phone)
                 continue
             first = ("营业执照", "copy", 1, "市场监管部门（可共享获取）", True) if legal_person else ID
-            _publish(item, center=hub, windows="综合受理窗口（无差别受理）", conditions=f"符合{name}相关规定的申请人。",
-                     materials=[first, (f"《{name}申请表》", "original", 1, "窗口领取或网上下载", False)],
-                     steps=["申请", "受理", "审查", "决定", "送达"], legal_days=20, promised_days=10, visits=1,
-                     fees=None, faq=[])
+            _publish(
+                item,
+                center=hub,
+                windows="综合受理窗口（无差别受理）",
+                conditions=f"符合{name}相关规定的申请人。",
+                materials=[first, (f"《{name}申请表》", "original", 1, "窗口领取或网上下载", False)],
+                steps=["申请", "受理", "审查", "决定", "送达"],
+                legal_days=20,
+                promised_days=10,
+                visits=1,
+                fees=None,
+                faq=[],
+            )
     return created

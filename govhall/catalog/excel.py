@@ -21,10 +21,17 @@ from . import services
 from .models import NegativeListEntry, ServiceItem, Theme
 
 COLUMNS = [
-    ("code", "实施编码", True), ("catalog_code", "基本目录编码", False), ("name", "事项名称", True),
-    ("item_type", "事项类型", True), ("serving", "服务对象", True), ("department", "实施部门编码", True),
-    ("center", "进驻中心编码", False), ("level", "行使层级", False), ("legal_basis", "设定依据", False),
-    ("themes", "主题", False), ("keywords", "关键词", False),
+    ("code", "实施编码", True),
+    ("catalog_code", "基本目录编码", False),
+    ("name", "事项名称", True),
+    ("item_type", "事项类型", True),
+    ("serving", "服务对象", True),
+    ("department", "实施部门编码", True),
+    ("center", "进驻中心编码", False),
+    ("level", "行使层级", False),
+    ("legal_basis", "设定依据", False),
+    ("themes", "主题", False),
+    ("keywords", "关键词", False),
 ]
 MAX_ROWS = 20000
 
@@ -36,7 +43,11 @@ class Problem:
     message: str
 
     def __str__(self):
-        return f"第{self.row}行“{self.column}”：{self.message}" if self.row else f"“{self.column}”：{self.message}"
+        return (
+            f"第{self.row}行“{self.column}”：{self.message}"
+            if self.row
+            else f"“{self.column}”：{self.message}"
+        )
 
 
 class ImportRejected(DomainError):
@@ -44,9 +55,12 @@ class ImportRejected(DomainError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__(f"导入未执行：发现 {len(problems)} 处问题，请修改后重新上传，本次没有导入任何事项。",
-                         field="file", code="import_rejected",
-                         errors={"file": [str(p) for p in problems[:200]]})
+        super().__init__(
+            f"导入未执行：发现 {len(problems)} 处问题，请修改后重新上传，本次没有导入任何事项。",
+            field="file",
+            code="import_rejected",
+            errors={"file": [str(p) for p in problems[:200]]},
+        )
 
 
 def _label_map(choices) -> dict[str, str]:
@@ -101,12 +115,18 @@ def read_rows(data: bytes) -> tuple[list[dict], list[Problem]]:
 def check_rows(rows: list[dict], district: District) -> list[Problem]:
     labels = {key: label for key, label, _ in COLUMNS}
     types = _label_map(ServiceItem.Type.choices)
-    servings = _label_map(ServiceItem.Serving.choices) | {"个人,法人": "both", "个人/法人": "both", "个人，法人": "both"}
+    servings = _label_map(ServiceItem.Serving.choices) | {
+        "个人,法人": "both",
+        "个人/法人": "both",
+        "个人，法人": "both",
+    }
     levels = _label_map(ServiceItem.Level.choices)
     departments = {d.code: d for d in Department.objects.filter(district=district)}
     centers = {c.code: c for c in Center.objects.filter(district=district)}
     themes = {t.name: t for t in Theme.objects.all()} | {t.code: t for t in Theme.objects.all()}
-    entries = {e.item.code: e for e in NegativeListEntry.objects.filter(is_active=True).select_related("item")}
+    entries = {
+        e.item.code: e for e in NegativeListEntry.objects.filter(is_active=True).select_related("item")
+    }
     other_district = set(ServiceItem.objects.exclude(district=district).values_list("code", flat=True))
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -130,8 +150,11 @@ def check_rows(rows: list[dict], district: District) -> list[Problem]:
         if len(row.get("name", "")) > 200:
             bad(row, "name", "不能超过 200 个字符。")
         if row.get("item_type") and row["item_type"] not in types:
-            bad(row, "item_type", f"“{row['item_type']}”不是有效的事项类型，应为："
-                                  f"{'、'.join(ServiceItem.Type.labels)}。")
+            bad(
+                row,
+                "item_type",
+                f"“{row['item_type']}”不是有效的事项类型，应为：{'、'.join(ServiceItem.Type.labels)}。",
+            )
         if row.get("serving") and row["serving"] not in servings:
             bad(row, "serving", f"“{row['serving']}”无效，应为：个人、法人 或 个人、法人。")
         if row.get("level") and row["level"] not in levels:
@@ -146,14 +169,20 @@ def check_rows(rows: list[dict], district: District) -> list[Problem]:
             elif center.kind != Center.Kind.DISTRICT:
                 entry = entries.get(code)
                 if entry is None or entry.center_id != center.id:
-                    bad(row, "center", f"该事项未列入负面清单（或清单未批准在{center.name}办理），应进驻区政务服务中心。")
+                    bad(
+                        row,
+                        "center",
+                        f"该事项未列入负面清单（或清单未批准在{center.name}办理），应进驻区政务服务中心。",
+                    )
         for theme in _split(row.get("themes", "")):
             if theme not in themes:
                 bad(row, "themes", f"没有名为“{theme}”的主题。")
         row["_parsed"] = {
-            "item_type": types.get(row.get("item_type")), "serving": servings.get(row.get("serving")),
+            "item_type": types.get(row.get("item_type")),
+            "serving": servings.get(row.get("serving")),
             "level": levels.get(row.get("level")) or ServiceItem.Level.COUNTY,
-            "department": departments.get(row.get("department")), "center": centers.get(center_code or ""),
+            "department": departments.get(row.get("department")),
+            "center": centers.get(center_code or ""),
             "themes": [themes[t] for t in _split(row.get("themes", "")) if t in themes],
         }
     return problems
@@ -175,18 +204,27 @@ def import_catalog(*, by, district: District, data: bytes) -> dict[str, int]:
     with transaction.atomic():
         for row in rows:
             p = row["_parsed"]
-            fields = {"catalog_code": row.get("catalog_code", ""), "name": row["name"],
-                      "item_type": p["item_type"], "serving": p["serving"], "department": p["department"],
-                      "legal_basis": row.get("legal_basis", ""), "level": p["level"],
-                      "keywords": row.get("keywords", "")}
+            fields = {
+                "catalog_code": row.get("catalog_code", ""),
+                "name": row["name"],
+                "item_type": p["item_type"],
+                "serving": p["serving"],
+                "department": p["department"],
+                "legal_basis": row.get("legal_basis", ""),
+                "level": p["level"],
+                "keywords": row.get("keywords", ""),
+            }
             item = ServiceItem.objects.filter(code=row["code"]).first()
             try:
                 if item is None:
-                    item = services.item_create(by=by, district=district, code=row["code"], themes=p["themes"],
-                                                **fields)
+                    item = services.item_create(
+                        by=by, district=district, code=row["code"], themes=p["themes"], **fields
+                    )
                     counts["created"] += 1
                 else:
-                    item = services.item_update(by=by, item=item, themes=p["themes"], is_active=True, **fields)
+                    item = services.item_update(
+                        by=by, item=item, themes=p["themes"], is_active=True, **fields
+                    )
                     counts["updated"] += 1
                 if p["center"] is not None and item.center_id != p["center"].id:
                     services.item_station(by=by, item=item, center=p["center"], reason="导入事项库")
@@ -207,12 +245,28 @@ def export_catalog(*, district: District) -> bytes:
     ws.append([label for _, label, _ in COLUMNS])
     for cell in ws[1]:
         cell.font = HEADER_FONT
-    qs = (ServiceItem.objects.filter(district=district, is_active=True)
-          .select_related("department", "center").prefetch_related("themes").order_by("code"))
+    qs = (
+        ServiceItem.objects.filter(district=district, is_active=True)
+        .select_related("department", "center")
+        .prefetch_related("themes")
+        .order_by("code")
+    )
     for item in qs:
-        ws.append([item.code, item.catalog_code, item.name, item.get_item_type_display(), item.get_serving_display(),
-                   item.department.code, item.center.code, item.get_level_display(), item.legal_basis,
-                   "、".join(t.name for t in item.themes.all()), item.keywords])
+        ws.append(
+            [
+                item.code,
+                item.catalog_code,
+                item.name,
+                item.get_item_type_display(),
+                item.get_serving_display(),
+                item.department.code,
+                item.center.code,
+                item.get_level_display(),
+                item.legal_basis,
+                "、".join(t.name for t in item.themes.all()),
+                item.keywords,
+            ]
+        )
     for col, width in zip("ABCDEFGHIJK", (28, 18, 40, 12, 10, 14, 12, 10, 40, 16, 20), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
@@ -223,24 +277,37 @@ def export_catalog(*, district: District) -> bytes:
 
 def national_json(*, district: District) -> dict:
     """The national fields of every active item (GB/T 39554 style implementation list)."""
-    qs = (ServiceItem.objects.filter(district=district, is_active=True)
-          .select_related("department", "center", "current_guide").order_by("code"))
+    qs = (
+        ServiceItem.objects.filter(district=district, is_active=True)
+        .select_related("department", "center", "current_guide")
+        .order_by("code")
+    )
     entries = {e.item_id: e for e in NegativeListEntry.objects.filter(is_active=True)}
     items = []
     for item in qs:
         g = item.current_guide
         e = entries.get(item.id)
-        items.append({
-            "implementation_code": item.code, "catalog_code": item.catalog_code, "name": item.name,
-            "item_type": item.get_item_type_display(), "serving_object": item.get_serving_display(),
-            "implementing_department": item.department.name, "department_code": item.department.code,
-            "exercising_level": item.get_level_display(), "legal_basis": item.legal_basis,
-            "handling_center": item.center.name, "center_code": item.center.code,
-            "negative_list_reason": e.get_reason_display() if e else None,
-            "guide_version": g.version if g else None,
-            "legal_time_limit_days": g.legal_days if g else None,
-            "promised_time_limit_days": g.promised_days if g else None,
-            "visits": g.visits if g else None, "charged": (not g.no_fee) if g else None,
-            "consult_phone": g.consult_phone if g else None, "complaint_phone": g.complaint_phone if g else None,
-        })
+        items.append(
+            {
+                "implementation_code": item.code,
+                "catalog_code": item.catalog_code,
+                "name": item.name,
+                "item_type": item.get_item_type_display(),
+                "serving_object": item.get_serving_display(),
+                "implementing_department": item.department.name,
+                "department_code": item.department.code,
+                "exercising_level": item.get_level_display(),
+                "legal_basis": item.legal_basis,
+                "handling_center": item.center.name,
+                "center_code": item.center.code,
+                "negative_list_reason": e.get_reason_display() if e else None,
+                "guide_version": g.version if g else None,
+                "legal_time_limit_days": g.legal_days if g else None,
+                "promised_time_limit_days": g.promised_days if g else None,
+                "visits": g.visits if g else None,
+                "charged": (not g.no_fee) if g else None,
+                "consult_phone": g.consult_phone if g else None,
+                "complaint_phone": g.complaint_phone if g else None,
+            }
+        )
     return {"district": district.name, "district_code": district.code, "count": len(items), "items": items}

@@ -56,32 +56,47 @@ class ServiceItem(TimeStamped):
         COUNTY = "county", "县级"
         TOWN = "town", "乡级"
 
-    district = models.ForeignKey("centers.District", on_delete=models.PROTECT, related_name="service_items",
-                                 verbose_name="区县")
+    district = models.ForeignKey(
+        "centers.District", on_delete=models.PROTECT, related_name="service_items", verbose_name="区县"
+    )
     code = models.CharField("实施编码", max_length=80, unique=True)
     catalog_code = models.CharField("基本目录编码", max_length=40, blank=True)
     name = models.CharField("事项名称", max_length=200)
     item_type = models.CharField("事项类型", max_length=20, choices=Type.choices)
     serving = models.CharField("服务对象", max_length=10, choices=Serving.choices, default=Serving.PERSON)
-    department = models.ForeignKey("centers.Department", on_delete=models.PROTECT, related_name="service_items",
-                                   verbose_name="实施部门")
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="service_items",
-                               verbose_name="进驻中心")
+    department = models.ForeignKey(
+        "centers.Department", on_delete=models.PROTECT, related_name="service_items", verbose_name="实施部门"
+    )
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="service_items", verbose_name="进驻中心"
+    )
     legal_basis = models.TextField("设定依据", blank=True)
     level = models.CharField("行使层级", max_length=12, choices=Level.choices, default=Level.COUNTY)
     themes = models.ManyToManyField(Theme, blank=True, related_name="items", verbose_name="主题")
-    keywords = models.CharField("关键词/别称", max_length=200, blank=True, help_text="以空格或顿号分隔，用于搜索")
+    keywords = models.CharField(
+        "关键词/别称", max_length=200, blank=True, help_text="以空格或顿号分隔，用于搜索"
+    )
     is_active = models.BooleanField("在用", default=True)
     is_demo = models.BooleanField("演示数据", default=False)
-    current_guide = models.ForeignKey("Guide", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                      verbose_name="现行指南", editable=False)
+    current_guide = models.ForeignKey(
+        "Guide",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="现行指南",
+        editable=False,
+    )
     history = HistoricalRecords(excluded_fields=["current_guide"])
 
     class Meta:
         verbose_name = "政务服务事项"
         verbose_name_plural = "政务服务事项"
         ordering = ["code"]
-        indexes = [models.Index(fields=["center", "is_active"]), models.Index(fields=["department", "is_active"])]
+        indexes = [
+            models.Index(fields=["center", "is_active"]),
+            models.Index(fields=["department", "is_active"]),
+        ]
 
     def __str__(self):
         return self.name
@@ -112,7 +127,9 @@ class Guide(TimeStamped):
     # What may still change on a published version: only its retirement.
     MUTABLE_AFTER_PUBLISH = {"status", "superseded_at", "updated_at"}
 
-    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="guides", verbose_name="事项")
+    item = models.ForeignKey(
+        ServiceItem, on_delete=models.PROTECT, related_name="guides", verbose_name="事项"
+    )
     version = models.PositiveIntegerField("版本号")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
     conditions = models.TextField("受理条件", blank=True)
@@ -129,10 +146,22 @@ class Guide(TimeStamped):
     online_url = models.URLField("网上办理地址", max_length=300, blank=True)
     faq = models.JSONField("常见问题", default=list, blank=True, help_text='[{"q": "问题", "a": "解答"}]')
     change_note = models.CharField("修订说明", max_length=200, blank=True)
-    drafted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name="起草人")
-    published_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name="发布人")
+    drafted_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="起草人",
+    )
+    published_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发布人",
+    )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     superseded_at = models.DateTimeField("废止时间", null=True, blank=True)
     history = HistoricalRecords()
@@ -145,10 +174,12 @@ class Guide(TimeStamped):
         ordering = ["item", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["item", "version"], name="unique_guide_version"),
-            models.UniqueConstraint(fields=["item"], condition=models.Q(status="published"),
-                                    name="one_published_guide_per_item"),
-            models.UniqueConstraint(fields=["item"], condition=models.Q(status="draft"),
-                                    name="one_draft_guide_per_item"),
+            models.UniqueConstraint(
+                fields=["item"], condition=models.Q(status="published"), name="one_published_guide_per_item"
+            ),
+            models.UniqueConstraint(
+                fields=["item"], condition=models.Q(status="draft"), name="one_draft_guide_per_item"
+            ),
         ]
 
     def __str__(self):
@@ -163,8 +194,11 @@ class Guide(TimeStamped):
         if self.pk:
             old = Guide.objects.filter(pk=self.pk).values().first()
             if old and old["status"] != self.Status.DRAFT:
-                changed = {f.attname for f in self._meta.concrete_fields
-                           if getattr(self, f.attname) != old[f.attname]} - self.MUTABLE_AFTER_PUBLISH
+                changed = {
+                    f.attname
+                    for f in self._meta.concrete_fields
+                    if getattr(self, f.attname) != old[f.attname]
+                } - self.MUTABLE_AFTER_PUBLISH
                 if changed:
                     raise GuideFrozen(self)
         super().save(*args, **kwargs)
@@ -258,26 +292,40 @@ class NegativeListEntry(TimeStamped):
         SITE = "site", "有特殊场地要求"
         SECRET = "secret", "涉及国家秘密"
 
-    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="negative_entries",
-                             verbose_name="事项")
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="negative_entries",
-                               verbose_name="办理地点（分中心）")
+    item = models.ForeignKey(
+        ServiceItem, on_delete=models.PROTECT, related_name="negative_entries", verbose_name="事项"
+    )
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="negative_entries",
+        verbose_name="办理地点（分中心）",
+    )
     reason = models.CharField("不进驻理由", max_length=10, choices=Reason.choices)
     basis = models.TextField("具体依据")
     approval = models.CharField("批准文件", max_length=120, help_text="如：合川府办发〔2023〕79号")
     approved_on = models.DateField("批准日期")
     is_active = models.BooleanField("有效", default=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name="登记人")
+    created_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "负面清单"
         verbose_name_plural = "负面清单"
         ordering = ["center__code", "item__name"]
-        constraints = [models.UniqueConstraint(fields=["item"], condition=models.Q(is_active=True),
-                                               name="one_active_negative_entry_per_item")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=models.Q(is_active=True), name="one_active_negative_entry_per_item"
+            )
+        ]
 
     def __str__(self):
         return f"{self.item.name} → {self.center.name}"

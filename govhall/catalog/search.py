@@ -74,12 +74,13 @@ def normalise(text: str) -> str:
 
 # --- indexing -----------------------------------------------------------------
 
+
 def _han_runs(text: str) -> list[str]:
     return re.findall(r"[\u3400-\u9fff]+", normalise(text))
 
 
 def _run_terms(run: str, *, with_pinyin: bool) -> set[str]:
-    terms = set(run) | {run[i:i + 2] for i in range(len(run) - 1)}
+    terms = set(run) | {run[i : i + 2] for i in range(len(run) - 1)}
     if with_pinyin:
         py = lazy_pinyin(run)
         if len(py) == len(run):
@@ -112,14 +113,19 @@ def text_terms(text: str, *, with_pinyin: bool = True, words: bool = True) -> se
 def item_terms(*, name: str, keywords: str = "", themes: list[str] = (), body: str = "") -> dict[str, int]:
     """term → weight for one item; the name outweighs keywords, themes and body."""
     weighted: dict[str, int] = {}
-    for text, weight, pinyin in ((body, BODY_WEIGHT, False), (" ".join(themes), THEME_WEIGHT, True),
-                                 (keywords, KEYWORD_WEIGHT, True), (name, NAME_WEIGHT, True)):
+    for text, weight, pinyin in (
+        (body, BODY_WEIGHT, False),
+        (" ".join(themes), THEME_WEIGHT, True),
+        (keywords, KEYWORD_WEIGHT, True),
+        (name, NAME_WEIGHT, True),
+    ):
         for term in text_terms(text, with_pinyin=pinyin, words=pinyin):
             weighted[term] = max(weighted.get(term, 0), weight)
     return weighted
 
 
 # --- queries --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -221,13 +227,18 @@ def parse_query(q: str, synonyms: dict[str, list[str]] | None = None) -> ParsedQ
         if groups:
             parsed.alternatives.append(Alternative(_terms_of_units(groups), label=label, bonus=bonus))
         # "an", "xian": also try every letter as an initial (no initial is i, u or v).
-        if (reading.isascii() and 2 <= len(reading) <= 5 and not set(reading) & set("iuv")
-                and any(u.kind != "initial" for g in groups for u in g)):
+        if (
+            reading.isascii()
+            and 2 <= len(reading) <= 5
+            and not set(reading) & set("iuv")
+            and any(u.kind != "initial" for g in groups for u in g)
+        ):
             init = _terms_of_units(_units_of(reading, initials_only=True))
             parsed.alternatives.append(Alternative(init, label=label, bonus=bonus - 1))
     # A long query rarely matches every slice; let it match most of them, ranked lower.
     first = parsed.alternatives[0] if parsed.alternatives else None
     if first and len(first.terms) >= 4:
-        parsed.alternatives.append(Alternative(first.terms, label="", bonus=-2,
-                                               relaxed_min=math.ceil(len(first.terms) * 0.6)))
+        parsed.alternatives.append(
+            Alternative(first.terms, label="", bonus=-2, relaxed_min=math.ceil(len(first.terms) * 0.6))
+        )
     return parsed

@@ -17,22 +17,38 @@ from .models import Guide, Material, NegativeListEntry, SearchTerm, ServiceItem,
 
 def items_public() -> QuerySet:
     """Active items, with what a list shows."""
-    return (ServiceItem.objects.filter(is_active=True)
-            .select_related("department", "center", "current_guide").prefetch_related("themes"))
+    return (
+        ServiceItem.objects.filter(is_active=True)
+        .select_related("department", "center", "current_guide")
+        .prefetch_related("themes")
+    )
 
 
-def items_filtered(*, center: str | int | None = None, department: str | int | None = None,
-                   serving: str = "", theme: str = "", item_type: str = "", qs: QuerySet | None = None) -> QuerySet:
+def items_filtered(
+    *,
+    center: str | int | None = None,
+    department: str | int | None = None,
+    serving: str = "",
+    theme: str = "",
+    item_type: str = "",
+    qs: QuerySet | None = None,
+) -> QuerySet:
     """Browse filters: a center or department by code or id, a serving party, a theme code."""
     qs = items_public() if qs is None else qs
     if center:
         qs = qs.filter(center__id=center) if str(center).isdigit() else qs.filter(center__code=center)
     if department:
-        qs = (qs.filter(department__id=department) if str(department).isdigit()
-              else qs.filter(department__code=department))
+        qs = (
+            qs.filter(department__id=department)
+            if str(department).isdigit()
+            else qs.filter(department__code=department)
+        )
     if serving:
-        qs = qs.filter(serving__in=[serving, ServiceItem.Serving.BOTH]) if serving != "both" else qs.filter(
-            serving=serving)
+        qs = (
+            qs.filter(serving__in=[serving, ServiceItem.Serving.BOTH])
+            if serving != "both"
+            else qs.filter(serving=serving)
+        )
     if theme:
         qs = qs.filter(themes__code=theme)
     if item_type:
@@ -53,9 +69,12 @@ def item_get(key: str | int) -> ServiceItem | None:
 def guide_with_details(guide: Guide | None) -> Guide | None:
     if guide is None:
         return None
-    return (Guide.objects.filter(pk=guide.pk)
-            .prefetch_related(Prefetch("materials", queryset=Material.objects.order_by("order", "id")), "fees")
-            .select_related("item", "item__center", "item__department", "published_by").first())
+    return (
+        Guide.objects.filter(pk=guide.pk)
+        .prefetch_related(Prefetch("materials", queryset=Material.objects.order_by("order", "id")), "fees")
+        .select_related("item", "item__center", "item__department", "published_by")
+        .first()
+    )
 
 
 def guide_current(item: ServiceItem) -> Guide | None:
@@ -74,8 +93,11 @@ def guide_version_get(item: ServiceItem, version: int) -> Guide | None:
 
 
 def negative_list(*, center: Center | None = None) -> QuerySet:
-    qs = (NegativeListEntry.objects.filter(is_active=True)
-          .select_related("item", "item__department", "center").order_by("center__code", "item__name"))
+    qs = (
+        NegativeListEntry.objects.filter(is_active=True)
+        .select_related("item", "item__department", "center")
+        .order_by("center__code", "item__name")
+    )
     if center is not None:
         qs = qs.filter(center=center)
     return qs
@@ -84,11 +106,14 @@ def negative_list(*, center: Center | None = None) -> QuerySet:
 def center_items(center: Center) -> list[dict]:
     """What a hall handles and, for a branch, why each item is there."""
     entries = {e.item_id: e for e in negative_list(center=center)}
-    return [{"item": item, "entry": entries.get(item.id)}
-            for item in items_public().filter(center=center).order_by("name")]
+    return [
+        {"item": item, "entry": entries.get(item.id)}
+        for item in items_public().filter(center=center).order_by("name")
+    ]
 
 
 # --- search -----------------------------------------------------------------------------
+
 
 @dataclass
 class SearchResult:
@@ -111,8 +136,10 @@ def synonyms_map() -> dict[str, list[str]]:
     """word → expansions, cached; `synonyms_forget` drops the cache when a synonym changes."""
     found = cache.get(SYNONYMS_CACHE_KEY)
     if found is None:
-        found = {w: Synonym(word=w, expansions=e).expansion_list
-                 for w, e in Synonym.objects.values_list("word", "expansions")}
+        found = {
+            w: Synonym(word=w, expansions=e).expansion_list
+            for w, e in Synonym.objects.values_list("word", "expansions")
+        }
         cache.set(SYNONYMS_CACHE_KEY, found, SYNONYMS_CACHE_SECONDS)
     return found
 
@@ -121,14 +148,16 @@ def synonyms_forget() -> None:
     cache.delete(SYNONYMS_CACHE_KEY)
 
 
-def items_search_scope(*, center: str = "", department: str = "", serving: str = "", theme: str = "",
-                       item_type: str = "") -> QuerySet | None:
+def items_search_scope(
+    *, center: str = "", department: str = "", serving: str = "", theme: str = "", item_type: str = ""
+) -> QuerySet | None:
     """The browse filters as a search scope; None when there are none (only
     active items carry search terms, so no scope is needed and none is paid for)."""
     if not any((center, department, serving, theme, item_type)):
         return None
-    return items_filtered(center=center, department=department, serving=serving, theme=theme,
-                          item_type=item_type)
+    return items_filtered(
+        center=center, department=department, serving=serving, theme=theme, item_type=item_type
+    )
 
 
 # How the terms of one alternative are looked up (see docs/ARCHITECTURE.md, "Catalog"):
@@ -164,7 +193,8 @@ def _weights_present(terms: list[str]) -> dict[str, list[int]]:
     table = SearchTerm._meta.db_table
     sql = " UNION ALL ".join(
         f"SELECT {i} FROM (SELECT 1 AS x FROM {table} WHERE term = %s AND weight = %s LIMIT 1) p{i}"
-        for i in range(len(probes)))
+        for i in range(len(probes))
+    )
     found: dict[str, list[int]] = {t: [] for t in terms}
     with connection.cursor() as cur:
         cur.execute(sql, [v for probe in probes for v in probe])
@@ -194,14 +224,18 @@ def _all_terms(ordered: list[str], base: QuerySet | None, cap: int) -> list[tupl
     scope, scope_params = _scope_sql(base, "t0.item_id")
     if len(classes) > MAX_WEIGHT_CLASSES:
         score = " + ".join(f"t{i}.weight" for i in range(n))
-        sql = (f"SELECT t0.item_id, {score} AS score FROM {tables} WHERE t0.term = %s{joins}{scope} "
-               f"ORDER BY score DESC, t0.item_id LIMIT %s")
+        sql = (
+            f"SELECT t0.item_id, {score} AS score FROM {tables} WHERE t0.term = %s{joins}{scope} "
+            f"ORDER BY score DESC, t0.item_id LIMIT %s"
+        )
         with connection.cursor() as cur:
             cur.execute(sql, [*ordered, *scope_params, cap])
             return [(item_id, score) for item_id, score in cur.fetchall()]
     weights = "".join(f" AND t{i}.weight = %s" for i in range(n))
-    sql = (f"SELECT t0.item_id FROM {tables} WHERE t0.term = %s{joins}{weights}{scope} "
-           f"ORDER BY t0.item_id LIMIT %s")
+    sql = (
+        f"SELECT t0.item_id FROM {tables} WHERE t0.term = %s{joins}{weights}{scope} "
+        f"ORDER BY t0.item_id LIMIT %s"
+    )
     rows: list[tuple[int, int]] = []
     by_score: dict[int, list[tuple[int, ...]]] = {}
     for combo in classes:
@@ -232,20 +266,24 @@ def _run_alternative(alt: search.Alternative, base: QuerySet | None, cap: int) -
     needed = alt.relaxed_min if alt.relaxed_min else len(terms)
     if needed == len(terms) and len(terms) <= MAX_JOINED_TERMS:
         return _all_terms(ordered, base, cap)
-    drivers = ordered[:len(terms) - needed + 1]
+    drivers = ordered[: len(terms) - needed + 1]
     marks, driver_marks = ", ".join(["%s"] * len(terms)), ", ".join(["%s"] * len(drivers))
     scope, scope_params = _scope_sql(base, "c.item_id")
-    sql = (f"SELECT s.item_id, SUM(s.weight) AS score FROM {table} s "
-           f"WHERE s.term IN ({marks}) AND s.item_id IN "
-           f"(SELECT c.item_id FROM {table} c WHERE c.term IN ({driver_marks}){scope}) "
-           f"GROUP BY s.item_id HAVING COUNT(*) >= %s ORDER BY COUNT(*) DESC, score DESC, s.item_id LIMIT %s")
+    sql = (
+        f"SELECT s.item_id, SUM(s.weight) AS score FROM {table} s "
+        f"WHERE s.term IN ({marks}) AND s.item_id IN "
+        f"(SELECT c.item_id FROM {table} c WHERE c.term IN ({driver_marks}){scope}) "
+        f"GROUP BY s.item_id HAVING COUNT(*) >= %s ORDER BY COUNT(*) DESC, score DESC, s.item_id LIMIT %s"
+    )
     params = [*terms, *drivers, *scope_params, needed, cap]
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return [(item_id, score) for item_id, score in cur.fetchall()]
 
 
-def search_item_ids(q: str, *, base: QuerySet | None = None, cap: int = search.MAX_CANDIDATES) -> SearchResult:
+def search_item_ids(
+    q: str, *, base: QuerySet | None = None, cap: int = search.MAX_CANDIDATES
+) -> SearchResult:
     """Ids of the items matching `q`, best first: name matches before keyword,
     theme and body matches. At most `cap` results (`capped` says if there were more)."""
     parsed = search.parse_query(q, synonyms_map())
@@ -267,7 +305,7 @@ def search_item_ids(q: str, *, base: QuerySet | None = None, cap: int = search.M
                 value = score * 100 // len(alt.terms) + alt.bonus * 5
                 if alt.relaxed_min:
                     value = value // 4
-                if value > best.get(item_id, -10**9):
+                if value > best.get(item_id, -(10**9)):
                     best[item_id] = value
         if best:
             break
@@ -277,16 +315,18 @@ def search_item_ids(q: str, *, base: QuerySet | None = None, cap: int = search.M
     return result
 
 
-def search_items(q: str, *, base: QuerySet | None = None, offset: int = 0, limit: int = 20
-                 ) -> tuple[SearchResult, list[ServiceItem]]:
+def search_items(
+    q: str, *, base: QuerySet | None = None, offset: int = 0, limit: int = 20
+) -> tuple[SearchResult, list[ServiceItem]]:
     """One page of matching items, in rank order."""
     result = search_item_ids(q, base=base)
-    page_ids = result.ids[offset:offset + limit]
+    page_ids = result.ids[offset : offset + limit]
     found = {i.id: i for i in items_public().filter(pk__in=page_ids).order_by()}
     return result, [found[i] for i in page_ids if i in found]
 
 
 # --- completeness -----------------------------------------------------------------------
+
 
 @dataclass
 class CompletenessRow:

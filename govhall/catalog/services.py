@@ -26,16 +26,51 @@ from govhall.core.history import delete_recorded, save_recorded
 from . import search
 from .models import Fee, Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat, Theme
 
-GUIDE_FIELDS = ("conditions", "steps", "legal_days", "promised_days", "visits", "no_fee", "place", "windows",
-                "hours", "consult_phone", "complaint_phone", "online_url", "faq", "change_note")
-ITEM_FIELDS = ("catalog_code", "name", "item_type", "serving", "department", "legal_basis", "level", "keywords",
-               "is_active")
-MATERIAL_FIELDS = ("name", "required", "form", "copies", "paper_size", "media", "source", "blank_form", "sample",
-                   "shared", "note")
+GUIDE_FIELDS = (
+    "conditions",
+    "steps",
+    "legal_days",
+    "promised_days",
+    "visits",
+    "no_fee",
+    "place",
+    "windows",
+    "hours",
+    "consult_phone",
+    "complaint_phone",
+    "online_url",
+    "faq",
+    "change_note",
+)
+ITEM_FIELDS = (
+    "catalog_code",
+    "name",
+    "item_type",
+    "serving",
+    "department",
+    "legal_basis",
+    "level",
+    "keywords",
+    "is_active",
+)
+MATERIAL_FIELDS = (
+    "name",
+    "required",
+    "form",
+    "copies",
+    "paper_size",
+    "media",
+    "source",
+    "blank_form",
+    "sample",
+    "shared",
+    "note",
+)
 FEE_FIELDS = ("name", "standard", "basis", "reduction")
 
 
 # --- who may do what ------------------------------------------------------------------
+
 
 def district_center_of(district: District) -> Center:
     center = Center.objects.filter(district=district, kind=Center.Kind.DISTRICT).first()
@@ -68,11 +103,24 @@ def _require_editor(by, item: ServiceItem) -> None:
 
 # --- items ------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def item_create(*, by, district: District, code: str, name: str, item_type: str, department: Department,
-                catalog_code: str = "", serving: str = ServiceItem.Serving.PERSON, legal_basis: str = "",
-                level: str = ServiceItem.Level.COUNTY, keywords: str = "", themes: list[Theme] = (),
-                is_demo: bool = False) -> ServiceItem:
+def item_create(
+    *,
+    by,
+    district: District,
+    code: str,
+    name: str,
+    item_type: str,
+    department: Department,
+    catalog_code: str = "",
+    serving: str = ServiceItem.Serving.PERSON,
+    legal_basis: str = "",
+    level: str = ServiceItem.Level.COUNTY,
+    keywords: str = "",
+    themes: list[Theme] = (),
+    is_demo: bool = False,
+) -> ServiceItem:
     """Add an item to the catalog. It is stationed at the district center (应进必进);
     sending it to a branch takes an approved negative-list entry and `item_station`."""
     _require_admin(by, district, "增加事项")
@@ -83,10 +131,20 @@ def item_create(*, by, district: District, code: str, name: str, item_type: str,
         raise DomainError("请填写事项名称。", field="name")
     if ServiceItem.objects.filter(code=code).exists():
         raise DomainError(f"实施编码“{code}”已被使用。", field="code", code="duplicate")
-    item = ServiceItem(district=district, code=code, catalog_code=catalog_code.strip(), name=name,
-                       item_type=item_type, serving=serving, department=department,
-                       center=district_center_of(district), legal_basis=legal_basis, level=level,
-                       keywords=keywords, is_demo=is_demo)
+    item = ServiceItem(
+        district=district,
+        code=code,
+        catalog_code=catalog_code.strip(),
+        name=name,
+        item_type=item_type,
+        serving=serving,
+        department=department,
+        center=district_center_of(district),
+        legal_basis=legal_basis,
+        level=level,
+        keywords=keywords,
+        is_demo=is_demo,
+    )
     save_recorded(item, by=by, reason="增加事项")
     if themes:
         item.themes.set(themes)
@@ -128,11 +186,17 @@ def item_station(*, by, item: ServiceItem, center: Center, reason: str = "") -> 
     if center.kind != Center.Kind.DISTRICT:
         entry = active_entry(item)
         if entry is None:
-            raise DomainError(f"“{item.name}”未列入负面清单，应进驻区政务服务中心（应进必进），不能进驻{center.name}。",
-                              field="center", code="not_on_negative_list")
+            raise DomainError(
+                f"“{item.name}”未列入负面清单，应进驻区政务服务中心（应进必进），不能进驻{center.name}。",
+                field="center",
+                code="not_on_negative_list",
+            )
         if entry.center_id != center.id:
-            raise DomainError(f"负面清单批准“{item.name}”在{entry.center.name}办理，不能进驻{center.name}。",
-                              field="center", code="not_on_negative_list")
+            raise DomainError(
+                f"负面清单批准“{item.name}”在{entry.center.name}办理，不能进驻{center.name}。",
+                field="center",
+                code="not_on_negative_list",
+            )
     if center.status in (Center.Status.MERGED, Center.Status.CLOSED):
         raise DomainError(f"{center.name}已撤并或撤销，不能进驻。", field="center")
     item.center = center
@@ -141,9 +205,11 @@ def item_station(*, by, item: ServiceItem, center: Center, reason: str = "") -> 
 
 # --- the negative list ------------------------------------------------------------------
 
+
 @transaction.atomic
-def negative_entry_create(*, by, item: ServiceItem, center: Center, reason: str, basis: str, approval: str,
-                          approved_on: date) -> NegativeListEntry:
+def negative_entry_create(
+    *, by, item: ServiceItem, center: Center, reason: str, basis: str, approval: str, approved_on: date
+) -> NegativeListEntry:
     """Put `item` on the negative list: handled at branch `center`, for one of the
     notice's three reasons, with its basis and the approval that allowed it."""
     _require_admin(by, item.district, "登记负面清单")
@@ -167,8 +233,15 @@ def negative_entry_create(*, by, item: ServiceItem, center: Center, reason: str,
     if errors:
         field, messages = next(iter(errors.items()))
         raise DomainError("；".join(m for ms in errors.values() for m in ms), field=field, errors=errors)
-    entry = NegativeListEntry(item=item, center=center, reason=reason, basis=basis.strip(),
-                              approval=approval.strip(), approved_on=approved_on, created_by=by)
+    entry = NegativeListEntry(
+        item=item,
+        center=center,
+        reason=reason,
+        basis=basis.strip(),
+        approval=approval.strip(),
+        approved_on=approved_on,
+        created_by=by,
+    )
     return save_recorded(entry, by=by, reason="登记负面清单")
 
 
@@ -186,6 +259,7 @@ def negative_entry_revoke(*, by, entry: NegativeListEntry, reason: str = "") -> 
 
 
 # --- guides -----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def guide_draft(*, by, item: ServiceItem, **fields) -> Guide:
@@ -205,11 +279,15 @@ def guide_draft(*, by, item: ServiceItem, **fields) -> Guide:
         save_recorded(draft, by=by, reason=f"起草第{draft.version}版")
         if current:
             for m in current.materials.all():
-                save_recorded(Material(guide=draft, **{f: getattr(m, f) for f in MATERIAL_FIELDS}, order=m.order),
-                              by=by, reason="沿用上一版材料")
+                save_recorded(
+                    Material(guide=draft, **{f: getattr(m, f) for f in MATERIAL_FIELDS}, order=m.order),
+                    by=by,
+                    reason="沿用上一版材料",
+                )
             for f in current.fees.all():
-                save_recorded(Fee(guide=draft, **{k: getattr(f, k) for k in FEE_FIELDS}), by=by,
-                              reason="沿用上一版收费")
+                save_recorded(
+                    Fee(guide=draft, **{k: getattr(f, k) for k in FEE_FIELDS}), by=by, reason="沿用上一版收费"
+                )
     if fields:
         draft = guide_update(by=by, guide=draft, **fields)
     return draft
@@ -217,8 +295,10 @@ def guide_draft(*, by, item: ServiceItem, **fields) -> Guide:
 
 def _require_draft(guide: Guide) -> None:
     if guide.status != Guide.Status.DRAFT:
-        raise WrongState(f"指南第{guide.version}版已{guide.get_status_display()}，已发布的版本不能修改；"
-                         "请起草新版本。", code="published_guide_is_frozen")
+        raise WrongState(
+            f"指南第{guide.version}版已{guide.get_status_display()}，已发布的版本不能修改；请起草新版本。",
+            code="published_guide_is_frozen",
+        )
 
 
 @transaction.atomic
@@ -236,7 +316,11 @@ def guide_update(*, by, guide: Guide, **fields) -> Guide:
         raise DomainError("办理流程应为步骤列表。", field="steps")
     if not isinstance(guide.faq, list) or not all(isinstance(f, dict) and f.get("q") for f in guide.faq):
         raise DomainError("常见问题应为“问题、解答”列表。", field="faq")
-    if guide.legal_days is not None and guide.promised_days is not None and guide.promised_days > guide.legal_days:
+    if (
+        guide.legal_days is not None
+        and guide.promised_days is not None
+        and guide.promised_days > guide.legal_days
+    ):
         raise DomainError("承诺办结时限不能长于法定办结时限。", field="promised_days")
     return save_recorded(guide, by=by, reason="修改指南草稿")
 
@@ -251,8 +335,12 @@ def guide_set_materials(*, by, guide: Guide, materials: list[dict]) -> list[Mate
     for i, data in enumerate(materials, start=1):
         unknown = set(data) - set(MATERIAL_FIELDS)
         if unknown or not (data.get("name") or "").strip():
-            raise DomainError(f"第{i}项材料：请填写材料名称。" if not unknown
-                              else f"第{i}项材料：未知内容 {'、'.join(sorted(unknown))}。", field="materials")
+            raise DomainError(
+                f"第{i}项材料：请填写材料名称。"
+                if not unknown
+                else f"第{i}项材料：未知内容 {'、'.join(sorted(unknown))}。",
+                field="materials",
+            )
         if data.get("copies", 1) < 1:
             raise DomainError(f"第{i}项材料“{data['name']}”：份数至少为 1。", field="materials")
         rows.append(Material(guide=guide, order=i, **data))
@@ -305,8 +393,9 @@ def guide_missing(guide: Guide) -> list[str]:
 
 
 @transaction.atomic
-def guide_save_draft(*, by, item: ServiceItem, fields: dict, materials: list[dict], fees: list[dict],
-                     no_fee: bool) -> Guide:
+def guide_save_draft(
+    *, by, item: ServiceItem, fields: dict, materials: list[dict], fees: list[dict], no_fee: bool
+) -> Guide:
     """Save a whole draft at once (the staff page's form): its fields, materials
     and fees. All or nothing: a refused part leaves the draft as it was."""
     draft = guide_draft(by=by, item=item, **fields)
@@ -334,8 +423,12 @@ def guide_publish(*, by, guide: Guide) -> Guide:
     _require_draft(guide)
     missing = guide_missing(guide)
     if missing:
-        raise DomainError(f"指南缺少必备要素，不能发布：{'、'.join(missing)}。", field="guide",
-                          code="guide_incomplete", errors={"guide": [f"缺少{m}" for m in missing]})
+        raise DomainError(
+            f"指南缺少必备要素，不能发布：{'、'.join(missing)}。",
+            field="guide",
+            code="guide_incomplete",
+            errors={"guide": [f"缺少{m}" for m in missing]},
+        )
     now = timezone.now()
     for old in Guide.objects.select_for_update().filter(item_id=guide.item_id, status=Guide.Status.PUBLISHED):
         old.status, old.superseded_at = Guide.Status.SUPERSEDED, now
@@ -349,6 +442,7 @@ def guide_publish(*, by, guide: Guide) -> Guide:
 
 
 # --- search index and synonyms ------------------------------------------------------------
+
 
 def item_body(item: ServiceItem) -> str:
     parts = [item.department.name, item.get_item_type_display()]
@@ -366,8 +460,12 @@ def item_reindex(*, item: ServiceItem) -> int:
     SearchTerm.objects.filter(item=item).delete()
     weighted = {}
     if item.is_active:
-        weighted = search.item_terms(name=item.name, keywords=item.keywords,
-                                     themes=[t.name for t in item.themes.all()], body=item_body(item))
+        weighted = search.item_terms(
+            name=item.name,
+            keywords=item.keywords,
+            themes=[t.name for t in item.themes.all()],
+            body=item_body(item),
+        )
         SearchTerm.objects.bulk_create([SearchTerm(item=item, term=t, weight=w) for t, w in weighted.items()])
     _term_stats_adjust(added=set(weighted) - old, removed=old - set(weighted))
     return len(weighted)
@@ -378,12 +476,16 @@ def _term_stats_adjust(*, added: set[str], removed: set[str]) -> None:
     table = TermStat._meta.db_table
     with connection.cursor() as cur:
         if added:
-            cur.executemany(f"INSERT INTO {table} (term, items) VALUES (%s, 1) "
-                            f"ON CONFLICT (term) DO UPDATE SET items = {table}.items + 1",
-                            [(t,) for t in sorted(added)])
+            cur.executemany(
+                f"INSERT INTO {table} (term, items) VALUES (%s, 1) "
+                f"ON CONFLICT (term) DO UPDATE SET items = {table}.items + 1",
+                [(t,) for t in sorted(added)],
+            )
         if removed:
-            cur.executemany(f"UPDATE {table} SET items = items - 1 WHERE term = %s AND items > 0",
-                            [(t,) for t in sorted(removed)])
+            cur.executemany(
+                f"UPDATE {table} SET items = items - 1 WHERE term = %s AND items > 0",
+                [(t,) for t in sorted(removed)],
+            )
 
 
 @transaction.atomic
@@ -419,8 +521,9 @@ def _synonyms_changed() -> None:
 
 
 @transaction.atomic
-def synonym_set(*, by, word: str, expansions: str, district: District | None = None,
-                synonym: Synonym | None = None) -> Synonym:
+def synonym_set(
+    *, by, word: str, expansions: str, district: District | None = None, synonym: Synonym | None = None
+) -> Synonym:
     """Add or change a search synonym (社保 → 社会保险、社会保障). With `synonym`,
     that entry is edited (its word may change); otherwise the word's entry is
     created or replaced. Synonyms expand queries, so no item needs reindexing."""

@@ -17,11 +17,21 @@ urlpatterns = [
     path("staff/catalog/items/new/", views_staff.item_new, name="staff_item_new"),
     path("staff/catalog/items/<int:pk>/", views_staff.item_edit, name="staff_item"),
     path("staff/catalog/items/<int:pk>/guide/", views_staff.guide_edit, name="staff_guide"),
-    path("staff/catalog/items/<int:pk>/guide/publish/", views_staff.guide_publish, name="staff_guide_publish"),
+    path(
+        "staff/catalog/items/<int:pk>/guide/publish/", views_staff.guide_publish, name="staff_guide_publish"
+    ),
     path("staff/catalog/items/<int:pk>/versions/", views_staff.guide_versions, name="staff_versions"),
-    path("staff/catalog/items/<int:pk>/versions/<int:version>/", views_staff.guide_version, name="staff_version"),
+    path(
+        "staff/catalog/items/<int:pk>/versions/<int:version>/",
+        views_staff.guide_version,
+        name="staff_version",
+    ),
     path("staff/catalog/negative-list/", views_staff.negative_list, name="staff_negative"),
-    path("staff/catalog/negative-list/<int:pk>/revoke/", views_staff.negative_revoke, name="staff_negative_revoke"),
+    path(
+        "staff/catalog/negative-list/<int:pk>/revoke/",
+        views_staff.negative_revoke,
+        name="staff_negative_revoke",
+    ),
     path("staff/catalog/synonyms/", views_staff.synonyms, name="staff_synonyms"),
     path("staff/catalog/synonyms/<int:pk>/", views_staff.synonyms, name="staff_synonym"),
     path("staff/catalog/synonyms/<int:pk>/delete/", views_staff.synonym_delete, name="staff_synonym_delete"),

@@ -30,16 +30,18 @@ def _filters(request) -> dict:
 def items_list(request):
     """Search and browse: by center, department, serving party and theme."""
     f = _filters(request)
-    base = selectors.items_filtered(center=f["center"], department=f["department"], serving=f["serving"],
-                                    theme=f["theme"])
+    base = selectors.items_filtered(
+        center=f["center"], department=f["department"], serving=f["serving"], theme=f["theme"]
+    )
     try:
         page_no = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_no = 1
     result = None
     if f["q"]:
-        scope = selectors.items_search_scope(center=f["center"], department=f["department"],
-                                             serving=f["serving"], theme=f["theme"])
+        scope = selectors.items_search_scope(
+            center=f["center"], department=f["department"], serving=f["serving"], theme=f["theme"]
+        )
         result = selectors.search_item_ids(f["q"], base=scope)
         paginator = Paginator(result.ids, PER_PAGE)
         page = paginator.get_page(page_no)
@@ -51,12 +53,23 @@ def items_list(request):
         rows = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "catalog/items_list.html", {
-        "f": f, "rows": rows, "page": page, "result": result, "query": query.urlencode(),
-        "centers": centers_public().exclude(kind=Center.Kind.TOWN),
-        "departments": Department.objects.filter(service_items__is_active=True).distinct().order_by("name"),
-        "themes": Theme.objects.all(), "servings": ServiceItem.Serving.choices,
-    })
+    return render(
+        request,
+        "catalog/items_list.html",
+        {
+            "f": f,
+            "rows": rows,
+            "page": page,
+            "result": result,
+            "query": query.urlencode(),
+            "centers": centers_public().exclude(kind=Center.Kind.TOWN),
+            "departments": Department.objects.filter(service_items__is_active=True)
+            .distinct()
+            .order_by("name"),
+            "themes": Theme.objects.all(),
+            "servings": ServiceItem.Serving.choices,
+        },
+    )
 
 
 def _item_or_404(key: str) -> ServiceItem:
@@ -82,10 +95,17 @@ def item_detail(request, key: str):
     item = _item_or_404(key)
     guide = _guide_for(item, request.GET.get("version"))
     entry = selectors.negative_list().filter(item=item).first()
-    return render(request, "catalog/item_detail.html", {
-        "item": item, "guide": guide, "entry": entry, "versions": selectors.guide_versions(item),
-        "guide_url": request.build_absolute_uri(reverse("catalog:item", args=[item.code])),
-    })
+    return render(
+        request,
+        "catalog/item_detail.html",
+        {
+            "item": item,
+            "guide": guide,
+            "entry": entry,
+            "versions": selectors.guide_versions(item),
+            "guide_url": request.build_absolute_uri(reverse("catalog:item", args=[item.code])),
+        },
+    )
 
 
 def item_pdf(request, key: str):
@@ -120,10 +140,13 @@ def center_items(request, code: str):
     center = center_public_get(code)
     if center is None or center.kind == Center.Kind.TOWN and not center.service_items.exists():
         raise Http404("没有找到该中心。")
-    return render(request, "catalog/center_items.html", {"center": center, "rows": selectors.center_items(center)})
+    return render(
+        request, "catalog/center_items.html", {"center": center, "rows": selectors.center_items(center)}
+    )
 
 
 # --- the district office ------------------------------------------------------------------
+
 
 def _admin_district(user):
     """The district whose catalog `user` keeps, or Refused."""
@@ -147,8 +170,11 @@ def staff_catalog(request):
         return _refused(request, exc)
     rows = selectors.completeness_report(district=district)
     incomplete = [r for r in rows if not r.complete]
-    return render(request, "catalog/staff_list.html", {
-        "rows": rows, "incomplete": len(incomplete), "district": district})
+    return render(
+        request,
+        "catalog/staff_list.html",
+        {"rows": rows, "incomplete": len(incomplete), "district": district},
+    )
 
 
 @login_required
@@ -180,8 +206,10 @@ def staff_export_xlsx(request):
         district = _admin_district(request.user)
     except Refused as exc:
         return _refused(request, exc)
-    response = HttpResponse(excel.export_catalog(district=district),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        excel.export_catalog(district=district),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = 'attachment; filename="catalog.xlsx"'
     return response
 

@@ -31,6 +31,7 @@ def _editable_item(request, pk: int) -> ServiceItem:
 
 # --- items --------------------------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_new(request):
@@ -42,9 +43,25 @@ def item_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            item = services.item_create(by=request.user, district=district, **{
-                k: data[k] for k in ("code", "name", "catalog_code", "item_type", "serving", "department",
-                                     "legal_basis", "level", "keywords")}, themes=list(data["themes"]))
+            item = services.item_create(
+                by=request.user,
+                district=district,
+                **{
+                    k: data[k]
+                    for k in (
+                        "code",
+                        "name",
+                        "catalog_code",
+                        "item_type",
+                        "serving",
+                        "department",
+                        "legal_basis",
+                        "level",
+                        "keywords",
+                    )
+                },
+                themes=list(data["themes"]),
+            )
         except DomainError as exc:
             f.show_domain_error(form, exc)
         else:
@@ -63,14 +80,28 @@ def item_edit(request, pk: int):
     except Refused as exc:
         return _refused(request, exc)
     is_admin = services.is_catalog_admin(request.user, item.district)
-    initial = {k: getattr(item, k) for k in ("code", "name", "catalog_code", "item_type", "serving", "department",
-                                             "legal_basis", "level", "keywords", "is_active")}
+    initial = {
+        k: getattr(item, k)
+        for k in (
+            "code",
+            "name",
+            "catalog_code",
+            "item_type",
+            "serving",
+            "department",
+            "legal_basis",
+            "level",
+            "keywords",
+            "is_active",
+        )
+    }
     initial["themes"] = list(item.themes.all())
     posted = request.method == "POST" and request.POST.get("action") == "item"
     form = f.ItemForm(request.POST if posted else None, initial=initial, district=item.district, editing=True)
     station_posted = request.method == "POST" and request.POST.get("action") == "station"
-    station = f.StationForm(request.POST if station_posted else None, initial={"center": item.center},
-                            district=item.district)
+    station = f.StationForm(
+        request.POST if station_posted else None, initial={"center": item.center}, district=item.district
+    )
     status = 200
     if request.method == "POST":
         if not is_admin:
@@ -79,9 +110,25 @@ def item_edit(request, pk: int):
         if posted and form.is_valid():
             data = form.cleaned_data
             try:
-                services.item_update(by=request.user, item=item, themes=list(data["themes"]), **{
-                    k: data[k] for k in ("name", "catalog_code", "item_type", "serving", "department",
-                                         "legal_basis", "level", "keywords", "is_active")})
+                services.item_update(
+                    by=request.user,
+                    item=item,
+                    themes=list(data["themes"]),
+                    **{
+                        k: data[k]
+                        for k in (
+                            "name",
+                            "catalog_code",
+                            "item_type",
+                            "serving",
+                            "department",
+                            "legal_basis",
+                            "level",
+                            "keywords",
+                            "is_active",
+                        )
+                    },
+                )
             except DomainError as exc:
                 f.show_domain_error(form, exc)
             else:
@@ -93,15 +140,24 @@ def item_edit(request, pk: int):
                 f.show_domain_error(station, exc)
             else:
                 return redirect("catalog:staff_item", pk=item.pk)
-    return render(request, "catalog/staff_item_form.html", {
-        "form": form, "station": station, "item": item, "is_admin": is_admin,
-        "entry": services.active_entry(item),
-        "draft": item.guides.filter(status=Guide.Status.DRAFT).first(),
-        "current": item.guides.published().first(),
-    }, status=status)
+    return render(
+        request,
+        "catalog/staff_item_form.html",
+        {
+            "form": form,
+            "station": station,
+            "item": item,
+            "is_admin": is_admin,
+            "entry": services.active_entry(item),
+            "draft": item.guides.filter(status=Guide.Status.DRAFT).first(),
+            "current": item.guides.published().first(),
+        },
+        status=status,
+    )
 
 
 # --- guides -------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -125,8 +181,14 @@ def guide_edit(request, pk: int):
             form.add_error(None, material_error)
         if form.is_valid() and not material_error:
             try:
-                services.guide_save_draft(by=request.user, item=item, fields={**form.guide_fields(), "faq": faq},
-                                          materials=materials, fees=fees, no_fee=form.cleaned_data["no_fee"])
+                services.guide_save_draft(
+                    by=request.user,
+                    item=item,
+                    fields={**form.guide_fields(), "faq": faq},
+                    materials=materials,
+                    fees=fees,
+                    no_fee=form.cleaned_data["no_fee"],
+                )
             except DomainError as exc:
                 if exc.field in ("materials", "fees", "faq"):
                     missing[exc.field] = exc.message
@@ -138,9 +200,23 @@ def guide_edit(request, pk: int):
         materials_rows = materials_shown
     else:
         form = f.GuideForm(initial=_guide_initial(source))
-        materials_rows, fees, faq = f.material_rows_of(source), f.fee_rows_of(source), list(source.faq if source else [])
-    return _render_guide(request, item, form, materials_rows, fees, faq, draft=draft, missing=missing,
-                         top_errors=top_errors, status=status)
+        materials_rows, fees, faq = (
+            f.material_rows_of(source),
+            f.fee_rows_of(source),
+            list(source.faq if source else []),
+        )
+    return _render_guide(
+        request,
+        item,
+        form,
+        materials_rows,
+        fees,
+        faq,
+        draft=draft,
+        missing=missing,
+        top_errors=top_errors,
+        status=status,
+    )
 
 
 def _guide_initial(guide: Guide | None) -> dict:
@@ -154,13 +230,25 @@ def _guide_initial(guide: Guide | None) -> dict:
 
 def _render_guide(request, item, form, materials, fees, faq, *, draft, missing, top_errors, status):
     blank = {"form": "original", "copies": 1, "required": True}
-    return render(request, "catalog/staff_guide_form.html", {
-        "item": item, "form": form, "draft": draft, "current": item.guides.published().first(),
-        "fields": [(form[name], missing.get(name)) for name in form.fields],
-        "materials": [*materials, blank, blank], "fees": [*fees, {}], "faq": [*faq, {}],
-        "material_forms": f.MATERIAL_FORMS, "missing": missing, "top_errors": top_errors,
-        "is_admin": services.is_catalog_admin(request.user, item.district),
-    }, status=status)
+    return render(
+        request,
+        "catalog/staff_guide_form.html",
+        {
+            "item": item,
+            "form": form,
+            "draft": draft,
+            "current": item.guides.published().first(),
+            "fields": [(form[name], missing.get(name)) for name in form.fields],
+            "materials": [*materials, blank, blank],
+            "fees": [*fees, {}],
+            "faq": [*faq, {}],
+            "material_forms": f.MATERIAL_FORMS,
+            "missing": missing,
+            "top_errors": top_errors,
+            "is_admin": services.is_catalog_admin(request.user, item.district),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -183,11 +271,21 @@ def guide_publish(request, pk: int):
         form = f.GuideForm(initial=_guide_initial(draft))
         for name in missing:
             if name in form.fields:
-                form.fields[name].widget.attrs.update({"aria-invalid": "true",
-                                                       "aria-describedby": f"id_{name}-error"})
-        return _render_guide(request, item, form, f.material_rows_of(draft), f.fee_rows_of(draft),
-                             list(draft.faq if draft else []), draft=draft, missing=missing,
-                             top_errors=[exc.message], status=400)
+                form.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+                )
+        return _render_guide(
+            request,
+            item,
+            form,
+            f.material_rows_of(draft),
+            f.fee_rows_of(draft),
+            list(draft.faq if draft else []),
+            draft=draft,
+            missing=missing,
+            top_errors=[exc.message],
+            status=400,
+        )
     return redirect("catalog:staff_versions", pk=item.pk)
 
 
@@ -197,8 +295,14 @@ def guide_versions(request, pk: int):
         item = _editable_item(request, pk)
     except Refused as exc:
         return _refused(request, exc)
-    return render(request, "catalog/staff_versions.html", {
-        "item": item, "versions": item.guides.select_related("published_by", "drafted_by").order_by("-version")})
+    return render(
+        request,
+        "catalog/staff_versions.html",
+        {
+            "item": item,
+            "versions": item.guides.select_related("published_by", "drafted_by").order_by("-version"),
+        },
+    )
 
 
 @login_required
@@ -208,11 +312,15 @@ def guide_version(request, pk: int, version: int):
     except Refused as exc:
         return _refused(request, exc)
     guide = selectors.guide_with_details(get_object_or_404(Guide, item=item, version=version))
-    return render(request, "catalog/staff_version.html", {"item": item, "guide": guide,
-                                                          "missing": services.guide_missing(guide)})
+    return render(
+        request,
+        "catalog/staff_version.html",
+        {"item": item, "guide": guide, "missing": services.guide_missing(guide)},
+    )
 
 
 # --- the negative list ----------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -232,10 +340,17 @@ def negative_list(request):
                 f.show_domain_error(form, exc)
             else:
                 return redirect("catalog:staff_negative")
-    entries = (NegativeListEntry.objects.filter(item__district=district)
-               .select_related("item", "center").order_by("-is_active", "center__code", "item__name"))
-    return render(request, "catalog/staff_negative.html", {"form": form, "entries": entries, "error": None},
-                  status=status)
+    entries = (
+        NegativeListEntry.objects.filter(item__district=district)
+        .select_related("item", "center")
+        .order_by("-is_active", "center__code", "item__name")
+    )
+    return render(
+        request,
+        "catalog/staff_negative.html",
+        {"form": form, "entries": entries, "error": None},
+        status=status,
+    )
 
 
 @login_required
@@ -249,15 +364,27 @@ def negative_revoke(request, pk: int):
     try:
         services.negative_entry_revoke(by=request.user, entry=entry)
     except DomainError as exc:
-        entries = (NegativeListEntry.objects.filter(item__district=district)
-                   .select_related("item", "center").order_by("-is_active", "center__code", "item__name"))
-        return render(request, "catalog/staff_negative.html", {
-            "form": f.NegativeEntryForm(district=district), "entries": entries,
-            "error": exc.message, "error_entry": entry.pk}, status=exc.status)
+        entries = (
+            NegativeListEntry.objects.filter(item__district=district)
+            .select_related("item", "center")
+            .order_by("-is_active", "center__code", "item__name")
+        )
+        return render(
+            request,
+            "catalog/staff_negative.html",
+            {
+                "form": f.NegativeEntryForm(district=district),
+                "entries": entries,
+                "error": exc.message,
+                "error_entry": entry.pk,
+            },
+            status=exc.status,
+        )
     return redirect("catalog:staff_negative")
 
 
 # --- synonyms ---------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -280,8 +407,12 @@ def synonyms(request, pk: int | None = None):
                 f.show_domain_error(form, exc)
             else:
                 return redirect("catalog:staff_synonyms")
-    return render(request, "catalog/staff_synonyms.html", {
-        "form": form, "synonym": synonym, "synonyms": Synonym.objects.order_by("word")}, status=status)
+    return render(
+        request,
+        "catalog/staff_synonyms.html",
+        {"form": form, "synonym": synonym, "synonyms": Synonym.objects.order_by("word")},
+        status=status,
+    )
 
 
 @login_required

@@ -28,6 +28,7 @@ PAGE = {"max_limit": 200}
 
 # --- output schemas -------------------------------------------------------------
 
+
 class DepartmentOut(Schema):
     code: str
     name: str
@@ -116,8 +117,15 @@ class PublicCenterOut(Schema):
 
     @staticmethod
     def resolve_hours(obj: Center) -> list[dict]:
-        return [{"weekday": h.weekday, "weekday_label": WEEKDAY_LABELS[h.weekday], "opens": h.opens,
-                 "closes": h.closes} for h in obj.hours.all()]
+        return [
+            {
+                "weekday": h.weekday,
+                "weekday_label": WEEKDAY_LABELS[h.weekday],
+                "opens": h.opens,
+                "closes": h.closes,
+            }
+            for h in obj.hours.all()
+        ]
 
     @staticmethod
     def resolve_hours_summary(obj: Center) -> list[str]:
@@ -172,6 +180,7 @@ class StandardsOut(Schema):
 
 # --- input schemas ----------------------------------------------------------------
 
+
 class CenterFilters(Schema):
     q: str = Field("", max_length=100, description="名称、原有名称、编码、地址或部门")
     kind: Center.Kind | None = None
@@ -214,6 +223,7 @@ class StatusIn(Schema):
 
 # --- the register -----------------------------------------------------------------
 
+
 def _department_id(user, code: str) -> int:
     district_ids = centers_visible_to(user).values("district_id")
     dep = Department.objects.filter(district_id__in=district_ids, code=code).first()
@@ -235,80 +245,134 @@ def _existing(code: str) -> Center:
     return center
 
 
-@router.get("/centers", response={200: list[CenterOut], **error_responses(401, 422)},
-            summary="中心列表（本人可见范围）", operation_id="centers_list")
+@router.get(
+    "/centers",
+    response={200: list[CenterOut], **error_responses(401, 422)},
+    summary="中心列表（本人可见范围）",
+    operation_id="centers_list",
+)
 @paginate(LimitOffsetPagination, **PAGE)
 def centers_list(request, filters: Query[CenterFilters]):
     department = _department_id(request.user, filters.department) if filters.department else None
-    return selectors.centers_list(user=request.user, q=filters.q, kind=filters.kind or "",
-                                  status=filters.status or "", department=department, sort=filters.sort)
+    return selectors.centers_list(
+        user=request.user,
+        q=filters.q,
+        kind=filters.kind or "",
+        status=filters.status or "",
+        department=department,
+        sort=filters.sort,
+    )
 
 
-@router.get("/centers/{code}", response={200: CenterDetailOut, **READ_ERRORS}, summary="中心详情",
-            operation_id="centers_get")
+@router.get(
+    "/centers/{code}",
+    response={200: CenterDetailOut, **READ_ERRORS},
+    summary="中心详情",
+    operation_id="centers_get",
+)
 def centers_get(request, code: str):
     return _visible(request.user, code)
 
 
-@router.get("/centers/{code}/standards", response={200: StandardsOut, **READ_ERRORS},
-            summary="规范化检查：已达标、尚缺与得分", operation_id="centers_standards")
+@router.get(
+    "/centers/{code}/standards",
+    response={200: StandardsOut, **READ_ERRORS},
+    summary="规范化检查：已达标、尚缺与得分",
+    operation_id="centers_standards",
+)
 def centers_standards(request, code: str):
     check = selectors.standardisation_check(_visible(request.user, code))
     return {"code": code, "score": check.score, "have": check.have, "lacks": check.lacks}
 
 
-@router.patch("/centers/{code}", response={200: CenterDetailOut, **WRITE_ERRORS},
-              summary="修改中心信息（名称、地址、电话、简介）", operation_id="centers_update")
+@router.patch(
+    "/centers/{code}",
+    response={200: CenterDetailOut, **WRITE_ERRORS},
+    summary="修改中心信息（名称、地址、电话、简介）",
+    operation_id="centers_update",
+)
 def centers_update(request, code: str, data: CenterPatchIn):
-    center = services.center_update(by=request.user, center=_existing(code), **data.model_dump(exclude_none=True))
+    center = services.center_update(
+        by=request.user, center=_existing(code), **data.model_dump(exclude_none=True)
+    )
     return _visible(request.user, center.code)
 
 
-@router.put("/centers/{code}/zones", response={200: CenterDetailOut, **WRITE_ERRORS},
-            summary="设置功能区", operation_id="centers_set_zones")
+@router.put(
+    "/centers/{code}/zones",
+    response={200: CenterDetailOut, **WRITE_ERRORS},
+    summary="设置功能区",
+    operation_id="centers_set_zones",
+)
 def centers_set_zones(request, code: str, data: KindsIn):
     services.center_set_zones(by=request.user, center=_existing(code), kinds=data.kinds)
     return _visible(request.user, code)
 
 
-@router.put("/centers/{code}/facilities", response={200: CenterDetailOut, **WRITE_ERRORS},
-            summary="设置便民设施", operation_id="centers_set_facilities")
+@router.put(
+    "/centers/{code}/facilities",
+    response={200: CenterDetailOut, **WRITE_ERRORS},
+    summary="设置便民设施",
+    operation_id="centers_set_facilities",
+)
 def centers_set_facilities(request, code: str, data: KindsIn):
     services.center_set_facilities(by=request.user, center=_existing(code), kinds=data.kinds)
     return _visible(request.user, code)
 
 
-@router.put("/centers/{code}/hours", response={200: CenterDetailOut, **WRITE_ERRORS},
-            summary="设置每周办公时间", operation_id="centers_set_hours")
+@router.put(
+    "/centers/{code}/hours",
+    response={200: CenterDetailOut, **WRITE_ERRORS},
+    summary="设置每周办公时间",
+    operation_id="centers_set_hours",
+)
 def centers_set_hours(request, code: str, data: HoursIn):
     periods = [(p.weekday, p.opens, p.closes) for p in data.periods]
     services.center_set_hours(by=request.user, center=_existing(code), periods=periods)
     return _visible(request.user, code)
 
 
-@router.put("/centers/{code}/leadership/{role}", response={200: CenterDetailOut, **WRITE_ERRORS},
-            summary="指定分管班子成员（leader）或负责科级干部（cadre）", operation_id="centers_set_leadership")
+@router.put(
+    "/centers/{code}/leadership/{role}",
+    response={200: CenterDetailOut, **WRITE_ERRORS},
+    summary="指定分管班子成员（leader）或负责科级干部（cadre）",
+    operation_id="centers_set_leadership",
+)
 def centers_set_leadership(request, code: str, role: str, data: LeaderIn):
-    services.leadership_set(by=request.user, center=_existing(code), role=role, name=data.name,
-                            title=data.title, phone=data.phone)
+    services.leadership_set(
+        by=request.user, center=_existing(code), role=role, name=data.name, title=data.title, phone=data.phone
+    )
     return _visible(request.user, code)
 
 
-@router.post("/centers/{code}/status", response={200: CenterDetailOut, **WRITE_ERRORS},
-             summary="改变中心状态（投入运行、暂停、撤销）", operation_id="centers_set_status")
+@router.post(
+    "/centers/{code}/status",
+    response={200: CenterDetailOut, **WRITE_ERRORS},
+    summary="改变中心状态（投入运行、暂停、撤销）",
+    operation_id="centers_set_status",
+)
 def centers_set_status(request, code: str, data: StatusIn):
-    services.center_set_status(by=request.user, center=_existing(code), status=data.status, reason=data.reason)
+    services.center_set_status(
+        by=request.user, center=_existing(code), status=data.status, reason=data.reason
+    )
     return _visible(request.user, code)
 
 
-@router.get("/public/centers", auth=None, tags=["public"], response={200: list[PublicCenterOut], **error_responses(422)},
-                   summary="公开：服务大厅名录（无需登录）", operation_id="public_centers_list")
+@router.get(
+    "/public/centers",
+    auth=None,
+    tags=["public"],
+    response={200: list[PublicCenterOut], **error_responses(422)},
+    summary="公开：服务大厅名录（无需登录）",
+    operation_id="public_centers_list",
+)
 @paginate(LimitOffsetPagination, **PAGE)
 def public_centers_list(request):
     return selectors.centers_public()
 
 
 # --- changes of a branch ------------------------------------------------------------
+
 
 class EventOut(Schema):
     step: str
@@ -440,8 +504,11 @@ def _draft_district(user, department_code: str | None) -> District:
     """The district of a new branch: that of its department, else of the user's district center."""
     visible = centers_visible_to(user)
     if department_code:
-        dep = Department.objects.filter(district_id__in=visible.values("district_id"), code=department_code
-                                        ).select_related("district").first()
+        dep = (
+            Department.objects.filter(district_id__in=visible.values("district_id"), code=department_code)
+            .select_related("district")
+            .first()
+        )
         if dep is None:
             raise DomainError(f"没有找到业务主管部门“{department_code}”。", field="department")
         return dep.district
@@ -462,16 +529,25 @@ def _change_out(user, change: CenterChange) -> CenterChange:
     return selectors.change_get(user=user, pk=change.pk) or change
 
 
-@router.get("/changes", response={200: list[ChangeOut], **error_responses(401, 422)},
-            summary="分中心变更列表（新设、改造、搬迁、撤并）", operation_id="changes_list")
+@router.get(
+    "/changes",
+    response={200: list[ChangeOut], **error_responses(401, 422)},
+    summary="分中心变更列表（新设、改造、搬迁、撤并）",
+    operation_id="changes_list",
+)
 @paginate(LimitOffsetPagination, **PAGE)
 def changes_list(request, filters: Query[ChangeFilters]) -> QuerySet:
-    return selectors.changes_list(user=request.user, status=filters.status or "", kind=filters.kind or "",
-                                  q=filters.q)
+    return selectors.changes_list(
+        user=request.user, status=filters.status or "", kind=filters.kind or "", q=filters.q
+    )
 
 
-@router.post("/changes", response={201: ChangeDetailOut, **WRITE_ERRORS},
-             summary="起草分中心变更", operation_id="changes_create")
+@router.post(
+    "/changes",
+    response={201: ChangeDetailOut, **WRITE_ERRORS},
+    summary="起草分中心变更",
+    operation_id="changes_create",
+)
 def changes_create(request, data: ChangeIn):
     user = request.user
     center = None
@@ -483,23 +559,37 @@ def changes_create(request, data: ChangeIn):
     else:
         district = _draft_district(user, data.department)
     change = services.change_draft(
-        by=user, district=district, kind=data.kind, effective_date=data.effective_date,
-        description=data.description, center=center,
+        by=user,
+        district=district,
+        kind=data.kind,
+        effective_date=data.effective_date,
+        description=data.description,
+        center=center,
         merge_into=_merge_target(district, data.merge_into) if data.merge_into else None,
-        new_name=data.new_name, new_code=data.new_code, new_address=data.new_address,
+        new_name=data.new_name,
+        new_code=data.new_code,
+        new_address=data.new_address,
         department=_department(district, data.department) if data.department else None,
     )
     return Status(201, _change_out(user, change))
 
 
-@router.get("/changes/{change_id}", response={200: ChangeDetailOut, **READ_ERRORS},
-            summary="变更详情与办理经过", operation_id="changes_get")
+@router.get(
+    "/changes/{change_id}",
+    response={200: ChangeDetailOut, **READ_ERRORS},
+    summary="变更详情与办理经过",
+    operation_id="changes_get",
+)
 def changes_get(request, change_id: int):
     return _change(request.user, change_id)
 
 
-@router.patch("/changes/{change_id}", response={200: ChangeDetailOut, **WRITE_ERRORS},
-              summary="修改草稿或被退回的变更", operation_id="changes_update")
+@router.patch(
+    "/changes/{change_id}",
+    response={200: ChangeDetailOut, **WRITE_ERRORS},
+    summary="修改草稿或被退回的变更",
+    operation_id="changes_update",
+)
 def changes_update(request, change_id: int, data: ChangePatchIn):
     change = _change(request.user, change_id)
     fields = data.model_dump(exclude_none=True)
@@ -511,43 +601,73 @@ def changes_update(request, change_id: int, data: ChangePatchIn):
     return _change_out(request.user, change)
 
 
-@router.post("/changes/{change_id}/submit", response={200: ChangeDetailOut, **WRITE_ERRORS},
-             summary="报送区政务办备案", operation_id="changes_submit")
+@router.post(
+    "/changes/{change_id}/submit",
+    response={200: ChangeDetailOut, **WRITE_ERRORS},
+    summary="报送区政务办备案",
+    operation_id="changes_submit",
+)
 def changes_submit(request, change_id: int):
     change = services.change_submit(by=request.user, change=_change(request.user, change_id))
     return _change_out(request.user, change)
 
 
-@router.post("/changes/{change_id}/file", response={200: ChangeDetailOut, **WRITE_ERRORS},
-             summary="备案（区政务办）", operation_id="changes_file")
+@router.post(
+    "/changes/{change_id}/file",
+    response={200: ChangeDetailOut, **WRITE_ERRORS},
+    summary="备案（区政务办）",
+    operation_id="changes_file",
+)
 def changes_file(request, change_id: int):
     change = services.change_file(by=request.user, change=_change(request.user, change_id))
     return _change_out(request.user, change)
 
 
-@router.post("/changes/{change_id}/return", response={200: ChangeDetailOut, **WRITE_ERRORS},
-             summary="退回（区政务办，须说明理由）", operation_id="changes_return")
+@router.post(
+    "/changes/{change_id}/return",
+    response={200: ChangeDetailOut, **WRITE_ERRORS},
+    summary="退回（区政务办，须说明理由）",
+    operation_id="changes_return",
+)
 def changes_return(request, change_id: int, data: ReasonIn):
-    change = services.change_return(by=request.user, change=_change(request.user, change_id), reason=data.reason)
+    change = services.change_return(
+        by=request.user, change=_change(request.user, change_id), reason=data.reason
+    )
     return _change_out(request.user, change)
 
 
-@router.post("/changes/{change_id}/approve", response={200: ChangeDetailOut, **WRITE_ERRORS},
-             summary="批准（区政府）", operation_id="changes_approve")
+@router.post(
+    "/changes/{change_id}/approve",
+    response={200: ChangeDetailOut, **WRITE_ERRORS},
+    summary="批准（区政府）",
+    operation_id="changes_approve",
+)
 def changes_approve(request, change_id: int, data: NoteIn):
     change = services.change_approve(by=request.user, change=_change(request.user, change_id), note=data.note)
     return _change_out(request.user, change)
 
 
-@router.post("/changes/{change_id}/reject", response={200: ChangeDetailOut, **WRITE_ERRORS},
-             summary="不予批准（区政府，须说明理由）", operation_id="changes_reject")
+@router.post(
+    "/changes/{change_id}/reject",
+    response={200: ChangeDetailOut, **WRITE_ERRORS},
+    summary="不予批准（区政府，须说明理由）",
+    operation_id="changes_reject",
+)
 def changes_reject(request, change_id: int, data: ReasonIn):
-    change = services.change_reject(by=request.user, change=_change(request.user, change_id), reason=data.reason)
+    change = services.change_reject(
+        by=request.user, change=_change(request.user, change_id), reason=data.reason
+    )
     return _change_out(request.user, change)
 
 
-@router.post("/changes/{change_id}/withdraw", response={200: ChangeDetailOut, **WRITE_ERRORS},
-             summary="撤回变更（起草方）", operation_id="changes_withdraw")
+@router.post(
+    "/changes/{change_id}/withdraw",
+    response={200: ChangeDetailOut, **WRITE_ERRORS},
+    summary="撤回变更（起草方）",
+    operation_id="changes_withdraw",
+)
 def changes_withdraw(request, change_id: int, data: ReasonIn):
-    change = services.change_withdraw(by=request.user, change=_change(request.user, change_id), reason=data.reason)
+    change = services.change_withdraw(
+        by=request.user, change=_change(request.user, change_id), reason=data.reason
+    )
     return _change_out(request.user, change)

@@ -25,18 +25,60 @@ DEPARTMENTS = [
 
 # code, official name, department code, demo address, phone, former names, facilities lacking
 BRANCHES = [
-    ("HC-RS", "合川区政务服务中心人力社保分中心", "HRSS", "合川区南津街街道希尔安大道 1 号（演示地址）", "023-42800001",
-     ["合川区人力资源和社会保障局办事大厅"], []),
-    ("HC-TY", "合川区政务服务中心退役军人服务分中心", "VETS", "合川区钓鱼城街道学士路 8 号（演示地址）", "023-42800002",
-     ["合川区退役军人服务中心"], ["self_service"]),
-    ("HC-YC", "合川区政务服务中心烟草分中心", "TOBACCO", "合川区合阳城街道久长街 66 号（演示地址）", "023-42800003",
-     ["合川区烟草专卖局办证大厅"], ["umbrella", "self_service", "agent_service"]),
-    ("HC-CL", "合川区政务服务中心残联分中心", "DPF", "合川区钓鱼城街道花园路 12 号（演示地址）", "023-42800004",
-     ["合川区残疾人联合会服务大厅"], []),
-    ("HC-MZ", "合川区政务服务中心婚姻登记分中心", "CIVIL", "合川区南津街街道文明街 20 号（演示地址）", "023-42800005",
-     ["合川区民政局婚姻登记处"], ["reading_glasses"]),
-    ("HC-GJJ", "合川区政务服务中心住房公积金管理分中心", "HPF", "合川区南津街街道北滨路 99 号（演示地址）", "023-42800006",
-     ["重庆市住房公积金管理中心合川分中心服务大厅"], []),
+    (
+        "HC-RS",
+        "合川区政务服务中心人力社保分中心",
+        "HRSS",
+        "合川区南津街街道希尔安大道 1 号（演示地址）",
+        "023-42800001",
+        ["合川区人力资源和社会保障局办事大厅"],
+        [],
+    ),
+    (
+        "HC-TY",
+        "合川区政务服务中心退役军人服务分中心",
+        "VETS",
+        "合川区钓鱼城街道学士路 8 号（演示地址）",
+        "023-42800002",
+        ["合川区退役军人服务中心"],
+        ["self_service"],
+    ),
+    (
+        "HC-YC",
+        "合川区政务服务中心烟草分中心",
+        "TOBACCO",
+        "合川区合阳城街道久长街 66 号（演示地址）",
+        "023-42800003",
+        ["合川区烟草专卖局办证大厅"],
+        ["umbrella", "self_service", "agent_service"],
+    ),
+    (
+        "HC-CL",
+        "合川区政务服务中心残联分中心",
+        "DPF",
+        "合川区钓鱼城街道花园路 12 号（演示地址）",
+        "023-42800004",
+        ["合川区残疾人联合会服务大厅"],
+        [],
+    ),
+    (
+        "HC-MZ",
+        "合川区政务服务中心婚姻登记分中心",
+        "CIVIL",
+        "合川区南津街街道文明街 20 号（演示地址）",
+        "023-42800005",
+        ["合川区民政局婚姻登记处"],
+        ["reading_glasses"],
+    ),
+    (
+        "HC-GJJ",
+        "合川区政务服务中心住房公积金管理分中心",
+        "HPF",
+        "合川区南津街街道北滨路 99 号（演示地址）",
+        "023-42800006",
+        ["重庆市住房公积金管理中心合川分中心服务大厅"],
+        [],
+    ),
 ]
 
 TOWNS = [
@@ -44,7 +86,9 @@ TOWNS = [
     ("HC-NJJ", "合川区南津街街道便民服务中心", "合川区南津街街道办事处一楼（演示地址）", "023-42800102"),
 ]
 
-WEEKDAY_HOURS = [(d, time(9, 0), time(12, 0)) for d in range(5)] + [(d, time(13, 30), time(17, 0)) for d in range(5)]
+WEEKDAY_HOURS = [(d, time(9, 0), time(12, 0)) for d in range(5)] + [
+    (d, time(13, 30), time(17, 0)) for d in range(5)
+]
 
 # username, full name, role, center code
 ACCOUNTS = [
@@ -81,9 +125,17 @@ def load_demo() -> dict[str, int]:
     hc = Center.objects.filter(code="HC").first()
     if hc is None:
         hc = services.center_create(
-            by=None, district=district, kind=Center.Kind.DISTRICT, name="合川区政务服务中心", code="HC",
-            address="合川区南津街街道南屏路 666 号（演示地址）", phone="023-42800000", aliases=("合川区行政服务中心",),
-            description="区政务服务中心（区行政服务中心），统筹指导各分中心。", is_demo=True)
+            by=None,
+            district=district,
+            kind=Center.Kind.DISTRICT,
+            name="合川区政务服务中心",
+            code="HC",
+            address="合川区南津街街道南屏路 666 号（演示地址）",
+            phone="023-42800000",
+            aliases=("合川区行政服务中心",),
+            description="区政务服务中心（区行政服务中心），统筹指导各分中心。",
+            is_demo=True,
+        )
         _furnish(hc, lacking=[])
         services.center_set_status(by=None, center=hc, status=Center.Status.ACTIVE)
         created["centers"] += 1
@@ -92,23 +144,48 @@ def load_demo() -> dict[str, int]:
         if Center.objects.filter(code=code).exists():
             continue
         branch = services.center_create(
-            by=None, district=district, kind=Center.Kind.BRANCH, name=name, code=code, address=address, phone=phone,
-            parent=hc, department=departments[dep_code], aliases=tuple(aliases), is_demo=True,
-            description=f"由{departments[dep_code].name}和区行政服务中心双重管理。")
+            by=None,
+            district=district,
+            kind=Center.Kind.BRANCH,
+            name=name,
+            code=code,
+            address=address,
+            phone=phone,
+            parent=hc,
+            department=departments[dep_code],
+            aliases=tuple(aliases),
+            is_demo=True,
+            description=f"由{departments[dep_code].name}和区行政服务中心双重管理。",
+        )
         _furnish(branch, lacking=lacking)
         dep_name = departments[dep_code].name
-        services.leadership_set(by=None, center=branch, role="leader", name=f"{dep_name}分管领导（演示）",
-                                title=f"{dep_name}党组成员、副局长")
-        services.leadership_set(by=None, center=branch, role="cadre", name=f"{dep_name}大厅负责人（演示）",
-                                title="科长")
+        services.leadership_set(
+            by=None,
+            center=branch,
+            role="leader",
+            name=f"{dep_name}分管领导（演示）",
+            title=f"{dep_name}党组成员、副局长",
+        )
+        services.leadership_set(
+            by=None, center=branch, role="cadre", name=f"{dep_name}大厅负责人（演示）", title="科长"
+        )
         services.center_set_status(by=None, center=branch, status=Center.Status.ACTIVE)
         created["centers"] += 1
 
     for code, name, address, phone in TOWNS:
         if Center.objects.filter(code=code).exists():
             continue
-        town = services.center_create(by=None, district=district, kind=Center.Kind.TOWN, name=name, code=code,
-                                      address=address, phone=phone, parent=hc, is_demo=True)
+        town = services.center_create(
+            by=None,
+            district=district,
+            kind=Center.Kind.TOWN,
+            name=name,
+            code=code,
+            address=address,
+            phone=phone,
+            parent=hc,
+            is_demo=True,
+        )
         _furnish(town, lacking=["self_service", "medicine"])
         services.center_set_status(by=None, center=town, status=Center.Status.ACTIVE)
         created["centers"] += 1
@@ -116,7 +193,9 @@ def load_demo() -> dict[str, int]:
     for username, full_name, role, center_code in ACCOUNTS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create(by=None, username=username, full_name=full_name, password=DEMO_PASSWORD, is_demo=True)
+            user = user_create(
+                by=None, username=username, full_name=full_name, password=DEMO_PASSWORD, is_demo=True
+            )
             created["users"] += 1
         center = Center.objects.get(code=center_code)
         role_assign(by=None, user=user, role=role, center=center)
@@ -126,5 +205,6 @@ def load_demo() -> dict[str, int]:
 def _furnish(center: Center, *, lacking: list[str]) -> None:
     services.center_set_hours(by=None, center=center, periods=WEEKDAY_HOURS)
     services.center_set_zones(by=None, center=center, kinds=[k for k in Zone.Kind.values if k not in lacking])
-    services.center_set_facilities(by=None, center=center,
-                                   kinds=[k for k in Facility.Kind.values if k not in lacking])
+    services.center_set_facilities(
+        by=None, center=center, kinds=[k for k in Facility.Kind.values if k not in lacking]
+    )

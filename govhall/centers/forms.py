@@ -48,13 +48,20 @@ def show_domain_error(form: forms.Form, exc: DomainError, *, field_map: dict[str
 
 # --- the register -------------------------------------------------------------
 
+
 class CenterFilterForm(AccessibleForm):
-    q = forms.CharField(label="查找", required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "名称、原有名称、编码或地址"}))
+    q = forms.CharField(
+        label="查找",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "名称、原有名称、编码或地址"}),
+    )
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *Center.Kind.choices])
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Center.Status.choices])
-    department = forms.ModelChoiceField(label="业务主管部门", required=False, queryset=Department.objects.none(),
-                                        empty_label="全部部门")
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态"), *Center.Status.choices]
+    )
+    department = forms.ModelChoiceField(
+        label="业务主管部门", required=False, queryset=Department.objects.none(), empty_label="全部部门"
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,15 +72,20 @@ class CenterFilterForm(AccessibleForm):
         """The selector's keyword arguments; an invalid choice is simply ignored."""
         data = self.cleaned_data if self.is_valid() else {}
         department = data.get("department")
-        return {"q": data.get("q", ""), "kind": data.get("kind", ""), "status": data.get("status", ""),
-                "department": department.pk if department else None}
+        return {
+            "q": data.get("q", ""),
+            "kind": data.get("kind", ""),
+            "status": data.get("status", ""),
+            "department": department.pk if department else None,
+        }
 
 
 class CenterEditForm(AccessibleForm):
     name = forms.CharField(label="正式名称", max_length=80)
     address = forms.CharField(label="地址", max_length=200)
-    phone = forms.CharField(label="咨询电话", max_length=40, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel"}))
+    phone = forms.CharField(
+        label="咨询电话", max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
     description = forms.CharField(label="简介", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -94,14 +106,18 @@ class HoursForm(AccessibleForm):
                 span = spans[n - 1] if len(spans) >= n else None
                 for part, part_label, attr in (("opens", "开始", "opens"), ("closes", "结束", "closes")):
                     self.fields[f"d{day}_p{n}_{part}"] = forms.TimeField(
-                        label=f"{day_label}{period_label}{part_label}", required=False,
+                        label=f"{day_label}{period_label}{part_label}",
+                        required=False,
                         initial=getattr(span, attr) if span else None,
-                        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+                        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                    )
 
     def days(self):
         """(label, [bound fields]) per weekday, for the template."""
-        return [(label, [self[f"d{day}_p{n}_{part}"] for n, _ in self.PERIODS for part in ("opens", "closes")])
-                for day, label in WEEKDAYS]
+        return [
+            (label, [self[f"d{day}_p{n}_{part}"] for n, _ in self.PERIODS for part in ("opens", "closes")])
+            for day, label in WEEKDAYS
+        ]
 
     def clean(self):
         data = super().clean()
@@ -110,8 +126,10 @@ class HoursForm(AccessibleForm):
             for n, period_label in self.PERIODS:
                 opens, closes = data.get(f"d{day}_p{n}_opens"), data.get(f"d{day}_p{n}_closes")
                 if bool(opens) != bool(closes):
-                    self.add_error(f"d{day}_p{n}_closes" if opens else f"d{day}_p{n}_opens",
-                                   f"请同时填写{day_label}{period_label}的开始和结束时间。")
+                    self.add_error(
+                        f"d{day}_p{n}_closes" if opens else f"d{day}_p{n}_opens",
+                        f"请同时填写{day_label}{period_label}的开始和结束时间。",
+                    )
                 elif opens and closes:
                     self.periods.append((day, opens, closes))
         return data
@@ -126,21 +144,24 @@ class HoursExceptionForm(AccessibleForm):
 
 
 class ZonesForm(AccessibleForm):
-    kinds = forms.MultipleChoiceField(label="功能区", required=False, choices=Zone.Kind.choices,
-                                      widget=forms.CheckboxSelectMultiple)
+    kinds = forms.MultipleChoiceField(
+        label="功能区", required=False, choices=Zone.Kind.choices, widget=forms.CheckboxSelectMultiple
+    )
 
 
 class FacilitiesForm(AccessibleForm):
-    kinds = forms.MultipleChoiceField(label="便民设施", required=False, choices=Facility.Kind.choices,
-                                      widget=forms.CheckboxSelectMultiple)
+    kinds = forms.MultipleChoiceField(
+        label="便民设施", required=False, choices=Facility.Kind.choices, widget=forms.CheckboxSelectMultiple
+    )
 
 
 class LeadershipForm(AccessibleForm):
     role = forms.ChoiceField(label="职责", choices=Leadership.Role.choices)
     name = forms.CharField(label="姓名", max_length=50, required=False)
     title = forms.CharField(label="职务", max_length=80, required=False)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel"}))
+    phone = forms.CharField(
+        label="联系电话", max_length=20, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
 
 
 class AliasForm(AccessibleForm):
@@ -149,17 +170,22 @@ class AliasForm(AccessibleForm):
 
 
 class StatusForm(AccessibleForm):
-    status = forms.ChoiceField(label="状态", choices=[(Center.Status.ACTIVE, "投入运行"),
-                                                      (Center.Status.SUSPENDED, "暂停服务")])
+    status = forms.ChoiceField(
+        label="状态", choices=[(Center.Status.ACTIVE, "投入运行"), (Center.Status.SUSPENDED, "暂停服务")]
+    )
     reason = forms.CharField(label="原因", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 # --- changes of a branch --------------------------------------------------------
 
+
 def draftable_branches(user):
     """The branches `user` may draft a change for."""
-    qs = Center.objects.filter(id__in=visible_center_ids(user), kind=Center.Kind.BRANCH).exclude(
-        status__in=CLOSED_STATUSES).select_related("department", "district", "parent")
+    qs = (
+        Center.objects.filter(id__in=visible_center_ids(user), kind=Center.Kind.BRANCH)
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("department", "district", "parent")
+    )
     return Center.objects.filter(pk__in=[c.pk for c in qs if can(user, c, "draft_change")]).order_by("code")
 
 
@@ -171,20 +197,34 @@ class ChangeForm(AccessibleForm):
     """Draft (or, with `change`, edit) a 新设/改造/搬迁/撤并 of a branch."""
 
     kind = forms.ChoiceField(label="事项", choices=CenterChange.Kind.choices)
-    center = forms.ModelChoiceField(label="分中心", required=False, queryset=Center.objects.none(),
-                                    empty_label="（新设时不选）")
-    merge_into = forms.ModelChoiceField(label="并入中心", required=False, queryset=Center.objects.none(),
-                                        empty_label="（撤并时选择）")
+    center = forms.ModelChoiceField(
+        label="分中心", required=False, queryset=Center.objects.none(), empty_label="（新设时不选）"
+    )
+    merge_into = forms.ModelChoiceField(
+        label="并入中心", required=False, queryset=Center.objects.none(), empty_label="（撤并时选择）"
+    )
     new_name = forms.CharField(label="新设名称", max_length=80, required=False)
     new_code = forms.CharField(label="新设编码", max_length=30, required=False)
-    department = forms.ModelChoiceField(label="业务主管部门", required=False, queryset=Department.objects.none(),
-                                        empty_label="（新设时选择）")
+    department = forms.ModelChoiceField(
+        label="业务主管部门", required=False, queryset=Department.objects.none(), empty_label="（新设时选择）"
+    )
     new_address = forms.CharField(label="新地址", max_length=200, required=False)
-    effective_date = forms.DateField(label="生效日期", required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    description = forms.CharField(label="事由与内容", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    effective_date = forms.DateField(
+        label="生效日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    description = forms.CharField(
+        label="事由与内容", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
-    EDITABLE = ("merge_into", "new_name", "new_code", "department", "new_address", "effective_date", "description")
+    EDITABLE = (
+        "merge_into",
+        "new_name",
+        "new_code",
+        "department",
+        "new_address",
+        "effective_date",
+        "description",
+    )
 
     def __init__(self, *args, user, change: CenterChange | None = None, **kwargs):
         if change is not None and not kwargs.get("initial"):
@@ -194,8 +234,11 @@ class ChangeForm(AccessibleForm):
         districts = user_district_ids(user)
         if change is not None:
             districts = {change.district_id}
-        self.fields["merge_into"].queryset = Center.objects.filter(district_id__in=districts).exclude(
-            status__in=CLOSED_STATUSES).order_by("kind", "code")
+        self.fields["merge_into"].queryset = (
+            Center.objects.filter(district_id__in=districts)
+            .exclude(status__in=CLOSED_STATUSES)
+            .order_by("kind", "code")
+        )
         self.fields["department"].queryset = Department.objects.filter(district_id__in=districts)
         if change is None:
             self.fields["center"].queryset = draftable_branches(user)

@@ -9,8 +9,13 @@ from collections.abc import Callable
 
 # These describe the merged hall itself and stay with it as its record.
 KEPT_WITH_MERGED_CENTER = {
-    "centers.CenterAlias", "centers.OpeningHours", "centers.HoursException", "centers.Zone",
-    "centers.Facility", "centers.Leadership", "centers.CenterChange",
+    "centers.CenterAlias",
+    "centers.OpeningHours",
+    "centers.HoursException",
+    "centers.Zone",
+    "centers.Facility",
+    "centers.Leadership",
+    "centers.CenterChange",
 }
 
 _handlers: dict[str, Callable] = {}

@@ -33,7 +33,9 @@ class District(TimeStamped):
 class Department(TimeStamped):
     """业务主管部门: owns a branch, its people, site and equipment."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="departments", verbose_name="区县")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="departments", verbose_name="区县"
+    )
     name = models.CharField("部门名称", max_length=60)
     code = models.CharField("部门代码", max_length=30)
     history = HistoricalRecords()
@@ -66,19 +68,34 @@ class Center(TimeStamped):
         MERGED = "merged", "已撤并"
         CLOSED = "closed", "已撤销"
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="centers", verbose_name="区县")
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name="上级中心")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="centers", verbose_name="区县"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级中心",
+    )
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     name = models.CharField("正式名称", max_length=80, unique=True)
     code = models.SlugField("编码", max_length=30, unique=True, help_text="字母、数字、连字符，如 HC-MZ")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="centers", verbose_name="业务主管部门")
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="centers",
+        verbose_name="业务主管部门",
+    )
     address = models.CharField("地址", max_length=200)
     phone = models.CharField("咨询电话", max_length=40, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PLANNED)
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name="并入中心")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="并入中心"
+    )
     description = models.TextField("简介", blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     history = HistoricalRecords()
@@ -125,7 +142,9 @@ def check_center_name(kind: str, name: str, district: District) -> str | None:
         if name != prefix:
             return f"区政务服务中心的正式名称应为“{prefix}”。"
     elif kind == Center.Kind.BRANCH:
-        middle = name[len(prefix):-len("分中心")] if name.startswith(prefix) and name.endswith("分中心") else ""
+        middle = (
+            name[len(prefix) : -len("分中心")] if name.startswith(prefix) and name.endswith("分中心") else ""
+        )
         if not middle.strip():
             return f"分中心名称应为“{prefix}××分中心”，例如“{prefix}婚姻登记分中心”；原有名称可作为别名保留。"
     elif kind == Center.Kind.TOWN and not name.endswith("便民服务中心"):
@@ -150,7 +169,15 @@ class CenterAlias(TimeStamped):
         return self.name
 
 
-WEEKDAYS = [(0, "星期一"), (1, "星期二"), (2, "星期三"), (3, "星期四"), (4, "星期五"), (5, "星期六"), (6, "星期日")]
+WEEKDAYS = [
+    (0, "星期一"),
+    (1, "星期二"),
+    (2, "星期三"),
+    (3, "星期四"),
+    (4, "星期五"),
+    (5, "星期六"),
+    (6, "星期日"),
+]
 
 
 class OpeningHours(models.Model):
@@ -166,8 +193,11 @@ class OpeningHours(models.Model):
         verbose_name = "办公时间"
         verbose_name_plural = "办公时间"
         ordering = ["weekday", "opens"]
-        constraints = [models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")),
-                                              name="hours_close_after_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="hours_close_after_open"
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
@@ -176,7 +206,9 @@ class OpeningHours(models.Model):
 class HoursException(models.Model):
     """A day that differs from the weekly hours: closed, or other hours."""
 
-    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="hours_exceptions", verbose_name="中心")
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="hours_exceptions", verbose_name="中心"
+    )
     date = models.DateField("日期")
     is_closed = models.BooleanField("全天不办公", default=True)
     opens = models.TimeField("开始", null=True, blank=True)
@@ -235,7 +267,9 @@ class Facility(models.Model):
         SELF_SERVICE = "self_service", "自助服务设备"
         AGENT_SERVICE = "agent_service", "帮代办服务"
 
-    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="facilities", verbose_name="中心")
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="facilities", verbose_name="中心"
+    )
     kind = models.CharField("设施", max_length=20, choices=Kind.choices)
     note = models.CharField("说明", max_length=100, blank=True)
     history = HistoricalRecords()
@@ -256,7 +290,9 @@ class Leadership(TimeStamped):
         LEADER = "leader", "分管班子成员"
         CADRE = "cadre", "负责科级干部"
 
-    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="leadership", verbose_name="中心")
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="leadership", verbose_name="中心"
+    )
     role = models.CharField("职责", max_length=10, choices=Role.choices)
     name = models.CharField("姓名", max_length=50)
     title = models.CharField("职务", max_length=80)
@@ -293,27 +329,39 @@ class CenterChange(TimeStamped):
         APPLIED = "applied", "已生效"
         WITHDRAWN = "withdrawn", "已撤回"
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="center_changes", verbose_name="区县")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="center_changes", verbose_name="区县"
+    )
     kind = models.CharField("事项", max_length=10, choices=Kind.choices)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
-    center = models.ForeignKey(Center, on_delete=models.PROTECT, null=True, blank=True, related_name="changes",
-                               verbose_name="分中心")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, null=True, blank=True, related_name="changes", verbose_name="分中心"
+    )
     # establish
     new_name = models.CharField("新设名称", max_length=80, blank=True)
     new_code = models.CharField("新设编码", max_length=30, blank=True)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name="业务主管部门")
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="业务主管部门",
+    )
     # establish, relocate
     new_address = models.CharField("新地址", max_length=200, blank=True)
     # merge
-    merge_into = models.ForeignKey(Center, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name="并入中心")
+    merge_into = models.ForeignKey(
+        Center, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="并入中心"
+    )
     effective_date = models.DateField("生效日期")
     description = models.TextField("事由与内容")
     filing_number = models.CharField("备案号", max_length=40, unique=True, null=True, blank=True)
     return_reason = models.TextField("退回理由", blank=True)
     decision_reason = models.TextField("审批意见", blank=True)
-    drafted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="起草人")
+    drafted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="起草人"
+    )
     applied_at = models.DateTimeField("生效时间", null=True, blank=True)
     history = HistoricalRecords()
 
@@ -345,10 +393,18 @@ class CenterChangeEvent(models.Model):
         APPLIED = "applied", "生效"
         WITHDRAWN = "withdrawn", "撤回"
 
-    change = models.ForeignKey(CenterChange, on_delete=models.CASCADE, related_name="events", verbose_name="变更")
+    change = models.ForeignKey(
+        CenterChange, on_delete=models.CASCADE, related_name="events", verbose_name="变更"
+    )
     step = models.CharField("环节", max_length=10, choices=Step.choices)
-    by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                           verbose_name="经办人")
+    by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="经办人",
+    )
     at = models.DateTimeField("时间", auto_now_add=True)
     note = models.TextField("说明", blank=True)
 

@@ -20,8 +20,12 @@ def access_center(user, center, *, action: str = "view"):
     if action == "view":
         return center
     roles = roles_at(user, center)
-    allowed = {"manage": MANAGE_HALL, "draft_change": DRAFT_CHANGE,
-               "file": {Role.DISTRICT_ADMIN}, "approve": {Role.APPROVER}}[action]
+    allowed = {
+        "manage": MANAGE_HALL,
+        "draft_change": DRAFT_CHANGE,
+        "file": {Role.DISTRICT_ADMIN},
+        "approve": {Role.APPROVER},
+    }[action]
     if not roles & allowed:
         raise Refused("您的角色无权在该中心进行此操作。")
     return center

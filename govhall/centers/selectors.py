@@ -11,23 +11,43 @@ from .models import WEEKDAYS, Center, CenterChange, Facility, OpeningHours, Zone
 
 PUBLIC_STATUSES = [Center.Status.ACTIVE, Center.Status.SUSPENDED, Center.Status.PLANNED]
 # The district center first, then its branches, then town centers.
-KIND_RANK = Case(When(kind=Center.Kind.DISTRICT, then=Value(0)), When(kind=Center.Kind.BRANCH, then=Value(1)),
-                 default=Value(2), output_field=IntegerField())
-SORTS = {"code": "code", "-code": "-code", "name": "name", "-name": "-name", "kind": "kind_rank", "-kind": "-kind_rank",
-         "status": "status", "-status": "-status", "updated": "updated_at", "-updated": "-updated_at"}
+KIND_RANK = Case(
+    When(kind=Center.Kind.DISTRICT, then=Value(0)),
+    When(kind=Center.Kind.BRANCH, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+SORTS = {
+    "code": "code",
+    "-code": "-code",
+    "name": "name",
+    "-name": "-name",
+    "kind": "kind_rank",
+    "-kind": "-kind_rank",
+    "status": "status",
+    "-status": "-status",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+}
 
 
 def _with_details(qs: QuerySet) -> QuerySet:
     return qs.select_related("department", "district", "parent").prefetch_related(
-        "aliases", "zones", "facilities", "leadership",
+        "aliases",
+        "zones",
+        "facilities",
+        "leadership",
         Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
     )
 
 
 def centers_public() -> QuerySet:
     """The halls the public may visit: the district center first, then branches, then towns."""
-    return (_with_details(Center.objects.filter(status__in=PUBLIC_STATUSES))
-            .annotate(kind_rank=KIND_RANK).order_by("kind_rank", "code"))
+    return (
+        _with_details(Center.objects.filter(status__in=PUBLIC_STATUSES))
+        .annotate(kind_rank=KIND_RANK)
+        .order_by("kind_rank", "code")
+    )
 
 
 def center_public_get(code: str) -> Center | None:
@@ -39,12 +59,24 @@ def center_search(qs: QuerySet, q: str) -> QuerySet:
     q = (q or "").strip()
     if not q:
         return qs
-    return qs.filter(Q(name__icontains=q) | Q(aliases__name__icontains=q) | Q(code__icontains=q)
-                     | Q(address__icontains=q) | Q(department__name__icontains=q)).distinct()
+    return qs.filter(
+        Q(name__icontains=q)
+        | Q(aliases__name__icontains=q)
+        | Q(code__icontains=q)
+        | Q(address__icontains=q)
+        | Q(department__name__icontains=q)
+    ).distinct()
 
 
-def centers_list(*, user, q: str = "", kind: str = "", status: str = "", department: int | str | None = None,
-                 sort: str = "kind") -> QuerySet:
+def centers_list(
+    *,
+    user,
+    q: str = "",
+    kind: str = "",
+    status: str = "",
+    department: int | str | None = None,
+    sort: str = "kind",
+) -> QuerySet:
     """The register as `user` may see it, filtered and sorted. Used by the page, the API and the export."""
     qs = _with_details(centers_visible_to(user))
     qs = center_search(qs, q)
@@ -124,7 +156,9 @@ def standardisation_check(center: Center) -> StandardCheck:
 
 
 def standardisation_report(*, user) -> list[StandardCheck]:
-    qs = _with_details(centers_visible_to(user).exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED]))
+    qs = _with_details(
+        centers_visible_to(user).exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED])
+    )
     return sorted((standardisation_check(c) for c in qs.order_by("kind", "code")), key=lambda c: c.score)
 
 
@@ -132,15 +166,20 @@ def changes_visible_to(user) -> QuerySet:
     """Changes of the branches `user` sees; new-branch drafts are seen by the district
     office and the approver (who see the district center) and by their drafter."""
     ids = visible_center_ids(user)
-    district_ids = set(Center.objects.filter(id__in=ids, kind=Center.Kind.DISTRICT).values_list("district_id", flat=True))
+    district_ids = set(
+        Center.objects.filter(id__in=ids, kind=Center.Kind.DISTRICT).values_list("district_id", flat=True)
+    )
     q = Q(center_id__in=ids) | Q(merge_into_id__in=ids)
     if getattr(user, "token_center_ids", None) is None:
         # An API token sees only its centers, not everything its account drafted.
         q |= Q(drafted_by=user)
     if district_ids:
         q |= Q(center__isnull=True, district_id__in=district_ids)
-    return (CenterChange.objects.filter(q).select_related("center", "merge_into", "department", "drafted_by", "district")
-            .distinct())
+    return (
+        CenterChange.objects.filter(q)
+        .select_related("center", "merge_into", "department", "drafted_by", "district")
+        .distinct()
+    )
 
 
 def changes_list(*, user, status: str = "", kind: str = "", q: str = "") -> QuerySet:
@@ -150,8 +189,12 @@ def changes_list(*, user, status: str = "", kind: str = "", q: str = "") -> Quer
     if kind:
         qs = qs.filter(kind=kind)
     if q:
-        qs = qs.filter(Q(center__name__icontains=q) | Q(new_name__icontains=q) | Q(filing_number__icontains=q)
-                       | Q(description__icontains=q))
+        qs = qs.filter(
+            Q(center__name__icontains=q)
+            | Q(new_name__icontains=q)
+            | Q(filing_number__icontains=q)
+            | Q(description__icontains=q)
+        )
     return qs.order_by("-created_at")
 
 

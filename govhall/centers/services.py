@@ -41,6 +41,7 @@ OPEN_CHANGE_STATUSES = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.
 
 # --- the register -----------------------------------------------------------
 
+
 @transaction.atomic
 def district_create(*, by, name: str, code: str, full_name: str = "") -> District:
     return save_recorded(District(name=name, code=code, full_name=full_name), by=by, reason="创建区县")
@@ -59,19 +60,41 @@ def district_center(district: District) -> Center:
 
 
 @transaction.atomic
-def center_create(*, by, district: District, kind: str, name: str, code: str, address: str,
-                  parent: Center | None = None, department: Department | None = None, phone: str = "",
-                  status: str = Center.Status.PLANNED, description: str = "", aliases: tuple[str, ...] = (),
-                  is_demo: bool = False) -> Center:
+def center_create(
+    *,
+    by,
+    district: District,
+    kind: str,
+    name: str,
+    code: str,
+    address: str,
+    parent: Center | None = None,
+    department: Department | None = None,
+    phone: str = "",
+    status: str = Center.Status.PLANNED,
+    description: str = "",
+    aliases: tuple[str, ...] = (),
+    is_demo: bool = False,
+) -> Center:
     """Register a hall. The name must follow the unified naming rule; former
     names may be kept as aliases."""
     if Center.objects.filter(name=name).exists():
         raise DomainError(f"名称“{name}”已被其他中心使用。", field="name", code="duplicate")
     if Center.objects.filter(code=code).exists():
         raise DomainError(f"编码“{code}”已被使用。", field="code", code="duplicate")
-    center = Center(district=district, kind=kind, name=name, code=code, address=address, parent=parent,
-                    department=department, phone=phone, status=Center.Status.PLANNED,
-                    description=description, is_demo=is_demo)
+    center = Center(
+        district=district,
+        kind=kind,
+        name=name,
+        code=code,
+        address=address,
+        parent=parent,
+        department=department,
+        phone=phone,
+        status=Center.Status.PLANNED,
+        description=description,
+        is_demo=is_demo,
+    )
     save_recorded(center, by=by, reason="登记中心")
     for alias in aliases:
         _alias_keep(by=by, center=center, name=alias, note="原有名称")
@@ -81,8 +104,15 @@ def center_create(*, by, district: District, kind: str, name: str, code: str, ad
 
 
 @transaction.atomic
-def center_update(*, by, center: Center, name: str | None = None, address: str | None = None,
-                  phone: str | None = None, description: str | None = None) -> Center:
+def center_update(
+    *,
+    by,
+    center: Center,
+    name: str | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+    description: str | None = None,
+) -> Center:
     """Edit a hall's public details. A renamed hall keeps its old name as an alias.
     Moving a branch's address goes through a relocation (搬迁) filing instead."""
     if by is not None:
@@ -91,10 +121,19 @@ def center_update(*, by, center: Center, name: str | None = None, address: str |
     old_name = center.name
     if address is not None and address != center.address and center.kind == Center.Kind.BRANCH:
         raise DomainError("分中心搬迁须报区政务办备案并经区政府批准，请提交“搬迁”变更。", field="address")
-    for field, value in {"name": name, "address": address, "phone": phone, "description": description}.items():
+    for field, value in {
+        "name": name,
+        "address": address,
+        "phone": phone,
+        "description": description,
+    }.items():
         if value is not None:
             setattr(center, field, value.strip())
-    if name is not None and name != old_name and Center.objects.filter(name=center.name).exclude(pk=center.pk).exists():
+    if (
+        name is not None
+        and name != old_name
+        and Center.objects.filter(name=center.name).exclude(pk=center.pk).exists()
+    ):
         raise DomainError(f"名称“{center.name}”已被其他中心使用。", field="name", code="duplicate")
     save_recorded(center, by=by, reason="修改中心信息")
     if center.name != old_name:
@@ -139,18 +178,29 @@ def center_set_hours(*, by, center: Center, periods: list[tuple[int, time, time]
                 raise DomainError("同一天的办公时段不能重叠。", field="hours")
     for old in center.hours.all():
         delete_recorded(old, by=by, reason="调整办公时间")
-    return [save_recorded(OpeningHours(center=center, weekday=d, opens=o, closes=c), by=by, reason="调整办公时间")
-            for d, o, c in sorted(periods)]
+    return [
+        save_recorded(OpeningHours(center=center, weekday=d, opens=o, closes=c), by=by, reason="调整办公时间")
+        for d, o, c in sorted(periods)
+    ]
 
 
 @transaction.atomic
-def center_set_hours_exception(*, by, center: Center, day: date, is_closed: bool = True,
-                               opens: time | None = None, closes: time | None = None, note: str = ""
-                               ) -> HoursException:
+def center_set_hours_exception(
+    *,
+    by,
+    center: Center,
+    day: date,
+    is_closed: bool = True,
+    opens: time | None = None,
+    closes: time | None = None,
+    note: str = "",
+) -> HoursException:
     """A day off (e.g. a local closure) or different hours on one day."""
     if by is not None:
         access_center(by, center, action="manage")
-    exc = HoursException.objects.filter(center=center, date=day).first() or HoursException(center=center, date=day)
+    exc = HoursException.objects.filter(center=center, date=day).first() or HoursException(
+        center=center, date=day
+    )
     exc.is_closed, exc.opens, exc.closes, exc.note = is_closed, opens, closes, note
     return save_recorded(exc, by=by, reason="办公时间例外")
 
@@ -196,7 +246,9 @@ def leadership_set(*, by, center: Center, role: str, name: str, title: str, phon
         raise DomainError("请填写姓名。", field="name")
     if not title.strip():
         raise DomainError("请填写职务。", field="title")
-    person = Leadership.objects.filter(center=center, role=role).first() or Leadership(center=center, role=role)
+    person = Leadership.objects.filter(center=center, role=role).first() or Leadership(
+        center=center, role=role
+    )
     person.name, person.title, person.phone = name.strip(), title.strip(), phone.strip()
     return save_recorded(person, by=by, reason=f"指定{person.get_role_display()}")
 
@@ -213,15 +265,23 @@ def center_set_status(*, by, center: Center, status: str, reason: str = "") -> C
     if by is not None:
         access_center(by, center, action="manage")
     center = Center.objects.select_for_update().get(pk=center.pk)
-    if status not in {Center.Status.ACTIVE, Center.Status.SUSPENDED, Center.Status.CLOSED, Center.Status.PLANNED}:
+    if status not in {
+        Center.Status.ACTIVE,
+        Center.Status.SUSPENDED,
+        Center.Status.CLOSED,
+        Center.Status.PLANNED,
+    }:
         raise DomainError("撤并须通过“撤并”变更办理。", field="status")
     if center.status in {Center.Status.MERGED, Center.Status.CLOSED}:
         raise WrongState(f"该中心{center.get_status_display()}，不能再改变状态。")
     if status == Center.Status.ACTIVE and center.kind == Center.Kind.BRANCH:
         missing = missing_leadership(center)
         if missing:
-            raise DomainError(f"分中心投入运行前，业务主管部门须明确{'和'.join(missing)}。", field="status",
-                              code="leadership_missing")
+            raise DomainError(
+                f"分中心投入运行前，业务主管部门须明确{'和'.join(missing)}。",
+                field="status",
+                code="leadership_missing",
+            )
     if status in {Center.Status.SUSPENDED, Center.Status.CLOSED} and not reason.strip() and by is not None:
         raise DomainError("请说明暂停或撤销的原因。", field="reason")
     center.status = status
@@ -229,6 +289,7 @@ def center_set_status(*, by, center: Center, status: str, reason: str = "") -> C
 
 
 # --- changes of a branch (新设/改造/搬迁/撤并) -----------------------------------
+
 
 def _event(change: CenterChange, step: str, by, note: str = "") -> CenterChangeEvent:
     return CenterChangeEvent.objects.create(change=change, step=step, by=by, note=note)
@@ -261,9 +322,14 @@ def _require_drafter(by, change: CenterChange) -> None:
         return
     from govhall.accounts.models import RoleAssignment
 
-    if change.department_id and RoleAssignment.objects.filter(
-            user=by, role__in=[Role.DEPARTMENT_LEADER, Role.BRANCH_MANAGER],
-            center__department_id=change.department_id).exists():
+    if (
+        change.department_id
+        and RoleAssignment.objects.filter(
+            user=by,
+            role__in=[Role.DEPARTMENT_LEADER, Role.BRANCH_MANAGER],
+            center__department_id=change.department_id,
+        ).exists()
+    ):
         return
     raise Refused("只有区政务办或该业务主管部门可以起草新设分中心。")
 
@@ -347,8 +413,9 @@ def _validate_change(change: CenterChange, *, today: date) -> None:
             if target.status in {Center.Status.MERGED, Center.Status.CLOSED}:
                 err("merge_into", f"“{target.name}”{target.get_status_display()}，不能作为并入对象。")
     if change.center_id and not errors.get("center"):
-        open_other = CenterChange.objects.filter(center_id=change.center_id, status__in=OPEN_CHANGE_STATUSES
-                                                 ).exclude(pk=change.pk)
+        open_other = CenterChange.objects.filter(
+            center_id=change.center_id, status__in=OPEN_CHANGE_STATUSES
+        ).exclude(pk=change.pk)
         if open_other.exists():
             err("center", "该分中心已有一项未办结的变更，请先办结或撤回。")
     if errors:
@@ -357,17 +424,37 @@ def _validate_change(change: CenterChange, *, today: date) -> None:
 
 
 @transaction.atomic
-def change_draft(*, by, district: District, kind: str, effective_date: date, description: str,
-                 center: Center | None = None, merge_into: Center | None = None, new_name: str = "",
-                 new_code: str = "", new_address: str = "", department: Department | None = None,
-                 today: date | None = None) -> CenterChange:
+def change_draft(
+    *,
+    by,
+    district: District,
+    kind: str,
+    effective_date: date,
+    description: str,
+    center: Center | None = None,
+    merge_into: Center | None = None,
+    new_name: str = "",
+    new_code: str = "",
+    new_address: str = "",
+    department: Department | None = None,
+    today: date | None = None,
+) -> CenterChange:
     """Draft a change of a branch (新设/改造/搬迁/撤并)."""
     if kind not in Kind.values:
         raise DomainError("变更事项应为新设、改造、搬迁或撤并。", field="kind")
-    change = CenterChange(district=district, kind=kind, center=center, merge_into=merge_into,
-                          new_name=new_name.strip(), new_code=new_code.strip(), new_address=new_address.strip(),
-                          department=department, effective_date=effective_date,
-                          description=(description or "").strip(), drafted_by=by)
+    change = CenterChange(
+        district=district,
+        kind=kind,
+        center=center,
+        merge_into=merge_into,
+        new_name=new_name.strip(),
+        new_code=new_code.strip(),
+        new_address=new_address.strip(),
+        department=department,
+        effective_date=effective_date,
+        description=(description or "").strip(),
+        drafted_by=by,
+    )
     if center is not None and center.district_id != district.id:
         raise DomainError("分中心不属于该区县。", field="center")
     _require_drafter(by, change)
@@ -384,7 +471,15 @@ def change_update(*, by, change: CenterChange, today: date | None = None, **fiel
     _require_drafter(by, change)
     if change.status not in {Status.DRAFT, Status.RETURNED}:
         raise WrongState(f"变更{change.get_status_display()}，不能再修改。")
-    allowed = {"effective_date", "description", "merge_into", "new_name", "new_code", "new_address", "department"}
+    allowed = {
+        "effective_date",
+        "description",
+        "merge_into",
+        "new_name",
+        "new_code",
+        "new_address",
+        "department",
+    }
     for field, value in fields.items():
         if field not in allowed:
             raise DomainError(f"不能修改字段 {field}。", field=field)
@@ -396,8 +491,11 @@ def change_update(*, by, change: CenterChange, today: date | None = None, **fiel
 
 
 def _locked(change: CenterChange) -> CenterChange:
-    return (CenterChange.objects.select_for_update(of=("self",)).select_related("center", "merge_into", "district")
-            .get(pk=change.pk))
+    return (
+        CenterChange.objects.select_for_update(of=("self",))
+        .select_related("center", "merge_into", "district")
+        .get(pk=change.pk)
+    )
 
 
 def _expect(change: CenterChange, *statuses: str, action: str) -> None:
@@ -499,9 +597,16 @@ def change_apply(*, by, change: CenterChange, today: date | None = None) -> Cent
         raise WrongState(f"该变更于 {change.effective_date:%Y-%m-%d} 生效，尚未到期。")
     note = ""
     if change.kind == Kind.ESTABLISH:
-        center = center_create(by=by, district=change.district, kind=Center.Kind.BRANCH, name=change.new_name,
-                               code=change.new_code, address=change.new_address,
-                               parent=district_center(change.district), department=change.department)
+        center = center_create(
+            by=by,
+            district=change.district,
+            kind=Center.Kind.BRANCH,
+            name=change.new_name,
+            code=change.new_code,
+            address=change.new_address,
+            parent=district_center(change.district),
+            department=change.department,
+        )
         change.center = center
         note = f"已登记“{center.name}”（筹建中；明确分管领导后可投入运行）"
     elif change.kind == Kind.RELOCATE:
@@ -541,7 +646,9 @@ def changes_apply_due(*, today: date | None = None) -> list[CenterChange]:
     twice: an applied change is no longer approved."""
     today = today or timezone.localdate()
     applied = []
-    due = CenterChange.objects.filter(status=Status.APPROVED, effective_date__lte=today).order_by("effective_date", "id")
+    due = CenterChange.objects.filter(status=Status.APPROVED, effective_date__lte=today).order_by(
+        "effective_date", "id"
+    )
     for change in due:
         applied.append(change_apply(by=None, change=change, today=today))
     return applied

@@ -16,7 +16,12 @@ def center_detail(request, code: str):
     center = selectors.center_public_get(code)
     if center is None or center.status not in selectors.PUBLIC_STATUSES + ["merged"]:
         raise Http404("没有找到该中心。")
-    return render(request, "centers/public_center.html", {
-        "center": center, "hours": selectors.hours_summary(center),
-        "exceptions": center.hours_exceptions.order_by("date")[:10],
-    })
+    return render(
+        request,
+        "centers/public_center.html",
+        {
+            "center": center,
+            "hours": selectors.hours_summary(center),
+            "exceptions": center.hours_exceptions.order_by("date")[:10],
+        },
+    )

@@ -341,7 +341,9 @@ def center_history(request, code):
             "center": center,
             "page": page,
             "records": records,
-            "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else None,
+            "prev_url": query_with(request, page=page.previous_page_number())
+            if page.has_previous()
+            else None,
             "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else None,
         },
     )
@@ -368,7 +370,9 @@ def change_list(request):
             "q": q,
             "statuses": CenterChange.Status.choices,
             "kinds": CenterChange.Kind.choices,
-            "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else None,
+            "prev_url": query_with(request, page=page.previous_page_number())
+            if page.has_previous()
+            else None,
             "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else None,
         },
     )

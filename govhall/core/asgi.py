@@ -89,8 +89,10 @@ class SyncChainASGIHandler(ASGIHandler):
 
     async def _stream(self, response, receive, send):
         """Send a streamed response until it ends or the client goes away (as Django does)."""
-        tasks = [asyncio.create_task(self.listen_for_disconnect(receive)),
-                 asyncio.create_task(self.send_response(response, send))]
+        tasks = [
+            asyncio.create_task(self.listen_for_disconnect(receive)),
+            asyncio.create_task(self.send_response(response, send)),
+        ]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in tasks:
             if not task.done():

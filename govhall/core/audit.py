@@ -143,19 +143,37 @@ def _entry(key: str, record) -> AuditEntry:
         for c in changed_fields(record):
             verbose, old = _display(model, c["field"], c["old"])
             _, new = _display(model, c["field"], c["new"])
-            changes.append({"field": c["field"], "label": verbose, "old": None if old == "" else old,
-                            "new": None if new == "" else new})
+            changes.append(
+                {
+                    "field": c["field"],
+                    "label": verbose,
+                    "old": None if old == "" else old,
+                    "new": None if new == "" else new,
+                }
+            )
     return AuditEntry(
-        model_key=key, model_label=str(model._meta.verbose_name), history_id=record.history_id,
-        object_id=object_id, object_repr=mask_text(label) if label else f"#{object_id}",
-        kind=record.history_type, when=record.history_date, user=record.history_user,
-        reason=record.history_change_reason or "", changes=changes,
+        model_key=key,
+        model_label=str(model._meta.verbose_name),
+        history_id=record.history_id,
+        object_id=object_id,
+        object_repr=mask_text(label) if label else f"#{object_id}",
+        kind=record.history_type,
+        when=record.history_date,
+        user=record.history_user,
+        reason=record.history_change_reason or "",
+        changes=changes,
     )
 
 
-def audit_entries(*, models: list[str] | None = None, user_id: int | None = None,
-                  since: datetime | None = None, until: datetime | None = None,
-                  limit: int = 50, offset: int = 0) -> list[AuditEntry]:
+def audit_entries(
+    *,
+    models: list[str] | None = None,
+    user_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[AuditEntry]:
     """Recorded changes, newest first, across the audited models.
 
     `since` is inclusive and `until` exclusive. The merge reads only the newest
@@ -181,8 +199,13 @@ def audit_entries(*, models: list[str] | None = None, user_id: int | None = None
     return [_entry(key, loaded[(key, hid)]) for _, key, hid in page if (key, hid) in loaded]
 
 
-def audit_count(*, models: list[str] | None = None, user_id: int | None = None,
-                since: datetime | None = None, until: datetime | None = None) -> int:
+def audit_count(
+    *,
+    models: list[str] | None = None,
+    user_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
     """How many entries `audit_entries` would page through with the same filters."""
     total = 0
     for key in _keys(models):
@@ -196,8 +219,12 @@ def personal_data_access_record(*, by, obj, field: str, reason: str = "") -> Per
     """Keep a record that `by` looked at the full `field` of `obj`. Callers check
     permission first (e.g. accounts.services.user_phone_reveal)."""
     return PersonalDataAccess.objects.create(
-        viewer=by, subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk),
-        subject_label=str(obj)[:200], field=field, reason=(reason or "").strip()[:200],
+        viewer=by,
+        subject_type=ContentType.objects.get_for_model(obj),
+        subject_id=str(obj.pk),
+        subject_label=str(obj)[:200],
+        field=field,
+        reason=(reason or "").strip()[:200],
     )
 
 

@@ -27,8 +27,12 @@ class ProcessCache:
         self._data: dict[Hashable, tuple[float, Any]] = {}
         _all.append(self)
         for label in depends_on:  # "app.Model": connected once the model is loaded
-            post_save.connect(self.forget, sender=label, weak=False, dispatch_uid=f"cache-{name}-save-{label}")
-            post_delete.connect(self.forget, sender=label, weak=False, dispatch_uid=f"cache-{name}-delete-{label}")
+            post_save.connect(
+                self.forget, sender=label, weak=False, dispatch_uid=f"cache-{name}-save-{label}"
+            )
+            post_delete.connect(
+                self.forget, sender=label, weak=False, dispatch_uid=f"cache-{name}-delete-{label}"
+            )
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         """The remembered answer for `key`, or load()'s (None is not remembered)."""

@@ -28,7 +28,9 @@ class CalendarUnknown(DomainError):
     code = "calendar_unknown"
 
     def __init__(self, year: int):
-        super().__init__(f"{year} 年的法定节假日安排尚未录入，无法计算工作日期限，请区政务办在“工作日调整”中补录。")
+        super().__init__(
+            f"{year} 年的法定节假日安排尚未录入，无法计算工作日期限，请区政务办在“工作日调整”中补录。"
+        )
         self.year = year
 
 
@@ -43,8 +45,9 @@ def _read_overrides(district_id, years) -> tuple[dict[date, bool], set[int]]:
         mine |= Q(district_id=district_id)
     overrides: dict[date, bool] = {}
     covered: set[int] = set()
-    for day, workday, _ in sorted(qs.filter(mine).values_list("date", "is_workday", "district_id"),
-                                  key=lambda r: r[2] is not None):  # the district's own row wins
+    for day, workday, _ in sorted(
+        qs.filter(mine).values_list("date", "is_workday", "district_id"), key=lambda r: r[2] is not None
+    ):  # the district's own row wins
         overrides[day] = workday
         covered.add(day.year)
     return overrides, covered
@@ -61,8 +64,9 @@ class _Calendar:
     def __init__(self, district=None, start: date | None = None, end: date | None = None):
         self.district_id = getattr(district, "pk", district)
         years = (start.year, end.year) if start and end else None
-        self.overrides, self.covered_years = _overrides.get((self.district_id, years), lambda: _read_overrides(
-            self.district_id, years))
+        self.overrides, self.covered_years = _overrides.get(
+            (self.district_id, years), lambda: _read_overrides(self.district_id, years)
+        )
 
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:
@@ -136,8 +140,11 @@ def _district_admin_district(by):
 
     from .errors import Refused
 
-    row = (RoleAssignment.objects.filter(user=by, role=Role.DISTRICT_ADMIN).select_related("center")
-           .first() if by is not None and by.is_authenticated else None)
+    row = (
+        RoleAssignment.objects.filter(user=by, role=Role.DISTRICT_ADMIN).select_related("center").first()
+        if by is not None and by.is_authenticated
+        else None
+    )
     if row is None:
         raise Refused("只有区政务办可以维护工作日调整。")
     return row.center.district_id
@@ -150,7 +157,9 @@ def calendar_overrides_of(by):
     from .models import CalendarOverride
 
     district_id = _district_admin_district(by)
-    return CalendarOverride.objects.filter(Q(district_id=district_id) | Q(district__isnull=True)).order_by("date")
+    return CalendarOverride.objects.filter(Q(district_id=district_id) | Q(district__isnull=True)).order_by(
+        "date"
+    )
 
 
 def calendar_override_add(*, by, day: date | None, is_workday: bool | None, note: str = ""):
@@ -174,11 +183,13 @@ def calendar_override_add(*, by, day: date | None, is_workday: bool | None, note
         raise DomainError(f"{day:%Y-%m-%d} 已有调整记录，如需更改请先删除。", field="date", code="duplicate")
     try:
         with transaction.atomic():
-            row = CalendarOverride.objects.create(date=day, is_workday=is_workday, note=note,
-                                                  district_id=district_id)
+            row = CalendarOverride.objects.create(
+                date=day, is_workday=is_workday, note=note, district_id=district_id
+            )
     except IntegrityError:
-        raise DomainError(f"{day:%Y-%m-%d} 已有调整记录，如需更改请先删除。", field="date",
-                          code="duplicate") from None
+        raise DomainError(
+            f"{day:%Y-%m-%d} 已有调整记录，如需更改请先删除。", field="date", code="duplicate"
+        ) from None
     log.info("工作日调整：%s 新增 %s %s（%s）", by.username, day, "上班" if is_workday else "放假", note)
     return row
 
@@ -190,6 +201,11 @@ def calendar_override_delete(*, by, override) -> None:
     district_id = _district_admin_district(by)
     if override.district_id != district_id:
         raise NotFound("没有找到该调整记录，或它不由本区维护。")
-    log.info("工作日调整：%s 删除 %s %s（%s）", by.username, override.date,
-             "上班" if override.is_workday else "放假", override.note)
+    log.info(
+        "工作日调整：%s 删除 %s %s（%s）",
+        by.username,
+        override.date,
+        "上班" if override.is_workday else "放假",
+        override.note,
+    )
     override.delete()

@@ -37,13 +37,19 @@ def _loaded_relations(instance: models.Model) -> list[str]:
     for f in instance._meta.concrete_fields:
         if f.many_to_one and f.is_cached(instance):
             obj = f.get_cached_value(instance)
-            if obj is not None and obj.pk is not None and not obj._state.adding \
-                    and getattr(instance, f.attname) == obj.pk:
+            if (
+                obj is not None
+                and obj.pk is not None
+                and not obj._state.adding
+                and getattr(instance, f.attname) == obj.pk
+            ):
                 loaded.append(f.name)
     return loaded
 
 
-def insert_recorded(instance: models.Model, *, by, reason: str = "", at: datetime | None = None) -> models.Model:
+def insert_recorded(
+    instance: models.Model, *, by, reason: str = "", at: datetime | None = None
+) -> models.Model:
     """INSERT a new `instance` and its history row ("+": who, when, why) as two
     prepared statements: the same rows save_recorded writes, without the ORM
     compiling both queries on every call. It is for the hottest writes there
@@ -57,8 +63,15 @@ def insert_recorded(instance: models.Model, *, by, reason: str = "", at: datetim
     return instance
 
 
-def update_recorded(instance: models.Model, *, by, reason: str = "", validate: bool = True,
-                    created: bool = False, at: datetime | None = None) -> models.Model:
+def update_recorded(
+    instance: models.Model,
+    *,
+    by,
+    reason: str = "",
+    validate: bool = True,
+    created: bool = False,
+    at: datetime | None = None,
+) -> models.Model:
     """UPDATE every column of a loaded `instance` and add its history row ("~",
     or "+" with `created` for a row inserted earlier in the same transaction by
     insert_row), as two prepared statements — save_recorded for the hot
@@ -77,8 +90,9 @@ def update_recorded(instance: models.Model, *, by, reason: str = "", validate: b
     return instance
 
 
-def insert_recorded_many(instances: list[models.Model], *, by, reason: str = "",
-                         at: datetime | None = None) -> list[models.Model]:
+def insert_recorded_many(
+    instances: list[models.Model], *, by, reason: str = "", at: datetime | None = None
+) -> list[models.Model]:
     """insert_recorded for several new rows of one model: one INSERT for the
     rows and one for their history rows, whatever their number."""
     if not instances:
@@ -93,12 +107,22 @@ def insert_recorded_many(instances: list[models.Model], *, by, reason: str = "",
         for obj, (pk,) in zip(instances, cursor.fetchall(), strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias
-        extra = {"history_date": at or timezone.now(), "history_type": "+",
-                 "history_change_reason": reason[:100] if reason else "",
-                 "history_user_id": by.pk if by is not None and by.is_authenticated else None}
-        cursor.execute(history_sql, [
-            f.get_db_prep_save(extra[f.attname] if f.attname in extra else getattr(obj, f.attname), connection)
-            for obj in instances for f in plan.history_fields])
+        extra = {
+            "history_date": at or timezone.now(),
+            "history_type": "+",
+            "history_change_reason": reason[:100] if reason else "",
+            "history_user_id": by.pk if by is not None and by.is_authenticated else None,
+        }
+        cursor.execute(
+            history_sql,
+            [
+                f.get_db_prep_save(
+                    extra[f.attname] if f.attname in extra else getattr(obj, f.attname), connection
+                )
+                for obj in instances
+                for f in plan.history_fields
+            ],
+        )
     return instances
 
 
@@ -110,8 +134,10 @@ def _many_sql(plan, n: int) -> tuple[str, str]:
     head, _, returning = plan.sql.partition(" VALUES ")
     returning = returning.partition(" RETURNING ")[2]
     hhead = plan.history_sql.partition(" VALUES ")[0]
-    return (f"{head} VALUES {', '.join([row] * n)} RETURNING {returning}",
-            f"{hhead} VALUES {', '.join([hrow] * n)}")
+    return (
+        f"{head} VALUES {', '.join([row] * n)} RETURNING {returning}",
+        f"{hhead} VALUES {', '.join([hrow] * n)}",
+    )
 
 
 def check_fields(instance: models.Model) -> None:
@@ -137,17 +163,34 @@ def insert_row(instance: models.Model) -> models.Model:
 
 
 def _write_history(cursor, plan, instance, kind: str, *, by, reason: str, at: datetime | None = None) -> None:
-    extra = {"history_date": at or timezone.now(), "history_type": kind,
-             "history_change_reason": reason[:100] if reason else "",
-             "history_user_id": by.pk if by is not None and by.is_authenticated else None}
-    cursor.execute(plan.history_sql, [
-        f.get_db_prep_save(extra[f.attname] if f.attname in extra else getattr(instance, f.attname), connection)
-        for f in plan.history_fields])
+    extra = {
+        "history_date": at or timezone.now(),
+        "history_type": kind,
+        "history_change_reason": reason[:100] if reason else "",
+        "history_user_id": by.pk if by is not None and by.is_authenticated else None,
+    }
+    cursor.execute(
+        plan.history_sql,
+        [
+            f.get_db_prep_save(
+                extra[f.attname] if f.attname in extra else getattr(instance, f.attname), connection
+            )
+            for f in plan.history_fields
+        ],
+    )
 
 
-def insert_recorded_numbered(instance: models.Model, *, scope: str, number_field: str, code_field: str,
-                             code_prefix: str, now_fields: tuple[str, ...] = (), by,
-                             reason: str = "") -> models.Model | None:
+def insert_recorded_numbered(
+    instance: models.Model,
+    *,
+    scope: str,
+    number_field: str,
+    code_field: str,
+    code_prefix: str,
+    now_fields: tuple[str, ...] = (),
+    by,
+    reason: str = "",
+) -> models.Model | None:
     """PostgreSQL: take the next number of `scope` (core Counter) and INSERT
     `instance` with it (its code: prefix + at least three digits) and its
     history row, all in one statement. Outside a transaction that statement
@@ -166,10 +209,16 @@ def insert_recorded_numbered(instance: models.Model, *, scope: str, number_field
             params.append(code_prefix)
         elif f.attname != number_field and f.attname not in now_fields:
             params.append(f.get_db_prep_save(f.pre_save(instance, True), connection))
-    extra = {"history_type": "+", "history_change_reason": reason[:100] if reason else "",
-             "history_user_id": by.pk if by is not None and by.is_authenticated else None}
-    params += [f.get_db_prep_save(extra[f.attname], connection) for f in plan.history_fields
-               if f.attname in HISTORY_COLUMNS and f.attname != "history_date"]
+    extra = {
+        "history_type": "+",
+        "history_change_reason": reason[:100] if reason else "",
+        "history_user_id": by.pk if by is not None and by.is_authenticated else None,
+    }
+    params += [
+        f.get_db_prep_save(extra[f.attname], connection)
+        for f in plan.history_fields
+        if f.attname in HISTORY_COLUMNS and f.attname != "history_date"
+    ]
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -190,19 +239,38 @@ def _numbered_sql(model, plan, number_field: str, code_field: str, now_fields: t
     qn = connection.ops.quote_name
     code = "%s || CASE WHEN n.value < 1000 THEN lpad(n.value::text, 3, '0') ELSE n.value::text END"
     # n.at is clock_timestamp() read once the counter's row is locked (now() would be the statement's start).
-    exprs = ["n.value" if f.attname == number_field else code if f.attname == code_field
-             else "n.at" if f.attname in now_fields else "%s" for f in plan.fields]
-    hexprs = ["n.at" if f.attname == "history_date" else "%s" if f.attname in HISTORY_COLUMNS
-              else f"t.{qn(f.column)}" for f in plan.history_fields]
-    returning = [model._meta.pk.column, model._meta.get_field(number_field).column,
-                 *(model._meta.get_field(n).column for n in now_fields)]
-    return (f"WITH n AS (UPDATE {qn(Counter._meta.db_table)} SET value = value + 1 WHERE scope = %s "
-            f"RETURNING value, clock_timestamp() AS at), "
-            f"t AS (INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in plan.fields)}) "
-            f"SELECT {', '.join(exprs)} FROM n RETURNING *) "
-            f"INSERT INTO {qn(plan.history_table)} ({', '.join(qn(f.column) for f in plan.history_fields)}) "
-            f"SELECT {', '.join(hexprs)} FROM t, n "
-            f"RETURNING {', '.join(qn(c) for c in returning)}")
+    exprs = [
+        "n.value"
+        if f.attname == number_field
+        else code
+        if f.attname == code_field
+        else "n.at"
+        if f.attname in now_fields
+        else "%s"
+        for f in plan.fields
+    ]
+    hexprs = [
+        "n.at"
+        if f.attname == "history_date"
+        else "%s"
+        if f.attname in HISTORY_COLUMNS
+        else f"t.{qn(f.column)}"
+        for f in plan.history_fields
+    ]
+    returning = [
+        model._meta.pk.column,
+        model._meta.get_field(number_field).column,
+        *(model._meta.get_field(n).column for n in now_fields),
+    ]
+    return (
+        f"WITH n AS (UPDATE {qn(Counter._meta.db_table)} SET value = value + 1 WHERE scope = %s "
+        f"RETURNING value, clock_timestamp() AS at), "
+        f"t AS (INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in plan.fields)}) "
+        f"SELECT {', '.join(exprs)} FROM n RETURNING *) "
+        f"INSERT INTO {qn(plan.history_table)} ({', '.join(qn(f.column) for f in plan.history_fields)}) "
+        f"SELECT {', '.join(hexprs)} FROM t, n "
+        f"RETURNING {', '.join(qn(c) for c in returning)}"
+    )
 
 
 class _InsertPlan:
@@ -210,10 +278,14 @@ class _InsertPlan:
         qn = connection.ops.quote_name
         table, pk = qn(model._meta.db_table), model._meta.pk
         self.fields = [f for f in model._meta.local_concrete_fields if f is not pk]
-        self.sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in self.fields)}) "
-                    f"VALUES ({', '.join(['%s'] * len(self.fields))}) RETURNING {qn(pk.column)}")
-        self.update_sql = (f"UPDATE {table} SET {', '.join(f'{qn(f.column)} = %s' for f in self.fields)} "
-                           f"WHERE {qn(pk.column)} = %s")
+        self.sql = (
+            f"INSERT INTO {table} ({', '.join(qn(f.column) for f in self.fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(self.fields))}) RETURNING {qn(pk.column)}"
+        )
+        self.update_sql = (
+            f"UPDATE {table} SET {', '.join(f'{qn(f.column)} = %s' for f in self.fields)} "
+            f"WHERE {qn(pk.column)} = %s"
+        )
         self.numbered_sql: dict[tuple[str, str, tuple[str, ...]], str] = {}  # by (number, code, now fields)
         self.many_sql: dict[int, tuple[str, str]] = {}  # insert_recorded_many, by number of rows
         history = getattr(model._meta, "simple_history_manager_attribute", None)
@@ -223,14 +295,18 @@ class _InsertPlan:
         hmodel = getattr(model, history).model
         tracked = {f.attname for f in model._meta.concrete_fields}
         self.history_fields = [f for f in hmodel._meta.local_concrete_fields if f is not hmodel._meta.pk]
-        unknown = [f.attname for f in self.history_fields
-                   if f.attname not in tracked and f.attname not in HISTORY_COLUMNS]
+        unknown = [
+            f.attname
+            for f in self.history_fields
+            if f.attname not in tracked and f.attname not in HISTORY_COLUMNS
+        ]
         if unknown:
             raise TypeError(f"insert_recorded cannot fill history columns {unknown} of {model.__name__}")
         self.history_table = hmodel._meta.db_table
         self.history_sql = (
             f"INSERT INTO {qn(hmodel._meta.db_table)} ({', '.join(qn(f.column) for f in self.history_fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(self.history_fields))})")
+            f"VALUES ({', '.join(['%s'] * len(self.history_fields))})"
+        )
 
 
 HISTORY_COLUMNS = {"history_date", "history_type", "history_change_reason", "history_user_id"}

@@ -37,10 +37,12 @@ class PersonalDataAccess(models.Model):
         PHONE = "phone", "手机号"
         ID_NUMBER = "id_number", "身份证号"
 
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name="查看人")
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name="记录类型")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查看人"
+    )
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name="记录类型"
+    )
     subject_id = models.CharField("记录编号", max_length=64)
     subject = GenericForeignKey("subject_type", "subject_id")
     subject_label = models.CharField("记录", max_length=200)
@@ -67,8 +69,14 @@ class CalendarOverride(models.Model):
     date = models.DateField("日期")
     is_workday = models.BooleanField("工作日")
     note = models.CharField("说明", max_length=100, blank=True, help_text="如：2027 年元旦；因停电闭厅")
-    district = models.ForeignKey("centers.District", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="calendar_overrides", verbose_name="区县（空为全部）")
+    district = models.ForeignKey(
+        "centers.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_overrides",
+        verbose_name="区县（空为全部）",
+    )
 
     class Meta:
         verbose_name = "工作日调整"
@@ -76,8 +84,9 @@ class CalendarOverride(models.Model):
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(fields=["date", "district"], name="unique_override_per_district"),
-            models.UniqueConstraint(fields=["date"], condition=models.Q(district__isnull=True),
-                                    name="unique_override_everywhere"),
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(district__isnull=True), name="unique_override_everywhere"
+            ),
         ]
 
     def __str__(self):

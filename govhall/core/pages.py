@@ -34,5 +34,7 @@ def xlsx_response(filename: str, title: str, header: list[str], rows) -> HttpRes
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX)
     fallback = filename if filename.isascii() else "export.xlsx"
-    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    )
     return response

@@ -14,7 +14,9 @@ def counter_next(*, scope: str) -> int:
         cursor.execute(sql, [scope])
         row = cursor.fetchone()
         if row is None:
-            with transaction.atomic():  # a savepoint: a racing creator's IntegrityError is handled by get_or_create
+            with (
+                transaction.atomic()
+            ):  # a savepoint: a racing creator's IntegrityError is handled by get_or_create
                 Counter.objects.get_or_create(scope=scope)
             cursor.execute(sql, [scope])
             row = cursor.fetchone()

@@ -11,5 +11,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 - any database failure is "not healthy"
-        return JsonResponse({"status": "error", "database": "unavailable", "detail": type(exc).__name__}, status=503)
+        return JsonResponse(
+            {"status": "error", "database": "unavailable", "detail": type(exc).__name__}, status=503
+        )
     return JsonResponse({"status": "ok", "database": connection.vendor})

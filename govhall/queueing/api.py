@@ -26,6 +26,7 @@ PUBLIC_ERRORS = error_responses(400, 404, 409, 422)
 
 # --- schemas -------------------------------------------------------------------
 
+
 class QueueOut(Schema):
     id: int
     letter: str
@@ -36,8 +37,11 @@ class QueueOut(Schema):
 class TicketIn(Schema):
     queue: str = Field(..., description="队列字母前缀，如 A", max_length=2)
     priority_reason: Literal["", "elderly", "disabled", "pregnant", "serviceman"] = Field(
-        "", description="绿色通道原因；空为普通号")
-    idempotency_key: str | None = Field(None, max_length=64, description="幂等键（也可用 Idempotency-Key 请求头）")
+        "", description="绿色通道原因；空为普通号"
+    )
+    idempotency_key: str | None = Field(
+        None, max_length=64, description="幂等键（也可用 Idempotency-Key 请求头）"
+    )
     phone: str = Field("", max_length=20, description="剩余人数较少时短信提醒的手机号（可选）")
 
 
@@ -63,10 +67,22 @@ class TicketOut(Schema):
 
 def _ticket_out(ticket: Ticket) -> dict:
     pos = selectors.ticket_position(ticket)
-    return {"token": ticket.token, "hall": ticket.center.code, "queue": ticket.queue.letter, "code": ticket.code,
-            "number": ticket.number, "day": ticket.day, "kind": ticket.kind, "status": ticket.status,
-            "status_label": ticket.get_status_display(), "window": ticket.window.number if ticket.window else None,
-            "taken_at": ticket.taken_at, "called_at": ticket.called_at, "finished_at": ticket.finished_at, **pos}
+    return {
+        "token": ticket.token,
+        "hall": ticket.center.code,
+        "queue": ticket.queue.letter,
+        "code": ticket.code,
+        "number": ticket.number,
+        "day": ticket.day,
+        "kind": ticket.kind,
+        "status": ticket.status,
+        "status_label": ticket.get_status_display(),
+        "window": ticket.window.number if ticket.window else None,
+        "taken_at": ticket.taken_at,
+        "called_at": ticket.called_at,
+        "finished_at": ticket.finished_at,
+        **pos,
+    }
 
 
 class CallOut(Schema):
@@ -117,10 +133,19 @@ class AppointmentOut(Schema):
 
 
 def _appointment_out(a) -> dict:
-    return {"token": a.token, "hall": a.center.code, "queue": a.queue.letter, "date": a.date,
-            "starts": a.slot.starts.strftime("%H:%M"), "ends": a.slot.ends.strftime("%H:%M"), "name": a.name,
-            "id_number": mask_id_number(a.id_number), "phone": mask_phone(a.phone), "status": a.status,
-            "ticket": a.ticket.code if a.ticket_id else None}
+    return {
+        "token": a.token,
+        "hall": a.center.code,
+        "queue": a.queue.letter,
+        "date": a.date,
+        "starts": a.slot.starts.strftime("%H:%M"),
+        "ends": a.slot.ends.strftime("%H:%M"),
+        "name": a.name,
+        "id_number": mask_id_number(a.id_number),
+        "phone": mask_phone(a.phone),
+        "status": a.status,
+        "ticket": a.ticket.code if a.ticket_id else None,
+    }
 
 
 class WindowOut(Schema):
@@ -136,9 +161,16 @@ class WindowOut(Schema):
 
 def _window_out(w: Window) -> dict:
     cur = selectors.window_current_ticket(w)
-    return {"id": w.id, "hall": w.center.code, "number": w.number, "name": w.name, "status": w.status,
-            "queues": [q.letter for q in w.queues.all()], "clerk": str(w.clerk) if w.clerk_id else None,
-            "current": cur.code if cur else None}
+    return {
+        "id": w.id,
+        "hall": w.center.code,
+        "number": w.number,
+        "name": w.name,
+        "status": w.status,
+        "queues": [q.letter for q in w.queues.all()],
+        "clerk": str(w.clerk) if w.clerk_id else None,
+        "current": cur.code if cur else None,
+    }
 
 
 class WindowActionOut(Schema):
@@ -170,6 +202,7 @@ class StatsRowOut(Schema):
 
 # --- helpers ----------------------------------------------------------------------
 
+
 def _hall(code: str):
     center = selectors.hall_get(code)
     if center is None:
@@ -179,8 +212,10 @@ def _hall(code: str):
 
 def _queues_out(center) -> list[dict]:
     counts = {q["letter"]: q["waiting"] for q in selectors.board_state(center, calls=0)["queues"]}
-    return [{"id": q.id, "letter": q.letter, "name": q.name, "waiting": counts.get(q.letter, 0)}
-            for q in selectors.queues_of(center)]
+    return [
+        {"id": q.id, "letter": q.letter, "name": q.name, "waiting": counts.get(q.letter, 0)}
+        for q in selectors.queues_of(center)
+    ]
 
 
 def _ticket(token: str) -> Ticket:
@@ -192,76 +227,142 @@ def _ticket(token: str) -> Ticket:
 
 # --- public: tickets and board --------------------------------------------------------
 
-@router.get("/halls/{code}/queues", auth=None, response={200: list[QueueOut], **READ_ERRORS},
-            summary="公开：大厅的队列和等候人数", operation_id="queueing_queues")
+
+@router.get(
+    "/halls/{code}/queues",
+    auth=None,
+    response={200: list[QueueOut], **READ_ERRORS},
+    summary="公开：大厅的队列和等候人数",
+    operation_id="queueing_queues",
+)
 def hall_queues(request, code: str):
     return _queues_out(_hall(code))
 
 
-@router.post("/halls/{code}/tickets", auth=None, response={201: TicketOut, **PUBLIC_ERRORS},
-             summary="公开：取号（同一幂等键重复请求返回同一张号）", operation_id="queueing_ticket_take")
-def ticket_take(request, code: str, data: TicketIn,
-                idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+@router.post(
+    "/halls/{code}/tickets",
+    auth=None,
+    response={201: TicketOut, **PUBLIC_ERRORS},
+    summary="公开：取号（同一幂等键重复请求返回同一张号）",
+    operation_id="queueing_ticket_take",
+)
+def ticket_take(
+    request, code: str, data: TicketIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+):
     queue = selectors.queue_for_taking(code, data.queue)
     if queue is None:
         raise NotFound("没有找到该大厅或队列。", field="queue")
     center = queue.center
-    ticket = services.ticket_issue(queue=queue, kind="priority" if data.priority_reason else "normal",
-                                   priority_reason=data.priority_reason, channel=Ticket.Channel.API,
-                                   idempotency_key=data.idempotency_key or idempotency_key, phone=data.phone)
+    ticket = services.ticket_issue(
+        queue=queue,
+        kind="priority" if data.priority_reason else "normal",
+        priority_reason=data.priority_reason,
+        channel=Ticket.Channel.API,
+        idempotency_key=data.idempotency_key or idempotency_key,
+        phone=data.phone,
+    )
     ticket.center, ticket.queue = center, queue
     return Status(201, _ticket_out(ticket))
 
 
-@router.get("/tickets/{token}", auth=None, response={200: TicketOut, **READ_ERRORS},
-            summary="公开：查看排队号、前面人数和预计等候时间", operation_id="queueing_ticket_get")
+@router.get(
+    "/tickets/{token}",
+    auth=None,
+    response={200: TicketOut, **READ_ERRORS},
+    summary="公开：查看排队号、前面人数和预计等候时间",
+    operation_id="queueing_ticket_get",
+)
 def ticket_get(request, token: str):
     return _ticket_out(_ticket(token))
 
 
-@router.get("/halls/{code}/board", auth=None, response={200: BoardOut, **READ_ERRORS},
-            summary="公开：叫号大屏的最近叫号和等候人数", operation_id="queueing_board")
+@router.get(
+    "/halls/{code}/board",
+    auth=None,
+    response={200: BoardOut, **READ_ERRORS},
+    summary="公开：叫号大屏的最近叫号和等候人数",
+    operation_id="queueing_board",
+)
 def board(request, code: str):
     center = _hall(code)
     state = selectors.board_state(center)
-    calls = [{"id": c.id, "code": c.ticket.code, "window": c.window.number, "text": c.announcement, "at": c.at,
-              "recall": c.is_recall} for c in state["calls"]]
+    calls = [
+        {
+            "id": c.id,
+            "code": c.ticket.code,
+            "window": c.window.number,
+            "text": c.announcement,
+            "at": c.at,
+            "recall": c.is_recall,
+        }
+        for c in state["calls"]
+    ]
     return {"hall": center.code, "calls": calls, "queues": _queues_out(center)}
 
 
-@router.get("/halls/{code}/board/events", auth=None, response={200: None, **READ_ERRORS},
-            summary="公开：叫号事件流（Server-Sent Events，text/event-stream）", operation_id="queueing_board_events",
-            description="每次叫号、取号或窗口变化推送 `event: board`，数据为 JSON："
-                        "`html`（大屏实时部分）、`last_call_id`，叫号时还有 `call`（id、code、window、text、recall）。"
-                        "断线后浏览器 EventSource 按 `retry` 自动重连。")
+@router.get(
+    "/halls/{code}/board/events",
+    auth=None,
+    response={200: None, **READ_ERRORS},
+    summary="公开：叫号事件流（Server-Sent Events，text/event-stream）",
+    operation_id="queueing_board_events",
+    description="每次叫号、取号或窗口变化推送 `event: board`，数据为 JSON："
+    "`html`（大屏实时部分）、`last_call_id`，叫号时还有 `call`（id、code、window、text、recall）。"
+    "断线后浏览器 EventSource 按 `retry` 自动重连。",
+)
 async def board_events(request, code: str):
     from .views import board_stream, db_briefly
 
     center = await db_briefly(selectors.hall_get)(code)
     if center is None:
         raise NotFound("没有找到该大厅。")
-    return StreamingHttpResponse(board_stream(center), content_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingHttpResponse(
+        board_stream(center),
+        content_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 # --- public: appointments ----------------------------------------------------------------
 
-@router.get("/halls/{code}/slots", auth=None, response={200: list[SlotOut], **READ_ERRORS},
-            summary="公开：可预约时段", operation_id="queueing_slots")
+
+@router.get(
+    "/halls/{code}/slots",
+    auth=None,
+    response={200: list[SlotOut], **READ_ERRORS},
+    summary="公开：可预约时段",
+    operation_id="queueing_slots",
+)
 def slots(request, code: str, day: date | None = Query(None, alias="date")):  # noqa: B008
-    return [{"id": s.id, "queue": s.queue.letter, "queue_name": s.queue.name, "date": s.date,
-             "starts": s.starts.strftime("%H:%M"), "ends": s.ends.strftime("%H:%M"), "capacity": s.capacity,
-             "remaining": s.remaining} for s in selectors.slots_open(_hall(code), day=day)]
+    return [
+        {
+            "id": s.id,
+            "queue": s.queue.letter,
+            "queue_name": s.queue.name,
+            "date": s.date,
+            "starts": s.starts.strftime("%H:%M"),
+            "ends": s.ends.strftime("%H:%M"),
+            "capacity": s.capacity,
+            "remaining": s.remaining,
+        }
+        for s in selectors.slots_open(_hall(code), day=day)
+    ]
 
 
-@router.post("/appointments", auth=None, response={201: AppointmentOut, **PUBLIC_ERRORS},
-             summary="公开：预约（容量有限；同一业务每人每天一次）", operation_id="queueing_appointment_book")
+@router.post(
+    "/appointments",
+    auth=None,
+    response={201: AppointmentOut, **PUBLIC_ERRORS},
+    summary="公开：预约（容量有限；同一业务每人每天一次）",
+    operation_id="queueing_appointment_book",
+)
 def appointment_book(request, data: AppointmentIn):
     slot = AppointmentSlot.objects.filter(pk=data.slot).select_related("center", "queue").first()
     if slot is None:
         raise NotFound("没有找到该时段。", field="slot")
-    a = services.appointment_book(slot=slot, name=data.name, id_number=data.id_number, phone=data.phone,
-                                  by=request.user)
+    a = services.appointment_book(
+        slot=slot, name=data.name, id_number=data.id_number, phone=data.phone, by=request.user
+    )
     return Status(201, _appointment_out(selectors.appointment_by_token(a.token)))
 
 
@@ -272,21 +373,36 @@ def _appointment(token: str):
     return a
 
 
-@router.get("/appointments/{token}", auth=None, response={200: AppointmentOut, **READ_ERRORS},
-            summary="公开：查看预约", operation_id="queueing_appointment_get")
+@router.get(
+    "/appointments/{token}",
+    auth=None,
+    response={200: AppointmentOut, **READ_ERRORS},
+    summary="公开：查看预约",
+    operation_id="queueing_appointment_get",
+)
 def appointment_get(request, token: str):
     return _appointment_out(_appointment(token))
 
 
-@router.post("/appointments/{token}/cancel", auth=None, response={200: AppointmentOut, **PUBLIC_ERRORS},
-             summary="公开：取消预约", operation_id="queueing_appointment_cancel")
+@router.post(
+    "/appointments/{token}/cancel",
+    auth=None,
+    response={200: AppointmentOut, **PUBLIC_ERRORS},
+    summary="公开：取消预约",
+    operation_id="queueing_appointment_cancel",
+)
 def appointment_cancel(request, token: str):
     services.appointment_cancel(appointment=_appointment(token), by=request.user)
     return _appointment_out(_appointment(token))
 
 
-@router.post("/appointments/{token}/check-in", auth=None, response={201: TicketOut, **PUBLIC_ERRORS},
-             summary="公开：到厅签到，预约转为优先号", operation_id="queueing_appointment_check_in")
+@router.post(
+    "/appointments/{token}/check-in",
+    auth=None,
+    response={201: TicketOut, **PUBLIC_ERRORS},
+    summary="公开：到厅签到，预约转为优先号",
+    operation_id="queueing_appointment_check_in",
+)
 def appointment_check_in(request, token: str):
     ticket = services.appointment_check_in(appointment=_appointment(token), by=request.user)
     return Status(201, _ticket_out(selectors.ticket_by_token(ticket.token)))
@@ -294,8 +410,13 @@ def appointment_check_in(request, token: str):
 
 # --- staff: windows -----------------------------------------------------------------------
 
-@router.get("/windows", response={200: list[WindowOut], **READ_ERRORS},
-            summary="我可以上岗的窗口", operation_id="queueing_windows")
+
+@router.get(
+    "/windows",
+    response={200: list[WindowOut], **READ_ERRORS},
+    summary="我可以上岗的窗口",
+    operation_id="queueing_windows",
+)
 def windows(request):
     return [_window_out(w) for w in selectors.windows_for_clerk(request.user)]
 
@@ -315,23 +436,38 @@ def _action_out(window: Window, ticket: Ticket | None) -> dict:
     return out
 
 
-WindowAction = Literal["open", "close", "pause", "resume", "call-next", "recall", "start", "no-show", "finish"]
+WindowAction = Literal[
+    "open", "close", "pause", "resume", "call-next", "recall", "start", "no-show", "finish"
+]
 _ACTIONS = {
-    "open": services.window_open, "close": services.window_close, "resume": services.window_resume,
-    "call-next": services.ticket_call_next, "recall": services.ticket_recall, "start": services.ticket_start,
-    "no-show": services.ticket_no_show, "finish": services.ticket_finish,
+    "open": services.window_open,
+    "close": services.window_close,
+    "resume": services.window_resume,
+    "call-next": services.ticket_call_next,
+    "recall": services.ticket_recall,
+    "start": services.ticket_start,
+    "no-show": services.ticket_no_show,
+    "finish": services.ticket_finish,
 }
 
 
-@router.post("/windows/{window_id}/pause", response={200: WindowActionOut, **WRITE_ERRORS},
-             summary="窗口暂停（休息）", operation_id="queueing_window_pause")
+@router.post(
+    "/windows/{window_id}/pause",
+    response={200: WindowActionOut, **WRITE_ERRORS},
+    summary="窗口暂停（休息）",
+    operation_id="queueing_window_pause",
+)
 def window_pause(request, window_id: int, data: PauseIn):
     window = services.window_pause(window=_window(request, window_id), by=request.user, reason=data.reason)
     return _action_out(window, None)
 
 
-@router.post("/windows/{window_id}/transfer", response={200: WindowActionOut, **WRITE_ERRORS},
-             summary="把当前号转往本大厅其他队列或窗口", operation_id="queueing_window_transfer")
+@router.post(
+    "/windows/{window_id}/transfer",
+    response={200: WindowActionOut, **WRITE_ERRORS},
+    summary="把当前号转往本大厅其他队列或窗口",
+    operation_id="queueing_window_transfer",
+)
 def window_transfer(request, window_id: int, data: TransferIn):
     window = _window(request, window_id)
     to_queue = to_window = None
@@ -343,8 +479,9 @@ def window_transfer(request, window_id: int, data: TransferIn):
         to_window = Window.objects.filter(center_id=window.center_id, number=data.to_window).first()
         if to_window is None:
             raise DomainError("本大厅没有这个窗口。", field="to_window")
-    ticket = services.ticket_transfer(window=window, by=request.user, to_queue=to_queue, to_window=to_window,
-                                      keep_place=data.keep_place)
+    ticket = services.ticket_transfer(
+        window=window, by=request.user, to_queue=to_queue, to_window=to_window, keep_place=data.keep_place
+    )
     return _action_out(window, ticket)
 
 
@@ -352,21 +489,29 @@ class FinishWithCaseOut(WindowActionOut):
     case_number: str = Field(..., description="新办件编号")
 
 
-@router.post("/windows/{window_id}/finish-with-case", response={200: FinishWithCaseOut, **WRITE_ERRORS},
-             summary="办结当前号并为其窗口收件（创建办件，记排队号）", operation_id="queueing_window_finish_with_case")
+@router.post(
+    "/windows/{window_id}/finish-with-case",
+    response={200: FinishWithCaseOut, **WRITE_ERRORS},
+    summary="办结当前号并为其窗口收件（创建办件，记排队号）",
+    operation_id="queueing_window_finish_with_case",
+)
 def window_finish_with_case(request, window_id: int, data: WindowIntakeIn):
     window = _window(request, window_id)
     item = ServiceItem.objects.filter(code=data.item, center_id=window.center_id).first()
     if item is None:
         raise DomainError("本大厅没有这个事项。", field="item")
-    ticket, case = services.ticket_finish_with_case(window=window, by=request.user, item=item,
-                                                    **data.dict(exclude={"item"}))
+    ticket, case = services.ticket_finish_with_case(
+        window=window, by=request.user, item=item, **data.dict(exclude={"item"})
+    )
     return {**_action_out(window, ticket), "case_number": case.number}
 
 
-@router.post("/windows/{window_id}/{action}", response={200: WindowActionOut, **WRITE_ERRORS},
-             summary="窗口操作：开窗、关窗、恢复、叫下一位、重呼、开始办理、过号、办结",
-             operation_id="queueing_window_action")
+@router.post(
+    "/windows/{window_id}/{action}",
+    response={200: WindowActionOut, **WRITE_ERRORS},
+    summary="窗口操作：开窗、关窗、恢复、叫下一位、重呼、开始办理、过号、办结",
+    operation_id="queueing_window_action",
+)
 def window_action(request, window_id: int, action: WindowAction):
     window = _window(request, window_id)
     result = _ACTIONS[action](window=window, by=request.user)
@@ -375,10 +520,20 @@ def window_action(request, window_id: int, action: WindowAction):
 
 # --- staff: statistics ------------------------------------------------------------------------
 
-@router.get("/queue-stats", response={200: list[StatsRowOut], **READ_ERRORS, **error_responses(403)},
-            summary="排队统计：取号数、等候与办理时间（平均、P90）、过号，按日", operation_id="queueing_stats")
-def stats(request, hall: str, since: date | None = None, until: date | None = None,
-          group: Literal["hall", "queue", "window", "clerk"] = "queue"):
+
+@router.get(
+    "/queue-stats",
+    response={200: list[StatsRowOut], **READ_ERRORS, **error_responses(403)},
+    summary="排队统计：取号数、等候与办理时间（平均、P90）、过号，按日",
+    operation_id="queueing_stats",
+)
+def stats(
+    request,
+    hall: str,
+    since: date | None = None,
+    until: date | None = None,
+    group: Literal["hall", "queue", "window", "clerk"] = "queue",
+):
     center = _hall(hall)
     access_hall(request.user, center, action="stats")
     until = until or timezone.localdate()

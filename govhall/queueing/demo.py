@@ -13,22 +13,48 @@ from .models import AppointmentSlot, Queue, Window
 
 # hall code → queues (letter, name), windows (number, name, letters)
 HALLS = {
-    "HC": ([("A", "综合受理"), ("B", "企业开办"), ("C", "不动产登记")],
-           [(1, "综合受理窗口", "A"), (2, "综合受理窗口", "A"), (3, "企业开办窗口", "B"), (4, "企业开办窗口", "BA"),
-            (5, "不动产登记窗口", "C"), (6, "综合服务窗口", "ABC")]),
-    "HC-MZ": ([("A", "结婚登记"), ("B", "离婚登记"), ("C", "婚姻证明与补证")],
-              [(1, "结婚登记窗口", "A"), (2, "离婚登记窗口", "B"), (3, "综合窗口", "ABC")]),
-    "HC-RS": ([("A", "社会保险"), ("B", "就业创业"), ("C", "劳动关系")],
-              [(1, "社保窗口", "A"), (2, "社保窗口", "A"), (3, "就业创业窗口", "B"), (4, "综合窗口", "ABC")]),
+    "HC": (
+        [("A", "综合受理"), ("B", "企业开办"), ("C", "不动产登记")],
+        [
+            (1, "综合受理窗口", "A"),
+            (2, "综合受理窗口", "A"),
+            (3, "企业开办窗口", "B"),
+            (4, "企业开办窗口", "BA"),
+            (5, "不动产登记窗口", "C"),
+            (6, "综合服务窗口", "ABC"),
+        ],
+    ),
+    "HC-MZ": (
+        [("A", "结婚登记"), ("B", "离婚登记"), ("C", "婚姻证明与补证")],
+        [(1, "结婚登记窗口", "A"), (2, "离婚登记窗口", "B"), (3, "综合窗口", "ABC")],
+    ),
+    "HC-RS": (
+        [("A", "社会保险"), ("B", "就业创业"), ("C", "劳动关系")],
+        [(1, "社保窗口", "A"), (2, "社保窗口", "A"), (3, "就业创业窗口", "B"), (4, "综合窗口", "ABC")],
+    ),
     "HC-YC": ([("A", "烟草专卖许可")], [(1, "许可受理窗口", "A"), (2, "许可受理窗口", "A")]),
-    "HC-CL": ([("A", "残疾人证办理"), ("B", "补贴与救助")], [(1, "残疾人证窗口", "A"), (2, "综合窗口", "AB")]),
-    "HC-GJJ": ([("A", "公积金提取"), ("B", "公积金贷款")],
-               [(1, "提取窗口", "A"), (2, "提取窗口", "A"), (3, "贷款窗口", "B")]),
-    "HC-TY": ([("A", "优待证办理"), ("B", "退役安置与优抚")], [(1, "优待证窗口", "A"), (2, "综合窗口", "AB")]),
+    "HC-CL": (
+        [("A", "残疾人证办理"), ("B", "补贴与救助")],
+        [(1, "残疾人证窗口", "A"), (2, "综合窗口", "AB")],
+    ),
+    "HC-GJJ": (
+        [("A", "公积金提取"), ("B", "公积金贷款")],
+        [(1, "提取窗口", "A"), (2, "提取窗口", "A"), (3, "贷款窗口", "B")],
+    ),
+    "HC-TY": (
+        [("A", "优待证办理"), ("B", "退役安置与优抚")],
+        [(1, "优待证窗口", "A"), (2, "综合窗口", "AB")],
+    ),
 }
 
-SLOT_TIMES = [(time(9), time(10)), (time(10), time(11)), (time(11), time(12)),
-              (time(13, 30), time(14, 30)), (time(14, 30), time(15, 30)), (time(15, 30), time(16, 30))]
+SLOT_TIMES = [
+    (time(9), time(10)),
+    (time(10), time(11)),
+    (time(11), time(12)),
+    (time(13, 30), time(14, 30)),
+    (time(14, 30), time(15, 30)),
+    (time(15, 30), time(16, 30)),
+]
 SLOT_DAYS = 14
 SLOT_CAPACITY = 4
 
@@ -50,8 +76,9 @@ def load_demo_queueing() -> dict[str, int]:
             by_letter[letter] = q
         for number, name, letters in windows:
             if not Window.objects.filter(center=center, number=number).exists():
-                services.window_create(by=None, center=center, number=number, name=name,
-                                       queues=[by_letter[x] for x in letters])
+                services.window_create(
+                    by=None, center=center, number=number, name=name, queues=[by_letter[x] for x in letters]
+                )
                 created["windows"] += 1
         first = by_letter[queues[0][0]]
         for offset in range(SLOT_DAYS):
@@ -60,7 +87,8 @@ def load_demo_queueing() -> dict[str, int]:
                 continue
             for starts, ends in SLOT_TIMES:
                 if not AppointmentSlot.objects.filter(queue=first, date=day, starts=starts).exists():
-                    services.slot_create(by=None, queue=first, day=day, starts=starts, ends=ends,
-                                         capacity=SLOT_CAPACITY)
+                    services.slot_create(
+                        by=None, queue=first, day=day, starts=starts, ends=ends, capacity=SLOT_CAPACITY
+                    )
                     created["slots"] += 1
     return created

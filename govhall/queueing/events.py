@@ -22,10 +22,18 @@ def board_payload(center, *, call=None) -> dict:
     from .selectors import board_state
 
     state = board_state(center)
-    payload = {"html": render_to_string("queueing/_board_live.html", state), "last_call_id": state["last_call_id"]}
+    payload = {
+        "html": render_to_string("queueing/_board_live.html", state),
+        "last_call_id": state["last_call_id"],
+    }
     if call is not None:
-        payload["call"] = {"id": call.id, "code": call.ticket.code, "window": call.window.number,
-                           "text": call.announcement, "recall": call.is_recall}
+        payload["call"] = {
+            "id": call.id,
+            "code": call.ticket.code,
+            "window": call.window.number,
+            "text": call.announcement,
+            "recall": call.is_recall,
+        }
     return payload
 
 

@@ -130,8 +130,10 @@ async def _listen(url: str, ready: asyncio.Event) -> None:
             async for message in pubsub.listen():
                 if message.get("type") == "pmessage":
                     ch, data = message["channel"], message["data"]
-                    deliver_local(ch.decode() if isinstance(ch, bytes) else ch,
-                                  data.decode() if isinstance(data, bytes) else data)
+                    deliver_local(
+                        ch.decode() if isinstance(ch, bytes) else ch,
+                        data.decode() if isinstance(data, bytes) else data,
+                    )
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - reconnect after a Redis outage

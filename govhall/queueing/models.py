@@ -25,11 +25,14 @@ class HallRules(TimeStamped):
     ahead without starving the normal queue, how far ahead one may book, and
     when the SMS reminder goes out."""
 
-    center = models.OneToOneField("centers.Center", on_delete=models.CASCADE, related_name="queue_rules",
-                                  verbose_name="大厅")
+    center = models.OneToOneField(
+        "centers.Center", on_delete=models.CASCADE, related_name="queue_rules", verbose_name="大厅"
+    )
     priority_run = models.PositiveSmallIntegerField(
-        "优先连续叫号上限", default=2,
-        help_text="每个窗口连续叫几个绿色通道/预约号后，若有普通号等候，必须叫一个普通号（防止普通队列长期无人叫）。")
+        "优先连续叫号上限",
+        default=2,
+        help_text="每个窗口连续叫几个绿色通道/预约号后，若有普通号等候，必须叫一个普通号（防止普通队列长期无人叫）。",
+    )
     booking_horizon_days = models.PositiveSmallIntegerField("可预约天数", default=30)
     sms_when_ahead = models.PositiveSmallIntegerField("前面剩几人时短信提醒", default=3)
     keep_place_on_transfer = models.BooleanField("转移时保留原排队位置", default=True)
@@ -52,13 +55,17 @@ class HallRules(TimeStamped):
 class Queue(TimeStamped):
     """A line of a hall: a letter prefix (A, B …) and the items it covers."""
 
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="queues",
-                               verbose_name="大厅")
-    letter = models.CharField("字母前缀", max_length=2,
-                              validators=[RegexValidator(r"^[A-Z]{1,2}$", "前缀应为 1–2 个大写字母。")])
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="queues", verbose_name="大厅"
+    )
+    letter = models.CharField(
+        "字母前缀", max_length=2, validators=[RegexValidator(r"^[A-Z]{1,2}$", "前缀应为 1–2 个大写字母。")]
+    )
     name = models.CharField("队列名称", max_length=40)
     description = models.CharField("说明", max_length=200, blank=True)
-    items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="queues", verbose_name="覆盖事项")
+    items = models.ManyToManyField(
+        "catalog.ServiceItem", blank=True, related_name="queues", verbose_name="覆盖事项"
+    )
     is_active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=100)
     history = HistoricalRecords()
@@ -67,7 +74,9 @@ class Queue(TimeStamped):
         verbose_name = "队列"
         verbose_name_plural = "队列"
         ordering = ["center", "order", "letter"]
-        constraints = [models.UniqueConstraint(fields=["center", "letter"], name="unique_queue_letter_per_hall")]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "letter"], name="unique_queue_letter_per_hall")
+        ]
 
     def __str__(self):
         return f"{self.letter} {self.name}"
@@ -81,16 +90,28 @@ class Window(TimeStamped):
         OPEN = "open", "开放"
         PAUSED = "paused", "暂停"
 
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="windows",
-                               verbose_name="大厅")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="windows", verbose_name="大厅"
+    )
     number = models.PositiveSmallIntegerField("窗口号")
     name = models.CharField("窗口名称", max_length=40)
     queues = models.ManyToManyField(Queue, related_name="windows", verbose_name="服务队列", blank=True)
-    items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="windows",
-                                   verbose_name="可办事项", help_text="留空则按所服务队列覆盖的事项")
+    items = models.ManyToManyField(
+        "catalog.ServiceItem",
+        blank=True,
+        related_name="windows",
+        verbose_name="可办事项",
+        help_text="留空则按所服务队列覆盖的事项",
+    )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.CLOSED)
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="queue_windows", verbose_name="当前工作人员")
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="queue_windows",
+        verbose_name="当前工作人员",
+    )
     opened_at = models.DateTimeField("开窗时间", null=True, blank=True)
     pause_reason = models.CharField("暂停原因", max_length=60, blank=True)
     # How many priority/appointment tickets this window called in a row (the
@@ -102,7 +123,9 @@ class Window(TimeStamped):
         verbose_name = "窗口"
         verbose_name_plural = "窗口"
         ordering = ["center", "number"]
-        constraints = [models.UniqueConstraint(fields=["center", "number"], name="unique_window_number_per_hall")]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "number"], name="unique_window_number_per_hall")
+        ]
 
     def __str__(self):
         return f"{self.number}号窗口 {self.name}"
@@ -140,10 +163,13 @@ class Ticket(models.Model):
 
     ACTIVE = (Status.WAITING, Status.CALLED, Status.SERVING)
 
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="tickets",
-                               verbose_name="大厅")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="tickets", verbose_name="大厅"
+    )
     queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets", verbose_name="队列")
-    origin_queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="+", verbose_name="取号队列")
+    origin_queue = models.ForeignKey(
+        Queue, on_delete=models.PROTECT, related_name="+", verbose_name="取号队列"
+    )
     day = models.DateField("日期")
     number = models.PositiveIntegerField("序号")
     code = models.CharField("号码", max_length=8)
@@ -157,23 +183,48 @@ class Ticket(models.Model):
     sort_at = models.DateTimeField("排队时间")
     # An appointment ticket goes ahead of walk-ins until its slot ends.
     ahead_until = models.DateTimeField("优先截止", null=True, blank=True)
-    target_window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                      verbose_name="指定窗口")
-    window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
-                               verbose_name="办理窗口")
+    target_window = models.ForeignKey(
+        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="指定窗口"
+    )
+    window = models.ForeignKey(
+        Window,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name="办理窗口",
+    )
     phone = models.CharField("提醒手机号", max_length=20, blank=True)
     sms_sent_at = models.DateTimeField("短信提醒时间", null=True, blank=True)
     taken_at = models.DateTimeField("取号时间")
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+", verbose_name="代取人")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="代取人",
+    )
     called_at = models.DateTimeField("叫号时间", null=True, blank=True)
-    called_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name="叫号人")
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="叫号人",
+    )
     call_count = models.PositiveSmallIntegerField("呼叫次数", default=0)
     served_at = models.DateTimeField("开始办理", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
-    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name="办结人")
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="办结人",
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     history = HistoricalRecords(excluded_fields=["token", "idempotency_key"])
 
@@ -183,15 +234,19 @@ class Ticket(models.Model):
         ordering = ["-day", "queue", "number"]
         constraints = [
             models.UniqueConstraint(fields=["origin_queue", "day", "number"], name="unique_ticket_number"),
-            models.UniqueConstraint(fields=["center", "idempotency_key"], name="unique_ticket_idempotency",
-                                    condition=Q(idempotency_key__isnull=False)),
+            models.UniqueConstraint(
+                fields=["center", "idempotency_key"],
+                name="unique_ticket_idempotency",
+                condition=Q(idempotency_key__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(fields=["center", "day", "status"], name="ticket_hall_day_status"),
             # The waiting line of a queue in order, and how many are ahead of a ticket: every
             # column those queries read, so they are answered from the index alone.
-            models.Index(fields=["queue", "day", "status", "sort_at", "kind", "ahead_until"],
-                         name="ticket_queue_line"),
+            models.Index(
+                fields=["queue", "day", "status", "sort_at", "kind", "ahead_until"], name="ticket_queue_line"
+            ),
         ]
 
     def __str__(self):
@@ -209,11 +264,19 @@ class Ticket(models.Model):
 class Call(models.Model):
     """One call of a ticket to a window (a recall is another call): what the board shows and says."""
 
-    center = models.ForeignKey("centers.Center", on_delete=models.CASCADE, related_name="+", verbose_name="大厅")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.CASCADE, related_name="+", verbose_name="大厅"
+    )
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="calls", verbose_name="排队号")
     window = models.ForeignKey(Window, on_delete=models.CASCADE, related_name="calls", verbose_name="窗口")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                           related_name="+", verbose_name="叫号人")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="叫号人",
+    )
     at = models.DateTimeField("时间", db_index=True)
     is_recall = models.BooleanField("重呼", default=False)
 
@@ -233,8 +296,9 @@ class Call(models.Model):
 class AppointmentSlot(TimeStamped):
     """A time slot of a hall and queue (the items it covers) with a capacity."""
 
-    center = models.ForeignKey("centers.Center", on_delete=models.CASCADE, related_name="appointment_slots",
-                               verbose_name="大厅")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.CASCADE, related_name="appointment_slots", verbose_name="大厅"
+    )
     queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="slots", verbose_name="队列")
     date = models.DateField("日期")
     starts = models.TimeField("开始")
@@ -271,22 +335,38 @@ class Appointment(TimeStamped):
         CHECKED_IN = "checked_in", "已签到"
         NO_SHOW = "no_show", "爽约"
 
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="appointments",
-                               verbose_name="大厅")
-    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="appointments",
-                             verbose_name="时段")
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="appointments", verbose_name="队列")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="appointments", verbose_name="大厅"
+    )
+    slot = models.ForeignKey(
+        AppointmentSlot, on_delete=models.PROTECT, related_name="appointments", verbose_name="时段"
+    )
+    queue = models.ForeignKey(
+        Queue, on_delete=models.PROTECT, related_name="appointments", verbose_name="队列"
+    )
     date = models.DateField("日期")
     name = models.CharField("姓名", max_length=50)
     id_number = models.CharField("身份证号", max_length=18)
     phone = models.CharField("手机号", max_length=20)
     token = models.CharField("预约码", max_length=24, unique=True, default=new_token, editable=False)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.BOOKED)
-    ticket = models.OneToOneField(Ticket, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="appointment", verbose_name="签到取号")
+    ticket = models.OneToOneField(
+        Ticket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointment",
+        verbose_name="签到取号",
+    )
     reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+", verbose_name="预约账号")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="预约账号",
+    )
     history = HistoricalRecords(excluded_fields=["token"])
 
     class Meta:
@@ -294,8 +374,11 @@ class Appointment(TimeStamped):
         verbose_name_plural = "预约"
         ordering = ["date", "slot__starts", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["id_number", "queue", "date"], name="one_booking_per_person_queue_day",
-                                    condition=Q(status__in=["booked", "checked_in"])),
+            models.UniqueConstraint(
+                fields=["id_number", "queue", "date"],
+                name="one_booking_per_person_queue_day",
+                condition=Q(status__in=["booked", "checked_in"]),
+            ),
         ]
 
     def __str__(self):

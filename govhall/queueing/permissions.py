@@ -23,7 +23,8 @@ def may_staff_window(user, window) -> bool:
     from govhall.staffing.selectors import may_serve_window
 
     return bool(roles_at(user, window.center) & WINDOW_ROLES) and may_serve_window(
-        user=user, window=window, day=timezone.localdate())
+        user=user, window=window, day=timezone.localdate()
+    )
 
 
 def access_window(user, window, *, action: str = "work"):
@@ -40,8 +41,12 @@ def access_hall(user, center, *, action: str = "view"):
     `issue`: take a ticket on someone's behalf."""
     if center.id not in visible_center_ids(user):
         raise NotFound("没有找到该大厅，或您无权查看。")
-    allowed = {"view": HALL_STAFF | VIEW_STATS, "manage": MANAGE_QUEUES, "stats": VIEW_STATS | WINDOW_ROLES,
-               "issue": HALL_STAFF}[action]
+    allowed = {
+        "view": HALL_STAFF | VIEW_STATS,
+        "manage": MANAGE_QUEUES,
+        "stats": VIEW_STATS | WINDOW_ROLES,
+        "issue": HALL_STAFF,
+    }[action]
     if not roles_at(user, center) & allowed:
         raise Refused("您的角色无权在该大厅进行此操作。")
     return center

@@ -21,7 +21,11 @@ DEFAULT_SERVICE_SECONDS = 300
 
 def hall_get(code: str) -> Center | None:
     """A hall that takes numbers (district center or branch or town center), by its code."""
-    return Center.objects.filter(code=code).exclude(status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first()
+    return (
+        Center.objects.filter(code=code)
+        .exclude(status__in=[Center.Status.CLOSED, Center.Status.MERGED])
+        .first()
+    )
 
 
 _taking = ProcessCache("queue-for-taking", depends_on=("queueing.Queue", "centers.Center"))
@@ -33,9 +37,15 @@ def queue_for_taking(code: str, letter: str) -> Queue | None:
     seconds; saving a queue or a hall forgets it in that process at once
     (ticket_issue still refuses a hall or queue closed in the meantime)."""
     letter = letter.upper()
-    return _taking.get((code, letter), lambda: (
-        Queue.objects.select_related("center").filter(center__code=code, letter=letter)
-        .exclude(center__status__in=[Center.Status.CLOSED, Center.Status.MERGED]).first()))
+    return _taking.get(
+        (code, letter),
+        lambda: (
+            Queue.objects.select_related("center")
+            .filter(center__code=code, letter=letter)
+            .exclude(center__status__in=[Center.Status.CLOSED, Center.Status.MERGED])
+            .first()
+        ),
+    )
 
 
 def hall_rules(center: Center) -> HallRules:
@@ -63,24 +73,37 @@ def waiting_tickets(queue_ids, *, day: date) -> QuerySet:
 
 def window_current_ticket(window: Window) -> Ticket | None:
     """The ticket called to or being served at `window`, if any."""
-    return (Ticket.objects.filter(window=window, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING])
-            .select_related("queue").order_by("-called_at").first())
+    return (
+        Ticket.objects.filter(window=window, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING])
+        .select_related("queue")
+        .order_by("-called_at")
+        .first()
+    )
 
 
 def windows_for_clerk(user) -> QuerySet:
     """The windows of every hall where `user` may staff a window."""
     centers = Center.objects.filter(id__in=visible_center_ids(user))
     allowed = [c.id for c in centers if roles_at(user, c) & WINDOW_ROLES]
-    return (Window.objects.filter(center_id__in=allowed).select_related("center", "clerk")
-            .prefetch_related("queues").order_by("center__code", "number"))
+    return (
+        Window.objects.filter(center_id__in=allowed)
+        .select_related("center", "clerk")
+        .prefetch_related("queues")
+        .order_by("center__code", "number")
+    )
 
 
 def window_of_clerk(user) -> Window | None:
     """The window `user` has open (or paused) now."""
     if not user or not user.is_authenticated:
         return None
-    return (Window.objects.filter(clerk=user).exclude(status=Window.Status.CLOSED)
-            .select_related("center").prefetch_related("queues").first())
+    return (
+        Window.objects.filter(clerk=user)
+        .exclude(status=Window.Status.CLOSED)
+        .select_related("center")
+        .prefetch_related("queues")
+        .first()
+    )
 
 
 def ticket_by_token(token: str) -> Ticket | None:
@@ -100,21 +123,30 @@ def ticket_ahead_count(ticket: Ticket, *, now: datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     ops = connection.ops
-    is_fast = ticket.kind == Ticket.Kind.PRIORITY or (ticket.kind == Ticket.Kind.APPOINTMENT and ticket.ahead_until
-                                                      and ticket.ahead_until > now)
+    is_fast = ticket.kind == Ticket.Kind.PRIORITY or (
+        ticket.kind == Ticket.Kind.APPOINTMENT and ticket.ahead_until and ticket.ahead_until > now
+    )
     sort_at = ops.adapt_datetimefield_value(ticket.sort_at)
     fast = [Ticket.Kind.PRIORITY.value, Ticket.Kind.APPOINTMENT.value, ops.adapt_datetimefield_value(now)]
     earlier = [sort_at, sort_at, ticket.id]
-    params = [ticket.queue_id, ops.adapt_datefield_value(ticket.day), Ticket.Status.WAITING.value, ticket.id,
-              *fast, *earlier]
+    params = [
+        ticket.queue_id,
+        ops.adapt_datefield_value(ticket.day),
+        Ticket.Status.WAITING.value,
+        ticket.id,
+        *fast,
+        *earlier,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_AHEAD_OF_FAST if is_fast else _AHEAD_OF_NORMAL, params)
         return cursor.fetchone()[0]
 
 
 def _ahead_sql(condition: str) -> str:
-    return (f"SELECT COUNT(*) FROM (SELECT 1 FROM {Ticket._meta.db_table} WHERE queue_id = %s AND day = %s "
-            f"AND status = %s AND id <> %s AND {condition} LIMIT {AHEAD_LIMIT}) ahead")
+    return (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {Ticket._meta.db_table} WHERE queue_id = %s AND day = %s "
+        f"AND status = %s AND id <> %s AND {condition} LIMIT {AHEAD_LIMIT}) ahead"
+    )
 
 
 _FAST = "(kind = %s OR (kind = %s AND ahead_until > %s))"
@@ -126,9 +158,16 @@ _AHEAD_OF_FAST = _ahead_sql(f"{_FAST} AND {_EARLIER}")  # fast tickets earlier t
 def queue_service_seconds(queue: Queue, *, now: datetime | None = None, sample: int = 20) -> float:
     """Mean service time (called → finished) of the queue's recent tickets; a default when none."""
     now = now or timezone.now()
-    rows = (Ticket.objects.filter(queue=queue, status=Ticket.Status.DONE, finished_at__gte=now - timedelta(days=7),
-                                  called_at__isnull=False)
-            .order_by("-finished_at").values_list("called_at", "finished_at")[:sample])
+    rows = (
+        Ticket.objects.filter(
+            queue=queue,
+            status=Ticket.Status.DONE,
+            finished_at__gte=now - timedelta(days=7),
+            called_at__isnull=False,
+        )
+        .order_by("-finished_at")
+        .values_list("called_at", "finished_at")[:sample]
+    )
     spans = [(f - c).total_seconds() for c, f in rows if f and c and f > c]
     return sum(spans) / len(spans) if spans else DEFAULT_SERVICE_SECONDS
 
@@ -160,30 +199,50 @@ def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> dict:
     wait = None
     if ticket.status == Ticket.Status.WAITING:
         wait = round(ahead * per / max(1, windows) / 60)
-    return {"ahead": ahead, "ahead_at_limit": ahead >= AHEAD_LIMIT, "open_windows": windows, "wait_minutes": wait}
+    return {
+        "ahead": ahead,
+        "ahead_at_limit": ahead >= AHEAD_LIMIT,
+        "open_windows": windows,
+        "wait_minutes": wait,
+    }
 
 
 # --- the board ---------------------------------------------------------------
 
+
 def board_state(center: Center, *, calls: int = 8) -> dict:
     """The last calls and the waiting count per queue of a hall, for its big screen."""
     day = timezone.localdate()
-    recent = list(Call.objects.filter(center=center).select_related("ticket", "window").order_by("-at", "-id")[:calls])
-    counts = dict(Ticket.objects.filter(center=center, day=day, status=Ticket.Status.WAITING)
-                  .values_list("queue_id").annotate(n=Count("id")).values_list("queue_id", "n"))
+    recent = list(
+        Call.objects.filter(center=center).select_related("ticket", "window").order_by("-at", "-id")[:calls]
+    )
+    counts = dict(
+        Ticket.objects.filter(center=center, day=day, status=Ticket.Status.WAITING)
+        .values_list("queue_id")
+        .annotate(n=Count("id"))
+        .values_list("queue_id", "n")
+    )
     queues = [{"letter": q.letter, "name": q.name, "waiting": counts.get(q.id, 0)} for q in queues_of(center)]
-    return {"center": center, "calls": recent, "queues": queues,
-            "last_call_id": recent[0].id if recent else 0}
+    return {
+        "center": center,
+        "calls": recent,
+        "queues": queues,
+        "last_call_id": recent[0].id if recent else 0,
+    }
 
 
 # --- appointments ------------------------------------------------------------
 
-def slots_open(center: Center, *, queue: Queue | None = None, day: date | None = None,
-               today: date | None = None) -> QuerySet:
+
+def slots_open(
+    center: Center, *, queue: Queue | None = None, day: date | None = None, today: date | None = None
+) -> QuerySet:
     """Slots one may still book: from today to the hall's horizon, not full."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=hall_rules(center).booking_horizon_days)
-    qs = AppointmentSlot.objects.filter(center=center, date__gte=today, date__lte=horizon).select_related("queue")
+    qs = AppointmentSlot.objects.filter(center=center, date__gte=today, date__lte=horizon).select_related(
+        "queue"
+    )
     if queue is not None:
         qs = qs.filter(queue=queue)
     if day is not None:

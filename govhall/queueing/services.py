@@ -46,29 +46,46 @@ def _check_phone(phone: str, *, field: str = "phone", required: bool = False) ->
 
 # --- hall set-up ---------------------------------------------------------------
 
+
 @transaction.atomic
-def hall_rules_set(*, by, center: Center, priority_run: int | None = None, booking_horizon_days: int | None = None,
-                   sms_when_ahead: int | None = None, keep_place_on_transfer: bool | None = None) -> HallRules:
+def hall_rules_set(
+    *,
+    by,
+    center: Center,
+    priority_run: int | None = None,
+    booking_horizon_days: int | None = None,
+    sms_when_ahead: int | None = None,
+    keep_place_on_transfer: bool | None = None,
+) -> HallRules:
     """Set the hall's queue rules (by its manager, department leader or the district office)."""
     if by is not None:
         access_hall(by, center, action="manage")
     rules = HallRules.objects.select_for_update().filter(center=center).first() or HallRules(center=center)
-    for name, value in (("priority_run", priority_run), ("booking_horizon_days", booking_horizon_days),
-                        ("sms_when_ahead", sms_when_ahead), ("keep_place_on_transfer", keep_place_on_transfer)):
+    for name, value in (
+        ("priority_run", priority_run),
+        ("booking_horizon_days", booking_horizon_days),
+        ("sms_when_ahead", sms_when_ahead),
+        ("keep_place_on_transfer", keep_place_on_transfer),
+    ):
         if value is not None:
             setattr(rules, name, value)
     return save_recorded(rules, by=by, reason="设置排队规则")
 
 
 @transaction.atomic
-def queue_create(*, by, center: Center, letter: str, name: str, description: str = "", order: int = 100) -> Queue:
+def queue_create(
+    *, by, center: Center, letter: str, name: str, description: str = "", order: int = 100
+) -> Queue:
     if by is not None:
         access_hall(by, center, action="manage")
     letter = (letter or "").strip().upper()
     if Queue.objects.filter(center=center, letter=letter).exists():
         raise DomainError(f"本大厅已有前缀为“{letter}”的队列。", field="letter", code="duplicate")
-    return save_recorded(Queue(center=center, letter=letter, name=(name or "").strip(), description=description,
-                               order=order), by=by, reason="新建队列")
+    return save_recorded(
+        Queue(center=center, letter=letter, name=(name or "").strip(), description=description, order=order),
+        by=by,
+        reason="新建队列",
+    )
 
 
 @transaction.atomic
@@ -86,7 +103,9 @@ def window_create(*, by, center: Center, number: int, name: str, queues: list[Qu
         access_hall(by, center, action="manage")
     if Window.objects.filter(center=center, number=number).exists():
         raise DomainError(f"本大厅已有 {number} 号窗口。", field="number", code="duplicate")
-    window = save_recorded(Window(center=center, number=number, name=(name or "").strip()), by=by, reason="新建窗口")
+    window = save_recorded(
+        Window(center=center, number=number, name=(name or "").strip()), by=by, reason="新建窗口"
+    )
     if queues:
         window_set_queues(by=by, window=window, queues=queues)
     return window
@@ -104,9 +123,18 @@ def window_set_queues(*, by, window: Window, queues: list[Queue]) -> Window:
 
 # --- tickets ---------------------------------------------------------------------
 
-def ticket_issue(*, queue: Queue, by=None, kind: str = Ticket.Kind.NORMAL, priority_reason: str = "",
-                 idempotency_key: str | None = None, channel: str = Ticket.Channel.KIOSK, phone: str = "",
-                 ahead_until: datetime | None = None) -> Ticket:
+
+def ticket_issue(
+    *,
+    queue: Queue,
+    by=None,
+    kind: str = Ticket.Kind.NORMAL,
+    priority_reason: str = "",
+    idempotency_key: str | None = None,
+    channel: str = Ticket.Channel.KIOSK,
+    phone: str = "",
+    ahead_until: datetime | None = None,
+) -> Ticket:
     """Take the next number of `queue` today. A repeat with the same idempotency
     key (a double tap) returns the ticket already taken."""
     key = (idempotency_key or "").strip() or None
@@ -125,7 +153,10 @@ def ticket_issue(*, queue: Queue, by=None, kind: str = Ticket.Kind.NORMAL, prior
         raise DomainError("取号类型不正确。", field="kind")
     if kind == Ticket.Kind.PRIORITY:
         if priority_reason not in Ticket.PriorityReason.values:
-            raise DomainError("绿色通道取号请选择优先原因（老年人、残疾人、孕妇、军人或退役军人）。", field="priority_reason")
+            raise DomainError(
+                "绿色通道取号请选择优先原因（老年人、残疾人、孕妇、军人或退役军人）。",
+                field="priority_reason",
+            )
     else:
         priority_reason = ""
     if channel not in Ticket.Channel.values:
@@ -134,10 +165,18 @@ def ticket_issue(*, queue: Queue, by=None, kind: str = Ticket.Kind.NORMAL, prior
         access_hall(by, center, action="issue")
     phone = _check_phone(phone)
     try:
-        ticket = Ticket(center_id=queue.center_id, queue=queue, origin_queue=queue, kind=kind,
-                        priority_reason=priority_reason, channel=channel, idempotency_key=key,
-                        taken_by=by if by is not None and by.is_authenticated else None,
-                        ahead_until=ahead_until if kind == Ticket.Kind.APPOINTMENT else None, phone=phone)
+        ticket = Ticket(
+            center_id=queue.center_id,
+            queue=queue,
+            origin_queue=queue,
+            kind=kind,
+            priority_reason=priority_reason,
+            channel=channel,
+            idempotency_key=key,
+            taken_by=by if by is not None and by.is_authenticated else None,
+            ahead_until=ahead_until if kind == Ticket.Kind.APPOINTMENT else None,
+            phone=phone,
+        )
         if connection.vendor == "postgresql":
             _number_and_insert_in_one_statement(ticket, queue)
         else:
@@ -170,9 +209,16 @@ def _number_and_insert_in_one_statement(ticket: Ticket, queue: Queue) -> None:
     while True:
         # Inside a caller's transaction, a savepoint: a double tap's IntegrityError must not break it.
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-            done = insert_recorded_numbered(ticket, scope=_ticket_scope(queue, ticket.day), number_field="number",
-                                            code_field="code", code_prefix=queue.letter,
-                                            now_fields=("sort_at", "taken_at"), by=ticket.taken_by, reason="取号")
+            done = insert_recorded_numbered(
+                ticket,
+                scope=_ticket_scope(queue, ticket.day),
+                number_field="number",
+                code_field="code",
+                code_prefix=queue.letter,
+                now_fields=("sort_at", "taken_at"),
+                by=ticket.taken_by,
+                reason="取号",
+            )
         if done is not None:
             return
         with transaction.atomic():  # the scope's first ticket: create its counter row, then take the number
@@ -185,7 +231,9 @@ def _ticket_for_key(center_id: int, key: str) -> Ticket | None:
 
 def _same_request(existing: Ticket, queue: Queue) -> Ticket:
     if existing.origin_queue_id != queue.id:
-        raise WrongState("该幂等键已用于另一队列的取号。", field="idempotency_key", code="idempotency_conflict")
+        raise WrongState(
+            "该幂等键已用于另一队列的取号。", field="idempotency_key", code="idempotency_conflict"
+        )
     return existing
 
 
@@ -231,10 +279,15 @@ def ticket_call_next(*, window: Window, by) -> Ticket | None:
     if not queue_ids:
         raise WrongState(f"{window.number}号窗口尚未设置服务队列。")
     # Windows sharing a queue take turns here (rows locked in id order: no deadlock).
-    list(Queue.objects.select_for_update().filter(id__in=queue_ids).order_by("id").values_list("id", flat=True))
+    list(
+        Queue.objects.select_for_update().filter(id__in=queue_ids).order_by("id").values_list("id", flat=True)
+    )
     now = timezone.now()
-    waiting = (waiting_tickets(queue_ids, day=timezone.localdate(now))
-               .filter(Q(target_window__isnull=True) | Q(target_window=window)).order_by("sort_at", "id"))
+    waiting = (
+        waiting_tickets(queue_ids, day=timezone.localdate(now))
+        .filter(Q(target_window__isnull=True) | Q(target_window=window))
+        .order_by("sort_at", "id")
+    )
     fast = fast_q(now)
     head_fast = waiting.filter(fast).first()
     head_normal = waiting.exclude(fast).first()
@@ -267,7 +320,9 @@ def ticket_recall(*, window: Window, by) -> Ticket:
     now = timezone.now()
     ticket.call_count += 1
     save_recorded(ticket, by=by, reason="重呼", validate=False)
-    call = Call.objects.create(center_id=window.center_id, ticket=ticket, window=window, by=by, at=now, is_recall=True)
+    call = Call.objects.create(
+        center_id=window.center_id, ticket=ticket, window=window, by=by, at=now, is_recall=True
+    )
     transaction.on_commit(lambda: events.call_made(window.center_id, call.id))
     return ticket
 
@@ -312,25 +367,48 @@ def ticket_finish(*, window: Window, by, note: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_finish_with_case(*, window: Window, by, item, applicant_name: str, applicant_id_number: str,
-                            contact_phone: str, applicant_kind: str = "person", paper_material_ids=(),
-                            note: str = ""):
+def ticket_finish_with_case(
+    *,
+    window: Window,
+    by,
+    item,
+    applicant_name: str,
+    applicant_id_number: str,
+    contact_phone: str,
+    applicant_kind: str = "person",
+    paper_material_ids=(),
+    note: str = "",
+):
     """办结 the ticket at `window` and start a case for it: the window's intake of
     the application (cases.case_start_from_window), marked with the ticket's
     number. Both happen or neither. Returns (ticket, case)."""
     from govhall.cases.services import case_start_from_window
 
     ticket = ticket_finish(window=window, by=by)
-    case = case_start_from_window(by=by, center=Center.objects.get(pk=ticket.center_id), item=item,
-                                  applicant_kind=applicant_kind, applicant_name=applicant_name,
-                                  applicant_id_number=applicant_id_number, contact_phone=contact_phone,
-                                  paper_material_ids=paper_material_ids, note=note, ticket_number=ticket.code)
+    case = case_start_from_window(
+        by=by,
+        center=Center.objects.get(pk=ticket.center_id),
+        item=item,
+        applicant_kind=applicant_kind,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        contact_phone=contact_phone,
+        paper_material_ids=paper_material_ids,
+        note=note,
+        ticket_number=ticket.code,
+    )
     return ticket, case
 
 
 @transaction.atomic
-def ticket_transfer(*, window: Window, by, to_queue: Queue | None = None, to_window: Window | None = None,
-                    keep_place: bool | None = None) -> Ticket:
+def ticket_transfer(
+    *,
+    window: Window,
+    by,
+    to_queue: Queue | None = None,
+    to_window: Window | None = None,
+    keep_place: bool | None = None,
+) -> Ticket:
     """Send the current ticket to another queue or window of the same hall. By
     the hall's rule it keeps its place in line (its original time) or goes to the end."""
     window = _at_window(window, by)
@@ -371,13 +449,23 @@ def sms_remind_ahead(*, queue_ids: list[int]) -> int:
 
     sent = 0
     day = timezone.localdate()
-    for ticket in (Ticket.objects.filter(queue_id__in=queue_ids, day=day, status=Ticket.Status.WAITING,
-                                         sms_sent_at__isnull=True).exclude(phone="").select_related("queue", "center")):
+    for ticket in (
+        Ticket.objects.filter(
+            queue_id__in=queue_ids, day=day, status=Ticket.Status.WAITING, sms_sent_at__isnull=True
+        )
+        .exclude(phone="")
+        .select_related("queue", "center")
+    ):
         ahead = ticket_ahead_count(ticket)
         if ahead <= hall_rules(ticket.center).sms_when_ahead:
-            updated = Ticket.objects.filter(pk=ticket.pk, sms_sent_at__isnull=True).update(sms_sent_at=timezone.now())
+            updated = Ticket.objects.filter(pk=ticket.pk, sms_sent_at__isnull=True).update(
+                sms_sent_at=timezone.now()
+            )
             if updated:
-                send_sms(ticket.phone, f"【{ticket.center.name}】您的{ticket.code}号前面还有{ahead}人，请到等候区留意叫号。")
+                send_sms(
+                    ticket.phone,
+                    f"【{ticket.center.name}】您的{ticket.code}号前面还有{ahead}人，请到等候区留意叫号。",
+                )
                 sent += 1
     return sent
 
@@ -393,6 +481,7 @@ def ticket_set_phone(*, ticket: Ticket, phone: str) -> Ticket:
 
 
 # --- windows --------------------------------------------------------------------
+
 
 @transaction.atomic
 def window_open(*, window: Window, by) -> Window:
@@ -460,6 +549,7 @@ def window_close(*, window: Window, by) -> Window:
 
 # --- appointments ----------------------------------------------------------------
 
+
 @transaction.atomic
 def slot_create(*, by, queue: Queue, day: date, starts: time, ends: time, capacity: int) -> AppointmentSlot:
     if by is not None:
@@ -470,18 +560,26 @@ def slot_create(*, by, queue: Queue, day: date, starts: time, ends: time, capaci
         raise DomainError("可预约人数至少为 1。", field="capacity")
     if AppointmentSlot.objects.filter(queue=queue, date=day, starts=starts).exists():
         raise DomainError("该队列在这一时间已有预约时段。", field="starts", code="duplicate")
-    return save_recorded(AppointmentSlot(center_id=queue.center_id, queue=queue, date=day, starts=starts, ends=ends,
-                                         capacity=capacity), by=by, reason="新建预约时段")
+    return save_recorded(
+        AppointmentSlot(
+            center_id=queue.center_id, queue=queue, date=day, starts=starts, ends=ends, capacity=capacity
+        ),
+        by=by,
+        reason="新建预约时段",
+    )
 
 
 def _slot_bounds(slot: AppointmentSlot) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
-    return (timezone.make_aware(datetime.combine(slot.date, slot.starts), tz),
-            timezone.make_aware(datetime.combine(slot.date, slot.ends), tz))
+    return (
+        timezone.make_aware(datetime.combine(slot.date, slot.starts), tz),
+        timezone.make_aware(datetime.combine(slot.date, slot.ends), tz),
+    )
 
 
-def appointment_book(*, slot: AppointmentSlot, name: str, id_number: str, phone: str, by=None,
-                     now: datetime | None = None) -> Appointment:
+def appointment_book(
+    *, slot: AppointmentSlot, name: str, id_number: str, phone: str, by=None, now: datetime | None = None
+) -> Appointment:
     """Book `slot` for a person: within the hall's horizon, not full, one booking
     per person, queue and day."""
     now = now or timezone.now()
@@ -501,21 +599,37 @@ def appointment_book(*, slot: AppointmentSlot, name: str, id_number: str, phone:
         raise DomainError(f"最多只能预约 {horizon} 天内的时段。", field="slot")
     if _slot_bounds(slot)[1] <= now:
         raise DomainError("该时段已经结束，请选择其他时段。", field="slot")
-    if Appointment.objects.filter(id_number=id_number, queue_id=slot.queue_id, date=slot.date,
-                                  status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN]).exists():
-        raise DomainError("您当天已预约过该业务，同一业务每人每天只能预约一次。", field="slot", code="duplicate")
+    if Appointment.objects.filter(
+        id_number=id_number,
+        queue_id=slot.queue_id,
+        date=slot.date,
+        status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN],
+    ).exists():
+        raise DomainError(
+            "您当天已预约过该业务，同一业务每人每天只能预约一次。", field="slot", code="duplicate"
+        )
     try:
         with transaction.atomic():
             # Conditional increment: the database refuses the seat if another booking took the last one.
-            if not AppointmentSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1):
+            if not AppointmentSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+                booked=F("booked") + 1
+            ):
                 raise DomainError("该时段已约满，请选择其他时段。", field="slot", code="full")
-            appointment = Appointment(center_id=slot.center_id, slot=slot, queue_id=slot.queue_id, date=slot.date,
-                                      name=name, id_number=id_number, phone=phone,
-                                      user=by if by is not None and by.is_authenticated else None)
+            appointment = Appointment(
+                center_id=slot.center_id,
+                slot=slot,
+                queue_id=slot.queue_id,
+                date=slot.date,
+                name=name,
+                id_number=id_number,
+                phone=phone,
+                user=by if by is not None and by.is_authenticated else None,
+            )
             return save_recorded(appointment, by=appointment.user, reason="预约", validate=False)
     except IntegrityError as exc:
-        raise DomainError("您当天已预约过该业务，同一业务每人每天只能预约一次。", field="slot",
-                          code="duplicate") from exc
+        raise DomainError(
+            "您当天已预约过该业务，同一业务每人每天只能预约一次。", field="slot", code="duplicate"
+        ) from exc
 
 
 @transaction.atomic
@@ -528,8 +642,12 @@ def appointment_cancel(*, appointment: Appointment, by=None, now: datetime | Non
     if _slot_bounds(appointment.slot)[0] <= now:
         raise WrongState("预约时段已开始，不能再取消。")
     appointment.status = Appointment.Status.CANCELLED
-    save_recorded(appointment, by=by if by is not None and by.is_authenticated else None, reason="取消预约",
-                  validate=False)
+    save_recorded(
+        appointment,
+        by=by if by is not None and by.is_authenticated else None,
+        reason="取消预约",
+        validate=False,
+    )
     AppointmentSlot.objects.filter(pk=appointment.slot_id, booked__gt=0).update(booked=F("booked") - 1)
     return appointment
 
@@ -539,7 +657,9 @@ def appointment_check_in(*, appointment: Appointment, by=None, now: datetime | N
     """签到: on the day, up to the end of the slot, the booking becomes a ticket
     served ahead of walk-ins until its slot ends."""
     now = now or timezone.now()
-    appointment = Appointment.objects.select_for_update().select_related("slot", "queue__center").get(pk=appointment.pk)
+    appointment = (
+        Appointment.objects.select_for_update().select_related("slot", "queue__center").get(pk=appointment.pk)
+    )
     if appointment.status == Appointment.Status.CHECKED_IN and appointment.ticket_id:
         return appointment.ticket
     if appointment.status != Appointment.Status.BOOKED:
@@ -549,13 +669,19 @@ def appointment_check_in(*, appointment: Appointment, by=None, now: datetime | N
         raise WrongState(f"请在预约当天（{appointment.date:%Y-%m-%d}）签到。")
     if now >= ends:
         raise WrongState("已超过预约时段，请现场取号。")
-    ticket = ticket_issue(queue=appointment.queue, by=by, kind=Ticket.Kind.APPOINTMENT,
-                          channel=Ticket.Channel.APPOINTMENT, idempotency_key=f"appt-{appointment.pk}",
-                          ahead_until=ends)
+    ticket = ticket_issue(
+        queue=appointment.queue,
+        by=by,
+        kind=Ticket.Kind.APPOINTMENT,
+        channel=Ticket.Channel.APPOINTMENT,
+        idempotency_key=f"appt-{appointment.pk}",
+        ahead_until=ends,
+    )
     appointment.status = Appointment.Status.CHECKED_IN
     appointment.ticket = ticket
-    save_recorded(appointment, by=by if by is not None and by.is_authenticated else None, reason="签到",
-                  validate=False)
+    save_recorded(
+        appointment, by=by if by is not None and by.is_authenticated else None, reason="签到", validate=False
+    )
     return ticket
 
 
@@ -564,9 +690,11 @@ def appointments_mark_no_show(*, now: datetime | None = None) -> int:
     """爽约: bookings whose slot ended without a check-in."""
     now = now or timezone.now()
     count = 0
-    for appointment in (Appointment.objects.select_for_update()
-                        .filter(status=Appointment.Status.BOOKED, date__lte=timezone.localdate(now))
-                        .select_related("slot")):
+    for appointment in (
+        Appointment.objects.select_for_update()
+        .filter(status=Appointment.Status.BOOKED, date__lte=timezone.localdate(now))
+        .select_related("slot")
+    ):
         if _slot_bounds(appointment.slot)[1] <= now:
             appointment.status = Appointment.Status.NO_SHOW
             save_recorded(appointment, by=None, reason="爽约", validate=False)
@@ -580,12 +708,17 @@ def appointments_remind(*, day: date | None = None) -> int:
 
     day = day or timezone.localdate() + timedelta(days=1)
     sent = 0
-    for appointment in Appointment.objects.filter(date=day, status=Appointment.Status.BOOKED,
-                                                  reminded_at__isnull=True).select_related("slot", "center"):
-        if Appointment.objects.filter(pk=appointment.pk, reminded_at__isnull=True).update(reminded_at=timezone.now()):
-            send_sms(appointment.phone, f"【{appointment.center.name}】您预约了{appointment.date:%m月%d日} "
-                                        f"{appointment.slot.starts:%H:%M}-{appointment.slot.ends:%H:%M}的业务，"
-                                        f"请按时到大厅签到。")
+    for appointment in Appointment.objects.filter(
+        date=day, status=Appointment.Status.BOOKED, reminded_at__isnull=True
+    ).select_related("slot", "center"):
+        if Appointment.objects.filter(pk=appointment.pk, reminded_at__isnull=True).update(
+            reminded_at=timezone.now()
+        ):
+            send_sms(
+                appointment.phone,
+                f"【{appointment.center.name}】您预约了{appointment.date:%m月%d日} "
+                f"{appointment.slot.starts:%H:%M}-{appointment.slot.ends:%H:%M}的业务，"
+                f"请按时到大厅签到。",
+            )
             sent += 1
     return sent
-

@@ -32,18 +32,32 @@ def ticket_stats(*, center_ids, since: date, until: date, group: str = "queue") 
     """One row per day and group key. Times in minutes."""
     if group not in GROUPS:
         group = "queue"
-    rows = (Ticket.objects.filter(center_id__in=list(center_ids), day__gte=since, day__lte=until)
-            .values("day", "status", "taken_at", "called_at", "served_at", "finished_at", "center__name",
-                    "origin_queue__letter", "origin_queue__name", "window__number", "called_by__full_name",
-                    "called_by__username"))
-    buckets: dict[tuple, dict] = defaultdict(lambda: {"tickets": 0, "done": 0, "no_show": 0, "wait": [], "service": []})
+    rows = Ticket.objects.filter(center_id__in=list(center_ids), day__gte=since, day__lte=until).values(
+        "day",
+        "status",
+        "taken_at",
+        "called_at",
+        "served_at",
+        "finished_at",
+        "center__name",
+        "origin_queue__letter",
+        "origin_queue__name",
+        "window__number",
+        "called_by__full_name",
+        "called_by__username",
+    )
+    buckets: dict[tuple, dict] = defaultdict(
+        lambda: {"tickets": 0, "done": 0, "no_show": 0, "wait": [], "service": []}
+    )
     for r in rows:
         if group == "hall":
             label = r["center__name"]
         elif group == "queue":
             label = f"{r['center__name']} {r['origin_queue__letter']} {r['origin_queue__name']}"
         elif group == "window":
-            label = f"{r['center__name']} {r['window__number']}号窗口" if r["window__number"] else "（未叫号）"
+            label = (
+                f"{r['center__name']} {r['window__number']}号窗口" if r["window__number"] else "（未叫号）"
+            )
         else:
             label = r["called_by__full_name"] or r["called_by__username"] or "（未叫号）"
         b = buckets[(r["day"], label)]
@@ -58,15 +72,33 @@ def ticket_stats(*, center_ids, since: date, until: date, group: str = "queue") 
             b["service"].append((r["finished_at"] - r["served_at"]).total_seconds())
     out = []
     for (day, label), b in sorted(buckets.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        out.append({"day": day, "label": label, "tickets": b["tickets"], "done": b["done"], "no_show": b["no_show"],
-                    "wait_mean": _minutes(_mean(b["wait"])), "wait_p90": _minutes(_p90(b["wait"])),
-                    "service_mean": _minutes(_mean(b["service"])), "service_p90": _minutes(_p90(b["service"]))})
+        out.append(
+            {
+                "day": day,
+                "label": label,
+                "tickets": b["tickets"],
+                "done": b["done"],
+                "no_show": b["no_show"],
+                "wait_mean": _minutes(_mean(b["wait"])),
+                "wait_p90": _minutes(_p90(b["wait"])),
+                "service_mean": _minutes(_mean(b["service"])),
+                "service_p90": _minutes(_p90(b["service"])),
+            }
+        )
     return out
 
 
-COLUMNS = [("day", "日期"), ("label", "对象"), ("tickets", "取号数"), ("done", "办结数"), ("no_show", "过号数"),
-           ("wait_mean", "平均等候（分钟）"), ("wait_p90", "等候 P90（分钟）"),
-           ("service_mean", "平均办理（分钟）"), ("service_p90", "办理 P90（分钟）")]
+COLUMNS = [
+    ("day", "日期"),
+    ("label", "对象"),
+    ("tickets", "取号数"),
+    ("done", "办结数"),
+    ("no_show", "过号数"),
+    ("wait_mean", "平均等候（分钟）"),
+    ("wait_p90", "等候 P90（分钟）"),
+    ("service_mean", "平均办理（分钟）"),
+    ("service_p90", "办理 P90（分钟）"),
+]
 
 
 def stats_workbook(rows: list[dict], *, title: str):

@@ -39,7 +39,11 @@ def _hall_or_404(code: str):
 
 def _take_page(request, code: str, *, channel: str):
     center = _hall_or_404(code)
-    if channel == Ticket.Channel.KIOSK and request.GET.get("large") != "0" and request.COOKIES.get("govhall_large") != "0":
+    if (
+        channel == Ticket.Channel.KIOSK
+        and request.GET.get("large") != "0"
+        and request.COOKIES.get("govhall_large") != "0"
+    ):
         request.large_type = True  # 适老化 by default on the kiosk
     error = None
     status = 200
@@ -49,23 +53,38 @@ def _take_page(request, code: str, *, channel: str):
         try:
             if queue is None:
                 raise DomainError("请选择要办理的业务。", field="queue")
-            ticket = services.ticket_issue(queue=queue, kind="priority" if reason else "normal",
-                                           priority_reason=reason, channel=channel,
-                                           idempotency_key=request.POST.get("idempotency_key"))
+            ticket = services.ticket_issue(
+                queue=queue,
+                kind="priority" if reason else "normal",
+                priority_reason=reason,
+                channel=channel,
+                idempotency_key=request.POST.get("idempotency_key"),
+            )
         except DomainError as exc:
             error, status = exc.message, 400
         else:
             url = reverse("queueing:ticket", args=[ticket.token])
-            return redirect(f"{url}?from={channel}&hall={center.code}" if channel == Ticket.Channel.KIOSK else url)
+            return redirect(
+                f"{url}?from={channel}&hall={center.code}" if channel == Ticket.Channel.KIOSK else url
+            )
     queues = list(selectors.queues_of(center))
     counts = {q["letter"]: q["waiting"] for q in selectors.board_state(center, calls=0)["queues"]}
     for q in queues:
         q.waiting = counts.get(q.letter, 0)
-    return render(request, "queueing/kiosk.html", {
-        "center": center, "queues": queues, "channel": channel, "error": error,
-        "idempotency_key": uuid.uuid4().hex, "reasons": Ticket.PriorityReason.choices,
-        "large_type": getattr(request, "large_type", False),
-    }, status=status)
+    return render(
+        request,
+        "queueing/kiosk.html",
+        {
+            "center": center,
+            "queues": queues,
+            "channel": channel,
+            "error": error,
+            "idempotency_key": uuid.uuid4().hex,
+            "reasons": Ticket.PriorityReason.choices,
+            "large_type": getattr(request, "large_type", False),
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,6 +171,7 @@ def db_briefly(fn):
     """`fn` run in a thread (sync_to_async) that gives its database connection
     back when done: a board's stream stays open for hours, and holding a
     connection for each board would empty the pool."""
+
     def run(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
@@ -167,8 +187,11 @@ async def board_events(request, code):
     center = await db_briefly(selectors.hall_get)(code)
     if center is None:
         raise Http404("没有找到该大厅。")
-    return StreamingHttpResponse(board_stream(center), content_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingHttpResponse(
+        board_stream(center),
+        content_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 RECHECK_SECONDS = 5
@@ -191,7 +214,9 @@ async def board_stream(center):
         yield _sse("board", first, last)
         while True:
             try:
-                data = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS if shared else RECHECK_SECONDS)
+                data = await asyncio.wait_for(
+                    queue.get(), timeout=KEEPALIVE_SECONDS if shared else RECHECK_SECONDS
+                )
             except TimeoutError:
                 if not shared and await db_briefly(_latest_call_id)(center) != last:
                     payload = await db_briefly(board_payload)(center)
@@ -214,12 +239,21 @@ def appointment_book(request, code):
     errors, values, status = {}, {}, 200
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in ("slot", "name", "id_number", "phone")}
-        slot = AppointmentSlot.objects.filter(center=center, pk=values["slot"] or 0).select_related("center").first()
+        slot = (
+            AppointmentSlot.objects.filter(center=center, pk=values["slot"] or 0)
+            .select_related("center")
+            .first()
+        )
         try:
             if slot is None:
                 raise DomainError("请选择预约时段。", field="slot")
-            appointment = services.appointment_book(slot=slot, name=values["name"], id_number=values["id_number"],
-                                                    phone=values["phone"], by=request.user)
+            appointment = services.appointment_book(
+                slot=slot,
+                name=values["name"],
+                id_number=values["id_number"],
+                phone=values["phone"],
+                by=request.user,
+            )
         except DomainError as exc:
             errors = {exc.field or "top": exc.message}
             status = 400
@@ -229,8 +263,12 @@ def appointment_book(request, code):
     days: dict[date, list] = {}
     for s in slots:
         days.setdefault(s.date, []).append(s)
-    return render(request, "queueing/appointment_book.html",
-                  {"center": center, "days": days, "errors": errors, "values": values}, status=status)
+    return render(
+        request,
+        "queueing/appointment_book.html",
+        {"center": center, "days": days, "errors": errors, "values": values},
+        status=status,
+    )
 
 
 @require_GET
@@ -255,8 +293,12 @@ def appointment_action(request, token, action):
             messages.success(request, f"签到成功，您的号码是 {ticket.code}。")
             return redirect("queueing:ticket", token=ticket.token)
     except DomainError as exc:
-        return render(request, "queueing/appointment.html", {"appointment": appointment, "error": exc.message},
-                      status=400)
+        return render(
+            request,
+            "queueing/appointment.html",
+            {"appointment": appointment, "error": exc.message},
+            status=400,
+        )
     return redirect("queueing:appointment", token=token)
 
 
@@ -265,8 +307,12 @@ def appointment_action(request, token, action):
 
 def _console_context(request, **extra):
     window = selectors.window_of_clerk(request.user)
-    ctx = {"window": window, "windows": selectors.windows_for_clerk(request.user), "issue_key": uuid.uuid4().hex,
-           **extra}
+    ctx = {
+        "window": window,
+        "windows": selectors.windows_for_clerk(request.user),
+        "issue_key": uuid.uuid4().hex,
+        **extra,
+    }
     if window is not None:
         ctx["current"] = selectors.window_current_ticket(window)
         day = timezone.localdate()
@@ -276,9 +322,11 @@ def _console_context(request, **extra):
         ctx["waiting"] = counts
         ctx["hall_queues"] = selectors.queues_of(window.center)
         ctx["hall_windows"] = Window.objects.filter(center=window.center).exclude(pk=window.pk)
-        ctx["recent"] = (Ticket.objects.filter(window=window, day=day)
-                         .exclude(status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING])
-                         .order_by("-finished_at")[:8])
+        ctx["recent"] = (
+            Ticket.objects.filter(window=window, day=day)
+            .exclude(status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING])
+            .order_by("-finished_at")[:8]
+        )
         ctx["can_stats"] = can(request.user, window.center, "stats")
     return ctx
 
@@ -314,14 +362,21 @@ def window_action(request, pk, action):
     if action == "pause":
         kwargs["reason"] = request.POST.get("reason", "")
     if action == "transfer":
-        kwargs["to_queue"] = Queue.objects.filter(center_id=window.center_id, pk=request.POST.get("to_queue") or 0).first()
-        kwargs["to_window"] = Window.objects.filter(center_id=window.center_id,
-                                                    pk=request.POST.get("to_window") or 0).first()
+        kwargs["to_queue"] = Queue.objects.filter(
+            center_id=window.center_id, pk=request.POST.get("to_queue") or 0
+        ).first()
+        kwargs["to_window"] = Window.objects.filter(
+            center_id=window.center_id, pk=request.POST.get("to_window") or 0
+        ).first()
     try:
         result = fn(window=window, by=request.user, **kwargs)
     except DomainError as exc:
-        return render(request, "queueing/console.html", _console_context(request, error=exc.message,
-                                                                          error_field=exc.field), status=400)
+        return render(
+            request,
+            "queueing/console.html",
+            _console_context(request, error=exc.message, error_field=exc.field),
+            status=400,
+        )
     if action == "call":
         messages.success(request, f"已叫 {result.code} 号。" if result else "当前没有等候的号。")
     else:
@@ -336,10 +391,17 @@ def clerk_issue(request):
     queue = get_object_or_404(Queue.objects.select_related("center"), pk=request.POST.get("queue") or 0)
     reason = request.POST.get("priority_reason", "")
     try:
-        ticket = services.ticket_issue(queue=queue, by=request.user, channel=Ticket.Channel.CLERK,
-                                       kind="priority" if reason else "normal", priority_reason=reason,
-                                       idempotency_key=request.POST.get("idempotency_key"))
+        ticket = services.ticket_issue(
+            queue=queue,
+            by=request.user,
+            channel=Ticket.Channel.CLERK,
+            kind="priority" if reason else "normal",
+            priority_reason=reason,
+            idempotency_key=request.POST.get("idempotency_key"),
+        )
     except DomainError as exc:
-        return render(request, "queueing/console.html", _console_context(request, error=exc.message), status=400)
+        return render(
+            request, "queueing/console.html", _console_context(request, error=exc.message), status=400
+        )
     messages.success(request, f"已代取号：{ticket.code}。")
     return redirect("queueing:console")

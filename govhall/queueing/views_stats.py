@@ -42,16 +42,35 @@ def stats(request):
     group = group if group in GROUPS else "queue"
     hall = request.GET.get("hall", "")
     chosen = [c for c in centers if not hall or c.code == hall]
-    rows = [] if errors else ticket_stats(center_ids=[c.id for c in chosen], since=since, until=until, group=group)
+    rows = (
+        []
+        if errors
+        else ticket_stats(center_ids=[c.id for c in chosen], since=since, until=until, group=group)
+    )
     if request.GET.get("format") == "xlsx" and not errors:
-        wb = stats_workbook(rows, title=f"排队叫号统计 {since:%Y-%m-%d} 至 {until:%Y-%m-%d}（按{GROUPS[group]}）")
+        wb = stats_workbook(
+            rows, title=f"排队叫号统计 {since:%Y-%m-%d} 至 {until:%Y-%m-%d}（按{GROUPS[group]}）"
+        )
         buf = BytesIO()
         wb.save(buf)
-        resp = HttpResponse(buf.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp = HttpResponse(
+            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         resp["Content-Disposition"] = f'attachment; filename="queue-stats-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"'
         return resp
-    return render(request, "queueing/stats.html", {
-        "centers": centers, "rows": rows, "since": since, "until": until, "group": group, "groups": GROUPS,
-        "hall": hall, "errors": errors, "columns": COLUMNS,
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "queueing/stats.html",
+        {
+            "centers": centers,
+            "rows": rows,
+            "since": since,
+            "until": until,
+            "group": group,
+            "groups": GROUPS,
+            "hall": hall,
+            "errors": errors,
+            "columns": COLUMNS,
+        },
+        status=400 if errors else 200,
+    )

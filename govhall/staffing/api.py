@@ -20,11 +20,13 @@ from .permissions import access_hall
 
 router = Router(tags=["staffing"])
 
+
 def _hall(user, code: str, action: str = "view"):
     center = centers_visible_to(user).filter(code=code).first()
     if center is None:
         raise NotFound("没有找到该大厅，或您无权查看。")
     return access_hall(user, center, action=action)
+
 
 def _window(center, number: int):
     from govhall.queueing.models import Window
@@ -34,13 +36,20 @@ def _window(center, number: int):
         raise NotFound("没有找到该窗口。", field="window")
     return w
 
+
 def _person(center, username: str, field: str = "username") -> User:
-    user = selectors.hall_staff(center, {"clerk", "chief_rep", "branch_manager"}).filter(username=username).first()
+    user = (
+        selectors.hall_staff(center, {"clerk", "chief_rep", "branch_manager"})
+        .filter(username=username)
+        .first()
+    )
     if user is None:
         raise DomainError("没有找到该工作人员，或其不在本大厅。", field=field)
     return user
 
+
 # --- schemas ---------------------------------------------------------------------------------------------
+
 
 class PostOut(Schema):
     window: int = Field(..., description="窗口号")
@@ -49,10 +58,12 @@ class PostOut(Schema):
     username: str
     name: str
 
+
 class PostIn(Schema):
     window: int = Field(..., description="窗口号")
     role: Literal["A", "B"]
     username: str
+
 
 class CellOut(Schema):
     window: int
@@ -62,12 +73,14 @@ class CellOut(Schema):
     how: list[str | None] = Field(..., description="上午、下午各由谁值守：A、B、S（顶岗）或空")
     gap: bool
 
+
 class GapOut(Schema):
     center: str = Field(..., description="大厅编码")
     center_name: str
     window: int
     day: date
     halves: list[str] = Field(..., description="断档时段：am、pm")
+
 
 class LeaveOut(Schema):
     id: int
@@ -91,6 +104,7 @@ class LeaveOut(Schema):
     decision_note: str
     substitutes: list[dict]
 
+
 class LeaveIn(Schema):
     kind: Literal[tuple(Leave.Kind.values)]  # type: ignore[valid-type]
     start_date: date
@@ -99,21 +113,26 @@ class LeaveIn(Schema):
     end_am: bool = False
     reason: str = Field(..., max_length=200)
 
+
 class SubstituteIn(Schema):
     window: int = Field(..., description="窗口号")
     day: date
     username: str
 
+
 class ApproveIn(Schema):
     substitutes: list[SubstituteIn] = []
     note: str = Field("", max_length=200)
 
+
 class RejectIn(Schema):
     note: str = Field(..., max_length=200)
+
 
 class ReportBackIn(Schema):
     back_date: date
     back_pm: bool = False
+
 
 class AttendanceOut(Schema):
     day: date
@@ -121,14 +140,17 @@ class AttendanceOut(Schema):
     clock_in: datetime | None
     clock_out: datetime | None
 
+
 class ClockIn(Schema):
     kind: Literal["in", "out"]
+
 
 class CorrectionIn(Schema):
     day: date
     kind: Literal["in", "out"]
     at_time: time
     reason: str = Field(..., max_length=200)
+
 
 class CorrectionOut(Schema):
     id: int
@@ -139,8 +161,10 @@ class CorrectionOut(Schema):
     reason: str
     status: str
 
+
 class DecideIn(Schema):
     approve: bool
+
 
 class SheetRowOut(Schema):
     username: str
@@ -153,11 +177,13 @@ class SheetRowOut(Schema):
     absent: int
     leave: Decimal
 
+
 class SheetOut(Schema):
     center: str
     month: str
     days: list[date]
     rows: list[SheetRowOut]
+
 
 class CourseIn(Schema):
     name: str = Field(..., max_length=80)
@@ -165,6 +191,7 @@ class CourseIn(Schema):
     hours: Decimal = Decimal("4")
     valid_months: int = 12
     queues: list[str] = Field([], description="队列字母前缀")
+
 
 class CourseOut(Schema):
     id: int
@@ -174,9 +201,11 @@ class CourseOut(Schema):
     queues: list[str]
     records: list[dict]
 
+
 class RecordIn(Schema):
     username: str
     passed: bool = True
+
 
 class LineOut(Schema):
     code: str
@@ -186,6 +215,7 @@ class LineOut(Schema):
     score: Decimal | None = Field(None, description="空表示数据来源缺失（不计入，不是零分）")
     explanation: str
 
+
 class AssessmentOut(Schema):
     username: str
     name: str
@@ -194,8 +224,10 @@ class AssessmentOut(Schema):
     status: str
     lines: list[LineOut]
 
+
 class MonthIn(Schema):
     month: str = Field(..., pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")
+
 
 class RankOut(Schema):
     rank: int
@@ -204,6 +236,7 @@ class RankOut(Schema):
     clerks: int
     confirmed: bool
 
+
 def _month(raw: str) -> date:
     try:
         y, m = raw.split("-")
@@ -211,15 +244,34 @@ def _month(raw: str) -> date:
     except ValueError:
         raise DomainError("月份格式应为 YYYY-MM。", field="month") from None
 
+
 def _leave_out(lv: Leave) -> dict:
-    return {"id": lv.id, "username": lv.user.username, "name": lv.user.display_name, "center": lv.center.code,
-            "kind": lv.kind, "kind_label": lv.get_kind_display(), "start_date": lv.start_date,
-            "start_pm": lv.start_pm, "end_date": lv.end_date, "end_am": lv.end_am, "reason": lv.reason,
-            "status": lv.status, "status_label": lv.get_status_display(), "planned_days": lv.planned_days,
-            "actual_days": lv.actual_days, "back_date": lv.back_date, "back_pm": lv.back_pm,
-            "approver": lv.approver.username if lv.approver else None, "decision_note": lv.decision_note,
-            "substitutes": [{"window": s.window.number, "day": s.day.isoformat(), "username": s.user.username}
-                            for s in lv.substitutes.select_related("window", "user")]}
+    return {
+        "id": lv.id,
+        "username": lv.user.username,
+        "name": lv.user.display_name,
+        "center": lv.center.code,
+        "kind": lv.kind,
+        "kind_label": lv.get_kind_display(),
+        "start_date": lv.start_date,
+        "start_pm": lv.start_pm,
+        "end_date": lv.end_date,
+        "end_am": lv.end_am,
+        "reason": lv.reason,
+        "status": lv.status,
+        "status_label": lv.get_status_display(),
+        "planned_days": lv.planned_days,
+        "actual_days": lv.actual_days,
+        "back_date": lv.back_date,
+        "back_pm": lv.back_pm,
+        "approver": lv.approver.username if lv.approver else None,
+        "decision_note": lv.decision_note,
+        "substitutes": [
+            {"window": s.window.number, "day": s.day.isoformat(), "username": s.user.username}
+            for s in lv.substitutes.select_related("window", "user")
+        ],
+    }
+
 
 def _leave(user, leave_id: int) -> Leave:
     leave = selectors.leaves_visible_to(user).filter(pk=leave_id).first()
@@ -227,143 +279,308 @@ def _leave(user, leave_id: int) -> Leave:
         raise NotFound("没有找到该请假，或您无权查看。")
     return leave
 
+
 # --- posts and coverage ----------------------------------------------------------------------------------
 
-@router.get("/staffing/halls/{code}/posts", response={200: list[PostOut], **READ_ERRORS},
-            summary="大厅各窗口的AB岗", operation_id="staffing_posts")
+
+@router.get(
+    "/staffing/halls/{code}/posts",
+    response={200: list[PostOut], **READ_ERRORS},
+    summary="大厅各窗口的AB岗",
+    operation_id="staffing_posts",
+)
 def posts_list(request, code: str):
     center = _hall(request.user, code)
-    return [{"window": p.window.number, "window_name": p.window.name, "role": p.role, "username": p.user.username,
-             "name": p.user.display_name} for p in selectors.posts_of_hall(center)]
+    return [
+        {
+            "window": p.window.number,
+            "window_name": p.window.name,
+            "role": p.role,
+            "username": p.user.username,
+            "name": p.user.display_name,
+        }
+        for p in selectors.posts_of_hall(center)
+    ]
 
-@router.post("/staffing/halls/{code}/posts", response={200: PostOut, **WRITE_ERRORS},
-             summary="设置窗口的A岗或B岗", operation_id="staffing_post_assign")
+
+@router.post(
+    "/staffing/halls/{code}/posts",
+    response={200: PostOut, **WRITE_ERRORS},
+    summary="设置窗口的A岗或B岗",
+    operation_id="staffing_post_assign",
+)
 def posts_assign(request, code: str, data: PostIn):
     center = _hall(request.user, code, "manage")
     window = _window(center, data.window)
-    p = services.post_assign(by=request.user, window=window, role=data.role,
-                             user=_person(center, data.username))
-    return {"window": window.number, "window_name": window.name, "role": p.role, "username": p.user.username,
-            "name": p.user.display_name}
+    p = services.post_assign(
+        by=request.user, window=window, role=data.role, user=_person(center, data.username)
+    )
+    return {
+        "window": window.number,
+        "window_name": window.name,
+        "role": p.role,
+        "username": p.user.username,
+        "name": p.user.display_name,
+    }
 
-@router.get("/staffing/halls/{code}/coverage", response={200: list[CellOut], **READ_ERRORS},
-            summary="值守日历：每个办公日每个窗口由谁值守", operation_id="staffing_coverage")
+
+@router.get(
+    "/staffing/halls/{code}/coverage",
+    response={200: list[CellOut], **READ_ERRORS},
+    summary="值守日历：每个办公日每个窗口由谁值守",
+    operation_id="staffing_coverage",
+)
 def coverage(request, code: str, start: date | None = None, days: int = Query(14, ge=1, le=92)):
     center = _hall(request.user, code)
     start = start or timezone.localdate()
     cov = selectors.coverage(center_ids=[center.id], start=start, end=start + timedelta(days=days - 1))
     names = dict(User.objects.filter(id__in=list(cov.names)).values_list("id", "username"))
     numbers = {w.id: w.number for w in cov.windows}
-    return [{"window": numbers[c.window_id], "day": c.day, "am": names.get(c.who[0]), "pm": names.get(c.who[1]),
-             "how": c.how, "gap": c.gap} for c in sorted(cov.cells.values(), key=lambda c: (c.day, c.window_id))]
+    return [
+        {
+            "window": numbers[c.window_id],
+            "day": c.day,
+            "am": names.get(c.who[0]),
+            "pm": names.get(c.who[1]),
+            "how": c.how,
+            "gap": c.gap,
+        }
+        for c in sorted(cov.cells.values(), key=lambda c: (c.day, c.window_id))
+    ]
 
-@router.get("/staffing/gaps", response={200: list[GapOut], **READ_ERRORS},
-            summary="未来30天全区（可见范围内）的断档", operation_id="staffing_gaps")
+
+@router.get(
+    "/staffing/gaps",
+    response={200: list[GapOut], **READ_ERRORS},
+    summary="未来30天全区（可见范围内）的断档",
+    operation_id="staffing_gaps",
+)
 def gaps(request, days: int = Query(30, ge=1, le=92)):
     cov = selectors.gaps_visible_to(request.user, start=timezone.localdate(), days=days)
     by_id = {w.id: w for w in cov.windows}
-    return [{"center": by_id[c.window_id].center.code, "center_name": by_id[c.window_id].center.name,
-             "window": by_id[c.window_id].number, "day": c.day,
-             "halves": [h for h, who in zip(("am", "pm"), c.who, strict=True) if who is None]} for c in cov.gaps()]
+    return [
+        {
+            "center": by_id[c.window_id].center.code,
+            "center_name": by_id[c.window_id].center.name,
+            "window": by_id[c.window_id].number,
+            "day": c.day,
+            "halves": [h for h, who in zip(("am", "pm"), c.who, strict=True) if who is None],
+        }
+        for c in cov.gaps()
+    ]
+
 
 # --- leave -------------------------------------------------------------------------------------------------
 
-@router.get("/staffing/leave", response={200: list[LeaveOut], **READ_ERRORS},
-            summary="我的请假和我管理的大厅的请假", operation_id="staffing_leave_list")
+
+@router.get(
+    "/staffing/leave",
+    response={200: list[LeaveOut], **READ_ERRORS},
+    summary="我的请假和我管理的大厅的请假",
+    operation_id="staffing_leave_list",
+)
 def leave_list(request, status: str | None = None):
     qs = selectors.leaves_visible_to(request.user)
     if status:
         qs = qs.filter(status=status)
     return [_leave_out(lv) for lv in qs[:200]]
 
-@router.post("/staffing/leave", response={201: LeaveOut, **WRITE_ERRORS},
-             summary="提交请假", operation_id="staffing_leave_request")
+
+@router.post(
+    "/staffing/leave",
+    response={201: LeaveOut, **WRITE_ERRORS},
+    summary="提交请假",
+    operation_id="staffing_leave_request",
+)
 def leave_request(request, data: LeaveIn):
     leave = services.leave_request(by=request.user, **data.dict())
     return Status(201, _leave_out(leave))
 
-@router.get("/staffing/leave/{leave_id}", response={200: LeaveOut, **READ_ERRORS},
-            summary="请假详情", operation_id="staffing_leave_get")
+
+@router.get(
+    "/staffing/leave/{leave_id}",
+    response={200: LeaveOut, **READ_ERRORS},
+    summary="请假详情",
+    operation_id="staffing_leave_get",
+)
 def leave_get(request, leave_id: int):
     return _leave_out(_leave(request.user, leave_id))
 
-@router.post("/staffing/leave/{leave_id}/approve", response={200: LeaveOut, **WRITE_ERRORS},
-             summary="批准请假（会造成断档时须指定顶岗人员）", operation_id="staffing_leave_approve")
+
+@router.post(
+    "/staffing/leave/{leave_id}/approve",
+    response={200: LeaveOut, **WRITE_ERRORS},
+    summary="批准请假（会造成断档时须指定顶岗人员）",
+    operation_id="staffing_leave_approve",
+)
 def leave_approve(request, leave_id: int, data: ApproveIn):
     leave = _leave(request.user, leave_id)
     subs = []
     for s in data.substitutes:
-        subs.append({"window": _window(leave.center, s.window), "day": s.day,
-                     "user": _person(leave.center, s.username, field="substitutes")})
+        subs.append(
+            {
+                "window": _window(leave.center, s.window),
+                "day": s.day,
+                "user": _person(leave.center, s.username, field="substitutes"),
+            }
+        )
     return _leave_out(services.leave_approve(leave=leave, by=request.user, substitutes=subs, note=data.note))
 
-@router.post("/staffing/leave/{leave_id}/reject", response={200: LeaveOut, **WRITE_ERRORS},
-             summary="不批准请假", operation_id="staffing_leave_reject")
+
+@router.post(
+    "/staffing/leave/{leave_id}/reject",
+    response={200: LeaveOut, **WRITE_ERRORS},
+    summary="不批准请假",
+    operation_id="staffing_leave_reject",
+)
 def leave_reject(request, leave_id: int, data: RejectIn):
-    return _leave_out(services.leave_reject(leave=_leave(request.user, leave_id), by=request.user, note=data.note))
+    return _leave_out(
+        services.leave_reject(leave=_leave(request.user, leave_id), by=request.user, note=data.note)
+    )
 
-@router.post("/staffing/leave/{leave_id}/report-back", response={200: LeaveOut, **WRITE_ERRORS},
-             summary="销假（记录实际休假天数）", operation_id="staffing_leave_report_back")
+
+@router.post(
+    "/staffing/leave/{leave_id}/report-back",
+    response={200: LeaveOut, **WRITE_ERRORS},
+    summary="销假（记录实际休假天数）",
+    operation_id="staffing_leave_report_back",
+)
 def leave_report_back(request, leave_id: int, data: ReportBackIn):
-    return _leave_out(services.leave_report_back(leave=_leave(request.user, leave_id), by=request.user,
-                                                 **data.dict()))
+    return _leave_out(
+        services.leave_report_back(leave=_leave(request.user, leave_id), by=request.user, **data.dict())
+    )
 
-@router.post("/staffing/leave/{leave_id}/cancel", response={200: LeaveOut, **WRITE_ERRORS},
-             summary="撤销尚未开始的请假", operation_id="staffing_leave_cancel")
+
+@router.post(
+    "/staffing/leave/{leave_id}/cancel",
+    response={200: LeaveOut, **WRITE_ERRORS},
+    summary="撤销尚未开始的请假",
+    operation_id="staffing_leave_cancel",
+)
 def leave_cancel(request, leave_id: int):
     return _leave_out(services.leave_cancel(leave=_leave(request.user, leave_id), by=request.user))
 
+
 # --- attendance --------------------------------------------------------------------------------------------
 
-@router.post("/staffing/attendance/clock", response={200: AttendanceOut, **WRITE_ERRORS},
-             summary="签到或签退（记录客户端IP）", operation_id="staffing_clock")
+
+@router.post(
+    "/staffing/attendance/clock",
+    response={200: AttendanceOut, **WRITE_ERRORS},
+    summary="签到或签退（记录客户端IP）",
+    operation_id="staffing_clock",
+)
 def clock(request, data: ClockIn):
     rec = services.attendance_clock(by=request.user, kind=data.kind, ip=request.META.get("REMOTE_ADDR"))
     return {"day": rec.day, "center": rec.center.code, "clock_in": rec.clock_in, "clock_out": rec.clock_out}
 
-@router.post("/staffing/attendance/corrections", response={201: CorrectionOut, **WRITE_ERRORS},
-             summary="申请考勤更正", operation_id="staffing_correction_request")
+
+@router.post(
+    "/staffing/attendance/corrections",
+    response={201: CorrectionOut, **WRITE_ERRORS},
+    summary="申请考勤更正",
+    operation_id="staffing_correction_request",
+)
 def correction_request(request, data: CorrectionIn):
     c = services.attendance_correction_request(by=request.user, **data.dict())
-    return Status(201, {"id": c.id, "username": request.user.username, "day": c.day, "kind": c.kind, "at": c.at,
-                        "reason": c.reason, "status": c.status})
+    return Status(
+        201,
+        {
+            "id": c.id,
+            "username": request.user.username,
+            "day": c.day,
+            "kind": c.kind,
+            "at": c.at,
+            "reason": c.reason,
+            "status": c.status,
+        },
+    )
 
-@router.post("/staffing/attendance/corrections/{correction_id}/decide", response={200: CorrectionOut, **WRITE_ERRORS},
-             summary="审批考勤更正（分中心负责人）", operation_id="staffing_correction_decide")
+
+@router.post(
+    "/staffing/attendance/corrections/{correction_id}/decide",
+    response={200: CorrectionOut, **WRITE_ERRORS},
+    summary="审批考勤更正（分中心负责人）",
+    operation_id="staffing_correction_decide",
+)
 def correction_decide(request, correction_id: int, data: DecideIn):
     from govhall.accounts.selectors import visible_center_ids
 
-    c = AttendanceCorrection.objects.filter(pk=correction_id, center_id__in=visible_center_ids(request.user)).first()
+    c = AttendanceCorrection.objects.filter(
+        pk=correction_id, center_id__in=visible_center_ids(request.user)
+    ).first()
     if c is None:
         raise NotFound("没有找到该更正申请。")
     c = services.attendance_correction_decide(by=request.user, correction=c, approve=data.approve)
-    return {"id": c.id, "username": c.user.username, "day": c.day, "kind": c.kind, "at": c.at, "reason": c.reason,
-            "status": c.status}
+    return {
+        "id": c.id,
+        "username": c.user.username,
+        "day": c.day,
+        "kind": c.kind,
+        "at": c.at,
+        "reason": c.reason,
+        "status": c.status,
+    }
 
-@router.get("/staffing/halls/{code}/attendance", response={200: SheetOut, **READ_ERRORS},
-            summary="月度考勤表", operation_id="staffing_attendance_sheet")
+
+@router.get(
+    "/staffing/halls/{code}/attendance",
+    response={200: SheetOut, **READ_ERRORS},
+    summary="月度考勤表",
+    operation_id="staffing_attendance_sheet",
+)
 def attendance_sheet(request, code: str, month: str = Query(..., pattern=r"^\d{4}-\d{2}$")):
     center = _hall(request.user, code, "manage")
     sheet = selectors.attendance_sheet(center, _month(month))
-    return {"center": center.code, "month": month, "days": sheet["days"],
-            "rows": [{"username": r["user"].username, "name": r["user"].display_name,
-                      "codes": [c["code"] for c in r["cells"]], **r["totals"]} for r in sheet["rows"]]}
+    return {
+        "center": center.code,
+        "month": month,
+        "days": sheet["days"],
+        "rows": [
+            {
+                "username": r["user"].username,
+                "name": r["user"].display_name,
+                "codes": [c["code"] for c in r["cells"]],
+                **r["totals"],
+            }
+            for r in sheet["rows"]
+        ],
+    }
+
 
 # --- training ----------------------------------------------------------------------------------------------
 
-def _course_out(c: TrainingCourse) -> dict:
-    return {"id": c.id, "name": c.name, "held_on": c.held_on, "valid_months": c.valid_months,
-            "queues": [q.letter for q in c.queues.all()],
-            "records": [{"username": r.user.username, "passed": r.passed, "refresher_due": r.refresher_due.isoformat()}
-                        for r in c.records.select_related("user")]}
 
-@router.get("/staffing/halls/{code}/training", response={200: list[CourseOut], **READ_ERRORS},
-            summary="培训课程与参训记录", operation_id="staffing_training_list")
+def _course_out(c: TrainingCourse) -> dict:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "held_on": c.held_on,
+        "valid_months": c.valid_months,
+        "queues": [q.letter for q in c.queues.all()],
+        "records": [
+            {"username": r.user.username, "passed": r.passed, "refresher_due": r.refresher_due.isoformat()}
+            for r in c.records.select_related("user")
+        ],
+    }
+
+
+@router.get(
+    "/staffing/halls/{code}/training",
+    response={200: list[CourseOut], **READ_ERRORS},
+    summary="培训课程与参训记录",
+    operation_id="staffing_training_list",
+)
 def training_list(request, code: str):
     return [_course_out(c) for c in selectors.training_of_hall(_hall(request.user, code))]
 
-@router.post("/staffing/halls/{code}/training", response={201: CourseOut, **WRITE_ERRORS},
-             summary="登记培训课程", operation_id="staffing_course_create")
+
+@router.post(
+    "/staffing/halls/{code}/training",
+    response={201: CourseOut, **WRITE_ERRORS},
+    summary="登记培训课程",
+    operation_id="staffing_course_create",
+)
 def course_create(request, code: str, data: CourseIn):
     from govhall.queueing.models import Queue
 
@@ -371,50 +588,101 @@ def course_create(request, code: str, data: CourseIn):
     queues = list(Queue.objects.filter(center=center, letter__in=data.queues))
     if len(queues) != len(set(data.queues)):
         raise DomainError("有队列不属于本大厅。", field="queues")
-    c = services.training_course_create(by=request.user, center=center, name=data.name, held_on=data.held_on,
-                                        hours=data.hours, valid_months=data.valid_months, queues=queues)
+    c = services.training_course_create(
+        by=request.user,
+        center=center,
+        name=data.name,
+        held_on=data.held_on,
+        hours=data.hours,
+        valid_months=data.valid_months,
+        queues=queues,
+    )
     return Status(201, _course_out(c))
 
-@router.post("/staffing/halls/{code}/training/{course_id}/records", response={201: CourseOut, **WRITE_ERRORS},
-             summary="登记参训记录", operation_id="staffing_record_add")
+
+@router.post(
+    "/staffing/halls/{code}/training/{course_id}/records",
+    response={201: CourseOut, **WRITE_ERRORS},
+    summary="登记参训记录",
+    operation_id="staffing_record_add",
+)
 def record_add(request, code: str, course_id: int, data: RecordIn):
     center = _hall(request.user, code, "manage")
     course = TrainingCourse.objects.filter(pk=course_id, center=center).first()
     if course is None:
         raise NotFound("没有找到该课程。")
-    services.training_record_add(by=request.user, course=course, user=_person(center, data.username),
-                                 passed=data.passed)
+    services.training_record_add(
+        by=request.user, course=course, user=_person(center, data.username), passed=data.passed
+    )
     return Status(201, _course_out(course))
+
 
 # --- assessment --------------------------------------------------------------------------------------------
 
-def _assessments(center, month: date) -> list[dict]:
-    return [{"username": a.user.username, "name": a.user.display_name, "month": f"{a.month:%Y-%m}",
-             "score": a.score, "status": a.status,
-             "lines": [{"code": ln.code, "label": ln.get_code_display(), "weight": ln.weight, "value": ln.value,
-                        "score": ln.score, "explanation": ln.explanation} for ln in a.lines.all()]}
-            for a in selectors.assessments_of(center, month)]
 
-@router.get("/staffing/halls/{code}/assessment", response={200: list[AssessmentOut], **READ_ERRORS},
-            summary="月度考核及其计算明细", operation_id="staffing_assessment_get")
+def _assessments(center, month: date) -> list[dict]:
+    return [
+        {
+            "username": a.user.username,
+            "name": a.user.display_name,
+            "month": f"{a.month:%Y-%m}",
+            "score": a.score,
+            "status": a.status,
+            "lines": [
+                {
+                    "code": ln.code,
+                    "label": ln.get_code_display(),
+                    "weight": ln.weight,
+                    "value": ln.value,
+                    "score": ln.score,
+                    "explanation": ln.explanation,
+                }
+                for ln in a.lines.all()
+            ],
+        }
+        for a in selectors.assessments_of(center, month)
+    ]
+
+
+@router.get(
+    "/staffing/halls/{code}/assessment",
+    response={200: list[AssessmentOut], **READ_ERRORS},
+    summary="月度考核及其计算明细",
+    operation_id="staffing_assessment_get",
+)
 def assessment_get(request, code: str, month: str = Query(..., pattern=r"^\d{4}-\d{2}$")):
     return _assessments(_hall(request.user, code, "manage"), _month(month))
 
-@router.post("/staffing/halls/{code}/assessment/compute", response={200: list[AssessmentOut], **WRITE_ERRORS},
-             summary="计算月度考核（已确认的月份不能重算）", operation_id="staffing_assessment_compute")
+
+@router.post(
+    "/staffing/halls/{code}/assessment/compute",
+    response={200: list[AssessmentOut], **WRITE_ERRORS},
+    summary="计算月度考核（已确认的月份不能重算）",
+    operation_id="staffing_assessment_compute",
+)
 def assessment_compute(request, code: str, data: MonthIn):
     center = _hall(request.user, code, "manage")
     services.assessment_compute(by=request.user, center=center, month=_month(data.month))
     return _assessments(center, _month(data.month))
 
-@router.post("/staffing/halls/{code}/assessment/confirm", response={200: list[AssessmentOut], **WRITE_ERRORS},
-             summary="分中心负责人确认月度考核（确认后锁定）", operation_id="staffing_assessment_confirm")
+
+@router.post(
+    "/staffing/halls/{code}/assessment/confirm",
+    response={200: list[AssessmentOut], **WRITE_ERRORS},
+    summary="分中心负责人确认月度考核（确认后锁定）",
+    operation_id="staffing_assessment_confirm",
+)
 def assessment_confirm(request, code: str, data: MonthIn):
     center = _hall(request.user, code)
     services.assessment_confirm(by=request.user, center=center, month=_month(data.month))
     return _assessments(center, _month(data.month))
 
-@router.get("/staffing/rankings", response={200: list[RankOut], **READ_ERRORS},
-            summary="分中心考核排名", operation_id="staffing_rankings")
+
+@router.get(
+    "/staffing/rankings",
+    response={200: list[RankOut], **READ_ERRORS},
+    summary="分中心考核排名",
+    operation_id="staffing_rankings",
+)
 def rankings(request, month: str = Query(..., pattern=r"^\d{4}-\d{2}$")):
     return selectors.rankings(user=request.user, month=_month(month))

@@ -13,8 +13,15 @@ from . import selectors
 from .models import AssessmentIndicator, TrainingRecord
 
 Code = AssessmentIndicator.Code
-DEFAULT_WEIGHTS = {Code.ATTENDANCE: 30, Code.ON_TIME_CASES: 25, Code.TICKETS: 15, Code.SERVICE_TIME: 10,
-                   Code.RATINGS: 10, Code.COMPLAINTS: 5, Code.TRAINING: 5}
+DEFAULT_WEIGHTS = {
+    Code.ATTENDANCE: 30,
+    Code.ON_TIME_CASES: 25,
+    Code.TICKETS: 15,
+    Code.SERVICE_TIME: 10,
+    Code.RATINGS: 10,
+    Code.COMPLAINTS: 5,
+    Code.TRAINING: 5,
+}
 ONE = Decimal("0.1")
 
 
@@ -34,9 +41,9 @@ def _tickets(center, start, end) -> dict[int, tuple[int, float | None]]:
     except ImportError:  # pragma: no cover - queueing is installed in this project
         return {}
     out: dict[int, list] = {}
-    rows = (Ticket.objects.filter(center=center, status=Ticket.Status.DONE, day__gte=start, day__lte=end,
-                                  finished_by__isnull=False)
-            .values_list("finished_by_id", "served_at", "finished_at"))
+    rows = Ticket.objects.filter(
+        center=center, status=Ticket.Status.DONE, day__gte=start, day__lte=end, finished_by__isnull=False
+    ).values_list("finished_by_id", "served_at", "finished_at")
     for uid, served, finished in rows:
         n_sum = out.setdefault(uid, [0, 0.0, 0])
         n_sum[0] += 1
@@ -60,51 +67,81 @@ def compute(*, center, month: date) -> list[tuple]:
     end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
     w = weights(center.district_id)
     people = list(selectors.hall_staff(center))
-    sheet = {row["user"].id: row["totals"] for row in selectors.attendance_sheet(center, start, users=people)["rows"]}
+    sheet = {
+        row["user"].id: row["totals"]
+        for row in selectors.attendance_sheet(center, start, users=people)["rows"]
+    }
     tickets = _tickets(center, start, end)
     best_n = max((n for n, _ in tickets.values()), default=0)
     times = [m for _, m in tickets.values() if m]
     best_time = min(times) if times else None
-    trained = set(TrainingRecord.objects.filter(user__in=people, passed=True, refresher_due__gte=end)
-                  .values_list("user_id", flat=True))
+    trained = set(
+        TrainingRecord.objects.filter(user__in=people, passed=True, refresher_due__gte=end).values_list(
+            "user_id", flat=True
+        )
+    )
     results = []
     for u in people:
         lines = []
 
         def line(code, value, score, explanation, lines=lines):
-            lines.append({"code": code, "weight": w[code], "value": value, "score": score,
-                          "explanation": explanation})
+            lines.append(
+                {"code": code, "weight": w[code], "value": value, "score": score, "explanation": explanation}
+            )
 
         t = sheet[u.id]
         if t["expected"]:
             raw = (t["expected"] - t["absent"] - 0.5 * (t["late"] + t["early"])) / t["expected"] * 100
-            line(Code.ATTENDANCE, f"应出勤{t['expected']}天，缺勤{t['absent']}，迟到{t['late']}，早退{t['early']}",
-                 _pct(raw), "（应出勤 − 缺勤 − 0.5×(迟到+早退)）÷ 应出勤 × 100；批准的请假不算缺勤")
+            line(
+                Code.ATTENDANCE,
+                f"应出勤{t['expected']}天，缺勤{t['absent']}，迟到{t['late']}，早退{t['early']}",
+                _pct(raw),
+                "（应出勤 − 缺勤 − 0.5×(迟到+早退)）÷ 应出勤 × 100；批准的请假不算缺勤",
+            )
         else:
             line(Code.ATTENDANCE, "本月无应出勤日", None, "无应出勤日，不计入")
         rate = _on_time_rate(u, center, start, end)
         if rate is None:
-            line(Code.ON_TIME_CASES, "数据来源尚未接入", None, "办件系统尚未提供按时办结率，暂不计入（不按零分）")
+            line(
+                Code.ON_TIME_CASES,
+                "数据来源尚未接入",
+                None,
+                "办件系统尚未提供按时办结率，暂不计入（不按零分）",
+            )
         else:
             line(Code.ON_TIME_CASES, f"按时办结率 {rate:.1f}%", _pct(rate), "按时办结件数 ÷ 办结件数 × 100")
         n, minutes = tickets.get(u.id, (0, None))
         if best_n:
-            line(Code.TICKETS, f"办结{n}个号（本厅最高{best_n}）", _pct(n / best_n * 100), "本人办结数 ÷ 本厅最高 × 100")
+            line(
+                Code.TICKETS,
+                f"办结{n}个号（本厅最高{best_n}）",
+                _pct(n / best_n * 100),
+                "本人办结数 ÷ 本厅最高 × 100",
+            )
         else:
             line(Code.TICKETS, "本厅本月无叫号办结记录", None, "本厅无叫号数据，不计入")
         if minutes:
-            line(Code.SERVICE_TIME, f"平均 {minutes:.1f} 分钟（本厅最短 {best_time:.1f}）",
-                 _pct(best_time / minutes * 100), "本厅最短平均时长 ÷ 本人平均时长 × 100")
+            line(
+                Code.SERVICE_TIME,
+                f"平均 {minutes:.1f} 分钟（本厅最短 {best_time:.1f}）",
+                _pct(best_time / minutes * 100),
+                "本厅最短平均时长 ÷ 本人平均时长 × 100",
+            )
         else:
             line(Code.SERVICE_TIME, "无办理时长记录", None, "本人无已办结的叫号，不计入")
         line(Code.RATINGS, "数据来源尚未接入", None, "好差评功能上线后计入；目前缺少数据，不按零分")
         line(Code.COMPLAINTS, "数据来源尚未接入", None, "效能投诉功能上线后计入；目前缺少数据，不按零分")
         ok = u.id in trained
-        line(Code.TRAINING, "有有效培训记录" if ok else "无有效培训记录", Decimal(100 if ok else 0).quantize(ONE),
-             "月末持有合格且未到复训期的培训记录得 100，否则 0")
-        counted = [(ln["weight"], ln["score"]) for ln in lines if ln["score"] is not None and ln["weight"] > 0]
+        line(
+            Code.TRAINING,
+            "有有效培训记录" if ok else "无有效培训记录",
+            Decimal(100 if ok else 0).quantize(ONE),
+            "月末持有合格且未到复训期的培训记录得 100，否则 0",
+        )
+        counted = [
+            (ln["weight"], ln["score"]) for ln in lines if ln["score"] is not None and ln["weight"] > 0
+        ]
         total_w = sum(wt for wt, _ in counted)
         total = (sum(wt * s for wt, s in counted) / total_w).quantize(ONE) if total_w else None
         results.append((u, total, lines))
     return results
-

@@ -28,8 +28,14 @@ CLERKS = [
     ("clerk_mz_c", "婚姻登记窗口 王芳（演示）"),
     ("clerk_mz_d", "婚姻登记窗口 李军（演示）"),
 ]
-POSTS = [(1, "A", "clerk_mz"), (1, "B", "clerk_mz_b"), (2, "A", "clerk_mz_b"), (2, "B", "clerk_mz_d"),
-         (3, "A", "clerk_mz_d"), (3, "B", "clerk_mz")]
+POSTS = [
+    (1, "A", "clerk_mz"),
+    (1, "B", "clerk_mz_b"),
+    (2, "A", "clerk_mz_b"),
+    (2, "B", "clerk_mz_d"),
+    (3, "A", "clerk_mz_d"),
+    (3, "B", "clerk_mz"),
+]
 TRAINED = ["clerk_mz", "clerk_mz_b", "clerk_mz_c", "clerk_mz_d"]
 COURSE = "婚姻登记业务与窗口服务规范培训（演示）"
 
@@ -45,14 +51,22 @@ def load_demo_staffing() -> dict[str, int]:
     for username, full_name in CLERKS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create(by=None, username=username, full_name=full_name, password=DEMO_PASSWORD, is_demo=True)
+            user = user_create(
+                by=None, username=username, full_name=full_name, password=DEMO_PASSWORD, is_demo=True
+            )
             created["users"] += 1
         role_assign(by=None, user=user, role=Role.CLERK, center=hall)
     course = TrainingCourse.objects.filter(center=hall, name=COURSE).first()
     if course is None:
         held = timezone.localdate() - timedelta(days=60)
-        course = TrainingCourse.objects.create(district=hall.district, center=hall, name=COURSE, held_on=held,
-                                               hours=Decimal("8"), valid_months=24)
+        course = TrainingCourse.objects.create(
+            district=hall.district,
+            center=hall,
+            name=COURSE,
+            held_on=held,
+            hours=Decimal("8"),
+            valid_months=24,
+        )
         course.queues.set(Queue.objects.filter(center=hall))
         created["courses"] += 1
     for username in TRAINED:

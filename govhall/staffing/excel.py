@@ -23,12 +23,19 @@ def _book(title: str, header: list, rows) -> bytes:
 
 
 def attendance_xlsx(sheet: dict) -> bytes:
-    header = ["姓名"] + [f"{d:%m-%d}" for d in sheet["days"]] + ["应出勤", "出勤", "迟到", "早退", "缺勤", "请假天数"]
+    header = (
+        ["姓名"]
+        + [f"{d:%m-%d}" for d in sheet["days"]]
+        + ["应出勤", "出勤", "迟到", "早退", "缺勤", "请假天数"]
+    )
     rows = []
     for r in sheet["rows"]:
         t = r["totals"]
-        rows.append([r["user"].display_name] + [c["code"] for c in r["cells"]]
-                    + [t["expected"], t["present"], t["late"], t["early"], t["absent"], float(t["leave"])])
+        rows.append(
+            [r["user"].display_name]
+            + [c["code"] for c in r["cells"]]
+            + [t["expected"], t["present"], t["late"], t["early"], t["absent"], float(t["leave"])]
+        )
     return _book(f"考勤{sheet['month']:%Y-%m}", header, rows)
 
 
@@ -43,10 +50,20 @@ def assessment_xlsx(center, month, rows, windows) -> bytes:
         cells = []
         for c in codes:
             ln = lines.get(c.value)
-            cells.append("" if ln is None else
-                         f"{ln.weight} / {'缺少数据' if ln.score is None else ln.score} / {ln.value}")
-        out.append([i, a.user.display_name, float(a.score) if a.score is not None else "缺少数据",
-                    a.get_status_display()] + cells)
+            cells.append(
+                ""
+                if ln is None
+                else f"{ln.weight} / {'缺少数据' if ln.score is None else ln.score} / {ln.value}"
+            )
+        out.append(
+            [
+                i,
+                a.user.display_name,
+                float(a.score) if a.score is not None else "缺少数据",
+                a.get_status_display(),
+            ]
+            + cells
+        )
     out.append([])
     out.append(["窗口", "得分（A、B岗平均）"])
     for w in windows:
@@ -55,6 +72,11 @@ def assessment_xlsx(center, month, rows, windows) -> bytes:
 
 
 def rankings_xlsx(month, ranks) -> bytes:
-    return _book(f"排名{month:%Y-%m}", ["排名", "分中心", "平均分", "参评人数", "已确认"],
-                 [[r["rank"], r["name"], float(r["score"]), r["clerks"], "是" if r["confirmed"] else "否"]
-                  for r in ranks])
+    return _book(
+        f"排名{month:%Y-%m}",
+        ["排名", "分中心", "平均分", "参评人数", "已确认"],
+        [
+            [r["rank"], r["name"], float(r["score"]), r["clerks"], "是" if r["confirmed"] else "否"]
+            for r in ranks
+        ],
+    )

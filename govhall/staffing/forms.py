@@ -51,8 +51,10 @@ class ApproveForm(AccessibleForm):
         for gap in gaps:
             name = f"sub_{gap['window'].id}_{gap['day']:%Y%m%d}"
             self.fields[name] = forms.ChoiceField(
-                label=f"{gap['day']:%m月%d日} {gap['window'].number}号窗口 顶岗人员", required=False,
-                choices=[("", "请选择")] + [(u.id, u.display_name) for u in gap["candidates"]])
+                label=f"{gap['day']:%m月%d日} {gap['window'].number}号窗口 顶岗人员",
+                required=False,
+                choices=[("", "请选择")] + [(u.id, u.display_name) for u in gap["candidates"]],
+            )
             self.gap_fields.append((name, gap))
 
     def substitutes(self):
@@ -82,7 +84,9 @@ class CourseForm(AccessibleForm):
     held_on = forms.DateField(label="培训日期", widget=DATE)
     hours = forms.DecimalField(label="学时", min_value=0, max_value=200, decimal_places=1, initial=4)
     valid_months = forms.IntegerField(label="有效期（月）", initial=12)
-    queues = forms.MultipleChoiceField(label="可办理队列", required=False, widget=forms.CheckboxSelectMultiple)
+    queues = forms.MultipleChoiceField(
+        label="可办理队列", required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, queues=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,11 +23,13 @@ class Post(TimeStamped):
         A = "A", "A岗（主岗）"
         B = "B", "B岗（备岗）"
 
-    window = models.ForeignKey("queueing.Window", on_delete=models.CASCADE, related_name="posts",
-                               verbose_name="窗口")
+    window = models.ForeignKey(
+        "queueing.Window", on_delete=models.CASCADE, related_name="posts", verbose_name="窗口"
+    )
     role = models.CharField("岗位", max_length=1, choices=Role.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts",
-                             verbose_name="工作人员")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts", verbose_name="工作人员"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -47,10 +49,12 @@ class LeaveRule(TimeStamped):
     """How a department's halls approve leave: up to `manager_max_days` working
     days by the branch manager, longer by the department leader."""
 
-    department = models.OneToOneField("centers.Department", on_delete=models.CASCADE, related_name="leave_rule",
-                                      verbose_name="业务主管部门")
-    manager_max_days = models.DecimalField("分中心负责人可批天数", max_digits=4, decimal_places=1,
-                                           default=Decimal("1"))
+    department = models.OneToOneField(
+        "centers.Department", on_delete=models.CASCADE, related_name="leave_rule", verbose_name="业务主管部门"
+    )
+    manager_max_days = models.DecimalField(
+        "分中心负责人可批天数", max_digits=4, decimal_places=1, default=Decimal("1")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -91,10 +95,12 @@ class Leave(TimeStamped):
     # Requests that block an overlapping new one.
     LIVE = (Status.REQUESTED, Status.APPROVED, Status.ON_LEAVE, Status.REPORTED_BACK)
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leaves",
-                             verbose_name="请假人")
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="leaves",
-                               verbose_name="所在大厅")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leaves", verbose_name="请假人"
+    )
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="leaves", verbose_name="所在大厅"
+    )
     kind = models.CharField("假别", max_length=12, choices=Kind.choices)
     start_date = models.DateField("开始日期")
     start_pm = models.BooleanField("自下午开始", default=False)
@@ -103,8 +109,14 @@ class Leave(TimeStamped):
     reason = models.CharField("事由", max_length=200)
     status = models.CharField("状态", max_length=14, choices=Status.choices, default=Status.REQUESTED)
     planned_days = models.DecimalField("请假天数", max_digits=5, decimal_places=1, default=Decimal("0"))
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name="审批人")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=200, blank=True)
     # 销假: the first half-day back at work; the leave really ended just before it.
@@ -117,10 +129,15 @@ class Leave(TimeStamped):
         verbose_name = "请销假"
         verbose_name_plural = "请销假"
         ordering = ["-start_date", "-id"]
-        indexes = [models.Index(fields=["user", "start_date"], name="leave_user_start"),
-                   models.Index(fields=["center", "status", "start_date"], name="leave_center_status")]
-        constraints = [models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
-                                              name="leave_ends_after_start")]
+        indexes = [
+            models.Index(fields=["user", "start_date"], name="leave_user_start"),
+            models.Index(fields=["center", "status", "start_date"], name="leave_center_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="leave_ends_after_start"
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display()} {self.start_date}–{self.end_date}"
@@ -138,26 +155,37 @@ class Leave(TimeStamped):
         销假 the last is the half-day before the return."""
         from .selectors import leave_span
 
-        return leave_span(self.start_date, self.start_pm, self.end_date, self.end_am, self.back_date, self.back_pm)
+        return leave_span(
+            self.start_date, self.start_pm, self.end_date, self.end_am, self.back_date, self.back_pm
+        )
 
 
 class Substitute(TimeStamped):
     """A person named, when a leave was approved, to serve a window on a day
     on which neither its A nor its B is there."""
 
-    leave = models.ForeignKey(Leave, on_delete=models.CASCADE, related_name="substitutes", verbose_name="请假")
+    leave = models.ForeignKey(
+        Leave, on_delete=models.CASCADE, related_name="substitutes", verbose_name="请假"
+    )
     day = models.DateField("日期")
-    window = models.ForeignKey("queueing.Window", on_delete=models.CASCADE, related_name="substitutes",
-                               verbose_name="窗口")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="substitutions",
-                             verbose_name="顶岗人员")
+    window = models.ForeignKey(
+        "queueing.Window", on_delete=models.CASCADE, related_name="substitutes", verbose_name="窗口"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="substitutions",
+        verbose_name="顶岗人员",
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "顶岗"
         verbose_name_plural = "顶岗"
         ordering = ["day", "window__number"]
-        constraints = [models.UniqueConstraint(fields=["leave", "window", "day"], name="one_substitute_per_gap")]
+        constraints = [
+            models.UniqueConstraint(fields=["leave", "window", "day"], name="one_substitute_per_gap")
+        ]
 
     def __str__(self):
         return f"{self.day} {self.window}：{self.user}"
@@ -166,10 +194,15 @@ class Substitute(TimeStamped):
 class Attendance(TimeStamped):
     """考勤: one person's clock-in and clock-out at a hall on a day, with the IPs."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendances",
-                             verbose_name="工作人员")
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="attendances",
-                               verbose_name="大厅")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name="工作人员",
+    )
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="attendances", verbose_name="大厅"
+    )
     day = models.DateField("日期")
     clock_in = models.DateTimeField("签到时间", null=True, blank=True)
     clock_in_ip = models.GenericIPAddressField("签到IP", null=True, blank=True)
@@ -201,16 +234,25 @@ class AttendanceCorrection(TimeStamped):
         APPROVED = "approved", "已批准"
         REJECTED = "rejected", "未批准"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name="申请人")
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="+", verbose_name="大厅")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="+", verbose_name="大厅"
+    )
     day = models.DateField("日期")
     kind = models.CharField("更正项", max_length=3, choices=Kind.choices)
     at = models.DateTimeField("更正为")
     reason = models.CharField("原因", max_length=200)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.REQUESTED)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name="审批人")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     history = HistoricalRecords()
 
@@ -227,15 +269,25 @@ class TrainingCourse(TimeStamped):
     """A course; passing it qualifies a person for the queues (and the items
     they serve) it names, until its refresher is due."""
 
-    district = models.ForeignKey("centers.District", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name="区县")
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+", verbose_name="举办大厅", help_text="空为区政务办统一举办")
+    district = models.ForeignKey(
+        "centers.District", on_delete=models.PROTECT, related_name="+", verbose_name="区县"
+    )
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="举办大厅",
+        help_text="空为区政务办统一举办",
+    )
     name = models.CharField("课程名称", max_length=80)
     held_on = models.DateField("培训日期")
     hours = models.DecimalField("学时", max_digits=4, decimal_places=1, default=Decimal("4"))
     queues = models.ManyToManyField("queueing.Queue", blank=True, related_name="+", verbose_name="可办理队列")
-    items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="+", verbose_name="可办理事项")
+    items = models.ManyToManyField(
+        "catalog.ServiceItem", blank=True, related_name="+", verbose_name="可办理事项"
+    )
     valid_months = models.PositiveSmallIntegerField("有效期（月）", default=12)
     history = HistoricalRecords()
 
@@ -251,10 +303,15 @@ class TrainingCourse(TimeStamped):
 class TrainingRecord(TimeStamped):
     """Who attended a course, whether they passed, and when the refresher is due."""
 
-    course = models.ForeignKey(TrainingCourse, on_delete=models.CASCADE, related_name="records",
-                               verbose_name="课程")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training_records",
-                             verbose_name="人员")
+    course = models.ForeignKey(
+        TrainingCourse, on_delete=models.CASCADE, related_name="records", verbose_name="课程"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="training_records",
+        verbose_name="人员",
+    )
     passed = models.BooleanField("考核合格", default=True)
     refresher_due = models.DateField("复训到期日")
     history = HistoricalRecords()
@@ -263,7 +320,9 @@ class TrainingRecord(TimeStamped):
         verbose_name = "培训记录"
         verbose_name_plural = "培训记录"
         ordering = ["-course__held_on"]
-        constraints = [models.UniqueConstraint(fields=["course", "user"], name="one_record_per_course_person")]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "user"], name="one_record_per_course_person")
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.course}"
@@ -281,8 +340,9 @@ class AssessmentIndicator(TimeStamped):
         COMPLAINTS = "complaints", "投诉"
         TRAINING = "training", "培训"
 
-    district = models.ForeignKey("centers.District", on_delete=models.CASCADE, related_name="+",
-                                 verbose_name="区县")
+    district = models.ForeignKey(
+        "centers.District", on_delete=models.CASCADE, related_name="+", verbose_name="区县"
+    )
     code = models.CharField("指标", max_length=16, choices=Code.choices)
     weight = models.DecimalField("权重", max_digits=5, decimal_places=1)
     history = HistoricalRecords()
@@ -305,14 +365,23 @@ class MonthlyAssessment(TimeStamped):
         DRAFT = "draft", "待确认"
         CONFIRMED = "confirmed", "已确认"
 
-    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="+", verbose_name="大厅")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name="工作人员")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="+", verbose_name="大厅"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="工作人员"
+    )
     month = models.DateField("月份", help_text="该月 1 日")
     score = models.DecimalField("得分", max_digits=5, decimal_places=1, null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name="确认人")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     history = HistoricalRecords()
 
@@ -320,7 +389,9 @@ class MonthlyAssessment(TimeStamped):
         verbose_name = "月度考核"
         verbose_name_plural = "月度考核"
         ordering = ["-month", "center", "-score"]
-        constraints = [models.UniqueConstraint(fields=["center", "user", "month"], name="one_assessment_per_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "user", "month"], name="one_assessment_per_month")
+        ]
 
     def __str__(self):
         return f"{self.user} {self.month:%Y-%m} {self.score}"
@@ -338,8 +409,9 @@ class AssessmentLine(models.Model):
     """One indicator of one assessment: the measured value, its score, and how
     it was computed. `score` is None when the source is absent (not zero)."""
 
-    assessment = models.ForeignKey(MonthlyAssessment, on_delete=models.CASCADE, related_name="lines",
-                                   verbose_name="考核")
+    assessment = models.ForeignKey(
+        MonthlyAssessment, on_delete=models.CASCADE, related_name="lines", verbose_name="考核"
+    )
     code = models.CharField("指标", max_length=16, choices=AssessmentIndicator.Code.choices)
     weight = models.DecimalField("权重", max_digits=5, decimal_places=1)
     value = models.CharField("数据", max_length=120, blank=True)
@@ -359,12 +431,17 @@ class StaffingWarning(TimeStamped):
     """A gap warned about: one window and day with nobody on duty. One row per
     window and day, so the daily job can run again without warning twice."""
 
-    center = models.ForeignKey("centers.Center", on_delete=models.CASCADE, related_name="+", verbose_name="大厅")
-    window = models.ForeignKey("queueing.Window", on_delete=models.CASCADE, related_name="+", verbose_name="窗口")
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.CASCADE, related_name="+", verbose_name="大厅"
+    )
+    window = models.ForeignKey(
+        "queueing.Window", on_delete=models.CASCADE, related_name="+", verbose_name="窗口"
+    )
     day = models.DateField("日期")
     message = models.CharField("内容", max_length=200)
-    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="staffing_warnings",
-                                        verbose_name="提醒对象")
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="staffing_warnings", verbose_name="提醒对象"
+    )
     resolved_at = models.DateTimeField("已补岗", null=True, blank=True)
 
     class Meta:

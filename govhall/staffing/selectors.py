@@ -26,6 +26,7 @@ HALF_LABEL = {AM: "上午", PM: "下午"}
 
 # --- opening days --------------------------------------------------------------------------------
 
+
 def _workdays(district_id, start: date, end: date) -> set[date]:
     """Working days (holidays and 调休 make-up days) in [start, end]."""
     from govhall.core.calendar import CalendarUnknown, _Calendar
@@ -51,13 +52,14 @@ def opening_days(center_ids, start: date, end: date) -> dict[int, list[date]]:
     with hours opens a working day even where the weekday has none."""
     centers = list(Center.objects.filter(id__in=list(center_ids)).values_list("id", "district_id"))
     weekdays: dict[int, set[int]] = defaultdict(set)
-    for cid, wd in OpeningHours.objects.filter(center_id__in=[c for c, _ in centers]).values_list("center_id",
-                                                                                                  "weekday"):
+    for cid, wd in OpeningHours.objects.filter(center_id__in=[c for c, _ in centers]).values_list(
+        "center_id", "weekday"
+    ):
         weekdays[cid].add(wd)
     exceptions: dict[int, dict[date, bool]] = defaultdict(dict)
-    for cid, day, closed in (HoursException.objects.filter(center_id__in=[c for c, _ in centers],
-                                                           date__gte=start, date__lte=end)
-                             .values_list("center_id", "date", "is_closed")):
+    for cid, day, closed in HoursException.objects.filter(
+        center_id__in=[c for c, _ in centers], date__gte=start, date__lte=end
+    ).values_list("center_id", "date", "is_closed"):
         exceptions[cid][day] = closed
     work_by_district = {d: _workdays(d, start, end) for d in {d for _, d in centers}}
     out = {}
@@ -69,7 +71,8 @@ def opening_days(center_ids, start: date, end: date) -> dict[int, list[date]]:
             if day in work:
                 closed = exceptions[cid].get(day)
                 regular = day.weekday() in weekdays[cid] or (
-                    day.weekday() >= 5 and any(wd < 5 for wd in weekdays[cid]))  # 调休 make-up day
+                    day.weekday() >= 5 and any(wd < 5 for wd in weekdays[cid])
+                )  # 调休 make-up day
                 if closed is False or (closed is None and regular):
                     days.append(day)
             day += timedelta(days=1)
@@ -86,8 +89,11 @@ def hall_hours(center, day: date) -> list[tuple[time, time]]:
     exc = HoursException.objects.filter(center=center, date=day).first()
     if exc is not None:
         return [] if exc.is_closed else [(exc.opens, exc.closes)]
-    rows = list(OpeningHours.objects.filter(center=center).order_by("weekday", "opens")
-                .values_list("weekday", "opens", "closes"))
+    rows = list(
+        OpeningHours.objects.filter(center=center)
+        .order_by("weekday", "opens")
+        .values_list("weekday", "opens", "closes")
+    )
     same = [(o, c) for wd, o, c in rows if wd == day.weekday()]
     if same or day.weekday() < 5:
         return same
@@ -99,6 +105,7 @@ def hall_hours(center, day: date) -> list[tuple[time, time]]:
 
 
 # --- who is away -----------------------------------------------------------------------------------
+
 
 def halves_between(first: tuple[date, int], last: tuple[date, int]):
     """Every (day, half) from `first` to `last` inclusive."""
@@ -121,22 +128,27 @@ def leave_span(start_date, start_pm, end_date, end_am, back_date, back_pm) -> tu
     return first, last
 
 
-def away_halves(user_ids, start: date, end: date, *, exclude_leave_id=None) -> dict[int, set[tuple[date, int]]]:
+def away_halves(
+    user_ids, start: date, end: date, *, exclude_leave_id=None
+) -> dict[int, set[tuple[date, int]]]:
     """(day, half) each person is away on approved leave within [start, end]."""
-    qs = Leave.objects.filter(user_id__in=list(user_ids), status__in=Leave.AWAY, start_date__lte=end,
-                              end_date__gte=start)
+    qs = Leave.objects.filter(
+        user_id__in=list(user_ids), status__in=Leave.AWAY, start_date__lte=end, end_date__gte=start
+    )
     if exclude_leave_id:
         qs = qs.exclude(id=exclude_leave_id)
     out: dict[int, set] = defaultdict(set)
     lo, hi = (start, AM), (end, PM)
-    for uid, *span in qs.values_list("user_id", "start_date", "start_pm", "end_date", "end_am", "back_date",
-                                     "back_pm"):
+    for uid, *span in qs.values_list(
+        "user_id", "start_date", "start_pm", "end_date", "end_am", "back_date", "back_pm"
+    ):
         first, last = leave_span(*span)
         out[uid].update(halves_between(max(first, lo), min(last, hi)))
     return out
 
 
 # --- coverage ------------------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class Cell:
@@ -176,26 +188,41 @@ class Coverage:
 
 def _trained_queue_ids(user_ids, day: date) -> dict[int, set[int]]:
     out: dict[int, set[int]] = defaultdict(set)
-    rows = (TrainingRecord.objects.filter(user_id__in=list(user_ids), passed=True, refresher_due__gte=day,
-                                          course__held_on__lte=day)
-            .values_list("user_id", "course__queues"))
+    rows = TrainingRecord.objects.filter(
+        user_id__in=list(user_ids), passed=True, refresher_due__gte=day, course__held_on__lte=day
+    ).values_list("user_id", "course__queues")
     for uid, qid in rows:
         if qid:
             out[uid].add(qid)
     return out
 
 
-def coverage(*, center_ids, start: date, end: date, window_ids=None, extra_away=None, extra_subs=None,
-             exclude_leave_id=None) -> Coverage:
+def coverage(
+    *,
+    center_ids,
+    start: date,
+    end: date,
+    window_ids=None,
+    extra_away=None,
+    extra_subs=None,
+    exclude_leave_id=None,
+) -> Coverage:
     """The coverage calendar of the halls `center_ids` (active ones) from `start`
     to `end`. `extra_away` {user id: halves} and `extra_subs` {(window id, day):
     user id} let a pending approval see the calendar as it would be."""
     from govhall.accounts.models import User
     from govhall.queueing.models import Window
 
-    active = set(Center.objects.filter(id__in=list(center_ids), status=Center.Status.ACTIVE)
-                 .values_list("id", flat=True))
-    wqs = Window.objects.filter(center_id__in=active).select_related("center").order_by("center__code", "number")
+    active = set(
+        Center.objects.filter(id__in=list(center_ids), status=Center.Status.ACTIVE).values_list(
+            "id", flat=True
+        )
+    )
+    wqs = (
+        Window.objects.filter(center_id__in=active)
+        .select_related("center")
+        .order_by("center__code", "number")
+    )
     if window_ids is not None:
         wqs = wqs.filter(id__in=list(window_ids))
     windows = list(wqs)
@@ -205,9 +232,13 @@ def coverage(*, center_ids, start: date, end: date, window_ids=None, extra_away=
     for wid, role, uid in Post.objects.filter(window_id__in=wids).values_list("window_id", "role", "user_id"):
         posts[wid][role] = uid
     subs: dict[tuple[int, date], int] = {}
-    for wid, day, uid in (Substitute.objects.filter(window_id__in=wids, day__gte=start, day__lte=end,
-                                                    leave__status__in=Leave.AWAY)
-                          .exclude(leave_id=exclude_leave_id).values_list("window_id", "day", "user_id")):
+    for wid, day, uid in (
+        Substitute.objects.filter(
+            window_id__in=wids, day__gte=start, day__lte=end, leave__status__in=Leave.AWAY
+        )
+        .exclude(leave_id=exclude_leave_id)
+        .values_list("window_id", "day", "user_id")
+    ):
         subs[(wid, day)] = uid
     subs.update(extra_subs or {})
     people = {u for p in posts.values() for u in p.values()} | set(subs.values())
@@ -233,8 +264,12 @@ def coverage(*, center_ids, start: date, end: date, window_ids=None, extra_away=
                 elif sub and key not in away.get(sub, ()):
                     cell.who[half], cell.how[half] = sub, "S"
             cells[(w.id, day)] = cell
-    names = dict((uid, full or username) for uid, full, username in
-                 User.objects.filter(id__in=people).values_list("id", "full_name", "username"))
+    names = dict(
+        (uid, full or username)
+        for uid, full, username in User.objects.filter(id__in=people).values_list(
+            "id", "full_name", "username"
+        )
+    )
     return Coverage(start, end, days, windows, dict(posts), cells, names, away)
 
 
@@ -278,9 +313,13 @@ def may_serve_window(*, user, window, day: date) -> bool:
 
 # --- posts and people ----------------------------------------------------------------------------------
 
+
 def posts_of_hall(center) -> list[Post]:
-    return list(Post.objects.filter(window__center=center).select_related("window", "user")
-                .order_by("window__number", "role"))
+    return list(
+        Post.objects.filter(window__center=center)
+        .select_related("window", "user")
+        .order_by("window__number", "role")
+    )
 
 
 def post_load(center) -> list[dict]:
@@ -299,8 +338,13 @@ def hall_staff(center, roles=None):
     from .permissions import POST_HOLDERS
 
     roles = roles or POST_HOLDERS
-    return (User.objects.filter(role_assignments__center=center, role_assignments__role__in=list(roles),
-                                is_active=True).distinct().order_by("full_name", "username"))
+    return (
+        User.objects.filter(
+            role_assignments__center=center, role_assignments__role__in=list(roles), is_active=True
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
 
 
 def trained_for(user, window, day: date) -> bool:
@@ -319,6 +363,7 @@ def missing_training(user, window, day: date) -> list:
 
 # --- leave ---------------------------------------------------------------------------------------------
 
+
 def leave_days(center, first: tuple[date, int], last: tuple[date, int]) -> Decimal:
     """Working days (in halves) of `center` between two half-days inclusive."""
     if last < first:
@@ -332,13 +377,22 @@ def leave_gaps(leave, *, substitutes=None) -> list[Cell]:
     """The gaps approving `leave` would open at the windows its person holds a
     post at, given the `substitutes` {(window id, day): user id} proposed."""
     first, last = leave.periods
-    window_ids = list(Post.objects.filter(user_id=leave.user_id, window__center_id=leave.center_id)
-                      .values_list("window_id", flat=True))
+    window_ids = list(
+        Post.objects.filter(user_id=leave.user_id, window__center_id=leave.center_id).values_list(
+            "window_id", flat=True
+        )
+    )
     if not window_ids:
         return []
-    cov = coverage(center_ids=[leave.center_id], start=leave.start_date, end=leave.end_date, window_ids=window_ids,
-                   extra_away={leave.user_id: set(halves_between(first, last))}, extra_subs=substitutes or {},
-                   exclude_leave_id=leave.id)
+    cov = coverage(
+        center_ids=[leave.center_id],
+        start=leave.start_date,
+        end=leave.end_date,
+        window_ids=window_ids,
+        extra_away={leave.user_id: set(halves_between(first, last))},
+        extra_subs=substitutes or {},
+        exclude_leave_id=leave.id,
+    )
     return cov.gaps()
 
 
@@ -350,8 +404,11 @@ def leaves_visible_to(user):
 
     centers = Center.objects.filter(id__in=visible_center_ids(user))
     managed = [c.id for c in centers if roles_at(user, c) & MANAGE]
-    return (Leave.objects.filter(Q(user=user) | Q(center_id__in=managed))
-            .select_related("user", "center", "approver").order_by("-start_date", "-id"))
+    return (
+        Leave.objects.filter(Q(user=user) | Q(center_id__in=managed))
+        .select_related("user", "center", "approver")
+        .order_by("-start_date", "-id")
+    )
 
 
 def substitute_candidates(leave, window, day: date) -> list:
@@ -362,6 +419,7 @@ def substitute_candidates(leave, window, day: date) -> list:
 
 
 # --- attendance ----------------------------------------------------------------------------------------
+
 
 def _halves_of(periods) -> dict[int, list]:
     out = {AM: [], PM: []}
@@ -378,8 +436,15 @@ def attendance_day(*, day: date, periods, away: set, record, today: date) -> dic
     halves = _halves_of(periods)
     working = [h for h in (AM, PM) if (day, h) not in away and halves[h]]
     on_leave = [h for h in (AM, PM) if (day, h) in away]
-    out = {"day": day, "code": "", "late": False, "early": False, "absent": False,
-           "leave": Decimal(len(on_leave)) / 2, "record": record}
+    out = {
+        "day": day,
+        "code": "",
+        "late": False,
+        "early": False,
+        "absent": False,
+        "leave": Decimal(len(on_leave)) / 2,
+        "record": record,
+    }
     if not working:
         out["code"] = "假" if on_leave else ""
         return out
@@ -418,16 +483,25 @@ def attendance_sheet(center, month: date, *, users=None, today: date | None = No
     people = list(users) if users is not None else list(hall_staff(center, HALL_STAFF))
     open_days = opening_days([center.id], month, last).get(center.id, [])
     periods = {d: hall_hours(center, d) for d in open_days}
-    records = {(r.user_id, r.day): r for r in Attendance.objects.filter(user__in=people, day__gte=month,
-                                                                        day__lte=last)}
+    records = {
+        (r.user_id, r.day): r
+        for r in Attendance.objects.filter(user__in=people, day__gte=month, day__lte=last)
+    }
     away = away_halves([u.id for u in people], month, last)
     rows = []
     for u in people:
-        cells, totals = [], {"expected": 0, "present": 0, "late": 0, "early": 0, "absent": 0,
-                             "leave": Decimal("0")}
+        cells, totals = (
+            [],
+            {"expected": 0, "present": 0, "late": 0, "early": 0, "absent": 0, "leave": Decimal("0")},
+        )
         for d in open_days:
-            c = attendance_day(day=d, periods=periods[d], away=away.get(u.id, set()), record=records.get((u.id, d)),
-                               today=today)
+            c = attendance_day(
+                day=d,
+                periods=periods[d],
+                away=away.get(u.id, set()),
+                record=records.get((u.id, d)),
+                today=today,
+            )
             cells.append(c)
             totals["leave"] += c["leave"]
             if d <= today and c["code"] not in ("", "假"):
@@ -443,34 +517,53 @@ def attendance_sheet(center, month: date, *, users=None, today: date | None = No
 def corrections_pending(center):
     from .models import AttendanceCorrection
 
-    return (AttendanceCorrection.objects.filter(center=center, status=AttendanceCorrection.Status.REQUESTED)
-            .select_related("user").order_by("day"))
+    return (
+        AttendanceCorrection.objects.filter(center=center, status=AttendanceCorrection.Status.REQUESTED)
+        .select_related("user")
+        .order_by("day")
+    )
 
 
 # --- training ------------------------------------------------------------------------------------------
 
+
 def training_of_hall(center):
     from .models import TrainingCourse
 
-    return (TrainingCourse.objects.filter(Q(center=center) | Q(center__isnull=True, district_id=center.district_id))
-            .prefetch_related("queues", "items", "records__user").order_by("-held_on"))
+    return (
+        TrainingCourse.objects.filter(
+            Q(center=center) | Q(center__isnull=True, district_id=center.district_id)
+        )
+        .prefetch_related("queues", "items", "records__user")
+        .order_by("-held_on")
+    )
 
 
 def refreshers_due(center, *, within_days: int = 60, today: date | None = None):
     from django.utils import timezone
 
     today = today or timezone.localdate()
-    return (TrainingRecord.objects.filter(course__center=center, refresher_due__lte=today + timedelta(days=within_days))
-            .select_related("user", "course").order_by("refresher_due"))
+    return (
+        TrainingRecord.objects.filter(
+            course__center=center, refresher_due__lte=today + timedelta(days=within_days)
+        )
+        .select_related("user", "course")
+        .order_by("refresher_due")
+    )
 
 
 # --- assessment ----------------------------------------------------------------------------------------
 
+
 def assessments_of(center, month: date):
     from .models import MonthlyAssessment
 
-    return (MonthlyAssessment.objects.filter(center=center, month=month.replace(day=1))
-            .select_related("user", "confirmed_by").prefetch_related("lines").order_by("-score", "user__username"))
+    return (
+        MonthlyAssessment.objects.filter(center=center, month=month.replace(day=1))
+        .select_related("user", "confirmed_by")
+        .prefetch_related("lines")
+        .order_by("-score", "user__username")
+    )
 
 
 def window_scores(center, month: date) -> list[dict]:
@@ -491,11 +584,27 @@ def rankings(*, user, month: date) -> list[dict]:
 
     from .models import MonthlyAssessment
 
-    rows = (MonthlyAssessment.objects.filter(center_id__in=visible_center_ids(user), month=month.replace(day=1),
-                                             score__isnull=False)
-            .values("center_id", "center__name").annotate(avg=Avg("score"), n=Count("id")).order_by("-avg"))
-    confirmed = set(MonthlyAssessment.objects.filter(month=month.replace(day=1), status="confirmed")
-                    .values_list("center_id", flat=True))
-    return [{"rank": i + 1, "center_id": r["center_id"], "name": r["center__name"],
-             "score": Decimal(r["avg"]).quantize(Decimal("0.1")), "clerks": r["n"],
-             "confirmed": r["center_id"] in confirmed} for i, r in enumerate(rows)]
+    rows = (
+        MonthlyAssessment.objects.filter(
+            center_id__in=visible_center_ids(user), month=month.replace(day=1), score__isnull=False
+        )
+        .values("center_id", "center__name")
+        .annotate(avg=Avg("score"), n=Count("id"))
+        .order_by("-avg")
+    )
+    confirmed = set(
+        MonthlyAssessment.objects.filter(month=month.replace(day=1), status="confirmed").values_list(
+            "center_id", flat=True
+        )
+    )
+    return [
+        {
+            "rank": i + 1,
+            "center_id": r["center_id"],
+            "name": r["center__name"],
+            "score": Decimal(r["avg"]).quantize(Decimal("0.1")),
+            "clerks": r["n"],
+            "confirmed": r["center_id"] in confirmed,
+        }
+        for i, r in enumerate(rows)
+    ]

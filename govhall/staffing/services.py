@@ -33,6 +33,7 @@ def _today() -> date:
 
 # --- posts ---------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def post_assign(*, by, window, role: str, user, day: date | None = None) -> Post:
     """Put `user` at `window` as A or B (replacing whoever held that post). The
@@ -51,14 +52,20 @@ def post_assign(*, by, window, role: str, user, day: date | None = None) -> Post
     if other is not None and other.user_id == user.id:
         raise DomainError("同一窗口的 A 岗和 B 岗必须是两个不同的人。", field="user")
     if role == Post.Role.A:
-        elsewhere = Post.objects.filter(user=user, role=Post.Role.A).exclude(window=window).select_related("window")
+        elsewhere = (
+            Post.objects.filter(user=user, role=Post.Role.A).exclude(window=window).select_related("window")
+        )
         if elsewhere.exists():
-            raise DomainError(f"{user.display_name}已是{elsewhere[0].window}的 A 岗，一人只能担任一个窗口的 A 岗。",
-                              field="user")
+            raise DomainError(
+                f"{user.display_name}已是{elsewhere[0].window}的 A 岗，一人只能担任一个窗口的 A 岗。",
+                field="user",
+            )
     missing = selectors.missing_training(user, window, day or _today())
     if missing:
         names = "、".join(q.name for q in missing)
-        raise DomainError(f"{user.display_name}没有有效的培训记录，不能办理：{names}。请先登记培训。", field="user")
+        raise DomainError(
+            f"{user.display_name}没有有效的培训记录，不能办理：{names}。请先登记培训。", field="user"
+        )
     post = Post.objects.filter(window=window, role=role).first()
     if post is not None and post.user_id == user.id:
         return post
@@ -76,6 +83,7 @@ def post_remove(*, by, post: Post) -> None:
 
 
 # --- leave ---------------------------------------------------------------------------------------------
+
 
 def _leave_center(user, center=None):
     """The hall where `user` works (and takes leave)."""
@@ -116,7 +124,9 @@ def leave_rule_set(*, by, department, manager_max_days) -> LeaveRule:
 
 
 def manager_max_days(center) -> Decimal:
-    rule = LeaveRule.objects.filter(department_id=center.department_id).first() if center.department_id else None
+    rule = (
+        LeaveRule.objects.filter(department_id=center.department_id).first() if center.department_id else None
+    )
     return rule.manager_max_days if rule else DEFAULT_MANAGER_MAX_DAYS
 
 
@@ -142,13 +152,24 @@ def _check_decider(by, leave: Leave) -> None:
         allowed = {Role.DEPARTMENT_LEADER}
         who = "分管班子成员"
     if not roles & allowed:
-        raise Refused(f"这次请假 {leave.planned_days} 天，按本部门规则（{limit} 天以内由分中心负责人审批，"
-                      f"更长的由分管班子成员审批）应由{who}审批，您无权审批。")
+        raise Refused(
+            f"这次请假 {leave.planned_days} 天，按本部门规则（{limit} 天以内由分中心负责人审批，"
+            f"更长的由分管班子成员审批）应由{who}审批，您无权审批。"
+        )
 
 
 @transaction.atomic
-def leave_request(*, by, kind: str, start_date: date, end_date: date, reason: str, start_pm: bool = False,
-                  end_am: bool = False, center=None) -> Leave:
+def leave_request(
+    *,
+    by,
+    kind: str,
+    start_date: date,
+    end_date: date,
+    reason: str,
+    start_pm: bool = False,
+    end_am: bool = False,
+    center=None,
+) -> Leave:
     """A staff member asks for leave. Overlapping an existing request is refused."""
     if by is None or not by.is_authenticated:
         raise Refused("请先登录。")
@@ -165,17 +186,30 @@ def leave_request(*, by, kind: str, start_date: date, end_date: date, reason: st
     if not (reason or "").strip():
         raise DomainError("请填写请假事由。", field="reason")
     hall = _leave_center(by, center)
-    leave = Leave(user=by, center=hall, kind=kind, start_date=start_date, end_date=end_date, start_pm=start_pm,
-                  end_am=end_am, reason=reason.strip())
+    leave = Leave(
+        user=by,
+        center=hall,
+        kind=kind,
+        start_date=start_date,
+        end_date=end_date,
+        start_pm=start_pm,
+        end_am=end_am,
+        reason=reason.strip(),
+    )
     if start_date == end_date and start_pm and end_am:
         raise DomainError("同一天不能既自下午开始又至上午结束。", field="end_am")
     first, last = leave.periods
-    for other in Leave.objects.filter(user=by, status__in=Leave.LIVE, start_date__lte=end_date,
-                                      end_date__gte=start_date):
+    for other in Leave.objects.filter(
+        user=by, status__in=Leave.LIVE, start_date__lte=end_date, end_date__gte=start_date
+    ):
         o_first, o_last = other.periods
         if first <= o_last and o_first <= last:
-            raise DomainError(f"与已有的请假（{other.start_date:%m月%d日}–{other.end_date:%m月%d日}，"
-                              f"{other.get_status_display()}）时间重叠。", field="start_date", code="overlap")
+            raise DomainError(
+                f"与已有的请假（{other.start_date:%m月%d日}–{other.end_date:%m月%d日}，"
+                f"{other.get_status_display()}）时间重叠。",
+                field="start_date",
+                code="overlap",
+            )
     leave.planned_days = selectors.leave_days(hall, first, last)
     if leave.planned_days <= 0:
         raise DomainError("所选日期内没有需要上班的工作日，无需请假。", field="start_date")
@@ -202,17 +236,24 @@ def _substitute_map(leave: Leave, substitutes) -> dict:
         if not is_hall_staff(user, leave.center, POST_HOLDERS):
             raise DomainError(f"{user.display_name}不是本大厅的窗口工作人员，不能顶岗。", field="substitutes")
         if not selectors.trained_for(user, window, day):
-            raise DomainError(f"{user.display_name}没有{window}所办事项的有效培训记录，不能顶岗。",
-                              field="substitutes")
+            raise DomainError(
+                f"{user.display_name}没有{window}所办事项的有效培训记录，不能顶岗。", field="substitutes"
+            )
         if selectors.away_halves([user.id], day, day).get(user.id):
             raise DomainError(f"{user.display_name}在{day:%m月%d日}也请假，不能顶岗。", field="substitutes")
-        busy = selectors.coverage(center_ids=[leave.center_id], start=day, end=day,
-                                  extra_away={leave.user_id: set(selectors.halves_between(*leave.periods))},
-                                  exclude_leave_id=leave.id)
+        busy = selectors.coverage(
+            center_ids=[leave.center_id],
+            start=day,
+            end=day,
+            extra_away={leave.user_id: set(selectors.halves_between(*leave.periods))},
+            exclude_leave_id=leave.id,
+        )
         for cell in busy.cells.values():
             if cell.window_id != window.id and user.id in cell.on_duty:
-                raise DomainError(f"{user.display_name}在{day:%m月%d日}要在另一个窗口值守，不能同时顶岗。",
-                                  field="substitutes")
+                raise DomainError(
+                    f"{user.display_name}在{day:%m月%d日}要在另一个窗口值守，不能同时顶岗。",
+                    field="substitutes",
+                )
         out[(window.id, day)] = user
     return out
 
@@ -222,8 +263,11 @@ def describe_gaps(cells, windows) -> str:
     parts = []
     for c in cells:
         w = names.get(c.window_id)
-        halves = "全天" if c.who == [None, None] else "、".join(
-            selectors.HALF_LABEL[h] for h in (0, 1) if c.who[h] is None)
+        halves = (
+            "全天"
+            if c.who == [None, None]
+            else "、".join(selectors.HALF_LABEL[h] for h in (0, 1) if c.who[h] is None)
+        )
         parts.append(f"{c.day:%m月%d日}{halves} {w.number if w else ''}号窗口")
     return "；".join(parts)
 
@@ -242,18 +286,24 @@ def leave_approve(*, leave: Leave, by, substitutes=None, note: str = "") -> Leav
     gaps = selectors.leave_gaps(leave, substitutes={k: u.id for k, u in subs.items()})
     if gaps:
         windows = Window.objects.filter(id__in={c.window_id for c in gaps})
-        raise DomainError(f"批准后以下窗口无人值守（A岗、B岗都不在）：{describe_gaps(gaps, windows)}。"
-                          "请为这些日期指定经过培训的顶岗人员后再批准。", field="substitutes", code="gap")
+        raise DomainError(
+            f"批准后以下窗口无人值守（A岗、B岗都不在）：{describe_gaps(gaps, windows)}。"
+            "请为这些日期指定经过培训的顶岗人员后再批准。",
+            field="substitutes",
+            code="gap",
+        )
     leave.status = Leave.Status.ON_LEAVE if leave.start_date <= _today() else Leave.Status.APPROVED
     leave.approver = by
     leave.decided_at = timezone.now()
     leave.decision_note = (note or "").strip()[:200]
     save_recorded(leave, by=by, reason="批准请假")
     for (window_id, day), user in subs.items():
-        save_recorded(Substitute(leave=leave, window_id=window_id, day=day, user=user), by=by,
-                      reason="指定顶岗人员")
-    StaffingWarning.objects.filter(window_id__in=[w for w, _ in subs], day__in=[d for _, d in subs],
-                                   resolved_at__isnull=True).update(resolved_at=timezone.now())
+        save_recorded(
+            Substitute(leave=leave, window_id=window_id, day=day, user=user), by=by, reason="指定顶岗人员"
+        )
+    StaffingWarning.objects.filter(
+        window_id__in=[w for w, _ in subs], day__in=[d for _, d in subs], resolved_at__isnull=True
+    ).update(resolved_at=timezone.now())
     return leave
 
 
@@ -289,8 +339,10 @@ def leave_report_back(*, leave: Leave, by, back_date: date, back_pm: bool = Fals
     """销假: the person is back at work from `back_date` (afternoon if
     `back_pm`); the actual days are recorded and days not taken are given back."""
     leave = Leave.objects.select_for_update().get(pk=leave.pk)
-    if by is None or (by.id != leave.user_id and not roles_at(by, leave.center) & {
-            Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}):
+    if by is None or (
+        by.id != leave.user_id
+        and not roles_at(by, leave.center) & {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}
+    ):
         raise Refused("只有请假人本人或分中心负责人可以销假。")
     if leave.status not in (Leave.Status.APPROVED, Leave.Status.ON_LEAVE):
         raise WrongState(f"该请假目前为“{leave.get_status_display()}”，不能销假。")
@@ -303,8 +355,13 @@ def leave_report_back(*, leave: Leave, by, back_date: date, back_pm: bool = Fals
     after_planned = (planned_last[0], 1) if planned_last[1] == 0 else (planned_last[0] + timedelta(days=1), 0)
     if back > after_planned:
         # Returning later than planned would cover unapproved days: ask for more leave first.
-        later = [d for d in selectors.opening_days([leave.center_id], after_planned[0], back_date)
-                 .get(leave.center_id, []) if (d, 0) < back and (d, 1) >= after_planned]
+        later = [
+            d
+            for d in selectors.opening_days([leave.center_id], after_planned[0], back_date).get(
+                leave.center_id, []
+            )
+            if (d, 0) < back and (d, 1) >= after_planned
+        ]
         if later:
             raise DomainError("返岗日期晚于批准的假期结束日，超出的天数请先续假。", field="back_date")
     leave.back_date, leave.back_pm = back_date, back_pm
@@ -328,6 +385,7 @@ def leaves_start_due(*, today: date | None = None) -> int:
 
 # --- the daily gap warning -----------------------------------------------------------------------------
 
+
 @transaction.atomic
 def staffing_gaps_warn(*, today: date | None = None, days: int = 30) -> dict[str, int]:
     """Warn the branch manager and the district office of every gap in the next
@@ -348,14 +406,23 @@ def staffing_gaps_warn(*, today: date | None = None, days: int = 30) -> dict[str
         w = by_id[cell.window_id]
         open_keys.add((w.id, cell.day))
         if w.center_id not in recipients_of:
-            recipients_of[w.center_id] = list(RoleAssignment.objects.filter(
-                Q(role=Role.BRANCH_MANAGER, center=w.center)
-                | Q(role=Role.DISTRICT_ADMIN, center__district_id=w.center.district_id))
-                .values_list("user_id", flat=True).distinct())
+            recipients_of[w.center_id] = list(
+                RoleAssignment.objects.filter(
+                    Q(role=Role.BRANCH_MANAGER, center=w.center)
+                    | Q(role=Role.DISTRICT_ADMIN, center__district_id=w.center.district_id)
+                )
+                .values_list("user_id", flat=True)
+                .distinct()
+            )
         warning, made = StaffingWarning.objects.get_or_create(
-            window=w, day=cell.day,
-            defaults={"center": w.center, "message": f"{w.center.name}{w.number}号窗口 {cell.day:%Y-%m-%d} "
-                                                     "A岗、B岗均不在岗，且未指定顶岗人员。"})
+            window=w,
+            day=cell.day,
+            defaults={
+                "center": w.center,
+                "message": f"{w.center.name}{w.number}号窗口 {cell.day:%Y-%m-%d} "
+                "A岗、B岗均不在岗，且未指定顶岗人员。",
+            },
+        )
         if made:
             created += 1
             warning.recipients.set(recipients_of[w.center_id])
@@ -376,6 +443,7 @@ def _aware(day: date, t) -> datetime:
 
 
 # --- attendance ----------------------------------------------------------------------------------------
+
 
 def _attendance_center(user, center=None):
     try:
@@ -430,11 +498,17 @@ def attendance_correction_request(*, by, day: date, kind: str, at_time, reason: 
         raise DomainError("请填写更正后的时间。", field="at_time")
     if not (reason or "").strip():
         raise DomainError("请填写更正原因。", field="reason")
-    if AttendanceCorrection.objects.filter(user=by, day=day, kind=kind,
-                                           status=AttendanceCorrection.Status.REQUESTED).exists():
+    if AttendanceCorrection.objects.filter(
+        user=by, day=day, kind=kind, status=AttendanceCorrection.Status.REQUESTED
+    ).exists():
         raise DomainError("该日已有待审批的同类更正申请。", field="day")
-    return save_recorded(AttendanceCorrection(user=by, center=hall, day=day, kind=kind, at=_aware(day, at_time),
-                                              reason=reason.strip()), by=by, reason="申请考勤更正")
+    return save_recorded(
+        AttendanceCorrection(
+            user=by, center=hall, day=day, kind=kind, at=_aware(day, at_time), reason=reason.strip()
+        ),
+        by=by,
+        reason="申请考勤更正",
+    )
 
 
 @transaction.atomic
@@ -449,12 +523,15 @@ def attendance_correction_decide(*, by, correction, approve: bool):
         raise Refused("不能审批自己的考勤更正。")
     if correction.status != AttendanceCorrection.Status.REQUESTED:
         raise WrongState("该更正申请已处理。")
-    correction.status = (AttendanceCorrection.Status.APPROVED if approve else AttendanceCorrection.Status.REJECTED)
+    correction.status = (
+        AttendanceCorrection.Status.APPROVED if approve else AttendanceCorrection.Status.REJECTED
+    )
     correction.decided_by, correction.decided_at = by, timezone.now()
     save_recorded(correction, by=by, reason="审批考勤更正")
     if approve:
-        record = (Attendance.objects.select_for_update().filter(user_id=correction.user_id, day=correction.day)
-                  .first() or Attendance(user_id=correction.user_id, center=correction.center, day=correction.day))
+        record = Attendance.objects.select_for_update().filter(
+            user_id=correction.user_id, day=correction.day
+        ).first() or Attendance(user_id=correction.user_id, center=correction.center, day=correction.day)
         if correction.kind == AttendanceCorrection.Kind.CLOCK_IN:
             record.clock_in = correction.at
         else:
@@ -465,9 +542,11 @@ def attendance_correction_decide(*, by, correction, approve: bool):
 
 # --- training ------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def training_course_create(*, by, center, name: str, held_on: date, queues=(), items=(), hours=4,
-                           valid_months: int = 12):
+def training_course_create(
+    *, by, center, name: str, held_on: date, queues=(), items=(), hours=4, valid_months: int = 12
+):
     """A course held at (or for) a hall; the queues and items it qualifies for."""
     from .models import TrainingCourse
 
@@ -481,9 +560,18 @@ def training_course_create(*, by, center, name: str, held_on: date, queues=(), i
         raise DomainError("有效期应为 1 到 60 个月。", field="valid_months")
     if any(q.center_id != center.id for q in queues):
         raise DomainError("只能选择本大厅的队列。", field="queues")
-    course = save_recorded(TrainingCourse(district_id=center.district_id, center=center, name=name.strip(),
-                                          held_on=held_on, hours=Decimal(str(hours)), valid_months=valid_months),
-                           by=by, reason="登记培训课程")
+    course = save_recorded(
+        TrainingCourse(
+            district_id=center.district_id,
+            center=center,
+            name=name.strip(),
+            held_on=held_on,
+            hours=Decimal(str(hours)),
+            valid_months=valid_months,
+        ),
+        by=by,
+        reason="登记培训课程",
+    )
     course.queues.set(queues)
     course.items.set(items)
     return course
@@ -510,12 +598,20 @@ def training_record_add(*, by, course, user, passed: bool = True):
             raise DomainError(f"{user.display_name}不是{center.name}的工作人员。", field="user")
     if TrainingRecord.objects.filter(course=course, user=user).exists():
         raise DomainError(f"{user.display_name}已有该课程的培训记录。", field="user")
-    return save_recorded(TrainingRecord(course=course, user=user, passed=passed,
-                                        refresher_due=_add_months(course.held_on, course.valid_months)),
-                         by=by, reason="登记培训记录")
+    return save_recorded(
+        TrainingRecord(
+            course=course,
+            user=user,
+            passed=passed,
+            refresher_due=_add_months(course.held_on, course.valid_months),
+        ),
+        by=by,
+        reason="登记培训记录",
+    )
 
 
 # --- assessment ----------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def assessment_indicator_set(*, by, district, code: str, weight):
@@ -536,7 +632,8 @@ def assessment_indicator_set(*, by, district, code: str, weight):
     if not Decimal("0") <= weight <= Decimal("100"):
         raise DomainError("权重应为 0 到 100 之间的数。", field="weight")
     row = AssessmentIndicator.objects.filter(district=district, code=code).first() or AssessmentIndicator(
-        district=district, code=code)
+        district=district, code=code
+    )
     row.weight = weight
     return save_recorded(row, by=by, reason="设置考核权重")
 
@@ -551,14 +648,16 @@ def assessment_compute(*, by, center, month: date):
     if by is not None:
         access_hall(by, center, action="manage")
     month = month.replace(day=1)
-    if MonthlyAssessment.objects.filter(center=center, month=month,
-                                        status=MonthlyAssessment.Status.CONFIRMED).exists():
+    if MonthlyAssessment.objects.filter(
+        center=center, month=month, status=MonthlyAssessment.Status.CONFIRMED
+    ).exists():
         raise WrongState("该月考核已确认并锁定，不能重新计算。")
     results = assessment.compute(center=center, month=month)
     rows = []
     for user, total, lines in results:
-        row = MonthlyAssessment.objects.filter(center=center, user=user, month=month).first() or MonthlyAssessment(
-            center=center, user=user, month=month)
+        row = MonthlyAssessment.objects.filter(
+            center=center, user=user, month=month
+        ).first() or MonthlyAssessment(center=center, user=user, month=month)
         row.score = total
         save_recorded(row, by=by, reason="计算月度考核")
         row.lines.all().delete()

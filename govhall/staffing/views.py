@@ -43,7 +43,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
     return response
 
 
@@ -80,25 +82,36 @@ def client_ip(request) -> str | None:
 
 
 def _halls(user):
-    return [c for c in centers_visible_to(user).filter(status=Center.Status.ACTIVE).order_by("kind", "code")
-            if can(user, c, "view")]
+    return [
+        c
+        for c in centers_visible_to(user).filter(status=Center.Status.ACTIVE).order_by("kind", "code")
+        if can(user, c, "view")
+    ]
 
 
 # --- index ---------------------------------------------------------------------------------------------
+
 
 @login_required
 def index(request):
     halls = _halls(request.user)
     today = timezone.localdate()
-    return render(request, "staffing/index.html", {
-        "halls": halls, "today": today,
-        "my_posts": Post.objects.filter(user=request.user).select_related("window__center"),
-        "warnings": StaffingWarning.objects.filter(recipients=request.user, resolved_at__isnull=True,
-                                                   day__gte=today).select_related("window", "center")[:20],
-    })
+    return render(
+        request,
+        "staffing/index.html",
+        {
+            "halls": halls,
+            "today": today,
+            "my_posts": Post.objects.filter(user=request.user).select_related("window__center"),
+            "warnings": StaffingWarning.objects.filter(
+                recipients=request.user, resolved_at__isnull=True, day__gte=today
+            ).select_related("window", "center")[:20],
+        },
+    )
 
 
 # --- posts and coverage --------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -122,23 +135,37 @@ def hall_posts(request, pk):
             window = next(w for w in windows if str(w.id) == form.cleaned_data["window"])
             user = next(u for u in people if str(u.id) == form.cleaned_data["user"])
             try:
-                services.post_assign(by=request.user, window=window, role=form.cleaned_data["role"], user=user)
+                services.post_assign(
+                    by=request.user, window=window, role=form.cleaned_data["role"], user=user
+                )
             except DomainError as exc:
                 show_domain_error(form, exc)
                 status = 400
             else:
-                messages.success(request, f"已设置 {window} 的{form.cleaned_data['role']}岗：{user.display_name}。")
+                messages.success(
+                    request, f"已设置 {window} 的{form.cleaned_data['role']}岗：{user.display_name}。"
+                )
                 return redirect("staffing:posts", pk=center.pk)
         else:
             status = 400
     posts = {}
     for p in selectors.posts_of_hall(center):
         posts.setdefault(p.window_id, {})[p.role] = p
-    rows = [{"window": w, "A": posts.get(w.id, {}).get("A"), "B": posts.get(w.id, {}).get("B")} for w in windows]
-    return render(request, "staffing/posts.html", {
-        "center": center, "rows": rows, "load": selectors.post_load(center), "form": form,
-        "can_manage": can(request.user, center, "manage"),
-    }, status=status)
+    rows = [
+        {"window": w, "A": posts.get(w.id, {}).get("A"), "B": posts.get(w.id, {}).get("B")} for w in windows
+    ]
+    return render(
+        request,
+        "staffing/posts.html",
+        {
+            "center": center,
+            "rows": rows,
+            "load": selectors.post_load(center),
+            "form": form,
+            "can_manage": can(request.user, center, "manage"),
+        },
+        status=status,
+    )
 
 
 def _coverage_grid(cov: Coverage, center, days):
@@ -173,11 +200,19 @@ def hall_coverage(request, pk):
     span = 14
     cov = selectors.coverage(center_ids=[center.id], start=start, end=start + timedelta(days=span - 1))
     days = cov.days.get(center.id, [])
-    return render(request, "staffing/coverage.html", {
-        "center": center, "start": start, "days": days, "grid": _coverage_grid(cov, center, days),
-        "prev": start - timedelta(days=span), "next": start + timedelta(days=span),
-        "gap_count": len(cov.gaps()),
-    })
+    return render(
+        request,
+        "staffing/coverage.html",
+        {
+            "center": center,
+            "start": start,
+            "days": days,
+            "grid": _coverage_grid(cov, center, days),
+            "prev": start - timedelta(days=span),
+            "next": start + timedelta(days=span),
+            "gap_count": len(cov.gaps()),
+        },
+    )
 
 
 @login_required
@@ -188,16 +223,30 @@ def gaps(request):
     rows = []
     for cell in cov.gaps():
         w = windows[cell.window_id]
-        halves = "全天" if cell.who == [None, None] else "、".join(
-            selectors.HALF_LABEL[h] for h in (0, 1) if cell.who[h] is None)
-        rows.append({"day": cell.day, "window": w, "center": w.center, "halves": halves,
-                     "a": cov.names.get(cov.posts.get(w.id, {}).get("A")),
-                     "b": cov.names.get(cov.posts.get(w.id, {}).get("B"))})
-    return render(request, "staffing/gaps.html", {"rows": rows, "unposted": cov.unposted(), "start": start,
-                                                  "end": start + timedelta(days=29)})
+        halves = (
+            "全天"
+            if cell.who == [None, None]
+            else "、".join(selectors.HALF_LABEL[h] for h in (0, 1) if cell.who[h] is None)
+        )
+        rows.append(
+            {
+                "day": cell.day,
+                "window": w,
+                "center": w.center,
+                "halves": halves,
+                "a": cov.names.get(cov.posts.get(w.id, {}).get("A")),
+                "b": cov.names.get(cov.posts.get(w.id, {}).get("B")),
+            }
+        )
+    return render(
+        request,
+        "staffing/gaps.html",
+        {"rows": rows, "unposted": cov.unposted(), "start": start, "end": start + timedelta(days=29)},
+    )
 
 
 # --- leave ---------------------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -219,11 +268,16 @@ def leave_list(request):
     leaves = selectors.leaves_visible_to(request.user)
     mine = [lv for lv in leaves if lv.user_id == request.user.id][:50]
     pending = [lv for lv in leaves if lv.user_id != request.user.id and lv.status == Leave.Status.REQUESTED]
-    others = [lv for lv in leaves if lv.user_id != request.user.id and lv.status != Leave.Status.REQUESTED][:50]
+    others = [lv for lv in leaves if lv.user_id != request.user.id and lv.status != Leave.Status.REQUESTED][
+        :50
+    ]
     can_request = any(roles_at(request.user, c) & HALL_STAFF for c in centers_visible_to(request.user))
-    return render(request, "staffing/leave_list.html", {"form": form, "mine": mine, "pending": pending,
-                                                        "others": others, "can_request": can_request},
-                  status=status)
+    return render(
+        request,
+        "staffing/leave_list.html",
+        {"form": form, "mine": mine, "pending": pending, "others": others, "can_request": can_request},
+        status=status,
+    )
 
 
 def _approve_form(leave, data=None):
@@ -231,8 +285,14 @@ def _approve_form(leave, data=None):
 
     gaps = selectors.leave_gaps(leave) if leave.status == Leave.Status.REQUESTED else []
     windows = {w.id: w for w in Window.objects.filter(id__in={g.window_id for g in gaps})}
-    rows = [{"window": windows[g.window_id], "day": g.day,
-             "candidates": selectors.substitute_candidates(leave, windows[g.window_id], g.day)} for g in gaps]
+    rows = [
+        {
+            "window": windows[g.window_id],
+            "day": g.day,
+            "candidates": selectors.substitute_candidates(leave, windows[g.window_id], g.day),
+        }
+        for g in gaps
+    ]
     return ApproveForm(data, gaps=rows)
 
 
@@ -240,16 +300,23 @@ def _approve_form(leave, data=None):
 @require_http_methods(["GET", "POST"])
 def leave_detail(request, pk, action=None):
     leave = get_object_or_404(selectors.leaves_visible_to(request.user), pk=pk)
-    ctx = {"leave": leave, "substitutes": leave.substitutes.select_related("window", "user"),
-           "can_decide": services.may_decide_leave(request.user, leave) and leave.status == Leave.Status.REQUESTED,
-           "is_mine": leave.user_id == request.user.id,
-           "can_report_back": leave.status in (Leave.Status.APPROVED, Leave.Status.ON_LEAVE) and (
-               leave.user_id == request.user.id or bool(roles_at(request.user, leave.center) & MANAGE)),
-           "history": leave.history.select_related("history_user").order_by("history_date")}
-    approve = _approve_form(leave, request.POST if action == "approve" else None) if ctx["can_decide"] else None
+    ctx = {
+        "leave": leave,
+        "substitutes": leave.substitutes.select_related("window", "user"),
+        "can_decide": services.may_decide_leave(request.user, leave)
+        and leave.status == Leave.Status.REQUESTED,
+        "is_mine": leave.user_id == request.user.id,
+        "can_report_back": leave.status in (Leave.Status.APPROVED, Leave.Status.ON_LEAVE)
+        and (leave.user_id == request.user.id or bool(roles_at(request.user, leave.center) & MANAGE)),
+        "history": leave.history.select_related("history_user").order_by("history_date"),
+    }
+    approve = (
+        _approve_form(leave, request.POST if action == "approve" else None) if ctx["can_decide"] else None
+    )
     reject = LeaveRejectForm(request.POST if action == "reject" else None)
-    back = ReportBackForm(request.POST if action == "report_back" else None,
-                          initial={"back_date": timezone.localdate()})
+    back = ReportBackForm(
+        request.POST if action == "report_back" else None, initial={"back_date": timezone.localdate()}
+    )
     status = 200
     if request.method == "POST":
         try:
@@ -257,8 +324,12 @@ def leave_detail(request, pk, action=None):
                 approve = approve or _approve_form(leave, request.POST)
                 if not approve.is_valid():
                     raise DomainError("请检查填写的内容。")
-                services.leave_approve(leave=leave, by=request.user, substitutes=approve.substitutes(),
-                                       note=approve.cleaned_data.get("approval_note", ""))
+                services.leave_approve(
+                    leave=leave,
+                    by=request.user,
+                    substitutes=approve.substitutes(),
+                    note=approve.cleaned_data.get("approval_note", ""),
+                )
                 messages.success(request, "已批准该请假。")
             elif action == "reject":
                 if not reject.is_valid():
@@ -290,6 +361,7 @@ def leave_detail(request, pk, action=None):
 
 
 # --- attendance ----------------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -325,11 +397,20 @@ def attendance(request):
     record = Attendance.objects.filter(user=request.user, day=today).first()
     halls = [c for c in centers_visible_to(request.user) if roles_at(request.user, c) & HALL_STAFF]
     sheet = selectors.attendance_sheet(halls[0], today, users=[request.user]) if halls else None
-    return render(request, "staffing/attendance.html", {
-        "record": record, "today": today, "error": error, "correction": correction, "hall": halls[0] if halls else None,
-        "row": sheet["rows"][0] if sheet else None,
-        "my_corrections": AttendanceCorrection.objects.filter(user=request.user)[:20],
-    }, status=status)
+    return render(
+        request,
+        "staffing/attendance.html",
+        {
+            "record": record,
+            "today": today,
+            "error": error,
+            "correction": correction,
+            "hall": halls[0] if halls else None,
+            "row": sheet["rows"][0] if sheet else None,
+            "my_corrections": AttendanceCorrection.objects.filter(user=request.user)[:20],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -340,10 +421,13 @@ def hall_attendance(request, pk):
     error = None
     status = 200
     if request.method == "POST":
-        correction = get_object_or_404(AttendanceCorrection, pk=request.POST.get("correction") or 0, center=center)
+        correction = get_object_or_404(
+            AttendanceCorrection, pk=request.POST.get("correction") or 0, center=center
+        )
         try:
-            services.attendance_correction_decide(by=request.user, correction=correction,
-                                                  approve=request.POST.get("decision") == "approve")
+            services.attendance_correction_decide(
+                by=request.user, correction=correction, approve=request.POST.get("decision") == "approve"
+            )
         except DomainError as exc:
             error, status = exc.message, exc.status
         else:
@@ -352,13 +436,23 @@ def hall_attendance(request, pk):
     sheet = selectors.attendance_sheet(center, month)
     if request.GET.get("format") == "xlsx":
         return _xlsx(excel.attendance_xlsx(sheet), f"考勤-{center.code}-{month:%Y-%m}.xlsx")
-    return render(request, "staffing/attendance_sheet.html", {
-        "center": center, "month": month, "sheet": sheet, "error": error,
-        "corrections": selectors.corrections_pending(center), "can_manage": can(request.user, center, "manage"),
-    }, status=status)
+    return render(
+        request,
+        "staffing/attendance_sheet.html",
+        {
+            "center": center,
+            "month": month,
+            "sheet": sheet,
+            "error": error,
+            "corrections": selectors.corrections_pending(center),
+            "can_manage": can(request.user, center, "manage"),
+        },
+        status=status,
+    )
 
 
 # --- training ------------------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -380,15 +474,21 @@ def hall_training(request, pk):
                 if which == "course":
                     data = form.cleaned_data
                     services.training_course_create(
-                        by=request.user, center=center, name=data["name"], held_on=data["held_on"],
-                        hours=data["hours"], valid_months=data["valid_months"],
-                        queues=[q for q in queues if str(q.id) in data["queues"]])
+                        by=request.user,
+                        center=center,
+                        name=data["name"],
+                        held_on=data["held_on"],
+                        hours=data["hours"],
+                        valid_months=data["valid_months"],
+                        queues=[q for q in queues if str(q.id) in data["queues"]],
+                    )
                     messages.success(request, "已登记培训课程。")
                 else:
                     course = get_object_or_404(TrainingCourse, pk=form.cleaned_data["course"])
                     user = get_object_or_404(User, pk=form.cleaned_data["user"])
-                    services.training_record_add(by=request.user, course=course, user=user,
-                                                 passed=form.cleaned_data["passed"])
+                    services.training_record_add(
+                        by=request.user, course=course, user=user, passed=form.cleaned_data["passed"]
+                    )
                     messages.success(request, "已登记培训记录。")
             except DomainError as exc:
                 show_domain_error(form, exc)
@@ -397,14 +497,24 @@ def hall_training(request, pk):
                 return redirect("staffing:training", pk=center.pk)
         else:
             status = 400
-    return render(request, "staffing/training.html", {
-        "center": center, "courses": courses, "course_form": course_form, "record_form": record_form,
-        "due": selectors.refreshers_due(center), "today": timezone.localdate(),
-        "can_manage": can(request.user, center, "manage"),
-    }, status=status)
+    return render(
+        request,
+        "staffing/training.html",
+        {
+            "center": center,
+            "courses": courses,
+            "course_form": course_form,
+            "record_form": record_form,
+            "due": selectors.refreshers_due(center),
+            "today": timezone.localdate(),
+            "can_manage": can(request.user, center, "manage"),
+        },
+        status=status,
+    )
 
 
 # --- assessment ----------------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -427,25 +537,41 @@ def hall_assessment(request, pk):
     rows = list(selectors.assessments_of(center, month))
     windows = selectors.window_scores(center, month)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(excel.assessment_xlsx(center, month, rows, windows), f"考核-{center.code}-{month:%Y-%m}.xlsx")
+        return _xlsx(
+            excel.assessment_xlsx(center, month, rows, windows), f"考核-{center.code}-{month:%Y-%m}.xlsx"
+        )
     scored = [r.score for r in rows if r.score is not None]
-    return render(request, "staffing/assessment.html", {
-        "center": center, "month": month, "rows": rows, "windows": windows, "error": error,
-        "branch_score": round(sum(scored) / len(scored), 1) if scored else None,
-        "locked": any(r.status == "confirmed" for r in rows),
-        "can_manage": can(request.user, center, "manage"), "can_confirm": can(request.user, center, "confirm"),
-    }, status=status)
+    return render(
+        request,
+        "staffing/assessment.html",
+        {
+            "center": center,
+            "month": month,
+            "rows": rows,
+            "windows": windows,
+            "error": error,
+            "branch_score": round(sum(scored) / len(scored), 1) if scored else None,
+            "locked": any(r.status == "confirmed" for r in rows),
+            "can_manage": can(request.user, center, "manage"),
+            "can_confirm": can(request.user, center, "confirm"),
+        },
+        status=status,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rankings(request):
     month = _month(request)
-    is_admin = any("district_admin" in roles_at(request.user, c) for c in
-                   Center.objects.filter(kind=Center.Kind.DISTRICT, id__in=[c.id for c in _halls(request.user)]))
+    is_admin = any(
+        "district_admin" in roles_at(request.user, c)
+        for c in Center.objects.filter(kind=Center.Kind.DISTRICT, id__in=[c.id for c in _halls(request.user)])
+    )
     form = IndicatorForm(request.POST or None)
     status = 200
-    hub = Center.objects.filter(kind=Center.Kind.DISTRICT, id__in=[c.id for c in _halls(request.user)]).first()
+    hub = Center.objects.filter(
+        kind=Center.Kind.DISTRICT, id__in=[c.id for c in _halls(request.user)]
+    ).first()
     if request.method == "POST":
         if hub is None:
             raise Http404
@@ -468,9 +594,12 @@ def rankings(request):
     district_id = hub.district_id if hub else None
     current = weights(district_id) if district_id else {}
     indicators = [{"label": c.label, "weight": current.get(c.value)} for c in AssessmentIndicator.Code]
-    return render(request, "staffing/rankings.html", {"month": month, "ranks": ranks, "form": form,
-                                                      "is_admin": is_admin, "indicators": indicators},
-                  status=status)
+    return render(
+        request,
+        "staffing/rankings.html",
+        {"month": month, "ranks": ranks, "form": form, "is_admin": is_admin, "indicators": indicators},
+        status=status,
+    )
 
 
 @login_required

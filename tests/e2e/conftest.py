@@ -15,8 +15,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -57,8 +64,14 @@ class Server:
 
     def manage(self, *args: str) -> str:
         """Run a management command against the server's database (e.g. the daily job)."""
-        out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
-                             text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert out.returncode == 0, out.stderr
         return out.stdout
 
@@ -67,8 +80,15 @@ class Server:
 def server():
     tmp = Path(tempfile.mkdtemp(prefix="govhall-e2e-"))
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "GOVHALL_VAR": str(tmp), "DEBUG": "0",
-                "PYTHONUNBUFFERED": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost"})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "GOVHALL_VAR": str(tmp),
+            "DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+    )
     pg_url = None
     if os.environ.get("DATABASE_URL"):
         pg_url = env["DATABASE_URL"] = _fresh_postgres(os.environ["DATABASE_URL"])
@@ -78,9 +98,24 @@ def server():
         subprocess.run([sys.executable, "manage.py", *cmd], cwd=ROOT, env=env, check=True, timeout=300)
     port = _free_port()
     log = tmp / "server.log"
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-                             "--port", str(port), "--lifespan", "off"], cwd=ROOT, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -129,8 +164,14 @@ def page(browser, server):
 
 @pytest.fixture
 def phone_page(browser, server):
-    context = browser.new_context(locale="zh-CN", base_url=server.base_url, viewport={"width": 375, "height": 740},
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        locale="zh-CN",
+        base_url=server.base_url,
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     pg = context.new_page()
     yield pg
     context.close()
@@ -142,8 +183,9 @@ def assert_accessible(page) -> None:
 
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
-    assert not bad, "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — "
-                              f"{[n['target'] for n in v['nodes']][:5]}" for v in bad)
+    assert not bad, "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in bad
+    )
 
 
 def login(page, username: str, password: str = "govhall-demo-2026") -> None:

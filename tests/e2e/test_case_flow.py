@@ -27,8 +27,12 @@ def _sms_code(server) -> str:
 
 
 def _item_code(server) -> str:
-    out = server.manage("shell", "-c", "from govhall.catalog.models import ServiceItem;"
-                        "print(ServiceItem.objects.get(center__code='HC-MZ', name='结婚登记').code)")
+    out = server.manage(
+        "shell",
+        "-c",
+        "from govhall.catalog.models import ServiceItem;"
+        "print(ServiceItem.objects.get(center__code='HC-MZ', name='结婚登记').code)",
+    )
     return out.strip().splitlines()[-1]
 
 
@@ -47,7 +51,11 @@ def _upload(page, material: str, path) -> None:
 
 def _material_row(page, material: str):
     """The material's line in the material list ("居民户口簿（可共享获取，免提交）：已提交")."""
-    return page.locator("#case-materials li").filter(has_text=re.compile(rf"^{re.escape(material)}(（[^）]*）)?：")).first
+    return (
+        page.locator("#case-materials li")
+        .filter(has_text=re.compile(rf"^{re.escape(material)}(（[^）]*）)?："))
+        .first
+    )
 
 
 def _steps(page) -> list[str]:
@@ -186,8 +194,12 @@ def test_online_marriage_application_with_one_time_notice(page, server, tmp_path
 
 
 def test_tracking_refuses_a_wrong_phone(page, server):
-    number = server.manage("shell", "-c", "from govhall.cases.models import Case;"
-                           "print(Case.objects.filter(is_demo=True).exclude(number=None).first().number)")
+    number = server.manage(
+        "shell",
+        "-c",
+        "from govhall.cases.models import Case;"
+        "print(Case.objects.filter(is_demo=True).exclude(number=None).first().number)",
+    )
     page.goto("/track/")
     page.get_by_label("办件编号").fill(number.strip().splitlines()[-1])
     page.get_by_label("申请时填写的手机号").fill("13900000000")

@@ -66,5 +66,6 @@ def test_results_fit_a_phone_without_sideways_scrolling(phone_page):
     phone_page.goto("/items/?q=hydj")
     assert "结婚登记" in phone_page.locator("ol.item-list").inner_text()
     overflow = phone_page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 1, f"the results page scrolls sideways by {overflow}px on a phone"

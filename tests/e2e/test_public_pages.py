@@ -25,8 +25,14 @@ def test_center_page_shows_address_hours_phone_zones_and_facilities(page):
     page.get_by_role("link", name="合川区政务服务中心人力社保分中心").click()
     main = page.locator("main")
     text = main.inner_text()
-    for expected in ("希尔安大道 1 号", "星期一至星期五", "023-42800001", "等候区", "无障碍设施",
-                     "合川区人力资源和社会保障局办事大厅"):
+    for expected in (
+        "希尔安大道 1 号",
+        "星期一至星期五",
+        "023-42800001",
+        "等候区",
+        "无障碍设施",
+        "合川区人力资源和社会保障局办事大厅",
+    ):
         assert expected in text
     assert_accessible(page)
 

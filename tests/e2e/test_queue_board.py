@@ -34,8 +34,9 @@ def queueing_demo(server):
 
 @pytest.fixture
 def board(browser, queueing_demo):
-    context = browser.new_context(locale="zh-CN", base_url=queueing_demo.base_url,
-                                  viewport={"width": 1600, "height": 900})
+    context = browser.new_context(
+        locale="zh-CN", base_url=queueing_demo.base_url, viewport={"width": 1600, "height": 900}
+    )
     context.add_init_script(SPEECH_SPY)
     pg = context.new_page()
     pg.set_default_timeout(10_000)
@@ -98,8 +99,9 @@ def test_kiosk_ticket_called_by_clerk_is_shown_and_spoken_on_the_board(page, pho
     assert time.monotonic() - called_at < 2.0
     # … and says it aloud in Mandarin.
     text = f"请{first}号到1号窗口办理"
-    board.wait_for_function("t => window.__spoken.some(u => u.text === t && u.lang === 'zh-CN')", arg=text,
-                            timeout=5000)
+    board.wait_for_function(
+        "t => window.__spoken.some(u => u.text === t && u.lang === 'zh-CN')", arg=text, timeout=5000
+    )
 
     # The phone page moves on by itself: nobody ahead now.
     expect(phone_page.locator("#ahead-count")).to_have_text("0", timeout=8000)

@@ -59,14 +59,22 @@ def test_a_token_narrows_even_a_district_admin_account(world):
     key = r.json()["key"]
     c = Client()
     assert [i["code"] for i in c.get(API + "/centers", headers=bearer(key)).json()["items"]] == ["T-A"]
-    r = c.put(API + "/centers/T-B/zones", json.dumps({"kinds": ["guidance"]}), content_type="application/json",
-              headers=bearer(key))
+    r = c.put(
+        API + "/centers/T-B/zones",
+        json.dumps({"kinds": ["guidance"]}),
+        content_type="application/json",
+        headers=bearer(key),
+    )
     assert r.status_code == 404
     assert not world["b"].zones.exists()
     # Within its centers the token acts with the account's role; no CSRF token is needed for Bearer.
     c = Client(enforce_csrf_checks=True)
-    r = c.put(API + "/centers/T-A/zones", json.dumps({"kinds": ["guidance"]}), content_type="application/json",
-              headers=bearer(key))
+    r = c.put(
+        API + "/centers/T-A/zones",
+        json.dumps({"kinds": ["guidance"]}),
+        content_type="application/json",
+        headers=bearer(key),
+    )
     assert r.status_code == 200 and [z["kind"] for z in r.json()["zones"]] == ["guidance"]
 
 
@@ -101,9 +109,12 @@ def test_tokens_are_managed_only_from_a_session_never_with_a_token(world):
     token_id = ApiToken.objects.get().pk
     c = Client()
     assert c.get(API + "/tokens", headers=bearer(key)).status_code == 401
-    r = c.post(API + "/tokens", json.dumps({"name": "再签发", "username": world["admin"].username,
-                                            "centers": ["T-A"]}), content_type="application/json",
-               headers=bearer(key))
+    r = c.post(
+        API + "/tokens",
+        json.dumps({"name": "再签发", "username": world["admin"].username, "centers": ["T-A"]}),
+        content_type="application/json",
+        headers=bearer(key),
+    )
     assert r.status_code == 401
     assert c.post(API + f"/tokens/{token_id}/revoke", headers=bearer(key)).status_code == 401
     assert ApiToken.objects.count() == 1 and ApiToken.objects.get().revoked_at is None
@@ -123,13 +134,16 @@ def test_the_key_is_returned_once_and_only_its_hash_is_stored(world, system):
     assert key not in admin.get(API + "/tokens").content.decode()
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"centers": []}, "centers"),
-    ({"centers": ["NOPE"]}, "centers"),
-    ({"username": "nobody"}, "username"),
-    ({"name": "  "}, "name"),
-    ({"expires_at": "2000-01-01T00:00:00"}, "expires_at"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"centers": []}, "centers"),
+        ({"centers": ["NOPE"]}, "centers"),
+        ({"username": "nobody"}, "username"),
+        ({"name": "  "}, "name"),
+        ({"expires_at": "2000-01-01T00:00:00"}, "expires_at"),
+    ],
+)
 def test_bad_token_requests_are_400_on_the_field_and_issue_nothing(world, system, data, field):
     r = issue(session(world["admin"]), **data)
     assert r.status_code == 400, r.content
@@ -153,12 +167,23 @@ def test_another_districts_admin_cannot_revoke_our_token(world, other_world, sys
 def test_a_token_does_not_show_changes_outside_its_centers_even_ones_its_account_drafted(world):
     from govhall.centers import services
 
-    drafted = services.change_draft(by=world["admin"], district=world["district"], kind="relocate",
-                                    center=world["b"], new_address="新址路 9 号",
-                                    effective_date=timezone.localdate() + timedelta(days=3), description="搬迁")
-    own = services.change_draft(by=world["manager_a"], district=world["district"], kind="renovate",
-                                center=world["a"], effective_date=timezone.localdate() + timedelta(days=3),
-                                description="改造")
+    drafted = services.change_draft(
+        by=world["admin"],
+        district=world["district"],
+        kind="relocate",
+        center=world["b"],
+        new_address="新址路 9 号",
+        effective_date=timezone.localdate() + timedelta(days=3),
+        description="搬迁",
+    )
+    own = services.change_draft(
+        by=world["manager_a"],
+        district=world["district"],
+        kind="renovate",
+        center=world["a"],
+        effective_date=timezone.localdate() + timedelta(days=3),
+        description="改造",
+    )
     key = issue(session(world["admin"]), username=world["admin"].username, centers=["T-A"]).json()["key"]
     listed = Client().get(API + "/changes", headers=bearer(key)).json()
     assert [c["id"] for c in listed["items"]] == [own.pk]

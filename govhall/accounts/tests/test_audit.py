@@ -38,6 +38,7 @@ def _all_history(keys=None):
 
 # --- who may look ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", ["clerk_a", "manager_a", "leader_a", "approver", "chief_a"])
 def test_only_the_district_office_may_read_the_audit_history(client, world, who):
     c = _as(client, world[who])
@@ -51,6 +52,7 @@ def test_anonymous_visitor_is_sent_to_login(client, world):
 
 
 # --- the selector --------------------------------------------------------------------
+
 
 def test_entries_are_merged_newest_first_and_pages_cover_everything_once(world):
     center_services.center_update(by=world["admin"], center=world["hub"], phone="023-12345678")
@@ -90,11 +92,19 @@ def test_filters_by_model_user_and_dates(world):
         center_services.center_update(by=world["manager_a"], center=world["a"], description="四月")
     by_manager = audit_entries(user_id=world["manager_a"].pk, limit=50)
     assert [e.changes[0]["new"] for e in by_manager] == ["四月"]
-    march = audit_entries(models=["center"], since=datetime(2027, 3, 1, tzinfo=UTC),
-                          until=datetime(2027, 3, 31, tzinfo=UTC), limit=50)
+    march = audit_entries(
+        models=["center"],
+        since=datetime(2027, 3, 1, tzinfo=UTC),
+        until=datetime(2027, 3, 31, tzinfo=UTC),
+        limit=50,
+    )
     assert [e.changes[0]["new"] for e in march] == ["三月"]
-    assert audit_count(models=["center"], since=datetime(2027, 3, 1, tzinfo=UTC),
-                       until=datetime(2027, 3, 31, tzinfo=UTC)) == 1
+    assert (
+        audit_count(
+            models=["center"], since=datetime(2027, 3, 1, tzinfo=UTC), until=datetime(2027, 3, 31, tzinfo=UTC)
+        )
+        == 1
+    )
     only_tokens = audit_entries(models=["token"], limit=50)
     assert only_tokens == []
 
@@ -109,6 +119,7 @@ def test_phone_numbers_are_masked_in_changed_fields(world):
 
 # --- the page -------------------------------------------------------------------------
 
+
 def test_audit_page_shows_entries_in_shanghai_time_with_reason_and_fields(client, world):
     with time_machine.travel(datetime(2027, 3, 2, 1, 30, tzinfo=UTC), tick=False):
         center_services.center_update(by=world["admin"], center=world["hub"], description="新的简介")
@@ -120,7 +131,9 @@ def test_audit_page_shows_entries_in_shanghai_time_with_reason_and_fields(client
 
 
 def test_audit_page_filters_by_model_and_user(client, world):
-    services.api_token_issue(by=world["admin"], user=world["clerk_hub"], name="对接令牌", centers=[world["a"]])
+    services.api_token_issue(
+        by=world["admin"], user=world["clerk_hub"], name="对接令牌", centers=[world["a"]]
+    )
     c = _as(client, world["admin"])
     html = c.get("/staff/audit/", {"model": "token"}).content.decode()
     assert "签发令牌" in html and "分配角色" not in html
@@ -146,7 +159,9 @@ def test_audit_page_date_range_and_paging(client, world):
 
 
 def test_end_date_before_start_date_is_shown_next_to_the_field(client, world):
-    response = _as(client, world["admin"]).get("/staff/audit/", {"since": "2027-05-07", "until": "2027-05-01"})
+    response = _as(client, world["admin"]).get(
+        "/staff/audit/", {"since": "2027-05-07", "until": "2027-05-01"}
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_until-error"' in html and "结束日期不能早于开始日期" in html

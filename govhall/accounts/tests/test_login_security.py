@@ -73,7 +73,9 @@ def test_lockout_does_not_reach_the_same_username_from_another_address(client, w
 
 @pytest.mark.real_hasher
 def test_passwords_are_stored_with_argon2(db):
-    user = services.user_create(by=None, username="hashcheck", full_name="哈希", password="a-long-test-password-42")
+    user = services.user_create(
+        by=None, username="hashcheck", full_name="哈希", password="a-long-test-password-42"
+    )
     stored = get_user_model().objects.get(pk=user.pk).password
     assert stored.startswith("argon2")
     assert "a-long-test-password-42" not in stored

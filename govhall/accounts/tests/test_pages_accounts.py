@@ -28,8 +28,14 @@ def _as(client, user):
 
 def _relocation(world, address="新址路 9 号"):
     return center_services.change_draft(
-        by=world["manager_a"], district=world["district"], kind="relocate", center=world["a"],
-        new_address=address, effective_date=timezone.localdate() + timedelta(days=5), description="原址租约到期")
+        by=world["manager_a"],
+        district=world["district"],
+        kind="relocate",
+        center=world["a"],
+        new_address=address,
+        effective_date=timezone.localdate() + timedelta(days=5),
+        description="原址租约到期",
+    )
 
 
 def _sheet_rows(response):
@@ -38,6 +44,7 @@ def _sheet_rows(response):
 
 
 # --- dashboard -------------------------------------------------------------------
+
 
 def test_district_office_dashboard_shows_counts_todo_weakest_and_links(client, world):
     change = _relocation(world)
@@ -90,6 +97,7 @@ def test_clerk_dashboard_shows_own_hall_address_and_hours(client, world):
 
 
 # --- people: who sees whom -----------------------------------------------------
+
 
 def test_district_office_sees_everyone_with_masked_phones(client, world):
     make_user("phoned", Role.CLERK, world["b"], phone=PHONE, full_name="张电话")
@@ -155,9 +163,12 @@ def test_people_export_masks_phones_and_keeps_scope(client, world):
 
 # --- people: creating users and roles --------------------------------------------
 
+
 def test_district_office_creates_a_user(client, world):
-    response = _as(client, world["admin"]).post("/staff/people/new/", {
-        "username": "newclerk", "full_name": "新同事", "phone": PHONE, "password": "a-good-long-passphrase"})
+    response = _as(client, world["admin"]).post(
+        "/staff/people/new/",
+        {"username": "newclerk", "full_name": "新同事", "phone": PHONE, "password": "a-good-long-passphrase"},
+    )
     person = User.objects.get(username="newclerk")
     assert response.status_code == 302 and response["Location"] == f"/staff/people/{person.pk}/"
     assert person.check_password("a-good-long-passphrase")
@@ -166,8 +177,10 @@ def test_district_office_creates_a_user(client, world):
 
 def test_duplicate_username_is_shown_next_to_the_field_and_nothing_created(client, world):
     before = User.objects.count()
-    response = _as(client, world["admin"]).post("/staff/people/new/", {
-        "username": "tclerk_a", "full_name": "重名", "password": "a-good-long-passphrase"})
+    response = _as(client, world["admin"]).post(
+        "/staff/people/new/",
+        {"username": "tclerk_a", "full_name": "重名", "password": "a-good-long-passphrase"},
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_username-error"' in html and "该用户名已被使用" in html
@@ -176,11 +189,12 @@ def test_duplicate_username_is_shown_next_to_the_field_and_nothing_created(clien
 
 
 def test_short_password_is_shown_next_to_the_field_and_nothing_created(client, world):
-    response = _as(client, world["admin"]).post("/staff/people/new/", {
-        "username": "shorty", "full_name": "短密码", "password": "abc12"})
+    response = _as(client, world["admin"]).post(
+        "/staff/people/new/", {"username": "shorty", "full_name": "短密码", "password": "abc12"}
+    )
     html = response.content.decode()
     assert response.status_code == 400
-    error = html[html.index('id="id_password-error"'):]
+    error = html[html.index('id="id_password-error"') :]
     assert "太短" in error[:300] or "10" in error[:300]
     assert not User.objects.filter(username="shorty").exists()
 
@@ -188,23 +202,27 @@ def test_short_password_is_shown_next_to_the_field_and_nothing_created(client, w
 def test_branch_manager_cannot_create_users(client, world):
     c = _as(client, world["manager_a"])
     assert c.get("/staff/people/new/").status_code == 403
-    response = c.post("/staff/people/new/", {"username": "sneaky", "full_name": "x", "password": "a-good-long-passphrase"})
+    response = c.post(
+        "/staff/people/new/", {"username": "sneaky", "full_name": "x", "password": "a-good-long-passphrase"}
+    )
     assert response.status_code == 403
     assert not User.objects.filter(username="sneaky").exists()
 
 
 def test_district_office_assigns_a_role(client, world):
     person = make_user("rolee")
-    response = _as(client, world["admin"]).post(f"/staff/people/{person.pk}/roles/",
-                                               {"role": Role.CLERK, "center": world["a"].pk})
+    response = _as(client, world["admin"]).post(
+        f"/staff/people/{person.pk}/roles/", {"role": Role.CLERK, "center": world["a"].pk}
+    )
     assert response.status_code == 302
     assert RoleAssignment.objects.filter(user=person, role=Role.CLERK, center=world["a"]).exists()
 
 
 def test_district_role_at_a_branch_is_refused_next_to_the_center_field(client, world):
     person = make_user("rolee")
-    response = _as(client, world["admin"]).post(f"/staff/people/{person.pk}/roles/",
-                                               {"role": Role.DISTRICT_ADMIN, "center": world["a"].pk})
+    response = _as(client, world["admin"]).post(
+        f"/staff/people/{person.pk}/roles/", {"role": Role.DISTRICT_ADMIN, "center": world["a"].pk}
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_center-error"' in html and "区政务服务中心" in html
@@ -236,6 +254,7 @@ def test_district_office_revokes_a_role_after_confirming(client, world):
 
 
 # --- full phone numbers -----------------------------------------------------------
+
 
 def test_full_phone_is_shown_only_on_request_and_the_look_is_recorded(client, world):
     person = make_user("phoned", Role.CLERK, world["a"], phone=PHONE)
@@ -271,6 +290,7 @@ def test_clerk_cannot_reveal_phones(client, world):
 
 
 # --- API tokens --------------------------------------------------------------------
+
 
 def _issue(client, world, **overrides):
     data = {"name": "市平台对接", "username": "tclerk_hub", "centers": [world["a"].pk]}
@@ -321,8 +341,9 @@ def test_branch_manager_cannot_see_or_issue_tokens(client, world):
 
 
 def test_district_office_revokes_a_token_and_others_cannot(client, world):
-    token, _ = services.api_token_issue(by=world["admin"], user=world["clerk_hub"], name="旧令牌",
-                                        centers=[world["a"]])
+    token, _ = services.api_token_issue(
+        by=world["admin"], user=world["clerk_hub"], name="旧令牌", centers=[world["a"]]
+    )
     listing = _as(client, world["admin"]).get("/staff/tokens/").content.decode()
     assert f'action="/staff/tokens/{token.pk}/revoke/"' in listing and "data-confirm=" in listing
     assert _as(client, world["manager_a"]).post(f"/staff/tokens/{token.pk}/revoke/").status_code == 403

@@ -54,9 +54,15 @@ def expected(role: str, where: str, action: str) -> str:
 
 
 def _relocation(world, center, *, by=None):
-    return services.change_draft(by=by or world["admin"], district=world["district"], kind="relocate",
-                                 center=center, new_address="新址路 9 号",
-                                 effective_date=timezone.localdate() + timedelta(days=5), description="搬迁")
+    return services.change_draft(
+        by=by or world["admin"],
+        district=world["district"],
+        kind="relocate",
+        center=center,
+        new_address="新址路 9 号",
+        effective_date=timezone.localdate() + timedelta(days=5),
+        description="搬迁",
+    )
 
 
 def prepare(world, action: str, center):
@@ -92,7 +98,9 @@ def snapshot() -> tuple:
         sorted(Facility.objects.values_list("center_id", "kind")),
         list(CenterChange.objects.order_by("pk").values()),
         CenterChangeEvent.objects.count(),
-        Center.history.count(), Zone.history.count(), CenterChange.history.count(),
+        Center.history.count(),
+        Zone.history.count(),
+        CenterChange.history.count(),
     )
 
 
@@ -156,13 +164,17 @@ def api_call(c: Client, action: str, center, change):
     if action == "view":
         return c.get(f"/api/v1/centers/{center.code}")
     if action == "zones":
-        return c.put(f"/api/v1/centers/{center.code}/zones", json.dumps({"kinds": ["guidance", "waiting"]}),
-                     content_type="application/json")
+        return c.put(
+            f"/api/v1/centers/{center.code}/zones",
+            json.dumps({"kinds": ["guidance", "waiting"]}),
+            content_type="application/json",
+        )
     return c.post(f"/api/v1/changes/{change.pk}/{action}", "{}", content_type="application/json")
 
 
-@pytest.mark.parametrize(("role", "where", "action"),
-                         [(r, w, a) for a in API_ACTIONS for r in ROLES for w in WHERE])
+@pytest.mark.parametrize(
+    ("role", "where", "action"), [(r, w, a) for a in API_ACTIONS for r in ROLES for w in WHERE]
+)
 def test_scope_matrix_through_the_api(world, role, where, action):
     user, center = world[ROLES[role]], world[WHERE[where]]
     change = prepare(world, action, center)

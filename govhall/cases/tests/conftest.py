@@ -13,7 +13,12 @@ def intake(world, marriage, materials):
     def make(n=2, **kw):
         data = {"applicant_name": "张三", "applicant_id_number": PERSON_ID, "contact_phone": PHONE}
         data.update(kw)
-        return services.case_intake_window(by=world["clerk_a"], center=world["a"], item=marriage,
-                                           paper_material_ids=[m.id for m in materials[:n]], **data)
+        return services.case_intake_window(
+            by=world["clerk_a"],
+            center=world["a"],
+            item=marriage,
+            paper_material_ids=[m.id for m in materials[:n]],
+            **data,
+        )
 
     return make

@@ -22,9 +22,14 @@ def post(c, url, data):
 
 
 def _create(world, marriage, materials, **over):
-    data = {"center": world["a"].code, "item": marriage.code, "applicant_name": "张三",
-            "applicant_id_number": PERSON_ID, "contact_phone": PHONE,
-            "paper_material_ids": [m.id for m in materials[:2]]}
+    data = {
+        "center": world["a"].code,
+        "item": marriage.code,
+        "applicant_name": "张三",
+        "applicant_id_number": PERSON_ID,
+        "contact_phone": PHONE,
+        "paper_material_ids": [m.id for m in materials[:2]],
+    }
     data.update(over)
     return post(client_for(world["clerk_a"]), "/cases", data)
 
@@ -36,11 +41,17 @@ def test_create_read_and_decide_through_the_api(world, marriage, materials):
     number = body["number"]
     assert body["applicant_id_number"] == "1101**********1232" and body["contact_phone"] == "138****5678"
     c = client_for(world["clerk_a"])
-    r = post(c, f"/cases/{number}/decisions", {"action": "request_correction", "items": [
-        {"material_id": materials[2].id, "reason": "缺照片"}]})
+    r = post(
+        c,
+        f"/cases/{number}/decisions",
+        {"action": "request_correction", "items": [{"material_id": materials[2].id, "reason": "缺照片"}]},
+    )
     assert r.status_code == 200 and r.json()["status"] == "correction"
-    r = post(c, f"/cases/{number}/decisions", {"action": "request_correction", "items": [
-        {"material_id": materials[3].id, "reason": "新要求"}]})
+    r = post(
+        c,
+        f"/cases/{number}/decisions",
+        {"action": "request_correction", "items": [{"material_id": materials[3].id, "reason": "新要求"}]},
+    )
     assert r.status_code == 400 and r.json()["code"] == "new_demand"
     r = post(c, f"/cases/{number}/decisions", {"action": "accept"})
     assert r.status_code == 200 and r.json()["status"] == "accepted"
@@ -95,11 +106,23 @@ def test_warnings_scoped_by_center(world, intake):
 
 def test_inquiry_api_record_hand_over_accept(world):
     c = client_for(world["clerk_a"])
-    r = post(c, "/inquiries", {"center": world["a"].code, "asker_name": "刘女士", "asker_contact": "13612345678",
-                               "topic": "补办结婚证"})
+    r = post(
+        c,
+        "/inquiries",
+        {
+            "center": world["a"].code,
+            "asker_name": "刘女士",
+            "asker_contact": "13612345678",
+            "topic": "补办结婚证",
+        },
+    )
     assert r.status_code == 201 and r.json()["asker_contact"] == "136****5678"
     pk = r.json()["id"]
-    r = post(c, f"/inquiries/{pk}/actions", {"action": "hand_over", "to": world["clerk_hub"].username, "note": "转区中心"})
+    r = post(
+        c,
+        f"/inquiries/{pk}/actions",
+        {"action": "hand_over", "to": world["clerk_hub"].username, "note": "转区中心"},
+    )
     assert r.status_code == 200 and r.json()["status"] == "handover"
     r = post(client_for(world["clerk_hub"]), f"/inquiries/{pk}/actions", {"action": "accept"})
     assert r.status_code == 200 and r.json()["owner"] == world["clerk_hub"].username

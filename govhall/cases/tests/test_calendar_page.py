@@ -35,18 +35,25 @@ def test_district_admin_adds_an_override(world):
     r = client_for(world["admin"]).post(URL, {"date": "2027-01-01", "is_workday": "0", "note": "2027 年元旦"})
     assert r.status_code == 302
     row = CalendarOverride.objects.get()
-    assert (row.date, row.is_workday, row.note, row.district_id) == (date(2027, 1, 1), False, "2027 年元旦",
-                                                                     world["district"].id)
+    assert (row.date, row.is_workday, row.note, row.district_id) == (
+        date(2027, 1, 1),
+        False,
+        "2027 年元旦",
+        world["district"].id,
+    )
     html = client_for(world["admin"]).get(URL).content.decode()
     assert "2027-01-01" in html and "2027 年元旦" in html
 
 
-@pytest.mark.parametrize(("post", "field", "message"), [
-    ({"date": "", "is_workday": "0", "note": "元旦"}, "date", "请填写日期"),
-    ({"date": "2027-13-01", "is_workday": "0", "note": "元旦"}, "date", "日期格式应为"),
-    ({"date": "2027-01-01", "note": "元旦"}, "is_workday", "放假还是上班"),
-    ({"date": "2027-01-01", "is_workday": "0", "note": ""}, "note", "请写明原因"),
-])
+@pytest.mark.parametrize(
+    ("post", "field", "message"),
+    [
+        ({"date": "", "is_workday": "0", "note": "元旦"}, "date", "请填写日期"),
+        ({"date": "2027-13-01", "is_workday": "0", "note": "元旦"}, "date", "日期格式应为"),
+        ({"date": "2027-01-01", "note": "元旦"}, "is_workday", "放假还是上班"),
+        ({"date": "2027-01-01", "is_workday": "0", "note": ""}, "note", "请写明原因"),
+    ],
+)
 def test_bad_override_is_refused_next_to_the_field(world, post, field, message):
     r = client_for(world["admin"]).post(URL, post)
     assert r.status_code == 400
@@ -68,8 +75,9 @@ def test_only_the_district_office_keeps_the_calendar(world, who):
     c = client_for(world[who])
     assert c.get(URL).status_code == 403
     assert c.post(URL, {"date": "2027-01-01", "is_workday": "0", "note": "元旦"}).status_code == 403
-    row = CalendarOverride.objects.create(date=date(2027, 1, 1), is_workday=False, note="元旦",
-                                          district=world["district"])
+    row = CalendarOverride.objects.create(
+        date=date(2027, 1, 1), is_workday=False, note="元旦", district=world["district"]
+    )
     assert c.post(f"{URL}{row.pk}/delete/").status_code == 403
     assert CalendarOverride.objects.filter(pk=row.pk).exists()
 
@@ -80,8 +88,9 @@ def test_anonymous_is_sent_to_login(world):
 
 
 def test_district_admin_deletes_an_override(world):
-    row = CalendarOverride.objects.create(date=date(2027, 1, 1), is_workday=False, note="元旦",
-                                          district=world["district"])
+    row = CalendarOverride.objects.create(
+        date=date(2027, 1, 1), is_workday=False, note="元旦", district=world["district"]
+    )
     assert client_for(world["admin"]).post(f"{URL}{row.pk}/delete/").status_code == 302
     assert not CalendarOverride.objects.exists()
 

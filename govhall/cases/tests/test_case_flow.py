@@ -54,7 +54,11 @@ def test_business_applicant_needs_a_valid_credit_code(world, intake):
     case = intake(applicant_kind="business", applicant_name="某某有限公司", applicant_id_number=BUSINESS_ID)
     assert case.applicant_id_number == BUSINESS_ID
     with pytest.raises(DomainError) as exc:
-        intake(applicant_kind="business", applicant_name="某某有限公司", applicant_id_number=BUSINESS_ID[:-1] + "4")
+        intake(
+            applicant_kind="business",
+            applicant_name="某某有限公司",
+            applicant_id_number=BUSINESS_ID[:-1] + "4",
+        )
     assert exc.value.field == "applicant_id_number" and "统一社会信用代码" in exc.value.message
 
 
@@ -63,8 +67,14 @@ def test_clerk_of_another_branch_cannot_take_in_or_decide_the_case(world, intake
     with pytest.raises(NotFound):
         services.case_accept(by=world["clerk_b"], case=case)
     with pytest.raises(NotFound):
-        services.case_intake_window(by=world["clerk_b"], center=world["a"], item=marriage, applicant_name="李四",
-                                    applicant_id_number=PERSON_ID, contact_phone=PHONE)
+        services.case_intake_window(
+            by=world["clerk_b"],
+            center=world["a"],
+            item=marriage,
+            applicant_name="李四",
+            applicant_id_number=PERSON_ID,
+            contact_phone=PHONE,
+        )
     case.refresh_from_db()
     assert case.status == Case.Status.SUBMITTED and not case.notices.exists()
 
@@ -79,8 +89,14 @@ def test_district_admin_sees_but_cannot_decide_a_branch_case(world, intake):
 
 def test_item_of_another_hall_is_refused_at_this_window(world, marriage):
     with pytest.raises(DomainError) as exc:
-        services.case_intake_window(by=world["clerk_b"], center=world["b"], item=marriage, applicant_name="李四",
-                                    applicant_id_number=PERSON_ID, contact_phone=PHONE)
+        services.case_intake_window(
+            by=world["clerk_b"],
+            center=world["b"],
+            item=marriage,
+            applicant_name="李四",
+            applicant_id_number=PERSON_ID,
+            contact_phone=PHONE,
+        )
     assert exc.value.code == "wrong_center" and exc.value.field == "item"
     assert not Case.objects.exists()
 
@@ -104,10 +120,12 @@ def test_full_path_records_who_when_why_and_issues_numbered_notices(world, intak
 
 def test_wrong_state_transitions_are_refused(world, intake):
     case = intake()
-    for step in (lambda: services.case_start(by=world["clerk_a"], case=case),
-                 lambda: services.case_complete(by=world["clerk_a"], case=case, outcome="approved"),
-                 lambda: services.case_deliver(by=world["clerk_a"], case=case, method="window"),
-                 lambda: services.case_resume(by=world["clerk_a"], case=case)):
+    for step in (
+        lambda: services.case_start(by=world["clerk_a"], case=case),
+        lambda: services.case_complete(by=world["clerk_a"], case=case, outcome="approved"),
+        lambda: services.case_deliver(by=world["clerk_a"], case=case, method="window"),
+        lambda: services.case_resume(by=world["clerk_a"], case=case),
+    ):
         with pytest.raises(WrongState):
             step()
     services.case_accept(by=world["clerk_a"], case=case)
@@ -129,8 +147,12 @@ def test_rejection_notice_states_reason_basis_and_right_to_review(world, intake)
     with pytest.raises(DomainError) as exc:
         services.case_reject(by=world["clerk_a"], case=case, reason="不符合条件", legal_basis="")
     assert exc.value.field == "legal_basis"
-    services.case_reject(by=world["clerk_a"], case=case, reason="女方未达法定婚龄",
-                         legal_basis="《中华人民共和国民法典》第一千零四十七条")
+    services.case_reject(
+        by=world["clerk_a"],
+        case=case,
+        reason="女方未达法定婚龄",
+        legal_basis="《中华人民共和国民法典》第一千零四十七条",
+    )
     body = case.notices.get(kind="rejection").body
     assert body["reason"] == "女方未达法定婚龄"
     assert "民法典" in body["legal_basis"]
@@ -149,8 +171,9 @@ def test_correction_notice_lists_everything_at_once(world, intake, materials):
 def test_correction_needs_a_reason_for_each_material(world, intake, materials):
     case = intake(2)
     with pytest.raises(DomainError) as exc:
-        services.case_request_correction(by=world["clerk_a"], case=case,
-                                         items=[{"material_id": materials[2].id, "reason": ""}])
+        services.case_request_correction(
+            by=world["clerk_a"], case=case, items=[{"material_id": materials[2].id, "reason": ""}]
+        )
     assert exc.value.field == "items"
     assert not CorrectionNotice.objects.exists()
 
@@ -171,9 +194,14 @@ def test_second_notice_cannot_add_new_materials(world, intake, materials):
 def test_second_notice_may_concern_a_newly_handed_in_material(world, intake, materials):
     case = intake(1)
     services.case_request_correction(by=world["clerk_a"], case=case, items=_fix([materials[1]]))
-    services.case_receive_paper(by=world["clerk_a"], case=case, material_ids=[materials[1].id, materials[3].id])
-    services.case_request_correction(by=world["clerk_a"], case=case, items=[
-        {"material_id": materials[3].id, "problem": "defective", "reason": "未签名"}])
+    services.case_receive_paper(
+        by=world["clerk_a"], case=case, material_ids=[materials[1].id, materials[3].id]
+    )
+    services.case_request_correction(
+        by=world["clerk_a"],
+        case=case,
+        items=[{"material_id": materials[3].id, "problem": "defective", "reason": "未签名"}],
+    )
     assert case.corrections.count() == 2
 
 
@@ -181,12 +209,16 @@ def test_new_demand_allowed_only_with_district_admins_recorded_justification(wor
     case = intake(1)
     services.case_request_correction(by=world["clerk_a"], case=case, items=_fix([materials[1]]))
     with pytest.raises(Refused):
-        services.correction_exception_grant(by=world["manager_a"], case=case, material=materials[3],
-                                            justification="漏列")
+        services.correction_exception_grant(
+            by=world["manager_a"], case=case, material=materials[3], justification="漏列"
+        )
     with pytest.raises(DomainError):
-        services.correction_exception_grant(by=world["admin"], case=case, material=materials[3], justification=" ")
-    exc = services.correction_exception_grant(by=world["admin"], case=case, material=materials[3],
-                                              justification="首次告知遗漏，经核实确属必要")
+        services.correction_exception_grant(
+            by=world["admin"], case=case, material=materials[3], justification=" "
+        )
+    exc = services.correction_exception_grant(
+        by=world["admin"], case=case, material=materials[3], justification="首次告知遗漏，经核实确属必要"
+    )
     second = services.case_request_correction(by=world["clerk_a"], case=case, items=_fix([materials[3]]))
     exc.refresh_from_db()
     assert exc.used_in == second
@@ -300,31 +332,40 @@ def _citizen(phone="13912345678"):
 
 def test_online_application_draft_upload_submit(world, marriage, materials):
     user = _citizen()
-    draft = services.case_draft_save(by=user, item=marriage, applicant_name="王五",
-                                     applicant_id_number=PERSON_ID)
+    draft = services.case_draft_save(
+        by=user, item=marriage, applicant_name="王五", applicant_id_number=PERSON_ID
+    )
     assert draft.status == Case.Status.DRAFT and draft.number is None
     assert draft.contact_phone == "13912345678"
     with pytest.raises(DomainError) as exc:
         services.case_submit(by=user, case=draft)
     assert exc.value.field == "file"
-    services.case_material_upload(by=user, case=draft, material_id=materials[0].id,
-                                  file=SimpleUploadedFile("id.pdf", PDF, "application/pdf"))
+    services.case_material_upload(
+        by=user,
+        case=draft,
+        material_id=materials[0].id,
+        file=SimpleUploadedFile("id.pdf", PDF, "application/pdf"),
+    )
     case = services.case_submit(by=user, case=draft)
     assert case.status == Case.Status.SUBMITTED and case.number
 
 
 def test_upload_refuses_wrong_type_disguised_file_and_too_large(world, marriage, materials, settings):
     user = _citizen()
-    draft = services.case_draft_save(by=user, item=marriage, applicant_name="王五", applicant_id_number=PERSON_ID)
+    draft = services.case_draft_save(
+        by=user, item=marriage, applicant_name="王五", applicant_id_number=PERSON_ID
+    )
     for name, data, code in (("a.exe", b"MZ..", "file_type"), ("a.pdf", b"MZ not a pdf", "file_type")):
         with pytest.raises(DomainError) as exc:
-            services.case_material_upload(by=user, case=draft, material_id=materials[0].id,
-                                          file=SimpleUploadedFile(name, data))
+            services.case_material_upload(
+                by=user, case=draft, material_id=materials[0].id, file=SimpleUploadedFile(name, data)
+            )
         assert exc.value.code == code and exc.value.field == "file"
     settings.GOVHALL_UPLOAD_MAX_BYTES = 10
     with pytest.raises(DomainError) as exc:
-        services.case_material_upload(by=user, case=draft, material_id=materials[0].id,
-                                      file=SimpleUploadedFile("a.pdf", PDF))
+        services.case_material_upload(
+            by=user, case=draft, material_id=materials[0].id, file=SimpleUploadedFile("a.pdf", PDF)
+        )
     assert exc.value.code == "file_too_large"
     assert not draft.materials.exists()
 

@@ -13,4 +13,9 @@ def test_demo_cases_load_once():
     load_demo_catalog()
     assert load_demo_cases() == 4
     assert load_demo_cases() == 0
-    assert set(Case.objects.values_list("status", flat=True)) == {"submitted", "correction", "accepted", "delivered"}
+    assert set(Case.objects.values_list("status", flat=True)) == {
+        "submitted",
+        "correction",
+        "accepted",
+        "delivered",
+    }

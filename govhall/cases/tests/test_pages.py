@@ -40,26 +40,47 @@ def test_export_masks_personal_data(world, intake):
 
 def test_intake_page_shows_id_error_next_to_field_with_400(world, marriage, materials):
     c = client_for(world["clerk_a"])
-    r = c.post("/staff/cases/new/", {"item": marriage.pk, "applicant_kind": "person", "applicant_name": "张三",
-                                     "applicant_id_number": "110105199001011230", "contact_phone": PHONE,
-                                     "go": "submit"})
+    r = c.post(
+        "/staff/cases/new/",
+        {
+            "item": marriage.pk,
+            "applicant_kind": "person",
+            "applicant_name": "张三",
+            "applicant_id_number": "110105199001011230",
+            "contact_phone": PHONE,
+            "go": "submit",
+        },
+    )
     assert r.status_code == 400
     assert 'id="f-applicant_id_number-error"' in r.content.decode() and "校验位" in r.content.decode()
     assert not Case.objects.exists()
-    r = c.post("/staff/cases/new/", {"item": marriage.pk, "applicant_kind": "person", "applicant_name": "张三",
-                                     "applicant_id_number": PERSON_ID, "contact_phone": PHONE, "go": "submit",
-                                     "materials": [materials[0].id]})
+    r = c.post(
+        "/staff/cases/new/",
+        {
+            "item": marriage.pk,
+            "applicant_kind": "person",
+            "applicant_name": "张三",
+            "applicant_id_number": PERSON_ID,
+            "contact_phone": PHONE,
+            "go": "submit",
+            "materials": [materials[0].id],
+        },
+    )
     assert r.status_code == 302 and Case.objects.get().materials.count() == 1
 
 
 def test_detail_actions_and_wrong_state_error(world, intake, materials):
     case = intake(2)
     c = client_for(world["clerk_a"])
-    r = c.post(f"/staff/cases/{case.number}/act/request_correction/",
-               {"materials": [materials[2].id], f"reason_{materials[2].id}": "缺照片"})
+    r = c.post(
+        f"/staff/cases/{case.number}/act/request_correction/",
+        {"materials": [materials[2].id], f"reason_{materials[2].id}": "缺照片"},
+    )
     assert r.status_code == 302
-    r = c.post(f"/staff/cases/{case.number}/act/request_correction/",
-               {"materials": [materials[3].id], f"reason_{materials[3].id}": "新要求"})
+    r = c.post(
+        f"/staff/cases/{case.number}/act/request_correction/",
+        {"materials": [materials[3].id], f"reason_{materials[3].id}": "新要求"},
+    )
     assert r.status_code == 400 and "一次性告知" in r.content.decode()
     r = c.post(f"/staff/cases/{case.number}/act/deliver/", {"method": "window"})
     assert r.status_code == 409
@@ -76,10 +97,14 @@ def test_detail_actions_and_wrong_state_error(world, intake, materials):
 def test_supervision_and_inquiry_pages(world):
     c = client_for(world["clerk_a"])
     assert c.get("/staff/supervision/").status_code == 200
-    r = c.post("/staff/inquiries/", {"center": world["a"].pk, "asker_name": "", "asker_contact": "1", "topic": "x"})
+    r = c.post(
+        "/staff/inquiries/", {"center": world["a"].pk, "asker_name": "", "asker_contact": "1", "topic": "x"}
+    )
     assert r.status_code == 400 and "f-asker_name-error" in r.content.decode()
-    r = c.post("/staff/inquiries/", {"center": world["a"].pk, "asker_name": "刘", "asker_contact": "13612345678",
-                                     "topic": "补办"})
+    r = c.post(
+        "/staff/inquiries/",
+        {"center": world["a"].pk, "asker_name": "刘", "asker_contact": "13612345678", "topic": "补办"},
+    )
     assert r.status_code == 302
     assert "136****5678" in c.get("/staff/inquiries/").content.decode()
 
@@ -88,19 +113,35 @@ def test_citizen_registers_applies_uploads_submits_and_tracks(world, marriage, m
     c = Client()
     assert c.post("/my/register/", {"phone": "13912345678", "step": "code"}).status_code == 200
     SmsCode.objects.update(code_hash=services._code_hash("13912345678", "654321"))
-    r = c.post("/my/register/", {"phone": "13912345678", "code": "654321", "password": "a-long-citizen-pass-9",
-                                 "step": "register"})
+    r = c.post(
+        "/my/register/",
+        {"phone": "13912345678", "code": "654321", "password": "a-long-citizen-pass-9", "step": "register"},
+    )
     assert r.status_code == 302
-    r = c.post(f"/apply/{marriage.code}/", {"applicant_kind": "person", "applicant_name": "王五",
-                                            "applicant_id_number": PERSON_ID, "contact_phone": "13912345678"})
+    r = c.post(
+        f"/apply/{marriage.code}/",
+        {
+            "applicant_kind": "person",
+            "applicant_name": "王五",
+            "applicant_id_number": PERSON_ID,
+            "contact_phone": "13912345678",
+        },
+    )
     assert r.status_code == 302
     case = Case.objects.get()
     url = f"/my/cases/{case.pk}/"
-    r = c.post(url, {"action": "upload", "material": materials[0].id,
-                     "file": SimpleUploadedFile("x.exe", b"MZ")})
+    r = c.post(
+        url, {"action": "upload", "material": materials[0].id, "file": SimpleUploadedFile("x.exe", b"MZ")}
+    )
     assert r.status_code == 400 and "f-file-error" in r.content.decode()
-    r = c.post(url, {"action": "upload", "material": materials[0].id,
-                     "file": SimpleUploadedFile("id.pdf", b"%PDF-1.4 x")})
+    r = c.post(
+        url,
+        {
+            "action": "upload",
+            "material": materials[0].id,
+            "file": SimpleUploadedFile("id.pdf", b"%PDF-1.4 x"),
+        },
+    )
     assert r.status_code == 302
     assert c.post(url, {"action": "submit"}).status_code == 302
     case.refresh_from_db()

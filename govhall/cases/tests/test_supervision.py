@@ -73,9 +73,15 @@ def test_command_is_idempotent(world, intake):
 
 # --- first inquiries ---------------------------------------------------------------------
 
+
 def _inquiry(world):
-    return services.inquiry_record(by=world["clerk_a"], center=world["a"], asker_name="刘女士",
-                                   asker_contact="13612345678", topic="补办结婚证需要什么材料？")
+    return services.inquiry_record(
+        by=world["clerk_a"],
+        center=world["a"],
+        asker_name="刘女士",
+        asker_contact="13612345678",
+        topic="补办结婚证需要什么材料？",
+    )
 
 
 def test_inquiry_recorded_answered_by_its_owner(world):

@@ -52,7 +52,12 @@ def test_current_guide_and_versions(published):
 
 
 def test_unknown_item_version_and_unpublished_guide_are_404_json(published):
-    for url in ("/items/NOPE", "/items/T-MZ-001/guides/9", "/items/T-MZ-002/guide", "/items/T-MZ-001/guides/x"):
+    for url in (
+        "/items/NOPE",
+        "/items/T-MZ-001/guides/9",
+        "/items/T-MZ-002/guide",
+        "/items/T-MZ-001/guides/x",
+    ):
         r = Client().get(API + url)
         assert r.status_code in (404, 422), url
         assert "detail" in r.json()
@@ -79,6 +84,12 @@ def test_negative_list(published):
 
 def test_catalog_is_in_the_openapi_document(db):
     paths = Client().get(f"{API}/openapi.json").json()["paths"]
-    for p in ("/api/v1/items", "/api/v1/items/{code}", "/api/v1/items/{code}/guide", "/api/v1/items/{code}/guides",
-              "/api/v1/items/{code}/guides/{version}", "/api/v1/negative-list"):
+    for p in (
+        "/api/v1/items",
+        "/api/v1/items/{code}",
+        "/api/v1/items/{code}/guide",
+        "/api/v1/items/{code}/guides",
+        "/api/v1/items/{code}/guides/{version}",
+        "/api/v1/negative-list",
+    ):
         assert p in paths

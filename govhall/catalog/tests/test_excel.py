@@ -32,24 +32,37 @@ def row(code, name, kind="行政确认", serving="个人", dep="TCIVIL", center=
 
 
 def test_import_with_bad_rows_imports_nothing_and_names_each_row_and_column(world):
-    data = workbook([
-        row("X-001", "结婚登记"),
-        row("X-002", "离婚登记", kind="许可"),
-        row("X-003", "", dep="NOPE"),
-        row("X-001", "重复编码"),
-        row("X-005", "补领婚姻登记证", center="T-A"),
-    ])
+    data = workbook(
+        [
+            row("X-001", "结婚登记"),
+            row("X-002", "离婚登记", kind="许可"),
+            row("X-003", "", dep="NOPE"),
+            row("X-001", "重复编码"),
+            row("X-005", "补领婚姻登记证", center="T-A"),
+        ]
+    )
     with pytest.raises(excel.ImportRejected) as exc:
         excel.import_catalog(by=world["admin"], district=world["district"], data=data)
     found = {(p.row, p.column) for p in exc.value.problems}
-    assert found == {(3, "事项类型"), (4, "事项名称"), (4, "实施部门编码"), (5, "实施编码"), (6, "进驻中心编码")}
+    assert found == {
+        (3, "事项类型"),
+        (4, "事项名称"),
+        (4, "实施部门编码"),
+        (5, "实施编码"),
+        (6, "进驻中心编码"),
+    }
     assert "未列入负面清单" in str([p for p in exc.value.problems if p.row == 6][0])
     assert not ServiceItem.objects.exists()
 
 
 def test_good_import_creates_updates_and_stations_through_the_negative_list(world, marriage):
     put_on_negative_list(world, marriage)
-    data = workbook([row("T-MZ-001", "结婚登记（内地居民）", center="T-A"), row("X-002", "离婚登记", serving="个人、法人")])
+    data = workbook(
+        [
+            row("T-MZ-001", "结婚登记（内地居民）", center="T-A"),
+            row("X-002", "离婚登记", serving="个人、法人"),
+        ]
+    )
     counts = excel.import_catalog(by=world["admin"], district=world["district"], data=data)
     assert counts == {"created": 1, "updated": 1}
     marriage.refresh_from_db()
@@ -62,8 +75,10 @@ def test_export_has_the_import_format_and_reimports_unchanged(world, marriage):
     ws = load_workbook(io.BytesIO(data)).active
     assert [c.value for c in ws[1]] == HEADER
     assert ws["C2"].value == "结婚登记"
-    assert excel.import_catalog(by=world["admin"], district=world["district"], data=data) == {"created": 0,
-                                                                                             "updated": 1}
+    assert excel.import_catalog(by=world["admin"], district=world["district"], data=data) == {
+        "created": 0,
+        "updated": 1,
+    }
 
 
 def test_not_a_spreadsheet_and_missing_columns_are_clear_errors(world):
@@ -81,7 +96,9 @@ def test_not_a_spreadsheet_and_missing_columns_are_clear_errors(world):
 
 def test_clerk_cannot_import(world):
     with pytest.raises(Refused):
-        excel.import_catalog(by=world["clerk_hub"], district=world["district"], data=workbook([row("X", "某事项")]))
+        excel.import_catalog(
+            by=world["clerk_hub"], district=world["district"], data=workbook([row("X", "某事项")])
+        )
 
 
 def test_import_page_shows_the_bad_row_report_with_400(world):
@@ -92,7 +109,9 @@ def test_import_page_shows_the_bad_row_report_with_400(world):
     html = r.content.decode()
     assert r.status_code == 400 and "第 2 行" in html and "事项类型" in html and "乱填" in html
     assert not ServiceItem.objects.exists()
-    r = c.post("/staff/catalog/import/", {"file": SimpleUploadedFile("c.xlsx", workbook([row("X-1", "结婚登记")]))})
+    r = c.post(
+        "/staff/catalog/import/", {"file": SimpleUploadedFile("c.xlsx", workbook([row("X-1", "结婚登记")]))}
+    )
     assert r.status_code == 200 and "新增 1 个事项" in r.content.decode()
     assert c.post("/staff/catalog/import/", {}).status_code == 400
 
@@ -112,9 +131,17 @@ def test_json_export_of_national_fields(world, marriage):
 
 
 def test_unchanged_services_keep_items_of_other_districts_apart(world, other_world):
-    services.item_create(by=None, district=other_world["district"], code="O-1", name="邻区事项",
-                         item_type="license", department=other_world["dep_a"])
+    services.item_create(
+        by=None,
+        district=other_world["district"],
+        code="O-1",
+        name="邻区事项",
+        item_type="license",
+        department=other_world["dep_a"],
+    )
     with pytest.raises(excel.ImportRejected) as exc:
-        excel.import_catalog(by=world["admin"], district=world["district"], data=workbook([row("O-1", "抢占")]))
+        excel.import_catalog(
+            by=world["admin"], district=world["district"], data=workbook([row("O-1", "抢占")])
+        )
     assert exc.value.problems[0].column == "实施编码"
     assert ServiceItem.objects.get(code="O-1").name == "邻区事项"

@@ -26,8 +26,17 @@ def test_citizen_types_hydj_and_opens_the_marriage_guide(published):
     r = Client().get("/items/T-MZ-001/")
     html = r.content.decode()
     assert r.status_code == 200
-    for text in ("居民身份证", "免提交", "不收费", "023-12345", "023-42800005", "有特殊场地要求", "data-print",
-                 "/items/T-MZ-001/qr.svg", "catalog.css"):
+    for text in (
+        "居民身份证",
+        "免提交",
+        "不收费",
+        "023-12345",
+        "023-42800005",
+        "有特殊场地要求",
+        "data-print",
+        "/items/T-MZ-001/qr.svg",
+        "catalog.css",
+    ):
         assert text in html, text
 
 
@@ -91,8 +100,10 @@ def test_staff_catalog_shows_completeness_to_the_district_office(world, publishe
     assert r.status_code == 200 and "尚无已发布的办事指南" in html and "社会保险登记" in html
 
 
-@pytest.mark.parametrize("url", ["/staff/catalog/", "/staff/catalog/import/", "/staff/catalog/export.xlsx",
-                                 "/staff/catalog/export.json"])
+@pytest.mark.parametrize(
+    "url",
+    ["/staff/catalog/", "/staff/catalog/import/", "/staff/catalog/export.xlsx", "/staff/catalog/export.json"],
+)
 def test_staff_catalog_pages_are_refused_to_a_clerk(world, url):
     c = Client()
     c.force_login(world["clerk_a"])

@@ -21,13 +21,31 @@ def client_for(user):
 
 
 def full_guide_post(**overrides):
-    data = {"conditions": "双方均无配偶。", "steps": "申请\n受理\n登记发证", "legal_days": "1", "promised_days": "1",
-            "visits": "1", "place": "婚姻登记大厅", "windows": "1 号窗口", "hours": "工作日", "consult_phone": "023-42800005",
-            "complaint_phone": "023-12345", "online_url": "", "change_note": "首次发布", "no_fee": "on",
-            "materials-0-name": "居民身份证", "materials-0-required": "1", "materials-0-form": "original",
-            "materials-0-copies": "1", "materials-0-source": "申请人自备",
-            "materials-1-name": "", "materials-1-copies": "1", "materials-1-form": "original",
-            "faq-0-q": "需要照片吗？", "faq-0-a": "需要 2 寸合影 3 张。"}
+    data = {
+        "conditions": "双方均无配偶。",
+        "steps": "申请\n受理\n登记发证",
+        "legal_days": "1",
+        "promised_days": "1",
+        "visits": "1",
+        "place": "婚姻登记大厅",
+        "windows": "1 号窗口",
+        "hours": "工作日",
+        "consult_phone": "023-42800005",
+        "complaint_phone": "023-12345",
+        "online_url": "",
+        "change_note": "首次发布",
+        "no_fee": "on",
+        "materials-0-name": "居民身份证",
+        "materials-0-required": "1",
+        "materials-0-form": "original",
+        "materials-0-copies": "1",
+        "materials-0-source": "申请人自备",
+        "materials-1-name": "",
+        "materials-1-copies": "1",
+        "materials-1-form": "original",
+        "faq-0-q": "需要照片吗？",
+        "faq-0-a": "需要 2 寸合影 3 张。",
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -41,10 +59,20 @@ def at_branch(world, marriage):
 
 # --- items --------------------------------------------------------------------------------
 
+
 def test_district_admin_adds_an_item_stationed_at_the_district_center(world):
-    r = client_for(world["admin"]).post("/staff/catalog/items/new/", {
-        "code": "T-NEW-1", "name": "残疾人证核发", "item_type": "confirmation", "serving": "person",
-        "department": world["dep_a"].pk, "level": "county", "keywords": "残疾证"})
+    r = client_for(world["admin"]).post(
+        "/staff/catalog/items/new/",
+        {
+            "code": "T-NEW-1",
+            "name": "残疾人证核发",
+            "item_type": "confirmation",
+            "serving": "person",
+            "department": world["dep_a"].pk,
+            "level": "county",
+            "keywords": "残疾证",
+        },
+    )
     assert r.status_code == 302
     item = ServiceItem.objects.get(code="T-NEW-1")
     assert item.center == world["hub"]
@@ -52,17 +80,33 @@ def test_district_admin_adds_an_item_stationed_at_the_district_center(world):
 
 
 def test_clerk_cannot_add_an_item(world):
-    r = client_for(world["clerk_hub"]).post("/staff/catalog/items/new/", {
-        "code": "T-NEW-1", "name": "残疾人证核发", "item_type": "confirmation", "serving": "person",
-        "department": world["dep_a"].pk, "level": "county"})
+    r = client_for(world["clerk_hub"]).post(
+        "/staff/catalog/items/new/",
+        {
+            "code": "T-NEW-1",
+            "name": "残疾人证核发",
+            "item_type": "confirmation",
+            "serving": "person",
+            "department": world["dep_a"].pk,
+            "level": "county",
+        },
+    )
     assert r.status_code == 403
     assert not ServiceItem.objects.filter(code="T-NEW-1").exists()
 
 
 def test_duplicate_code_is_shown_next_to_the_code_field(world, marriage):
-    r = client_for(world["admin"]).post("/staff/catalog/items/new/", {
-        "code": marriage.code, "name": "另一个事项", "item_type": "confirmation", "serving": "person",
-        "department": world["dep_a"].pk, "level": "county"})
+    r = client_for(world["admin"]).post(
+        "/staff/catalog/items/new/",
+        {
+            "code": marriage.code,
+            "name": "另一个事项",
+            "item_type": "confirmation",
+            "serving": "person",
+            "department": world["dep_a"].pk,
+            "level": "county",
+        },
+    )
     assert r.status_code == 400
     html = r.content.decode()
     assert 'id="id_code-error"' in html and "已被使用" in html
@@ -70,9 +114,19 @@ def test_duplicate_code_is_shown_next_to_the_code_field(world, marriage):
 
 
 def test_admin_edits_an_item_and_a_clerk_cannot(world, marriage):
-    data = {"action": "item", "name": "结婚登记（内地居民）", "item_type": "confirmation", "serving": "person",
-            "department": world["dep_a"].pk, "level": "county", "keywords": "婚姻登记", "is_active": "on"}
-    assert client_for(world["clerk_hub"]).post(f"/staff/catalog/items/{marriage.pk}/", data).status_code == 403
+    data = {
+        "action": "item",
+        "name": "结婚登记（内地居民）",
+        "item_type": "confirmation",
+        "serving": "person",
+        "department": world["dep_a"].pk,
+        "level": "county",
+        "keywords": "婚姻登记",
+        "is_active": "on",
+    }
+    assert (
+        client_for(world["clerk_hub"]).post(f"/staff/catalog/items/{marriage.pk}/", data).status_code == 403
+    )
     marriage.refresh_from_db()
     assert marriage.name == "结婚登记"
     assert client_for(world["admin"]).post(f"/staff/catalog/items/{marriage.pk}/", data).status_code == 302
@@ -86,9 +140,17 @@ def test_item_page_refuses_a_clerk(world, marriage):
 
 
 def test_empty_name_is_refused_with_nothing_changed(world, marriage):
-    r = client_for(world["admin"]).post(f"/staff/catalog/items/{marriage.pk}/", {
-        "action": "item", "name": "", "item_type": "confirmation", "serving": "person",
-        "department": world["dep_a"].pk, "level": "county"})
+    r = client_for(world["admin"]).post(
+        f"/staff/catalog/items/{marriage.pk}/",
+        {
+            "action": "item",
+            "name": "",
+            "item_type": "confirmation",
+            "serving": "person",
+            "department": world["dep_a"].pk,
+            "level": "county",
+        },
+    )
     assert r.status_code == 400 and 'id="id_name-error"' in r.content.decode()
     marriage.refresh_from_db()
     assert marriage.name == "结婚登记"
@@ -96,9 +158,11 @@ def test_empty_name_is_refused_with_nothing_changed(world, marriage):
 
 # --- stationing -------------------------------------------------------------------------------
 
+
 def test_stationing_at_a_branch_without_an_entry_is_refused_next_to_the_field(world, marriage):
-    r = client_for(world["admin"]).post(f"/staff/catalog/items/{marriage.pk}/",
-                                        {"action": "station", "center": world["a"].pk})
+    r = client_for(world["admin"]).post(
+        f"/staff/catalog/items/{marriage.pk}/", {"action": "station", "center": world["a"].pk}
+    )
     assert r.status_code == 400
     html = r.content.decode()
     assert 'id="id_center-error"' in html and "未列入负面清单" in html
@@ -109,22 +173,25 @@ def test_stationing_at_a_branch_without_an_entry_is_refused_next_to_the_field(wo
 
 def test_stationing_at_the_approved_branch(world, marriage):
     put_on_negative_list(world, marriage)
-    r = client_for(world["admin"]).post(f"/staff/catalog/items/{marriage.pk}/",
-                                        {"action": "station", "center": world["a"].pk})
+    r = client_for(world["admin"]).post(
+        f"/staff/catalog/items/{marriage.pk}/", {"action": "station", "center": world["a"].pk}
+    )
     assert r.status_code == 302
     marriage.refresh_from_db()
     assert marriage.center == world["a"]
 
 
 def test_branch_manager_cannot_restation_an_item(world, at_branch):
-    r = client_for(world["manager_a"]).post(f"/staff/catalog/items/{at_branch.pk}/",
-                                            {"action": "station", "center": world["hub"].pk})
+    r = client_for(world["manager_a"]).post(
+        f"/staff/catalog/items/{at_branch.pk}/", {"action": "station", "center": world["hub"].pk}
+    )
     assert r.status_code == 403
     at_branch.refresh_from_db()
     assert at_branch.center == world["a"]
 
 
 # --- guides -----------------------------------------------------------------------------------
+
 
 def test_branch_manager_drafts_the_guide_of_an_item_at_their_branch(world, at_branch):
     r = client_for(world["manager_a"]).post(f"/staff/catalog/items/{at_branch.pk}/guide/", full_guide_post())
@@ -152,9 +219,17 @@ def test_branch_manager_cannot_publish(world, at_branch):
 
 def test_publishing_an_incomplete_guide_names_every_missing_element_and_changes_nothing(world, marriage):
     admin = client_for(world["admin"])
-    r = admin.post(f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post(
-        legal_days="", promised_days="", consult_phone="", complaint_phone="", no_fee=None,
-        **{"materials-0-name": "", "materials-0-source": ""}))
+    r = admin.post(
+        f"/staff/catalog/items/{marriage.pk}/guide/",
+        full_guide_post(
+            legal_days="",
+            promised_days="",
+            consult_phone="",
+            complaint_phone="",
+            no_fee=None,
+            **{"materials-0-name": "", "materials-0-source": ""},
+        ),
+    )
     assert r.status_code == 302
     r = admin.post(f"/staff/catalog/items/{marriage.pk}/guide/publish/")
     assert r.status_code == 400
@@ -184,8 +259,12 @@ def test_admin_publishes_and_the_next_version_supersedes_it(world, marriage):
     v1 = marriage.guides.get(version=1)
     assert v1.status == Guide.Status.PUBLISHED
     # Editing again drafts version 2; version 1 stays as published.
-    assert admin.post(f"/staff/catalog/items/{marriage.pk}/guide/",
-                      full_guide_post(consult_phone="023-99999999")).status_code == 302
+    assert (
+        admin.post(
+            f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post(consult_phone="023-99999999")
+        ).status_code
+        == 302
+    )
     v1.refresh_from_db()
     assert v1.consult_phone == "023-42800005" and marriage.guides.get(version=2).status == Guide.Status.DRAFT
     assert admin.post(f"/staff/catalog/items/{marriage.pk}/guide/publish/").status_code == 302
@@ -200,28 +279,45 @@ def test_admin_publishes_and_the_next_version_supersedes_it(world, marriage):
 
 def test_bad_copies_and_fee_with_no_fee_are_refused_and_create_no_draft(world, marriage):
     admin = client_for(world["admin"])
-    r = admin.post(f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post(**{"materials-0-copies": "两"}))
+    r = admin.post(
+        f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post(**{"materials-0-copies": "两"})
+    )
     assert r.status_code == 400 and "份数应为整数" in r.content.decode()
-    r = admin.post(f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post(
-        **{"fees-0-name": "工本费", "fees-0-standard": "9 元", "fees-0-basis": "发改价格〔2019〕1 号"}))
+    r = admin.post(
+        f"/staff/catalog/items/{marriage.pk}/guide/",
+        full_guide_post(
+            **{"fees-0-name": "工本费", "fees-0-standard": "9 元", "fees-0-basis": "发改价格〔2019〕1 号"}
+        ),
+    )
     assert r.status_code == 400 and "不收费" in r.content.decode()
-    r = admin.post(f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post(promised_days="5", legal_days="1"))
+    r = admin.post(
+        f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post(promised_days="5", legal_days="1")
+    )
     assert r.status_code == 400 and 'id="id_promised_days-error"' in r.content.decode()
     assert not marriage.guides.exists()
 
 
 def test_a_fee_row_without_basis_is_refused(world, marriage):
-    r = client_for(world["admin"]).post(f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post(
-        no_fee=None, **{"fees-0-name": "工本费", "fees-0-standard": "9 元"}))
+    r = client_for(world["admin"]).post(
+        f"/staff/catalog/items/{marriage.pk}/guide/",
+        full_guide_post(no_fee=None, **{"fees-0-name": "工本费", "fees-0-standard": "9 元"}),
+    )
     assert r.status_code == 400 and "收费依据" in r.content.decode()
     assert not marriage.guides.exists()
 
 
 # --- the negative list --------------------------------------------------------------------------
 
+
 def entry_post(world, item, **overrides):
-    data = {"item": item.pk, "center": world["a"].pk, "reason": "site", "basis": "须设颁证厅。",
-            "approval": "测试府办发〔2023〕79号", "approved_on": "2023-06-01"}
+    data = {
+        "item": item.pk,
+        "center": world["a"].pk,
+        "reason": "site",
+        "basis": "须设颁证厅。",
+        "approval": "测试府办发〔2023〕79号",
+        "approved_on": "2023-06-01",
+    }
     data.update(overrides)
     return data
 
@@ -271,10 +367,13 @@ def test_revoke_needs_the_item_back_at_the_district_center(world, at_branch):
 
 # --- synonyms -------------------------------------------------------------------------------------
 
+
 def test_admin_adds_edits_and_deletes_a_synonym(world):
     make_item(world, "社会保险登记", "T-RS-001")
     admin = client_for(world["admin"])
-    assert admin.post("/staff/catalog/synonyms/", {"word": "社保", "expansions": "社会保险"}).status_code == 302
+    assert (
+        admin.post("/staff/catalog/synonyms/", {"word": "社保", "expansions": "社会保险"}).status_code == 302
+    )
     assert [i.name for i in selectors.search_items("社保")[1]] == ["社会保险登记"]
     syn = Synonym.objects.get(word="社保")
     r = admin.post(f"/staff/catalog/synonyms/{syn.pk}/", {"word": "社保", "expansions": "社会保障"})

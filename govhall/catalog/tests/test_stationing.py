@@ -40,8 +40,15 @@ def test_entry_allows_stationing_at_its_branch_and_is_public(world, marriage):
 
 def test_entry_needs_reason_basis_and_approval(world, marriage):
     with pytest.raises(DomainError) as exc:
-        services.negative_entry_create(by=world["admin"], item=marriage, center=world["a"], reason="convenience",
-                                       basis=" ", approval="", approved_on=timezone.localdate() + timedelta(days=3))
+        services.negative_entry_create(
+            by=world["admin"],
+            item=marriage,
+            center=world["a"],
+            reason="convenience",
+            basis=" ",
+            approval="",
+            approved_on=timezone.localdate() + timedelta(days=3),
+        )
     assert set(exc.value.errors) == {"reason", "basis", "approval", "approved_on"}
     assert not NegativeListEntry.objects.exists()
 
@@ -54,8 +61,15 @@ def test_entry_cannot_point_at_the_district_center(world, marriage):
 
 def test_only_the_district_office_keeps_the_negative_list(world, marriage):
     with pytest.raises(Refused):
-        services.negative_entry_create(by=world["manager_a"], item=marriage, center=world["a"], reason="site",
-                                       basis="场地", approval="批复", approved_on=date(2023, 1, 1))
+        services.negative_entry_create(
+            by=world["manager_a"],
+            item=marriage,
+            center=world["a"],
+            reason="site",
+            basis="场地",
+            approval="批复",
+            approved_on=date(2023, 1, 1),
+        )
     put_on_negative_list(world, marriage)
     with pytest.raises(Refused):
         services.item_station(by=world["manager_a"], item=marriage, center=world["a"])
@@ -80,5 +94,11 @@ def test_item_code_is_unique_and_clerk_cannot_add_items(world, marriage):
         make_item(world, "另一个", "T-MZ-001")
     assert exc.value.field == "code"
     with pytest.raises(Refused):
-        services.item_create(by=world["clerk_hub"], district=world["district"], code="X1", name="某事项",
-                             item_type="license", department=world["dep_a"])
+        services.item_create(
+            by=world["clerk_hub"],
+            district=world["district"],
+            code="X1",
+            name="某事项",
+            item_type="license",
+            department=world["dep_a"],
+        )

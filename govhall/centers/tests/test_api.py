@@ -44,8 +44,13 @@ def soon(days=3) -> str:
 
 
 def relocation(center="T-A", address="新址路 9 号", days=3) -> dict:
-    return {"kind": "relocate", "center": center, "new_address": address, "effective_date": soon(days),
-            "description": "原址租约到期"}
+    return {
+        "kind": "relocate",
+        "center": center,
+        "new_address": address,
+        "effective_date": soon(days),
+        "description": "原址租约到期",
+    }
 
 
 def assert_error(r, status: int, code: str | None = None, field: str | None = None) -> dict:
@@ -71,6 +76,7 @@ def codes(r) -> list[str]:
 
 # --- reading the register --------------------------------------------------------
 
+
 def test_list_shows_exactly_the_centers_the_user_may_see(world):
     assert sorted(codes(client_for(world["admin"]).get(API + "/centers"))) == ["T-A", "T-B", "T-HUB"]
     assert codes(client_for(world["manager_a"]).get(API + "/centers")) == ["T-A"]
@@ -87,9 +93,12 @@ def test_list_item_carries_the_register_fields(world):
     assert item["aliases"] == ["测试区婚姻登记处"]
     assert sorted(z["kind"] for z in item["zones"]) == ["guidance", "waiting"]
     assert {(h["weekday"], h["opens"], h["closes"]) for h in item["hours"]} == {
-        (d, "09:00:00", "17:00:00") for d in range(5)}
+        (d, "09:00:00", "17:00:00") for d in range(5)
+    }
     assert [(p["role"], p["name"], p["title"]) for p in item["leadership"]] == [
-        ("leader", "分管甲", "副局长"), ("cadre", "科长乙", "科长")]
+        ("leader", "分管甲", "副局长"),
+        ("cadre", "科长乙", "科长"),
+    ]
     assert 0 < item["standardisation_score"] < 100
 
 
@@ -157,8 +166,9 @@ def test_standards_report_what_a_hall_has_and_lacks(world):
 
 
 def test_public_list_needs_no_login_and_shows_no_leader_phone(world):
-    services.leadership_set(by=None, center=world["a"], role="leader", name="分管甲", title="副局长",
-                            phone="13812345678")
+    services.leadership_set(
+        by=None, center=world["a"], role="leader", name="分管甲", title="副局长", phone="13812345678"
+    )
     r = Client().get(API + "/public/centers")
     assert r.status_code == 200
     assert {i["code"] for i in r.json()["items"]} == {"T-HUB", "T-A", "T-B"}
@@ -171,14 +181,23 @@ def test_public_list_needs_no_login_and_shows_no_leader_phone(world):
 
 # --- editing the register ------------------------------------------------------------
 
+
 def test_manager_edits_own_hall_through_the_same_services(world):
     c = client_for(world["manager_a"])
     r = patch(c, "/centers/T-A", {"phone": "023-42812345", "description": "婚姻登记"})
     assert r.status_code == 200 and r.json()["phone"] == "023-42812345"
     r = put(c, "/centers/T-A/facilities", {"kinds": ["wifi", "accessibility"]})
     assert sorted(f["kind"] for f in r.json()["facilities"]) == ["accessibility", "wifi"]
-    r = put(c, "/centers/T-A/hours", {"periods": [{"weekday": 0, "opens": "09:00", "closes": "12:00"},
-                                                  {"weekday": 0, "opens": "13:30", "closes": "17:00"}]})
+    r = put(
+        c,
+        "/centers/T-A/hours",
+        {
+            "periods": [
+                {"weekday": 0, "opens": "09:00", "closes": "12:00"},
+                {"weekday": 0, "opens": "13:30", "closes": "17:00"},
+            ]
+        },
+    )
     assert r.json()["hours_summary"] == ["星期一 09:00-12:00、13:30-17:00"]
     r = put(c, "/centers/T-A/leadership/cadre", {"name": "新科长", "title": "科长"})
     assert [p["name"] for p in r.json()["leadership"] if p["role"] == "cadre"] == ["新科长"]
@@ -191,9 +210,20 @@ def test_edit_refusals_are_400_with_the_field_and_change_nothing(world):
     before = Center.objects.filter(pk=world["a"].pk).values().get()
     assert_error(patch(c, "/centers/T-A", {"address": "别处 1 号"}), 400, field="address")
     assert_error(put(c, "/centers/T-A/zones", {"kinds": ["guidance", "ballroom"]}), 400, field="kinds")
-    assert_error(put(c, "/centers/T-A/hours", {"periods": [{"weekday": 1, "opens": "09:00", "closes": "12:00"},
-                                                           {"weekday": 1, "opens": "11:00", "closes": "17:00"}]}),
-                 400, field="hours")
+    assert_error(
+        put(
+            c,
+            "/centers/T-A/hours",
+            {
+                "periods": [
+                    {"weekday": 1, "opens": "09:00", "closes": "12:00"},
+                    {"weekday": 1, "opens": "11:00", "closes": "17:00"},
+                ]
+            },
+        ),
+        400,
+        field="hours",
+    )
     assert_error(put(c, "/centers/T-A/leadership/boss", {"name": "某", "title": "某"}), 400, field="role")
     assert_error(post(c, "/centers/T-A/status", {"status": "suspended"}), 400, field="reason")
     assert Center.objects.filter(pk=world["a"].pk).values().get() == before
@@ -208,6 +238,7 @@ def test_clerk_cannot_edit_the_hall(world):
 
 
 # --- changes: the whole flow ----------------------------------------------------------
+
 
 def test_change_flow_create_submit_file_approve(world):
     manager, admin, approver = (client_for(world[k]) for k in ("manager_a", "admin", "approver"))
@@ -241,24 +272,53 @@ def test_change_can_be_returned_edited_and_withdrawn(world):
 
 
 def test_district_office_drafts_a_new_branch_in_its_district(world):
-    r = post(client_for(world["admin"]), "/changes", {
-        "kind": "establish", "new_name": "测试区政务服务中心不动产登记分中心", "new_code": "T-C",
-        "department": "THRSS", "new_address": "不动产路 1 号", "effective_date": soon(), "description": "新设"})
+    r = post(
+        client_for(world["admin"]),
+        "/changes",
+        {
+            "kind": "establish",
+            "new_name": "测试区政务服务中心不动产登记分中心",
+            "new_code": "T-C",
+            "department": "THRSS",
+            "new_address": "不动产路 1 号",
+            "effective_date": soon(),
+            "description": "新设",
+        },
+    )
     assert r.status_code == 201, r.content
     assert r.json()["district"] == "测试区" and r.json()["department"]["code"] == "THRSS"
 
 
 def test_wrong_branch_name_is_400_on_new_name(world):
-    r = post(client_for(world["admin"]), "/changes", {
-        "kind": "establish", "new_name": "测试区婚姻登记处", "new_code": "T-C", "department": "TCIVIL",
-        "new_address": "某路 1 号", "effective_date": soon(), "description": "新设"})
+    r = post(
+        client_for(world["admin"]),
+        "/changes",
+        {
+            "kind": "establish",
+            "new_name": "测试区婚姻登记处",
+            "new_code": "T-C",
+            "department": "TCIVIL",
+            "new_address": "某路 1 号",
+            "effective_date": soon(),
+            "description": "新设",
+        },
+    )
     assert_error(r, 400, field="new_name")
     assert not CenterChange.objects.exists()
 
 
 def test_merge_into_itself_is_400_on_merge_into(world):
-    r = post(client_for(world["admin"]), "/changes", {
-        "kind": "merge", "center": "T-A", "merge_into": "T-A", "effective_date": soon(), "description": "撤并"})
+    r = post(
+        client_for(world["admin"]),
+        "/changes",
+        {
+            "kind": "merge",
+            "center": "T-A",
+            "merge_into": "T-A",
+            "effective_date": soon(),
+            "description": "撤并",
+        },
+    )
     assert_error(r, 400, field="merge_into")
     assert not CenterChange.objects.exists()
 
@@ -281,8 +341,9 @@ def _filed(world) -> int:
 def test_reject_without_reason_is_400_and_changes_nothing(world):
     pk = _filed(world)
     before = change_state(pk)
-    assert_error(post(client_for(world["approver"]), f"/changes/{pk}/reject", {"reason": "  "}), 400,
-                 field="reason")
+    assert_error(
+        post(client_for(world["approver"]), f"/changes/{pk}/reject", {"reason": "  "}), 400, field="reason"
+    )
     assert_error(post(client_for(world["approver"]), f"/changes/{pk}/reject"), 400, field="reason")
     assert change_state(pk) == before
     r = post(client_for(world["approver"]), f"/changes/{pk}/reject", {"reason": "选址不符合规划"})
@@ -326,7 +387,9 @@ def test_missing_or_mistyped_fields_are_422(world):
     body = assert_error(post(c, "/changes", {"kind": "relocate", "center": "T-A"}), 422, "invalid_input")
     missing = {tuple(e["loc"])[-1] for e in body["errors"]}
     assert {"effective_date", "description"} <= missing
-    assert_error(post(c, "/changes", {**relocation(), "effective_date": "next tuesday"}), 422, "invalid_input")
+    assert_error(
+        post(c, "/changes", {**relocation(), "effective_date": "next tuesday"}), 422, "invalid_input"
+    )
     assert_error(put(c, "/centers/T-A/zones", {"kinds": "guidance"}), 422, "invalid_input")
     assert not CenterChange.objects.exists()
 
@@ -349,8 +412,12 @@ def test_session_post_without_csrf_token_is_refused(world):
     assert not CenterChange.objects.exists()
     # The same request with the token is accepted: the refusal above was the CSRF check.
     c.cookies["csrftoken"] = CSRF_SECRET
-    r = c.post(API + "/changes", json.dumps(relocation()), content_type="application/json",
-               headers={"X-CSRFToken": CSRF_SECRET})
+    r = c.post(
+        API + "/changes",
+        json.dumps(relocation()),
+        content_type="application/json",
+        headers={"X-CSRFToken": CSRF_SECRET},
+    )
     assert r.status_code == 201, r.content
 
 
@@ -362,22 +429,42 @@ def test_session_get_needs_no_csrf_token(world):
 
 # --- the OpenAPI document and "no 500" --------------------------------------------------------
 
+
 def test_openapi_document_lists_every_path_with_summaries_and_errors(world):
     r = Client().get(API + "/openapi.json")
     assert r.status_code == 200
     paths = r.json()["paths"]
-    for p in ("/api/v1/me", "/api/v1/centers", "/api/v1/centers/{code}", "/api/v1/centers/{code}/standards",
-              "/api/v1/centers/{code}/zones", "/api/v1/centers/{code}/facilities", "/api/v1/centers/{code}/hours",
-              "/api/v1/centers/{code}/leadership/{role}", "/api/v1/centers/{code}/status",
-              "/api/v1/public/centers", "/api/v1/changes", "/api/v1/changes/{change_id}",
-              "/api/v1/changes/{change_id}/submit", "/api/v1/changes/{change_id}/file",
-              "/api/v1/changes/{change_id}/return", "/api/v1/changes/{change_id}/approve",
-              "/api/v1/changes/{change_id}/reject", "/api/v1/changes/{change_id}/withdraw",
-              "/api/v1/tokens", "/api/v1/tokens/{token_id}/revoke"):
+    for p in (
+        "/api/v1/me",
+        "/api/v1/centers",
+        "/api/v1/centers/{code}",
+        "/api/v1/centers/{code}/standards",
+        "/api/v1/centers/{code}/zones",
+        "/api/v1/centers/{code}/facilities",
+        "/api/v1/centers/{code}/hours",
+        "/api/v1/centers/{code}/leadership/{role}",
+        "/api/v1/centers/{code}/status",
+        "/api/v1/public/centers",
+        "/api/v1/changes",
+        "/api/v1/changes/{change_id}",
+        "/api/v1/changes/{change_id}/submit",
+        "/api/v1/changes/{change_id}/file",
+        "/api/v1/changes/{change_id}/return",
+        "/api/v1/changes/{change_id}/approve",
+        "/api/v1/changes/{change_id}/reject",
+        "/api/v1/changes/{change_id}/withdraw",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}/revoke",
+    ):
         assert p in paths, p
-    ours = [op for path, ops in paths.items() for op in ops.values()
-            if path.startswith(("/api/v1/centers", "/api/v1/changes", "/api/v1/tokens", "/api/v1/me",
-                                "/api/v1/public/centers"))]
+    ours = [
+        op
+        for path, ops in paths.items()
+        for op in ops.values()
+        if path.startswith(
+            ("/api/v1/centers", "/api/v1/changes", "/api/v1/tokens", "/api/v1/me", "/api/v1/public/centers")
+        )
+    ]
     for op in ours:
         assert op.get("summary"), op["operationId"]
         assert any(code.startswith("4") for code in op["responses"]), op["operationId"]
@@ -389,17 +476,40 @@ def _operations() -> list[tuple[str, str]]:
     return [(path, method.upper()) for path, ops in schema["paths"].items() for method in ops]
 
 
-BAD_BODY = {"kinds": "x", "periods": 7, "centers": 3, "effective_date": "not-a-date", "name": ["a"],
-            "status": {"x": None}, "reason": 5, "note": [], "kind": None, "bogus": [1, {"x": None}]}
-BAD_QUERY = {"limit": "-1", "offset": "abc", "kind": "zzz", "status": "zzz", "sort": "zzz", "department": "x" * 50,
-             "q": "x" * 500}
+BAD_BODY = {
+    "kinds": "x",
+    "periods": 7,
+    "centers": 3,
+    "effective_date": "not-a-date",
+    "name": ["a"],
+    "status": {"x": None},
+    "reason": 5,
+    "note": [],
+    "kind": None,
+    "bogus": [1, {"x": None}],
+}
+BAD_QUERY = {
+    "limit": "-1",
+    "offset": "abc",
+    "kind": "zzz",
+    "status": "zzz",
+    "sort": "zzz",
+    "department": "x" * 50,
+    "q": "x" * 500,
+}
 
 
 @pytest.fixture
 def real_ids(world):
-    change = services.change_draft(by=world["manager_a"], district=world["district"], kind="relocate",
-                                   center=world["a"], new_address="新址路 9 号",
-                                   effective_date=timezone.localdate() + timedelta(days=3), description="搬迁")
+    change = services.change_draft(
+        by=world["manager_a"],
+        district=world["district"],
+        kind="relocate",
+        center=world["a"],
+        new_address="新址路 9 号",
+        effective_date=timezone.localdate() + timedelta(days=3),
+        description="搬迁",
+    )
     client_user = make_user("tsystem", Role.API_CLIENT, world["hub"])
     token, _ = api_token_issue(by=world["admin"], user=client_user, name="系统", centers=[world["a"]])
     return {"code": "T-A", "change_id": str(change.pk), "token_id": str(token.pk), "role": "leader"}
@@ -420,9 +530,11 @@ def test_no_operation_answers_500_to_bad_input(world, real_ids, path, method, id
         responses = [c.get(url, BAD_QUERY)]
     else:
         send = getattr(c, method.lower())
-        responses = [send(url, "{broken", content_type="application/json"),
-                     send(url, json.dumps(BAD_BODY), content_type="application/json"),
-                     send(url, json.dumps([1, 2]), content_type="application/json")]
+        responses = [
+            send(url, "{broken", content_type="application/json"),
+            send(url, json.dumps(BAD_BODY), content_type="application/json"),
+            send(url, json.dumps([1, 2]), content_type="application/json"),
+        ]
     for r in responses:
         assert r.status_code < 500, (method, url, r.content)
         if r.status_code >= 400:

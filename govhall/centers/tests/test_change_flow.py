@@ -11,9 +11,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _relocation(world, days=3, address="新址路 9 号"):
-    return services.change_draft(by=world["manager_a"], district=world["district"], kind="relocate",
-                                 center=world["a"], new_address=address,
-                                 effective_date=timezone.localdate() + timedelta(days=days), description="原址租约到期")
+    return services.change_draft(
+        by=world["manager_a"],
+        district=world["district"],
+        kind="relocate",
+        center=world["a"],
+        new_address=address,
+        effective_date=timezone.localdate() + timedelta(days=days),
+        description="原址租约到期",
+    )
 
 
 def test_relocation_changes_address_on_its_effective_date(world):
@@ -48,15 +54,29 @@ def test_approving_an_unfiled_change_is_refused_and_changes_nothing(world):
 
 def test_merge_into_itself_is_refused(world):
     with pytest.raises(DomainError) as exc:
-        services.change_draft(by=world["admin"], district=world["district"], kind="merge", center=world["a"],
-                              merge_into=world["a"], effective_date=timezone.localdate(), description="撤并")
+        services.change_draft(
+            by=world["admin"],
+            district=world["district"],
+            kind="merge",
+            center=world["a"],
+            merge_into=world["a"],
+            effective_date=timezone.localdate(),
+            description="撤并",
+        )
     assert exc.value.field == "merge_into"
     assert not CenterChange.objects.exists()
 
 
 def test_merge_moves_staff_and_keeps_old_name_as_alias(world):
-    change = services.change_draft(by=world["admin"], district=world["district"], kind="merge", center=world["b"],
-                                   merge_into=world["a"], effective_date=timezone.localdate(), description="撤并")
+    change = services.change_draft(
+        by=world["admin"],
+        district=world["district"],
+        kind="merge",
+        center=world["b"],
+        merge_into=world["a"],
+        effective_date=timezone.localdate(),
+        description="撤并",
+    )
     services.change_submit(by=world["admin"], change=change)
     services.change_file(by=world["admin"], change=change)
     services.change_approve(by=world["approver"], change=change)
@@ -77,8 +97,16 @@ def test_clerk_cannot_draft_and_other_branch_is_not_found(world):
 
 def test_wrong_branch_name_is_refused(world):
     with pytest.raises(DomainError) as exc:
-        services.change_draft(by=world["admin"], district=world["district"], kind="establish",
-                              new_name="测试区残联服务大厅", new_code="T-CL", department=world["dep_a"],
-                              new_address="某路", effective_date=timezone.localdate(), description="新设")
+        services.change_draft(
+            by=world["admin"],
+            district=world["district"],
+            kind="establish",
+            new_name="测试区残联服务大厅",
+            new_code="T-CL",
+            department=world["dep_a"],
+            new_address="某路",
+            effective_date=timezone.localdate(),
+            description="新设",
+        )
     assert exc.value.field == "new_name"
     assert "分中心名称应为" in exc.value.message

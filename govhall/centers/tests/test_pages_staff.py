@@ -39,18 +39,32 @@ def _sheet_rows(response) -> list[tuple]:
 
 
 def _relocation(world, *, by="manager_a", days=0, address="新址路 9 号"):
-    return services.change_draft(by=world[by], district=world["district"], kind="relocate", center=world["a"],
-                                 new_address=address, effective_date=timezone.localdate() + timedelta(days=days),
-                                 description="原址租约到期")
+    return services.change_draft(
+        by=world[by],
+        district=world["district"],
+        kind="relocate",
+        center=world["a"],
+        new_address=address,
+        effective_date=timezone.localdate() + timedelta(days=days),
+        description="原址租约到期",
+    )
 
 
 def _planned_branch(world):
-    return services.center_create(by=None, district=world["district"], kind=Center.Kind.BRANCH,
-                                  name="测试区政务服务中心不动产登记分中心", code="T-C", address="不动产路 5 号",
-                                  parent=world["hub"], department=world["dep_a"])
+    return services.center_create(
+        by=None,
+        district=world["district"],
+        kind=Center.Kind.BRANCH,
+        name="测试区政务服务中心不动产登记分中心",
+        code="T-C",
+        address="不动产路 5 号",
+        parent=world["hub"],
+        department=world["dep_a"],
+    )
 
 
 # --- the register -------------------------------------------------------------
+
 
 def test_register_requires_login(client, world):
     response = client.get(reverse("centers:list"))
@@ -106,9 +120,15 @@ def test_register_sorts_by_the_clicked_column(client, world):
 
 def test_register_pages_25_at_a_time(client, world):
     for n in range(27):
-        services.center_create(by=None, district=world["district"], kind=Center.Kind.TOWN,
-                               name=f"第{n:02d}镇便民服务中心", code=f"T-TOWN-{n:02d}", address=f"镇街路 {n} 号",
-                               parent=world["hub"])
+        services.center_create(
+            by=None,
+            district=world["district"],
+            kind=Center.Kind.TOWN,
+            name=f"第{n:02d}镇便民服务中心",
+            code=f"T-TOWN-{n:02d}",
+            address=f"镇街路 {n} 号",
+            parent=world["hub"],
+        )
     c = _as(client, world["admin"])
     first = c.get(reverse("centers:list"), {"sort": "code"})
     second = c.get(reverse("centers:list"), {"sort": "code", "page": 2})
@@ -119,8 +139,9 @@ def test_register_pages_25_at_a_time(client, world):
 
 
 def test_htmx_filter_returns_only_the_results(client, world):
-    response = _as(client, world["admin"]).get(reverse("centers:list"), {"kind": "district"},
-                                               headers={"HX-Request": "true"})
+    response = _as(client, world["admin"]).get(
+        reverse("centers:list"), {"kind": "district"}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert 'id="center-results"' in html
     assert "<h1>" not in html
@@ -128,8 +149,9 @@ def test_htmx_filter_returns_only_the_results(client, world):
 
 
 def test_export_is_an_xlsx_of_the_visible_rows_with_masked_leader_phones(client, world):
-    services.leadership_set(by=None, center=world["a"], role="leader", name="分管甲", title="副局长",
-                            phone="13812345678")
+    services.leadership_set(
+        by=None, center=world["a"], role="leader", name="分管甲", title="副局长", phone="13812345678"
+    )
     rows = _sheet_rows(_as(client, world["clerk_a"]).get(reverse("centers:export")))
     assert rows[0][0] == "名称"
     assert [r[1] for r in rows[1:]] == ["T-A"]
@@ -145,13 +167,23 @@ def test_export_applies_the_same_filters(client, world):
 
 # --- the detail page and its forms ------------------------------------------------
 
+
 def test_detail_shows_the_hall(client, world):
     services.center_add_alias(by=None, center=world["a"], name="婚姻登记处")
     response = _as(client, world["clerk_a"]).get(reverse("centers:detail", args=["T-A"]))
     html = response.content.decode()
     assert response.status_code == 200
-    for text in (world["a"].name, "婚姻登记处", world["dep_a"].name, "婚姻登记路", "星期一至星期五 09:00-17:00",
-                 "分管甲", "科长乙", "标准化检查", reverse("centers:history", args=["T-A"])):
+    for text in (
+        world["a"].name,
+        "婚姻登记处",
+        world["dep_a"].name,
+        "婚姻登记路",
+        "星期一至星期五 09:00-17:00",
+        "分管甲",
+        "科长乙",
+        "标准化检查",
+        reverse("centers:history", args=["T-A"]),
+    ):
         assert text in html
     assert "保存信息" not in html  # a clerk sees it read-only
 
@@ -163,14 +195,29 @@ def test_detail_of_another_branch_is_404_for_a_branch_clerk(client, world):
 
 def test_manager_sees_the_edit_forms(client, world):
     html = _as(client, world["manager_a"]).get(reverse("centers:detail", args=["T-A"])).content.decode()
-    for text in ("保存信息", "保存办公时间", "添加例外", "保存功能区", "保存便民设施", "保存分管领导", "添加名称", "暂停服务"):
+    for text in (
+        "保存信息",
+        "保存办公时间",
+        "添加例外",
+        "保存功能区",
+        "保存便民设施",
+        "保存分管领导",
+        "添加名称",
+        "暂停服务",
+    ):
         assert text in html
 
 
 def test_clerk_editing_a_hall_is_refused_and_changes_nothing(client, world):
-    response = _as(client, world["clerk_a"]).post(reverse("centers:edit", args=["T-A", "info"]), {
-        "info-name": world["a"].name, "info-address": world["a"].address, "info-phone": "023-1234",
-        "info-description": "改了"})
+    response = _as(client, world["clerk_a"]).post(
+        reverse("centers:edit", args=["T-A", "info"]),
+        {
+            "info-name": world["a"].name,
+            "info-address": world["a"].address,
+            "info-phone": "023-1234",
+            "info-description": "改了",
+        },
+    )
     assert response.status_code == 403
     assert "无权" in response.content.decode()
     world["a"].refresh_from_db()
@@ -178,8 +225,9 @@ def test_clerk_editing_a_hall_is_refused_and_changes_nothing(client, world):
 
 
 def test_clerk_adding_an_alias_is_refused(client, world):
-    response = _as(client, world["clerk_a"]).post(reverse("centers:edit", args=["T-A", "alias"]),
-                                                  {"alias-name": "旧名"})
+    response = _as(client, world["clerk_a"]).post(
+        reverse("centers:edit", args=["T-A", "alias"]), {"alias-name": "旧名"}
+    )
     assert response.status_code == 403
     assert not CenterAlias.objects.filter(name="旧名").exists()
 
@@ -190,9 +238,15 @@ def test_unknown_edit_form_is_404(client, world):
 
 
 def test_manager_edits_phone_and_description(client, world):
-    response = _as(client, world["manager_a"]).post(reverse("centers:edit", args=["T-A", "info"]), {
-        "info-name": world["a"].name, "info-address": world["a"].address, "info-phone": "023-42751234",
-        "info-description": "办理婚姻登记"})
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:edit", args=["T-A", "info"]),
+        {
+            "info-name": world["a"].name,
+            "info-address": world["a"].address,
+            "info-phone": "023-42751234",
+            "info-description": "办理婚姻登记",
+        },
+    )
     assert response.status_code == 302
     world["a"].refresh_from_db()
     assert (world["a"].phone, world["a"].description) == ("023-42751234", "办理婚姻登记")
@@ -200,8 +254,10 @@ def test_manager_edits_phone_and_description(client, world):
 
 def test_branch_address_edit_shows_the_relocation_message_next_to_the_address(client, world):
     old = world["a"].address
-    response = _as(client, world["manager_a"]).post(reverse("centers:edit", args=["T-A", "info"]), {
-        "info-name": world["a"].name, "info-address": "别处路 1 号", "info-phone": "023-1"})
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:edit", args=["T-A", "info"]),
+        {"info-name": world["a"].name, "info-address": "别处路 1 号", "info-phone": "023-1"},
+    )
     assert response.status_code == 400
     assert "搬迁" in _error_text(response, "id_info-address")
     assert 'aria-describedby="id_info-address-error"' in response.content.decode()
@@ -211,8 +267,9 @@ def test_branch_address_edit_shows_the_relocation_message_next_to_the_address(cl
 
 def test_activation_without_both_leaders_shows_the_message(client, world):
     branch = _planned_branch(world)
-    response = _as(client, world["admin"]).post(reverse("centers:edit", args=["T-C", "status"]),
-                                                {"status-status": "active"})
+    response = _as(client, world["admin"]).post(
+        reverse("centers:edit", args=["T-C", "status"]), {"status-status": "active"}
+    )
     assert response.status_code == 400
     assert "分管班子成员" in _error_text(response, "id_status-status")
     branch.refresh_from_db()
@@ -226,36 +283,55 @@ def test_suspending_needs_a_reason(client, world):
     assert "原因" in _error_text(response, "id_status-reason")
     world["a"].refresh_from_db()
     assert world["a"].status == Center.Status.ACTIVE
-    response = c.post(reverse("centers:edit", args=["T-A", "status"]),
-                      {"status-status": "suspended", "status-reason": "设备检修"})
+    response = c.post(
+        reverse("centers:edit", args=["T-A", "status"]),
+        {"status-status": "suspended", "status-reason": "设备检修"},
+    )
     assert response.status_code == 302
     world["a"].refresh_from_db()
     assert world["a"].status == Center.Status.SUSPENDED
 
 
 def test_manager_sets_weekly_hours_with_two_periods(client, world):
-    response = _as(client, world["manager_a"]).post(reverse("centers:edit", args=["T-A", "hours"]), {
-        "hours-d0_p1_opens": "09:00", "hours-d0_p1_closes": "12:00",
-        "hours-d0_p2_opens": "13:30", "hours-d0_p2_closes": "17:00",
-        "hours-d5_p1_opens": "09:00", "hours-d5_p1_closes": "12:00"})
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:edit", args=["T-A", "hours"]),
+        {
+            "hours-d0_p1_opens": "09:00",
+            "hours-d0_p1_closes": "12:00",
+            "hours-d0_p2_opens": "13:30",
+            "hours-d0_p2_closes": "17:00",
+            "hours-d5_p1_opens": "09:00",
+            "hours-d5_p1_closes": "12:00",
+        },
+    )
     assert response.status_code == 302
     assert [(h.weekday, f"{h.opens:%H:%M}") for h in world["a"].hours.order_by("weekday", "opens")] == [
-        (0, "09:00"), (0, "13:30"), (5, "09:00")]
+        (0, "09:00"),
+        (0, "13:30"),
+        (5, "09:00"),
+    ]
 
 
 def test_overlapping_hours_are_refused_and_change_nothing(client, world):
     before = world["a"].hours.count()
-    response = _as(client, world["manager_a"]).post(reverse("centers:edit", args=["T-A", "hours"]), {
-        "hours-d0_p1_opens": "09:00", "hours-d0_p1_closes": "14:00",
-        "hours-d0_p2_opens": "13:00", "hours-d0_p2_closes": "17:00"})
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:edit", args=["T-A", "hours"]),
+        {
+            "hours-d0_p1_opens": "09:00",
+            "hours-d0_p1_closes": "14:00",
+            "hours-d0_p2_opens": "13:00",
+            "hours-d0_p2_closes": "17:00",
+        },
+    )
     assert response.status_code == 400
     assert "重叠" in response.content.decode()
     assert world["a"].hours.count() == before
 
 
 def test_half_filled_period_is_an_error_next_to_the_missing_time(client, world):
-    response = _as(client, world["manager_a"]).post(reverse("centers:edit", args=["T-A", "hours"]),
-                                                    {"hours-d1_p1_opens": "09:00"})
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:edit", args=["T-A", "hours"]), {"hours-d1_p1_opens": "09:00"}
+    )
     assert response.status_code == 400
     assert "星期二时段一" in _error_text(response, "id_hours-d1_p1_closes")
 
@@ -263,8 +339,10 @@ def test_half_filled_period_is_an_error_next_to_the_missing_time(client, world):
 def test_manager_adds_an_hours_exception(client, world):
     day = timezone.localdate() + timedelta(days=10)
     c = _as(client, world["manager_a"])
-    response = c.post(reverse("centers:edit", args=["T-A", "exception"]),
-                      {"exception-date": day.isoformat(), "exception-is_closed": "on", "exception-note": "消防演练"})
+    response = c.post(
+        reverse("centers:edit", args=["T-A", "exception"]),
+        {"exception-date": day.isoformat(), "exception-is_closed": "on", "exception-note": "消防演练"},
+    )
     assert response.status_code == 302
     assert HoursException.objects.get(center=world["a"], date=day).note == "消防演练"
     assert "消防演练" in c.get(reverse("centers:detail", args=["T-A"])).content.decode()
@@ -272,8 +350,10 @@ def test_manager_adds_an_hours_exception(client, world):
 
 def test_exception_with_other_hours_needs_both_times(client, world):
     day = timezone.localdate() + timedelta(days=10)
-    response = _as(client, world["manager_a"]).post(reverse("centers:edit", args=["T-A", "exception"]),
-                                                    {"exception-date": day.isoformat(), "exception-opens": "09:00"})
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:edit", args=["T-A", "exception"]),
+        {"exception-date": day.isoformat(), "exception-opens": "09:00"},
+    )
     assert response.status_code == 400
     assert _error_text(response, "id_exception-closes")
     assert not HoursException.objects.exists()
@@ -281,43 +361,66 @@ def test_exception_with_other_hours_needs_both_times(client, world):
 
 def test_manager_sets_zones_and_facilities(client, world):
     c = _as(client, world["manager_a"])
-    assert c.post(reverse("centers:edit", args=["T-A", "zones"]),
-                  {"zones-kinds": ["guidance", "windows"]}).status_code == 302
-    assert c.post(reverse("centers:edit", args=["T-A", "facilities"]),
-                  {"facilities-kinds": ["wifi"]}).status_code == 302
-    assert set(Zone.objects.filter(center=world["a"]).values_list("kind", flat=True)) == {"guidance", "windows"}
+    assert (
+        c.post(
+            reverse("centers:edit", args=["T-A", "zones"]), {"zones-kinds": ["guidance", "windows"]}
+        ).status_code
+        == 302
+    )
+    assert (
+        c.post(
+            reverse("centers:edit", args=["T-A", "facilities"]), {"facilities-kinds": ["wifi"]}
+        ).status_code
+        == 302
+    )
+    assert set(Zone.objects.filter(center=world["a"]).values_list("kind", flat=True)) == {
+        "guidance",
+        "windows",
+    }
     assert list(Facility.objects.filter(center=world["a"]).values_list("kind", flat=True)) == ["wifi"]
 
 
 def test_manager_sets_leadership_and_the_phone_is_shown_masked(client, world):
     c = _as(client, world["manager_a"])
-    response = c.post(reverse("centers:edit", args=["T-A", "leadership"]), {
-        "leadership-role": "cadre", "leadership-name": "新科长", "leadership-title": "科长",
-        "leadership-phone": "13900001111"})
+    response = c.post(
+        reverse("centers:edit", args=["T-A", "leadership"]),
+        {
+            "leadership-role": "cadre",
+            "leadership-name": "新科长",
+            "leadership-title": "科长",
+            "leadership-phone": "13900001111",
+        },
+    )
     assert response.status_code == 302
     html = c.get(reverse("centers:detail", args=["T-A"])).content.decode()
     assert "新科长" in html and "139****1111" in html and "13900001111" not in html
 
 
 def test_leadership_without_a_name_shows_the_error_next_to_the_name(client, world):
-    response = _as(client, world["manager_a"]).post(reverse("centers:edit", args=["T-A", "leadership"]), {
-        "leadership-role": "cadre", "leadership-name": "", "leadership-title": "科长"})
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:edit", args=["T-A", "leadership"]),
+        {"leadership-role": "cadre", "leadership-name": "", "leadership-title": "科长"},
+    )
     assert response.status_code == 400
     assert "姓名" in _error_text(response, "id_leadership-name")
     assert world["a"].leadership.get(role="cadre").name == "科长乙"
 
 
 def test_manager_adds_an_alias(client, world):
-    response = _as(client, world["manager_a"]).post(reverse("centers:edit", args=["T-A", "alias"]),
-                                                    {"alias-name": "婚姻登记处", "alias-note": "群众习惯叫法"})
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:edit", args=["T-A", "alias"]),
+        {"alias-name": "婚姻登记处", "alias-note": "群众习惯叫法"},
+    )
     assert response.status_code == 302
     assert CenterAlias.objects.filter(center=world["a"], name="婚姻登记处").exists()
 
 
 def test_history_page_shows_who_why_and_what_changed(client, world):
     c = _as(client, world["manager_a"])
-    c.post(reverse("centers:edit", args=["T-A", "info"]), {
-        "info-name": world["a"].name, "info-address": world["a"].address, "info-phone": "023-42751234"})
+    c.post(
+        reverse("centers:edit", args=["T-A", "info"]),
+        {"info-name": world["a"].name, "info-address": world["a"].address, "info-phone": "023-42751234"},
+    )
     html = c.get(reverse("centers:history", args=["T-A"])).content.decode()
     assert "修改中心信息" in html and "咨询电话" in html and "023-42751234" in html
     assert world["manager_a"].display_name in html
@@ -329,9 +432,15 @@ def test_history_of_another_branch_is_404(client, world):
 
 # --- changes -----------------------------------------------------------------------
 
+
 def _draft_post(world, **overrides):
-    data = {"kind": "relocate", "center": world["a"].pk, "new_address": "新址路 9 号",
-            "effective_date": timezone.localdate().isoformat(), "description": "原址租约到期"}
+    data = {
+        "kind": "relocate",
+        "center": world["a"].pk,
+        "new_address": "新址路 9 号",
+        "effective_date": timezone.localdate().isoformat(),
+        "description": "原址租约到期",
+    }
     data.update(overrides)
     return data
 
@@ -352,17 +461,27 @@ def test_draft_form_offers_only_branches_the_user_may_draft_for(client, world):
 
 
 def test_wrong_branch_name_is_shown_next_to_new_name_and_creates_nothing(client, world):
-    response = _as(client, world["admin"]).post(reverse("centers:change_new"), _draft_post(
-        world, kind="establish", center="", new_name="婚姻登记中心", new_code="T-NEW",
-        department=world["dep_a"].pk, new_address="新路 1 号"))
+    response = _as(client, world["admin"]).post(
+        reverse("centers:change_new"),
+        _draft_post(
+            world,
+            kind="establish",
+            center="",
+            new_name="婚姻登记中心",
+            new_code="T-NEW",
+            department=world["dep_a"].pk,
+            new_address="新路 1 号",
+        ),
+    )
     assert response.status_code == 400
     assert "分中心名称应为" in _error_text(response, "id_new_name")
     assert not CenterChange.objects.exists()
 
 
 def test_merge_into_itself_is_shown_next_to_merge_into(client, world):
-    response = _as(client, world["admin"]).post(reverse("centers:change_new"), _draft_post(
-        world, kind="merge", merge_into=world["a"].pk))
+    response = _as(client, world["admin"]).post(
+        reverse("centers:change_new"), _draft_post(world, kind="merge", merge_into=world["a"].pk)
+    )
     assert response.status_code == 400
     assert "不能并入自身" in _error_text(response, "id_merge_into")
     assert not CenterChange.objects.exists()
@@ -370,8 +489,9 @@ def test_merge_into_itself_is_shown_next_to_merge_into(client, world):
 
 def test_past_effective_date_is_shown_next_to_the_date(client, world):
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
-    response = _as(client, world["manager_a"]).post(reverse("centers:change_new"),
-                                                    _draft_post(world, effective_date=yesterday))
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:change_new"), _draft_post(world, effective_date=yesterday)
+    )
     assert response.status_code == 400
     assert "不能早于今天" in _error_text(response, "id_effective_date")
     assert not CenterChange.objects.exists()
@@ -385,8 +505,14 @@ def test_clerk_cannot_draft_a_change(client, world):
 
 def test_change_list_is_scoped_and_filtered(client, world):
     mine = _relocation(world)
-    other = services.change_draft(by=world["manager_b"], district=world["district"], kind="renovate",
-                                  center=world["b"], effective_date=timezone.localdate(), description="翻新")
+    other = services.change_draft(
+        by=world["manager_b"],
+        district=world["district"],
+        kind="renovate",
+        center=world["b"],
+        effective_date=timezone.localdate(),
+        description="翻新",
+    )
     html = _as(client, world["clerk_a"]).get(reverse("centers:changes")).content.decode()
     assert f'data-change="{mine.pk}"' in html and f'data-change="{other.pk}"' not in html
     c = _as(client, world["admin"])
@@ -419,7 +545,9 @@ def test_whole_flow_submit_file_approve_through_the_pages(client, world):
 
 def test_approving_an_unfiled_change_is_409_and_changes_nothing(client, world):
     change = _relocation(world)
-    response = _as(client, world["approver"]).post(reverse("centers:change_action", args=[change.pk, "approve"]))
+    response = _as(client, world["approver"]).post(
+        reverse("centers:change_action", args=[change.pk, "approve"])
+    )
     assert response.status_code == 409
     assert "只有已备案的变更才能批准" in response.content.decode()
     change.refresh_from_db()
@@ -460,8 +588,12 @@ def test_returning_needs_a_reason_shown_next_to_it(client, world):
     assert "必须说明理由" in _error_text(response, "return-reason")
     change.refresh_from_db()
     assert change.status == CenterChange.Status.SUBMITTED
-    assert c.post(reverse("centers:change_action", args=[change.pk, "return"]),
-                  {"reason": "材料不全"}).status_code == 302
+    assert (
+        c.post(
+            reverse("centers:change_action", args=[change.pk, "return"]), {"reason": "材料不全"}
+        ).status_code
+        == 302
+    )
     change.refresh_from_db()
     assert (change.status, change.return_reason) == (CenterChange.Status.RETURNED, "材料不全")
     assert "材料不全" in c.get(reverse("centers:change_detail", args=[change.pk])).content.decode()
@@ -481,7 +613,9 @@ def test_rejecting_needs_a_reason(client, world):
 
 def test_drafter_withdraws_a_change(client, world):
     change = _relocation(world)
-    response = _as(client, world["manager_a"]).post(reverse("centers:change_action", args=[change.pk, "withdraw"]))
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:change_action", args=[change.pk, "withdraw"])
+    )
     assert response.status_code == 302
     change.refresh_from_db()
     assert change.status == CenterChange.Status.WITHDRAWN
@@ -513,9 +647,14 @@ def test_drafter_edits_a_returned_change(client, world):
     services.change_return(by=world["admin"], change=change, reason="地址写错")
     c = _as(client, world["manager_a"])
     assert c.get(reverse("centers:change_edit", args=[change.pk])).status_code == 200
-    response = c.post(reverse("centers:change_edit", args=[change.pk]), {
-        "new_address": "新址路 10 号", "effective_date": change.effective_date.isoformat(),
-        "description": "原址租约到期，地址已更正"})
+    response = c.post(
+        reverse("centers:change_edit", args=[change.pk]),
+        {
+            "new_address": "新址路 10 号",
+            "effective_date": change.effective_date.isoformat(),
+            "description": "原址租约到期，地址已更正",
+        },
+    )
     assert response.status_code == 302
     change.refresh_from_db()
     assert change.new_address == "新址路 10 号" and change.kind == "relocate" and change.center == world["a"]
@@ -532,14 +671,17 @@ def test_editing_a_filed_change_is_refused(client, world):
     change = _relocation(world)
     services.change_submit(by=world["manager_a"], change=change)
     services.change_file(by=world["admin"], change=change)
-    response = _as(client, world["manager_a"]).post(reverse("centers:change_edit", args=[change.pk]), {
-        "new_address": "别处", "effective_date": change.effective_date.isoformat(), "description": "x"})
+    response = _as(client, world["manager_a"]).post(
+        reverse("centers:change_edit", args=[change.pk]),
+        {"new_address": "别处", "effective_date": change.effective_date.isoformat(), "description": "x"},
+    )
     assert response.status_code == 409
     change.refresh_from_db()
     assert change.new_address == "新址路 9 号"
 
 
 # --- standardisation --------------------------------------------------------------------
+
 
 def test_standards_page_shows_scores_and_lacks_in_scope(client, world):
     services.center_set_zones(by=None, center=world["a"], kinds=list(Zone.Kind.values))

@@ -13,8 +13,16 @@ pytestmark = pytest.mark.django_db
 
 def test_a_branch_name_must_follow_the_unified_pattern(world):
     with pytest.raises(DomainError) as exc:
-        services.center_create(by=None, district=world["district"], kind=Center.Kind.BRANCH, name="测试区残联服务大厅",
-                               code="T-X", address="某路", parent=world["hub"], department=world["dep_a"])
+        services.center_create(
+            by=None,
+            district=world["district"],
+            kind=Center.Kind.BRANCH,
+            name="测试区残联服务大厅",
+            code="T-X",
+            address="某路",
+            parent=world["hub"],
+            department=world["dep_a"],
+        )
     assert exc.value.field == "name"
     assert "测试区政务服务中心××分中心" in exc.value.message
     assert not Center.objects.filter(code="T-X").exists()
@@ -22,14 +30,29 @@ def test_a_branch_name_must_follow_the_unified_pattern(world):
 
 def test_the_empty_middle_is_not_a_branch_name(world):
     with pytest.raises(DomainError):
-        services.center_create(by=None, district=world["district"], kind=Center.Kind.BRANCH, name="测试区政务服务中心分中心",
-                               code="T-Y", address="某路", parent=world["hub"], department=world["dep_a"])
+        services.center_create(
+            by=None,
+            district=world["district"],
+            kind=Center.Kind.BRANCH,
+            name="测试区政务服务中心分中心",
+            code="T-Y",
+            address="某路",
+            parent=world["hub"],
+            department=world["dep_a"],
+        )
 
 
 def test_a_branch_cannot_become_active_without_both_leaders(world):
-    c = services.center_create(by=None, district=world["district"], kind=Center.Kind.BRANCH,
-                               name="测试区政务服务中心残联分中心", code="T-C", address="某路", parent=world["hub"],
-                               department=world["dep_a"])
+    c = services.center_create(
+        by=None,
+        district=world["district"],
+        kind=Center.Kind.BRANCH,
+        name="测试区政务服务中心残联分中心",
+        code="T-C",
+        address="某路",
+        parent=world["hub"],
+        department=world["dep_a"],
+    )
     services.leadership_set(by=None, center=c, role="leader", name="甲", title="副理事长")
     with pytest.raises(DomainError) as exc:
         services.center_set_status(by=world["admin"], center=c, status=Center.Status.ACTIVE)
@@ -51,8 +74,15 @@ def test_a_branch_address_moves_only_through_a_relocation(world):
 
 
 def test_renaming_keeps_the_old_name_as_an_alias(world):
-    town = services.center_create(by=None, district=world["district"], kind=Center.Kind.TOWN,
-                                  name="测试区东街便民服务中心", code="T-E", address="东街", parent=world["hub"])
+    town = services.center_create(
+        by=None,
+        district=world["district"],
+        kind=Center.Kind.TOWN,
+        name="测试区东街便民服务中心",
+        code="T-E",
+        address="东街",
+        parent=world["hub"],
+    )
     services.center_update(by=world["admin"], center=town, name="测试区东城街道便民服务中心")
     assert CenterAlias.objects.filter(center=town, name="测试区东街便民服务中心").exists()
 
@@ -77,14 +107,22 @@ def test_clerk_cannot_edit_their_hall_and_other_branch_is_hidden(world):
 def test_overlapping_hours_are_refused_and_old_hours_kept(world):
     before = list(world["a"].hours.values_list("weekday", "opens", "closes"))
     with pytest.raises(DomainError):
-        services.center_set_hours(by=world["manager_a"], center=world["a"],
-                                  periods=[(0, time(9), time(12)), (0, time(11), time(14))])
+        services.center_set_hours(
+            by=world["manager_a"],
+            center=world["a"],
+            periods=[(0, time(9), time(12)), (0, time(11), time(14))],
+        )
     assert list(world["a"].hours.values_list("weekday", "opens", "closes")) == before
 
 
 def test_hours_summary_joins_consecutive_days(world):
-    services.center_set_hours(by=None, center=world["a"], periods=[(d, time(9), time(12)) for d in range(5)]
-                              + [(d, time(13, 30), time(17)) for d in range(5)] + [(5, time(9), time(12))])
+    services.center_set_hours(
+        by=None,
+        center=world["a"],
+        periods=[(d, time(9), time(12)) for d in range(5)]
+        + [(d, time(13, 30), time(17)) for d in range(5)]
+        + [(5, time(9), time(12))],
+    )
     assert hours_summary(world["a"]) == ["星期一至星期五 09:00-12:00、13:30-17:00", "星期六 09:00-12:00"]
 
 
@@ -101,7 +139,11 @@ def test_demo_district_loads_twice_without_changes():
     first = load_demo()
     assert first["centers"] == 9
     names = set(centers_public().values_list("name", flat=True))
-    assert {"合川区政务服务中心", "合川区政务服务中心婚姻登记分中心", "合川区政务服务中心住房公积金管理分中心"} <= names
+    assert {
+        "合川区政务服务中心",
+        "合川区政务服务中心婚姻登记分中心",
+        "合川区政务服务中心住房公积金管理分中心",
+    } <= names
     history_rows = Center.history.count()
     assert load_demo() == {"districts": 0, "departments": 0, "centers": 0, "users": 0}
     assert Center.history.count() == history_rows

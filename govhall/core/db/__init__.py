@@ -52,8 +52,9 @@ class _ServerPreparedCursor:
         started = time.monotonic()
         self.cursor.execute(sql, params, prepare=True)
         if self.conn.queries_logged:  # recorded as Django's debug cursor records queries (tests count them)
-            self.conn.queries_log.append({"sql": f"{sql} -- prepared {params!r}",
-                                          "time": f"{time.monotonic() - started:.3f}"})
+            self.conn.queries_log.append(
+                {"sql": f"{sql} -- prepared {params!r}", "time": f"{time.monotonic() - started:.3f}"}
+            )
 
     @property
     def rowcount(self) -> int:
@@ -90,7 +91,7 @@ class Prepared:
             raise TypeError("this Prepared query reads values, not objects: use rows()")
         out = []
         for row in rows:
-            obj = plan.model.from_db(DEFAULT_DB_ALIAS, plan.init_list, row[plan.start:plan.end])
+            obj = plan.model.from_db(DEFAULT_DB_ALIAS, plan.init_list, row[plan.start : plan.end])
             for populator in plan.populators:
                 populator.populate(row, obj)
             out.append(obj)
@@ -132,17 +133,19 @@ class _Plan:
         for p in placeholders:
             at = [i for i, v in enumerate(self.params) if v == p]
             if len(at) != 1:
-                raise ValueError(f"a Prepared placeholder must reach the SQL once as itself: {self.sql!r} {params!r}")
+                raise ValueError(
+                    f"a Prepared placeholder must reach the SQL once as itself: {self.sql!r} {params!r}"
+                )
             self.positions.append(at[0])
         self.compiler = compiler
-        self.converters = compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]])
+        self.converters = compiler.get_converters([s[0] for s in compiler.select[0 : compiler.col_count]])
         klass_info = compiler.klass_info
         self.gives_objects = qs._iterable_class is ModelIterable
         if self.gives_objects:
             self.model = klass_info["model"]
             fields = klass_info["select_fields"]
             self.start, self.end = fields[0], fields[-1] + 1
-            self.init_list = [f[0].target.attname for f in compiler.select[self.start:self.end]]
+            self.init_list = [f[0].target.attname for f in compiler.select[self.start : self.end]]
             self.populators = get_related_populators(klass_info, compiler.select, conn.alias)
 
 

@@ -11,9 +11,20 @@ from govhall.core.asgi import SyncChainASGIHandler
 
 
 def scope(path, method="GET"):
-    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-            "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-            "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
 
 
 async def call(handler, path, *, disconnect_after=None, gone=None, on_chunks=None):
@@ -113,8 +124,9 @@ def test_open_streams_do_not_hold_database_connections(world, settings):
             if len(ready) == n:
                 gone.set()  # every board has its first event: now they all leave
 
-        return await asyncio.gather(*(call(handler, path, disconnect_after=2, gone=gone, on_chunks=one_ready)
-                                      for _ in range(n)))
+        return await asyncio.gather(
+            *(call(handler, path, disconnect_after=2, gone=gone, on_chunks=one_ready) for _ in range(n))
+        )
 
     for sent in asyncio.run(asyncio.wait_for(boards(), timeout=8)):
         assert sent[0]["status"] == 200

@@ -46,8 +46,9 @@ def test_override_rows_make_an_unknown_year_computable(world):
 
 @pytest.mark.django_db
 def test_local_closure_of_one_district_does_not_affect_others(world, other_world):
-    CalendarOverride.objects.create(date=date(2026, 11, 26), is_workday=False, note="停电闭厅",
-                                    district=world["district"])
+    CalendarOverride.objects.create(
+        date=date(2026, 11, 26), is_workday=False, note="停电闭厅", district=world["district"]
+    )
     assert is_workday(date(2026, 11, 26), district=world["district"]) is False
     assert is_workday(date(2026, 11, 26), district=other_world["district"]) is True
     assert is_workday(date(2026, 11, 26)) is True
@@ -56,8 +57,9 @@ def test_local_closure_of_one_district_does_not_affect_others(world, other_world
 @pytest.mark.django_db
 def test_district_row_wins_over_row_for_everyone(world):
     CalendarOverride.objects.create(date=date(2026, 11, 28), is_workday=False, note="全区")
-    CalendarOverride.objects.create(date=date(2026, 11, 28), is_workday=True, note="本区加班受理",
-                                    district=world["district"])
+    CalendarOverride.objects.create(
+        date=date(2026, 11, 28), is_workday=True, note="本区加班受理", district=world["district"]
+    )
     assert is_workday(date(2026, 11, 28), district=world["district"]) is True
     assert is_workday(date(2026, 11, 28)) is False
 

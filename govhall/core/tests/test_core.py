@@ -16,8 +16,9 @@ def test_id_numbers_and_phones_are_masked():
 
 
 def test_log_lines_never_carry_a_full_id_or_mobile_number():
-    record = logging.LogRecord("govhall", logging.INFO, __file__, 1, "申请人 %s 手机 %s",
-                               ("50011719900101123X", "13987654321"), None)
+    record = logging.LogRecord(
+        "govhall", logging.INFO, __file__, 1, "申请人 %s 手机 %s", ("50011719900101123X", "13987654321"), None
+    )
     MaskPersonalDataFilter().filter(record)
     line = record.getMessage()
     assert "50011719900101123X" not in line and "13987654321" not in line

@@ -20,8 +20,15 @@ def db_file(tmp_path, django_db_blocker):
 
 
 def wrapper(path):
-    handler = ConnectionHandler({"default": {"ENGINE": "govhall.core.db.sqlite", "NAME": path,
-                                             "OPTIONS": {"transaction_mode": "IMMEDIATE"}}})
+    handler = ConnectionHandler(
+        {
+            "default": {
+                "ENGINE": "govhall.core.db.sqlite",
+                "NAME": path,
+                "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+            }
+        }
+    )
     return handler["default"]
 
 
@@ -81,6 +88,7 @@ def test_a_writer_holds_the_lock_from_begin_to_commit(db_file):
 def test_a_second_writer_waits_for_the_first(db_file):
     first, order = wrapper(db_file), []
     with _atomic(first):
+
         def second_writer():
             second = wrapper(db_file)
             with _atomic(second):

@@ -63,6 +63,12 @@ def test_stats_need_a_role_at_the_hall(api, hall):
 
 def test_openapi_lists_queueing_endpoints(api):
     paths = api.get("/api/v1/openapi.json").json()["paths"]
-    for p in ("/api/v1/halls/{code}/tickets", "/api/v1/tickets/{token}", "/api/v1/halls/{code}/board/events",
-              "/api/v1/appointments", "/api/v1/windows/{window_id}/{action}", "/api/v1/queue-stats"):
+    for p in (
+        "/api/v1/halls/{code}/tickets",
+        "/api/v1/tickets/{token}",
+        "/api/v1/halls/{code}/board/events",
+        "/api/v1/appointments",
+        "/api/v1/windows/{window_id}/{action}",
+        "/api/v1/queue-stats",
+    ):
         assert p in paths

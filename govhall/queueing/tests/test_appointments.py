@@ -39,7 +39,9 @@ def test_booking_beyond_capacity_is_refused(slot):
 
 def test_one_booking_per_person_per_queue_per_day(hall, slot):
     book(slot, 0)
-    other = services.slot_create(by=None, queue=hall["qa"], day=slot.date, starts=time(10), ends=time(11), capacity=5)
+    other = services.slot_create(
+        by=None, queue=hall["qa"], day=slot.date, starts=time(10), ends=time(11), capacity=5
+    )
     with pytest.raises(DomainError) as exc:
         book(other, 0)
     assert exc.value.code == "duplicate"
@@ -48,8 +50,14 @@ def test_one_booking_per_person_per_queue_per_day(hall, slot):
 
 
 def test_booking_beyond_the_horizon_is_refused(hall):
-    far = services.slot_create(by=None, queue=hall["qa"], day=timezone.localdate() + timedelta(days=31),
-                               starts=time(9), ends=time(10), capacity=5)
+    far = services.slot_create(
+        by=None,
+        queue=hall["qa"],
+        day=timezone.localdate() + timedelta(days=31),
+        starts=time(9),
+        ends=time(10),
+        capacity=5,
+    )
     with pytest.raises(DomainError) as exc:
         book(far, 0)
     assert exc.value.field == "slot"
@@ -84,7 +92,9 @@ def test_check_in_gives_a_ticket_ahead_of_walk_ins_within_the_slot(hall, slot, o
     assert ticket.kind == Ticket.Kind.APPOINTMENT and ticket.ahead_until == at(day, 10)
     a.refresh_from_db()
     assert a.status == Appointment.Status.CHECKED_IN and a.ticket_id == ticket.pk
-    assert services.appointment_check_in(appointment=a, now=at(day, 9, 6)).pk == ticket.pk  # twice: same ticket
+    assert (
+        services.appointment_check_in(appointment=a, now=at(day, 9, 6)).pk == ticket.pk
+    )  # twice: same ticket
     import time_machine
 
     with time_machine.travel(at(day, 9, 10), tick=False):
@@ -121,8 +131,10 @@ def test_reminder_sent_once_the_day_before(slot):
 def test_full_slot_refused_on_the_page(client, slot):
     book(slot, 0)
     book(slot, 1)
-    r = client.post(f"/appointments/{slot.center.code}/", {"slot": slot.pk, "name": "李四", "id_number": IDS[2],
-                                                            "phone": "13800138000"})
+    r = client.post(
+        f"/appointments/{slot.center.code}/",
+        {"slot": slot.pk, "name": "李四", "id_number": IDS[2], "phone": "13800138000"},
+    )
     assert r.status_code == 400
     assert "已约满" in r.content.decode()
     assert AppointmentSlot.objects.get(pk=slot.pk).booked == 2

@@ -22,6 +22,7 @@ def _in_thread(fn):
             return fn(*args)
         finally:
             connection.close()
+
     return run
 
 
@@ -36,8 +37,11 @@ def test_concurrent_tickets_are_never_repeated_or_skipped(hall):
 def test_concurrent_double_taps_give_one_ticket(hall):
     queue = hall["qa"]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        ids = list(pool.map(_in_thread(lambda i: services.ticket_issue(queue=queue, idempotency_key="tap").pk),
-                            range(16)))
+        ids = list(
+            pool.map(
+                _in_thread(lambda i: services.ticket_issue(queue=queue, idempotency_key="tap").pk), range(16)
+            )
+        )
     assert len(set(ids)) == 1
     assert Ticket.objects.count() == 1
     assert services.ticket_issue(queue=queue).number == 2  # the losers' increments rolled back

@@ -22,8 +22,13 @@ def applicant(**kw):
 
 
 def test_finishing_with_a_case_does_both(hall, open_w1, serving, marriage, materials):
-    ticket, case = services.ticket_finish_with_case(window=open_w1, by=hall["clerk_a"], item=marriage,
-                                                    paper_material_ids=[m.id for m in materials[:2]], **applicant())
+    ticket, case = services.ticket_finish_with_case(
+        window=open_w1,
+        by=hall["clerk_a"],
+        item=marriage,
+        paper_material_ids=[m.id for m in materials[:2]],
+        **applicant(),
+    )
     assert Ticket.objects.get(pk=serving.pk).status == Ticket.Status.DONE
     case = Case.objects.get(pk=case.pk)
     assert case.ticket_number == serving.code == "A001" and case.channel == Case.Channel.WINDOW
@@ -33,8 +38,12 @@ def test_finishing_with_a_case_does_both(hall, open_w1, serving, marriage, mater
 
 def test_a_bad_application_leaves_the_ticket_being_served(hall, open_w1, serving, marriage):
     with pytest.raises(DomainError) as exc:
-        services.ticket_finish_with_case(window=open_w1, by=hall["clerk_a"], item=marriage,
-                                         **applicant(applicant_id_number="110105199001011233"))
+        services.ticket_finish_with_case(
+            window=open_w1,
+            by=hall["clerk_a"],
+            item=marriage,
+            **applicant(applicant_id_number="110105199001011233"),
+        )
     assert exc.value.field == "applicant_id_number"
     assert Ticket.objects.get(pk=serving.pk).status == Ticket.Status.CALLED
     assert not Case.objects.exists()
@@ -56,8 +65,11 @@ def test_by_api(hall, serving, marriage):
 def test_by_api_a_clerk_of_another_hall_is_refused(hall, serving, marriage):
     api = Client()
     api.force_login(hall["clerk_b"])
-    r = api.post(f"/api/v1/windows/{hall['w1'].pk}/finish-with-case", {"item": marriage.code, **applicant()},
-                 content_type="application/json")
+    r = api.post(
+        f"/api/v1/windows/{hall['w1'].pk}/finish-with-case",
+        {"item": marriage.code, **applicant()},
+        content_type="application/json",
+    )
     assert r.status_code in (403, 404)
     assert Ticket.objects.get(pk=serving.pk).status == Ticket.Status.CALLED and not Case.objects.exists()
 
@@ -69,8 +81,17 @@ def test_from_the_console_page(hall, serving, marriage, materials):
     assert f"/staff/cases/new/?window={hall['w1'].pk}" in console  # the console's 办结并收件 link
     page = web.get(f"/staff/cases/new/?window={hall['w1'].pk}&item={marriage.pk}")
     assert page.status_code == 200 and "A001" in page.content.decode()
-    r = web.post("/staff/cases/new/", {"window": hall["w1"].pk, "item": marriage.pk, "go": "submit",
-                                       "applicant_kind": "person", "materials": [materials[0].id], **applicant()})
+    r = web.post(
+        "/staff/cases/new/",
+        {
+            "window": hall["w1"].pk,
+            "item": marriage.pk,
+            "go": "submit",
+            "applicant_kind": "person",
+            "materials": [materials[0].id],
+            **applicant(),
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:500]
     case = Case.objects.get()
     assert r["Location"].endswith(f"/staff/cases/{case.number}/") and case.ticket_number == "A001"

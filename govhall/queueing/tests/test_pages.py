@@ -23,14 +23,18 @@ def test_kiosk_gives_a_ticket_and_a_double_tap_the_same_one(client, hall):
 
 
 def test_kiosk_priority_button_takes_a_priority_ticket(client, hall):
-    client.post(reverse("queueing:kiosk", args=[hall["center"].code]),
-                {"queue": hall["qa"].pk, "priority_reason": "elderly", "idempotency_key": "k2"})
+    client.post(
+        reverse("queueing:kiosk", args=[hall["center"].code]),
+        {"queue": hall["qa"].pk, "priority_reason": "elderly", "idempotency_key": "k2"},
+    )
     t = Ticket.objects.get()
     assert t.kind == "priority" and t.priority_reason == "elderly"
 
 
 def test_kiosk_without_a_queue_shows_the_error_and_takes_nothing(client, hall):
-    r = client.post(reverse("queueing:kiosk", args=[hall["center"].code]), {"queue": "", "idempotency_key": "k3"})
+    r = client.post(
+        reverse("queueing:kiosk", args=[hall["center"].code]), {"queue": "", "idempotency_key": "k3"}
+    )
     assert r.status_code == 400
     assert "请选择要办理的业务" in r.content.decode()
     assert not Ticket.objects.exists()
@@ -97,7 +101,9 @@ def test_console_shows_current_ticket_actions_and_transfer(client, hall, open_w1
     page = client.get(reverse("queueing:console")).content.decode()
     for label in ("开始办理", "重呼", "过号", "办结", "转往队列", "data-confirm"):
         assert label in page
-    r = client.post(reverse("queueing:window_action", args=[open_w1.pk, "transfer"]), {"to_queue": hall["qb"].pk})
+    r = client.post(
+        reverse("queueing:window_action", args=[open_w1.pk, "transfer"]), {"to_queue": hall["qb"].pk}
+    )
     assert r.status_code == 302
     assert Ticket.objects.get().queue == hall["qb"]
 
@@ -122,14 +128,21 @@ def test_booking_page_and_appointment_page(client, hall):
 
     from django.utils import timezone
 
-    slot = services.slot_create(by=None, queue=hall["qa"], day=timezone.localdate() + timedelta(days=2),
-                                starts=time(9), ends=time(10), capacity=3)
+    slot = services.slot_create(
+        by=None,
+        queue=hall["qa"],
+        day=timezone.localdate() + timedelta(days=2),
+        starts=time(9),
+        ends=time(10),
+        capacity=3,
+    )
     url = reverse("queueing:appointment_book", args=[hall["center"].code])
     assert "余 3" in client.get(url).content.decode()
     bad = client.post(url, {"slot": slot.pk, "name": "王五", "id_number": "123", "phone": "13800138000"})
     assert bad.status_code == 400 and 'id="ap-id-error"' in bad.content.decode()
-    ok = client.post(url, {"slot": slot.pk, "name": "王五", "id_number": "110105194912312113",
-                           "phone": "13800138000"})
+    ok = client.post(
+        url, {"slot": slot.pk, "name": "王五", "id_number": "110105194912312113", "phone": "13800138000"}
+    )
     assert ok.status_code == 302
     page = client.get(ok["Location"]).content.decode()
     assert "已预约" in page and "取消预约" in page
@@ -150,8 +163,10 @@ def test_phone_sms_registration_rejects_bad_phone(client, hall):
 
 def test_clerk_takes_a_priority_ticket_for_someone(client, hall):
     client.force_login(hall["clerk_a"])
-    r = client.post(reverse("queueing:clerk_issue"), {"queue": hall["qa"].pk, "priority_reason": "pregnant",
-                                                      "idempotency_key": "c1"})
+    r = client.post(
+        reverse("queueing:clerk_issue"),
+        {"queue": hall["qa"].pk, "priority_reason": "pregnant", "idempotency_key": "c1"},
+    )
     assert r.status_code == 302
     t = Ticket.objects.get()
     assert (t.kind, t.channel, t.taken_by) == ("priority", "clerk", hall["clerk_a"])

@@ -67,8 +67,19 @@ def test_a_ticket_not_waiting_has_nobody_ahead(hall):
 def test_the_count_stops_at_the_limit(hall):
     qa = hall["qa"]
     now, day = timezone.now(), timezone.localdate()
-    Ticket.objects.bulk_create([  # transferred in from queue B, all waiting before the next ticket of A
-        Ticket(center=hall["center"], queue=qa, origin_queue=hall["qb"], day=day, number=n, code=f"B{n:03d}",
-               sort_at=now - timedelta(seconds=5000 - n), taken_at=now)
-        for n in range(1, selectors.AHEAD_LIMIT + 6)])
+    Ticket.objects.bulk_create(
+        [  # transferred in from queue B, all waiting before the next ticket of A
+            Ticket(
+                center=hall["center"],
+                queue=qa,
+                origin_queue=hall["qb"],
+                day=day,
+                number=n,
+                code=f"B{n:03d}",
+                sort_at=now - timedelta(seconds=5000 - n),
+                taken_at=now,
+            )
+            for n in range(1, selectors.AHEAD_LIMIT + 6)
+        ]
+    )
     assert ticket_ahead_count(take(qa)) == selectors.AHEAD_LIMIT

@@ -70,6 +70,7 @@ def test_clerk_of_another_hall_cannot_issue_on_behalf(hall):
 
 # --- calling -------------------------------------------------------------------
 
+
 def test_call_next_calls_in_order_and_records_who_and_where(hall, open_w1):
     a1, a2 = take(hall["qa"], 2)
     called = services.ticket_call_next(window=open_w1, by=hall["clerk_a"])
@@ -298,11 +299,20 @@ def test_taking_a_ticket_is_recorded_in_its_history(hall):
     first = services.ticket_issue(queue=hall["qa"])
     by_clerk = services.ticket_issue(queue=hall["qa"], channel=Ticket.Channel.CLERK, by=hall["clerk_a"])
     stored = Ticket.objects.get(pk=by_clerk.pk)
-    assert (stored.number, stored.code, stored.sort_at, stored.taken_at) == (2, "A002", by_clerk.sort_at,
-                                                                           by_clerk.taken_at)
+    assert (stored.number, stored.code, stored.sort_at, stored.taken_at) == (
+        2,
+        "A002",
+        by_clerk.sort_at,
+        by_clerk.taken_at,
+    )
     assert stored.sort_at == stored.taken_at >= Ticket.objects.get(pk=first.pk).taken_at
     record = stored.history.get()
     assert record.history_type == "+" and record.history_change_reason == "取号"
     assert record.history_user == hall["clerk_a"] and record.history_date == stored.taken_at
-    assert (record.number, record.code, record.status, record.queue_id) == (2, "A002", "waiting", hall["qa"].id)
+    assert (record.number, record.code, record.status, record.queue_id) == (
+        2,
+        "A002",
+        "waiting",
+        hall["qa"].id,
+    )
     assert first.history.get().history_user is None

@@ -19,7 +19,8 @@ import pytest
 
 pytestmark = pytest.mark.skipif(
     not (os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL")),
-    reason="needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)")
+    reason="needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)",
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench" / "lib"))
 
@@ -38,8 +39,12 @@ print(list(Ticket.objects.filter(center__code="HC", origin_queue__letter="A").va
 
 
 def _post(base, path, body=None, headers=None):
-    req = urllib.request.Request(base + path, method="POST", data=json.dumps(body or {}).encode(),
-                                 headers={"Content-Type": "application/json", **(headers or {})})
+    req = urllib.request.Request(
+        base + path,
+        method="POST",
+        data=json.dumps(body or {}).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, json.loads(r.read() or b"null")
@@ -89,7 +94,9 @@ def test_two_servers_share_numbers_and_boards():
             await asyncio.to_thread(_post, a.base, f"/api/v1/windows/{window['id']}/open", None, auth)
             await asyncio.to_thread(_post, a.base, "/api/v1/halls/HC-MZ/tickets", {"queue": "A"})
             t0 = time.perf_counter()
-            _, called = await asyncio.to_thread(_post, a.base, f"/api/v1/windows/{window['id']}/call-next", None, auth)
+            _, called = await asyncio.to_thread(
+                _post, a.base, f"/api/v1/windows/{window['id']}/call-next", None, auth
+            )
             while True:
                 _, data = await asyncio.wait_for(board.event(), timeout=3)
                 if isinstance(data, dict) and data.get("call"):

@@ -32,8 +32,13 @@ def staff(world, frozen):
     a3 = make_user("tclerk_a3", Role.CLERK, center, full_name="丙")
     a4 = make_user("tclerk_a4", Role.CLERK, center, full_name="丁（未培训）")
     a5 = make_user("tclerk_a5", Role.CLERK, center, full_name="戊")
-    course = TrainingCourse.objects.create(district=world["district"], center=center, name="婚姻登记业务",
-                                           held_on=date(2025, 1, 6), valid_months=60)
+    course = TrainingCourse.objects.create(
+        district=world["district"],
+        center=center,
+        name="婚姻登记业务",
+        held_on=date(2025, 1, 6),
+        valid_months=60,
+    )
     course.queues.set([qa])
     for u in (world["clerk_a"], a2, a3, a5):
         TrainingRecord.objects.create(course=course, user=u, passed=True, refresher_due=date(2030, 1, 6))
@@ -41,5 +46,15 @@ def staff(world, frozen):
     services.post_assign(by=world["manager_a"], window=w1, role="B", user=a2)
     services.post_assign(by=world["manager_a"], window=w2, role="A", user=a2)
     services.post_assign(by=world["manager_a"], window=w2, role="B", user=a5)
-    return {**world, "center": center, "qa": qa, "w1": w1, "w2": w2, "a2": a2, "a3": a3, "a4": a4, "a5": a5,
-            "course": course}
+    return {
+        **world,
+        "center": center,
+        "qa": qa,
+        "w1": w1,
+        "w2": w2,
+        "a2": a2,
+        "a3": a3,
+        "a4": a4,
+        "a5": a5,
+        "course": course,
+    }

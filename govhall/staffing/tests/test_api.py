@@ -17,33 +17,56 @@ def api(client):
         if body is None:
             return fn(f"/api/v1{url}")
         return fn(f"/api/v1{url}", data=json.dumps(body), content_type="application/json")
+
     return call
 
 
 def test_openapi_lists_the_staffing_operations(client):
     doc = client.get("/api/v1/openapi.json").json()
     ops = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
-    assert {"staffing_posts", "staffing_coverage", "staffing_gaps", "staffing_leave_request", "staffing_leave_approve",
-            "staffing_leave_reject", "staffing_leave_report_back", "staffing_clock", "staffing_training_list",
-            "staffing_assessment_compute", "staffing_assessment_confirm", "staffing_rankings"} <= ops
+    assert {
+        "staffing_posts",
+        "staffing_coverage",
+        "staffing_gaps",
+        "staffing_leave_request",
+        "staffing_leave_approve",
+        "staffing_leave_reject",
+        "staffing_leave_report_back",
+        "staffing_clock",
+        "staffing_training_list",
+        "staffing_assessment_compute",
+        "staffing_assessment_confirm",
+        "staffing_rankings",
+    } <= ops
 
 
 def test_leave_through_the_api_refused_on_gap_then_approved_with_substitute(staff, api):
     services.leave_rule_set(by=staff["leader_a"], department=staff["dep_a"], manager_max_days="3")
-    services.leave_approve(leave=ask(staff["a2"], date(2026, 9, 22),
-                                     date(2026, 9, 22)), by=staff["manager_a"])
-    r = api(staff["clerk_a"], "post", "/staffing/leave", {"kind": "annual", "start_date": "2026-09-21",
-                                                          "end_date": "2026-09-23", "reason": "探亲"})
+    services.leave_approve(
+        leave=ask(staff["a2"], date(2026, 9, 22), date(2026, 9, 22)), by=staff["manager_a"]
+    )
+    r = api(
+        staff["clerk_a"],
+        "post",
+        "/staffing/leave",
+        {"kind": "annual", "start_date": "2026-09-21", "end_date": "2026-09-23", "reason": "探亲"},
+    )
     assert r.status_code == 201, r.content
     leave_id = r.json()["id"]
     assert r.json()["planned_days"] in ("3.0", 3, "3")
     r = api(staff["manager_a"], "post", f"/staffing/leave/{leave_id}/approve", {})
     assert r.status_code == 400 and r.json()["code"] == "gap"
-    r = api(staff["manager_a"], "post", f"/staffing/leave/{leave_id}/approve",
-            {"substitutes": [{"window": 1, "day": "2026-09-22", "username": "tclerk_a3"}]})
+    r = api(
+        staff["manager_a"],
+        "post",
+        f"/staffing/leave/{leave_id}/approve",
+        {"substitutes": [{"window": 1, "day": "2026-09-22", "username": "tclerk_a3"}]},
+    )
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "approved" and r.json()["substitutes"][0]["username"] == "tclerk_a3"
-    r = api(staff["manager_a"], "get", f"/staffing/halls/{staff['center'].code}/coverage?start=2026-09-21&days=3")
+    r = api(
+        staff["manager_a"], "get", f"/staffing/halls/{staff['center'].code}/coverage?start=2026-09-21&days=3"
+    )
     cells = {(c["window"], c["day"]): c for c in r.json()}
     assert cells[(1, "2026-09-22")]["am"] == "tclerk_a3" and cells[(1, "2026-09-22")]["how"] == ["S", "S"]
     assert cells[(1, "2026-09-21")]["am"] == "tclerk_a2"
@@ -59,20 +82,36 @@ def test_clerk_cannot_approve_through_the_api(staff, api):
 
 
 def test_bad_input_is_a_4xx_not_a_500(staff, api):
-    r = api(staff["clerk_a"], "post", "/staffing/leave", {"kind": "holiday", "start_date": "x", "end_date": "y",
-                                                          "reason": ""})
+    r = api(
+        staff["clerk_a"],
+        "post",
+        "/staffing/leave",
+        {"kind": "holiday", "start_date": "x", "end_date": "y", "reason": ""},
+    )
     assert r.status_code == 422
-    r = api(staff["clerk_a"], "post", "/staffing/leave", {"kind": "annual", "start_date": "2026-09-23",
-                                                          "end_date": "2026-09-21", "reason": "x"})
+    r = api(
+        staff["clerk_a"],
+        "post",
+        "/staffing/leave",
+        {"kind": "annual", "start_date": "2026-09-23", "end_date": "2026-09-21", "reason": "x"},
+    )
     assert r.status_code == 400 and r.json()["code"] == "invalid"
-    r = api(staff["manager_a"], "post", f"/staffing/halls/{staff['center'].code}/posts",
-            {"window": 99, "role": "A", "username": "tclerk_a3"})
+    r = api(
+        staff["manager_a"],
+        "post",
+        f"/staffing/halls/{staff['center'].code}/posts",
+        {"window": 99, "role": "A", "username": "tclerk_a3"},
+    )
     assert r.status_code == 404
 
 
 def test_post_assignment_through_the_api_keeps_the_rules(staff, api):
-    r = api(staff["manager_a"], "post", f"/staffing/halls/{staff['center'].code}/posts",
-            {"window": 1, "role": "B", "username": "tclerk_a4"})
+    r = api(
+        staff["manager_a"],
+        "post",
+        f"/staffing/halls/{staff['center'].code}/posts",
+        {"window": 1, "role": "B", "username": "tclerk_a4"},
+    )
     assert r.status_code == 400 and "培训" in r.json()["detail"]
     assert Post.objects.get(window=staff["w1"], role="B").user == staff["a2"]
     r = api(staff["manager_b"], "get", f"/staffing/halls/{staff['center'].code}/posts")
@@ -87,7 +126,11 @@ def test_gaps_and_assessment_through_the_api(staff, api):
     assert r.status_code == 200
     ratings = [ln for ln in r.json()[0]["lines"] if ln["code"] == "ratings"][0]
     assert ratings["score"] is None
-    assert api(staff["manager_a"], "post", f"/staffing/halls/{code}/assessment/confirm",
-               {"month": "2026-09"}).status_code == 200
+    assert (
+        api(
+            staff["manager_a"], "post", f"/staffing/halls/{code}/assessment/confirm", {"month": "2026-09"}
+        ).status_code
+        == 200
+    )
     r = api(staff["manager_a"], "post", f"/staffing/halls/{code}/assessment/compute", {"month": "2026-09"})
     assert r.status_code == 409

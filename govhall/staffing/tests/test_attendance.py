@@ -55,7 +55,12 @@ def test_late_early_and_absent_against_the_hall_hours(staff):
     got, totals = codes(staff, staff["clerk_a"])
     assert got[MON] == "迟早" and got[TUE] == "√" and got[WED] == "缺"
     # September 1–11 has 9 earlier opening days with no clock-in: absent too.
-    assert totals["late"] == 1 and totals["early"] == 1 and totals["absent"] == 9 + 1 and totals["expected"] == 12
+    assert (
+        totals["late"] == 1
+        and totals["early"] == 1
+        and totals["absent"] == 9 + 1
+        and totals["expected"] == 12
+    )
 
 
 def test_attendance_with_approved_leave_is_not_absence(staff):
@@ -76,9 +81,11 @@ def test_morning_leave_measures_lateness_from_the_afternoon(staff):
     staff["center"].hours.all().delete()
     from govhall.centers import services as center_services
 
-    center_services.center_set_hours(by=None, center=staff["center"],
-                                     periods=[(d, time(9), time(12)) for d in range(5)]
-                                     + [(d, time(13, 30), time(17)) for d in range(5)])
+    center_services.center_set_hours(
+        by=None,
+        center=staff["center"],
+        periods=[(d, time(9), time(12)) for d in range(5)] + [(d, time(13, 30), time(17)) for d in range(5)],
+    )
     services.leave_approve(leave=ask(staff["a3"], MON, MON, end_am=True), by=staff["manager_a"])
     services.attendance_clock(by=staff["a3"], kind="in", now=at(MON, 13, 20))
     services.attendance_clock(by=staff["a3"], kind="out", now=at(MON, 17, 2))
@@ -88,8 +95,9 @@ def test_morning_leave_measures_lateness_from_the_afternoon(staff):
 
 def test_correction_is_requested_and_approved_never_silent(staff):
     with time_machine.travel(at(TUE, 10), tick=False):
-        corr = services.attendance_correction_request(by=staff["clerk_a"], day=MON, kind="in", at_time=time(8, 58),
-                                                      reason="打卡机故障")
+        corr = services.attendance_correction_request(
+            by=staff["clerk_a"], day=MON, kind="in", at_time=time(8, 58), reason="打卡机故障"
+        )
     assert not Attendance.objects.exists()
     with pytest.raises(Refused):
         services.attendance_correction_decide(by=staff["clerk_a"], correction=corr, approve=True)
@@ -104,10 +112,13 @@ def test_correction_is_requested_and_approved_never_silent(staff):
 
 def test_correction_needs_a_reason_and_a_past_day(staff):
     with pytest.raises(DomainError) as exc:
-        services.attendance_correction_request(by=staff["clerk_a"], day=MON, kind="in", at_time=time(9), reason="")
+        services.attendance_correction_request(
+            by=staff["clerk_a"], day=MON, kind="in", at_time=time(9), reason=""
+        )
     assert exc.value.field == "reason"
     with pytest.raises(DomainError) as exc:
-        services.attendance_correction_request(by=staff["clerk_a"], day=date(2026, 12, 1), kind="in",
-                                               at_time=time(9), reason="x")
+        services.attendance_correction_request(
+            by=staff["clerk_a"], day=date(2026, 12, 1), kind="in", at_time=time(9), reason="x"
+        )
     assert exc.value.field == "day"
     assert not AttendanceCorrection.objects.exists()

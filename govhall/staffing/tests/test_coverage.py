@@ -11,26 +11,41 @@ from .test_leave import ask
 
 
 def test_opening_days_skip_national_day_and_include_the_make_up_saturday(staff):
-    days = selectors.opening_days([staff["center"].id], date(2026, 9, 28), date(2026, 10, 12))[staff["center"].id]
-    assert days == [date(2026, 9, 28), date(2026, 9, 29), date(2026, 9, 30), date(2026, 10, 8), date(2026, 10, 9),
-                    date(2026, 10, 10), date(2026, 10, 12)]
+    days = selectors.opening_days([staff["center"].id], date(2026, 9, 28), date(2026, 10, 12))[
+        staff["center"].id
+    ]
+    assert days == [
+        date(2026, 9, 28),
+        date(2026, 9, 29),
+        date(2026, 9, 30),
+        date(2026, 10, 8),
+        date(2026, 10, 9),
+        date(2026, 10, 10),
+        date(2026, 10, 12),
+    ]
 
 
 def test_closed_exception_is_not_an_opening_day(staff):
-    center_services.center_set_hours_exception(by=None, center=staff["center"], day=date(2026, 9, 29),
-                                               is_closed=True, note="停电")
-    days = selectors.opening_days([staff["center"].id], date(2026, 9, 28), date(2026, 9, 30))[staff["center"].id]
+    center_services.center_set_hours_exception(
+        by=None, center=staff["center"], day=date(2026, 9, 29), is_closed=True, note="停电"
+    )
+    days = selectors.opening_days([staff["center"].id], date(2026, 9, 28), date(2026, 9, 30))[
+        staff["center"].id
+    ]
     assert days == [date(2026, 9, 28), date(2026, 9, 30)]
 
 
 def test_gap_check_across_holidays_and_make_up_working_days(staff):
     # A away on the make-up Saturday, B away the whole span: the Saturday is a gap, the holidays are not.
     services.leave_rule_set(by=staff["leader_a"], department=staff["dep_a"], manager_max_days="30")
-    services.leave_approve(leave=ask(staff["a2"], date(2026, 9, 30), date(2026, 10, 12)), by=staff["manager_a"],
-                           substitutes=[{"window": staff["w2"], "day": d, "user": staff["a3"]}
-                                        for d in (date(2026, 9, 30),)])
-    gaps_before = selectors.coverage(center_ids=[staff["center"].id], start=date(2026, 9, 28),
-                                     end=date(2026, 10, 12)).gaps()
+    services.leave_approve(
+        leave=ask(staff["a2"], date(2026, 9, 30), date(2026, 10, 12)),
+        by=staff["manager_a"],
+        substitutes=[{"window": staff["w2"], "day": d, "user": staff["a3"]} for d in (date(2026, 9, 30),)],
+    )
+    gaps_before = selectors.coverage(
+        center_ids=[staff["center"].id], start=date(2026, 9, 28), end=date(2026, 10, 12)
+    ).gaps()
     assert gaps_before == []  # window 1: A present; window 2: B (a5) covers
     leave = ask(staff["clerk_a"], date(2026, 10, 10), date(2026, 10, 10))
     gaps = selectors.leave_gaps(leave)
@@ -38,7 +53,9 @@ def test_gap_check_across_holidays_and_make_up_working_days(staff):
 
 
 def test_window_with_no_posts_is_listed_as_unposted(staff):
-    w3 = queueing.window_create(by=None, center=staff["center"], number=3, name="咨询窗口", queues=[staff["qa"]])
+    w3 = queueing.window_create(
+        by=None, center=staff["center"], number=3, name="咨询窗口", queues=[staff["qa"]]
+    )
     cov = selectors.coverage(center_ids=[staff["center"].id], start=date(2026, 9, 21), end=date(2026, 9, 25))
     assert [w.id for w in cov.unposted()] == [w3.id]
 
@@ -70,7 +87,9 @@ def test_daily_job_warns_manager_and_district_office_once(staff):
 
 
 def test_on_duty_is_b_when_a_is_away(staff):
-    services.leave_approve(leave=ask(staff["clerk_a"], date(2026, 9, 22), date(2026, 9, 22)), by=staff["manager_a"])
+    services.leave_approve(
+        leave=ask(staff["clerk_a"], date(2026, 9, 22), date(2026, 9, 22)), by=staff["manager_a"]
+    )
     assert selectors.on_duty_at(window=staff["w1"], day=date(2026, 9, 22)) == staff["a2"]
     assert selectors.on_duty_at(window=staff["w1"], day=date(2026, 9, 21)) == staff["clerk_a"]
     assert selectors.on_duty_at(window=staff["w1"], day=date(2026, 10, 1)) is None  # holiday
@@ -87,7 +106,9 @@ def test_may_serve_window_only_the_post_on_duty(staff):
 
 
 def test_window_without_posts_is_not_yet_under_the_ab_rule(staff):
-    w3 = queueing.window_create(by=None, center=staff["center"], number=3, name="咨询窗口", queues=[staff["qa"]])
+    w3 = queueing.window_create(
+        by=None, center=staff["center"], number=3, name="咨询窗口", queues=[staff["qa"]]
+    )
     assert selectors.may_serve_window(user=staff["a3"], window=w3, day=date(2026, 9, 21))
 
 
@@ -104,14 +125,18 @@ def test_queue_console_lets_only_the_post_on_duty_open_the_window(staff):
 
 
 def test_b_opens_the_window_when_a_is_on_leave_today(staff):
-    services.leave_approve(leave=ask(staff["clerk_a"], date(2026, 9, 14), date(2026, 9, 14)), by=staff["manager_a"])
+    services.leave_approve(
+        leave=ask(staff["clerk_a"], date(2026, 9, 14), date(2026, 9, 14)), by=staff["manager_a"]
+    )
     assert queueing.window_open(window=staff["w1"], by=staff["a2"]).clerk == staff["a2"]
 
 
 def test_on_a_closed_day_the_windows_a_or_b_may_open_it_unless_away(staff):
     holiday = date(2026, 10, 2)
     services.leave_rule_set(by=staff["leader_a"], department=staff["dep_a"], manager_max_days="5")
-    services.leave_approve(leave=ask(staff["clerk_a"], date(2026, 9, 30), date(2026, 10, 8)), by=staff["manager_a"])
+    services.leave_approve(
+        leave=ask(staff["clerk_a"], date(2026, 9, 30), date(2026, 10, 8)), by=staff["manager_a"]
+    )
     assert selectors.may_serve_window(user=staff["a2"], window=staff["w1"], day=holiday)
     assert not selectors.may_serve_window(user=staff["clerk_a"], window=staff["w1"], day=holiday)  # on leave
     assert not selectors.may_serve_window(user=staff["a3"], window=staff["w1"], day=holiday)  # no post

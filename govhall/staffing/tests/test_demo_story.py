@@ -33,8 +33,10 @@ def as_(client, username):
 
 
 def ask(client, start, end):
-    r = client.post("/staff/staffing/leave/", {"kind": "annual", "start_date": start.isoformat(),
-                                                "end_date": end.isoformat(), "reason": "探亲"})
+    r = client.post(
+        "/staff/staffing/leave/",
+        {"kind": "annual", "start_date": start.isoformat(), "end_date": end.isoformat(), "reason": "探亲"},
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     return r["Location"]
 

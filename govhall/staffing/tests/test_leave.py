@@ -121,12 +121,19 @@ def test_named_trained_substitute_lets_the_leave_through_and_shows_in_the_calend
     services.leave_rule_set(by=staff["leader_a"], department=staff["dep_a"], manager_max_days="3")
     services.leave_approve(leave=ask(staff["a2"], TUE, TUE), by=staff["manager_a"])
     leave = ask(staff["clerk_a"], MON, WED)
-    services.leave_approve(leave=leave, by=staff["manager_a"],
-                           substitutes=[{"window": staff["w1"], "day": TUE, "user": staff["a3"]}])
+    services.leave_approve(
+        leave=leave,
+        by=staff["manager_a"],
+        substitutes=[{"window": staff["w1"], "day": TUE, "user": staff["a3"]}],
+    )
     cov = selectors.coverage(center_ids=[staff["center"].id], start=MON, end=THU)
     w1 = staff["w1"].id
-    assert [cov.cells[(w1, d)].how for d in (MON, TUE, WED, THU)] == [["B", "B"], ["S", "S"], ["B", "B"],
-                                                                     ["A", "A"]]
+    assert [cov.cells[(w1, d)].how for d in (MON, TUE, WED, THU)] == [
+        ["B", "B"],
+        ["S", "S"],
+        ["B", "B"],
+        ["A", "A"],
+    ]
     assert cov.cells[(w1, TUE)].who == [staff["a3"].id, staff["a3"].id]
     assert not cov.gaps()
 
@@ -136,8 +143,11 @@ def test_untrained_substitute_is_refused(staff):
     services.leave_approve(leave=ask(staff["a2"], TUE, TUE), by=staff["manager_a"])
     leave = ask(staff["clerk_a"], MON, WED)
     with pytest.raises(DomainError) as exc:
-        services.leave_approve(leave=leave, by=staff["manager_a"],
-                               substitutes=[{"window": staff["w1"], "day": TUE, "user": staff["a4"]}])
+        services.leave_approve(
+            leave=leave,
+            by=staff["manager_a"],
+            substitutes=[{"window": staff["w1"], "day": TUE, "user": staff["a4"]}],
+        )
     assert "培训" in exc.value.message
     assert Leave.objects.get(pk=leave.pk).status == Leave.Status.REQUESTED
 
@@ -147,8 +157,11 @@ def test_substitute_on_duty_elsewhere_is_refused(staff):
     services.leave_approve(leave=ask(staff["a2"], TUE, TUE), by=staff["manager_a"])
     leave = ask(staff["clerk_a"], MON, WED)
     with pytest.raises(DomainError) as exc:  # a5 is B at window 2, whose A (a2) is away that day
-        services.leave_approve(leave=leave, by=staff["manager_a"],
-                               substitutes=[{"window": staff["w1"], "day": TUE, "user": staff["a5"]}])
+        services.leave_approve(
+            leave=leave,
+            by=staff["manager_a"],
+            substitutes=[{"window": staff["w1"], "day": TUE, "user": staff["a5"]}],
+        )
     assert "另一个窗口" in exc.value.message
 
 

@@ -15,16 +15,24 @@ def as_user(client):
     def login(user):
         client.force_login(user)
         return client
+
     return login
 
 
 def test_every_page_opens_for_the_manager(staff, as_user):
     c = as_user(staff["manager_a"])
     pk = staff["center"].pk
-    for url in ["/staff/staffing/", "/staff/staffing/gaps/", "/staff/staffing/leave/", "/staff/staffing/rankings/",
-                f"/staff/staffing/hall/{pk}/posts/", f"/staff/staffing/hall/{pk}/coverage/?start=2026-09-21",
-                f"/staff/staffing/hall/{pk}/attendance/?month=2026-09", f"/staff/staffing/hall/{pk}/training/",
-                f"/staff/staffing/hall/{pk}/assessment/?month=2026-09"]:
+    for url in [
+        "/staff/staffing/",
+        "/staff/staffing/gaps/",
+        "/staff/staffing/leave/",
+        "/staff/staffing/rankings/",
+        f"/staff/staffing/hall/{pk}/posts/",
+        f"/staff/staffing/hall/{pk}/coverage/?start=2026-09-21",
+        f"/staff/staffing/hall/{pk}/attendance/?month=2026-09",
+        f"/staff/staffing/hall/{pk}/training/",
+        f"/staff/staffing/hall/{pk}/assessment/?month=2026-09",
+    ]:
         r = c.get(url)
         assert r.status_code == 200, url
 
@@ -36,15 +44,19 @@ def test_other_branch_cannot_open_the_hall_pages(staff, as_user):
 
 def test_coverage_page_shows_b_when_a_is_away(staff, as_user):
     services.leave_approve(leave=ask(staff["clerk_a"], TUE, TUE), by=staff["manager_a"])
-    r = as_user(staff["manager_a"]).get(f"/staff/staffing/hall/{staff['center'].pk}/coverage/?start=2026-09-21")
+    r = as_user(staff["manager_a"]).get(
+        f"/staff/staffing/hall/{staff['center'].pk}/coverage/?start=2026-09-21"
+    )
     html = r.content.decode()
     assert 'data-day="2026-09-22" data-window="1">乙（B）' in html
     assert 'data-day="2026-09-21" data-window="1">tclerk_a（A）' in html
 
 
 def test_leave_form_error_is_shown_next_to_its_field(staff, as_user):
-    r = as_user(staff["clerk_a"]).post("/staff/staffing/leave/", {
-        "kind": "annual", "start_date": "2026-09-23", "end_date": "2026-09-21", "reason": "x"})
+    r = as_user(staff["clerk_a"]).post(
+        "/staff/staffing/leave/",
+        {"kind": "annual", "start_date": "2026-09-23", "end_date": "2026-09-21", "reason": "x"},
+    )
     assert r.status_code == 400
     html = r.content.decode()
     assert 'id="id_end_date-error"' in html and "结束日期不能早于开始日期" in html
@@ -71,14 +83,18 @@ def test_approval_refused_on_the_page_then_given_with_a_substitute(staff, as_use
 def test_clerk_sees_no_approval_form_and_cannot_post_one(staff, as_user):
     leave = ask(staff["a3"], MON, MON)
     c = as_user(staff["clerk_a"])
-    assert c.get(f"/staff/staffing/leave/{leave.pk}/").status_code == 404  # not their leave, not their hall to manage
+    assert (
+        c.get(f"/staff/staffing/leave/{leave.pk}/").status_code == 404
+    )  # not their leave, not their hall to manage
     r = as_user(staff["a3"]).post(f"/staff/staffing/leave/{leave.pk}/approve/", {})
     assert r.status_code == 403 and Leave.objects.get(pk=leave.pk).status == Leave.Status.REQUESTED
 
 
 def test_post_form_refusal_next_to_the_user_field(staff, as_user):
-    r = as_user(staff["manager_a"]).post(f"/staff/staffing/hall/{staff['center'].pk}/posts/", {
-        "window": staff["w1"].id, "role": "B", "user": staff["a4"].id})
+    r = as_user(staff["manager_a"]).post(
+        f"/staff/staffing/hall/{staff['center'].pk}/posts/",
+        {"window": staff["w1"].id, "role": "B", "user": staff["a4"].id},
+    )
     assert r.status_code == 400 and 'id="id_user-error"' in r.content.decode()
     assert Post.objects.get(window=staff["w1"], role="B").user == staff["a2"]
 
@@ -97,9 +113,11 @@ def test_exports_are_excel(staff, as_user):
     c = as_user(staff["manager_a"])
     pk = staff["center"].pk
     services.assessment_compute(by=staff["manager_a"], center=staff["center"], month=date(2026, 9, 1))
-    for url in [f"/staff/staffing/hall/{pk}/attendance/?month=2026-09&format=xlsx",
-                f"/staff/staffing/hall/{pk}/assessment/?month=2026-09&format=xlsx",
-                "/staff/staffing/rankings/?month=2026-09&format=xlsx"]:
+    for url in [
+        f"/staff/staffing/hall/{pk}/attendance/?month=2026-09&format=xlsx",
+        f"/staff/staffing/hall/{pk}/assessment/?month=2026-09&format=xlsx",
+        "/staff/staffing/rankings/?month=2026-09&format=xlsx",
+    ]:
         r = c.get(url)
         assert r.status_code == 200 and r["Content-Type"] == XLSX, url
 

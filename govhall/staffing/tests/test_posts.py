@@ -64,5 +64,6 @@ def test_manager_of_other_branch_cannot_assign_posts(staff):
 def test_replacing_b_keeps_one_b(staff):
     services.post_assign(by=staff["manager_a"], window=staff["w1"], role="B", user=staff["a3"])
     assert list(Post.objects.filter(window=staff["w1"], role="B").values_list("user_id", flat=True)) == [
-        staff["a3"].id]
+        staff["a3"].id
+    ]
     assert Post.history.filter(window_id=staff["w1"].id, role="B").count() >= 2

@@ -11,8 +11,14 @@ SEPT = date(2026, 9, 1)
 
 
 def test_training_record_sets_the_refresher_date_and_qualifies_for_a_post(staff):
-    course = services.training_course_create(by=staff["manager_a"], center=staff["center"], name="新业务培训",
-                                             held_on=date(2026, 9, 1), queues=[staff["qa"]], valid_months=12)
+    course = services.training_course_create(
+        by=staff["manager_a"],
+        center=staff["center"],
+        name="新业务培训",
+        held_on=date(2026, 9, 1),
+        queues=[staff["qa"]],
+        valid_months=12,
+    )
     record = services.training_record_add(by=staff["manager_a"], course=course, user=staff["a4"])
     assert record.refresher_due == date(2027, 9, 1)
     services.post_assign(by=staff["manager_a"], window=staff["w1"], role="B", user=staff["a4"])
@@ -24,8 +30,9 @@ def test_training_course_refuses_another_halls_queue_and_clerks(staff):
 
     other_q = queueing.queue_create(by=None, center=staff["b"], letter="A", name="社保")
     with pytest.raises(DomainError) as exc:
-        services.training_course_create(by=staff["manager_a"], center=staff["center"], name="x",
-                                        held_on=SEPT, queues=[other_q])
+        services.training_course_create(
+            by=staff["manager_a"], center=staff["center"], name="x", held_on=SEPT, queues=[other_q]
+        )
     assert exc.value.field == "queues"
     with pytest.raises(Refused):
         services.training_course_create(by=staff["clerk_a"], center=staff["center"], name="x", held_on=SEPT)
@@ -33,14 +40,17 @@ def test_training_course_refuses_another_halls_queue_and_clerks(staff):
 
 def test_only_the_district_office_sets_weights(staff):
     with pytest.raises(Refused):
-        services.assessment_indicator_set(by=staff["manager_a"], district=staff["district"], code="attendance",
-                                          weight=50)
-    row = services.assessment_indicator_set(by=staff["admin"], district=staff["district"], code="attendance",
-                                            weight=50)
+        services.assessment_indicator_set(
+            by=staff["manager_a"], district=staff["district"], code="attendance", weight=50
+        )
+    row = services.assessment_indicator_set(
+        by=staff["admin"], district=staff["district"], code="attendance", weight=50
+    )
     assert row.weight == 50
     with pytest.raises(DomainError) as exc:
-        services.assessment_indicator_set(by=staff["admin"], district=staff["district"], code="attendance",
-                                          weight=150)
+        services.assessment_indicator_set(
+            by=staff["admin"], district=staff["district"], code="attendance", weight=150
+        )
     assert exc.value.field == "weight"
 
 
@@ -49,17 +59,29 @@ def _finish_tickets(staff, user, n, minutes):
 
     for i in range(n):
         start = timezone.make_aware(datetime.combine(date(2026, 9, 8), time(10))) + timedelta(minutes=30 * i)
-        Ticket.objects.create(center=staff["center"], queue=staff["qa"], origin_queue=staff["qa"],
-                              day=date(2026, 9, 8), number=i + 1 + 100 * user.id, code=f"A{i}", sort_at=start,
-                              taken_at=start, served_at=start, finished_at=start + timedelta(minutes=minutes),
-                              finished_by=user, status="done")
+        Ticket.objects.create(
+            center=staff["center"],
+            queue=staff["qa"],
+            origin_queue=staff["qa"],
+            day=date(2026, 9, 8),
+            number=i + 1 + 100 * user.id,
+            code=f"A{i}",
+            sort_at=start,
+            taken_at=start,
+            served_at=start,
+            finished_at=start + timedelta(minutes=minutes),
+            finished_by=user,
+            status="done",
+        )
 
 
 def test_score_shows_how_it_was_computed_and_absent_sources_are_not_zero(staff):
     _finish_tickets(staff, staff["clerk_a"], 4, 10)
     _finish_tickets(staff, staff["a2"], 2, 20)
-    rows = {r.user_id: r for r in services.assessment_compute(by=staff["manager_a"], center=staff["center"],
-                                                              month=SEPT)}
+    rows = {
+        r.user_id: r
+        for r in services.assessment_compute(by=staff["manager_a"], center=staff["center"], month=SEPT)
+    }
     mine = {ln.code: ln for ln in rows[staff["clerk_a"].id].lines.all()}
     assert mine["ratings"].score is None and mine["complaints"].score is None
     assert mine["on_time_cases"].score is None
@@ -70,7 +92,9 @@ def test_score_shows_how_it_was_computed_and_absent_sources_are_not_zero(staff):
     # attendance: absent every opening day of the month up to 2026-09-14 (the frozen today)
     assert mine["attendance"].score == 0
     # total = weighted mean over the present indicators only (attendance 30, tickets 15, time 10, training 5)
-    assert rows[staff["clerk_a"].id].score == pytest.approx((0 * 30 + 100 * 15 + 100 * 10 + 100 * 5) / 60, abs=0.1)
+    assert rows[staff["clerk_a"].id].score == pytest.approx(
+        (0 * 30 + 100 * 15 + 100 * 10 + 100 * 5) / 60, abs=0.1
+    )
 
 
 def test_a_confirmed_assessment_cannot_change(staff):

@@ -9,5 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         recomputed = deadlines_recompute()
         result = warnings_compute()
-        self.stdout.write(f"recomputed {recomputed} deadline(s); warnings created {result['created']}, "
-                          f"resolved {result['resolved']}, open {result['open']}")
+        self.stdout.write(
+            f"recomputed {recomputed} deadline(s); warnings created {result['created']}, "
+            f"resolved {result['resolved']}, open {result['open']}"
+        )

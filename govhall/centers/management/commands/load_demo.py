@@ -15,11 +15,15 @@ APP_DEMOS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo district (合川区) and every app's demo data. Idempotent: a second run changes nothing."
+    help = (
+        "Load the demo district (合川区) and every app's demo data. Idempotent: a second run changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true")
-        parser.add_argument("--only-centers", action="store_true", help="the district, its centers and accounts only")
+        parser.add_argument(
+            "--only-centers", action="store_true", help="the district, its centers and accounts only"
+        )
 
     def handle(self, *args, quiet=False, only_centers=False, **options):
         report = {"centers": load_demo()}
@@ -36,7 +40,9 @@ class Command(BaseCommand):
         if quiet:
             return
         for part, created in report.items():
-            summary = "，".join(f"{k} +{v}" for k, v in created.items()) if isinstance(created, dict) else created
+            summary = (
+                "，".join(f"{k} +{v}" for k, v in created.items()) if isinstance(created, dict) else created
+            )
             self.stdout.write(f"演示数据（demo data）[{part}]：{summary}")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, role, center in ACCOUNTS:

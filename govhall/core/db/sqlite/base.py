@@ -73,8 +73,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _may_keep(self) -> bool:
         conn = self.connection
-        return (conn is not None and self._writer_lock_path() is not None and not self.in_atomic_block
-                and not conn.in_transaction)
+        return (
+            conn is not None
+            and self._writer_lock_path() is not None
+            and not self.in_atomic_block
+            and not conn.in_transaction
+        )
 
     def _start_transaction_under_autocommit(self):
         self._writer_acquire()

@@ -4,8 +4,10 @@ from govhall.staffing.demo import load_demo_staffing
 
 
 class Command(BaseCommand):
-    help = "Demo A/B posts, training and leave rule for 婚姻登记分中心 (after load_demo and load_demo_queueing). " \
-           "Idempotent."
+    help = (
+        "Demo A/B posts, training and leave rule for 婚姻登记分中心 (after load_demo and load_demo_queueing). "
+        "Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true")
