@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "govhall.core.page_errors.PageErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "govhall.core.middleware.LargeTypeMiddleware",
     "axes.middleware.AxesMiddleware",

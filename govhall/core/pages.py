@@ -1,10 +1,13 @@
 """Small helpers shared by the pages of every app: query strings for paging and
-sorting links, and Excel downloads."""
+sorting links, safe redirects, and Excel downloads."""
+
+from __future__ import annotations
 
 from io import BytesIO
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,6 +21,16 @@ def query_with(request, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+def safe_next(request: HttpRequest, candidate: str | None, *, default: str) -> str:
+    """`candidate` (a `next=` parameter or a Referer) when it points into this
+    site, else `default`: a link from elsewhere must not send our users off-site."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
 
 
 def xlsx_response(filename: str, title: str, header: list[str], rows) -> HttpResponse:
