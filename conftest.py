@@ -20,14 +20,14 @@ def _fresh_process_caches():
 
 @pytest.fixture
 def world(db):
-    from govhall.core.testing import make_district
+    from tests.support import make_district
 
     return make_district()
 
 
 @pytest.fixture
 def other_world(db):
-    from govhall.core.testing import make_district
+    from tests.support import make_district
 
     return make_district(name="邻区", code="999002", prefix="O")
 
@@ -39,7 +39,7 @@ def marriage(world):
 
     from govhall.catalog import services as catalog
     from govhall.catalog.models import NegativeListEntry
-    from govhall.core.testing import publish_guide
+    from tests.support import publish_guide
 
     item = catalog.item_create(
         by=None,

@@ -12,3 +12,9 @@ class CasesConfig(AppConfig):
         register_audited("case", "cases.Case")
         register_audited("correction_exception", "cases.CorrectionException")
         register_audited("inquiry", "cases.FirstInquiry")
+
+        from govhall.core.extensions import periodic_jobs
+
+        from . import services
+
+        periodic_jobs.register(services.warnings_compute, label="case and inquiry warnings")

@@ -18,3 +18,10 @@ class QueueingConfig(AppConfig):
         from .merging import register
 
         register()
+
+        from govhall.core.extensions import periodic_jobs
+
+        from . import services
+
+        periodic_jobs.register(services.appointments_mark_no_show, label="appointment no-shows")
+        periodic_jobs.register(services.appointments_remind, label="appointment reminders")

@@ -17,3 +17,10 @@ class StaffingConfig(AppConfig):
         register_audited("leave", "staffing.Leave")
         register_audited("attendance", "staffing.Attendance")
         register_audited("assessment", "staffing.MonthlyAssessment")
+
+        from govhall.core.extensions import periodic_jobs
+
+        from . import services
+
+        periodic_jobs.register(services.leaves_start_due, label="leaves started")
+        periodic_jobs.register(services.staffing_gaps_warn, label="staffing gap warnings")

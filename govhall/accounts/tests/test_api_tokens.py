@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from govhall.accounts.models import ApiToken, Role
-from govhall.core.testing import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

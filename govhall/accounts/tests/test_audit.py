@@ -13,7 +13,7 @@ from govhall.accounts.models import Role, RoleAssignment, User
 from govhall.centers import services as center_services
 from govhall.core.audit import AUDITED, audit_count, audit_entries
 from govhall.core.history import save_recorded
-from govhall.core.testing import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from govhall.accounts import services
 from govhall.core.errors import DomainError
-from govhall.core.testing import PASSWORD
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_logout_is_post_only_and_ends_the_session(client, world):
 
 @pytest.mark.django_db
 def test_logging_in_is_not_recorded_as_a_change_to_the_person(client):
-    from govhall.core.testing import PASSWORD, make_user
+    from tests.support import PASSWORD, make_user
 
     user = make_user("nochange")
     rows = user.history.count()

@@ -13,7 +13,7 @@ from govhall.accounts.models import ApiToken, Role, RoleAssignment, User
 from govhall.centers import services as center_services
 from govhall.centers.models import CenterChange
 from govhall.core.models import PersonalDataAccess
-from govhall.core.testing import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

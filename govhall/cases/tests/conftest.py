@@ -1,6 +1,6 @@
 import pytest
 
-from govhall.core.testing import BUSINESS_ID, PERSON_ID, PHONE  # noqa: F401 - the tests import them from here
+from tests.support import BUSINESS_ID, PERSON_ID, PHONE  # noqa: F401 - the tests import them from here
 
 # The 结婚登记 item (`marriage`) and its `materials` are fixtures of the root conftest.py: queueing's tests use them too.
 

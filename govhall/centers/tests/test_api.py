@@ -14,7 +14,7 @@ from govhall.accounts.models import Role
 from govhall.accounts.services import api_token_issue
 from govhall.centers import services
 from govhall.centers.models import Center, CenterChange, Zone
-from govhall.core.testing import ALL_ZONES, make_user
+from tests.support import ALL_ZONES, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from govhall.core.cache import ProcessCache
 from govhall.core.db import Prepared
 from govhall.core.errors import DomainError
 from govhall.core.history import insert_recorded, insert_row, update_recorded
-from govhall.core.testing import PERSON_ID, PHONE
+from tests.support import PERSON_ID, PHONE
 
 pytestmark = pytest.mark.django_db
 

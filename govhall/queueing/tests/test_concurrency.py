@@ -48,7 +48,7 @@ def test_concurrent_double_taps_give_one_ticket(hall):
 
 
 def test_two_windows_calling_at_once_never_share_a_ticket(hall):
-    from govhall.core.testing import make_user
+    from tests.support import make_user
 
     other = make_user("tclerk_a2", "clerk", hall["center"])
     w1 = services.window_open(window=hall["w1"], by=hall["clerk_a"])

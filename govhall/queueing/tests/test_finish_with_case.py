@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from govhall.cases.models import Case
 from govhall.core.errors import DomainError
-from govhall.core.testing import PERSON_ID, PHONE
+from tests.support import PERSON_ID, PHONE
 from govhall.queueing import services
 from govhall.queueing.models import Ticket
 

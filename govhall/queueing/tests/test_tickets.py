@@ -124,7 +124,7 @@ def test_manager_is_not_a_window_clerk(hall):
 
 
 def test_another_clerk_cannot_work_a_window_someone_opened(hall, open_w1):
-    from govhall.core.testing import make_user
+    from tests.support import make_user
 
     other = make_user("tclerk_a2", "clerk", hall["center"])
     take(hall["qa"])
@@ -140,7 +140,7 @@ def test_one_clerk_one_open_window(hall, open_w1):
 
 
 def test_two_windows_never_call_the_same_ticket(hall, open_w1):
-    from govhall.core.testing import make_user
+    from tests.support import make_user
 
     other = make_user("tclerk_a2", "clerk", hall["center"])
     w2 = services.window_open(window=hall["w2"], by=other)
@@ -217,7 +217,7 @@ def test_transfer_to_another_queue_keeps_the_place(hall, open_w1):
 
 
 def test_transfer_to_a_window_only_that_window_calls_it(hall, open_w1):
-    from govhall.core.testing import make_user
+    from tests.support import make_user
 
     take(hall["qa"])
     services.ticket_call_next(window=open_w1, by=hall["clerk_a"])

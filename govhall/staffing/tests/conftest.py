@@ -4,7 +4,7 @@ import pytest
 import time_machine
 
 from govhall.accounts.models import Role
-from govhall.core.testing import make_user
+from tests.support import make_user
 from govhall.queueing import services as queueing
 from govhall.staffing import services
 from govhall.staffing.models import TrainingCourse, TrainingRecord
