@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "govhall.queueing",
     "govhall.staffing",
     "govhall.cases",
+    "govhall.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -159,7 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "dashboards:workbench"
 LOGOUT_REDIRECT_URL = "public:home"
 
 AXES_FAILURE_LIMIT = 5

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/", include("govhall.dashboards.urls")),
     path("staff/", include("govhall.accounts.urls")),
     path("staff/", include("govhall.centers.urls_staff")),
     path("staff/staffing/", include("govhall.staffing.urls")),

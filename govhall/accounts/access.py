@@ -63,7 +63,11 @@ def access_at_center(
 
 
 def may_at_center(
-    user: User | AnonymousUser | None, center: Any, *, action: str, table: Mapping[str, Collection[str] | None]
+    user: User | AnonymousUser | None,
+    center: Any,
+    *,
+    action: str,
+    table: Mapping[str, Collection[str] | None],
 ) -> bool:
     """`access_at_center` as a yes/no, for showing or hiding a button."""
     try:

@@ -10,11 +10,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
-        from govhall.centers import merging
-
         from . import services
 
-        merging.register("accounts.RoleAssignment", services.role_assignments_move_for_merge)
         # A login is not a change to the person: record last_login without a history row.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(services.last_login_record, dispatch_uid="govhall_last_login")

@@ -7,6 +7,10 @@ from govhall.core.db import Prepared
 
 from .models import DISTRICT_WIDE_ROLES, ApiToken, Role, RoleAssignment
 
+# accounts sits below centers (pyproject.toml, import-linter): it reaches the
+# centers' rows only through its own foreign key, never by importing centers.
+Center = RoleAssignment._meta.get_field("center").related_model
+
 
 def roles_of(user) -> set[str]:
     if not user or not user.is_authenticated:
@@ -42,8 +46,6 @@ def visible_center_ids(user) -> set[int]:
     center of the district for the district office and the approver; the
     department's other halls for a department leader. An API token narrows
     this further to the centers it was issued for."""
-    from govhall.centers.models import Center
-
     if not user or not user.is_authenticated:
         return set()
     cached = getattr(user, "_govhall_visible", None)
@@ -91,8 +93,6 @@ _token_centers = Prepared(
 
 
 def centers_visible_to(user) -> QuerySet:
-    from govhall.centers.models import Center
-
     return Center.objects.filter(id__in=visible_center_ids(user))
 
 
@@ -118,6 +118,18 @@ def roles_at(user, center) -> set[str]:
     if user.is_superuser:
         roles.add(Role.DISTRICT_ADMIN)
     return roles
+
+
+def center_ids_acting_as(user, roles) -> set[int]:
+    """Ids of the visible centers where `user` acts in one of `roles` (as `roles_at`
+    decides: a department leader reaches every hall of the department, the
+    district office every center of its district)."""
+    wanted = set(roles)
+    return {
+        center.id
+        for center in centers_visible_to(user).only("id", "district_id", "department_id")
+        if roles_at(user, center) & wanted
+    }
 
 
 def users_visible_to(user) -> QuerySet:
@@ -172,19 +184,7 @@ def people_center_ids(user) -> set[int]:
         return set()
     if can_manage_people(user):
         return visible_center_ids(user)
-    ids = visible_center_ids(user)
-    own = RoleAssignment.objects.filter(user=user, role__in=[Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER])
-    reach = set(own.values_list("center_id", flat=True))
-    dept_ids = set(
-        own.filter(role=Role.DEPARTMENT_LEADER)
-        .exclude(center__department__isnull=True)
-        .values_list("center__department_id", flat=True)
-    )
-    if dept_ids:
-        from govhall.centers.models import Center
-
-        reach |= set(Center.objects.filter(department_id__in=dept_ids).values_list("id", flat=True))
-    return ids & reach
+    return center_ids_acting_as(user, {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER})
 
 
 def people_list(*, user, q: str = "", role: str = "", center=None) -> QuerySet:

@@ -7,7 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.dashboard, name="dashboard"),
     path("people/", views.people, name="people"),
     path("people/export.xlsx", views.people_export, name="people_export"),
     path("people/new/", views.person_new, name="person_new"),

@@ -55,13 +55,6 @@ def locked_out(request, credentials=None, *args, **kwargs):
     return render(request, "accounts/locked_out.html", status=429)
 
 
-@login_required
-def dashboard(request):
-    from .dashboards import dashboard_context
-
-    return render(request, "accounts/dashboard.html", dashboard_context(request.user))
-
-
 def role_labels(user) -> list[str]:
     return [Role(r).label for r in sorted(roles_of(user))]
 

@@ -7,8 +7,12 @@ class CentersConfig(AppConfig):
     verbose_name = "中心与分中心"
 
     def ready(self):
+        from govhall.accounts.services import role_assignments_move_for_merge
         from govhall.core.extensions import periodic_jobs
 
-        from . import services
+        from . import merging, services
+
+        # A merged hall's people keep their roles at the survivor, without duplicates.
+        merging.register("accounts.RoleAssignment", role_assignments_move_for_merge)
 
         periodic_jobs.register(services.changes_apply_due, label="applied branch changes")

@@ -41,7 +41,7 @@ def test_wrong_password_shows_plain_chinese_alert_and_does_not_log_in(client, wo
 def test_right_password_logs_in_and_goes_to_dashboard(client, world):
     response = _login(client, "tclerk_a", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:dashboard")
+    assert response["Location"] == reverse("dashboards:workbench")
     assert client.session["_auth_user_id"] == str(world["clerk_a"].pk)
 
 

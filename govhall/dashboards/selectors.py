@@ -1,8 +1,12 @@
 """What each role sees first after logging in: one section per role held."""
 
-from django.db.models import Count
+from typing import Any
+
+from django.db.models import Count, QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from govhall.accounts.models import Role
+from govhall.accounts.selectors import center_ids_acting_as, centers_visible_to, roles_of
 from govhall.centers.models import Center, CenterChange
 from govhall.centers.selectors import (
     changes_visible_to,
@@ -10,9 +14,6 @@ from govhall.centers.selectors import (
     standardisation_check,
     standardisation_report,
 )
-
-from .models import Role, RoleAssignment
-from .selectors import centers_visible_to, roles_of
 
 OPEN_CHANGE_STATUSES = [
     CenterChange.Status.DRAFT,
@@ -43,10 +44,6 @@ def _links(pairs) -> list[dict]:
 
 def _change_rows(qs) -> list[dict]:
     return [{"change": c, "url": _url("centers:change_detail", c.pk)} for c in qs]
-
-
-def _hall_rows(centers) -> list[dict]:
-    return [{"center": c, "url": _url("centers:detail", c.code)} for c in centers]
 
 
 def _district_section(user, changes) -> dict:
@@ -99,21 +96,11 @@ def _approver_section(changes) -> dict:
     }
 
 
-def _own_centers(user, roles: set[str]):
-    """Halls where `user` holds one of `roles`; a department leader's reach is the department's halls."""
-    assigned = RoleAssignment.objects.filter(user=user, role__in=roles).select_related("center")
-    ids = {a.center_id for a in assigned}
-    dept_ids = {
-        a.center.department_id
-        for a in assigned
-        if a.role == Role.DEPARTMENT_LEADER and a.center.department_id
-    }
-    qs = Center.objects.filter(id__in=ids)
-    if dept_ids:
-        qs = Center.objects.filter(id__in=ids) | Center.objects.filter(department_id__in=dept_ids)
+def _own_centers(user, roles: set[str]) -> QuerySet[Center]:
+    """Open halls where `user` acts in one of `roles` (a department leader: the department's halls)."""
     return (
-        qs.exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED])
-        .distinct()
+        Center.objects.filter(id__in=center_ids_acting_as(user, roles))
+        .exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED])
         .order_by("kind", "code")
     )
 
@@ -159,7 +146,7 @@ def _clerk_section(user, roles) -> dict:
     }
 
 
-def dashboard_context(user) -> dict:
+def workbench_context(user) -> dict[str, Any]:
     roles = set(roles_of(user))
     if user.is_superuser:
         roles.add(Role.DISTRICT_ADMIN)

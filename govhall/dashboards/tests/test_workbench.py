@@ -1,0 +1,90 @@
+"""The staff workbench: one section per role held."""
+
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from govhall.centers import services as center_services
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13812345678"
+MASKED = "138****5678"
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _relocation(world, address="新址路 9 号"):
+    return center_services.change_draft(
+        by=world["manager_a"],
+        district=world["district"],
+        kind="relocate",
+        center=world["a"],
+        new_address=address,
+        effective_date=timezone.localdate() + timedelta(days=5),
+        description="原址租约到期",
+    )
+
+
+def _sheet_rows(response):
+    wb = load_workbook(BytesIO(response.content), read_only=True)
+    return [list(r) for r in wb.active.iter_rows(values_only=True)]
+
+
+# --- dashboard -------------------------------------------------------------------
+
+
+def test_district_office_dashboard_shows_counts_todo_weakest_and_links(client, world):
+    change = _relocation(world)
+    center_services.change_submit(by=world["manager_a"], change=change)
+    html = _as(client, world["admin"]).get("/staff/").content.decode()
+    assert "待备案的变更（1）" in html
+    assert f"/staff/changes/{change.pk}/" in html
+    assert "已退回待修改的变更（0）" in html
+    assert '<span class="stat-number">3</span> <span class="stat-label">运行中</span>' in html
+    assert "标准化得分最低的中心" in html and "咨询导引区" in html
+    for url in ("/staff/people/", "/staff/audit/", "/staff/tokens/", "/staff/centers/", "/staff/standards/"):
+        assert f'href="{url}"' in html
+
+
+def test_returned_change_shows_on_the_district_dashboard(client, world):
+    change = _relocation(world)
+    center_services.change_submit(by=world["manager_a"], change=change)
+    center_services.change_return(by=world["admin"], change=change, reason="材料不全")
+    html = _as(client, world["admin"]).get("/staff/").content.decode()
+    assert "已退回待修改的变更（1）" in html
+    assert "待备案的变更（0）" in html
+
+
+def test_approver_dashboard_lists_changes_waiting_for_approval(client, world):
+    change = _relocation(world)
+    center_services.change_submit(by=world["manager_a"], change=change)
+    center_services.change_file(by=world["admin"], change=change)
+    html = _as(client, world["approver"]).get("/staff/").content.decode()
+    assert "待审批的变更（1）" in html
+    assert f"/staff/changes/{change.pk}/" in html
+    assert "接口令牌" not in html  # no district-office links for the approver
+
+
+def test_branch_manager_dashboard_shows_own_hall_score_lacks_and_open_changes(client, world):
+    change = _relocation(world)
+    html = _as(client, world["manager_a"]).get("/staff/").content.decode()
+    assert world["a"].name in html
+    assert world["b"].name not in html
+    assert "标准化得分" in html and "咨询导引区" in html
+    assert f"/staff/changes/{change.pk}/" in html
+    assert "操作记录" not in html
+
+
+def test_clerk_dashboard_shows_own_hall_address_and_hours(client, world):
+    html = _as(client, world["clerk_a"]).get("/staff/").content.decode()
+    assert world["a"].address in html
+    assert "星期一至星期五 09:00-17:00" in html
+    assert world["b"].address not in html
+    assert "人员与角色" not in html
