@@ -109,8 +109,10 @@ def _add_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/", centers_router)
     api.add_router("/", catalog_router)
-    api.add_router("/", queueing_router)
+    # cases before queueing: its /windows/{id}/finish-with-case must match before
+    # queueing's /windows/{id}/{action}.
     api.add_router("/", cases_router)
+    api.add_router("/", queueing_router)
     api.add_router("/", staffing_router)
 
 

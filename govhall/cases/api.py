@@ -11,7 +11,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
 from govhall.accounts.models import User
 from govhall.accounts.selectors import centers_visible_to
+from govhall.catalog.models import ServiceItem
 from govhall.core.errors import DomainError, NotFound
+from govhall.queueing.api import WindowActionOut, window_action_out, window_for
 
 from . import selectors, services
 from .models import Case, FirstInquiry, Notice
@@ -406,3 +408,28 @@ def inquiries_act(request, inquiry_id: int, data: InquiryActionIn):
     else:
         inq = services.inquiry_decline(by=by, inquiry=inq, note=data.note)
     return _inq_out(inq)
+
+
+# --- a ticket finished with its case (the window console's 办结并收件) ------------------------------
+
+
+class FinishWithCaseOut(WindowActionOut):
+    case_number: str = Field(..., description="新办件编号")
+
+
+@router.post(
+    "/windows/{window_id}/finish-with-case",
+    response={200: FinishWithCaseOut, **WRITE_ERRORS},
+    summary="办结当前号并为其窗口收件（创建办件，记排队号）",
+    operation_id="queueing_window_finish_with_case",
+    tags=["queueing"],
+)
+def window_finish_with_case(request, window_id: int, data: WindowIntakeIn):
+    window = window_for(request, window_id)
+    item = ServiceItem.objects.filter(code=data.item, center_id=window.center_id).first()
+    if item is None:
+        raise DomainError("本大厅没有这个事项。", field="item")
+    ticket, case = services.ticket_finish_with_case(
+        window=window, by=request.user, item=item, **data.dict(exclude={"item"})
+    )
+    return {**window_action_out(window, ticket), "case_number": case.number}

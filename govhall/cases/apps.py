@@ -18,3 +18,9 @@ class CasesConfig(AppConfig):
         from . import services
 
         periodic_jobs.register(services.warnings_compute, label="case and inquiry warnings")
+
+        from govhall.staffing.extensions import assessment_sources
+
+        from .selectors import on_time_measure
+
+        assessment_sources.register(on_time_measure)

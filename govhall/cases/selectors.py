@@ -3,14 +3,20 @@ API, exports — comes from these functions, scoped by `visible_center_ids`."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import date, datetime, time, timedelta
 
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from govhall.accounts.models import User
 from govhall.accounts.selectors import visible_center_ids
 from govhall.catalog.models import Material, ServiceItem
 from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache
 from govhall.core.db import Prepared
 from govhall.core.errors import NotFound
+from govhall.staffing.extensions import Measure
+from govhall.staffing.models import AssessmentIndicator
 
 from .models import Case, CaseEvent, CaseMaterial, FirstInquiry, Notice, Warning
 from .permissions import access_case
@@ -179,3 +185,39 @@ def inquiry_get(*, user, pk: int) -> FirstInquiry:
     if inq is None:
         raise NotFound("没有找到该首问登记，或您无权查看。")
     return inq
+
+
+def on_time_rate(*, user: User, center: Center, start: date, end: date) -> float | None:
+    """Of the cases `user` decided to completion at `center` from `start` to `end`
+    (local dates) that had a deadline, the share (0–100) completed by it; None
+    when there were none."""
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    done = list(
+        Case.objects.filter(
+            center=center,
+            decided_by=user,
+            completed_at__gte=since,
+            completed_at__lt=until,
+            deadline__isnull=False,
+        ).values_list("completed_at", "deadline")
+    )
+    if not done:
+        return None
+    on_time = sum(1 for completed, deadline in done if timezone.localdate(completed) <= deadline)
+    return on_time / len(done) * 100
+
+
+def on_time_measure(*, user: User, center: Center, start: date, end: date) -> dict[str, Measure]:
+    """The assessment's on-time indicator (staffing's `assessment_sources`)."""
+    rate = on_time_rate(user=user, center=center, start=start, end=end)
+    if rate is None:
+        return {}
+    return {
+        AssessmentIndicator.Code.ON_TIME_CASES: Measure(
+            value=f"按时办结率 {rate:.1f}%",
+            score=rate,
+            explanation="期限内办结件数 ÷ 本人决定办结且有期限的件数 × 100",
+        )
+    }

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -44,6 +45,8 @@ from govhall.core.history import (
 )
 from govhall.core.masking import mask_phone
 from govhall.core.services import counter_next
+from govhall.queueing.models import Ticket, Window
+from govhall.queueing.services import ticket_finish
 
 from .models import (
     Case,
@@ -1217,3 +1220,38 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str = "
         CitizenAccount.objects.create(user=user, phone=phone, verified_at=timezone.now())
     log.info("群众注册 %s", mask_phone(phone))
     return user
+
+
+# --- a ticket finished with its case ------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_finish_with_case(
+    *,
+    window: Window,
+    by: User,
+    item: ServiceItem,
+    applicant_name: str,
+    applicant_id_number: str,
+    contact_phone: str,
+    applicant_kind: str = "person",
+    paper_material_ids: Iterable[int] = (),
+    note: str = "",
+) -> tuple[Ticket, Case]:
+    """办结 the ticket at `window` and start a case for it: the window's intake of
+    the application, marked with the ticket's number. Both happen or neither.
+    Returns (ticket, case)."""
+    ticket = ticket_finish(window=window, by=by)
+    case = case_start_from_window(
+        by=by,
+        center=window.center,
+        item=item,
+        applicant_kind=applicant_kind,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        contact_phone=contact_phone,
+        paper_material_ids=paper_material_ids,
+        note=note,
+        ticket_number=ticket.code,
+    )
+    return ticket, case

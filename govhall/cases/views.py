@@ -172,9 +172,7 @@ def case_intake(request):
         }
         try:
             if ticket is not None:  # from the window console: the ticket is finished with this intake
-                from govhall.queueing.services import ticket_finish_with_case
-
-                ticket, case = ticket_finish_with_case(
+                ticket, case = services.ticket_finish_with_case(
                     window=window, by=request.user, item=chosen, **applicant
                 )
             else:

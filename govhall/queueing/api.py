@@ -10,8 +10,6 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
-from govhall.cases.api import WindowIntakeIn
-from govhall.catalog.models import ServiceItem
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.masking import mask_id_number, mask_phone
 
@@ -421,14 +419,14 @@ def windows(request):
     return [_window_out(w) for w in selectors.windows_for_clerk(request.user)]
 
 
-def _window(request, window_id: int) -> Window:
+def window_for(request, window_id: int) -> Window:
     window = Window.objects.select_related("center", "clerk").filter(pk=window_id).first()
     if window is None:
         raise NotFound("没有找到该窗口。")
     return window
 
 
-def _action_out(window: Window, ticket: Ticket | None) -> dict:
+def window_action_out(window: Window, ticket: Ticket | None) -> dict:
     window = Window.objects.select_related("center", "clerk").prefetch_related("queues").get(pk=window.pk)
     out = {"window": _window_out(window), "ticket": None}
     if ticket is not None:
@@ -458,8 +456,8 @@ _ACTIONS = {
     operation_id="queueing_window_pause",
 )
 def window_pause(request, window_id: int, data: PauseIn):
-    window = services.window_pause(window=_window(request, window_id), by=request.user, reason=data.reason)
-    return _action_out(window, None)
+    window = services.window_pause(window=window_for(request, window_id), by=request.user, reason=data.reason)
+    return window_action_out(window, None)
 
 
 @router.post(
@@ -469,7 +467,7 @@ def window_pause(request, window_id: int, data: PauseIn):
     operation_id="queueing_window_transfer",
 )
 def window_transfer(request, window_id: int, data: TransferIn):
-    window = _window(request, window_id)
+    window = window_for(request, window_id)
     to_queue = to_window = None
     if data.to_queue:
         to_queue = Queue.objects.filter(center_id=window.center_id, letter=data.to_queue.upper()).first()
@@ -482,28 +480,7 @@ def window_transfer(request, window_id: int, data: TransferIn):
     ticket = services.ticket_transfer(
         window=window, by=request.user, to_queue=to_queue, to_window=to_window, keep_place=data.keep_place
     )
-    return _action_out(window, ticket)
-
-
-class FinishWithCaseOut(WindowActionOut):
-    case_number: str = Field(..., description="新办件编号")
-
-
-@router.post(
-    "/windows/{window_id}/finish-with-case",
-    response={200: FinishWithCaseOut, **WRITE_ERRORS},
-    summary="办结当前号并为其窗口收件（创建办件，记排队号）",
-    operation_id="queueing_window_finish_with_case",
-)
-def window_finish_with_case(request, window_id: int, data: WindowIntakeIn):
-    window = _window(request, window_id)
-    item = ServiceItem.objects.filter(code=data.item, center_id=window.center_id).first()
-    if item is None:
-        raise DomainError("本大厅没有这个事项。", field="item")
-    ticket, case = services.ticket_finish_with_case(
-        window=window, by=request.user, item=item, **data.dict(exclude={"item"})
-    )
-    return {**_action_out(window, ticket), "case_number": case.number}
+    return window_action_out(window, ticket)
 
 
 @router.post(
@@ -513,9 +490,9 @@ def window_finish_with_case(request, window_id: int, data: WindowIntakeIn):
     operation_id="queueing_window_action",
 )
 def window_action(request, window_id: int, action: WindowAction):
-    window = _window(request, window_id)
+    window = window_for(request, window_id)
     result = _ACTIONS[action](window=window, by=request.user)
-    return _action_out(window, result if isinstance(result, Ticket) else None)
+    return window_action_out(window, result if isinstance(result, Ticket) else None)
 
 
 # --- staff: statistics ------------------------------------------------------------------------

@@ -1,12 +1,17 @@
 """Who may work a window and manage a hall's queues.
 
 `may_staff_window` is the ONE place that decides who may open and work a
-window. Until the staffing app's A/B posts exist, any clerk (or chief
-representative) of the window's hall may; staffing replaces this function."""
+window: a clerk or chief representative of the window's hall, whom every
+answer to the `window_duty` extension point allows (staffing answers from the
+A/B posts)."""
+
+from django.utils import timezone
 
 from govhall.accounts.models import Role
 from govhall.accounts.selectors import roles_at, visible_center_ids
 from govhall.core.errors import NotFound, Refused
+
+from .extensions import duty_allows
 
 WINDOW_ROLES = {Role.CLERK, Role.CHIEF_REP}
 MANAGE_QUEUES = {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
@@ -18,11 +23,7 @@ def may_staff_window(user, window) -> bool:
     """May `user` open and work `window` now? A clerk of its hall who holds its
     post on duty today: A, B covering, or the named substitute (staffing decides;
     a window whose A/B posts are not yet set stays open to the hall's clerks)."""
-    from django.utils import timezone
-
-    from govhall.staffing.selectors import may_serve_window
-
-    return bool(roles_at(user, window.center) & WINDOW_ROLES) and may_serve_window(
+    return bool(roles_at(user, window.center) & WINDOW_ROLES) and duty_allows(
         user=user, window=window, day=timezone.localdate()
     )
 

@@ -367,40 +367,6 @@ def ticket_finish(*, window: Window, by, note: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_finish_with_case(
-    *,
-    window: Window,
-    by,
-    item,
-    applicant_name: str,
-    applicant_id_number: str,
-    contact_phone: str,
-    applicant_kind: str = "person",
-    paper_material_ids=(),
-    note: str = "",
-):
-    """办结 the ticket at `window` and start a case for it: the window's intake of
-    the application (cases.case_start_from_window), marked with the ticket's
-    number. Both happen or neither. Returns (ticket, case)."""
-    from govhall.cases.services import case_start_from_window
-
-    ticket = ticket_finish(window=window, by=by)
-    case = case_start_from_window(
-        by=by,
-        center=Center.objects.get(pk=ticket.center_id),
-        item=item,
-        applicant_kind=applicant_kind,
-        applicant_name=applicant_name,
-        applicant_id_number=applicant_id_number,
-        contact_phone=contact_phone,
-        paper_material_ids=paper_material_ids,
-        note=note,
-        ticket_number=ticket.code,
-    )
-    return ticket, case
-
-
-@transaction.atomic
 def ticket_transfer(
     *,
     window: Window,

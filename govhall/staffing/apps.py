@@ -22,5 +22,12 @@ class StaffingConfig(AppConfig):
 
         from . import services
 
+        from govhall.queueing.extensions import window_duty
+
+        from . import selectors
+
+        # Who may work a window: the holder of its post on duty (A, B covering, or the substitute).
+        window_duty.register(selectors.may_serve_window)
+
         periodic_jobs.register(services.leaves_start_due, label="leaves started")
         periodic_jobs.register(services.staffing_gaps_warn, label="staffing gap warnings")

@@ -1,7 +1,8 @@
 """How a month's score is built. Each indicator gives a score out of 100, or
 None when its source is absent (ratings and complaints until the feedback
-capability lands; on-time cases until the cases app offers `on_time_rate`):
-an absent indicator is left out of the weighted mean, never counted as zero."""
+capability lands): an absent indicator is left out of the weighted mean, never
+counted as zero. Indicators other apps measure come through the
+`assessment_sources` extension point (staffing/extensions.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from . import selectors
+from .extensions import measures_for
 from .models import AssessmentIndicator, TrainingRecord
 
 Code = AssessmentIndicator.Code
@@ -23,6 +25,12 @@ DEFAULT_WEIGHTS = {
     Code.TRAINING: 5,
 }
 ONE = Decimal("0.1")
+# Indicators measured by other apps, and what a line says when nothing was measured.
+MEASURED_ELSEWHERE = {
+    Code.ON_TIME_CASES: ("本月无有期限的办结办件", None, "本人本月无有办结期限的办结办件，不计入（不按零分）"),
+    Code.RATINGS: ("数据来源尚未接入", None, "好差评功能上线后计入；目前缺少数据，不按零分"),
+    Code.COMPLAINTS: ("数据来源尚未接入", None, "效能投诉功能上线后计入；目前缺少数据，不按零分"),
+}
 
 
 def weights(district_id) -> dict[str, Decimal]:
@@ -51,14 +59,6 @@ def _tickets(center, start, end) -> dict[int, tuple[int, float | None]]:
             n_sum[1] += (finished - served).total_seconds() / 60
             n_sum[2] += 1
     return {uid: (n, (s / k) if k else None) for uid, (n, s, k) in out.items()}
-
-
-def _on_time_rate(user, center, start, end):
-    try:
-        from govhall.cases.selectors import on_time_rate  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return on_time_rate(user=user, center=center, start=start, end=end)
 
 
 def compute(*, center, month: date) -> list[tuple]:
@@ -100,16 +100,13 @@ def compute(*, center, month: date) -> list[tuple]:
             )
         else:
             line(Code.ATTENDANCE, "本月无应出勤日", None, "无应出勤日，不计入")
-        rate = _on_time_rate(u, center, start, end)
-        if rate is None:
-            line(
-                Code.ON_TIME_CASES,
-                "数据来源尚未接入",
-                None,
-                "办件系统尚未提供按时办结率，暂不计入（不按零分）",
-            )
-        else:
-            line(Code.ON_TIME_CASES, f"按时办结率 {rate:.1f}%", _pct(rate), "按时办结件数 ÷ 办结件数 × 100")
+        measured = measures_for(user=u, center=center, start=start, end=end)
+        for code, missing in MEASURED_ELSEWHERE.items():
+            if code in measured:
+                m = measured[code]
+                line(code, m.value, _pct(m.score), m.explanation)
+            else:
+                line(code, *missing)
         n, minutes = tickets.get(u.id, (0, None))
         if best_n:
             line(
@@ -129,8 +126,6 @@ def compute(*, center, month: date) -> list[tuple]:
             )
         else:
             line(Code.SERVICE_TIME, "无办理时长记录", None, "本人无已办结的叫号，不计入")
-        line(Code.RATINGS, "数据来源尚未接入", None, "好差评功能上线后计入；目前缺少数据，不按零分")
-        line(Code.COMPLAINTS, "数据来源尚未接入", None, "效能投诉功能上线后计入；目前缺少数据，不按零分")
         ok = u.id in trained
         line(
             Code.TRAINING,
@@ -138,6 +133,7 @@ def compute(*, center, month: date) -> list[tuple]:
             Decimal(100 if ok else 0).quantize(ONE),
             "月末持有合格且未到复训期的培训记录得 100，否则 0",
         )
+        lines.sort(key=lambda ln: list(DEFAULT_WEIGHTS).index(ln["code"]))
         counted = [
             (ln["weight"], ln["score"]) for ln in lines if ln["score"] is not None and ln["weight"] > 0
         ]

@@ -4,11 +4,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from govhall.cases import services as case_services
 from govhall.cases.models import Case
 from govhall.core.errors import DomainError
-from tests.support import PERSON_ID, PHONE
 from govhall.queueing import services
 from govhall.queueing.models import Ticket
+from tests.support import PERSON_ID, PHONE
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def applicant(**kw):
 
 
 def test_finishing_with_a_case_does_both(hall, open_w1, serving, marriage, materials):
-    ticket, case = services.ticket_finish_with_case(
+    ticket, case = case_services.ticket_finish_with_case(
         window=open_w1,
         by=hall["clerk_a"],
         item=marriage,
@@ -38,7 +39,7 @@ def test_finishing_with_a_case_does_both(hall, open_w1, serving, marriage, mater
 
 def test_a_bad_application_leaves_the_ticket_being_served(hall, open_w1, serving, marriage):
     with pytest.raises(DomainError) as exc:
-        services.ticket_finish_with_case(
+        case_services.ticket_finish_with_case(
             window=open_w1,
             by=hall["clerk_a"],
             item=marriage,
