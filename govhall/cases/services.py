@@ -1164,7 +1164,7 @@ def _clean_mobile(phone: str) -> str:
 
 def send_sms(phone: str, text: str) -> None:
     """Through the pluggable backend (settings.GOVHALL_SMS_BACKEND; by default it only logs, masked)."""
-    from govhall.queueing.sms import send_sms as _send
+    from govhall.core.notifications import send_sms as _send
 
     _send(phone, text)
 

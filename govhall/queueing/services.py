@@ -411,7 +411,7 @@ def ticket_transfer(
 
 def sms_remind_ahead(*, queue_ids: list[int]) -> int:
     """Text the people who asked for it once only a few (the hall's rule) are ahead of them."""
-    from .sms import send_sms
+    from govhall.core.notifications import send_sms
 
     sent = 0
     day = timezone.localdate()
@@ -670,7 +670,7 @@ def appointments_mark_no_show(*, now: datetime | None = None) -> int:
 
 def appointments_remind(*, day: date | None = None) -> int:
     """The day before: text each booking of `day` (default tomorrow) once."""
-    from .sms import send_sms
+    from govhall.core.notifications import send_sms
 
     day = day or timezone.localdate() + timedelta(days=1)
     sent = 0

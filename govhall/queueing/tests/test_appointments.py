@@ -119,7 +119,7 @@ def test_no_show_recorded_after_the_slot(slot):
 
 
 def test_reminder_sent_once_the_day_before(slot):
-    from govhall.queueing.sms import LogBackend
+    from govhall.core.notifications import LogBackend
 
     LogBackend.outbox.clear()
     book(slot, 0)

@@ -251,7 +251,7 @@ def test_position_and_wait_estimate_from_recent_service(hall, open_w1):
 
 
 def test_sms_sent_once_when_few_are_ahead(hall, open_w1):
-    from govhall.queueing.sms import LogBackend
+    from govhall.core.notifications import LogBackend
 
     LogBackend.outbox.clear()
     take(hall["qa"], 4)

@@ -1,6 +1,9 @@
-"""A pluggable SMS backend. settings.GOVHALL_SMS_BACKEND names a class with
+"""Notifications to people: the one place every app sends an SMS from.
+
+A pluggable backend: settings.GOVHALL_SMS_BACKEND names a class with
 `send(phone, text)`; the default only logs (masked) and keeps an outbox, so a
-hall without an SMS gateway still works and tests can read what was sent."""
+hall without an SMS gateway still works and tests can read what was sent. A
+failed send is logged and never breaks the action that sent it."""
 
 import logging
 
@@ -9,7 +12,7 @@ from django.utils.module_loading import import_string
 
 from govhall.core.masking import mask_phone
 
-log = logging.getLogger("govhall.queueing.sms")
+log = logging.getLogger("govhall.core.notifications")
 
 
 class LogBackend:
@@ -22,8 +25,8 @@ class LogBackend:
 
 
 def send_sms(phone: str, text: str) -> None:
-    backend = import_string(getattr(settings, "GOVHALL_SMS_BACKEND", "govhall.queueing.sms.LogBackend"))()
+    backend = import_string(getattr(settings, "GOVHALL_SMS_BACKEND", "govhall.core.notifications.LogBackend"))()
     try:
         backend.send(phone, text)
-    except Exception:  # noqa: BLE001 - a failed reminder must not break calling
+    except Exception:  # noqa: BLE001 - a failed message must not break the action that sent it
         log.exception("短信发送失败 %s", mask_phone(phone))
