@@ -14,7 +14,7 @@ loaded with the demo; uvicorn with 2 workers on a free port; a clerk of
 * OPEN: submissions at a fixed rate (each followed by its acceptance), latency
   counted from when the request was due — the figure the target is about
   (p99 < 150 ms, no errors).
-* CEILING: /work/shared/bench/ceiling/run.sh on the same database kind, same
+* CEILING: ../shared/bench/ceiling/run.sh on the same database kind, same
   clients and seconds, its open loop at the same submission rate; then the ratios.
 
 The load itself runs in the ceiling's virtualenv (it has aiohttp): this file
@@ -39,7 +39,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("GOVHALL_SHARED_BENCH", "/work/shared/bench"))
+# ../shared/bench beside the checkout (as CI lays it out); GOVHALL_SHARED_BENCH overrides.
+SHARED = Path(os.environ.get("GOVHALL_SHARED_BENCH", str(ROOT.parent / "shared" / "bench")))
 VAR = ROOT / "var" / "bench"
 PG_NAME = "govhall_bench_cases"
 TARGET_P99_MS = 150.0

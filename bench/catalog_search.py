@@ -84,7 +84,13 @@ def configure(args) -> str:
 
 
 def base_names() -> list[tuple[str, str]]:
-    real = Path("/work/shared/data/real/guangan-district-items.json")
+    real = (
+        Path(__file__).resolve().parents[1].parent
+        / "shared"
+        / "data"
+        / "real"
+        / "guangan-district-items.json"
+    )
     out = []
     if real.exists():
         for dep in json.loads(real.read_text(encoding="utf-8")):

@@ -15,7 +15,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("GOVHALL_SHARED_BENCH", "/work/shared/bench"))
+# ../shared/bench beside the checkout (as CI lays it out); GOVHALL_SHARED_BENCH overrides.
+SHARED = Path(os.environ.get("GOVHALL_SHARED_BENCH", str(ROOT.parent / "shared" / "bench")))
 PY = sys.executable
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class TimeStamped(models.Model):
@@ -77,6 +78,8 @@ class CalendarOverride(models.Model):
         related_name="calendar_overrides",
         verbose_name="区县（空为全部）",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "工作日调整"

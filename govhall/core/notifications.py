@@ -25,7 +25,9 @@ class LogBackend:
 
 
 def send_sms(phone: str, text: str) -> None:
-    backend = import_string(getattr(settings, "GOVHALL_SMS_BACKEND", "govhall.core.notifications.LogBackend"))()
+    backend = import_string(
+        getattr(settings, "GOVHALL_SMS_BACKEND", "govhall.core.notifications.LogBackend")
+    )()
     try:
         backend.send(phone, text)
     except Exception:  # noqa: BLE001 - a failed message must not break the action that sent it
