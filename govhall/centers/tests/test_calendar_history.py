@@ -20,9 +20,10 @@ def test_adding_and_removing_an_override_is_recorded_with_who_and_why(world):
         world["admin"],
         "2027 年元旦",
     )
+    pk = row.pk
     calendar_override_delete(by=world["admin"], override=row)
     assert not CalendarOverride.objects.exists()
-    removed = CalendarOverride.history.filter(id=row.id).order_by("history_date").last()
+    removed = CalendarOverride.history.filter(id=pk).order_by("history_date").last()
     assert (removed.history_type, removed.history_user) == ("-", world["admin"])
 
 
