@@ -23,7 +23,8 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         user = found.user
-        user.token_center_ids = api_token_center_ids(found)
+        # Narrows accounts.selectors.visible_center_ids for this request.
+        user.token_center_ids = api_token_center_ids(found)  # type: ignore[attr-defined]
         request.user = user
         request.api_token = found
         return user

@@ -5,12 +5,13 @@ import asyncio
 import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
 from govhall.core.db import release_connections
@@ -54,7 +55,7 @@ class SyncChainASGIHandler(ASGIHandler):
     def _respond(self, scope, request):
         signals.request_started.send(sender=self.__class__, scope=scope)
         response = self.get_response(request)
-        response._handler_class = self.__class__
+        response._handler_class = self.__class__  # type: ignore[attr-defined]
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size
         if not response.streaming:
@@ -71,9 +72,10 @@ class SyncChainASGIHandler(ASGIHandler):
         set_script_prefix(get_script_prefix(scope))
         request, error_response = self.create_request(scope, body_file)
         if request is None:
+            error = cast(HttpResponseBase, error_response)  # Django gives one or the other
             body_file.close()
-            await self.send_response(error_response, send)
-            await sync_to_async(error_response.close)()
+            await self.send_response(error, send)
+            await sync_to_async(error.close)()
             return
         if self._slots is None:  # made on the server's event loop, at the first request
             self._slots = asyncio.Semaphore(SYNC_SLOTS)

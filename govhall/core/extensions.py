@@ -28,7 +28,8 @@ class ExtensionPoint(Generic[F]):
     def register(self, fn: F, *, label: str | None = None) -> F:
         """Add `fn` (once: registering the same function again changes nothing)."""
         if all(existing is not fn for _, existing in self._registered):
-            self._registered.append((label or getattr(fn, "__name__", repr(fn)), fn))
+            name: str = label or getattr(fn, "__name__", None) or repr(fn)
+            self._registered.append((name, fn))
         return fn
 
     def registered(self) -> list[tuple[str, F]]:

@@ -23,9 +23,7 @@ class AccessibleForm(forms.Form):
         self.mark_errors()
 
     def mark_errors(self) -> None:
-        if self._errors is None:
-            return
-        for name in self._errors:
+        for name in self.errors:
             if name not in self.fields:
                 continue
             bound = self[name]

@@ -2,8 +2,9 @@
 Services pass the acting user explicitly, so history is right outside requests too."""
 
 from datetime import datetime
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connection, models
 from django.utils import timezone
 
@@ -22,20 +23,26 @@ def save_recorded(instance: models.Model, *, by, reason: str = "", validate: boo
             instance.full_clean(exclude=_loaded_relations(instance))
         except ValidationError as exc:
             raise from_django_validation(exc) from exc
-    instance._history_user = by
-    instance._change_reason = reason[:100] if reason else ""
+    _mark_actor(instance, by=by, reason=reason)
     try:
         instance.save()
     finally:
         # A later plain save() of the same object must not reuse this actor and reason.
-        del instance._history_user, instance._change_reason
+        del instance._history_user, instance._change_reason  # type: ignore[attr-defined]
     return instance
+
+
+def _mark_actor(instance: models.Model, *, by: Any, reason: str) -> None:
+    """django-simple-history reads who and why from these two attributes (its documented way
+    outside a request)."""
+    instance._history_user = by  # type: ignore[attr-defined]
+    instance._change_reason = reason[:100] if reason else ""  # type: ignore[attr-defined]
 
 
 def _loaded_relations(instance: models.Model) -> list[str]:
     loaded = []
     for f in instance._meta.concrete_fields:
-        if f.many_to_one and f.is_cached(instance):
+        if isinstance(f, models.ForeignKey) and f.is_cached(instance):
             obj = f.get_cached_value(instance)
             if (
                 obj is not None
@@ -85,7 +92,7 @@ def update_recorded(
     with prepared_cursor() as cursor:
         cursor.execute(plan.update_sql, [*values, instance.pk])
         if cursor.rowcount != 1:
-            raise type(instance).DoesNotExist(f"{type(instance).__name__} {instance.pk} is gone")
+            raise ObjectDoesNotExist(f"{type(instance).__name__} {instance.pk} is gone")
         _write_history(cursor, plan, instance, "+" if created else "~", by=by, reason=reason, at=at)
     return instance
 
@@ -324,9 +331,9 @@ def _plan_for(model, *, history: bool) -> _InsertPlan:
     return plan
 
 
-def delete_recorded(instance: models.Model, *, by, reason: str = "") -> None:
-    instance._history_user = by
-    instance._change_reason = reason[:100] if reason else ""
+def delete_recorded(instance: models.Model, *, by: Any, reason: str = "") -> None:
+    """Delete `instance`, recording `by` and `reason` in its history."""
+    _mark_actor(instance, by=by, reason=reason)
     instance.delete()
 
 

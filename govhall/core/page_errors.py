@@ -51,9 +51,9 @@ def add_domain_error(form: forms.Form, exc: DomainError, *, field_map: dict[str,
     """Put a service's refusal on `form`: each message next to the field it names
     (translated by `field_map` where the service's name differs), the rest at the top."""
     field_map = field_map or {}
-    errors: dict[str | None, list[str]] = dict(exc.errors) if exc.errors else {None: [exc.message]}  # type: ignore[arg-type]
+    errors: dict[str, list[str]] = exc.errors or {"": [exc.message]}
     for name, texts in errors.items():
-        target = field_map.get(name, name) if name else None
+        target: str | None = field_map.get(name, name) if name and name != "__all__" else None
         if target not in form.fields:
             target = None
         for text in texts:

@@ -1,11 +1,12 @@
 """What each role sees first after logging in: one section per role held."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from govhall.accounts.models import Role
+from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import center_ids_acting_as, centers_visible_to, roles_of
 from govhall.centers.models import Center, CenterChange
 from govhall.centers.selectors import (
@@ -24,7 +25,7 @@ OPEN_CHANGE_STATUSES = [
 ]
 
 
-def _url(name: str, *args, query: str = "") -> str | None:
+def _url(name: str, *args: object, query: str = "") -> str | None:
     """The address of a page, or None while that page does not exist yet."""
     try:
         url = reverse(name, args=args)
@@ -33,7 +34,7 @@ def _url(name: str, *args, query: str = "") -> str | None:
     return f"{url}?{query}" if query else url
 
 
-def _links(pairs) -> list[dict]:
+def _links(pairs: list[tuple[str, ...]]) -> list[dict[str, str]]:
     out = []
     for label, name, *args in pairs:
         url = _url(name, *args)
@@ -42,11 +43,11 @@ def _links(pairs) -> list[dict]:
     return out
 
 
-def _change_rows(qs) -> list[dict]:
+def _change_rows(qs: Iterable[CenterChange]) -> list[dict[str, Any]]:
     return [{"change": c, "url": _url("centers:change_detail", c.pk)} for c in qs]
 
 
-def _district_section(user, changes) -> dict:
+def _district_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, Any]:
     centers = centers_visible_to(user)
     counts = {row["status"]: row["n"] for row in centers.order_by().values("status").annotate(n=Count("id"))}
     by_status = [
@@ -87,7 +88,7 @@ def _district_section(user, changes) -> dict:
     }
 
 
-def _approver_section(changes) -> dict:
+def _approver_section(changes: QuerySet[CenterChange]) -> dict[str, Any]:
     filed = changes.filter(status=CenterChange.Status.FILED).order_by("effective_date", "created_at")
     return {
         "filed_count": filed.count(),
@@ -96,7 +97,7 @@ def _approver_section(changes) -> dict:
     }
 
 
-def _own_centers(user, roles: set[str]) -> QuerySet[Center]:
+def _own_centers(user: User, roles: set[str]) -> QuerySet[Center]:
     """Open halls where `user` acts in one of `roles` (a department leader: the department's halls)."""
     return (
         Center.objects.filter(id__in=center_ids_acting_as(user, roles))
@@ -105,7 +106,7 @@ def _own_centers(user, roles: set[str]) -> QuerySet[Center]:
     )
 
 
-def _manager_section(user, roles, changes) -> dict:
+def _manager_section(user: User, roles: set[str], changes: QuerySet[CenterChange]) -> dict[str, Any]:
     halls = []
     for center in (
         _own_centers(user, roles & {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER})
@@ -137,7 +138,7 @@ def _manager_section(user, roles, changes) -> dict:
     }
 
 
-def _clerk_section(user, roles) -> dict:
+def _clerk_section(user: User, roles: set[str]) -> dict[str, Any]:
     halls = _own_centers(user, roles & {Role.CLERK, Role.CHIEF_REP}).prefetch_related("hours")
     return {
         "halls": [
@@ -146,12 +147,12 @@ def _clerk_section(user, roles) -> dict:
     }
 
 
-def workbench_context(user) -> dict[str, Any]:
+def workbench_context(user: User) -> dict[str, Any]:
     roles = set(roles_of(user))
     if user.is_superuser:
         roles.add(Role.DISTRICT_ADMIN)
     changes = changes_visible_to(user)
-    context = {
+    context: dict[str, Any] = {
         "roles": [Role(r).label for r in sorted(roles)],
         "role_codes": roles,
         "district": None,

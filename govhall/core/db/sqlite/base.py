@@ -83,20 +83,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self):
         self._writer_acquire()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
             self._writer_release()
             raise
 
     def _commit(self):
         try:
-            return super()._commit()
+            return super()._commit()  # type: ignore[misc]
         finally:
             self._writer_release()
 
     def _rollback(self):
         try:
-            return super()._rollback()
+            return super()._rollback()  # type: ignore[misc]
         finally:
             self._writer_release()
 
@@ -108,6 +108,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
                     if len(idle) < POOL_SIZE:
                         idle.append(self.connection)
                         return None
-            return super()._close()
+            return super()._close()  # type: ignore[misc]
         finally:
             self._writer_release()
