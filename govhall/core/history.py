@@ -4,7 +4,7 @@ Services pass the acting user explicitly, so history is right outside requests t
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils import timezone
 
@@ -92,7 +92,7 @@ def update_recorded(
     with prepared_cursor() as cursor:
         cursor.execute(plan.update_sql, [*values, instance.pk])
         if cursor.rowcount != 1:
-            raise ObjectDoesNotExist(f"{type(instance).__name__} {instance.pk} is gone")
+            raise type(instance).DoesNotExist(f"{type(instance).__name__} {instance.pk} is gone")  # type: ignore[attr-defined]
         _write_history(cursor, plan, instance, "+" if created else "~", by=by, reason=reason, at=at)
     return instance
 
