@@ -56,7 +56,10 @@ bench: install-test
 	bash bench/run.sh
 
 lint: install-test
+	$(BIN)/lint-imports
+	$(BIN)/mypy govhall config
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 fmt: install-test
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
