@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -12,9 +14,15 @@ from django.utils import timezone
 from govhall.accounts.selectors import roles_at, visible_center_ids
 from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache
+from govhall.core.errors import NotFound
 
 from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket, Window
 from .permissions import WINDOW_ROLES
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from govhall.accounts.models import User
 
 DEFAULT_SERVICE_SECONDS = 300
 
@@ -53,13 +61,9 @@ def hall_rules(center: Center) -> HallRules:
     return HallRules.objects.filter(center=center).first() or HallRules(center=center)
 
 
-def queues_of(center: Center, *, active_only: bool = True) -> QuerySet:
+def queues_of(center: Center, *, active_only: bool = True) -> QuerySet[Queue]:
     qs = Queue.objects.filter(center=center)
     return qs.filter(is_active=True) if active_only else qs
-
-
-def windows_of(center: Center) -> QuerySet:
-    return Window.objects.filter(center=center).prefetch_related("queues").select_related("clerk")
 
 
 def fast_q(now: datetime) -> Q:
@@ -67,7 +71,7 @@ def fast_q(now: datetime) -> Q:
     return Q(kind=Ticket.Kind.PRIORITY) | Q(kind=Ticket.Kind.APPOINTMENT, ahead_until__gt=now)
 
 
-def waiting_tickets(queue_ids, *, day: date) -> QuerySet:
+def waiting_tickets(queue_ids: Iterable[int], *, day: date) -> QuerySet[Ticket]:
     return Ticket.objects.filter(queue_id__in=list(queue_ids), day=day, status=Ticket.Status.WAITING)
 
 
@@ -81,7 +85,7 @@ def window_current_ticket(window: Window) -> Ticket | None:
     )
 
 
-def windows_for_clerk(user) -> QuerySet:
+def windows_for_clerk(user: User | AnonymousUser) -> QuerySet[Window]:
     """The windows of every hall where `user` may staff a window."""
     centers = Center.objects.filter(id__in=visible_center_ids(user))
     allowed = [c.id for c in centers if roles_at(user, c) & WINDOW_ROLES]
@@ -93,7 +97,20 @@ def windows_for_clerk(user) -> QuerySet:
     )
 
 
-def window_of_clerk(user) -> Window | None:
+def window_get(*, user: User | AnonymousUser, pk: int) -> Window:
+    """The window `pk` of a hall `user` can see, with its hall and clerk. Another
+    hall's window is NotFound, as if it did not exist (pages and API alike)."""
+    window = (
+        Window.objects.select_related("center", "clerk")
+        .filter(pk=pk, center_id__in=visible_center_ids(user))
+        .first()
+    )
+    if window is None:
+        raise NotFound("没有找到该窗口，或您无权查看。")
+    return window
+
+
+def window_of_clerk(user: User | AnonymousUser | None) -> Window | None:
     """The window `user` has open (or paused) now."""
     if not user or not user.is_authenticated:
         return None
@@ -190,7 +207,7 @@ def queue_estimate_inputs(queue: Queue) -> tuple[float, int]:
     return found
 
 
-def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> dict:
+def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
     """What the phone page shows: how many are ahead (at AHEAD_LIMIT, "at least that many")
     and the estimated wait in minutes."""
     now = now or timezone.now()
@@ -210,7 +227,7 @@ def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> dict:
 # --- the board ---------------------------------------------------------------
 
 
-def board_state(center: Center, *, calls: int = 8) -> dict:
+def board_state(center: Center, *, calls: int = 8) -> dict[str, Any]:
     """The last calls and the waiting count per queue of a hall, for its big screen."""
     day = timezone.localdate()
     recent = list(
@@ -236,7 +253,7 @@ def board_state(center: Center, *, calls: int = 8) -> dict:
 
 def slots_open(
     center: Center, *, queue: Queue | None = None, day: date | None = None, today: date | None = None
-) -> QuerySet:
+) -> QuerySet[AppointmentSlot]:
     """Slots one may still book: from today to the hall's horizon, not full."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=hall_rules(center).booking_horizon_days)
@@ -252,10 +269,3 @@ def slots_open(
 
 def appointment_by_token(token: str) -> Appointment | None:
     return Appointment.objects.filter(token=token).select_related("slot", "queue", "center", "ticket").first()
-
-
-def appointments_of_hall(center: Center, *, day: date | None = None) -> QuerySet:
-    qs = Appointment.objects.filter(center=center).select_related("slot", "queue", "ticket")
-    if day is not None:
-        qs = qs.filter(date=day)
-    return qs.order_by("date", "slot__starts", "id")

@@ -1,6 +1,7 @@
 """Pages: the kiosk, the phone ticket page, the hall board (with its SSE
 stream), appointments, and the clerk's window console. Every change goes
-through the services; a refused action shows the service's message."""
+through the services; a refused action is answered by the page door
+(core.page_errors): its message on the page the request came from."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govhall.core.db import release_connections
 from govhall.core.errors import DomainError
+from govhall.core.page_errors import errors_show_on
 
 from . import live, selectors, services
 from .events import board_payload
@@ -37,6 +40,15 @@ def _hall_or_404(code: str):
     return center
 
 
+def _queues_waiting(center) -> list[Queue]:
+    """The hall's queues, each with its number of people waiting (`waiting`)."""
+    queues = list(selectors.queues_of(center))
+    counts = {q["letter"]: q["waiting"] for q in selectors.board_state(center, calls=0)["queues"]}
+    for q in queues:
+        q.waiting = counts.get(q.letter, 0)  # type: ignore[attr-defined]
+    return queues
+
+
 def _take_page(request, code: str, *, channel: str):
     center = _hall_or_404(code)
     if (
@@ -45,46 +57,34 @@ def _take_page(request, code: str, *, channel: str):
         and request.COOKIES.get("govhall_large") != "0"
     ):
         request.large_type = True  # 适老化 by default on the kiosk
-    error = None
-    status = 200
+    ctx = {
+        "center": center,
+        # Read only when the page is shown: a successful tap goes straight to its ticket.
+        "queues": SimpleLazyObject(lambda: _queues_waiting(center)),
+        "channel": channel,
+        "idempotency_key": uuid.uuid4().hex,
+        "reasons": Ticket.PriorityReason.choices,
+        "large_type": getattr(request, "large_type", False),
+    }
     if request.method == "POST":
+        errors_show_on(request, "queueing/kiosk.html", ctx)
         queue = Queue.objects.filter(center=center, pk=request.POST.get("queue") or 0).first()
+        if queue is None:
+            raise DomainError("请选择要办理的业务。", field="queue")
+        queue.center = center
         reason = request.POST.get("priority_reason", "")
-        try:
-            if queue is None:
-                raise DomainError("请选择要办理的业务。", field="queue")
-            ticket = services.ticket_issue(
-                queue=queue,
-                kind="priority" if reason else "normal",
-                priority_reason=reason,
-                channel=channel,
-                idempotency_key=request.POST.get("idempotency_key"),
-            )
-        except DomainError as exc:
-            error, status = exc.message, 400
-        else:
-            url = reverse("queueing:ticket", args=[ticket.token])
-            return redirect(
-                f"{url}?from={channel}&hall={center.code}" if channel == Ticket.Channel.KIOSK else url
-            )
-    queues = list(selectors.queues_of(center))
-    counts = {q["letter"]: q["waiting"] for q in selectors.board_state(center, calls=0)["queues"]}
-    for q in queues:
-        q.waiting = counts.get(q.letter, 0)
-    return render(
-        request,
-        "queueing/kiosk.html",
-        {
-            "center": center,
-            "queues": queues,
-            "channel": channel,
-            "error": error,
-            "idempotency_key": uuid.uuid4().hex,
-            "reasons": Ticket.PriorityReason.choices,
-            "large_type": getattr(request, "large_type", False),
-        },
-        status=status,
-    )
+        ticket = services.ticket_issue(
+            queue=queue,
+            kind="priority" if reason else "normal",
+            priority_reason=reason,
+            channel=channel,
+            idempotency_key=request.POST.get("idempotency_key"),
+        )
+        url = reverse("queueing:ticket", args=[ticket.token])
+        return redirect(
+            f"{url}?from={channel}&hall={center.code}" if channel == Ticket.Channel.KIOSK else url
+        )
+    return render(request, "queueing/kiosk.html", ctx)
 
 
 @require_http_methods(["GET", "POST"])
@@ -134,12 +134,9 @@ def ticket_sms(request, token):
     ticket = selectors.ticket_by_token(token)
     if ticket is None:
         raise Http404("没有找到该排队号。")
-    try:
-        services.ticket_set_phone(ticket=ticket, phone=request.POST.get("phone", ""))
-    except DomainError as exc:
-        ctx = _ticket_context(ticket)
-        ctx.update(sms_error=exc.message, sms_phone=request.POST.get("phone", ""))
-        return render(request, "queueing/ticket.html", ctx, status=400)
+    ctx = {**_ticket_context(ticket), "sms_phone": request.POST.get("phone", "")}
+    errors_show_on(request, "queueing/ticket.html", ctx)
+    services.ticket_set_phone(ticket=ticket, phone=request.POST.get("phone", ""))
     messages.success(request, "已登记：前面剩余人数较少时将短信提醒您。")
     return redirect("queueing:ticket", token=token)
 
@@ -232,43 +229,37 @@ async def board_stream(center):
 # --- appointments ---------------------------------------------------------------------
 
 
+def _slots_by_day(center) -> dict[date, list[AppointmentSlot]]:
+    days: dict[date, list[AppointmentSlot]] = {}
+    for s in selectors.slots_open(center):
+        days.setdefault(s.date, []).append(s)
+    return days
+
+
 @require_http_methods(["GET", "POST"])
 def appointment_book(request, code):
     center = _hall_or_404(code)
-    slots = list(selectors.slots_open(center))
-    errors, values, status = {}, {}, 200
+    values = {k: request.POST.get(k, "").strip() for k in ("slot", "name", "id_number", "phone")}
+    ctx = {"center": center, "days": _slots_by_day(center), "values": values}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in ("slot", "name", "id_number", "phone")}
+        errors_show_on(request, "queueing/appointment_book.html", ctx)
         slot = (
             AppointmentSlot.objects.filter(center=center, pk=values["slot"] or 0)
             .select_related("center")
             .first()
         )
-        try:
-            if slot is None:
-                raise DomainError("请选择预约时段。", field="slot")
-            appointment = services.appointment_book(
-                slot=slot,
-                name=values["name"],
-                id_number=values["id_number"],
-                phone=values["phone"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            errors = {exc.field or "top": exc.message}
-            status = 400
-        else:
-            messages.success(request, "预约成功。请保存本页链接，办理当天到大厅签到。")
-            return redirect("queueing:appointment", token=appointment.token)
-    days: dict[date, list] = {}
-    for s in slots:
-        days.setdefault(s.date, []).append(s)
-    return render(
-        request,
-        "queueing/appointment_book.html",
-        {"center": center, "days": days, "errors": errors, "values": values},
-        status=status,
-    )
+        if slot is None:
+            raise DomainError("请选择预约时段。", field="slot")
+        appointment = services.appointment_book(
+            slot=slot,
+            name=values["name"],
+            id_number=values["id_number"],
+            phone=values["phone"],
+            by=request.user,
+        )
+        messages.success(request, "预约成功。请保存本页链接，办理当天到大厅签到。")
+        return redirect("queueing:appointment", token=appointment.token)
+    return render(request, "queueing/appointment_book.html", ctx)
 
 
 @require_GET
@@ -284,42 +275,37 @@ def appointment_action(request, token, action):
     appointment = selectors.appointment_by_token(token)
     if appointment is None or action not in {"cancel", "check_in"}:
         raise Http404("没有找到该预约。")
-    try:
-        if action == "cancel":
-            services.appointment_cancel(appointment=appointment, by=request.user)
-            messages.success(request, "预约已取消。")
-        else:
-            ticket = services.appointment_check_in(appointment=appointment, by=request.user)
-            messages.success(request, f"签到成功，您的号码是 {ticket.code}。")
-            return redirect("queueing:ticket", token=ticket.token)
-    except DomainError as exc:
-        return render(
-            request,
-            "queueing/appointment.html",
-            {"appointment": appointment, "error": exc.message},
-            status=400,
-        )
-    return redirect("queueing:appointment", token=token)
+    errors_show_on(request, "queueing/appointment.html", {"appointment": appointment})
+    if action == "cancel":
+        services.appointment_cancel(appointment=appointment, by=request.user)
+        messages.success(request, "预约已取消。")
+        return redirect("queueing:appointment", token=token)
+    ticket = services.appointment_check_in(appointment=appointment, by=request.user)
+    messages.success(request, f"签到成功，您的号码是 {ticket.code}。")
+    return redirect("queueing:ticket", token=ticket.token)
 
 
 # --- the clerk's window console --------------------------------------------------------
 
 
-def _console_context(request, **extra):
+def _waiting_per_queue(window: Window) -> dict[Queue, int]:
+    day = timezone.localdate()
+    return {q: selectors.waiting_tickets([q.id], day=day).count() for q in window.queues.all()}
+
+
+def _console_context(request) -> dict:
+    """What the console shows; the counts are read only when it is shown (an
+    action that goes through redirects without them)."""
     window = selectors.window_of_clerk(request.user)
     ctx = {
         "window": window,
         "windows": selectors.windows_for_clerk(request.user),
         "issue_key": uuid.uuid4().hex,
-        **extra,
     }
     if window is not None:
-        ctx["current"] = selectors.window_current_ticket(window)
         day = timezone.localdate()
-        counts = {}
-        for q in window.queues.all():
-            counts[q] = selectors.waiting_tickets([q.id], day=day).count()
-        ctx["waiting"] = counts
+        ctx["current"] = SimpleLazyObject(lambda: selectors.window_current_ticket(window))
+        ctx["waiting"] = SimpleLazyObject(lambda: _waiting_per_queue(window))
         ctx["hall_queues"] = selectors.queues_of(window.center)
         ctx["hall_windows"] = Window.objects.filter(center=window.center).exclude(pk=window.pk)
         ctx["recent"] = (
@@ -354,9 +340,9 @@ WINDOW_ACTIONS = {
 @login_required
 @require_POST
 def window_action(request, pk, action):
-    window = get_object_or_404(Window.objects.select_related("center"), pk=pk)
     if action not in WINDOW_ACTIONS:
         raise Http404
+    window = selectors.window_get(user=request.user, pk=pk)
     fn, done = WINDOW_ACTIONS[action]
     kwargs = {}
     if action == "pause":
@@ -368,19 +354,11 @@ def window_action(request, pk, action):
         kwargs["to_window"] = Window.objects.filter(
             center_id=window.center_id, pk=request.POST.get("to_window") or 0
         ).first()
-    try:
-        result = fn(window=window, by=request.user, **kwargs)
-    except DomainError as exc:
-        return render(
-            request,
-            "queueing/console.html",
-            _console_context(request, error=exc.message, error_field=exc.field),
-            status=400,
-        )
+    errors_show_on(request, "queueing/console.html", _console_context(request))
+    result = fn(window=window, by=request.user, **kwargs)
     if action == "call":
-        messages.success(request, f"已叫 {result.code} 号。" if result else "当前没有等候的号。")
-    else:
-        messages.success(request, done)
+        done = f"已叫 {result.code} 号。" if result else "当前没有等候的号。"
+    messages.success(request, done)
     return redirect("queueing:console")
 
 
@@ -390,18 +368,14 @@ def clerk_issue(request):
     """A clerk takes a number for someone at the counter (e.g. without a phone)."""
     queue = get_object_or_404(Queue.objects.select_related("center"), pk=request.POST.get("queue") or 0)
     reason = request.POST.get("priority_reason", "")
-    try:
-        ticket = services.ticket_issue(
-            queue=queue,
-            by=request.user,
-            channel=Ticket.Channel.CLERK,
-            kind="priority" if reason else "normal",
-            priority_reason=reason,
-            idempotency_key=request.POST.get("idempotency_key"),
-        )
-    except DomainError as exc:
-        return render(
-            request, "queueing/console.html", _console_context(request, error=exc.message), status=400
-        )
+    errors_show_on(request, "queueing/console.html", _console_context(request))
+    ticket = services.ticket_issue(
+        queue=queue,
+        by=request.user,
+        channel=Ticket.Channel.CLERK,
+        kind="priority" if reason else "normal",
+        priority_reason=reason,
+        idempotency_key=request.POST.get("idempotency_key"),
+    )
     messages.success(request, f"已代取号：{ticket.code}。")
     return redirect("queueing:console")

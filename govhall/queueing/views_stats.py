@@ -10,18 +10,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from govhall.accounts.selectors import centers_visible_to
+from govhall.core.errors import DomainError
+from govhall.core.page_errors import errors_show_on
+from govhall.core.pages import XLSX
 
 from .permissions import can
 from .stats import COLUMNS, GROUPS, stats_workbook, ticket_stats
 
+BAD_DATE = "日期格式应为 YYYY-MM-DD。"
 
-def _date(value: str, default: date) -> tuple[date, str | None]:
+
+def _date(value: str, default: date, field: str, errors: dict[str, list[str]]) -> date:
     if not value:
-        return default, None
+        return default
     try:
-        return date.fromisoformat(value), None
+        return date.fromisoformat(value)
     except ValueError:
-        return default, "日期格式应为 YYYY-MM-DD。"
+        errors[field] = [BAD_DATE]
+        return default
 
 
 def stat_centers(user):
@@ -33,44 +39,37 @@ def stat_centers(user):
 def stats(request):
     today = timezone.localdate()
     centers = stat_centers(request.user)
-    until, err_until = _date(request.GET.get("until", ""), today)
-    since, err_since = _date(request.GET.get("since", ""), until - timedelta(days=6))
-    errors = {k: v for k, v in (("since", err_since), ("until", err_until)) if v}
+    errors: dict[str, list[str]] = {}
+    until = _date(request.GET.get("until", ""), today, "until", errors)
+    since = _date(request.GET.get("since", ""), until - timedelta(days=6), "since", errors)
     if since > until:
-        errors["since"] = "开始日期不能晚于结束日期。"
+        errors.setdefault("since", ["开始日期不能晚于结束日期。"])
     group = request.GET.get("group", "queue")
     group = group if group in GROUPS else "queue"
     hall = request.GET.get("hall", "")
+    ctx = {
+        "centers": centers,
+        "rows": [],
+        "since": since,
+        "until": until,
+        "group": group,
+        "groups": GROUPS,
+        "hall": hall,
+        "columns": COLUMNS,
+    }
+    if errors:
+        errors_show_on(request, "queueing/stats.html", ctx)
+        field, (message, *_) = next(iter(errors.items()))
+        raise DomainError(message, field=field, errors=errors)
     chosen = [c for c in centers if not hall or c.code == hall]
-    rows = (
-        []
-        if errors
-        else ticket_stats(center_ids=[c.id for c in chosen], since=since, until=until, group=group)
-    )
-    if request.GET.get("format") == "xlsx" and not errors:
+    ctx["rows"] = ticket_stats(center_ids=[c.id for c in chosen], since=since, until=until, group=group)
+    if request.GET.get("format") == "xlsx":
         wb = stats_workbook(
-            rows, title=f"排队叫号统计 {since:%Y-%m-%d} 至 {until:%Y-%m-%d}（按{GROUPS[group]}）"
+            ctx["rows"], title=f"排队叫号统计 {since:%Y-%m-%d} 至 {until:%Y-%m-%d}（按{GROUPS[group]}）"
         )
         buf = BytesIO()
         wb.save(buf)
-        resp = HttpResponse(
-            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        resp = HttpResponse(buf.getvalue(), content_type=XLSX)
         resp["Content-Disposition"] = f'attachment; filename="queue-stats-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"'
         return resp
-    return render(
-        request,
-        "queueing/stats.html",
-        {
-            "centers": centers,
-            "rows": rows,
-            "since": since,
-            "until": until,
-            "group": group,
-            "groups": GROUPS,
-            "hall": hall,
-            "errors": errors,
-            "columns": COLUMNS,
-        },
-        status=400 if errors else 200,
-    )
+    return render(request, "queueing/stats.html", ctx)

@@ -27,7 +27,11 @@ DEFAULT_WEIGHTS = {
 ONE = Decimal("0.1")
 # Indicators measured by other apps, and what a line says when nothing was measured.
 MEASURED_ELSEWHERE = {
-    Code.ON_TIME_CASES: ("本月无有期限的办结办件", None, "本人本月无有办结期限的办结办件，不计入（不按零分）"),
+    Code.ON_TIME_CASES: (
+        "本月无有期限的办结办件",
+        None,
+        "本人本月无有办结期限的办结办件，不计入（不按零分）",
+    ),
     Code.RATINGS: ("数据来源尚未接入", None, "好差评功能上线后计入；目前缺少数据，不按零分"),
     Code.COMPLAINTS: ("数据来源尚未接入", None, "效能投诉功能上线后计入；目前缺少数据，不按零分"),
 }

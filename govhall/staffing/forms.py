@@ -1,9 +1,11 @@
 """Forms of the staffing pages: they parse and type the input only; the
-services decide (their DomainError goes next to the field it names)."""
+services decide (the page door puts their DomainError next to the field it names)."""
+
+from typing import Any, cast
 
 from django import forms
 
-from govhall.centers.forms import AccessibleForm, show_domain_error  # noqa: F401 - re-exported for views
+from govhall.core.forms import AccessibleForm
 
 from .models import AssessmentIndicator, AttendanceCorrection, Leave, Post
 
@@ -11,15 +13,24 @@ DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
 
 
-class PostForm(AccessibleForm):
+class ChoicesForm(AccessibleForm):
+    """A form whose choices are the records the page offers (windows, people, courses)."""
+
+    def choices_of(self, name: str, choices: list[tuple[Any, str]]) -> None:
+        cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+
+class PostForm(ChoicesForm):
     window = forms.ChoiceField(label="窗口")
     role = forms.ChoiceField(label="岗位", choices=Post.Role.choices)
-    user = forms.ChoiceField(label="工作人员")
+    user = forms.ChoiceField(
+        label="工作人员", help_text="须为本大厅窗口工作人员，并持有该窗口所办事项的有效培训记录"
+    )
 
     def __init__(self, *args, windows=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["window"].choices = [(w.id, str(w)) for w in windows]
-        self.fields["user"].choices = [("", "请选择")] + [(u.id, u.display_name) for u in people]
+        self.choices_of("window", [(w.id, str(w)) for w in windows])
+        self.choices_of("user", [("", "请选择")] + [(u.id, u.display_name) for u in people])
 
 
 class LeaveRequestForm(AccessibleForm):
@@ -32,11 +43,15 @@ class LeaveRequestForm(AccessibleForm):
 
 
 class LeaveRejectForm(AccessibleForm):
-    note = forms.CharField(label="不批准的理由", max_length=200)
+    note = forms.CharField(
+        label="不批准的理由", max_length=200, error_messages={"required": "不批准时请写明理由。"}
+    )
 
 
 class ReportBackForm(AccessibleForm):
-    back_date = forms.DateField(label="返岗日期", widget=DATE)
+    back_date = forms.DateField(
+        label="返岗日期", widget=DATE, error_messages={"required": "请填写返岗日期。"}
+    )
     back_pm = forms.BooleanField(label="自下午返岗", required=False)
 
 
@@ -68,10 +83,6 @@ class ApproveForm(AccessibleForm):
         return out
 
 
-class ClockForm(AccessibleForm):
-    kind = forms.ChoiceField(label="打卡", choices=[("in", "签到"), ("out", "签退")])
-
-
 class CorrectionForm(AccessibleForm):
     day = forms.DateField(label="日期", widget=DATE)
     kind = forms.ChoiceField(label="更正项", choices=AttendanceCorrection.Kind.choices)
@@ -79,7 +90,7 @@ class CorrectionForm(AccessibleForm):
     reason = forms.CharField(label="原因", max_length=200)
 
 
-class CourseForm(AccessibleForm):
+class CourseForm(ChoicesForm):
     name = forms.CharField(label="课程名称", max_length=80)
     held_on = forms.DateField(label="培训日期", widget=DATE)
     hours = forms.DecimalField(label="学时", min_value=0, max_value=200, decimal_places=1, initial=4)
@@ -90,18 +101,18 @@ class CourseForm(AccessibleForm):
 
     def __init__(self, *args, queues=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["queues"].choices = [(q.id, str(q)) for q in queues]
+        self.choices_of("queues", [(q.id, str(q)) for q in queues])
 
 
-class RecordForm(AccessibleForm):
+class RecordForm(ChoicesForm):
     course = forms.ChoiceField(label="课程")
     user = forms.ChoiceField(label="人员")
     passed = forms.BooleanField(label="考核合格", required=False, initial=True)
 
     def __init__(self, *args, courses=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].choices = [(c.id, f"{c.name}（{c.held_on:%Y-%m-%d}）") for c in courses]
-        self.fields["user"].choices = [("", "请选择")] + [(u.id, u.display_name) for u in people]
+        self.choices_of("course", [(c.id, f"{c.name}（{c.held_on:%Y-%m-%d}）") for c in courses])
+        self.choices_of("user", [("", "请选择")] + [(u.id, u.display_name) for u in people])
 
 
 class IndicatorForm(AccessibleForm):

@@ -48,10 +48,25 @@ def test_window_actions_by_api(api, hall):
     assert board["calls"][0]["text"] == "请A001号到1号窗口办理"
 
 
-def test_window_action_by_clerk_of_another_hall_is_403(api, hall):
+def test_another_halls_window_is_not_found_on_api_and_page_alike(api, hall):
     api.force_login(hall["clerk_b"])
     r = api.post(f"/api/v1/windows/{hall['w1'].pk}/open")
-    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    page = api.post(f"/staff/queue/windows/{hall['w1'].pk}/open/")
+    assert page.status_code == 404
+    assert "窗口工作人员" not in page.content.decode()  # nothing says the window exists
+    hall["w1"].refresh_from_db()
+    assert hall["w1"].status == "closed"
+
+
+def test_a_refusal_at_ones_own_hall_is_403_with_the_reason_on_api_and_page_alike(api, hall):
+    api.force_login(hall["manager_a"])
+    r = api.post(f"/api/v1/windows/{hall['w1'].pk}/open")
+    assert r.status_code == 403 and "不能操作此窗口" in r.json()["detail"]
+    page = api.post(f"/staff/queue/windows/{hall['w1'].pk}/open/")
+    assert page.status_code == 403 and "不能操作此窗口" in page.content.decode()
+    hall["w1"].refresh_from_db()
+    assert hall["w1"].status == "closed"
 
 
 def test_stats_need_a_role_at_the_hall(api, hall):

@@ -72,13 +72,22 @@ def test_console_open_call_finish(client, hall):
     assert Ticket.objects.get().status == "done"
 
 
-def test_console_refusal_shows_message_and_400(client, hall):
-    client.force_login(hall["clerk_b"])
+def test_console_refusal_is_403_with_the_reason(client, hall):
+    client.force_login(hall["manager_a"])
     r = client.post(reverse("queueing:window_action", args=[hall["w1"].pk, "open"]))
-    assert r.status_code == 400
+    assert r.status_code == 403
     assert "不能操作此窗口" in r.content.decode()
     hall["w1"].refresh_from_db()
     assert hall["w1"].status == Window.Status.CLOSED
+
+
+def test_console_wrong_state_shows_the_message_on_the_console_with_409(client, hall):
+    client.force_login(hall["clerk_a"])
+    r = client.post(reverse("queueing:window_action", args=[hall["w1"].pk, "call"]))
+    assert r.status_code == 409
+    html = r.content.decode()
+    assert 'id="console-error"' in html and "未开放" in html
+    assert not Ticket.objects.exists()
 
 
 def test_stats_page_and_excel(client, hall, open_w1):
@@ -175,5 +184,5 @@ def test_clerk_takes_a_priority_ticket_for_someone(client, hall):
 def test_clerk_of_another_hall_cannot_take_a_ticket_on_behalf(client, hall):
     client.force_login(hall["clerk_b"])
     r = client.post(reverse("queueing:clerk_issue"), {"queue": hall["qa"].pk, "idempotency_key": "c2"})
-    assert r.status_code == 400
+    assert r.status_code == 404
     assert not Ticket.objects.exists()

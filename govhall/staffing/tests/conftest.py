@@ -4,10 +4,10 @@ import pytest
 import time_machine
 
 from govhall.accounts.models import Role
-from tests.support import make_user
 from govhall.queueing import services as queueing
 from govhall.staffing import services
 from govhall.staffing.models import TrainingCourse, TrainingRecord
+from tests.support import make_user
 
 # A Monday in September 2026, before National Day (10-01..10-07 off, Saturday 10-10 a make-up working day).
 NOW = date(2026, 9, 14)

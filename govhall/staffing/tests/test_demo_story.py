@@ -63,7 +63,7 @@ def test_demo_story_gap_refused_then_substitute_then_b_opens_window_1(demo, clie
     assert f'data-day="{DAY3}" data-window="1">婚姻登记窗口 周强（演示）（B）' in html
     w1 = Window.objects.get(center=hall, number=1)
     r = as_(client, "clerk_mz_c").post(f"/staff/queue/windows/{w1.pk}/open/")
-    assert r.status_code == 400 and "不能操作此窗口" in r.content.decode()
+    assert r.status_code == 403 and "不能操作此窗口" in r.content.decode()
     w1.refresh_from_db()
     assert w1.status == "closed"
     r = as_(client, "clerk_mz_b").post(f"/staff/queue/windows/{w1.pk}/open/")

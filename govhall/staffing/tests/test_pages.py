@@ -126,5 +126,73 @@ def test_clock_from_another_page_returns_there_but_never_off_site(staff, as_user
     c = as_user(staff["clerk_a"])
     r = c.post("/staff/staffing/attendance/", {"kind": "in", "next": "/staff/queue/"})
     assert r.status_code == 302 and r["Location"] == "/staff/queue/"
-    r = c.post("/staff/staffing/attendance/", {"kind": "out", "next": "https://evil.example/"})
+    r = c.post("/staff/staffing/attendance/", {"kind": "out", "next": "https://evil.example/x"})
     assert r.status_code == 302 and r["Location"] == "/staff/staffing/attendance/"
+
+
+@pytest.mark.parametrize("off_site", ["https://evil.example/x", "//evil.example/x", "http://evil.example"])
+def test_an_off_site_next_is_refused(staff, as_user, off_site):
+    r = as_user(staff["clerk_a"]).post("/staff/staffing/attendance/", {"kind": "in", "next": off_site})
+    assert r.status_code == 302 and r["Location"] == "/staff/staffing/attendance/"
+
+
+def test_a_clerk_of_the_hall_not_on_the_windows_post_is_refused_with_the_reason_on_page_and_api(
+    staff, as_user
+):
+    c = as_user(staff["a3"])  # a clerk of the hall, no post at window 1
+    page = c.post(f"/staff/queue/windows/{staff['w1'].pk}/open/")
+    assert page.status_code == 403 and "不能操作此窗口" in page.content.decode()
+    api = c.post(f"/api/v1/windows/{staff['w1'].pk}/open")
+    assert api.status_code == 403 and "不能操作此窗口" in api.json()["detail"]
+    staff["w1"].refresh_from_db()
+    assert staff["w1"].status == "closed"
+
+
+def test_another_branchs_manager_gets_404_for_the_window_and_the_hall_pages(staff, as_user):
+    c = as_user(staff["manager_b"])
+    assert c.post(f"/staff/queue/windows/{staff['w1'].pk}/open/").status_code == 404
+    assert c.post(f"/api/v1/windows/{staff['w1'].pk}/open").status_code == 404
+    assert c.get(f"/staff/staffing/hall/{staff['center'].pk}/posts/").status_code == 404
+
+
+def test_training_form_error_is_shown_next_to_its_field_and_nothing_is_written(staff, as_user):
+    from govhall.staffing.models import TrainingCourse
+
+    before = TrainingCourse.objects.count()
+    r = as_user(staff["manager_a"]).post(
+        f"/staff/staffing/hall/{staff['center'].pk}/training/",
+        {"form": "course", "name": "窗口礼仪", "held_on": "2026-09-01", "hours": "2", "valid_months": "99"},
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'id="id_valid_months-error"' in html and "有效期应为 1 到 60 个月" in html
+    assert 'aria-describedby="id_valid_months-error"' in html
+    assert TrainingCourse.objects.count() == before
+
+
+def test_a_wrong_state_on_the_assessment_page_is_shown_there_with_409(staff, as_user):
+    c = as_user(staff["manager_a"])
+    url = f"/staff/staffing/hall/{staff['center'].pk}/assessment/"
+    r = c.post(url, {"month": "2026-09", "action": "confirm"})
+    assert r.status_code == 400 and "尚未计算考核" in r.content.decode()
+    assert c.post(url, {"month": "2026-09", "action": "compute"}).status_code == 302
+    assert c.post(url, {"month": "2026-09", "action": "confirm"}).status_code == 302
+    r = c.post(url, {"month": "2026-09", "action": "compute"})
+    assert r.status_code == 409 and "已确认并锁定" in r.content.decode()
+
+
+def test_leave_reject_without_a_reason_is_shown_next_to_the_field(staff, as_user):
+    leave = ask(staff["clerk_a"], MON, MON)
+    r = as_user(staff["manager_a"]).post(f"/staff/staffing/leave/{leave.pk}/reject/", {"note": ""})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'id="id_note-error"' in html and "不批准时请写明理由" in html
+    assert Leave.objects.get(pk=leave.pk).status == Leave.Status.REQUESTED
+
+
+def test_leave_action_in_the_wrong_state_shows_the_message_with_409(staff, as_user):
+    leave = ask(staff["clerk_a"], MON, MON)
+    c = as_user(staff["manager_a"])
+    assert c.post(f"/staff/staffing/leave/{leave.pk}/reject/", {"note": "人手不足"}).status_code == 302
+    r = c.post(f"/staff/staffing/leave/{leave.pk}/reject/", {"note": "再次"})
+    assert r.status_code == 409 and 'id="leave-error"' in r.content.decode()
