@@ -10,6 +10,8 @@ import calendar
 from datetime import date
 from decimal import Decimal
 
+from govhall.queueing.models import Ticket
+
 from . import selectors
 from .extensions import measures_for
 from .models import AssessmentIndicator, TrainingRecord
@@ -47,11 +49,7 @@ def _pct(x) -> Decimal:
 
 
 def _tickets(center, start, end) -> dict[int, tuple[int, float | None]]:
-    """Tickets finished per clerk and their mean service minutes (from queueing, if present)."""
-    try:
-        from govhall.queueing.models import Ticket
-    except ImportError:  # pragma: no cover - queueing is installed in this project
-        return {}
+    """Tickets finished per clerk and their mean service minutes (staffing sits above queueing)."""
     out: dict[int, list] = {}
     rows = Ticket.objects.filter(
         center=center, status=Ticket.Status.DONE, day__gte=start, day__lte=end, finished_by__isnull=False

@@ -15,6 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from govhall.core.models import TimeStamped
 
+from .halfdays import HalfDay, leave_span
+
 
 class Post(TimeStamped):
     """One person's post at one window: A (principal) or B (backup)."""
@@ -150,13 +152,16 @@ class Leave(TimeStamped):
                 raise ValidationError({"end_am": "同一天不能既自下午开始又至上午结束。"})
 
     @property
-    def periods(self) -> tuple[tuple, tuple]:
+    def periods(self) -> tuple[HalfDay, HalfDay]:
         """(first half-day, last half-day) away, as (date, 0=上午/1=下午); after
         销假 the last is the half-day before the return."""
-        from .selectors import leave_span
-
         return leave_span(
-            self.start_date, self.start_pm, self.end_date, self.end_am, self.back_date, self.back_pm
+            start_date=self.start_date,
+            start_pm=self.start_pm,
+            end_date=self.end_date,
+            end_am=self.end_am,
+            back_date=self.back_date,
+            back_pm=self.back_pm,
         )
 
 

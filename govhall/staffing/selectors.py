@@ -17,11 +17,10 @@ from django.db.models import Q
 
 from govhall.centers.models import Center, HoursException, OpeningHours
 
+from .halfdays import AM, PM, halves_between, leave_span
 from .models import Leave, Post, Substitute, TrainingRecord
 
-AM, PM = 0, 1
 NOON = time(12, 0)
-HALF_LABEL = {AM: "上午", PM: "下午"}
 
 
 # --- opening days --------------------------------------------------------------------------------
@@ -80,10 +79,6 @@ def opening_days(center_ids, start: date, end: date) -> dict[int, list[date]]:
     return out
 
 
-def is_opening_day(center, day: date) -> bool:
-    return day in opening_days([center.id], day, day).get(center.id, [])
-
-
 def hall_hours(center, day: date) -> list[tuple[time, time]]:
     """The opening periods of `center` on `day` (the exception's hours if any)."""
     exc = HoursException.objects.filter(center=center, date=day).first()
@@ -107,27 +102,6 @@ def hall_hours(center, day: date) -> list[tuple[time, time]]:
 # --- who is away -----------------------------------------------------------------------------------
 
 
-def halves_between(first: tuple[date, int], last: tuple[date, int]):
-    """Every (day, half) from `first` to `last` inclusive."""
-    day, half = first
-    while (day, half) <= last:
-        yield day, half
-        if half == AM:
-            half = PM
-        else:
-            day, half = day + timedelta(days=1), AM
-
-
-def leave_span(start_date, start_pm, end_date, end_am, back_date, back_pm) -> tuple[tuple, tuple]:
-    """(first half-day, last half-day) away of a leave; after 销假 the last is the half-day before the return."""
-    first = (start_date, PM if start_pm else AM)
-    if back_date is not None:
-        last = (back_date, AM) if back_pm else (back_date - timedelta(days=1), PM)
-    else:
-        last = (end_date, AM if end_am else PM)
-    return first, last
-
-
 def away_halves(
     user_ids, start: date, end: date, *, exclude_leave_id=None
 ) -> dict[int, set[tuple[date, int]]]:
@@ -139,10 +113,9 @@ def away_halves(
         qs = qs.exclude(id=exclude_leave_id)
     out: dict[int, set] = defaultdict(set)
     lo, hi = (start, AM), (end, PM)
-    for uid, *span in qs.values_list(
-        "user_id", "start_date", "start_pm", "end_date", "end_am", "back_date", "back_pm"
-    ):
-        first, last = leave_span(*span)
+    for span in qs.values("user_id", "start_date", "start_pm", "end_date", "end_am", "back_date", "back_pm"):
+        uid = span.pop("user_id")
+        first, last = leave_span(**span)
         out[uid].update(halves_between(max(first, lo), min(last, hi)))
     return out
 

@@ -16,6 +16,7 @@ from govhall.core.errors import DomainError, Refused, WrongState
 from govhall.core.history import delete_recorded, save_recorded
 
 from . import selectors
+from .halfdays import halves_between, unserved_halves
 from .models import (
     DEFAULT_MANAGER_MAX_DAYS,
     Leave,
@@ -245,7 +246,7 @@ def _substitute_map(leave: Leave, substitutes) -> dict:
             center_ids=[leave.center_id],
             start=day,
             end=day,
-            extra_away={leave.user_id: set(selectors.halves_between(*leave.periods))},
+            extra_away={leave.user_id: set(halves_between(*leave.periods))},
             exclude_leave_id=leave.id,
         )
         for cell in busy.cells.values():
@@ -263,12 +264,7 @@ def describe_gaps(cells, windows) -> str:
     parts = []
     for c in cells:
         w = names.get(c.window_id)
-        halves = (
-            "全天"
-            if c.who == [None, None]
-            else "、".join(selectors.HALF_LABEL[h] for h in (0, 1) if c.who[h] is None)
-        )
-        parts.append(f"{c.day:%m月%d日}{halves} {w.number if w else ''}号窗口")
+        parts.append(f"{c.day:%m月%d日}{unserved_halves(c.who)} {w.number if w else ''}号窗口")
     return "；".join(parts)
 
 

@@ -37,6 +37,7 @@ from .forms import (
     RecordForm,
     ReportBackForm,
 )
+from .halfdays import unserved_halves
 from .models import AssessmentIndicator, AttendanceCorrection, Leave, Post, StaffingWarning, TrainingCourse
 from .permissions import HALL_STAFF, MANAGE, access_hall, can
 
@@ -200,17 +201,12 @@ def gaps(request):
     rows = []
     for cell in cov.gaps():
         w = windows[cell.window_id]
-        halves = (
-            "全天"
-            if cell.who == [None, None]
-            else "、".join(selectors.HALF_LABEL[h] for h in (0, 1) if cell.who[h] is None)
-        )
         rows.append(
             {
                 "day": cell.day,
                 "window": w,
                 "center": w.center,
-                "halves": halves,
+                "halves": unserved_halves(cell.who),
                 "a": cov.names.get(cov.posts.get(w.id, {}).get("A")),
                 "b": cov.names.get(cov.posts.get(w.id, {}).get("B")),
             }
