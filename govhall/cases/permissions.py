@@ -1,16 +1,31 @@
-"""Who may do what with cases and inquiries. Fetch-and-authorise: `access_case`
-raises NotFound for a case the user cannot see (not revealing that it exists)
-and Refused for one they can see but may not act on."""
+"""Who may do what with cases and inquiries: the cases app's table for the one
+access check (`accounts.access.access_at_center`). A case at a center the user
+cannot see is NotFound (404, not revealing that it exists); one they can see
+but may not act on is Refused (403) with the reason. `user=None` is the system
+(the demo loader, scheduled jobs): it may do everything."""
 
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+
+from govhall.accounts.access import access_at_center, may_at_center
 from govhall.accounts.models import Role
-from govhall.accounts.selectors import roles_at, visible_center_ids
-from govhall.core.errors import NotFound, Refused
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from govhall.accounts.models import User
+    from govhall.centers.models import Center
+
+    from .models import Case
 
 DECIDE = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER}
 INTAKE = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER}
 STAFF = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
 
-ACTIONS = {
+# action → the roles at the case's center that may take it (None: anyone who can see the center)
+TABLE: dict[str, Collection[str] | None] = {
     "view": None,
     "decide": DECIDE,
     "intake": INTAKE,
@@ -18,53 +33,38 @@ ACTIONS = {
     "reveal": STAFF,
     "inquire": STAFF,
 }
+REFUSED = {
+    "decide": "只有本中心的窗口工作人员、首席代表或分中心负责人可以办理该办件。",
+    "intake": "只有本中心的窗口工作人员可以收件。",
+    "justify": "只有区政务办可以批准补充告知。",
+    "reveal": "您无权查看该办件的完整个人信息。",
+    "inquire": "只有工作人员可以登记首问。",
+}
+CASE_NOT_FOUND = "没有找到该办件，或您无权查看。"
 
 
-def can_view_center(user, center) -> bool:
-    return center.id in visible_center_ids(user)
+def access_center(
+    user: User | AnonymousUser | None, center: Center, action: str, *, not_found: str = CASE_NOT_FOUND
+) -> set[str]:
+    """Raise unless `user` may take `action` at `center`; their roles there."""
+    return access_at_center(user, center, action=action, table=TABLE, not_found=not_found, refused=REFUSED)
 
 
-def require_at_center(user, center, action: str) -> set[str]:
-    """The user's roles at `center`, or Refused if none of them allows `action`."""
-    if user is None:
-        return {Role.DISTRICT_ADMIN}  # the system itself
-    roles = roles_at(user, center)
-    allowed = ACTIONS[action]
-    if allowed is not None and not roles & allowed:
-        raise Refused(
-            {
-                "decide": "只有本中心的窗口工作人员、首席代表或分中心负责人可以办理该办件。",
-                "intake": "只有本中心的窗口工作人员可以收件。",
-                "justify": "只有区政务办可以批准补充告知。",
-                "reveal": "您无权查看该办件的完整个人信息。",
-                "inquire": "只有工作人员可以登记首问。",
-            }[action]
-        )
-    return roles
-
-
-def is_applicant(user, case) -> bool:
+def is_applicant(user: Any, case: Case) -> bool:
     return bool(user is not None and user.is_authenticated and case.applicant_user_id == user.id)
 
 
-def access_case(user, case, *, action: str = "view"):
-    """Raise unless `user` may do `action` on `case`; the applicant may view
-    and withdraw their own case."""
-    if user is None:
-        return case
+def access_case(user: User | AnonymousUser | None, case: Case, *, action: str = "view") -> Case:
+    """Raise unless `user` may take `action` on `case`; the applicant may view
+    and withdraw their own case (a clerk withdraws it as a decision)."""
     if action in {"view", "withdraw"} and is_applicant(user, case):
         return case
-    if not can_view_center(user, case.center):
-        raise NotFound("没有找到该办件，或您无权查看。")
-    if action == "withdraw":
-        action = "decide"
-    require_at_center(user, case.center, action)
+    access_center(user, case.center, "decide" if action == "withdraw" else action)
     return case
 
 
-def can(user, case, action: str) -> bool:
-    try:
-        access_case(user, case, action=action)
-    except (NotFound, Refused):
-        return False
-    return True
+def can(user: User | AnonymousUser | None, case: Case, action: str) -> bool:
+    """`access_case` as a yes/no, for showing or hiding a button."""
+    if action in {"view", "withdraw"} and is_applicant(user, case):
+        return True
+    return may_at_center(user, case.center, action="decide" if action == "withdraw" else action, table=TABLE)

@@ -4,13 +4,14 @@ API, exports — comes from these functions, scoped by `visible_center_ids`."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govhall.accounts.models import User
 from govhall.accounts.selectors import visible_center_ids
-from govhall.catalog.models import Material, ServiceItem
+from govhall.catalog.models import Guide, Material, ServiceItem
 from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache
 from govhall.core.db import Prepared
@@ -18,11 +19,16 @@ from govhall.core.errors import NotFound
 from govhall.staffing.extensions import Measure
 from govhall.staffing.models import AssessmentIndicator
 
-from .models import Case, CaseEvent, CaseMaterial, FirstInquiry, Notice, Warning
+from .models import Case, CaseEvent, CaseMaterial, CorrectionException, FirstInquiry, Notice, Warning
 from .permissions import access_case
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def cases_visible_to(user) -> QuerySet:
+    Viewer = User | AnonymousUser
+
+
+def cases_visible_to(user: Viewer) -> QuerySet[Case]:
     """Submitted cases (not drafts) at the centers `user` can see."""
     return (
         Case.objects.filter(center_id__in=visible_center_ids(user))
@@ -32,8 +38,8 @@ def cases_visible_to(user) -> QuerySet:
 
 
 def cases_filtered(
-    *, user, q: str = "", status: str = "", center: str = "", channel: str = "", warned: str = ""
-) -> QuerySet:
+    *, user: Viewer, q: str = "", status: str = "", center: str = "", channel: str = "", warned: str = ""
+) -> QuerySet[Case]:
     qs = cases_visible_to(user)
     q = (q or "").strip()
     if q:
@@ -56,7 +62,7 @@ def cases_filtered(
     return qs.order_by("-submitted_at", "-id")
 
 
-def case_get(*, user, number: str) -> Case:
+def case_get(*, user: Viewer, number: str) -> Case:
     """One case by number, for staff who may see it (NotFound otherwise)."""
     case = _case_by_number.first(number)
     if case is None or case.status == Case.Status.DRAFT:
@@ -99,7 +105,7 @@ _items = ProcessCache("item-for-intake", depends_on=("catalog.ServiceItem", "cat
 _guide_materials = ProcessCache("guide-materials", depends_on=("catalog.Material",))
 
 
-def center_for_intake(user, code: str) -> Center | None:
+def center_for_intake(user: Viewer, code: str) -> Center | None:
     """The center with this code, if `user` may see it."""
     center = _centers.get(code, lambda: Center.objects.select_related("district").filter(code=code).first())
     return center if center is not None and center.id in visible_center_ids(user) else None
@@ -117,7 +123,7 @@ def item_for_intake(center: Center, code: str) -> ServiceItem | None:
     )
 
 
-def guide_materials(guide) -> dict[int, Material]:
+def guide_materials(guide: Guide) -> dict[int, Material]:
     """The guide's material list by id."""
     return _guide_materials.get(
         guide.pk, lambda: {m.id: m for m in Material.objects.filter(guide_id=guide.pk)}
@@ -137,7 +143,7 @@ def case_track(*, number: str, phone: str) -> Case | None:
     )
 
 
-def cases_of_applicant(user) -> QuerySet:
+def cases_of_applicant(user: User) -> QuerySet[Case]:
     return Case.objects.filter(applicant_user=user).select_related("center", "item").order_by("-updated_at")
 
 
@@ -148,7 +154,7 @@ def notice_get(*, case: Case, number: str) -> Notice:
     return notice
 
 
-def warnings_visible_to(user, *, open_only: bool = True, level: str = "") -> QuerySet:
+def warnings_visible_to(user: Viewer, *, open_only: bool = True, level: str = "") -> QuerySet[Warning]:
     """The district office sees every center's warnings; a branch its own."""
     qs = Warning.objects.filter(center_id__in=visible_center_ids(user)).select_related(
         "center", "case", "case__item", "inquiry"
@@ -160,9 +166,7 @@ def warnings_visible_to(user, *, open_only: bool = True, level: str = "") -> Que
     return qs.order_by("center__code", "-level", "due_on", "id")
 
 
-def correction_exceptions_visible_to(user) -> QuerySet:
-    from .models import CorrectionException
-
+def correction_exceptions_visible_to(user: Viewer) -> QuerySet[CorrectionException]:
     return (
         CorrectionException.objects.filter(case__center_id__in=visible_center_ids(user))
         .select_related("case", "case__center", "material", "granted_by")
@@ -170,7 +174,7 @@ def correction_exceptions_visible_to(user) -> QuerySet:
     )
 
 
-def inquiries_visible_to(user, *, status: str = "") -> QuerySet:
+def inquiries_visible_to(user: Viewer, *, status: str = "") -> QuerySet[FirstInquiry]:
     """Inquiries at the user's centers, plus any handed over to them."""
     qs = FirstInquiry.objects.filter(
         Q(center_id__in=visible_center_ids(user)) | Q(handover_to=user)
@@ -180,7 +184,7 @@ def inquiries_visible_to(user, *, status: str = "") -> QuerySet:
     return qs.order_by("-created_at", "-id")
 
 
-def inquiry_get(*, user, pk: int) -> FirstInquiry:
+def inquiry_get(*, user: Viewer, pk: int) -> FirstInquiry:
     inq = inquiries_visible_to(user).filter(pk=pk).first()
     if inq is None:
         raise NotFound("没有找到该首问登记，或您无权查看。")
@@ -205,7 +209,14 @@ def on_time_rate(*, user: User, center: Center, start: date, end: date) -> float
     )
     if not done:
         return None
-    on_time = sum(1 for completed, deadline in done if timezone.localdate(completed) <= deadline)
+    # Both are set on every row read (completed_at by its range, deadline by isnull=False).
+    on_time = len(
+        [
+            1
+            for completed, deadline in done
+            if deadline and completed and timezone.localdate(completed) <= deadline
+        ]
+    )
     return on_time / len(done) * 100
 
 

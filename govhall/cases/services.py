@@ -19,8 +19,10 @@ import hashlib
 import logging
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from types import ModuleType
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -31,8 +33,8 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from govhall.accounts.models import Role, User
-from govhall.accounts.selectors import roles_at
 from govhall.catalog.models import Guide, Material, ServiceItem
+from govhall.centers.models import Center
 from govhall.core.calendar import CalendarUnknown, add_working_days, first_unknown_year, working_days_between
 from govhall.core.db import Prepared
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
@@ -62,7 +64,7 @@ from .models import (
     SmsCode,
     Warning,
 )
-from .permissions import access_case, can_view_center, is_applicant, require_at_center
+from .permissions import access_case, access_center, is_applicant
 from .selectors import guide_materials
 
 log = logging.getLogger("govhall.cases")
@@ -110,6 +112,7 @@ def check_applicant(
     if not name:
         raise DomainError("请填写申请人姓名或单位名称。", field="applicant_name")
     number = re.sub(r"\s+", "", applicant_id_number or "").upper()
+    module: ModuleType
     if applicant_kind == Case.ApplicantKind.PERSON:
         label, module = "公民身份号码", ric
     elif applicant_kind == Case.ApplicantKind.BUSINESS:
@@ -151,7 +154,7 @@ def _guide_for(item: ServiceItem) -> Guide:
     return guide
 
 
-def _check_upload(file) -> tuple[str, str]:
+def _check_upload(file: Any) -> tuple[str, str]:
     name = getattr(file, "name", "") or ""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in UPLOAD_TYPES:
@@ -197,7 +200,7 @@ _case_for_update = Prepared(
 )
 
 
-def _transition(case: Case, *, action: str, by, reason: str = "", to: str | None = None) -> Case:
+def _transition(case: Case, *, action: str, by: User | None, reason: str = "", to: str | None = None) -> Case:
     allowed, label = TRANSITIONS[action]
     if case.status not in allowed:
         raise WrongState(f"办件当前为“{case.get_status_display()}”，不能{label}。", code="wrong_state")
@@ -235,11 +238,11 @@ def _notice_number(case: Case, kind: str) -> str:
     return f"{case.center.code}-{Notice.CODES[kind]}-{year}-{n:05d}"
 
 
-def _person(by) -> str:
+def _person(by: User | None) -> str:
     return by.display_name if by is not None else "系统"
 
 
-def _issue_notice(case: Case, *, kind: str, by, extra: dict) -> Notice:
+def _issue_notice(case: Case, *, kind: str, by: User | None, extra: dict[str, Any]) -> Notice:
     titles = dict(Notice.Kind.choices)
     body = {
         "title": titles[kind],
@@ -258,9 +261,9 @@ def _issue_notice(case: Case, *, kind: str, by, extra: dict) -> Notice:
         "complaint_phone": case.guide.complaint_phone,
         **extra,
     }
-    return insert_row(
-        Notice(case=case, kind=kind, number=_notice_number(case, kind), issued_by=by, body=body)
-    )
+    notice = Notice(case=case, kind=kind, number=_notice_number(case, kind), issued_by=by, body=body)
+    insert_row(notice)
+    return notice
 
 
 def _compute_deadline(case: Case) -> None:
@@ -284,8 +287,7 @@ def _compute_deadline(case: Case) -> None:
 
 def _new_case(
     *,
-    by,
-    center,
+    center: Center,
     item: ServiceItem,
     channel: str,
     applicant_kind: str,
@@ -293,7 +295,7 @@ def _new_case(
     applicant_id_number: str,
     contact_phone: str,
     note: str = "",
-    applicant_user=None,
+    applicant_user: User | None = None,
     ticket_number: str = "",
     is_demo: bool = False,
     validate_applicant: bool = True,
@@ -328,25 +330,22 @@ def _new_case(
 
 def case_intake_window(
     *,
-    by,
-    center,
+    by: User | None,
+    center: Center,
     item: ServiceItem,
     applicant_kind: str = Case.ApplicantKind.PERSON,
     applicant_name: str,
     applicant_id_number: str,
     contact_phone: str,
-    paper_material_ids: list[int] = (),
+    paper_material_ids: Iterable[int] = (),
     note: str = "",
     ticket_number: str = "",
     is_demo: bool = False,
 ) -> Case:
     """A clerk receives an application at the window: the case is numbered and
     submitted, with the paper materials ticked as handed in."""
-    if by is not None and not can_view_center(by, center):
-        raise NotFound("没有找到该中心，或您无权查看。")
-    require_at_center(by, center, "intake")
+    access_center(by, center, "intake", not_found="没有找到该中心，或您无权查看。")
     case = _new_case(
-        by=by,
         center=center,
         item=item,
         channel=Case.Channel.WINDOW,
@@ -384,15 +383,15 @@ def case_intake_window(
 
 def case_start_from_window(
     *,
-    by,
-    center,
+    by: User | None,
+    center: Center,
     item: ServiceItem,
     applicant_name: str,
     applicant_id_number: str,
     contact_phone: str,
     applicant_kind: str = Case.ApplicantKind.PERSON,
     ticket_number: str = "",
-    paper_material_ids: list[int] = (),
+    paper_material_ids: Iterable[int] = (),
     note: str = "",
 ) -> Case:
     """For the queue: a clerk finishing a ticket starts a case for it."""
@@ -410,7 +409,7 @@ def case_start_from_window(
     )
 
 
-def _paper_materials(guide: Guide, material_ids) -> list[Material]:
+def _paper_materials(guide: Guide, material_ids: Iterable[Any]) -> list[Material]:
     """The guide's materials with these ids, or DomainError if any is not on its list."""
     try:
         ids = {int(i) for i in material_ids or ()}
@@ -422,22 +421,19 @@ def _paper_materials(guide: Guide, material_ids) -> list[Material]:
     return [listed[i] for i in sorted(ids)]
 
 
-def _receive_paper(case: Case, *, by, materials: list[Material]) -> list[CaseMaterial]:
+def _receive_paper(case: Case, *, by: User | None, materials: list[Material]) -> list[CaseMaterial]:
     # The materials in one prepared INSERT, their history rows (who, when, why) in another.
     now = timezone.now()
-    return insert_recorded_many(
-        [
-            CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by, handed_in_at=now)
-            for m in materials
-        ],
-        by=by,
-        reason="窗口收取纸质材料",
-        at=now,
-    )
+    rows = [
+        CaseMaterial(case=case, material=m, name=m.name, paper=True, handed_in_by=by, handed_in_at=now)
+        for m in materials
+    ]
+    insert_recorded_many(list(rows), by=by, reason="窗口收取纸质材料", at=now)
+    return rows
 
 
 @transaction.atomic
-def case_receive_paper(*, by, case: Case, material_ids: list[int]) -> list[CaseMaterial]:
+def case_receive_paper(*, by: User | None, case: Case, material_ids: Iterable[int]) -> list[CaseMaterial]:
     """The window records paper materials handed in (e.g. after a correction notice)."""
     case = _lock(case)
     access_case(by, case, action="decide")
@@ -451,7 +447,7 @@ def case_receive_paper(*, by, case: Case, material_ids: list[int]) -> list[CaseM
 @transaction.atomic
 def case_draft_save(
     *,
-    by,
+    by: User,
     item: ServiceItem,
     case: Case | None = None,
     applicant_kind: str = Case.ApplicantKind.PERSON,
@@ -465,7 +461,6 @@ def case_draft_save(
         raise Refused("请先登录后再申请。")
     if case is None:
         case = _new_case(
-            by=by,
             center=item.center,
             item=item,
             channel=Case.Channel.ONLINE,
@@ -491,11 +486,12 @@ def case_draft_save(
         case.contact_phone, case.note = (contact_phone or "").strip(), (note or "").strip()
     if len(case.applicant_id_number) > 18:
         raise DomainError("证件号码最多 18 位。", field="applicant_id_number")
-    return save_recorded(case, by=by, reason="保存草稿")
+    save_recorded(case, by=by, reason="保存草稿")
+    return case
 
 
 @transaction.atomic
-def case_material_upload(*, by, case: Case, material_id: int | None, file) -> CaseMaterial:
+def case_material_upload(*, by: User, case: Case, material_id: int | None, file: Any) -> CaseMaterial:
     """The applicant (draft or correction) or a clerk (submitted or correction)
     hands in a file for one material of the guide."""
     case = _lock(case)
@@ -527,11 +523,12 @@ def case_material_upload(*, by, case: Case, material_id: int | None, file) -> Ca
     row.file.save(
         f"{case.pk}-{secrets.token_hex(8)}.{file.name.rsplit('.', 1)[-1].lower()}", file, save=False
     )
-    return save_recorded(row, by=by, reason="上传材料")
+    save_recorded(row, by=by, reason="上传材料")
+    return row
 
 
 @transaction.atomic
-def case_submit(*, by, case: Case) -> Case:
+def case_submit(*, by: User, case: Case) -> Case:
     """The applicant submits a draft (numbered now), or resubmits after a correction notice."""
     case = _lock(case)
     if not is_applicant(by, case):
@@ -558,13 +555,14 @@ def case_submit(*, by, case: Case) -> Case:
 # --- decisions ---------------------------------------------------------------------------------
 
 
-def _decide(by, case: Case) -> set[str]:
-    access_case(by, case, action="decide")
-    return roles_at(by, case.center) if by is not None else set()
+def _decide(by: User | None, case: Case) -> set[str]:
+    """The roles of `by` at the case's center, if they may decide on it (the system: none needed)."""
+    roles = access_center(by, case.center, "decide")
+    return roles if by is not None else set()
 
 
 @transaction.atomic
-def case_accept(*, by, case: Case, reason: str = "") -> Case:
+def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
     """受理: the clock starts; the acceptance notice is issued."""
     case = _lock(case)
     _decide(by, case)
@@ -596,25 +594,22 @@ def case_accept(*, by, case: Case, reason: str = "") -> Case:
 
 @transaction.atomic
 def correction_exception_grant(
-    *, by, case: Case, material: Material, justification: str
+    *, by: User | None, case: Case, material: Material, justification: str
 ) -> CorrectionException:
     """A district administrator allows a later notice to name a material the
     first notice did not; the justification is kept and reported."""
     case = _lock(case)
-    if not can_view_center(by, case.center):
-        raise NotFound("没有找到该办件，或您无权查看。")
-    require_at_center(by, case.center, "justify")
+    access_center(by, case.center, "justify")
     if not (justification or "").strip():
         raise DomainError("请写明为何需要补充告知新的材料。", field="justification")
     if material.guide_id != case.guide_id:
         raise DomainError("请选择该办件所依据指南中的材料。", field="material")
     if not case.corrections.exists():
         raise WrongState("该办件尚未出具一次性告知书，无需批准补充告知。")
-    row = save_recorded(
-        CorrectionException(case=case, material=material, justification=justification.strip(), granted_by=by),
-        by=by,
-        reason="批准补充告知",
+    row = CorrectionException(
+        case=case, material=material, justification=justification.strip(), granted_by=by
     )
+    save_recorded(row, by=by, reason="批准补充告知")
     log.warning(
         "一次性告知例外：办件 %s 补充告知“%s”，批准人 %s，理由：%s",
         case.number,
@@ -626,7 +621,7 @@ def correction_exception_grant(
 
 
 @transaction.atomic
-def case_request_correction(*, by, case: Case, items: list[dict]) -> CorrectionNotice:
+def case_request_correction(*, by: User | None, case: Case, items: list[dict[str, Any]]) -> CorrectionNotice:
     """一次性告知: name every missing or defective material at once. `items` are
     {"material_id", "problem" (missing|defective), "reason"}."""
     case = _lock(case)
@@ -636,12 +631,13 @@ def case_request_correction(*, by, case: Case, items: list[dict]) -> CorrectionN
     if not items:
         raise DomainError("请勾选缺少或不符合要求的材料，并说明原因。", field="items")
     materials = {m.id: m for m in Material.objects.filter(guide=case.guide)}
-    seen, rows = set(), []
+    seen: set[int] = set()
+    rows: list[tuple[Material, str, str]] = []
     for i, data in enumerate(items, start=1):
         try:
-            mid = int(data.get("material_id"))
+            mid = int(data.get("material_id") or "")
         except (TypeError, ValueError):
-            mid = None
+            mid = -1
         if mid not in materials:
             raise DomainError(f"第{i}项：请选择指南中列出的材料。", field="items")
         if mid in seen:
@@ -710,9 +706,10 @@ def case_request_correction(*, by, case: Case, items: list[dict]) -> CorrectionN
             ],
         },
     )
-    correction = CorrectionNotice.objects.create(case=case, notice=notice, sequence=sequence, issued_by=by)
-    for m, p, r in rows:
-        CorrectionItem.objects.create(correction=correction, material=m, name=m.name, problem=p, reason=r)
+    correction = CorrectionNotice(case=case, notice=notice, sequence=sequence, issued_by=by)
+    save_recorded(correction, by=by, reason="一次性告知补正")
+    for m, p, r in rows:  # the notice's lines: written once with it, never changed
+        insert_row(CorrectionItem(correction=correction, material=m, name=m.name, problem=p, reason=r))
     for e in exceptions:
         e.used_in = correction
         save_recorded(e, by=by, reason="用于补充告知")
@@ -729,7 +726,7 @@ def remedy_text(case: Case) -> str:
 
 
 @transaction.atomic
-def case_reject(*, by, case: Case, reason: str, legal_basis: str) -> Case:
+def case_reject(*, by: User | None, case: Case, reason: str, legal_basis: str) -> Case:
     """不予受理, with the reason, the legal basis and the right to review or sue."""
     case = _lock(case)
     _decide(by, case)
@@ -757,14 +754,14 @@ def case_reject(*, by, case: Case, reason: str, legal_basis: str) -> Case:
 
 
 @transaction.atomic
-def case_start(*, by, case: Case) -> Case:
+def case_start(*, by: User | None, case: Case) -> Case:
     case = _lock(case)
     _decide(by, case)
     return _transition(case, action="start", by=by, to=S.IN_PROGRESS)
 
 
 @transaction.atomic
-def case_suspend(*, by, case: Case, kind: str, reason: str) -> Case:
+def case_suspend(*, by: User | None, case: Case, kind: str, reason: str) -> Case:
     """Enter a special procedure (听证, 检验检测, 专家评审 …): the clock stops."""
     case = _lock(case)
     _decide(by, case)
@@ -786,7 +783,7 @@ def case_suspend(*, by, case: Case, kind: str, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_resume(*, by, case: Case, reason: str = "") -> Case:
+def case_resume(*, by: User | None, case: Case, reason: str = "") -> Case:
     """The special procedure ends: the working days it took are added to the deadline."""
     case = _lock(case)
     _decide(by, case)
@@ -802,7 +799,7 @@ def case_resume(*, by, case: Case, reason: str = "") -> Case:
 
 
 @transaction.atomic
-def case_complete(*, by, case: Case, outcome: str, note: str = "") -> Case:
+def case_complete(*, by: User | None, case: Case, outcome: str, note: str = "") -> Case:
     """办结: approved or denied. The authority is recorded: a chief representative
     at the center decides on the spot under the department's authorisation."""
     case = _lock(case)
@@ -845,7 +842,7 @@ def case_complete(*, by, case: Case, outcome: str, note: str = "") -> Case:
 
 
 @transaction.atomic
-def case_deliver(*, by, case: Case, method: str, tracking_number: str = "") -> Case:
+def case_deliver(*, by: User | None, case: Case, method: str, tracking_number: str = "") -> Case:
     """送达: window pickup, mail (with its tracking number) or electronic."""
     case = _lock(case)
     _decide(by, case)
@@ -868,7 +865,7 @@ def case_deliver(*, by, case: Case, method: str, tracking_number: str = "") -> C
 
 
 @transaction.atomic
-def case_withdraw(*, by, case: Case, reason: str) -> Case:
+def case_withdraw(*, by: User | None, case: Case, reason: str) -> Case:
     """The applicant withdraws before completion (or a clerk records a written withdrawal)."""
     case = _lock(case)
     access_case(by, case, action="withdraw")
@@ -879,7 +876,7 @@ def case_withdraw(*, by, case: Case, reason: str) -> Case:
     return case
 
 
-def case_reveal(*, by, case: Case, field: str, reason: str = "") -> str:
+def case_reveal(*, by: User, case: Case, field: str, reason: str = "") -> str:
     """The full ID number or phone of a case, for staff who may see it; every look is recorded."""
     from govhall.core.audit import personal_data_access_record
     from govhall.core.models import PersonalDataAccess
@@ -930,7 +927,9 @@ def _want(case: Case, today: date) -> dict[str, tuple[str, date | None]]:
     return {}
 
 
-def _apply_wanted(rows: dict, existing: list[Warning], make) -> int:
+def _apply_wanted(
+    rows: dict[str, tuple[str, date | None]], existing: list[Warning], make: Callable[..., Warning]
+) -> int:
     created = 0
     have = {w.level: w for w in existing}
     now = timezone.now()
@@ -992,7 +991,7 @@ def warnings_compute(*, today: date | None = None) -> dict[str, int]:
 
 
 @transaction.atomic
-def deadlines_recompute(*, by=None) -> int:
+def deadlines_recompute(*, by: User | None = None) -> int:
     """After the district office enters a year's holidays: compute the deadlines that were flagged."""
     n = 0
     for case in (
@@ -1008,7 +1007,7 @@ def deadlines_recompute(*, by=None) -> int:
 # --- first inquiries ------------------------------------------------------------------------
 
 
-def _inquiry_due(center) -> date | None:
+def _inquiry_due(center: Center) -> date | None:
     try:
         return add_working_days(_today(), 1, district=center.district_id)
     except CalendarUnknown:
@@ -1016,11 +1015,11 @@ def _inquiry_due(center) -> date | None:
 
 
 @transaction.atomic
-def inquiry_record(*, by, center, asker_name: str, asker_contact: str, topic: str) -> FirstInquiry:
+def inquiry_record(
+    *, by: User, center: Center, asker_name: str, asker_contact: str, topic: str
+) -> FirstInquiry:
     """首问: the staff member asked first records the question and owns it."""
-    if by is None or not can_view_center(by, center):
-        raise NotFound("没有找到该中心，或您无权查看。")
-    require_at_center(by, center, "inquire")
+    access_center(by, center, "inquire", not_found="没有找到该中心，或您无权查看。")
     asker_name, asker_contact, topic = (
         (asker_name or "").strip(),
         (asker_contact or "").strip(),
@@ -1032,34 +1031,35 @@ def inquiry_record(*, by, center, asker_name: str, asker_contact: str, topic: st
         raise DomainError("请填写联系方式，以便答复。", field="asker_contact")
     if not topic:
         raise DomainError("请填写咨询事项。", field="topic")
-    inq = save_recorded(
-        FirstInquiry(
-            center=center,
-            asker_name=asker_name,
-            asker_contact=asker_contact,
-            topic=topic,
-            received_by=by,
-            owner=by,
-            due_on=_inquiry_due(center),
-        ),
-        by=by,
-        reason="首问登记",
+    inq = FirstInquiry(
+        center=center,
+        asker_name=asker_name,
+        asker_contact=asker_contact,
+        topic=topic,
+        received_by=by,
+        owner=by,
+        due_on=_inquiry_due(center),
     )
-    InquiryEvent.objects.create(inquiry=inq, label="首问登记", by=by)
+    save_recorded(inq, by=by, reason="首问登记")
+    _inquiry_event(inq, label="首问登记", by=by)
     return inq
 
 
-def _lock_inquiry(by, inquiry: FirstInquiry) -> FirstInquiry:
+def _inquiry_event(inquiry: FirstInquiry, *, label: str, by: User, note: str = "") -> None:
+    """One step of an inquiry (a log line: written once, never changed)."""
+    insert_row(InquiryEvent(inquiry=inquiry, label=label, by=by, note=note))
+
+
+def _lock_inquiry(by: User, inquiry: FirstInquiry) -> FirstInquiry:
+    """The inquiry with its row locked, if `by` may see it (it is at their center or handed over to them)."""
     inquiry = FirstInquiry.objects.select_for_update(of=("self",)).select_related("center").get(pk=inquiry.pk)
-    if (by is None or not can_view_center(by, inquiry.center)) and not (
-        by is not None and by.id == inquiry.handover_to_id
-    ):
-        raise NotFound("没有找到该首问登记，或您无权查看。")
+    if by.id != inquiry.handover_to_id:
+        access_center(by, inquiry.center, "view", not_found="没有找到该首问登记，或您无权查看。")
     return inquiry
 
 
 @transaction.atomic
-def inquiry_answer(*, by, inquiry: FirstInquiry, answer: str) -> FirstInquiry:
+def inquiry_answer(*, by: User, inquiry: FirstInquiry, answer: str) -> FirstInquiry:
     inquiry = _lock_inquiry(by, inquiry)
     if inquiry.owner_id != by.id:
         raise Refused("只有当前责任人可以答复该咨询。")
@@ -1073,13 +1073,13 @@ def inquiry_answer(*, by, inquiry: FirstInquiry, answer: str) -> FirstInquiry:
         FirstInquiry.Status.ANSWERED,
     )
     save_recorded(inquiry, by=by, reason="答复")
-    InquiryEvent.objects.create(inquiry=inquiry, label="答复", by=by, note=inquiry.answer)
+    _inquiry_event(inquiry, label="答复", by=by, note=inquiry.answer)
     Warning.objects.filter(inquiry=inquiry, resolved_at__isnull=True).update(resolved_at=timezone.now())
     return inquiry
 
 
 @transaction.atomic
-def inquiry_hand_over(*, by, inquiry: FirstInquiry, to: User, note: str) -> FirstInquiry:
+def inquiry_hand_over(*, by: User, inquiry: FirstInquiry, to: User, note: str) -> FirstInquiry:
     """Hand the question over on record to a named colleague; it stays with the
     current owner until the colleague accepts."""
     inquiry = _lock_inquiry(by, inquiry)
@@ -1111,14 +1111,12 @@ def inquiry_hand_over(*, by, inquiry: FirstInquiry, to: User, note: str) -> Firs
         FirstInquiry.Status.HANDOVER,
     )
     save_recorded(inquiry, by=by, reason=f"移交给{to.display_name}")
-    InquiryEvent.objects.create(
-        inquiry=inquiry, label=f"移交给 {to.display_name}", by=by, note=inquiry.handover_note
-    )
+    _inquiry_event(inquiry, label=f"移交给 {to.display_name}", by=by, note=inquiry.handover_note)
     return inquiry
 
 
 @transaction.atomic
-def inquiry_accept(*, by, inquiry: FirstInquiry) -> FirstInquiry:
+def inquiry_accept(*, by: User, inquiry: FirstInquiry) -> FirstInquiry:
     inquiry = _lock_inquiry(by, inquiry)
     if inquiry.status != FirstInquiry.Status.HANDOVER:
         raise WrongState("该咨询没有待接收的移交。")
@@ -1126,12 +1124,12 @@ def inquiry_accept(*, by, inquiry: FirstInquiry) -> FirstInquiry:
         raise Refused("只有被指定的同事可以接收该移交。")
     inquiry.owner, inquiry.handover_to, inquiry.status = by, None, FirstInquiry.Status.OPEN
     save_recorded(inquiry, by=by, reason="接收移交")
-    InquiryEvent.objects.create(inquiry=inquiry, label="接收移交", by=by)
+    _inquiry_event(inquiry, label="接收移交", by=by)
     return inquiry
 
 
 @transaction.atomic
-def inquiry_decline(*, by, inquiry: FirstInquiry, note: str) -> FirstInquiry:
+def inquiry_decline(*, by: User, inquiry: FirstInquiry, note: str) -> FirstInquiry:
     inquiry = _lock_inquiry(by, inquiry)
     if inquiry.status != FirstInquiry.Status.HANDOVER:
         raise WrongState("该咨询没有待接收的移交。")
@@ -1141,7 +1139,7 @@ def inquiry_decline(*, by, inquiry: FirstInquiry, note: str) -> FirstInquiry:
         raise DomainError("请写明退回原因。", field="note")
     inquiry.handover_to, inquiry.status = None, FirstInquiry.Status.OPEN
     save_recorded(inquiry, by=by, reason="退回移交")
-    InquiryEvent.objects.create(inquiry=inquiry, label="退回移交", by=by, note=note.strip())
+    _inquiry_event(inquiry, label="退回移交", by=by, note=note.strip())
     return inquiry
 
 

@@ -1,10 +1,15 @@
 """Pages of the cases app: staff (list, intake, detail with actions,
 supervision, first inquiries) and citizens (account, apply, drafts, uploads,
-tracking, notices). Every write goes through a service; a DomainError is shown
-next to the field it names with HTTP 400, and nothing is changed."""
+tracking, notices). Every write goes through a service. A view keeps the happy
+path only: it names the page its form is on (`errors_show_on`) and a
+DomainError is shown there by the page door, next to the field it names, with
+HTTP 400 (409 for a wrong state), nothing changed; NotFound is the 404 page,
+Refused the 403 page (`core.page_errors`)."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -19,12 +24,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import centers_visible_to, roles_of
-from govhall.catalog.models import ServiceItem
+from govhall.catalog.models import Material, ServiceItem
 from govhall.core.calendar import first_unknown_year
-from govhall.core.errors import DomainError, NotFound, Refused
-from govhall.core.pages import query_with, xlsx_response
+from govhall.core.errors import DomainError, NotFound
+from govhall.core.page_errors import errors_show_on
+from govhall.core.pages import query_with, safe_next, xlsx_response
 
 from . import selectors, services
+from .forms import (
+    ApplicantForm,
+    CalendarForm,
+    InquiryActionForm,
+    InquiryForm,
+    IntakeForm,
+    LoginForm,
+    MyCaseForm,
+    RegisterForm,
+    RevealForm,
+    TrackForm,
+    action_forms,
+)
 from .models import Case, CorrectionItem, FirstInquiry, Warning
 from .pdf import notice_lines, notice_pdf
 from .permissions import STAFF, can, is_applicant
@@ -32,32 +51,14 @@ from .permissions import STAFF, can, is_applicant
 PAGE_SIZE = 25
 
 
-def _errors(exc: DomainError) -> dict:
-    """Field → message; "top" → the message if it names no field."""
-    errs = {k: "；".join(v) for k, v in (exc.errors or {}).items()}
-    if not errs or not exc.field:
-        errs["top"] = exc.message
-    return errs
-
-
-def _staff(request):
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next={quote(request.get_full_path())}")
-    if not (request.user.is_superuser or roles_of(request.user) & STAFF):
-        raise Http404
-    return None
-
-
 def staff_only(view):
+    """Staff pages: log in first; anyone else finds nothing here."""
+
     @login_required
     def wrapped(request, *args, **kwargs):
-        refused = _staff(request)
-        if refused is not None:
-            return refused
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
+        if not (request.user.is_superuser or roles_of(request.user) & STAFF):
+            raise Http404
+        return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -75,17 +76,14 @@ def _filters(request) -> dict:
 def case_list(request):
     f = _filters(request)
     qs = selectors.cases_filtered(user=request.user, **f)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {
-        "page": page,
+        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
         "f": f,
         "statuses": Case.Status.choices,
         "channels": Case.Channel.choices,
         "centers": centers_visible_to(request.user).order_by("code"),
         "levels": Warning.Level.choices,
         "export_url": reverse("cases:export") + query_with(request, page=None),
-        "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else "",
-        "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else "",
     }
     template = "cases/staff_list.html#results" if request.htmx else "cases/staff_list.html"
     return render(request, template, ctx)
@@ -129,7 +127,7 @@ def case_export(request):
 
 
 def _intake_items(user):
-    centers = [c for c in centers_visible_to(user).order_by("code")]
+    centers = list(centers_visible_to(user).order_by("code"))
     return (
         ServiceItem.objects.filter(center__in=centers, is_active=True, current_guide__isnull=False)
         .select_related("center", "current_guide")
@@ -141,53 +139,34 @@ def _intake_items(user):
 @require_http_methods(["GET", "POST"])
 def case_intake(request):
     items = list(_intake_items(request.user))
-    data = (
-        request.POST
-        if request.method == "POST"
-        else {"applicant_kind": "person", "item": request.GET.get("item", "")}
+    posted = request.method == "POST"
+    chosen_id = (request.POST if posted else request.GET).get("item", "")
+    chosen = next((i for i in items if str(i.pk) == chosen_id), None)
+    form = IntakeForm(
+        request.POST if posted else None,
+        initial={"applicant_kind": "person", "item": chosen_id},
+        items=items,
+        chosen=chosen,
     )
-    chosen = next((i for i in items if str(i.pk) == str(data.get("item", ""))), None)
     window, ticket = _serving_window(request)
-    ctx = {
-        "items": items,
-        "data": data,
-        "chosen": chosen,
-        "errors": {},
-        "window": window,
-        "ticket": ticket,
-        "materials": list(chosen.current_guide.materials.all()) if chosen else [],
-        "checked": [int(x) for x in request.POST.getlist("materials") if x.isdigit()],
-    }
-    if request.method == "POST" and request.POST.get("go") == "submit":
-        if chosen is None:
-            ctx["errors"] = {"item": "请选择办理事项。"}
-            return render(request, "cases/staff_intake.html", ctx, status=400)
-        applicant = {
-            "applicant_kind": data.get("applicant_kind", ""),
-            "applicant_name": data.get("applicant_name", ""),
-            "applicant_id_number": data.get("applicant_id_number", ""),
-            "contact_phone": data.get("contact_phone", ""),
-            "paper_material_ids": ctx["checked"],
-            "note": data.get("note", ""),
-        }
-        try:
-            if ticket is not None:  # from the window console: the ticket is finished with this intake
-                ticket, case = services.ticket_finish_with_case(
-                    window=window, by=request.user, item=chosen, **applicant
-                )
-            else:
-                case = services.case_intake_window(
-                    by=request.user, center=chosen.center, item=chosen, **applicant
-                )
-        except DomainError as exc:
-            ctx["errors"] = _errors(exc)
-            return render(request, "cases/staff_intake.html", ctx, status=400)
-        if ticket is not None:
-            messages.success(request, f"{ticket.code} 号已办结，已收件，办件编号 {case.number}。")
-        else:
-            messages.success(request, f"已收件，办件编号 {case.number}。")
-        return redirect("cases:detail", number=case.number)
-    return render(request, "cases/staff_intake.html", ctx)
+    ctx = {"form": form, "chosen": chosen, "window": window, "ticket": ticket}
+    if not (posted and request.POST.get("go") == "submit" and form.is_valid()):
+        return render(request, "cases/staff_intake.html", ctx, status=400 if form.errors else 200)
+    errors_show_on(request, "cases/staff_intake.html", ctx, form=form)
+    if chosen is None:
+        raise DomainError("请选择办理事项。", field="item")
+    applicant, paper = form.applicant(), form.material_ids()
+    if ticket is not None:  # from the window console: the ticket is finished with this intake
+        ticket, case = services.ticket_finish_with_case(
+            window=window, by=request.user, item=chosen, paper_material_ids=paper, **applicant
+        )
+        messages.success(request, f"{ticket.code} 号已办结，已收件，办件编号 {case.number}。")
+    else:
+        case = services.case_intake_window(
+            by=request.user, center=chosen.center, item=chosen, paper_material_ids=paper, **applicant
+        )
+        messages.success(request, f"已收件，办件编号 {case.number}。")
+    return redirect("cases:detail", number=case.number)
 
 
 def _serving_window(request):
@@ -203,44 +182,7 @@ def _serving_window(request):
     return (window, ticket) if ticket is not None else (None, None)
 
 
-ACTIONS = [
-    "receive",
-    "accept",
-    "request_correction",
-    "reject",
-    "start",
-    "suspend",
-    "resume",
-    "complete",
-    "deliver",
-    "withdraw",
-    "grant",
-]
-# The fields each action's form shows an error next to; any other error goes to the top.
-ACTION_FIELDS = {
-    "receive": {"materials"},
-    "request_correction": {"items"},
-    "grant": {"material", "justification"},
-    "reject": {"reason", "legal_basis"},
-    "suspend": {"kind", "reason"},
-    "resume": {"reason"},
-    "complete": {"outcome", "note"},
-    "deliver": {"method", "tracking_number"},
-    "withdraw": {"reason"},
-}
-
-
-def _action_errors(action: str, exc: DomainError) -> tuple[dict, dict]:
-    """(top errors, {action: field errors}) so that an error shows in the form that caused it."""
-    errs = _errors(exc)
-    fields = ACTION_FIELDS.get(action, set())
-    top = {k: v for k, v in errs.items() if k not in fields}
-    if top and "top" not in top:
-        top = {"top": "；".join(top.values())}
-    return top, {action: {k: v for k, v in errs.items() if k in fields}}
-
-
-def _detail_ctx(request, case: Case) -> dict:
+def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> dict:
     allowed = set()
     if can(request.user, case, "decide"):
         allowed = {a for a, (states, _) in services.TRANSITIONS.items() if case.status in states} - {"submit"}
@@ -257,22 +199,20 @@ def _detail_ctx(request, case: Case) -> dict:
     materials = [
         {"m": m, "handed": m.id in handed, "named": m.id in named} for m in case.guide.materials.all()
     ]
+    forms = action_forms(case, materials, data, action)
     return {
         "case": case,
         "allowed": allowed,
         "materials": materials,
-        "errors": {},
-        "action": "",
+        "forms": forms,
+        "form": forms.get(action),  # the one posted: its messages that name no field go to the top
         "events": case.events.select_related("by"),
         "notices": case.notices.all(),
         "handed_in": case.materials.select_related("handed_in_by"),
-        "suspensions": Case.Suspension.choices,
-        "outcomes": Case.Outcome.choices,
-        "deliveries": Case.Delivery.choices,
         "problems": CorrectionItem.Problem.choices,
         "warnings": case.warnings.filter(resolved_at__isnull=True),
         "revealed": {},
-        "ferr": {},
+        "reveal_form": RevealForm(id_prefix="reveal"),
         "exceptions": case.correction_exceptions.select_related("material", "granted_by"),
         "unknown_year": first_unknown_year(
             timezone.localtime(case.accepted_at).date(), district=case.center.district_id
@@ -289,66 +229,64 @@ def case_detail(request, number):
     return render(request, "cases/staff_detail.html", _detail_ctx(request, case))
 
 
+def _correction_items(p) -> list[dict]:
+    return [
+        {
+            "material_id": mid,
+            "problem": p.get(f"problem_{mid}", "missing"),
+            "reason": p.get(f"reason_{mid}", ""),
+        }
+        for mid in p.getlist("materials")
+    ]
+
+
+def _grant(*, by: User, case: Case, p) -> None:
+    material = Material.objects.filter(guide=case.guide, pk=p.get("material") or 0).first()
+    if material is None:
+        raise DomainError("请选择材料。", field="material")
+    services.correction_exception_grant(
+        by=by, case=case, material=material, justification=p.get("justification", "")
+    )
+
+
+# action → how it calls its service with the posted data
+DECISIONS = {
+    "receive": lambda by, case, p: services.case_receive_paper(
+        by=by, case=case, material_ids=[int(x) for x in p.getlist("materials") if x.isdigit()]
+    ),
+    "accept": lambda by, case, p: services.case_accept(by=by, case=case, reason=p.get("reason", "")),
+    "request_correction": lambda by, case, p: services.case_request_correction(
+        by=by, case=case, items=_correction_items(p)
+    ),
+    "reject": lambda by, case, p: services.case_reject(
+        by=by, case=case, reason=p.get("reason", ""), legal_basis=p.get("legal_basis", "")
+    ),
+    "start": lambda by, case, p: services.case_start(by=by, case=case),
+    "suspend": lambda by, case, p: services.case_suspend(
+        by=by, case=case, kind=p.get("kind", ""), reason=p.get("reason", "")
+    ),
+    "resume": lambda by, case, p: services.case_resume(by=by, case=case, reason=p.get("reason", "")),
+    "complete": lambda by, case, p: services.case_complete(
+        by=by, case=case, outcome=p.get("outcome", ""), note=p.get("note", "")
+    ),
+    "deliver": lambda by, case, p: services.case_deliver(
+        by=by, case=case, method=p.get("method", ""), tracking_number=p.get("tracking_number", "")
+    ),
+    "withdraw": lambda by, case, p: services.case_withdraw(by=by, case=case, reason=p.get("reason", "")),
+    "grant": lambda by, case, p: _grant(by=by, case=case, p=p),
+}
+
+
 @staff_only
 @require_POST
 def case_act(request, number, action):
     case = selectors.case_get(user=request.user, number=number)
-    if action not in ACTIONS:
+    decide = DECISIONS.get(action)
+    if decide is None:
         raise Http404
-    p, by = request.POST, request.user
-    try:
-        match action:
-            case "receive":
-                services.case_receive_paper(
-                    by=by, case=case, material_ids=[int(x) for x in p.getlist("materials") if x.isdigit()]
-                )
-            case "accept":
-                services.case_accept(by=by, case=case, reason=p.get("reason", ""))
-            case "request_correction":
-                items = [
-                    {
-                        "material_id": mid,
-                        "problem": p.get(f"problem_{mid}", "missing"),
-                        "reason": p.get(f"reason_{mid}", ""),
-                    }
-                    for mid in p.getlist("materials")
-                ]
-                services.case_request_correction(by=by, case=case, items=items)
-            case "reject":
-                services.case_reject(
-                    by=by, case=case, reason=p.get("reason", ""), legal_basis=p.get("legal_basis", "")
-                )
-            case "start":
-                services.case_start(by=by, case=case)
-            case "suspend":
-                services.case_suspend(by=by, case=case, kind=p.get("kind", ""), reason=p.get("reason", ""))
-            case "resume":
-                services.case_resume(by=by, case=case, reason=p.get("reason", ""))
-            case "complete":
-                services.case_complete(by=by, case=case, outcome=p.get("outcome", ""), note=p.get("note", ""))
-            case "deliver":
-                services.case_deliver(
-                    by=by, case=case, method=p.get("method", ""), tracking_number=p.get("tracking_number", "")
-                )
-            case "withdraw":
-                services.case_withdraw(by=by, case=case, reason=p.get("reason", ""))
-            case "grant":
-                from govhall.catalog.models import Material
-
-                material = Material.objects.filter(guide=case.guide, pk=p.get("material") or 0).first()
-                if material is None:
-                    raise DomainError("请选择材料。", field="material")
-                services.correction_exception_grant(
-                    by=by, case=case, material=material, justification=p.get("justification", "")
-                )
-    except DomainError as exc:
-        case.refresh_from_db()
-        ctx = _detail_ctx(request, case)
-        top, ferr = _action_errors(action, exc)
-        ctx.update(errors=top, ferr=ferr, action=action, posted=p)
-        return render(
-            request, "cases/staff_detail.html", ctx, status=exc.status if exc.status != 404 else 400
-        )
+    ctx = _detail_ctx(request, case, data=request.POST, action=action)
+    errors_show_on(request, "cases/staff_detail.html", ctx, form=ctx["form"])
+    decide(request.user, case, request.POST)
     messages.success(request, "已办理。")
     return redirect("cases:detail", number=case.number)
 
@@ -357,16 +295,15 @@ def case_act(request, number, action):
 @require_POST
 def case_reveal(request, number):
     case = selectors.case_get(user=request.user, number=number)
-    field = request.POST.get("field", "")
-    try:
-        value = services.case_reveal(
-            by=request.user, case=case, field=field, reason=request.POST.get("reason", "")
-        )
-    except DomainError as exc:
-        ctx = _detail_ctx(request, case)
-        ctx["errors"] = {"top": exc.message}
-        return render(request, "cases/staff_detail.html", ctx, status=exc.status)
-    ctx = _detail_ctx(request, case)
+    form = RevealForm(request.POST, id_prefix="reveal")
+    ctx = {**_detail_ctx(request, case), "reveal_form": form, "form": form}
+    if not form.is_valid():
+        return render(request, "cases/staff_detail.html", ctx, status=400)
+    errors_show_on(request, "cases/staff_detail.html", ctx, form=form)
+    field = form.value("field")
+    value = services.case_reveal(
+        by=request.user, case=case, field=field, reason=request.POST.get("reason", "")
+    )
     ctx["revealed"] = {field: value}
     return render(request, "cases/staff_detail.html", ctx)
 
@@ -418,43 +355,31 @@ def supervision(request):
 @require_http_methods(["GET", "POST"])
 def inquiry_list(request):
     centers = list(centers_visible_to(request.user).order_by("code"))
-    data, errors, status = {}, {}, 200
-    if request.method == "POST":
-        data = request.POST
-        center = next((c for c in centers if str(c.pk) == data.get("center")), None)
-        try:
-            if center is None:
-                raise DomainError("请选择中心。", field="center")
-            inq = services.inquiry_record(
-                by=request.user,
-                center=center,
-                asker_name=data.get("asker_name", ""),
-                asker_contact=data.get("asker_contact", ""),
-                topic=data.get("topic", ""),
-            )
-            messages.success(request, f"已登记首问 #{inq.pk}。")
-            return redirect("cases:inquiry", pk=inq.pk)
-        except DomainError as exc:
-            errors, status = _errors(exc), 400
+    form = InquiryForm(request.POST or None, centers=centers)
     st = request.GET.get("status", "")
-    page = Paginator(selectors.inquiries_visible_to(request.user, status=st), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    ctx = {
+        "form": form,
+        "page": Paginator(selectors.inquiries_visible_to(request.user, status=st), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
+        "status": st,
+        "statuses": FirstInquiry.Status.choices,
+    }
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "cases/inquiries.html", ctx, status=400 if form.errors else 200)
+    errors_show_on(request, "cases/inquiries.html", ctx, form=form)
+    center = next((c for c in centers if str(c.pk) == form.value("center")), None)
+    if center is None:
+        raise DomainError("请选择中心。", field="center")
+    inq = services.inquiry_record(
+        by=request.user,
+        center=center,
+        asker_name=form.value("asker_name"),
+        asker_contact=form.value("asker_contact"),
+        topic=form.value("topic"),
     )
-    return render(
-        request,
-        "cases/inquiries.html",
-        {
-            "page": page,
-            "centers": centers,
-            "data": data,
-            "errors": errors,
-            "status": st,
-            "statuses": FirstInquiry.Status.choices,
-            "prev_url": query_with(request, page=page.previous_page_number()) if page.has_previous() else "",
-            "next_url": query_with(request, page=page.next_page_number()) if page.has_next() else "",
-        },
-        status=status,
-    )
+    messages.success(request, f"已登记首问 #{inq.pk}。")
+    return redirect("cases:inquiry", pk=inq.pk)
 
 
 def _colleagues(inq):
@@ -470,45 +395,43 @@ def _colleagues(inq):
     )
 
 
+def _inquiry_act(request, inq: FirstInquiry, action: str) -> None:
+    p, by = request.POST, request.user
+    if action == "answer":
+        services.inquiry_answer(by=by, inquiry=inq, answer=p.get("answer", ""))
+    elif action == "hand_over":
+        to = _colleagues(inq).filter(pk=p.get("to") or 0).first()
+        if to is None:
+            raise DomainError("请选择接收的同事。", field="to")
+        services.inquiry_hand_over(by=by, inquiry=inq, to=to, note=p.get("note", ""))
+    elif action == "accept":
+        services.inquiry_accept(by=by, inquiry=inq)
+    elif action == "decline":
+        services.inquiry_decline(by=by, inquiry=inq, note=p.get("decline_note", ""))
+    else:
+        raise DomainError("未知操作。")
+
+
 @staff_only
 @require_http_methods(["GET", "POST"])
 def inquiry_detail(request, pk):
     inq = selectors.inquiry_get(user=request.user, pk=pk)
-    errors, status, action = {}, 200, ""
-    if request.method == "POST":
-        action, p, by = request.POST.get("action", ""), request.POST, request.user
-        try:
-            if action == "answer":
-                services.inquiry_answer(by=by, inquiry=inq, answer=p.get("answer", ""))
-            elif action == "hand_over":
-                to = _colleagues(inq).filter(pk=p.get("to") or 0).first()
-                if to is None:
-                    raise DomainError("请选择接收的同事。", field="to")
-                services.inquiry_hand_over(by=by, inquiry=inq, to=to, note=p.get("note", ""))
-            elif action == "accept":
-                services.inquiry_accept(by=by, inquiry=inq)
-            elif action == "decline":
-                services.inquiry_decline(by=by, inquiry=inq, note=p.get("decline_note", ""))
-            else:
-                raise DomainError("未知操作。")
-            messages.success(request, "已办理。")
-            return redirect("cases:inquiry", pk=inq.pk)
-        except DomainError as exc:
-            errors, status = _errors(exc), exc.status if exc.status != 404 else 400
-            inq.refresh_from_db()
-    return render(
-        request,
-        "cases/inquiry.html",
-        {
-            "inq": inq,
-            "events": inq.events.select_related("by"),
-            "colleagues": _colleagues(inq),
-            "errors": errors,
-            "action": action,
-            "posted": request.POST,
-        },
-        status=status,
-    )
+    colleagues = _colleagues(inq)
+    form = InquiryActionForm(request.POST or None, colleagues=colleagues)
+    action = request.POST.get("action", "")
+    ctx = {
+        "inq": inq,
+        "events": inq.events.select_related("by"),
+        "form": form,
+        # 退回's reason is its own field on the page; the service calls it note
+        "field_map": {"note": "decline_note"} if action == "decline" else {},
+    }
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "cases/inquiry.html", ctx, status=400 if form.errors else 200)
+    errors_show_on(request, "cases/inquiry.html", ctx, form=form)
+    _inquiry_act(request, inq, action)
+    messages.success(request, "已办理。")
+    return redirect("cases:inquiry", pk=inq.pk)
 
 
 # --- citizens -------------------------------------------------------------------------------------
@@ -521,44 +444,38 @@ def _citizen(request):
 
 @require_http_methods(["GET", "POST"])
 def citizen_register(request):
-    data, errors, status, sent = {}, {}, 200, False
-    if request.method == "POST":
-        data = request.POST
-        try:
-            if data.get("step") == "code":
-                services.citizen_send_code(phone=data.get("phone", ""))
-                sent = True
-            else:
-                user = services.citizen_register(
-                    phone=data.get("phone", ""),
-                    code=data.get("code", ""),
-                    password=data.get("password", ""),
-                    full_name=data.get("full_name", ""),
-                )
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, "注册成功，已登录。")
-                return redirect(request.GET.get("next") or "cases:my")
-        except DomainError as exc:
-            errors, status = _errors(exc), 400
-    return render(
-        request, "cases/citizen_register.html", {"data": data, "errors": errors, "sent": sent}, status=status
+    form = RegisterForm(request.POST or None)
+    ctx = {"form": form, "sent": False}
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "cases/citizen_register.html", ctx, status=400 if form.errors else 200)
+    errors_show_on(request, "cases/citizen_register.html", ctx, form=form)
+    if request.POST.get("step") == "code":
+        services.citizen_send_code(phone=form.value("phone"))
+        ctx["sent"] = True
+        return render(request, "cases/citizen_register.html", ctx)
+    user = services.citizen_register(
+        phone=form.value("phone"),
+        code=form.value("code"),
+        password=form.value("password"),
+        full_name=form.value("full_name"),
     )
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, "注册成功，已登录。")
+    return redirect(safe_next(request, request.GET.get("next"), default=reverse("cases:my")))
 
 
 @require_http_methods(["GET", "POST"])
 def citizen_login(request):
-    data, errors, status = {}, {}, 200
-    if request.method == "POST":
-        data = request.POST
-        user = authenticate(
-            request, username=data.get("phone", "").strip(), password=data.get("password", "")
-        )
-        if user is not None and hasattr(user, "citizen"):
-            login(request, user)
-            nxt = request.GET.get("next", "")
-            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("cases:my"))
-        errors, status = {"top": "手机号或密码不正确。"}, 400
-    return render(request, "cases/citizen_login.html", {"data": data, "errors": errors}, status=status)
+    form = LoginForm(request.POST or None)
+    ctx = {"form": form}
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "cases/citizen_login.html", ctx, status=400 if form.errors else 200)
+    errors_show_on(request, "cases/citizen_login.html", ctx, form=form)
+    user = authenticate(request, username=form.value("phone").strip(), password=form.value("password"))
+    if user is None or not hasattr(user, "citizen"):
+        raise DomainError("手机号或密码不正确。")
+    login(request, user)
+    return redirect(safe_next(request, request.GET.get("next"), default=reverse("cases:my")))
 
 
 def _need_citizen(request):
@@ -584,28 +501,14 @@ def apply(request, code):
     )
     if item is None:
         raise Http404
-    if request.method == "POST":
-        try:
-            case = services.case_draft_save(by=request.user, item=item, **_applicant(request.POST))
-        except DomainError as exc:
-            return render(
-                request,
-                "cases/apply.html",
-                {"item": item, "data": request.POST, "errors": _errors(exc)},
-                status=400,
-            )
-        messages.success(request, "草稿已保存，请上传申请材料后提交。")
-        return redirect("cases:my_case", pk=case.pk)
-    return render(
-        request, "cases/apply.html", {"item": item, "data": {"applicant_kind": "person"}, "errors": {}}
-    )
-
-
-def _applicant(p) -> dict:
-    return {
-        k: p.get(k, "")
-        for k in ("applicant_kind", "applicant_name", "applicant_id_number", "contact_phone", "note")
-    }
+    form = ApplicantForm(request.POST or None, initial={"applicant_kind": "person"})
+    ctx = {"item": item, "form": form}
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "cases/apply.html", ctx, status=400 if form.errors else 200)
+    errors_show_on(request, "cases/apply.html", ctx, form=form)
+    case = services.case_draft_save(by=request.user, item=item, **form.applicant())
+    messages.success(request, "草稿已保存，请上传申请材料后提交。")
+    return redirect("cases:my_case", pk=case.pk)
 
 
 def _my_case(request, pk) -> Case:
@@ -615,24 +518,55 @@ def _my_case(request, pk) -> Case:
     return case
 
 
-def _my_ctx(case, **extra):
+def _my_ctx(request, case: Case) -> dict:
     handed = {m.material_id for m in case.materials.all()}
-    last = case.corrections.order_by("-sequence").first()
-    ctx = {
+    # The draft's saved details fill the fields a button did not post.
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None:
+        for name in MyCaseForm.APPLICANT:
+            data.setdefault(name, getattr(case, name))
+    form = MyCaseForm(
+        data,
+        request.FILES if data is not None else None,
+        initial={name: getattr(case, name) for name in MyCaseForm.APPLICANT},
+        case=case,
+    )
+    return {
         "case": case,
-        "errors": {},
-        "data": {},
-        "action": "",
+        "form": form,
         "materials": [{"m": m, "handed": m.id in handed} for m in case.guide.materials.all()],
         "uploads": case.materials.all(),
         "notices": case.notices.all(),
         "events": case.events.select_related("by"),
-        "last_correction": last,
+        "last_correction": case.corrections.order_by("-sequence").first(),
         "can_upload": case.status in {Case.Status.DRAFT, Case.Status.CORRECTION},
         "can_withdraw": case.status in services.TRANSITIONS["withdraw"][0],
     }
-    ctx.update(extra)
-    return ctx
+
+
+def _my_case_act(request, case: Case, form: MyCaseForm) -> Case:
+    by, action = request.user, request.POST.get("action", "")
+    if action == "save":
+        services.case_draft_save(by=by, item=case.item, case=case, **form.applicant())
+        messages.success(request, "草稿已保存。")
+    elif action == "upload":
+        material = form.value("material")
+        services.case_material_upload(
+            by=by,
+            case=case,
+            material_id=int(material) if material.isdigit() else None,
+            file=form.cleaned_data.get("file"),
+        )
+        messages.success(request, "材料已上传。")
+    elif action == "submit":
+        case = services.case_submit(by=by, case=case)
+        messages.success(request, f"已提交，办件编号 {case.number}。请记下编号，凭编号和手机号查询进度。")
+    elif action == "withdraw":
+        services.case_withdraw(by=by, case=case, reason=form.value("reason"))
+        messages.success(request, "已撤回申请。")
+    else:
+        raise DomainError("未知操作。")
+    return case
 
 
 @require_http_methods(["GET", "POST"])
@@ -640,40 +574,13 @@ def my_case(request, pk):
     if (r := _need_citizen(request)) is not None:
         return r
     case = _my_case(request, pk)
-    if request.method == "POST":
-        action, p, by = request.POST.get("action", ""), request.POST, request.user
-        try:
-            if action == "save":
-                services.case_draft_save(by=by, item=case.item, case=case, **_applicant(p))
-                messages.success(request, "草稿已保存。")
-            elif action == "upload":
-                services.case_material_upload(
-                    by=by,
-                    case=case,
-                    material_id=int(p.get("material") or 0) or None,
-                    file=request.FILES.get("file"),
-                )
-                messages.success(request, "材料已上传。")
-            elif action == "submit":
-                case = services.case_submit(by=by, case=case)
-                messages.success(
-                    request, f"已提交，办件编号 {case.number}。请记下编号，凭编号和手机号查询进度。"
-                )
-            elif action == "withdraw":
-                services.case_withdraw(by=by, case=case, reason=p.get("reason", ""))
-                messages.success(request, "已撤回申请。")
-            else:
-                raise DomainError("未知操作。")
-            return redirect("cases:my_case", pk=case.pk)
-        except DomainError as exc:
-            case.refresh_from_db()
-            return render(
-                request,
-                "cases/my_case.html",
-                _my_ctx(case, errors=_errors(exc), data=p, action=action),
-                status=exc.status if exc.status != 404 else 400,
-            )
-    return render(request, "cases/my_case.html", _my_ctx(case))
+    ctx = _my_ctx(request, case)
+    form = ctx["form"]
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "cases/my_case.html", ctx, status=400 if form.errors else 200)
+    errors_show_on(request, "cases/my_case.html", ctx, form=form)
+    case = _my_case_act(request, case, form)
+    return redirect("cases:my_case", pk=case.pk)
 
 
 def my_notice(request, pk, notice, fmt="html"):
@@ -685,24 +592,24 @@ def my_notice(request, pk, notice, fmt="html"):
 @require_http_methods(["GET", "POST"])
 def track(request):
     """Tracking by case number + phone; a match is remembered in the session for the notices."""
-    case, errors, status = None, {}, 200
-    data = request.POST if request.method == "POST" else {}
-    if request.method == "POST":
-        case = selectors.case_track(number=data.get("number", ""), phone=data.get("phone", ""))
-        if case is None:
-            errors, status = {"top": "没有找到办件，请核对办件编号和申请时填写的手机号。"}, 400
-        else:
-            tracked = set(request.session.get("tracked_cases", []))
-            tracked.add(case.pk)
-            request.session["tracked_cases"] = sorted(tracked)[-20:]
-    elif request.GET.get("case"):
+    form = TrackForm(request.POST or None)
+    case = None
+    if request.method == "GET" and request.GET.get("case"):
         case = Case.objects.filter(
             pk=request.GET["case"], pk__in=request.session.get("tracked_cases", [])
         ).first()
-    ctx = {"case": case, "data": data, "errors": errors}
+    ctx: dict[str, Any] = {"form": form, "case": None}
+    if request.method == "POST" and form.is_valid():
+        errors_show_on(request, "cases/track.html", ctx, form=form)
+        case = selectors.case_track(number=form.value("number"), phone=form.value("phone"))
+        if case is None:
+            raise DomainError("没有找到办件，请核对办件编号和申请时填写的手机号。")
+        tracked = set(request.session.get("tracked_cases", []))
+        tracked.add(case.pk)
+        request.session["tracked_cases"] = sorted(tracked)[-20:]
     if case:
-        ctx.update(events=case.events.all(), notices=case.notices.all())
-    return render(request, "cases/track.html", ctx, status=status)
+        ctx.update(case=case, events=case.events.all(), notices=case.notices.all())
+    return render(request, "cases/track.html", ctx, status=400 if form.errors else 200)
 
 
 def track_notice(request, pk, notice, fmt="html"):
@@ -717,27 +624,14 @@ def track_notice(request, pk, notice, fmt="html"):
 # --- district office: working-day calendar overrides ----------------------------------------------
 
 
-def _override_form(request, *, data=None, errors=None, status=200):
-    from govhall.core.calendar import calendar_overrides_of
-
-    rows = list(calendar_overrides_of(request.user))
-    return render(
-        request,
-        "cases/calendar.html",
-        {
-            "rows": rows,
-            "data": data or {},
-            "errors": errors or {},
-            "today": timezone.localdate(),
-            "unknown_year": first_unknown_year(timezone.localdate()),
-            "flagged": Case.objects.filter(
-                deadline_unknown=True,
-                status__in=Case.CLOCK_STATES | {Case.Status.SUSPENDED},
-                center_id__in=centers_visible_to(request.user).values("id"),
-            ).count(),
-        },
-        status=status,
-    )
+def _parse_day(text: str) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError("日期格式应为 年-月-日，如 2027-01-01。", field="date") from None
 
 
 @staff_only
@@ -745,26 +639,29 @@ def _override_form(request, *, data=None, errors=None, status=200):
 def calendar_overrides(request):
     """工作日调整: the district office enters holidays, make-up working days and
     local closures; flagged deadlines are recomputed after each change."""
-    from datetime import date
+    from govhall.centers.calendar import calendar_override_add, calendar_overrides_of
 
-    from govhall.core.calendar import calendar_override_add
-
-    try:
-        if request.method == "GET":
-            return _override_form(request)
-        p = request.POST
-        try:
-            day = date.fromisoformat(p.get("date", "").strip()) if p.get("date", "").strip() else None
-        except ValueError:
-            raise DomainError("日期格式应为 年-月-日，如 2027-01-01。", field="date") from None
-        kind = p.get("is_workday", "")
-        row = calendar_override_add(
-            by=request.user, day=day, note=p.get("note", ""), is_workday={"1": True, "0": False}.get(kind)
-        )
-    except Refused as exc:
-        return render(request, "cases/calendar.html", {"refused": exc.message}, status=403)
-    except DomainError as exc:
-        return _override_form(request, data=request.POST, errors=_errors(exc), status=400)
+    form = CalendarForm(request.POST or None)
+    ctx = {
+        "form": form,
+        "rows": list(calendar_overrides_of(request.user)),  # Refused (403) unless the district office
+        "today": timezone.localdate(),
+        "unknown_year": first_unknown_year(timezone.localdate()),
+        "flagged": Case.objects.filter(
+            deadline_unknown=True,
+            status__in=Case.CLOCK_STATES | {Case.Status.SUSPENDED},
+            center_id__in=centers_visible_to(request.user).values("id"),
+        ).count(),
+    }
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "cases/calendar.html", ctx, status=400 if form.errors else 200)
+    errors_show_on(request, "cases/calendar.html", ctx, form=form)
+    row = calendar_override_add(
+        by=request.user,
+        day=_parse_day(form.value("date")),
+        note=form.value("note"),
+        is_workday={"1": True, "0": False}.get(form.value("is_workday")),
+    )
     n = services.deadlines_recompute(by=request.user)
     messages.success(
         request,
@@ -777,15 +674,12 @@ def calendar_overrides(request):
 @staff_only
 @require_POST
 def calendar_override_remove(request, pk):
-    from govhall.core.calendar import calendar_override_delete
+    from govhall.centers.calendar import calendar_override_delete
     from govhall.core.models import CalendarOverride
 
     row = CalendarOverride.objects.filter(pk=pk).first()
-    try:
-        if row is None:
-            raise NotFound("没有找到该调整记录。")
-        calendar_override_delete(by=request.user, override=row)
-    except Refused as exc:
-        return render(request, "cases/calendar.html", {"refused": exc.message}, status=403)
+    if row is None:
+        raise NotFound("没有找到该调整记录。")
+    calendar_override_delete(by=request.user, override=row)
     messages.success(request, f"已删除 {row.date:%Y-%m-%d} 的调整。")
     return redirect("cases:calendar")

@@ -1,0 +1,296 @@
+"""Forms of the cases pages. They parse the input only; the services decide what
+is valid, and a DomainError they raise is put next to the field it names by the
+page door (`core.page_errors`). So no field is required here: an empty one is
+passed on and the service says what is missing, in its own words. Fields the
+service needs are marked `required` for the browser (and screen readers)."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from django import forms
+
+from govhall.core.forms import AccessibleForm
+
+from .models import Case, CorrectionItem
+
+AUTO_ID = "f-%s"
+
+
+def text(label: str, *, needed: bool = False, area: bool = False, **attrs: Any) -> forms.CharField:
+    """A text field the service checks; `needed` marks it required for the browser."""
+    if needed:
+        attrs["required"] = True
+    widget = forms.Textarea(attrs={"rows": 3, **attrs}) if area else forms.TextInput(attrs=attrs)
+    return forms.CharField(label=label, required=False, strip=False, widget=widget)
+
+
+def choice(label: str, choices: Any = (), *, radio: bool = False, **attrs: Any) -> forms.ChoiceField:
+    widget = forms.RadioSelect(attrs=attrs) if radio else forms.Select(attrs=attrs)
+    return forms.ChoiceField(label=label, required=False, choices=choices, widget=widget)
+
+
+def checks(label: str, choices: Any = ()) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, required=False, choices=choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class CasesForm(AccessibleForm):
+    """The cases pages' forms: ids `f-<name>` (or `<prefix>-<name>`), names unchanged."""
+
+    def __init__(self, *args: Any, id_prefix: str = "f", **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+    def value(self, name: str) -> str:
+        """The posted text of a field, as the service takes it."""
+        return str(self.cleaned_data.get(name) or "")
+
+    def set_choices(self, name: str, choices: list[tuple[Any, str]]) -> None:
+        field = self.fields[name]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = choices
+
+
+class Applicant(TypedDict):
+    """The applicant as the case services take it."""
+
+    applicant_kind: str
+    applicant_name: str
+    applicant_id_number: str
+    contact_phone: str
+    note: str
+
+
+# --- the applicant ---------------------------------------------------------------------------
+
+
+class ApplicantForm(CasesForm):
+    applicant_kind = choice(
+        "申请人类型",
+        [("person", "个人（公民身份号码）"), ("business", "法人/企业（统一社会信用代码）")],
+    )
+    applicant_name = text("申请人姓名或单位名称", needed=True, autocomplete="name")
+    applicant_id_number = forms.CharField(
+        label="证件号码",
+        required=False,
+        help_text="18 位公民身份号码或统一社会信用代码，将核验校验位",
+        widget=forms.TextInput(attrs={"required": True}),
+    )
+    contact_phone = text("联系电话", needed=True, type="tel", autocomplete="tel")
+    note = text("申请说明（选填）", area=True)
+
+    APPLICANT = ("applicant_kind", "applicant_name", "applicant_id_number", "contact_phone", "note")
+
+    def applicant(self) -> Applicant:
+        """The service's keyword arguments for the applicant."""
+        return Applicant(
+            applicant_kind=self.value("applicant_kind"),
+            applicant_name=self.value("applicant_name"),
+            applicant_id_number=self.value("applicant_id_number"),
+            contact_phone=self.value("contact_phone"),
+            note=self.value("note"),
+        )
+
+
+class IntakeForm(ApplicantForm):
+    """窗口收件: the item, the applicant and the paper materials handed in."""
+
+    item = choice("办理事项", required=True)
+    materials = checks("已收取的材料")
+
+    def __init__(self, *args: Any, items: list[Any], chosen: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("item", [("", "请选择"), *((i.pk, f"{i.center.code} · {i.name}") for i in items)])
+        self.order_fields(["item"])
+        if chosen is None:
+            del self.fields["materials"]
+            return
+        guide = chosen.current_guide
+        self.fields["materials"].label = f"已收取的材料（按第 {guide.version} 版办事指南）"
+        self.set_choices(
+            "materials",
+            [(m.id, f"{m.name}（{m.get_form_display()} {m.copies} 份）") for m in guide.materials.all()],
+        )
+
+    def material_ids(self) -> list[int]:
+        return [int(x) for x in self.cleaned_data.get("materials") or ()]
+
+
+# --- a citizen's own case ---------------------------------------------------------------------
+
+
+class MyCaseForm(ApplicantForm):
+    """Every input of a citizen's case page: one form object, shown as the
+    draft, upload and withdrawal forms, so an error lands next to its field
+    whichever button was pressed (a resubmission missing its file: at the file)."""
+
+    material = choice("对应材料")
+    file = forms.FileField(
+        label="文件（PDF、JPG、PNG，不超过 10 MB）",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    reason = text("撤回原因")
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("material", [("", "请选择"), *((m.id, m.name) for m in case.guide.materials.all())])
+
+
+# --- staff: a case's decisions ------------------------------------------------------------------
+
+
+class RevealForm(CasesForm):
+    """Show an applicant's full ID number or phone (every look is recorded)."""
+
+    field = choice("查看完整信息（将被记录）", [("id_number", "证件号码"), ("phone", "联系电话")])
+
+
+class ActionForm(CasesForm):
+    """A decision without inputs (受理, 开始办理)."""
+
+
+class ReceiveForm(CasesForm):
+    materials = checks("收取纸质材料")
+
+
+class CorrectionForm(CasesForm):
+    """一次性告知: the materials and their problems are laid out by the page
+    (one line per material); the service's message is shown at the top."""
+
+
+class RejectForm(CasesForm):
+    reason = text("不予受理的理由", needed=True, area=True)
+    legal_basis = text("法律依据", needed=True, area=True)
+
+
+class SuspendForm(CasesForm):
+    kind = choice("程序", Case.Suspension.choices)
+    reason = text("原因", needed=True)
+
+
+class ResumeForm(CasesForm):
+    reason = text("说明")
+
+
+class CompleteForm(CasesForm):
+    outcome = choice("办理结果", Case.Outcome.choices, radio=True)
+    note = text("说明（不予准予的须写明理由和依据）", area=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].initial = Case.Outcome.choices[0][0]
+
+
+class DeliverForm(CasesForm):
+    method = choice("送达方式", Case.Delivery.choices)
+    tracking_number = text("邮件单号（邮寄送达时必填）")
+
+
+class WithdrawForm(CasesForm):
+    reason = text("撤回原因", needed=True)
+
+
+class GrantForm(CasesForm):
+    material = choice("材料")
+    justification = text("理由", needed=True, area=True)
+
+
+ACTION_FORMS: dict[str, type[CasesForm]] = {
+    "receive": ReceiveForm,
+    "accept": ActionForm,
+    "request_correction": CorrectionForm,
+    "grant": GrantForm,
+    "reject": RejectForm,
+    "start": ActionForm,
+    "suspend": SuspendForm,
+    "resume": ResumeForm,
+    "complete": CompleteForm,
+    "deliver": DeliverForm,
+    "withdraw": WithdrawForm,
+}
+PROBLEMS = CorrectionItem.Problem.choices
+
+
+def action_forms(
+    case: Case, materials: list[dict[str, Any]], data: Any = None, action: str = ""
+) -> dict[str, CasesForm]:
+    """One form per decision, ids `<action>-<name>`; the one just posted is bound to its data."""
+    made: dict[str, CasesForm] = {}
+    for name, form_class in ACTION_FORMS.items():
+        form = form_class(data if name == action else None, id_prefix=name)
+        if name == "receive":
+            form.set_choices("materials", [(row["m"].id, row["m"].name) for row in materials])
+        elif name == "grant":
+            form.set_choices(
+                "material", [(row["m"].id, row["m"].name) for row in materials if not row["named"]]
+            )
+        made[name] = form
+    return made
+
+
+# --- staff: first inquiries -----------------------------------------------------------------------
+
+
+class InquiryForm(CasesForm):
+    center = choice("中心")
+    asker_name = text("咨询人", needed=True)
+    asker_contact = text("联系方式", needed=True)
+    topic = text("咨询事项", needed=True, area=True)
+
+    def __init__(self, *args: Any, centers: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("center", [(c.pk, c.name) for c in centers])
+
+
+class InquiryActionForm(CasesForm):
+    """答复, 移交 and 退回 on one inquiry page (each its own <form>; the fields differ)."""
+
+    answer = text("答复内容", needed=True, area=True)
+    to = choice("接收人")
+    note = text("移交说明", needed=True)
+    decline_note = text("退回原因")
+
+    def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("to", [("", "请选择"), *((u.pk, u.display_name) for u in colleagues)])
+
+
+# --- citizens --------------------------------------------------------------------------------------
+
+
+class RegisterForm(CasesForm):
+    phone = text("手机号", needed=True, type="tel", autocomplete="tel")
+    code = text("短信验证码", autocomplete="one-time-code")
+    full_name = text("姓名（选填）", autocomplete="name")
+    password = forms.CharField(
+        label="设置密码（至少 10 位）",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class LoginForm(CasesForm):
+    phone = text("手机号", needed=True, type="tel", autocomplete="tel")
+    password = forms.CharField(
+        label="密码",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"required": True, "autocomplete": "current-password"}),
+    )
+
+
+class TrackForm(CasesForm):
+    number = text("办件编号", needed=True)
+    phone = text("申请时填写的手机号", needed=True, type="tel", autocomplete="tel")
+
+
+class CalendarForm(CasesForm):
+    date = text("日期", needed=True, type="date")
+    is_workday = choice(
+        "这一天", [("0", "放假（法定节假日或闭厅）"), ("1", "上班（调休上班日）")], radio=True
+    )
+    note = text("说明（如“2027 年春节”）", needed=True)
