@@ -1,40 +1,25 @@
 """Forms of the accounts pages. They check the shape of the input only; the
-services decide (a DomainError they raise is put next to its field here)."""
+services decide (a DomainError they raise is put next to its field by the page
+door, core.page_errors)."""
+
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from govhall.core.audit import audited_models
+from govhall.core.forms import AccessibleForm
 
 from .models import Role, User
 
 
-class AccessibleForm(forms.Form):
-    """Inputs with an error say so (aria-invalid) and point at their message
-    (aria-describedby → `<id>-error`, rendered by accounts/_field.html)."""
-
-    def full_clean(self):
-        super().full_clean()
-        self.mark_errors()
-
-    def mark_errors(self):
-        if not hasattr(self, "cleaned_data"):
-            return
-        for name in self.errors:
-            if name in self.fields:
-                bound = self[name]
-                ids = [f"{bound.auto_id}-error"]
-                if bound.help_text:
-                    ids.append(f"{bound.auto_id}_helptext")
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = " ".join(ids)
-
-    def add_domain_error(self, exc) -> None:
-        """Show a service's DomainError next to the field it names (or at the top)."""
-        field = exc.field if exc.field in self.fields else None
-        self.add_error(field, exc.message)
-        self.mark_errors()
+def limit_choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer in the choice field `name` only `queryset` (what the user may pick)."""
+    field = form.fields[name]
+    if isinstance(field, forms.ModelChoiceField):
+        field.queryset = queryset
 
 
 class LoginForm(AuthenticationForm):
@@ -43,14 +28,14 @@ class LoginForm(AuthenticationForm):
         "inactive": "该账号已停用，请联系区政务办。",
     }
 
-    def __init__(self, request=None, *args, **kwargs):
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
         self.fields["username"].error_messages["required"] = "请填写用户名。"
         self.fields["password"].error_messages["required"] = "请填写密码。"
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         super().full_clean()
         if self.non_field_errors():
             for name in self.fields:
@@ -67,16 +52,16 @@ class LoginForm(AuthenticationForm):
 ASSIGNABLE_ROLES = [(r.value, r.label) for r in Role if r != Role.APPLICANT]
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(AccessibleForm):
     q = forms.CharField(
         label="姓名或用户名", required=False, max_length=50, widget=forms.TextInput(attrs={"type": "search"})
     )
     role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部角色"), *ASSIGNABLE_ROLES])
     center = forms.ModelChoiceField(label="中心", required=False, queryset=None, empty_label="全部中心")
 
-    def __init__(self, *args, centers, **kwargs):
+    def __init__(self, *args: Any, centers: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = centers
+        limit_choices(self, "center", centers)
 
 
 class PersonCreateForm(AccessibleForm):
@@ -100,9 +85,9 @@ class RoleAssignForm(AccessibleForm):
     role = forms.ChoiceField(label="角色", choices=ASSIGNABLE_ROLES)
     center = forms.ModelChoiceField(label="所属中心", queryset=None, empty_label="请选择中心")
 
-    def __init__(self, *args, centers, **kwargs):
+    def __init__(self, *args: Any, centers: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = centers
+        limit_choices(self, "center", centers)
 
 
 class PhoneRevealForm(AccessibleForm):
@@ -128,16 +113,17 @@ class TokenIssueForm(AccessibleForm):
         help_text="不填则长期有效，可随时吊销。",
     )
 
-    def __init__(self, *args, centers, **kwargs):
+    def __init__(self, *args: Any, centers: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["centers"].queryset = centers
+        limit_choices(self, "centers", centers)
         self.fields["centers"].error_messages["required"] = "请至少选择一个中心。"
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        self.account = User.objects.filter(username=username).first()
-        if self.account is None:
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip()
+        account = User.objects.filter(username=username).first()
+        if account is None:
             raise forms.ValidationError(f"没有用户名为“{username}”的账号。")
+        self.account = account
         return username
 
 
@@ -147,13 +133,15 @@ class AuditFilterForm(AccessibleForm):
     since = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, users, **kwargs):
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", "全部类型"), *audited_models()]
-        self.fields["user"].queryset = users
+        model = self.fields["model"]
+        if isinstance(model, forms.ChoiceField):
+            model.choices = [("", "全部类型"), *audited_models()]
+        limit_choices(self, "user", users)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", "结束日期不能早于开始日期。")
         return data

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from govhall.core.masking import mask_phone
 from govhall.core.models import TimeStamped
 
 
@@ -51,6 +52,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone as lists and exports show it (138****5678)."""
+        return mask_phone(self.phone)
 
 
 class RoleAssignment(TimeStamped):

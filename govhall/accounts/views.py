@@ -1,23 +1,27 @@
-"""Staff pages of the accounts app: login, the dashboard, people and roles, the
-audit history and API tokens. The services decide; these pages render."""
+"""Staff pages of the accounts app: login, people and roles, the audit history
+and API tokens. The services decide; these pages render, and a DomainError a
+service raises is answered by the page door (core.page_errors)."""
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from govhall.core.audit import audit_count, audit_entries, personal_data_accesses
-from govhall.core.errors import DomainError, Refused
+from govhall.core.audit import AuditEntry, audit_count, audit_entries, personal_data_accesses
+from govhall.core.errors import NotFound, Refused
 from govhall.core.masking import mask_phone
-from govhall.core.pages import xlsx_response
+from govhall.core.page_errors import errors_show_on
+from govhall.core.pages import query_with, safe_next, xlsx_response
 
 from . import selectors, services
 from .forms import (
@@ -29,8 +33,7 @@ from .forms import (
     RoleAssignForm,
     TokenIssueForm,
 )
-from .models import Role, RoleAssignment
-from .selectors import roles_of
+from .models import Role, RoleAssignment, User
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000
@@ -41,64 +44,61 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("timeout"):
             messages.info(request, "您已超过 30 分钟未操作，为保护数据安全已自动退出，请重新登录。")
         return super().get(request, *args, **kwargs)
 
-    def form_invalid(self, form):
+    def get_success_url(self) -> str:
+        """The `next` page when it is on this site, else the workbench: a link from
+        elsewhere must not send a freshly logged-in user off-site."""
+        candidate = self.request.POST.get("next", self.request.GET.get("next"))
+        return safe_next(self.request, candidate, default=reverse("dashboards:workbench"))
+
+    def form_invalid(self, form: Form) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
+def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes: 5 failed logins for one username from one address."""
     return render(request, "accounts/locked_out.html", status=429)
-
-
-def role_labels(user) -> list[str]:
-    return [Role(r).label for r in sorted(roles_of(user))]
 
 
 # --- helpers -----------------------------------------------------------------
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
+def _require_people(request: HttpRequest) -> None:
+    if not selectors.can_view_people(request.user):
+        raise Refused("只有区政务办和分中心负责人可以查看人员。")
 
 
-def _require_people(request) -> None:
-    _require(selectors.can_view_people(request.user), "只有区政务办和分中心负责人可以查看人员。")
+def _require_admin(request: HttpRequest) -> None:
+    if not selectors.can_manage_people(request.user):
+        raise Refused("只有区政务办可以进行此操作。")
 
 
-def _require_admin(request) -> None:
-    _require(selectors.can_manage_people(request.user), "只有区政务办可以进行此操作。")
-
-
-def _local(dt):
+def _local(dt: datetime | None) -> datetime | None:
     return timezone.localtime(dt).replace(tzinfo=None) if dt else None
 
 
-def _blank(value) -> str:
+def _blank(value: object) -> str:
     return "（空）" if value is None else str(value)
 
 
-def _querystring(request, **drop) -> str:
-    params = request.GET.copy()
-    for key in ("page", *drop):
-        params.pop(key, None)
-    return params.urlencode()
+def _querystring(request: HttpRequest) -> str:
+    """The current filters, without the page number (for the export links)."""
+    return query_with(request, page=None).lstrip("?")
+
+
+def _centers(request: HttpRequest) -> QuerySet:
+    return selectors.centers_visible_to(request.user).order_by("kind", "code")
 
 
 # --- people and roles ------------------------------------------------------------
 
 
-def _people_filtered(request):
-    centers = (
-        selectors.centers_visible_to(request.user)
-        .filter(id__in=selectors.people_center_ids(request.user))
-        .order_by("kind", "code")
-    )
+def _people_filtered(request: HttpRequest) -> tuple[PeopleFilterForm, QuerySet]:
+    centers = _centers(request).filter(id__in=selectors.people_center_ids(request.user))
     form = PeopleFilterForm(request.GET or None, centers=centers)
     data = form.cleaned_data if form.is_valid() else {}
     people = selectors.people_list(
@@ -108,7 +108,7 @@ def _people_filtered(request):
 
 
 @login_required
-def people(request):
+def people(request: HttpRequest) -> HttpResponse:
     _require_people(request)
     form, qs = _people_filtered(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -118,7 +118,6 @@ def people(request):
         {
             "form": form,
             "page": page,
-            "rows": [(p, mask_phone(p.phone)) for p in page],
             "can_manage": selectors.can_manage_people(request.user),
             "querystring": _querystring(request),
         },
@@ -126,7 +125,7 @@ def people(request):
 
 
 @login_required
-def people_export(request):
+def people_export(request: HttpRequest) -> HttpResponse:
     _require_people(request)
     _, qs = _people_filtered(request)
     rows = (
@@ -145,110 +144,92 @@ def people_export(request):
 
 
 @login_required
-def person_new(request):
+def person_new(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = PersonCreateForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                person = services.user_create(by=request.user, **form.cleaned_data)
-            except Refused as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                form.add_domain_error(exc)
-            else:
-                messages.success(request, f"已创建账号“{person.username}”。请为其分配角色。")
-                return redirect("accounts:person", pk=person.pk)
-        status = 400
-    return render(request, "accounts/person_new.html", {"form": form}, status=status)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        errors_show_on(request, "accounts/person_new.html", context, form=form)
+        person = services.user_create(by=request.user, **form.cleaned_data)
+        messages.success(request, f"已创建账号“{person.username}”。请为其分配角色。")
+        return redirect("accounts:person", pk=person.pk)
+    return render(request, "accounts/person_new.html", context, status=400 if form.errors else 200)
 
 
-def _person_or_404(request, pk):
+def _person_or_404(request: HttpRequest, pk: int) -> User:
     person = selectors.person_get(user=request.user, pk=pk)
     if person is None:
-        raise Http404("没有找到该人员，或您无权查看。")
+        raise NotFound("没有找到该人员，或您无权查看。")
     return person
 
 
-def _person_page(request, person, *, assign_form=None, reveal_form=None, revealed_phone=None, status=200):
+def _person_context(request: HttpRequest, person: User, **overrides: Any) -> dict[str, Any]:
+    """The person page's context; `overrides` replace a form (bound, with its errors) or add the phone."""
     can_manage = selectors.can_manage_people(request.user)
-    centers = selectors.centers_visible_to(request.user).order_by("kind", "code")
     context = {
         "person": person,
         "masked_phone": mask_phone(person.phone),
-        "revealed_phone": revealed_phone,
+        "revealed_phone": None,
         "can_manage": can_manage,
-        "assign_form": assign_form or (RoleAssignForm(centers=centers) if can_manage else None),
-        "reveal_form": reveal_form or PhoneRevealForm(),
+        "assign_form": RoleAssignForm(centers=_centers(request)) if can_manage else None,
+        "reveal_form": PhoneRevealForm(),
         "accesses": personal_data_accesses(obj=person)[:20] if can_manage else [],
     }
-    return render(request, "accounts/person_detail.html", context, status=status)
+    context.update(overrides)
+    return context
+
+
+PERSON_PAGE = "accounts/person_detail.html"
 
 
 @login_required
-def person_detail(request, pk):
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_people(request)
-    return _person_page(request, _person_or_404(request, pk))
+    return render(request, PERSON_PAGE, _person_context(request, _person_or_404(request, pk)))
 
 
 @login_required
 @require_POST
-def person_role_assign(request, pk):
+def person_role_assign(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     person = _person_or_404(request, pk)
-    form = RoleAssignForm(
-        request.POST, centers=selectors.centers_visible_to(request.user).order_by("kind", "code")
-    )
-    if form.is_valid():
-        try:
-            services.role_assign(by=request.user, user=person, **form.cleaned_data)
-        except Refused as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            role = Role(form.cleaned_data["role"]).label
-            messages.success(request, f"已在{form.cleaned_data['center'].name}分配角色“{role}”。")
-            return redirect("accounts:person", pk=person.pk)
-    return _person_page(request, person, assign_form=form, status=400)
+    form = RoleAssignForm(request.POST, centers=_centers(request))
+    context = _person_context(request, person, assign_form=form)
+    if not form.is_valid():
+        return render(request, PERSON_PAGE, context, status=400)
+    errors_show_on(request, PERSON_PAGE, context, form=form)
+    services.role_assign(by=request.user, user=person, **form.cleaned_data)
+    role = Role(form.cleaned_data["role"]).label
+    messages.success(request, f"已在{form.cleaned_data['center'].name}分配角色“{role}”。")
+    return redirect("accounts:person", pk=person.pk)
 
 
 @login_required
 @require_POST
-def person_role_revoke(request, pk, assignment_pk):
+def person_role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     _require_admin(request)
     person = _person_or_404(request, pk)
-    assignment = get_object_or_404(
-        RoleAssignment.objects.select_related("center"), pk=assignment_pk, user=person
-    )
-    if assignment.center_id not in selectors.people_center_ids(request.user):
-        raise Http404("没有找到该角色。")
-    try:
-        services.role_revoke(by=request.user, assignment=assignment)
-    except Refused as exc:
-        raise PermissionDenied(exc.message) from exc
+    assignment = RoleAssignment.objects.select_related("center").filter(pk=assignment_pk, user=person).first()
+    if assignment is None or assignment.center_id not in selectors.people_center_ids(request.user):
+        raise NotFound("没有找到该角色。")
+    services.role_revoke(by=request.user, assignment=assignment)
     messages.success(request, f"已撤销 {assignment.center.name} 的“{assignment.get_role_display()}”角色。")
     return redirect("accounts:person", pk=person.pk)
 
 
 @login_required
 @require_POST
-def person_phone_reveal(request, pk):
+def person_phone_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     _require_people(request)
     person = _person_or_404(request, pk)
     form = PhoneRevealForm(request.POST)
+    # "No phone on record" is about the person, but shown where the reader is: by the reason.
+    context = _person_context(request, person, reveal_form=form, field_map={"phone": "reason"})
     if not form.is_valid():
-        return _person_page(request, person, reveal_form=form, status=400)
-    try:
-        phone = services.user_phone_reveal(by=request.user, person=person, reason=form.cleaned_data["reason"])
-    except Refused as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        form.add_error("reason" if exc.field not in form.fields else exc.field, exc.message)
-        form.mark_errors()
-        return _person_page(request, person, reveal_form=form, status=400)
-    response = _person_page(request, person, revealed_phone=phone)
+        return render(request, PERSON_PAGE, context, status=400)
+    errors_show_on(request, PERSON_PAGE, context, form=form)
+    phone = services.user_phone_reveal(by=request.user, person=person, reason=form.cleaned_data["reason"])
+    response = render(request, PERSON_PAGE, _person_context(request, person, revealed_phone=phone))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -256,10 +237,10 @@ def person_phone_reveal(request, pk):
 # --- audit history -----------------------------------------------------------------
 
 
-def _audit_filters(request):
+def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
     users = selectors.people_list(user=request.user)
     form = AuditFilterForm(request.GET or None, users=users)
-    filters = {}
+    filters: dict[str, Any] = {}
     if form.is_valid():
         data = form.cleaned_data
         if data.get("model"):
@@ -275,37 +256,34 @@ def _audit_filters(request):
     return form, filters
 
 
+class AuditEntries:
+    """The audit entries for some filters, as a Paginator reads them: it asks
+    the count, then one slice, and only that slice is loaded."""
+
+    def __init__(self, filters: dict[str, Any]) -> None:
+        self.filters = filters
+
+    def count(self) -> int:
+        return audit_count(**self.filters)
+
+    def __getitem__(self, window: slice) -> list[AuditEntry]:
+        start = window.start or 0
+        return audit_entries(**self.filters, limit=window.stop - start, offset=start)
+
+
 @login_required
-def audit(request):
+def audit(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form, filters = _audit_filters(request)
     if form.is_bound and not form.is_valid():
-        return render(request, "accounts/audit.html", {"form": form, "entries": [], "total": 0}, status=400)
-    total = audit_count(**filters)
-    pages = max(1, -(-total // PAGE_SIZE))
-    try:
-        number = min(max(1, int(request.GET.get("page", 1))), pages)
-    except ValueError:
-        number = 1
-    entries = audit_entries(**filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-    return render(
-        request,
-        "accounts/audit.html",
-        {
-            "form": form,
-            "entries": entries,
-            "total": total,
-            "number": number,
-            "pages": pages,
-            "previous": number - 1 if number > 1 else None,
-            "next": number + 1 if number < pages else None,
-            "querystring": _querystring(request),
-        },
-    )
+        filters = {"models": []}  # an invalid filter shows nothing, next to the fields it names
+    page = Paginator(AuditEntries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "querystring": _querystring(request)}
+    return render(request, "accounts/audit.html", context, status=400 if form.errors else 200)
 
 
 @login_required
-def audit_export(request):
+def audit_export(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form, filters = _audit_filters(request)
     if form.is_bound and not form.is_valid():
@@ -331,61 +309,49 @@ def audit_export(request):
 # --- API tokens -------------------------------------------------------------------
 
 
-def _tokens_page(request, *, form=None, issued=None, status=200):
-    try:
-        tokens = selectors.api_tokens_visible_to(request.user)
-    except Refused as exc:
-        raise PermissionDenied(exc.message) from exc
-    centers = selectors.centers_visible_to(request.user).order_by("kind", "code")
-    return render(
-        request,
-        "accounts/tokens.html",
-        {
-            "tokens": tokens,
-            "form": form or TokenIssueForm(centers=centers),
-            "issued": issued,
-            "now": timezone.now(),
-        },
-        status=status,
-    )
+def _tokens_context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
+    context = {
+        "tokens": selectors.api_tokens_visible_to(request.user),
+        "form": TokenIssueForm(centers=_centers(request)),
+        "issued": None,
+        "now": timezone.now(),
+    }
+    context.update(overrides)
+    return context
 
 
 @login_required
-def tokens(request):
+def tokens(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     if request.method != "POST":
-        return _tokens_page(request)
-    centers = selectors.centers_visible_to(request.user).order_by("kind", "code")
-    form = TokenIssueForm(request.POST, centers=centers)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            token, key = services.api_token_issue(
-                by=request.user,
-                user=form.account,
-                name=data["name"],
-                centers=list(data["centers"]),
-                expires_at=data["expires_at"],
-            )
-        except Refused as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            response = _tokens_page(request, issued={"token": token, "key": key})
-            response["Cache-Control"] = "no-store"
-            return response
-    return _tokens_page(request, form=form, status=400)
+        return render(request, "accounts/tokens.html", _tokens_context(request))
+    form = TokenIssueForm(request.POST, centers=_centers(request))
+    context = _tokens_context(request, form=form)
+    if not form.is_valid():
+        return render(request, "accounts/tokens.html", context, status=400)
+    errors_show_on(request, "accounts/tokens.html", context, form=form)
+    data = form.cleaned_data
+    token, key = services.api_token_issue(
+        by=request.user,
+        user=form.account,
+        name=data["name"],
+        centers=list(data["centers"]),
+        expires_at=data["expires_at"],
+    )
+    response = render(
+        request, "accounts/tokens.html", _tokens_context(request, issued={"token": token, "key": key})
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 @require_POST
-def token_revoke(request, pk):
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
-    try:
-        token = get_object_or_404(selectors.api_tokens_visible_to(request.user), pk=pk)
-        services.api_token_revoke(by=request.user, token=token)
-    except Refused as exc:
-        raise PermissionDenied(exc.message) from exc
+    token = selectors.api_tokens_visible_to(request.user).filter(pk=pk).first()
+    if token is None:
+        raise NotFound("没有找到该令牌，或您无权查看。")
+    services.api_token_revoke(by=request.user, token=token)
     messages.success(request, f"已吊销令牌“{token.name}”（{token.prefix}…）。")
     return redirect("accounts:tokens")

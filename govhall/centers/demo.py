@@ -12,7 +12,7 @@ from govhall.accounts.services import role_assign, user_create
 from . import services
 from .models import Center, Department, District, Facility, Zone
 
-DEMO_PASSWORD = "govhall-demo-2026"
+DEMO_PASSWORD = "govhall-demo-2026"  # noqa: S105 - the published password of the demo accounts only
 
 DEPARTMENTS = [
     ("HRSS", "区人力社保局"),

@@ -1,49 +1,36 @@
 """Forms of the staff pages. They only parse and type the input; the services
 decide what is allowed and what is valid (their DomainError is shown next to
-the field it names, see `show_domain_error`)."""
+the field it names by the page door, core.page_errors)."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from govhall.accounts.selectors import visible_center_ids
-from govhall.core.errors import DomainError
+from govhall.core.forms import AccessibleForm
 
-from .models import WEEKDAYS, Center, CenterChange, Department, Facility, Leadership, Zone
-from .permissions import can
+from .models import WEEKDAYS, Center, CenterChange, Department, District, Facility, Leadership, Zone
+from .permissions import may_at_center
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from govhall.accounts.models import User
+
+    Staff = User | AnonymousUser
 
 CLOSED_STATUSES = [Center.Status.MERGED, Center.Status.CLOSED]
 
 
-class AccessibleForm(forms.Form):
-    """Every field with an error points at its message (aria-describedby) and says
-    it is invalid, so screen readers read the message with the field."""
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        names = [field] if field else []
-        if isinstance(error, dict):
-            names = list(error)
-        elif hasattr(error, "error_dict"):
-            names = list(error.error_dict)
-        for name in names:
-            if name in self.fields:
-                bound = self[name]
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{bound.auto_id}-error"
-
-
-def show_domain_error(form: forms.Form, exc: DomainError, *, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the form: each message next to the field it
-    names (translated by `field_map` where the service's name differs), the rest
-    at the top of the form."""
-    field_map = field_map or {}
-    errors = exc.errors or {None: [exc.message]}
-    for name, messages in errors.items():
-        target = field_map.get(name, name)
-        if target not in form.fields:
-            target = None
-        for message in messages:
-            form.add_error(target, message)
+def limit_choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer in the choice field `name` only `queryset` (what the user may pick)."""
+    field = form.fields[name]
+    if isinstance(field, forms.ModelChoiceField):
+        field.queryset = queryset
 
 
 # --- the register -------------------------------------------------------------
@@ -63,12 +50,12 @@ class CenterFilterForm(AccessibleForm):
         label="业务主管部门", required=False, queryset=Department.objects.none(), empty_label="全部部门"
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = visible_center_ids(user)
-        self.fields["department"].queryset = Department.objects.filter(centers__id__in=ids).distinct()
+        limit_choices(self, "department", Department.objects.filter(centers__id__in=ids).distinct())
 
-    def filters(self) -> dict:
+    def filters(self) -> dict[str, Any]:
         """The selector's keyword arguments; an invalid choice is simply ignored."""
         data = self.cleaned_data if self.is_valid() else {}
         department = data.get("department")
@@ -80,25 +67,39 @@ class CenterFilterForm(AccessibleForm):
         }
 
 
-class CenterEditForm(AccessibleForm):
-    name = forms.CharField(label="正式名称", max_length=80)
+class CenterForm(AccessibleForm):
+    """A form of a center's manage panel, built for that center."""
+
+    def __init__(self, *args: Any, center: Center | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.center = center
+
+
+class CenterEditForm(CenterForm):
+    name = forms.CharField(label="正式名称", max_length=80, help_text="更名后，原名称自动保留为原有名称。")
     address = forms.CharField(label="地址", max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.center is not None and self.center.kind == Center.Kind.BRANCH:
+            self.fields["address"].help_text = "分中心搬迁须提交“搬迁”变更，报区政务办备案并经区政府批准。"
+
     phone = forms.CharField(
         label="咨询电话", max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
     description = forms.CharField(label="简介", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class HoursForm(AccessibleForm):
+class HoursForm(CenterForm):
     """The weekly hours: for each weekday up to two periods (e.g. morning and afternoon)."""
 
     PERIODS = ((1, "时段一"), (2, "时段二"))
 
-    def __init__(self, *args, center: Center | None = None, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        current: dict[int, list] = {}
-        if center is not None and not self.is_bound:
-            for h in center.hours.all():
+        current: dict[int, list[Any]] = {}
+        if self.center is not None and not self.is_bound:
+            for h in self.center.hours.all():
                 current.setdefault(h.weekday, []).append(h)
         for day, day_label in WEEKDAYS:
             spans = current.get(day, [])
@@ -112,16 +113,16 @@ class HoursForm(AccessibleForm):
                         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                     )
 
-    def days(self):
+    def days(self) -> list[tuple[str, list[forms.BoundField]]]:
         """(label, [bound fields]) per weekday, for the template."""
         return [
             (label, [self[f"d{day}_p{n}_{part}"] for n, _ in self.PERIODS for part in ("opens", "closes")])
             for day, label in WEEKDAYS
         ]
 
-    def clean(self):
-        data = super().clean()
-        self.periods = []
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.periods: list[tuple[int, time, time]] = []
         for day, day_label in WEEKDAYS:
             for n, period_label in self.PERIODS:
                 opens, closes = data.get(f"d{day}_p{n}_opens"), data.get(f"d{day}_p{n}_closes")
@@ -132,30 +133,36 @@ class HoursForm(AccessibleForm):
                     )
                 elif opens and closes:
                     self.periods.append((day, opens, closes))
+        data["periods"] = self.periods
         return data
 
 
-class HoursExceptionForm(AccessibleForm):
+class HoursExceptionForm(CenterForm):
     date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     is_closed = forms.BooleanField(label="全天不办公", required=False, initial=True)
-    opens = forms.TimeField(label="开始时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    opens = forms.TimeField(
+        label="开始时间",
+        required=False,
+        help_text="非全天不办公时填写。",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
     closes = forms.TimeField(label="结束时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     note = forms.CharField(label="例外说明", max_length=100, required=False)
 
 
-class ZonesForm(AccessibleForm):
+class ZonesForm(CenterForm):
     kinds = forms.MultipleChoiceField(
         label="功能区", required=False, choices=Zone.Kind.choices, widget=forms.CheckboxSelectMultiple
     )
 
 
-class FacilitiesForm(AccessibleForm):
+class FacilitiesForm(CenterForm):
     kinds = forms.MultipleChoiceField(
         label="便民设施", required=False, choices=Facility.Kind.choices, widget=forms.CheckboxSelectMultiple
     )
 
 
-class LeadershipForm(AccessibleForm):
+class LeadershipForm(CenterForm):
     role = forms.ChoiceField(label="职责", choices=Leadership.Role.choices)
     name = forms.CharField(label="姓名", max_length=50, required=False)
     title = forms.CharField(label="职务", max_length=80, required=False)
@@ -164,32 +171,39 @@ class LeadershipForm(AccessibleForm):
     )
 
 
-class AliasForm(AccessibleForm):
+class AliasForm(CenterForm):
     name = forms.CharField(label="原有名称", max_length=80, required=False)
     note = forms.CharField(label="别名说明", max_length=120, required=False)
 
 
-class StatusForm(AccessibleForm):
+class StatusForm(CenterForm):
     status = forms.ChoiceField(
         label="状态", choices=[(Center.Status.ACTIVE, "投入运行"), (Center.Status.SUSPENDED, "暂停服务")]
     )
-    reason = forms.CharField(label="原因", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="原因",
+        required=False,
+        help_text="暂停服务时必须说明原因。",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 # --- changes of a branch --------------------------------------------------------
 
 
-def draftable_branches(user):
+def draftable_branches(user: Staff) -> QuerySet[Center]:
     """The branches `user` may draft a change for."""
     qs = (
         Center.objects.filter(id__in=visible_center_ids(user), kind=Center.Kind.BRANCH)
         .exclude(status__in=CLOSED_STATUSES)
         .select_related("department", "district", "parent")
     )
-    return Center.objects.filter(pk__in=[c.pk for c in qs if can(user, c, "draft_change")]).order_by("code")
+    return Center.objects.filter(
+        pk__in=[c.pk for c in qs if may_at_center(user, c, "draft_change")]
+    ).order_by("code")
 
 
-def user_district_ids(user) -> set[int]:
+def user_district_ids(user: Staff) -> set[int]:
     return set(Center.objects.filter(id__in=visible_center_ids(user)).values_list("district_id", flat=True))
 
 
@@ -198,17 +212,38 @@ class ChangeForm(AccessibleForm):
 
     kind = forms.ChoiceField(label="事项", choices=CenterChange.Kind.choices)
     center = forms.ModelChoiceField(
-        label="分中心", required=False, queryset=Center.objects.none(), empty_label="（新设时不选）"
+        label="分中心",
+        required=False,
+        queryset=Center.objects.none(),
+        empty_label="（新设时不选）",
+        help_text="改造、搬迁、撤并时选择；只列出您可以起草变更的分中心。",
     )
     merge_into = forms.ModelChoiceField(
-        label="并入中心", required=False, queryset=Center.objects.none(), empty_label="（撤并时选择）"
+        label="并入中心",
+        required=False,
+        queryset=Center.objects.none(),
+        empty_label="（撤并时选择）",
+        help_text="撤并时选择并入的中心。",
     )
-    new_name = forms.CharField(label="新设名称", max_length=80, required=False)
-    new_code = forms.CharField(label="新设编码", max_length=30, required=False)
+    new_name = forms.CharField(
+        label="新设名称",
+        max_length=80,
+        required=False,
+        help_text="新设时填写，应为“××区政务服务中心××分中心”。",
+    )
+    new_code = forms.CharField(
+        label="新设编码", max_length=30, required=False, help_text="新设时填写：字母、数字、连字符。"
+    )
     department = forms.ModelChoiceField(
-        label="业务主管部门", required=False, queryset=Department.objects.none(), empty_label="（新设时选择）"
+        label="业务主管部门",
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label="（新设时选择）",
+        help_text="新设时选择。",
     )
-    new_address = forms.CharField(label="新地址", max_length=200, required=False)
+    new_address = forms.CharField(
+        label="新地址", max_length=200, required=False, help_text="新设或搬迁时填写。"
+    )
     effective_date = forms.DateField(
         label="生效日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -226,7 +261,7 @@ class ChangeForm(AccessibleForm):
         "description",
     )
 
-    def __init__(self, *args, user, change: CenterChange | None = None, **kwargs):
+    def __init__(self, *args: Any, user: Staff, change: CenterChange | None = None, **kwargs: Any) -> None:
         if change is not None and not kwargs.get("initial"):
             kwargs["initial"] = {name: getattr(change, name) for name in ("kind", "center", *self.EDITABLE)}
         super().__init__(*args, **kwargs)
@@ -234,30 +269,30 @@ class ChangeForm(AccessibleForm):
         districts = user_district_ids(user)
         if change is not None:
             districts = {change.district_id}
-        self.fields["merge_into"].queryset = (
+        limit_choices(
+            self,
+            "merge_into",
             Center.objects.filter(district_id__in=districts)
             .exclude(status__in=CLOSED_STATUSES)
-            .order_by("kind", "code")
+            .order_by("kind", "code"),
         )
-        self.fields["department"].queryset = Department.objects.filter(district_id__in=districts)
+        limit_choices(self, "department", Department.objects.filter(district_id__in=districts))
         if change is None:
-            self.fields["center"].queryset = draftable_branches(user)
+            limit_choices(self, "center", draftable_branches(user))
         else:
             # The kind and the branch of a change are fixed once drafted.
-            self.fields["center"].queryset = Center.objects.filter(pk=change.center_id)
+            limit_choices(self, "center", Center.objects.filter(pk=change.center_id or 0))
             for name in ("kind", "center"):
                 self.fields[name].disabled = True
 
-    def district(self, user):
+    def district(self, user: Staff) -> District | None:
         """The district the change belongs to: its branch's, its department's, or the user's own."""
         data = self.cleaned_data
         if data.get("center"):
             return data["center"].district
         if data.get("department"):
             return data["department"].district
-        from .models import District
-
         return District.objects.filter(id__in=user_district_ids(user)).order_by("id").first()
 
-    def edited_fields(self) -> dict:
+    def edited_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.EDITABLE}

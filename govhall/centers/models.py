@@ -120,11 +120,10 @@ class Center(TimeStamped):
         if self.kind == self.Kind.DISTRICT:
             if self.parent_id:
                 errors.setdefault("parent", []).append("区政务服务中心没有上级中心。")
-        else:
-            if not self.parent_id:
-                errors.setdefault("parent", []).append("分中心和便民服务中心必须隶属于区政务服务中心。")
-            elif self.parent.kind != self.Kind.DISTRICT or self.parent.district_id != self.district_id:
-                errors.setdefault("parent", []).append("上级中心必须是本区县的区政务服务中心。")
+        elif not self.parent_id:
+            errors.setdefault("parent", []).append("分中心和便民服务中心必须隶属于区政务服务中心。")
+        elif self.parent.kind != self.Kind.DISTRICT or self.parent.district_id != self.district_id:
+            errors.setdefault("parent", []).append("上级中心必须是本区县的区政务服务中心。")
         if self.kind == self.Kind.BRANCH and not self.department_id:
             errors.setdefault("department", []).append("分中心必须有业务主管部门（双重管理）。")
         if self.department_id and district and self.department.district_id != district.id:

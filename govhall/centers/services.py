@@ -6,15 +6,19 @@ branch or its department, filed with the district office (备案), approved by
 the district government, and applied on its effective date. Every step is
 recorded with who, when and why."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from datetime import date, time
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from govhall.accounts.models import Role
+from govhall.accounts.models import Role, RoleAssignment
 from govhall.accounts.selectors import roles_at
 from govhall.core.errors import DomainError, Refused, WrongState
-from govhall.core.history import delete_recorded, save_recorded
+from govhall.core.history import delete_recorded, insert_row, save_recorded
 from govhall.core.services import counter_next
 
 from . import merging
@@ -34,6 +38,9 @@ from .models import (
 )
 from .permissions import access_center
 
+if TYPE_CHECKING:
+    from govhall.accounts.models import User
+
 Kind = CenterChange.Kind
 Status = CenterChange.Status
 OPEN_CHANGE_STATUSES = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.FILED, Status.APPROVED]
@@ -43,13 +50,17 @@ OPEN_CHANGE_STATUSES = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.
 
 
 @transaction.atomic
-def district_create(*, by, name: str, code: str, full_name: str = "") -> District:
-    return save_recorded(District(name=name, code=code, full_name=full_name), by=by, reason="创建区县")
+def district_create(*, by: User | None, name: str, code: str, full_name: str = "") -> District:
+    district = District(name=name, code=code, full_name=full_name)
+    save_recorded(district, by=by, reason="创建区县")
+    return district
 
 
 @transaction.atomic
-def department_create(*, by, district: District, name: str, code: str) -> Department:
-    return save_recorded(Department(district=district, name=name, code=code), by=by, reason="创建部门")
+def department_create(*, by: User | None, district: District, name: str, code: str) -> Department:
+    department = Department(district=district, name=name, code=code)
+    save_recorded(department, by=by, reason="创建部门")
+    return department
 
 
 def district_center(district: District) -> Center:
@@ -62,7 +73,7 @@ def district_center(district: District) -> Center:
 @transaction.atomic
 def center_create(
     *,
-    by,
+    by: User | None,
     district: District,
     kind: str,
     name: str,
@@ -106,7 +117,7 @@ def center_create(
 @transaction.atomic
 def center_update(
     *,
-    by,
+    by: User | None,
     center: Center,
     name: str | None = None,
     address: str | None = None,
@@ -115,8 +126,7 @@ def center_update(
 ) -> Center:
     """Edit a hall's public details. A renamed hall keeps its old name as an alias.
     Moving a branch's address goes through a relocation (搬迁) filing instead."""
-    if by is not None:
-        access_center(by, center, action="manage")
+    access_center(by, center, action="manage")
     center = Center.objects.select_for_update().get(pk=center.pk)
     old_name = center.name
     if address is not None and address != center.address and center.kind == Center.Kind.BRANCH:
@@ -142,28 +152,30 @@ def center_update(
 
 
 @transaction.atomic
-def center_add_alias(*, by, center: Center, name: str, note: str = "") -> CenterAlias:
-    """Keep a former or other name of the hall; it stays searchable."""
-    if by is not None:
-        access_center(by, center, action="manage")
+def center_add_alias(*, by: User | None, center: Center, name: str, note: str = "") -> CenterAlias | None:
+    """Keep a former or other name of the hall; it stays searchable (None: it is the hall's own name)."""
+    access_center(by, center, action="manage")
     return _alias_keep(by=by, center=center, name=name, note=note)
 
 
-def _alias_keep(*, by, center: Center, name: str, note: str) -> CenterAlias:
+def _alias_keep(*, by: User | None, center: Center, name: str, note: str) -> CenterAlias | None:
     name = name.strip()
     if not name:
         raise DomainError("请填写名称。", field="name")
     existing = CenterAlias.objects.filter(center=center, name=name).first()
     if existing or name == center.name:
         return existing
-    return save_recorded(CenterAlias(center=center, name=name, note=note), by=by, reason="保留原有名称")
+    alias = CenterAlias(center=center, name=name, note=note)
+    save_recorded(alias, by=by, reason="保留原有名称")
+    return alias
 
 
 @transaction.atomic
-def center_set_hours(*, by, center: Center, periods: list[tuple[int, time, time]]) -> list[OpeningHours]:
+def center_set_hours(
+    *, by: User | None, center: Center, periods: list[tuple[int, time, time]]
+) -> list[OpeningHours]:
     """Replace the weekly hours. Periods of one day must not overlap."""
-    if by is not None:
-        access_center(by, center, action="manage")
+    access_center(by, center, action="manage")
     by_day: dict[int, list[tuple[time, time]]] = {}
     for weekday, opens, closes in periods:
         if weekday not in range(7):
@@ -178,16 +190,16 @@ def center_set_hours(*, by, center: Center, periods: list[tuple[int, time, time]
                 raise DomainError("同一天的办公时段不能重叠。", field="hours")
     for old in center.hours.all():
         delete_recorded(old, by=by, reason="调整办公时间")
-    return [
-        save_recorded(OpeningHours(center=center, weekday=d, opens=o, closes=c), by=by, reason="调整办公时间")
-        for d, o, c in sorted(periods)
-    ]
+    hours = [OpeningHours(center=center, weekday=d, opens=o, closes=c) for d, o, c in sorted(periods)]
+    for h in hours:
+        save_recorded(h, by=by, reason="调整办公时间")
+    return hours
 
 
 @transaction.atomic
 def center_set_hours_exception(
     *,
-    by,
+    by: User | None,
     center: Center,
     day: date,
     is_closed: bool = True,
@@ -196,16 +208,18 @@ def center_set_hours_exception(
     note: str = "",
 ) -> HoursException:
     """A day off (e.g. a local closure) or different hours on one day."""
-    if by is not None:
-        access_center(by, center, action="manage")
+    access_center(by, center, action="manage")
     exc = HoursException.objects.filter(center=center, date=day).first() or HoursException(
         center=center, date=day
     )
     exc.is_closed, exc.opens, exc.closes, exc.note = is_closed, opens, closes, note
-    return save_recorded(exc, by=by, reason="办公时间例外")
+    save_recorded(exc, by=by, reason="办公时间例外")
+    return exc
 
 
-def _set_kinds(*, by, center, model, kinds: list[str], reason: str):
+def _set_kinds(
+    *, by: User | None, center: Center, model: type[Zone] | type[Facility], kinds: list[str], reason: str
+) -> None:
     valid = set(model.Kind.values)
     unknown = [k for k in kinds if k not in valid]
     if unknown:
@@ -220,26 +234,25 @@ def _set_kinds(*, by, center, model, kinds: list[str], reason: str):
 
 
 @transaction.atomic
-def center_set_zones(*, by, center: Center, kinds: list[str]) -> None:
+def center_set_zones(*, by: User | None, center: Center, kinds: list[str]) -> None:
     """Record which of the six zones the hall has."""
-    if by is not None:
-        access_center(by, center, action="manage")
+    access_center(by, center, action="manage")
     _set_kinds(by=by, center=center, model=Zone, kinds=kinds, reason="设置功能区")
 
 
 @transaction.atomic
-def center_set_facilities(*, by, center: Center, kinds: list[str]) -> None:
+def center_set_facilities(*, by: User | None, center: Center, kinds: list[str]) -> None:
     """Record which convenience facilities the hall offers."""
-    if by is not None:
-        access_center(by, center, action="manage")
+    access_center(by, center, action="manage")
     _set_kinds(by=by, center=center, model=Facility, kinds=kinds, reason="设置便民设施")
 
 
 @transaction.atomic
-def leadership_set(*, by, center: Center, role: str, name: str, title: str, phone: str = "") -> Leadership:
+def leadership_set(
+    *, by: User | None, center: Center, role: str, name: str, title: str, phone: str = ""
+) -> Leadership:
     """The department names its leader in charge of the hall and the cadre for daily work."""
-    if by is not None:
-        access_center(by, center, action="manage")
+    access_center(by, center, action="manage")
     if role not in Leadership.Role.values:
         raise DomainError("职责应为“分管班子成员”或“负责科级干部”。", field="role")
     if not name.strip():
@@ -250,7 +263,8 @@ def leadership_set(*, by, center: Center, role: str, name: str, title: str, phon
         center=center, role=role
     )
     person.name, person.title, person.phone = name.strip(), title.strip(), phone.strip()
-    return save_recorded(person, by=by, reason=f"指定{person.get_role_display()}")
+    save_recorded(person, by=by, reason=f"指定{person.get_role_display()}")
+    return person
 
 
 def missing_leadership(center: Center) -> list[str]:
@@ -259,11 +273,10 @@ def missing_leadership(center: Center) -> list[str]:
 
 
 @transaction.atomic
-def center_set_status(*, by, center: Center, status: str, reason: str = "") -> Center:
+def center_set_status(*, by: User | None, center: Center, status: str, reason: str = "") -> Center:
     """Activate, suspend or close a hall. A branch becomes active only once its
     department has named both its leader in charge and its daily cadre."""
-    if by is not None:
-        access_center(by, center, action="manage")
+    access_center(by, center, action="manage")
     center = Center.objects.select_for_update().get(pk=center.pk)
     if status not in {
         Center.Status.ACTIVE,
@@ -285,43 +298,40 @@ def center_set_status(*, by, center: Center, status: str, reason: str = "") -> C
     if status in {Center.Status.SUSPENDED, Center.Status.CLOSED} and not reason.strip() and by is not None:
         raise DomainError("请说明暂停或撤销的原因。", field="reason")
     center.status = status
-    return save_recorded(center, by=by, reason=reason or f"状态改为{center.get_status_display()}")
+    save_recorded(center, by=by, reason=reason or f"状态改为{center.get_status_display()}")
+    return center
 
 
 # --- changes of a branch (新设/改造/搬迁/撤并) -----------------------------------
 
 
-def _event(change: CenterChange, step: str, by, note: str = "") -> CenterChangeEvent:
-    return CenterChangeEvent.objects.create(change=change, step=step, by=by, note=note)
+def _event(change: CenterChange, step: str, by: User | None, note: str = "") -> CenterChangeEvent:
+    """One step on the change's timeline: the event row is itself the record (it is never changed)."""
+    event = CenterChangeEvent(change=change, step=step, by=by, note=note)
+    insert_row(event)
+    return event
 
 
 def _scope_center(change: CenterChange) -> Center:
     """The center whose people may act on this change: the branch itself, or for
     a new branch the district center (only district-wide roles reach it)."""
-    return change.center if change.center_id else district_center(change.district)
+    return change.center if change.center is not None else district_center(change.district)
 
 
-def _require_role(by, change: CenterChange, role: str, message: str) -> None:
+def _require(by: User | None, change: CenterChange, action: str) -> None:
+    """`by` may take the district's step `action` (file, return, approve, reject) on `change`."""
+    access_center(by, _scope_center(change), action=action)
+
+
+def _require_drafter(by: User | None, change: CenterChange) -> None:
     if by is None:
         return
-    center = _scope_center(change)
-    access_center(by, center, action="view")
-    if role not in roles_at(by, center):
-        raise Refused(message)
-
-
-def _require_drafter(by, change: CenterChange) -> None:
-    if by is None:
-        return
-    if change.center_id:
+    if change.center is not None:
         access_center(by, change.center, action="draft_change")
         return
     # A new branch: the district office, or a leader of the department it will belong to.
-    dc = district_center(change.district)
-    if Role.DISTRICT_ADMIN in roles_at(by, dc):
+    if Role.DISTRICT_ADMIN in roles_at(by, district_center(change.district)):
         return
-    from govhall.accounts.models import RoleAssignment
-
     if (
         change.department_id
         and RoleAssignment.objects.filter(
@@ -334,90 +344,132 @@ def _require_drafter(by, change: CenterChange) -> None:
     raise Refused("只有区政务办或该业务主管部门可以起草新设分中心。")
 
 
-def change_allowed_actions(*, user, change: CenterChange) -> set[str]:
+def _allowed(check: Callable[..., None], *args: Any) -> bool:
+    try:
+        check(*args)
+    except DomainError:
+        return False
+    return True
+
+
+def change_allowed_actions(*, user: User | None, change: CenterChange) -> set[str]:
     """The steps `user` may take on `change` now — the same checks the steps
     themselves make, asked in advance (for buttons and for API clients)."""
-
-    def allowed(check, *args) -> bool:
-        try:
-            check(*args)
-        except DomainError:
-            return False
-        return True
-
     actions: set[str] = set()
-    is_drafter = allowed(_require_drafter, user, change)
+    is_drafter = _allowed(_require_drafter, user, change)
     if is_drafter and change.status in {Status.DRAFT, Status.RETURNED}:
         actions |= {"submit", "edit"}
     if is_drafter and change.status in {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}:
         actions.add("withdraw")
-    if change.status == Status.SUBMITTED and allowed(_require_role, user, change, Role.DISTRICT_ADMIN, ""):
+    if change.status == Status.SUBMITTED and _allowed(_require, user, change, "file"):
         actions |= {"file", "return"}
-    if change.status == Status.FILED and allowed(_require_role, user, change, Role.APPROVER, ""):
+    if change.status == Status.FILED and _allowed(_require, user, change, "approve"):
         actions |= {"approve", "reject"}
     return actions
 
 
-def _validate_change(change: CenterChange, *, today: date) -> None:
-    errors: dict[str, list[str]] = {}
+# --- the rules a change must meet before it is saved or submitted: one check per rule.
+# Each returns the messages it finds, by the field they are about.
 
-    def err(field, message):
-        errors.setdefault(field, []).append(message)
+Errors = dict[str, list[str]]
+CLOSED = {Center.Status.MERGED, Center.Status.CLOSED}
 
-    if not change.description or not change.description.strip():
-        err("description", "请填写事由与内容。")
+
+def _check_basics(change: CenterChange, today: date) -> Errors:
+    errors: Errors = {}
+    if not (change.description or "").strip():
+        errors["description"] = ["请填写事由与内容。"]
     if change.effective_date is None:
-        err("effective_date", "请填写生效日期。")
+        errors["effective_date"] = ["请填写生效日期。"]
     elif change.effective_date < today:
-        err("effective_date", "生效日期不能早于今天。")
-    if change.kind == Kind.ESTABLISH:
-        if change.center_id:
-            err("center", "新设分中心不应指定已有中心。")
-        message = check_center_name(Center.Kind.BRANCH, change.new_name or "", change.district)
-        if message:
-            err("new_name", message)
-        elif Center.objects.filter(name=change.new_name).exists():
-            err("new_name", f"名称“{change.new_name}”已被其他中心使用。")
-        if not change.new_code:
-            err("new_code", "请填写编码。")
-        elif Center.objects.filter(code=change.new_code).exists():
-            err("new_code", f"编码“{change.new_code}”已被使用。")
-        if not change.department_id:
-            err("department", "请选择业务主管部门。")
-        elif change.department.district_id != change.district_id:
-            err("department", "业务主管部门必须属于本区县。")
-        if not (change.new_address or "").strip():
-            err("new_address", "请填写地址。")
-    else:
-        if not change.center_id:
-            err("center", "请选择分中心。")
-        else:
-            if change.center.kind != Center.Kind.BRANCH:
-                err("center", "只有分中心的新设、改造、搬迁、撤并需要备案审批。")
-            if change.center.status in {Center.Status.MERGED, Center.Status.CLOSED}:
-                err("center", f"该分中心{change.center.get_status_display()}。")
-    if change.kind == Kind.RELOCATE and change.center_id:
-        if not (change.new_address or "").strip():
-            err("new_address", "请填写搬迁后的地址。")
-        elif change.new_address.strip() == change.center.address:
-            err("new_address", "新地址与现地址相同。")
-    if change.kind == Kind.MERGE:
-        if not change.merge_into_id:
-            err("merge_into", "请选择并入的中心。")
-        elif change.merge_into_id == change.center_id:
-            err("merge_into", "不能并入自身，请选择另一个中心。")
-        else:
-            target = change.merge_into
-            if target.district_id != change.district_id:
-                err("merge_into", "只能并入本区县的中心。")
-            if target.status in {Center.Status.MERGED, Center.Status.CLOSED}:
-                err("merge_into", f"“{target.name}”{target.get_status_display()}，不能作为并入对象。")
-    if change.center_id and not errors.get("center"):
-        open_other = CenterChange.objects.filter(
-            center_id=change.center_id, status__in=OPEN_CHANGE_STATUSES
-        ).exclude(pk=change.pk)
+        errors["effective_date"] = ["生效日期不能早于今天。"]
+    return errors
+
+
+def _check_new_branch(change: CenterChange) -> Errors:
+    """新设: a name by the naming rule, a free code, a department of the district, an address."""
+    errors: Errors = {}
+    if change.center_id:
+        errors["center"] = ["新设分中心不应指定已有中心。"]
+    message = check_center_name(Center.Kind.BRANCH, change.new_name or "", change.district)
+    if message:
+        errors["new_name"] = [message]
+    elif Center.objects.filter(name=change.new_name).exists():
+        errors["new_name"] = [f"名称“{change.new_name}”已被其他中心使用。"]
+    if not change.new_code:
+        errors["new_code"] = ["请填写编码。"]
+    elif Center.objects.filter(code=change.new_code).exists():
+        errors["new_code"] = [f"编码“{change.new_code}”已被使用。"]
+    if change.department is None:
+        errors["department"] = ["请选择业务主管部门。"]
+    elif change.department.district_id != change.district_id:
+        errors["department"] = ["业务主管部门必须属于本区县。"]
+    if not (change.new_address or "").strip():
+        errors["new_address"] = ["请填写地址。"]
+    return errors
+
+
+def _check_existing_branch(change: CenterChange) -> Errors:
+    """改造/搬迁/撤并: an open branch, with no other change under way."""
+    center = change.center
+    if center is None:
+        return {"center": ["请选择分中心。"]}
+    problems = []
+    if center.kind != Center.Kind.BRANCH:
+        problems.append("只有分中心的新设、改造、搬迁、撤并需要备案审批。")
+    if center.status in CLOSED:
+        problems.append(f"该分中心{center.get_status_display()}。")
+    if not problems:
+        open_other = CenterChange.objects.filter(center=center, status__in=OPEN_CHANGE_STATUSES).exclude(
+            pk=change.pk
+        )
         if open_other.exists():
-            err("center", "该分中心已有一项未办结的变更，请先办结或撤回。")
+            problems.append("该分中心已有一项未办结的变更，请先办结或撤回。")
+    return {"center": problems} if problems else {}
+
+
+def _check_relocation(change: CenterChange) -> Errors:
+    """搬迁: a new address that differs from the present one."""
+    if change.center is None:
+        return {}
+    new_address = (change.new_address or "").strip()
+    if not new_address:
+        return {"new_address": ["请填写搬迁后的地址。"]}
+    if new_address == change.center.address:
+        return {"new_address": ["新地址与现地址相同。"]}
+    return {}
+
+
+def _check_merge(change: CenterChange) -> Errors:
+    """撤并: another open center of the same district to merge into."""
+    target = change.merge_into
+    if target is None:
+        return {"merge_into": ["请选择并入的中心。"]}
+    if target.pk == change.center_id:
+        return {"merge_into": ["不能并入自身，请选择另一个中心。"]}
+    problems = []
+    if target.district_id != change.district_id:
+        problems.append("只能并入本区县的中心。")
+    if target.status in CLOSED:
+        problems.append(f"“{target.name}”{target.get_status_display()}，不能作为并入对象。")
+    return {"merge_into": problems} if problems else {}
+
+
+def _validate_change(change: CenterChange, *, today: date) -> None:
+    """Every rule a change breaks, each message next to its field (one DomainError)."""
+    checks: list[Errors] = [_check_basics(change, today)]
+    if change.kind == Kind.ESTABLISH:
+        checks.append(_check_new_branch(change))
+    else:
+        checks.append(_check_existing_branch(change))
+    if change.kind == Kind.RELOCATE:
+        checks.append(_check_relocation(change))
+    if change.kind == Kind.MERGE:
+        checks.append(_check_merge(change))
+    errors: Errors = {}
+    for found in checks:
+        for field, messages in found.items():
+            errors.setdefault(field, []).extend(messages)
     if errors:
         first = next(iter(errors))
         raise DomainError("；".join(m for ms in errors.values() for m in ms), field=first, errors=errors)
@@ -426,7 +478,7 @@ def _validate_change(change: CenterChange, *, today: date) -> None:
 @transaction.atomic
 def change_draft(
     *,
-    by,
+    by: User | None,
     district: District,
     kind: str,
     effective_date: date,
@@ -459,13 +511,15 @@ def change_draft(
         raise DomainError("分中心不属于该区县。", field="center")
     _require_drafter(by, change)
     _validate_change(change, today=today or timezone.localdate())
-    save_recorded(change, by=by, reason="起草", validate=False)
+    save_recorded(change, by=by, reason="起草")
     _event(change, CenterChangeEvent.Step.DRAFTED, by)
     return change
 
 
 @transaction.atomic
-def change_update(*, by, change: CenterChange, today: date | None = None, **fields) -> CenterChange:
+def change_update(
+    *, by: User | None, change: CenterChange, today: date | None = None, **fields: Any
+) -> CenterChange:
     """Edit a draft or a returned change."""
     change = CenterChange.objects.select_for_update().get(pk=change.pk)
     _require_drafter(by, change)
@@ -485,7 +539,7 @@ def change_update(*, by, change: CenterChange, today: date | None = None, **fiel
             raise DomainError(f"不能修改字段 {field}。", field=field)
         setattr(change, field, value.strip() if isinstance(value, str) else value)
     _validate_change(change, today=today or timezone.localdate())
-    save_recorded(change, by=by, reason="修改", validate=False)
+    save_recorded(change, by=by, reason="修改")
     _event(change, CenterChangeEvent.Step.EDITED, by)
     return change
 
@@ -505,56 +559,58 @@ def _expect(change: CenterChange, *statuses: str, action: str) -> None:
 
 
 @transaction.atomic
-def change_submit(*, by, change: CenterChange, today: date | None = None) -> CenterChange:
+def change_submit(*, by: User | None, change: CenterChange, today: date | None = None) -> CenterChange:
     """The branch or department sends the change to the district office for filing."""
     change = _locked(change)
     _require_drafter(by, change)
     _expect(change, Status.DRAFT, Status.RETURNED, action="报送备案")
     _validate_change(change, today=today or timezone.localdate())
     change.status = Status.SUBMITTED
-    save_recorded(change, by=by, reason="报送备案", validate=False)
+    save_recorded(change, by=by, reason="报送备案")
     _event(change, CenterChangeEvent.Step.SUBMITTED, by)
     return change
 
 
 @transaction.atomic
-def change_file(*, by, change: CenterChange) -> CenterChange:
+def change_file(*, by: User | None, change: CenterChange) -> CenterChange:
     """The district office records the filing (备案) and gives it a filing number."""
     change = _locked(change)
-    _require_role(by, change, Role.DISTRICT_ADMIN, "只有区政务办可以备案。")
+    _require(by, change, "file")
     _expect(change, Status.SUBMITTED, action="备案")
     year = timezone.localdate().year
     n = counter_next(scope=f"center-filing:{change.district_id}:{year}")
     change.filing_number = f"{change.district.name}政务备〔{year}〕{n}号"
     change.status = Status.FILED
-    save_recorded(change, by=by, reason="备案", validate=False)
+    save_recorded(change, by=by, reason="备案")
     _event(change, CenterChangeEvent.Step.FILED, by, change.filing_number)
     return change
 
 
 @transaction.atomic
-def change_return(*, by, change: CenterChange, reason: str) -> CenterChange:
+def change_return(*, by: User | None, change: CenterChange, reason: str) -> CenterChange:
     """The district office sends the change back to the drafter, saying why."""
     change = _locked(change)
-    _require_role(by, change, Role.DISTRICT_ADMIN, "只有区政务办可以退回。")
+    _require(by, change, "return")
     _expect(change, Status.SUBMITTED, action="退回")
     if not (reason or "").strip():
         raise DomainError("退回时必须说明理由。", field="reason")
     change.status, change.return_reason = Status.RETURNED, reason.strip()
-    save_recorded(change, by=by, reason="退回", validate=False)
+    save_recorded(change, by=by, reason="退回")
     _event(change, CenterChangeEvent.Step.RETURNED, by, reason.strip())
     return change
 
 
 @transaction.atomic
-def change_approve(*, by, change: CenterChange, note: str = "", today: date | None = None) -> CenterChange:
+def change_approve(
+    *, by: User | None, change: CenterChange, note: str = "", today: date | None = None
+) -> CenterChange:
     """The district government approves a filed change. If its effective date has
     come, it is applied at once; otherwise on that date."""
     change = _locked(change)
-    _require_role(by, change, Role.APPROVER, "只有区政府审批人可以批准。")
+    _require(by, change, "approve")
     _expect(change, Status.FILED, action="批准")
     change.status, change.decision_reason = Status.APPROVED, (note or "").strip()
-    save_recorded(change, by=by, reason="批准", validate=False)
+    save_recorded(change, by=by, reason="批准")
     _event(change, CenterChangeEvent.Step.APPROVED, by, change.decision_reason)
     today = today or timezone.localdate()
     if change.effective_date <= today:
@@ -563,32 +619,32 @@ def change_approve(*, by, change: CenterChange, note: str = "", today: date | No
 
 
 @transaction.atomic
-def change_reject(*, by, change: CenterChange, reason: str) -> CenterChange:
+def change_reject(*, by: User | None, change: CenterChange, reason: str) -> CenterChange:
     """The district government refuses a filed change; a reason is required."""
     change = _locked(change)
-    _require_role(by, change, Role.APPROVER, "只有区政府审批人可以作出不予批准的决定。")
+    _require(by, change, "reject")
     _expect(change, Status.FILED, action="不予批准")
     if not (reason or "").strip():
         raise DomainError("不予批准时必须说明理由。", field="reason")
     change.status, change.decision_reason = Status.REJECTED, reason.strip()
-    save_recorded(change, by=by, reason="不予批准", validate=False)
+    save_recorded(change, by=by, reason="不予批准")
     _event(change, CenterChangeEvent.Step.REJECTED, by, reason.strip())
     return change
 
 
 @transaction.atomic
-def change_withdraw(*, by, change: CenterChange, reason: str = "") -> CenterChange:
+def change_withdraw(*, by: User | None, change: CenterChange, reason: str = "") -> CenterChange:
     change = _locked(change)
     _require_drafter(by, change)
     _expect(change, Status.DRAFT, Status.SUBMITTED, Status.RETURNED, action="撤回")
     change.status = Status.WITHDRAWN
-    save_recorded(change, by=by, reason="撤回", validate=False)
+    save_recorded(change, by=by, reason="撤回")
     _event(change, CenterChangeEvent.Step.WITHDRAWN, by, reason)
     return change
 
 
 @transaction.atomic
-def change_apply(*, by, change: CenterChange, today: date | None = None) -> CenterChange:
+def change_apply(*, by: User | None, change: CenterChange, today: date | None = None) -> CenterChange:
     """Carry out an approved change on (or after) its effective date."""
     change = _locked(change)
     _expect(change, Status.APPROVED, action="生效")
@@ -610,22 +666,34 @@ def change_apply(*, by, change: CenterChange, today: date | None = None) -> Cent
         change.center = center
         note = f"已登记“{center.name}”（筹建中；明确分管领导后可投入运行）"
     elif change.kind == Kind.RELOCATE:
-        center = Center.objects.select_for_update().get(pk=change.center_id)
+        center = Center.objects.select_for_update().get(pk=_present(change.center).pk)
         old = center.address
         center.address = change.new_address
-        save_recorded(center, by=by, reason=f"搬迁（{change.filing_number}）", validate=False)
+        save_recorded(center, by=by, reason=f"搬迁（{change.filing_number}）")
         note = f"地址由“{old}”改为“{center.address}”"
     elif change.kind == Kind.RENOVATE:
         note = "改造已生效"
     elif change.kind == Kind.MERGE:
-        note = _merge(by=by, old=change.center, new=change.merge_into, filing=change.filing_number or "")
+        note = _merge(
+            by=by,
+            old=_present(change.center),
+            new=_present(change.merge_into),
+            filing=change.filing_number or "",
+        )
     change.status, change.applied_at = Status.APPLIED, timezone.now()
-    save_recorded(change, by=by, reason="生效", validate=False)
+    save_recorded(change, by=by, reason="生效")
     _event(change, CenterChangeEvent.Step.APPLIED, by, note)
     return change
 
 
-def _merge(*, by, old: Center, new: Center, filing: str) -> str:
+def _present(center: Center | None) -> Center:
+    """A center the change names; a submitted change always names the ones it needs."""
+    if center is None:
+        raise WrongState("该变更缺少所涉及的中心，不能生效。")
+    return center
+
+
+def _merge(*, by: User | None, old: Center, new: Center, filing: str) -> str:
     old = Center.objects.select_for_update().get(pk=old.pk)
     new = Center.objects.select_for_update().get(pk=new.pk)
     moved = merging.move_everything(old=old, new=new, by=by)
@@ -633,7 +701,7 @@ def _merge(*, by, old: Center, new: Center, filing: str) -> str:
     for alias in old.aliases.all():
         _alias_keep(by=by, center=new, name=alias.name, note=f"原“{old.name}”别名")
     old.status, old.merged_into = Center.Status.MERGED, new
-    save_recorded(old, by=by, reason=f"撤并入{new.name}", validate=False)
+    save_recorded(old, by=by, reason=f"撤并入{new.name}")
     left = merging.rows_left_behind(old)
     if left:  # a registered handler failed to move something: refuse rather than orphan it
         raise DomainError(f"撤并未能迁移全部数据：{left}")
@@ -645,7 +713,7 @@ def changes_apply_due(*, today: date | None = None) -> list[CenterChange]:
     """Apply every approved change whose effective date has come. Safe to run
     twice: an applied change is no longer approved."""
     today = today or timezone.localdate()
-    applied = []
+    applied: list[CenterChange] = []
     due = CenterChange.objects.filter(status=Status.APPROVED, effective_date__lte=today).order_by(
         "effective_date", "id"
     )

@@ -154,3 +154,25 @@ def test_logging_in_is_not_recorded_as_a_change_to_the_person(client):
     user.refresh_from_db()
     assert user.last_login is not None
     assert user.history.count() == rows
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/staff/", "http:/\\evil.example"])
+def test_off_site_next_after_login_goes_to_the_workbench(client, world, target):
+    response = client.post(LOGIN, {"username": "tclerk_a", "password": PASSWORD, "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboards:workbench")
+
+
+def test_same_site_next_after_login_is_followed(client, world):
+    response = client.post(LOGIN, {"username": "tclerk_a", "password": PASSWORD, "next": "/staff/centers/"})
+    assert response["Location"] == "/staff/centers/"
+
+
+def test_idle_timeout_sends_back_to_the_same_page_after_login(client, world):
+    client.force_login(world["clerk_a"])
+    client.get("/staff/")
+    _set_last_seen(client, 31 * 60)
+    to_login = client.get("/staff/changes/?status=draft")["Location"]
+    assert "next=%2Fstaff%2Fchanges%2F%3Fstatus%3Ddraft" in to_login
+    response = client.post(to_login, {"username": "tclerk_a", "password": PASSWORD})
+    assert response["Location"] == "/staff/changes/?status=draft"

@@ -260,7 +260,7 @@ def test_branch_address_edit_shows_the_relocation_message_next_to_the_address(cl
     )
     assert response.status_code == 400
     assert "搬迁" in _error_text(response, "id_info-address")
-    assert 'aria-describedby="id_info-address-error"' in response.content.decode()
+    assert 'aria-describedby="id_info-address-error' in response.content.decode()
     world["a"].refresh_from_db()
     assert world["a"].address == old and world["a"].phone == ""
 
