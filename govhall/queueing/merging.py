@@ -2,7 +2,10 @@
 windows move to the surviving hall. Letters and window numbers are unique per
 hall, so a queue or window whose letter or number is taken there gets the next
 free one; tickets, calls, slots and appointments follow by plain re-pointing.
-The hall's own queue rules stay with the merged hall's record."""
+The hall's own queue rules stay with the merged hall's record.
+
+The moves save with `validate=False`: the merge itself chose the new hall and
+a letter or number free there, the only fields that change."""
 
 from string import ascii_uppercase
 

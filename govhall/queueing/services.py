@@ -5,7 +5,17 @@ the issuing transaction (govhall.core.services.counter_next): never repeated,
 never skipped. A repeated request with the same idempotency key returns the
 ticket already issued. Priority tickets (绿色通道) and appointments within their
 slot go ahead of walk-ins, but a window that has called the hall's
-`priority_run` of them in a row calls a normal ticket next if one waits."""
+`priority_run` of them in a row calls a normal ticket next if one waits.
+
+History: every write goes through core.history. `validate=False` below is one of
+the two allowed cases (docs/ARCHITECTURE.md): the save changes only what the
+system maintains — a status from the fixed transitions here, its times, the
+acting clerk, counters — or what this service has itself just checked (a phone
+by its pattern, a transfer's queue and window by the hall, a note by
+`check_fields`). Counters the history leaves out on purpose (a window's
+`fast_streak`, a slot's `booked`, the once-only SMS and reminder times) are
+changed by one conditional UPDATE, which is what makes them safe under
+concurrency."""
 
 from __future__ import annotations
 
@@ -20,7 +30,13 @@ from stdnum.cn import ric
 
 from govhall.centers.models import Center
 from govhall.core.errors import DomainError, Refused, WrongState
-from govhall.core.history import insert_recorded, insert_recorded_numbered, save_recorded
+from govhall.core.history import (
+    check_fields,
+    insert_recorded,
+    insert_recorded_numbered,
+    insert_row,
+    save_recorded,
+)
 from govhall.core.models import Counter
 from govhall.core.services import counter_next
 
@@ -94,7 +110,9 @@ def queue_set_items(*, by, queue: Queue, items: list) -> Queue:
     if by is not None:
         access_hall(by, queue.center, action="manage")
     queue.items.set(items)
-    return save_recorded(queue, by=by, reason="设置覆盖事项", validate=False)
+    return save_recorded(
+        queue, by=by, reason="设置覆盖事项", validate=False
+    )  # the row itself: only updated_at
 
 
 @transaction.atomic
@@ -118,7 +136,9 @@ def window_set_queues(*, by, window: Window, queues: list[Queue]) -> Window:
     if any(q.center_id != window.center_id for q in queues):
         raise DomainError("窗口只能服务本大厅的队列。", field="queues")
     window.queues.set(queues)
-    return save_recorded(window, by=by, reason="设置服务队列", validate=False)
+    return save_recorded(
+        window, by=by, reason="设置服务队列", validate=False
+    )  # the row itself: only updated_at
 
 
 # --- tickets ---------------------------------------------------------------------
@@ -298,7 +318,9 @@ def ticket_call_next(*, window: Window, by) -> Ticket | None:
         ticket, window.fast_streak = head_normal, 0
     else:
         return None
-    Window.objects.filter(pk=window.pk).update(fast_streak=window.fast_streak)
+    Window.objects.filter(pk=window.pk).update(
+        fast_streak=window.fast_streak
+    )  # a counter outside the history
     ticket.status = Ticket.Status.CALLED
     ticket.called_at = now
     ticket.called_by = by
@@ -306,7 +328,8 @@ def ticket_call_next(*, window: Window, by) -> Ticket | None:
     ticket.target_window = None
     ticket.call_count += 1
     save_recorded(ticket, by=by, reason=f"叫号到{window.number}号窗口", validate=False)
-    call = Call.objects.create(center_id=window.center_id, ticket=ticket, window=window, by=by, at=now)
+    # A call is itself the record of an event (no history of its own).
+    call = insert_row(Call(center_id=window.center_id, ticket=ticket, window=window, by=by, at=now))
     transaction.on_commit(lambda: events.call_made(window.center_id, call.id))
     transaction.on_commit(lambda: sms_remind_ahead(queue_ids=queue_ids))
     return ticket
@@ -320,8 +343,8 @@ def ticket_recall(*, window: Window, by) -> Ticket:
     now = timezone.now()
     ticket.call_count += 1
     save_recorded(ticket, by=by, reason="重呼", validate=False)
-    call = Call.objects.create(
-        center_id=window.center_id, ticket=ticket, window=window, by=by, at=now, is_recall=True
+    call = insert_row(
+        Call(center_id=window.center_id, ticket=ticket, window=window, by=by, at=now, is_recall=True)
     )
     transaction.on_commit(lambda: events.call_made(window.center_id, call.id))
     return ticket
@@ -360,7 +383,8 @@ def ticket_finish(*, window: Window, by, note: str = "") -> Ticket:
     ticket.status = Ticket.Status.DONE
     ticket.finished_at = now
     ticket.finished_by = by
-    ticket.note = (note or "")[:200]
+    ticket.note = (note or "").strip()
+    check_fields(ticket)  # the note is typed by the clerk: its own rules, without reading the database
     save_recorded(ticket, by=by, reason="办结", validate=False)
     transaction.on_commit(lambda: events.hall_changed(window.center_id))
     return ticket
@@ -482,7 +506,8 @@ def window_pause(*, window: Window, by, reason: str = "") -> Window:
     if current is not None:
         raise WrongState(f"请先办结或标记过号当前的 {current.code} 号，再暂停。")
     window.status = Window.Status.PAUSED
-    window.pause_reason = (reason or "暂停服务").strip()[:60]
+    window.pause_reason = (reason or "").strip() or "暂停服务"
+    check_fields(window)  # the reason is typed by the clerk
     save_recorded(window, by=by, reason="暂停", validate=False)
     transaction.on_commit(lambda: events.hall_changed(window.center_id))
     return window
@@ -591,6 +616,9 @@ def appointment_book(
                 phone=phone,
                 user=by if by is not None and by.is_authenticated else None,
             )
+            # Each field's own rules (lengths …) without reading the database; the one booking per
+            # person, queue and day is the database's constraint (IntegrityError below).
+            check_fields(appointment)
             return save_recorded(appointment, by=appointment.user, reason="预约", validate=False)
     except IntegrityError as exc:
         raise DomainError(

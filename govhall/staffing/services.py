@@ -297,6 +297,7 @@ def leave_approve(*, leave: Leave, by, substitutes=None, note: str = "") -> Leav
         save_recorded(
             Substitute(leave=leave, window_id=window_id, day=day, user=user), by=by, reason="指定顶岗人员"
         )
+    # Warnings are the system's own notes (no history): those these substitutes answer are resolved.
     StaffingWarning.objects.filter(
         window_id__in=[w for w, _ in subs], day__in=[d for _, d in subs], resolved_at__isnull=True
     ).update(resolved_at=timezone.now())
@@ -374,7 +375,7 @@ def leaves_start_due(*, today: date | None = None) -> int:
     n = 0
     for leave in Leave.objects.filter(status=Leave.Status.APPROVED, start_date__lte=today):
         leave.status = Leave.Status.ON_LEAVE
-        save_recorded(leave, by=None, reason="假期开始", validate=False)
+        save_recorded(leave, by=None, reason="假期开始", validate=False)  # a status transition only
         n += 1
     return n
 

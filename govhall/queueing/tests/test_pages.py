@@ -186,3 +186,27 @@ def test_clerk_of_another_hall_cannot_take_a_ticket_on_behalf(client, hall):
     r = client.post(reverse("queueing:clerk_issue"), {"queue": hall["qa"].pk, "idempotency_key": "c2"})
     assert r.status_code == 404
     assert not Ticket.objects.exists()
+
+
+def test_a_name_too_long_is_shown_next_to_its_field_and_nothing_is_booked(client, hall):
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from govhall.queueing.models import Appointment, AppointmentSlot
+
+    slot = services.slot_create(
+        by=None,
+        queue=hall["qa"],
+        day=timezone.localdate() + timedelta(days=2),
+        starts=time(9),
+        ends=time(10),
+        capacity=3,
+    )
+    url = reverse("queueing:appointment_book", args=[hall["center"].code])
+    r = client.post(
+        url, {"slot": slot.pk, "name": "王" * 51, "id_number": "110105194912312113", "phone": "13800138000"}
+    )
+    assert r.status_code == 400 and 'id="ap-name-error"' in r.content.decode()
+    assert not Appointment.objects.exists()
+    assert AppointmentSlot.objects.get(pk=slot.pk).booked == 0  # the seat taken in the same transaction is back

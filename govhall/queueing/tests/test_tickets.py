@@ -316,3 +316,20 @@ def test_taking_a_ticket_is_recorded_in_its_history(hall):
         hall["qa"].id,
     )
     assert first.history.get().history_user is None
+
+
+def test_a_finishing_note_is_checked_like_any_typed_field(hall, open_w1):
+    take(hall["qa"])
+    services.ticket_call_next(window=open_w1, by=hall["clerk_a"])
+    with pytest.raises(DomainError) as exc:
+        services.ticket_finish(window=open_w1, by=hall["clerk_a"], note="备" * 201)
+    assert exc.value.field == "note"
+    assert Ticket.objects.get().status == Ticket.Status.CALLED
+
+
+def test_a_call_is_recorded_with_who_and_where(hall, open_w1):
+    take(hall["qa"])
+    services.ticket_call_next(window=open_w1, by=hall["clerk_a"])
+    services.ticket_recall(window=open_w1, by=hall["clerk_a"])
+    calls = list(Call.objects.order_by("id").values_list("window_id", "by_id", "is_recall"))
+    assert calls == [(open_w1.pk, hall["clerk_a"].pk, False), (open_w1.pk, hall["clerk_a"].pk, True)]
