@@ -56,7 +56,6 @@ class Case(TimeStamped):
         SITE = "site", "现场勘查"
         OTHER = "other", "其他特别程序"
 
-    OPEN_STATES = {Status.SUBMITTED, Status.CORRECTION, Status.ACCEPTED, Status.IN_PROGRESS, Status.SUSPENDED}
     CLOCK_STATES = {Status.ACCEPTED, Status.IN_PROGRESS}
 
     number = models.CharField("办件编号", max_length=40, unique=True, null=True, blank=True)
@@ -146,10 +145,6 @@ class Case(TimeStamped):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATES
 
 
 class CaseEvent(models.Model):

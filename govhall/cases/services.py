@@ -377,6 +377,7 @@ def case_intake_window(
         _receive_paper(case, by=by, materials=materials)
         # Numbered last: the center's counter row stays locked until the commit, so that is kept short.
         _number_case(case)
+        # validate=False: check_fields(case) ran above; since then only the number (a counter) changed.
         update_recorded(case, by=by, reason="窗口收件", validate=False, created=True, at=case.submitted_at)
     return case
 
@@ -736,9 +737,8 @@ def case_reject(*, by: User | None, case: Case, reason: str, legal_basis: str) -
             raise DomainError("请写明不予受理的理由。", field="reason")
         if not legal_basis:
             raise DomainError("请写明不予受理的法律依据。", field="legal_basis")
+    case.decision_note, case.decided_by = reason, by  # written (and checked) with the transition
     _transition(case, action="reject", by=by, to=S.REJECTED, reason=reason)
-    case.decision_note, case.decided_by = reason, by
-    save_recorded(case, by=by, reason="不予受理", validate=False)
     _issue_notice(
         case,
         kind=Notice.Kind.REJECTION,
@@ -999,6 +999,7 @@ def deadlines_recompute(*, by: User | None = None) -> int:
     ):
         _compute_deadline(case)
         if not case.deadline_unknown:
+            # validate=False: only the computed deadline fields change (system-maintained).
             save_recorded(case, by=by, reason="补录节假日后重算期限", validate=False)
             n += 1
     return n
