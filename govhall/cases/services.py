@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from types import ModuleType
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -285,46 +285,60 @@ def _compute_deadline(case: Case) -> None:
 # --- intake ----------------------------------------------------------------------------------
 
 
+class ApplicantFields(TypedDict):
+    """The applicant as a case holds it."""
+
+    applicant_kind: str
+    applicant_name: str
+    applicant_id_number: str
+    contact_phone: str
+    note: str
+
+
+def _applicant_fields(kind: str, name: str, id_number: str, phone: str, note: str) -> ApplicantFields:
+    """The applicant's fields as typed, trimmed (checked in full by `_check_applicant_of`)."""
+    return ApplicantFields(
+        applicant_kind=kind,
+        applicant_name=(name or "").strip(),
+        applicant_id_number=re.sub(r"\s+", "", id_number or "").upper(),
+        contact_phone=(phone or "").strip(),
+        note=(note or "").strip(),
+    )
+
+
+def _check_applicant_of(case: Case) -> None:
+    """`check_applicant` on the case's applicant; the cleaned values are kept."""
+    case.applicant_name, case.applicant_id_number, case.contact_phone = check_applicant(
+        applicant_kind=case.applicant_kind,
+        applicant_name=case.applicant_name,
+        applicant_id_number=case.applicant_id_number,
+        contact_phone=case.contact_phone,
+    )
+
+
 def _new_case(
     *,
     center: Center,
     item: ServiceItem,
     channel: str,
-    applicant_kind: str,
-    applicant_name: str,
-    applicant_id_number: str,
-    contact_phone: str,
-    note: str = "",
+    applicant: ApplicantFields,
     applicant_user: User | None = None,
     ticket_number: str = "",
     is_demo: bool = False,
-    validate_applicant: bool = True,
 ) -> Case:
     if item.center_id != center.id:
         raise DomainError(
             f"“{item.name}”在{item.center.name}办理，不在本中心受理。", field="item", code="wrong_center"
         )
-    guide = _guide_for(item)
-    if validate_applicant:
-        applicant_name, applicant_id_number, contact_phone = check_applicant(
-            applicant_kind=applicant_kind,
-            applicant_name=applicant_name,
-            applicant_id_number=applicant_id_number,
-            contact_phone=contact_phone,
-        )
     return Case(
         center=center,
         item=item,
-        guide=guide,
+        guide=_guide_for(item),
         channel=channel,
-        applicant_kind=applicant_kind,
-        applicant_name=(applicant_name or "").strip(),
-        applicant_id_number=(applicant_id_number or "").strip(),
-        contact_phone=(contact_phone or "").strip(),
-        note=(note or "").strip(),
         applicant_user=applicant_user,
         ticket_number=ticket_number or "",
         is_demo=is_demo,
+        **applicant,
     )
 
 
@@ -349,14 +363,11 @@ def case_intake_window(
         center=center,
         item=item,
         channel=Case.Channel.WINDOW,
-        applicant_kind=applicant_kind,
-        applicant_name=applicant_name,
-        applicant_id_number=applicant_id_number,
-        contact_phone=contact_phone,
-        note=note,
+        applicant=_applicant_fields(applicant_kind, applicant_name, applicant_id_number, contact_phone, note),
         ticket_number=ticket_number,
         is_demo=is_demo,
     )
+    _check_applicant_of(case)
     materials = _paper_materials(case.guide, paper_material_ids)
     case.received_by, case.status = by, S.SUBMITTED
     check_fields(case)
@@ -380,34 +391,6 @@ def case_intake_window(
         # validate=False: check_fields(case) ran above; since then only the number (a counter) changed.
         update_recorded(case, by=by, reason="窗口收件", validate=False, created=True, at=case.submitted_at)
     return case
-
-
-def case_start_from_window(
-    *,
-    by: User | None,
-    center: Center,
-    item: ServiceItem,
-    applicant_name: str,
-    applicant_id_number: str,
-    contact_phone: str,
-    applicant_kind: str = Case.ApplicantKind.PERSON,
-    ticket_number: str = "",
-    paper_material_ids: Iterable[int] = (),
-    note: str = "",
-) -> Case:
-    """For the queue: a clerk finishing a ticket starts a case for it."""
-    return case_intake_window(
-        by=by,
-        center=center,
-        item=item,
-        applicant_kind=applicant_kind,
-        applicant_name=applicant_name,
-        applicant_id_number=applicant_id_number,
-        contact_phone=contact_phone,
-        paper_material_ids=paper_material_ids,
-        note=note,
-        ticket_number=ticket_number,
-    )
 
 
 def _paper_materials(guide: Guide, material_ids: Iterable[Any]) -> list[Material]:
@@ -460,18 +443,10 @@ def case_draft_save(
     """A citizen saves an online application as a draft (checked fully only on submission)."""
     if by is None or not by.is_authenticated:
         raise Refused("请先登录后再申请。")
+    fields = _applicant_fields(applicant_kind, applicant_name, applicant_id_number, contact_phone, note)
     if case is None:
         case = _new_case(
-            center=item.center,
-            item=item,
-            channel=Case.Channel.ONLINE,
-            applicant_kind=applicant_kind,
-            applicant_name=applicant_name,
-            applicant_id_number=applicant_id_number,
-            contact_phone=contact_phone,
-            note=note,
-            applicant_user=by,
-            validate_applicant=False,
+            center=item.center, item=item, channel=Case.Channel.ONLINE, applicant=fields, applicant_user=by
         )
         case.status = S.DRAFT
         if not case.contact_phone and hasattr(by, "citizen"):
@@ -482,9 +457,8 @@ def case_draft_save(
             raise NotFound("没有找到该申请。")
         if case.status != S.DRAFT:
             raise WrongState("申请已提交，不能再作为草稿修改。")
-        case.applicant_kind, case.applicant_name = applicant_kind, (applicant_name or "").strip()
-        case.applicant_id_number = re.sub(r"\s+", "", applicant_id_number or "").upper()
-        case.contact_phone, case.note = (contact_phone or "").strip(), (note or "").strip()
+        for name, value in fields.items():
+            setattr(case, name, value)
     if len(case.applicant_id_number) > 18:
         raise DomainError("证件号码最多 18 位。", field="applicant_id_number")
     save_recorded(case, by=by, reason="保存草稿")
@@ -534,13 +508,7 @@ def case_submit(*, by: User, case: Case) -> Case:
     case = _lock(case)
     if not is_applicant(by, case):
         raise NotFound("没有找到该申请。")
-    name, number, phone = check_applicant(
-        applicant_kind=case.applicant_kind,
-        applicant_name=case.applicant_name,
-        applicant_id_number=case.applicant_id_number,
-        contact_phone=case.contact_phone,
-    )
-    case.applicant_name, case.applicant_id_number, case.contact_phone = name, number, phone
+    _check_applicant_of(case)
     if case.status == S.DRAFT:
         if not case.materials.exists():
             raise DomainError("请至少上传一份申请材料。", field="file")
@@ -1241,7 +1209,7 @@ def ticket_finish_with_case(
     the application, marked with the ticket's number. Both happen or neither.
     Returns (ticket, case)."""
     ticket = ticket_finish(window=window, by=by)
-    case = case_start_from_window(
+    case = case_intake_window(
         by=by,
         center=window.center,
         item=item,

@@ -1,20 +1,13 @@
 import json
 
 import pytest
-from django.test import Client
 
 from govhall.cases.models import Case, Warning
 
-from .conftest import PERSON_ID, PHONE
+from .conftest import PERSON_ID, PHONE, client_for
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def post(c, url, data):

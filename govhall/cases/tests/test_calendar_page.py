@@ -11,14 +11,10 @@ from govhall.cases import services
 from govhall.cases.models import Case, Warning
 from govhall.core.models import CalendarOverride
 
+from .conftest import client_for
+
 pytestmark = pytest.mark.django_db
 URL = "/staff/calendar/"
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _flagged_case(world, intake) -> Case:

@@ -8,7 +8,7 @@ from govhall.cases import services
 from govhall.cases.models import Case, CaseEvent, CorrectionNotice, Notice
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
 
-from .conftest import BUSINESS_ID, PERSON_ID, PHONE
+from .conftest import BUSINESS_ID, PERSON_ID
 
 pytestmark = pytest.mark.django_db
 
@@ -67,14 +67,7 @@ def test_clerk_of_another_branch_cannot_take_in_or_decide_the_case(world, intake
     with pytest.raises(NotFound):
         services.case_accept(by=world["clerk_b"], case=case)
     with pytest.raises(NotFound):
-        services.case_intake_window(
-            by=world["clerk_b"],
-            center=world["a"],
-            item=marriage,
-            applicant_name="李四",
-            applicant_id_number=PERSON_ID,
-            contact_phone=PHONE,
-        )
+        intake(0, by=world["clerk_b"], applicant_name="李四")
     case.refresh_from_db()
     assert case.status == Case.Status.SUBMITTED and not case.notices.exists()
 
@@ -87,16 +80,9 @@ def test_district_admin_sees_but_cannot_decide_a_branch_case(world, intake):
     assert case.status == Case.Status.SUBMITTED
 
 
-def test_item_of_another_hall_is_refused_at_this_window(world, marriage):
+def test_item_of_another_hall_is_refused_at_this_window(world, intake):
     with pytest.raises(DomainError) as exc:
-        services.case_intake_window(
-            by=world["clerk_b"],
-            center=world["b"],
-            item=marriage,
-            applicant_name="李四",
-            applicant_id_number=PERSON_ID,
-            contact_phone=PHONE,
-        )
+        intake(0, by=world["clerk_b"], center=world["b"], applicant_name="李四")
     assert exc.value.code == "wrong_center" and exc.value.field == "item"
     assert not Case.objects.exists()
 

@@ -11,50 +11,42 @@ from govhall.accounts.models import User
 from govhall.cases import services
 from govhall.cases.models import Case, CitizenAccount, CorrectionNotice, FirstInquiry, InquiryEvent
 
-from .conftest import PHONE
+from .conftest import PHONE, client_for
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
+def _accept_on_page_and_api(c: Client, case: Case):
+    """The answers of the page and of the API when `c` tries to accept `case`."""
+    act = c.post(f"/staff/cases/{case.number}/act/accept/")
+    decide = c.post(
+        f"{API}/cases/{case.number}/decisions",
+        json.dumps({"action": "accept"}),
+        content_type="application/json",
+    )
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED
+    return act, decide
 
 
 def test_another_halls_case_is_not_found_on_the_page_and_in_the_api_alike(world, intake):
     case = intake()
     c = client_for(world["clerk_b"])
     page = c.get(f"/staff/cases/{case.number}/")
-    api = c.get(f"{API}/cases/{case.number}")
-    assert page.status_code == api.status_code == 404
-    act = c.post(f"/staff/cases/{case.number}/act/accept/")
-    decide = c.post(
-        f"{API}/cases/{case.number}/decisions",
-        json.dumps({"action": "accept"}),
-        content_type="application/json",
-    )
-    assert act.status_code == decide.status_code == 404
+    assert page.status_code == c.get(f"{API}/cases/{case.number}").status_code == 404
     assert case.number not in page.content.decode()
-    case.refresh_from_db()
-    assert case.status == Case.Status.SUBMITTED
+    act, decide = _accept_on_page_and_api(c, case)
+    assert act.status_code == decide.status_code == 404
 
 
 def test_a_role_that_may_see_but_not_decide_is_refused_on_the_page_and_in_the_api_alike(world, intake):
     case = intake()
     c = client_for(world["leader_a"])
     assert c.get(f"/staff/cases/{case.number}/").status_code == 200
-    act = c.post(f"/staff/cases/{case.number}/act/accept/")
-    decide = c.post(
-        f"{API}/cases/{case.number}/decisions",
-        json.dumps({"action": "accept"}),
-        content_type="application/json",
-    )
+    act, decide = _accept_on_page_and_api(c, case)
     assert act.status_code == decide.status_code == 403
     assert "只有本中心的窗口工作人员" in act.content.decode()
-    case.refresh_from_db()
-    assert case.status == Case.Status.SUBMITTED
 
 
 def test_a_decision_missing_its_reason_is_shown_next_to_the_field_and_nothing_is_written(world, intake):

@@ -5,15 +5,9 @@ from django.test import Client
 from govhall.cases import services
 from govhall.cases.models import Case, SmsCode
 
-from .conftest import PERSON_ID, PHONE
+from .conftest import PERSON_ID, PHONE, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_case_list_masks_ids_and_phones_and_is_scoped(world, intake):
