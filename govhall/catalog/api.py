@@ -46,6 +46,11 @@ class ItemOut(Schema):
     url: str = Field(..., description="公开指南页面")
 
 
+def _current_version(item: ServiceItem) -> int | None:
+    guide = item.current_guide if item.current_guide_id else None
+    return guide.version if guide is not None else None
+
+
 def item_out(item: ServiceItem) -> dict:
     return {
         "code": item.code,
@@ -60,7 +65,7 @@ def item_out(item: ServiceItem) -> dict:
         "level": item.level,
         "level_label": item.get_level_display(),
         "themes": [{"code": t.code, "name": t.name} for t in item.themes.all()],
-        "guide_version": item.current_guide.version if item.current_guide_id else None,
+        "guide_version": _current_version(item),
         "url": f"/items/{item.code}/",
     }
 

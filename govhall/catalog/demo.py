@@ -575,13 +575,15 @@ def load_demo_catalog() -> dict[str, int]:
 
     real = _real_items()
     for dep_code, dep_name, real_name, theme_code in GENERAL_DEPARTMENTS:
-        department = Department.objects.filter(district=district, code=dep_code).first()
-        if department is None:
-            department = center_services.department_create(
-                by=None, district=district, name=dep_name, code=dep_code
-            )
-        seen = set()
-        rows = [r for r in real.get(real_name, []) if not (r[0] in seen or seen.add(r[0]))]
+        department = Department.objects.filter(
+            district=district, code=dep_code
+        ).first() or center_services.department_create(
+            by=None, district=district, name=dep_name, code=dep_code
+        )
+        by_name: dict[str, tuple[str, str, str]] = {}
+        for r in real.get(real_name, []):
+            by_name.setdefault(r[0], r)  # the first row of each name
+        rows = list(by_name.values())
         for n, (name, kind, real_code) in enumerate(rows[:GENERAL_PER_DEPARTMENT], start=1):
             code = f"500117-{dep_code}-{n:03d}"
             if ServiceItem.objects.filter(code=code).exists():

@@ -9,15 +9,17 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from govhall.centers.models import Center, Department, District
 from govhall.core.errors import DomainError
 
-from . import services
+from . import permissions, services
 from .models import NegativeListEntry, ServiceItem, Theme
 
 COLUMNS = [
@@ -35,6 +37,9 @@ COLUMNS = [
 ]
 MAX_ROWS = 20000
 
+if TYPE_CHECKING:
+    from govhall.accounts.models import User
+
 
 @dataclass
 class Problem:
@@ -42,28 +47,30 @@ class Problem:
     column: str
     message: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return (
-            f"第{self.row}行“{self.column}”：{self.message}"
+            f"第 {self.row} 行“{self.column}”：{self.message}"
             if self.row
             else f"“{self.column}”：{self.message}"
         )
 
 
 class ImportRejected(DomainError):
-    """The file has problems; nothing was imported."""
+    """The file has problems; nothing was imported. The summary names the file,
+    each problem (by row and column, the first 200) is listed under "rows"."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
+        summary = f"导入未执行：发现 {len(problems)} 处问题，请修改后重新上传，本次没有导入任何事项。"
         super().__init__(
-            f"导入未执行：发现 {len(problems)} 处问题，请修改后重新上传，本次没有导入任何事项。",
+            summary,
             field="file",
             code="import_rejected",
-            errors={"file": [str(p) for p in problems[:200]]},
+            errors={"file": [summary], "rows": [str(p) for p in problems[:200]]},
         )
 
 
-def _label_map(choices) -> dict[str, str]:
+def _label_map(choices: list[tuple[str, str]]) -> dict[str, str]:
     out = {}
     for value, label in choices:
         out[value] = value
@@ -71,7 +78,7 @@ def _label_map(choices) -> dict[str, str]:
     return out
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -79,7 +86,11 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_rows(data: bytes) -> tuple[list[dict], list[Problem]]:
+Row = dict[str, Any]
+LABELS = {key: label for key, label, _ in COLUMNS}
+
+
+def read_rows(data: bytes) -> tuple[list[Row], list[Problem]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable upload is the user's problem, not a 500
@@ -97,12 +108,12 @@ def read_rows(data: bytes) -> tuple[list[dict], list[Problem]]:
     if problems:
         return [], problems
     out = []
-    for n, values in enumerate(rows, start=2):
+    for n, cells in enumerate(rows, start=2):
         if n > MAX_ROWS + 1:
             problems.append(Problem(n, "（全表）", f"一次最多导入 {MAX_ROWS} 行。"))
             break
-        values = list(values)
-        record = {key: _cell(values[i]) if i < len(values) else "" for key, i in index.items()}
+        values = list(cells)
+        record: Row = {key: _cell(values[i]) if i < len(values) else "" for key, i in index.items()}
         if not any(record.values()):
             continue
         record["_row"] = n
@@ -112,89 +123,137 @@ def read_rows(data: bytes) -> tuple[list[dict], list[Problem]]:
     return out, problems
 
 
-def check_rows(rows: list[dict], district: District) -> list[Problem]:
-    labels = {key: label for key, label, _ in COLUMNS}
-    types = _label_map(ServiceItem.Type.choices)
-    servings = _label_map(ServiceItem.Serving.choices) | {
-        "个人,法人": "both",
-        "个人/法人": "both",
-        "个人，法人": "both",
-    }
-    levels = _label_map(ServiceItem.Level.choices)
-    departments = {d.code: d for d in Department.objects.filter(district=district)}
-    centers = {c.code: c for c in Center.objects.filter(district=district)}
-    themes = {t.name: t for t in Theme.objects.all()} | {t.code: t for t in Theme.objects.all()}
-    entries = {
-        e.item.code: e for e in NegativeListEntry.objects.filter(is_active=True).select_related("item")
-    }
-    other_district = set(ServiceItem.objects.exclude(district=district).values_list("code", flat=True))
+@dataclass
+class Known:
+    """What the rows are checked against: the choices, the district's departments
+    and centers, the themes, the negative list and the codes other districts use."""
+
+    types: dict[str, str]
+    servings: dict[str, str]
+    levels: dict[str, str]
+    departments: dict[str, Department]
+    centers: dict[str, Center]
+    themes: dict[str, Theme]
+    entries: dict[str, NegativeListEntry]
+    other_district: set[str]
+
+    @classmethod
+    def of(cls, district: District) -> Known:
+        themes = list(Theme.objects.all())
+        return cls(
+            types=_label_map(ServiceItem.Type.choices),
+            servings=_label_map(ServiceItem.Serving.choices)
+            | {"个人,法人": "both", "个人/法人": "both", "个人，法人": "both"},
+            levels=_label_map(ServiceItem.Level.choices),
+            departments={d.code: d for d in Department.objects.filter(district=district)},
+            centers={c.code: c for c in Center.objects.filter(district=district)},
+            themes={t.name: t for t in themes} | {t.code: t for t in themes},
+            entries={
+                e.item.code: e
+                for e in NegativeListEntry.objects.filter(is_active=True).select_related("item")
+            },
+            other_district=set(ServiceItem.objects.exclude(district=district).values_list("code", flat=True)),
+        )
+
+
+def check_rows(rows: list[Row], district: District) -> list[Problem]:
+    """Every problem of every row, in order; each row also gets its typed values (`_parsed`)."""
+    known = Known.of(district)
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-
-    def bad(row, key, message):
-        problems.append(Problem(row["_row"], labels[key], message))
-
     for row in rows:
-        for key, _label, required in COLUMNS:
-            if required and not row.get(key):
-                bad(row, key, "必填，不能为空。")
-        code = row.get("code", "")
-        if code:
-            if len(code) > 80:
-                bad(row, "code", "不能超过 80 个字符。")
-            if code in seen:
-                bad(row, "code", f"与第{seen[code]}行重复。")
-            seen.setdefault(code, row["_row"])
-            if code in other_district:
-                bad(row, "code", "该编码已被其他区县的事项使用。")
-        if len(row.get("name", "")) > 200:
-            bad(row, "name", "不能超过 200 个字符。")
-        if row.get("item_type") and row["item_type"] not in types:
-            bad(
-                row,
+        problems += [Problem(row["_row"], LABELS[key], text) for key, text in _row_problems(row, known, seen)]
+        row["_parsed"] = _parsed(row, known)
+    return problems
+
+
+def _row_problems(row: Row, known: Known, seen: dict[str, int]) -> list[tuple[str, str]]:
+    found = [(key, "必填，不能为空。") for key, _, required in COLUMNS if required and not row.get(key)]
+    found += _code_problems(row, known, seen)
+    if len(row.get("name", "")) > 200:
+        found.append(("name", "不能超过 200 个字符。"))
+    found += _choice_problems(row, known)
+    found += _center_problems(row, known)
+    found += [
+        ("themes", f"没有名为“{theme}”的主题。")
+        for theme in _split(row.get("themes", ""))
+        if theme not in known.themes
+    ]
+    return found
+
+
+def _code_problems(row: Row, known: Known, seen: dict[str, int]) -> list[tuple[str, str]]:
+    code = row.get("code", "")
+    if not code:
+        return []
+    found = []
+    if len(code) > 80:
+        found.append(("code", "不能超过 80 个字符。"))
+    if code in seen:
+        found.append(("code", f"与第{seen[code]}行重复。"))
+    seen.setdefault(code, row["_row"])
+    if code in known.other_district:
+        found.append(("code", "该编码已被其他区县的事项使用。"))
+    return found
+
+
+def _choice_problems(row: Row, known: Known) -> list[tuple[str, str]]:
+    found = []
+    if row.get("item_type") and row["item_type"] not in known.types:
+        found.append(
+            (
                 "item_type",
                 f"“{row['item_type']}”不是有效的事项类型，应为：{'、'.join(ServiceItem.Type.labels)}。",
             )
-        if row.get("serving") and row["serving"] not in servings:
-            bad(row, "serving", f"“{row['serving']}”无效，应为：个人、法人 或 个人、法人。")
-        if row.get("level") and row["level"] not in levels:
-            bad(row, "level", f"“{row['level']}”无效，应为：{'、'.join(ServiceItem.Level.labels)}。")
-        if row.get("department") and row["department"] not in departments:
-            bad(row, "department", f"没有编码为“{row['department']}”的部门。")
-        center_code = row.get("center")
-        if center_code:
-            center = centers.get(center_code)
-            if center is None:
-                bad(row, "center", f"没有编码为“{center_code}”的中心。")
-            elif center.kind != Center.Kind.DISTRICT:
-                entry = entries.get(code)
-                if entry is None or entry.center_id != center.id:
-                    bad(
-                        row,
-                        "center",
-                        f"该事项未列入负面清单（或清单未批准在{center.name}办理），应进驻区政务服务中心。",
-                    )
-        for theme in _split(row.get("themes", "")):
-            if theme not in themes:
-                bad(row, "themes", f"没有名为“{theme}”的主题。")
-        row["_parsed"] = {
-            "item_type": types.get(row.get("item_type")),
-            "serving": servings.get(row.get("serving")),
-            "level": levels.get(row.get("level")) or ServiceItem.Level.COUNTY,
-            "department": departments.get(row.get("department")),
-            "center": centers.get(center_code or ""),
-            "themes": [themes[t] for t in _split(row.get("themes", "")) if t in themes],
-        }
-    return problems
+        )
+    if row.get("serving") and row["serving"] not in known.servings:
+        found.append(("serving", f"“{row['serving']}”无效，应为：个人、法人 或 个人、法人。"))
+    if row.get("level") and row["level"] not in known.levels:
+        found.append(("level", f"“{row['level']}”无效，应为：{'、'.join(ServiceItem.Level.labels)}。"))
+    if row.get("department") and row["department"] not in known.departments:
+        found.append(("department", f"没有编码为“{row['department']}”的部门。"))
+    return found
+
+
+def _center_problems(row: Row, known: Known) -> list[tuple[str, str]]:
+    """A branch only with an approved negative-list entry naming it (应进必进)."""
+    center_code = row.get("center")
+    if not center_code:
+        return []
+    center = known.centers.get(center_code)
+    if center is None:
+        return [("center", f"没有编码为“{center_code}”的中心。")]
+    if center.kind == Center.Kind.DISTRICT:
+        return []
+    entry = known.entries.get(row.get("code", ""))
+    if entry is None or entry.center_id != center.id:
+        return [
+            (
+                "center",
+                f"该事项未列入负面清单（或清单未批准在{center.name}办理），应进驻区政务服务中心。",
+            )
+        ]
+    return []
+
+
+def _parsed(row: Row, known: Known) -> dict[str, Any]:
+    return {
+        "item_type": known.types.get(row.get("item_type") or ""),
+        "serving": known.servings.get(row.get("serving") or ""),
+        "level": known.levels.get(row.get("level") or "") or ServiceItem.Level.COUNTY,
+        "department": known.departments.get(row.get("department") or ""),
+        "center": known.centers.get(row.get("center") or ""),
+        "themes": [known.themes[t] for t in _split(row.get("themes", "")) if t in known.themes],
+    }
 
 
 def _split(text: str) -> list[str]:
     return [t for t in re.split(r"[、,，;；\s]+", text or "") if t]
 
 
-def import_catalog(*, by, district: District, data: bytes) -> dict[str, int]:
+def import_catalog(*, by: User | None, district: District, data: bytes) -> dict[str, int]:
     """Import (create or update by 实施编码) every row, or nothing at all."""
-    services._require_admin(by, district, "导入事项库")
+    permissions.access_district(by, district, refused="只有区政务办可以导入事项库。")
     rows, problems = read_rows(data)
     if not problems:
         problems = check_rows(rows, district)
@@ -240,7 +299,7 @@ HEADER_FONT = Font(bold=True)
 def export_catalog(*, district: District) -> bytes:
     """The catalog in the import format, so an export can be edited and imported back."""
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)
     ws.title = "事项清单"
     ws.append([label for _, label, _ in COLUMNS])
     for cell in ws[1]:
@@ -275,7 +334,7 @@ def export_catalog(*, district: District) -> bytes:
     return out.getvalue()
 
 
-def national_json(*, district: District) -> dict:
+def national_json(*, district: District) -> dict[str, Any]:
     """The national fields of every active item (GB/T 39554 style implementation list)."""
     qs = (
         ServiceItem.objects.filter(district=district, is_active=True)

@@ -1,15 +1,22 @@
 """Forms of the catalog's staff pages. They only parse and type the input; the
-services decide what is allowed and valid, and their DomainError is shown next
-to the field it names (`show_domain_error`)."""
+services decide what is allowed and valid, and a DomainError they raise is put
+next to the field it names by the page door (`core.page_errors`)."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
-from govhall.centers.forms import AccessibleForm, show_domain_error  # noqa: F401  (re-exported for the views)
 from govhall.centers.models import Center, Department
+from govhall.core.forms import AccessibleForm
 
-from .models import Material, NegativeListEntry, ServiceItem, Theme
+from .models import Guide, Material, NegativeListEntry, ServiceItem, Theme
+from .services import GUIDE_FIELDS
+
+
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class ItemForm(AccessibleForm):
@@ -35,7 +42,7 @@ class ItemForm(AccessibleForm):
 
     def __init__(self, *args, district, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(district=district).order_by("name")
+        _choices(self, "department").queryset = Department.objects.filter(district=district).order_by("name")
         if editing:
             self.fields["code"].disabled = True
         else:
@@ -47,11 +54,94 @@ class StationForm(AccessibleForm):
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = (
+        _choices(self, "center").queryset = (
             Center.objects.filter(district=district)
             .exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED])
             .order_by("kind", "code")
         )
+
+
+MATERIAL_COLUMNS = ("name", "required", "form", "copies", "source", "shared", "note")
+FEE_COLUMNS = ("name", "standard", "basis", "reduction")
+FAQ_COLUMNS = ("q", "a")
+CHECKBOX_COLUMNS = {"required", "shared"}
+MATERIAL_FORMS = Material.Form.choices
+
+
+def posted_rows(
+    data: Any, prefix: str, columns: tuple[str, ...], significant: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """The rows `prefix-N-column` of a posted list, in order; rows whose
+    `significant` text columns (default: all text columns) are blank are left out."""
+    indexes = sorted(
+        {
+            int(key.split("-")[1])
+            for key in data
+            if key.startswith(prefix + "-") and key.count("-") == 2 and key.split("-")[1].isdigit()
+        }
+    )
+    rows = []
+    for i in indexes:
+        row: dict[str, Any] = {
+            c: (data.get(f"{prefix}-{i}-{c}") or "").strip() for c in columns if c not in CHECKBOX_COLUMNS
+        }
+        if not any(row.get(c) for c in (significant or row)):
+            continue
+        for c in columns:
+            if c in CHECKBOX_COLUMNS:
+                row[c] = bool(data.get(f"{prefix}-{i}-{c}"))
+        rows.append(row)
+    return rows
+
+
+class RowsInput(forms.Widget):
+    """Reads back a table of inputs named `<name>-N-<column>`; the page lays the
+    table out itself (catalog/_material_row.html and the like)."""
+
+    def __init__(self, columns: tuple[str, ...], significant: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.columns, self.significant = columns, significant
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, Any]]:
+        return posted_rows(data, name, self.columns, self.significant)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
+
+
+class RowsField(forms.Field):
+    """A list of rows typed into a table of inputs; blank rows are left out. A
+    refusal naming the list (`field="fees"`) is shown above its table."""
+
+    def __init__(self, *, columns: tuple[str, ...], significant: tuple[str, ...] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(widget=RowsInput(columns, significant), **kwargs)
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:
+        return list(value or [])
+
+
+class MaterialsField(RowsField):
+    """The materials of a guide: the number of copies is a whole number; an
+    unknown form counts as the original."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(columns=MATERIAL_COLUMNS, significant=("name", "source", "note"), **kwargs)
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:
+        rows = []
+        for i, row in enumerate(super().to_python(value), start=1):
+            copies = str(row.get("copies") or "1")
+            if not copies.isdigit():
+                raise forms.ValidationError(f"第{i}项材料：份数应为整数。", code="copies")
+            kind = row.get("form") if row.get("form") in Material.Form.values else Material.Form.ORIGINAL
+            rows.append({**row, "form": kind, "copies": int(copies)})
+        return rows
+
+
+GUIDE_ROWS = ("materials", "fees", "faq")
+# The guide's fields typed as they are stored (steps are lines; 不收费 and the tables apart).
+GUIDE_PLAIN_FIELDS = tuple(name for name in GUIDE_FIELDS if name not in ("steps", "no_fee", *GUIDE_ROWS))
 
 
 class GuideForm(AccessibleForm):
@@ -74,77 +164,42 @@ class GuideForm(AccessibleForm):
     online_url = forms.URLField(label="网上办理地址", max_length=300, required=False, assume_scheme="https")
     change_note = forms.CharField(label="修订说明", max_length=200, required=False)
     no_fee = forms.BooleanField(label="不收费", required=False)
+    materials = MaterialsField(label="申请材料")
+    fees = RowsField(label="收费", columns=FEE_COLUMNS)
+    faq = RowsField(label="常见问题", columns=FAQ_COLUMNS)
 
-    FIELDS = (
-        "conditions",
-        "legal_days",
-        "promised_days",
-        "visits",
-        "place",
-        "windows",
-        "hours",
-        "consult_phone",
-        "complaint_phone",
-        "online_url",
-        "change_note",
-    )
+    ROWS = GUIDE_ROWS
+    FIELDS = GUIDE_PLAIN_FIELDS
 
-    def guide_fields(self) -> dict:
+    @classmethod
+    def initial_of(cls, guide: Guide | None) -> dict[str, Any]:
+        """What the form shows of a saved version (the draft, or the published one a new draft starts from)."""
+        if guide is None:
+            return {}
+        initial: dict[str, Any] = {name: getattr(guide, name) for name in cls.FIELDS}
+        initial["steps"] = "\n".join(guide.steps or [])
+        initial["no_fee"] = guide.no_fee
+        initial["materials"] = [{c: getattr(m, c) for c in MATERIAL_COLUMNS} for m in guide.materials.all()]
+        initial["fees"] = [{c: getattr(f, c) for c in FEE_COLUMNS} for f in guide.fees.all()]
+        initial["faq"] = list(guide.faq or [])
+        return initial
+
+    def plain_fields(self) -> list[forms.BoundField]:
+        """The fields laid out one under another (not the tables, not 不收费)."""
+        return [self[name] for name in self.fields if name not in (*self.ROWS, "no_fee")]
+
+    def guide_fields(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.FIELDS}
         data["steps"] = [line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip()]
+        data["faq"] = self.cleaned_data["faq"]
         return data
 
-
-MATERIAL_COLUMNS = ("name", "required", "form", "copies", "source", "shared", "note")
-FEE_COLUMNS = ("name", "standard", "basis", "reduction")
-FAQ_COLUMNS = ("q", "a")
-CHECKBOX_COLUMNS = {"required", "shared"}
-MATERIAL_FORMS = Material.Form.choices
-
-
-def posted_rows(data, prefix: str, columns: tuple[str, ...], significant: tuple[str, ...] = ()) -> list[dict]:
-    """The rows `prefix-N-column` of a posted list, in order; rows whose
-    `significant` text columns (default: all text columns) are blank are left out."""
-    indexes = sorted(
-        {
-            int(key.split("-")[1])
-            for key in data
-            if key.startswith(prefix + "-") and key.count("-") == 2 and key.split("-")[1].isdigit()
-        }
-    )
-    rows = []
-    for i in indexes:
-        row = {c: (data.get(f"{prefix}-{i}-{c}") or "").strip() for c in columns if c not in CHECKBOX_COLUMNS}
-        if not any(row.get(c) for c in (significant or row)):
-            continue
-        for c in columns:
-            if c in CHECKBOX_COLUMNS:
-                row[c] = bool(data.get(f"{prefix}-{i}-{c}"))
-        rows.append(row)
-    return rows
-
-
-def material_rows(data) -> tuple[list[dict], list[dict], str | None]:
-    """(rows as shown back, rows for the service, an error message or None)."""
-    shown = posted_rows(data, "materials", MATERIAL_COLUMNS, significant=("name", "source", "note"))
-    typed, error = [], None
-    for i, row in enumerate(shown, start=1):
-        copies = row.get("copies") or "1"
-        if not copies.isdigit():
-            error = error or f"第{i}项材料：份数应为整数。"
-            continue
-        if row.get("form") not in Material.Form.values:
-            row["form"] = Material.Form.ORIGINAL
-        typed.append({**row, "copies": int(copies)})
-    return shown, typed, error
-
-
-def material_rows_of(guide) -> list[dict]:
-    return [{c: getattr(m, c) for c in MATERIAL_COLUMNS} for m in guide.materials.all()] if guide else []
-
-
-def fee_rows_of(guide) -> list[dict]:
-    return [{c: getattr(f, c) for c in FEE_COLUMNS} for f in guide.fees.all()] if guide else []
+    def add_error(self, field: str | None, error: Any) -> None:
+        # Publishing shows its refusal on the saved draft's unbound form; Django's add_error
+        # expects the cleaned_data only a bound form has.
+        if not self.is_bound and not hasattr(self, "cleaned_data"):
+            self.cleaned_data = {}
+        super().add_error(field, error)
 
 
 class NegativeEntryForm(AccessibleForm):
@@ -161,10 +216,10 @@ class NegativeEntryForm(AccessibleForm):
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = ServiceItem.objects.filter(district=district, is_active=True).order_by(
-            "name"
-        )
-        self.fields["center"].queryset = (
+        _choices(self, "item").queryset = ServiceItem.objects.filter(
+            district=district, is_active=True
+        ).order_by("name")
+        _choices(self, "center").queryset = (
             Center.objects.filter(district=district).exclude(kind=Center.Kind.DISTRICT).order_by("code")
         )
 
@@ -173,4 +228,14 @@ class SynonymForm(AccessibleForm):
     word = forms.CharField(label="检索词", max_length=30, help_text="如：社保")
     expansions = forms.CharField(
         label="同义词", max_length=200, help_text="以顿号、逗号或空格分隔，如：社会保险、社会保障"
+    )
+
+
+class ImportForm(AccessibleForm):
+    file = forms.FileField(
+        label="Excel 文件（.xlsx）",
+        error_messages={"required": "请选择要导入的 Excel 文件（.xlsx）。"},
+        widget=forms.FileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
     )

@@ -185,10 +185,6 @@ class Guide(TimeStamped):
     def __str__(self):
         return f"{self.item.name} 第{self.version}版"
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
     def save(self, *args, **kwargs):
         # Defence in depth: services already refuse, but no code path may rewrite a published version.
         if self.pk:
@@ -216,7 +212,24 @@ def _guide_must_be_draft(guide: Guide) -> None:
         raise GuideFrozen(guide)
 
 
-class Material(models.Model):
+class GuidePart(models.Model):
+    """A row of one guide version (a material, a fee): it changes only while that version is a draft."""
+
+    guide: Guide  # each part declares its own foreign key (its own related_name)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        _guide_must_be_draft(self.guide)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _guide_must_be_draft(self.guide)
+        return super().delete(*args, **kwargs)
+
+
+class Material(GuidePart):
     """申请材料 of one guide version."""
 
     class Form(models.TextChoices):
@@ -248,16 +261,8 @@ class Material(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        _guide_must_be_draft(self.guide)
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        _guide_must_be_draft(self.guide)
-        return super().delete(*args, **kwargs)
-
-
-class Fee(models.Model):
+class Fee(GuidePart):
     """收费项目 of one guide version: name, standard, basis and reductions."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="fees", verbose_name="指南")
@@ -274,14 +279,6 @@ class Fee(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        _guide_must_be_draft(self.guide)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _guide_must_be_draft(self.guide)
-        return super().delete(*args, **kwargs)
 
 
 class NegativeListEntry(TimeStamped):

@@ -24,6 +24,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pypinyin import lazy_pinyin
@@ -110,7 +111,9 @@ def text_terms(text: str, *, with_pinyin: bool = True, words: bool = True) -> se
     return {t for t in terms if len(t) <= 40}
 
 
-def item_terms(*, name: str, keywords: str = "", themes: list[str] = (), body: str = "") -> dict[str, int]:
+def item_terms(
+    *, name: str, keywords: str = "", themes: Sequence[str] = (), body: str = ""
+) -> dict[str, int]:
     """term → weight for one item; the name outweighs keywords, themes and body."""
     weighted: dict[str, int] = {}
     for text, weight, pinyin in (
@@ -162,9 +165,10 @@ def segment_pinyin(letters: str) -> list[Unit]:
     best: list[tuple[int, int, list[Unit]] | None] = [None] * (n + 1)
     best[0] = (0, 0, [])
     for i in range(n):
-        if best[i] is None:
+        here = best[i]
+        if here is None:
             continue
-        inits, count, units = best[i]
+        inits, count, units = here
         for j in range(i + 1, min(n, i + 6) + 1):
             piece = letters[i:j]
             if piece in sy:
@@ -173,9 +177,11 @@ def segment_pinyin(letters: str) -> list[Unit]:
                 cand = (inits + 1, count + 1, units + [Unit("initial", piece)])
             else:
                 continue
-            if best[j] is None or cand[:2] < best[j][:2]:
+            there = best[j]
+            if there is None or cand[:2] < there[:2]:
                 best[j] = cand
-    return best[n][2]
+    found = best[n]  # never None: a single letter always fits as an initial
+    return found[2] if found is not None else []
 
 
 def _units_of(text: str, *, initials_only: bool = False) -> list[list[Unit]]:
@@ -207,8 +213,7 @@ def _terms_of_units(groups: list[list[Unit]]) -> list[str]:
                 terms.append(_unit_term(a) + b.value)
                 covered[i] = covered[i + 1] = True
         terms += [_unit_term(u) for u, c in zip(units, covered, strict=True) if not c]
-    seen = set()
-    return [t for t in terms if not (t in seen or seen.add(t))]
+    return list(dict.fromkeys(terms))  # without repeats, in order
 
 
 def parse_query(q: str, synonyms: dict[str, list[str]] | None = None) -> ParsedQuery:

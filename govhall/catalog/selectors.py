@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from govhall.centers.models import Center
+from govhall.centers.models import Center, District
 
 from . import search
 from .models import Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat
@@ -101,6 +101,44 @@ def negative_list(*, center: Center | None = None) -> QuerySet:
     if center is not None:
         qs = qs.filter(center=center)
     return qs
+
+
+def active_entry(item: ServiceItem) -> NegativeListEntry | None:
+    """The item's negative-list entry in force, if any."""
+    return NegativeListEntry.objects.filter(item=item, is_active=True).select_related("center").first()
+
+
+def guide_draft_of(item: ServiceItem) -> Guide | None:
+    """The item's open draft, if any."""
+    return item.guides.filter(status=Guide.Status.DRAFT).first()
+
+
+def guide_published_of(item: ServiceItem) -> Guide | None:
+    """The item's published version, if any (without its details; see `guide_current`)."""
+    return item.guides.published().first()
+
+
+def guide_missing_fields(guide: Guide) -> dict[str, str]:
+    """field → the required element `guide` lacks there, in the order of the guide."""
+    missing = {}
+    if not guide.materials.exists():
+        missing["materials"] = "申请材料"
+    if guide.legal_days is None:
+        missing["legal_days"] = "法定办结时限"
+    if guide.promised_days is None:
+        missing["promised_days"] = "承诺办结时限"
+    if not guide.no_fee and not guide.fees.exclude(basis="").exists():
+        missing["fees"] = "收费依据（或注明“不收费”）"
+    if not guide.consult_phone.strip():
+        missing["consult_phone"] = "咨询电话"
+    if not guide.complaint_phone.strip():
+        missing["complaint_phone"] = "投诉电话"
+    return missing
+
+
+def guide_missing(guide: Guide) -> list[str]:
+    """The required elements `guide` lacks, in plain Chinese, in the order of the guide."""
+    return list(guide_missing_fields(guide).values())
 
 
 def center_items(center: Center) -> list[dict]:
@@ -223,9 +261,9 @@ def _all_terms(ordered: list[str], base: QuerySet | None, cap: int) -> list[tupl
     joins = "".join(f" AND t{i}.item_id = t0.item_id AND t{i}.term = %s" for i in range(1, n))
     scope, scope_params = _scope_sql(base, "t0.item_id")
     if len(classes) > MAX_WEIGHT_CLASSES:
-        score = " + ".join(f"t{i}.weight" for i in range(n))
+        score_sql = " + ".join(f"t{i}.weight" for i in range(n))
         sql = (
-            f"SELECT t0.item_id, {score} AS score FROM {tables} WHERE t0.term = %s{joins}{scope} "
+            f"SELECT t0.item_id, {score_sql} AS score FROM {tables} WHERE t0.term = %s{joins}{scope} "
             f"ORDER BY score DESC, t0.item_id LIMIT %s"
         )
         with connection.cursor() as cur:
@@ -340,10 +378,10 @@ class CompletenessRow:
         return not self.missing
 
 
-def completeness_report(*, district=None, center: Center | None = None) -> list[CompletenessRow]:
+def completeness_report(
+    *, district: District | None = None, center: Center | None = None
+) -> list[CompletenessRow]:
     """Every item and what its current guide lacks (incomplete first)."""
-    from .services import guide_missing
-
     qs = ServiceItem.objects.filter(is_active=True).select_related("center", "department", "current_guide")
     if district is not None:
         qs = qs.filter(district=district)

@@ -11,20 +11,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govhall.accounts.models import Role
-from govhall.accounts.selectors import roles_at
 from govhall.centers.models import Center, Department, District
-from govhall.centers.permissions import access_center
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
 from govhall.core.history import delete_recorded, save_recorded
 
-from . import search
+from . import permissions, search
 from .models import Fee, Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat, Theme
+from .selectors import active_entry, guide_missing_fields, synonyms_forget
+
+if TYPE_CHECKING:
+    from govhall.accounts.models import User
 
 GUIDE_FIELDS = (
     "conditions",
@@ -67,38 +70,33 @@ MATERIAL_FIELDS = (
     "note",
 )
 FEE_FIELDS = ("name", "standard", "basis", "reduction")
+SYNONYM_WORD_MAX = 30  # Synonym.word's max_length
+SYNONYM_EXPANSIONS_MAX = 200  # Synonym.expansions' max_length
 
 
-# --- who may do what ------------------------------------------------------------------
+# --- who may do what (the table is in permissions.py) ------------------------------------
 
 
 def district_center_of(district: District) -> Center:
-    center = Center.objects.filter(district=district, kind=Center.Kind.DISTRICT).first()
+    center = permissions.district_center(district)
     if center is None:
         raise DomainError(f"{district.name}尚未登记区政务服务中心。", field="center")
     return center
 
 
-def is_catalog_admin(user, district: District) -> bool:
-    """The district office keeps the catalog of its district."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    hub = Center.objects.filter(district=district, kind=Center.Kind.DISTRICT).first()
-    return hub is not None and Role.DISTRICT_ADMIN in roles_at(user, hub)
+def _require_admin(by: User | None, district: District, what: str) -> None:
+    """The district office of `district` keeps its catalog."""
+    permissions.access_district(by, district, refused=f"只有区政务办可以{what}。")
 
 
-def _require_admin(by, district: District, what: str) -> None:
-    if by is not None and not is_catalog_admin(by, district):
-        raise Refused(f"只有区政务办可以{what}。")
+def _require_item_admin(by: User | None, item: ServiceItem, what: str) -> None:
+    """The district office changes an item's list fields, hall, negative-list entry and guide versions."""
+    permissions.access_item(by, item, action=permissions.KEEP, refused=f"只有区政务办可以{what}。")
 
 
-def _require_editor(by, item: ServiceItem) -> None:
+def _require_editor(by: User | None, item: ServiceItem) -> None:
     """Drafting: the district office, or who runs the hall the item is stationed at."""
-    if by is None or is_catalog_admin(by, item.district):
-        return
-    access_center(by, item.center, action="manage")
+    permissions.access_item(by, item, action=permissions.DRAFT)
 
 
 # --- items ------------------------------------------------------------------------------
@@ -107,7 +105,7 @@ def _require_editor(by, item: ServiceItem) -> None:
 @transaction.atomic
 def item_create(
     *,
-    by,
+    by: User | None,
     district: District,
     code: str,
     name: str,
@@ -118,7 +116,7 @@ def item_create(
     legal_basis: str = "",
     level: str = ServiceItem.Level.COUNTY,
     keywords: str = "",
-    themes: list[Theme] = (),
+    themes: Sequence[Theme] = (),
     is_demo: bool = False,
 ) -> ServiceItem:
     """Add an item to the catalog. It is stationed at the district center (应进必进);
@@ -153,13 +151,15 @@ def item_create(
 
 
 @transaction.atomic
-def item_update(*, by, item: ServiceItem, themes: list[Theme] | None = None, **changes) -> ServiceItem:
+def item_update(
+    *, by: User | None, item: ServiceItem, themes: Sequence[Theme] | None = None, **changes: Any
+) -> ServiceItem:
     """Edit an item's list fields. Its hall changes only through `item_station`."""
-    _require_admin(by, item.district, "修改事项")
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    _require_item_admin(by, item, "修改事项")  # on the row as locked: its hall decides
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
         raise DomainError(f"不能修改：{'、'.join(sorted(unknown))}。", field=sorted(unknown)[0])
-    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     for key, value in changes.items():
         setattr(item, key, value.strip() if isinstance(value, str) else value)
     if not item.name:
@@ -171,16 +171,12 @@ def item_update(*, by, item: ServiceItem, themes: list[Theme] | None = None, **c
     return item
 
 
-def active_entry(item: ServiceItem) -> NegativeListEntry | None:
-    return NegativeListEntry.objects.filter(item=item, is_active=True).select_related("center").first()
-
-
 @transaction.atomic
-def item_station(*, by, item: ServiceItem, center: Center, reason: str = "") -> ServiceItem:
+def item_station(*, by: User | None, item: ServiceItem, center: Center, reason: str = "") -> ServiceItem:
     """Station (进驻) `item` at `center`. The district center is always allowed;
     any other hall only with an approved negative-list entry naming it."""
-    _require_admin(by, item.district, "调整事项进驻")
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    _require_item_admin(by, item, "调整事项进驻")  # on the row as locked: its hall decides
     if center.district_id != item.district_id:
         raise DomainError("进驻中心必须属于本区县。", field="center")
     if center.kind != Center.Kind.DISTRICT:
@@ -200,7 +196,8 @@ def item_station(*, by, item: ServiceItem, center: Center, reason: str = "") -> 
     if center.status in (Center.Status.MERGED, Center.Status.CLOSED):
         raise DomainError(f"{center.name}已撤并或撤销，不能进驻。", field="center")
     item.center = center
-    return save_recorded(item, by=by, reason=reason or f"进驻{center.name}")
+    save_recorded(item, by=by, reason=reason or f"进驻{center.name}")
+    return item
 
 
 # --- the negative list ------------------------------------------------------------------
@@ -208,11 +205,18 @@ def item_station(*, by, item: ServiceItem, center: Center, reason: str = "") -> 
 
 @transaction.atomic
 def negative_entry_create(
-    *, by, item: ServiceItem, center: Center, reason: str, basis: str, approval: str, approved_on: date
+    *,
+    by: User | None,
+    item: ServiceItem,
+    center: Center,
+    reason: str,
+    basis: str,
+    approval: str,
+    approved_on: date | None,
 ) -> NegativeListEntry:
     """Put `item` on the negative list: handled at branch `center`, for one of the
     notice's three reasons, with its basis and the approval that allowed it."""
-    _require_admin(by, item.district, "登记负面清单")
+    _require_item_admin(by, item, "登记负面清单")
     errors: dict[str, list[str]] = {}
     if reason not in NegativeListEntry.Reason.values:
         errors["reason"] = ["请选择不进驻理由：法律法规有明确规定、有特殊场地要求或涉及国家秘密。"]
@@ -230,8 +234,8 @@ def negative_entry_create(
         errors["center"] = ["办理地点必须是本区县的分中心。"]
     if active_entry(item) is not None:
         errors["item"] = [f"“{item.name}”已在负面清单中。"]
-    if errors:
-        field, messages = next(iter(errors.items()))
+    if errors or approved_on is None:  # (None is among the errors; the test also narrows its type)
+        field = next(iter(errors))
         raise DomainError("；".join(m for ms in errors.values() for m in ms), field=field, errors=errors)
     entry = NegativeListEntry(
         item=item,
@@ -242,27 +246,31 @@ def negative_entry_create(
         approved_on=approved_on,
         created_by=by,
     )
-    return save_recorded(entry, by=by, reason="登记负面清单")
+    save_recorded(entry, by=by, reason="登记负面清单")
+    return entry
 
 
 @transaction.atomic
-def negative_entry_revoke(*, by, entry: NegativeListEntry, reason: str = "") -> NegativeListEntry:
+def negative_entry_revoke(
+    *, by: User | None, entry: NegativeListEntry, reason: str = ""
+) -> NegativeListEntry:
     """Take an item off the negative list; it must first be stationed back at the district center."""
-    _require_admin(by, entry.item.district, "撤销负面清单")
+    _require_item_admin(by, entry.item, "撤销负面清单")
     entry = NegativeListEntry.objects.select_for_update().get(pk=entry.pk)
     if not entry.is_active:
         raise WrongState("该负面清单条目已撤销。")
     if entry.item.center_id == entry.center_id:
         raise WrongState(f"“{entry.item.name}”仍在{entry.center.name}办理，请先将其进驻区政务服务中心。")
     entry.is_active, entry.revoked_at = False, timezone.now()
-    return save_recorded(entry, by=by, reason=reason or "撤销负面清单")
+    save_recorded(entry, by=by, reason=reason or "撤销负面清单")
+    return entry
 
 
 # --- guides -----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def guide_draft(*, by, item: ServiceItem, **fields) -> Guide:
+def guide_draft(*, by: User | None, item: ServiceItem, **fields: Any) -> Guide:
     """The item's open draft, or a new one: the next version, copied from the
     current published one (materials and fees included)."""
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
@@ -302,7 +310,7 @@ def _require_draft(guide: Guide) -> None:
 
 
 @transaction.atomic
-def guide_update(*, by, guide: Guide, **fields) -> Guide:
+def guide_update(*, by: User | None, guide: Guide, **fields: Any) -> Guide:
     """Change a draft. A published or superseded version is refused."""
     guide = Guide.objects.select_for_update().select_related("item").get(pk=guide.pk)
     _require_editor(by, guide.item)
@@ -322,11 +330,12 @@ def guide_update(*, by, guide: Guide, **fields) -> Guide:
         and guide.promised_days > guide.legal_days
     ):
         raise DomainError("承诺办结时限不能长于法定办结时限。", field="promised_days")
-    return save_recorded(guide, by=by, reason="修改指南草稿")
+    save_recorded(guide, by=by, reason="修改指南草稿")
+    return guide
 
 
 @transaction.atomic
-def guide_set_materials(*, by, guide: Guide, materials: list[dict]) -> list[Material]:
+def guide_set_materials(*, by: User | None, guide: Guide, materials: list[dict[str, Any]]) -> list[Material]:
     """Replace the materials of a draft."""
     guide = Guide.objects.select_for_update().select_related("item").get(pk=guide.pk)
     _require_editor(by, guide.item)
@@ -345,12 +354,16 @@ def guide_set_materials(*, by, guide: Guide, materials: list[dict]) -> list[Mate
             raise DomainError(f"第{i}项材料“{data['name']}”：份数至少为 1。", field="materials")
         rows.append(Material(guide=guide, order=i, **data))
     for old in guide.materials.all():
-        old.delete()
-    return [save_recorded(m, by=by, reason="设置申请材料") for m in rows]
+        delete_recorded(old, by=by, reason="设置申请材料")
+    for m in rows:
+        save_recorded(m, by=by, reason="设置申请材料")
+    return rows
 
 
 @transaction.atomic
-def guide_set_fees(*, by, guide: Guide, fees: list[dict], no_fee: bool = False) -> Guide:
+def guide_set_fees(
+    *, by: User | None, guide: Guide, fees: list[dict[str, Any]], no_fee: bool = False
+) -> Guide:
     """Replace the fee items of a draft, or declare that the service is free."""
     guide = Guide.objects.select_for_update().select_related("item").get(pk=guide.pk)
     _require_editor(by, guide.item)
@@ -362,39 +375,23 @@ def guide_set_fees(*, by, guide: Guide, fees: list[dict], no_fee: bool = False) 
             if not (data.get(key) or "").strip():
                 raise DomainError(f"第{i}项收费：请填写{label}。", field="fees")
     for old in guide.fees.all():
-        old.delete()
+        delete_recorded(old, by=by, reason="设置收费")
     for data in fees:
         save_recorded(Fee(guide=guide, **{k: data.get(k, "") for k in FEE_FIELDS}), by=by, reason="设置收费")
     guide.no_fee = no_fee
-    return save_recorded(guide, by=by, reason="设置收费")
-
-
-def guide_missing_fields(guide: Guide) -> dict[str, str]:
-    """field → the required element `guide` lacks there, in the order of the guide."""
-    missing = {}
-    if not guide.materials.exists():
-        missing["materials"] = "申请材料"
-    if guide.legal_days is None:
-        missing["legal_days"] = "法定办结时限"
-    if guide.promised_days is None:
-        missing["promised_days"] = "承诺办结时限"
-    if not guide.no_fee and not guide.fees.exclude(basis="").exists():
-        missing["fees"] = "收费依据（或注明“不收费”）"
-    if not guide.consult_phone.strip():
-        missing["consult_phone"] = "咨询电话"
-    if not guide.complaint_phone.strip():
-        missing["complaint_phone"] = "投诉电话"
-    return missing
-
-
-def guide_missing(guide: Guide) -> list[str]:
-    """The required elements `guide` lacks, in plain Chinese, in the order of the guide."""
-    return list(guide_missing_fields(guide).values())
+    save_recorded(guide, by=by, reason="设置收费")
+    return guide
 
 
 @transaction.atomic
 def guide_save_draft(
-    *, by, item: ServiceItem, fields: dict, materials: list[dict], fees: list[dict], no_fee: bool
+    *,
+    by: User | None,
+    item: ServiceItem,
+    fields: dict[str, Any],
+    materials: list[dict[str, Any]],
+    fees: list[dict[str, Any]],
+    no_fee: bool,
 ) -> Guide:
     """Save a whole draft at once (the staff page's form): its fields, materials
     and fees. All or nothing: a refused part leaves the draft as it was."""
@@ -403,40 +400,32 @@ def guide_save_draft(
     return guide_set_fees(by=by, guide=draft, fees=fees, no_fee=no_fee)
 
 
-def can_draft(user, item: ServiceItem) -> bool:
-    """May `user` draft `item`'s guide (the district office, or who runs its hall)?"""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    try:
-        _require_editor(user, item)
-    except DomainError:
-        return False
-    return True
-
-
 @transaction.atomic
-def guide_publish(*, by, guide: Guide) -> Guide:
-    """Publish a complete draft; the version it replaces becomes superseded."""
-    _require_admin(by, guide.item.district, "发布办事指南")
-    ServiceItem.objects.select_for_update().filter(pk=guide.item_id).first()
+def guide_publish(*, by: User | None, guide: Guide) -> Guide:
+    """Publish a complete draft; the version it replaces becomes superseded. An
+    incomplete draft is refused naming each missing element at its field."""
+    _require_item_admin(by, guide.item, "发布办事指南")
+    item = ServiceItem.objects.select_for_update().get(pk=guide.item_id)
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
     _require_draft(guide)
-    missing = guide_missing(guide)
+    missing = guide_missing_fields(guide)
     if missing:
         raise DomainError(
-            f"指南缺少必备要素，不能发布：{'、'.join(missing)}。",
-            field="guide",
+            f"指南缺少必备要素，不能发布：{'、'.join(missing.values())}。",
+            field=next(iter(missing)),
             code="guide_incomplete",
-            errors={"guide": [f"缺少{m}" for m in missing]},
+            errors={name: [f"缺少{label}"] for name, label in missing.items()},
         )
     now = timezone.now()
-    for old in Guide.objects.select_for_update().filter(item_id=guide.item_id, status=Guide.Status.PUBLISHED):
+    for old in Guide.objects.select_for_update().filter(item_id=item.pk, status=Guide.Status.PUBLISHED):
         old.status, old.superseded_at = Guide.Status.SUPERSEDED, now
+        # validate=False, reason (b): only the status (published → superseded) and its time change.
         save_recorded(old, by=by, reason=f"被第{guide.version}版替代", validate=False)
     guide.status, guide.published_at, guide.published_by = Guide.Status.PUBLISHED, now, by
     save_recorded(guide, by=by, reason=f"发布第{guide.version}版")
-    ServiceItem.objects.filter(pk=guide.item_id).update(current_guide=guide)
-    item = ServiceItem.objects.get(pk=guide.item_id)
+    item.current_guide = guide
+    # validate=False, reason (b): only the denormalised pointer to the current version changes.
+    save_recorded(item, by=by, reason=f"现行指南改为第{guide.version}版", validate=False)
     item_reindex(item=item)
     return guide
 
@@ -488,24 +477,7 @@ def _term_stats_adjust(*, added: set[str], removed: set[str]) -> None:
             )
 
 
-@transaction.atomic
-def search_index_rebuild(*, by, district: District) -> int:
-    """Reindex every item of `district` and recount the terms (after a bulk load
-    or a change of the indexing rules). Returns the number of items."""
-    _require_admin(by, district, "重建检索索引")
-    items = ServiceItem.objects.filter(district=district).select_related("department", "current_guide")
-    count = 0
-    for item in items.prefetch_related("themes"):
-        item_reindex(item=item)
-        count += 1
-    table, terms = TermStat._meta.db_table, SearchTerm._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {table}")
-        cur.execute(f"INSERT INTO {table} (term, items) SELECT term, COUNT(*) FROM {terms} GROUP BY term")
-    return count
-
-
-def _require_synonym_keeper(by, district: District | None) -> None:
+def _require_synonym_keeper(by: User | None, district: District | None) -> None:
     if by is not None and not by.is_superuser and district is None:
         raise Refused("只有区政务办可以维护检索同义词。")
     if district is not None:
@@ -514,15 +486,18 @@ def _require_synonym_keeper(by, district: District | None) -> None:
 
 def _synonyms_changed() -> None:
     # Now for this process, and again after commit for a reader that cached the old map meanwhile.
-    from .selectors import synonyms_forget
-
     synonyms_forget()
     transaction.on_commit(synonyms_forget)
 
 
 @transaction.atomic
 def synonym_set(
-    *, by, word: str, expansions: str, district: District | None = None, synonym: Synonym | None = None
+    *,
+    by: User | None,
+    word: str,
+    expansions: str,
+    district: District | None = None,
+    synonym: Synonym | None = None,
 ) -> Synonym:
     """Add or change a search synonym (社保 → 社会保险、社会保障). With `synonym`,
     that entry is edited (its word may change); otherwise the word's entry is
@@ -531,9 +506,9 @@ def synonym_set(
     word = search.normalise(word)
     if not word:
         raise DomainError("请填写检索词。", field="word")
-    if len(word) > Synonym._meta.get_field("word").max_length:
+    if len(word) > SYNONYM_WORD_MAX:
         raise DomainError("检索词最多 30 个字。", field="word")
-    if len(expansions or "") > Synonym._meta.get_field("expansions").max_length:
+    if len(expansions or "") > SYNONYM_EXPANSIONS_MAX:
         raise DomainError("同义词最多 200 个字。", field="expansions")
     same_word = Synonym.objects.filter(word=word).first()
     if synonym is not None:
@@ -552,7 +527,7 @@ def synonym_set(
 
 
 @transaction.atomic
-def synonym_delete(*, by, synonym: Synonym, district: District | None = None) -> None:
+def synonym_delete(*, by: User | None, synonym: Synonym, district: District | None = None) -> None:
     """Remove a search synonym."""
     _require_synonym_keeper(by, district)
     syn = Synonym.objects.filter(pk=synonym.pk).first()
@@ -566,5 +541,6 @@ def synonym_delete(*, by, synonym: Synonym, district: District | None = None) ->
 def theme_ensure(*, code: str, name: str, order: int = 100) -> Theme:
     theme = Theme.objects.filter(code=code).first()
     if theme is None:
-        theme = save_recorded(Theme(code=code, name=name, order=order), by=None, reason="增加主题")
+        theme = Theme(code=code, name=name, order=order)
+        save_recorded(theme, by=None, reason="增加主题")
     return theme

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods
 
 from govhall.centers.models import Center, Department
 from govhall.centers.selectors import center_public_get, centers_public
-from govhall.core.errors import DomainError, Refused
+from govhall.core.page_errors import errors_show_on
 
-from . import excel, pdf, selectors, services
+from . import excel, pdf, permissions, selectors
+from .forms import ImportForm
 from .models import ServiceItem, Theme
 
 PER_PAGE = 20
@@ -33,10 +34,7 @@ def items_list(request):
     base = selectors.items_filtered(
         center=f["center"], department=f["department"], serving=f["serving"], theme=f["theme"]
     )
-    try:
-        page_no = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_no = 1
+    page_no = request.GET.get("page")  # get_page turns a bad or too large number into a page that exists
     result = None
     if f["q"]:
         scope = selectors.items_search_scope(
@@ -51,8 +49,6 @@ def items_list(request):
         paginator = Paginator(base.order_by("center__kind", "center__code", "name", "id"), PER_PAGE)
         page = paginator.get_page(page_no)
         rows = list(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "catalog/items_list.html",
@@ -61,7 +57,6 @@ def items_list(request):
             "rows": rows,
             "page": page,
             "result": result,
-            "query": query.urlencode(),
             "centers": centers_public().exclude(kind=Center.Kind.TOWN),
             "departments": Department.objects.filter(service_items__is_active=True)
             .distinct()
@@ -148,26 +143,9 @@ def center_items(request, code: str):
 # --- the district office ------------------------------------------------------------------
 
 
-def _admin_district(user):
-    """The district whose catalog `user` keeps, or Refused."""
-    from govhall.centers.models import District
-
-    for district in District.objects.all():
-        if services.is_catalog_admin(user, district):
-            return district
-    raise Refused("只有区政务办可以管理事项库。")
-
-
-def _refused(request, exc):
-    return render(request, "catalog/refused.html", {"message": exc.message}, status=403)
-
-
 @login_required
 def staff_catalog(request):
-    try:
-        district = _admin_district(request.user)
-    except Refused as exc:
-        return _refused(request, exc)
+    district = permissions.district_kept_by(request.user)
     rows = selectors.completeness_report(district=district)
     incomplete = [r for r in rows if not r.complete]
     return render(
@@ -180,32 +158,22 @@ def staff_catalog(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_import(request):
-    try:
-        district = _admin_district(request.user)
-    except Refused as exc:
-        return _refused(request, exc)
-    ctx = {"district": district, "report": None, "error": None, "done": None}
-    status = 200
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise DomainError("请选择要导入的 Excel 文件（.xlsx）。", field="file")
-            ctx["done"] = excel.import_catalog(by=request.user, district=district, data=upload.read())
-        except excel.ImportRejected as exc:
-            ctx["report"], status = exc.problems, 400
-            ctx["error"] = exc.message
-        except DomainError as exc:
-            ctx["error"], status = exc.message, 400
-    return render(request, "catalog/staff_import.html", ctx, status=status)
+    """Import the catalog from Excel: every problem of the file is listed by row
+    and column (HTTP 400, nothing imported), or every row is imported."""
+    district = permissions.district_kept_by(request.user)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    ctx = {"district": district, "form": form, "done": None}
+    if posted and form.is_valid():
+        errors_show_on(request, "catalog/staff_import.html", ctx, form=form)
+        data = form.cleaned_data["file"].read()
+        ctx["done"] = excel.import_catalog(by=request.user, district=district, data=data)
+    return render(request, "catalog/staff_import.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
 def staff_export_xlsx(request):
-    try:
-        district = _admin_district(request.user)
-    except Refused as exc:
-        return _refused(request, exc)
+    district = permissions.district_kept_by(request.user)
     response = HttpResponse(
         excel.export_catalog(district=district),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -216,10 +184,7 @@ def staff_export_xlsx(request):
 
 @login_required
 def staff_export_json(request):
-    try:
-        district = _admin_district(request.user)
-    except Refused as exc:
-        return _refused(request, exc)
+    district = permissions.district_kept_by(request.user)
     body = json.dumps(excel.national_json(district=district), ensure_ascii=False, indent=1)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="catalog-national.json"'

@@ -1,32 +1,53 @@
 """The catalog's staff pages: items, guide drafts and publishing, versions, the
 negative list, stationing and search synonyms. Doors only: forms parse, the
-services decide, and a refusal is shown next to the field it names (HTTP 400,
-nothing changed) or as a 403 page."""
+services decide; a refusal is answered by the page door (`core.page_errors`):
+next to the field it names (HTTP 400, nothing changed), a 403 page, or a 404
+for another hall's item."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhall.centers.models import District
 from govhall.core.errors import DomainError, Refused
+from govhall.core.page_errors import errors_show_on
 
 from . import forms as f
-from . import selectors, services
+from . import permissions, selectors, services
 from .models import Guide, NegativeListEntry, ServiceItem, Synonym
-from .views import _admin_district, _refused
+
+# What the item form edits besides its code and 在用 (services.ITEM_FIELDS is what may change).
+ITEM_FIELDS = tuple(name for name in services.ITEM_FIELDS if name != "is_active")
 
 
-def _admin(request):
-    """The district `request.user` keeps the catalog of, or a Refused."""
-    return _admin_district(request.user)
-
-
-def _editable_item(request, pk: int) -> ServiceItem:
+def _item(request, pk: int, action: str = permissions.DRAFT, refused: str | None = None) -> ServiceItem:
+    """The item `pk` if `request.user` may do `action` to it: 404 for another
+    hall's item, 403 for a role that may not."""
     item = get_object_or_404(ServiceItem.objects.select_related("center", "department", "district"), pk=pk)
-    if not services.can_draft(request.user, item):
-        raise Refused("只有区政务办或该事项所在分中心的负责人可以编辑办事指南。")
-    return item
+    return permissions.access_item(request.user, item, action=action, refused=refused)
+
+
+def _form_page(
+    request,
+    template: str,
+    ctx: dict[str, Any],
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], HttpResponse],
+) -> HttpResponse:
+    """The one shape of a staff form page: a valid post is saved by `save` (a
+    refusal is shown on this page by the door, nothing saved); otherwise the page,
+    400 after a post that did not parse."""
+    if form.is_bound and form.is_valid():
+        errors_show_on(request, template, ctx, form=form)
+        return save(form.cleaned_data)
+    return render(request, template, ctx, status=400 if form.is_bound else 200)
 
 
 # --- items --------------------------------------------------------------------------------
@@ -35,39 +56,20 @@ def _editable_item(request, pk: int) -> ServiceItem:
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_new(request):
-    try:
-        district = _admin(request)
-    except Refused as exc:
-        return _refused(request, exc)
-    form = f.ItemForm(request.POST or None, district=district)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            item = services.item_create(
-                by=request.user,
-                district=district,
-                **{
-                    k: data[k]
-                    for k in (
-                        "code",
-                        "name",
-                        "catalog_code",
-                        "item_type",
-                        "serving",
-                        "department",
-                        "legal_basis",
-                        "level",
-                        "keywords",
-                    )
-                },
-                themes=list(data["themes"]),
-            )
-        except DomainError as exc:
-            f.show_domain_error(form, exc)
-        else:
-            return redirect("catalog:staff_item", pk=item.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "catalog/staff_item_form.html", {"form": form, "item": None}, status=status)
+    district = permissions.district_kept_by(request.user)
+    form = f.ItemForm(request.POST if request.method == "POST" else None, district=district)
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        item = services.item_create(
+            by=request.user,
+            district=district,
+            code=data["code"],
+            themes=list(data["themes"]),
+            **{k: data[k] for k in ITEM_FIELDS},
+        )
+        return redirect("catalog:staff_item", pk=item.pk)
+
+    return _form_page(request, "catalog/staff_item_form.html", {"form": form, "item": None}, form, save)
 
 
 @login_required
@@ -75,88 +77,66 @@ def item_new(request):
 def item_edit(request, pk: int):
     """An item's page: its list fields (the district office edits them), its
     hall (stationing), its guide and versions."""
-    try:
-        item = _editable_item(request, pk)
-    except Refused as exc:
-        return _refused(request, exc)
-    is_admin = services.is_catalog_admin(request.user, item.district)
-    initial = {
-        k: getattr(item, k)
-        for k in (
-            "code",
-            "name",
-            "catalog_code",
-            "item_type",
-            "serving",
-            "department",
-            "legal_basis",
-            "level",
-            "keywords",
-            "is_active",
-        )
-    }
+    item = _item(request, pk)
+    is_admin = permissions.may_item(request.user, item, action=permissions.KEEP)
+    action = request.POST.get("action") if request.method == "POST" else None
+    initial: dict[str, Any] = {k: getattr(item, k) for k in (*ITEM_FIELDS, "code", "is_active")}
     initial["themes"] = list(item.themes.all())
-    posted = request.method == "POST" and request.POST.get("action") == "item"
-    form = f.ItemForm(request.POST if posted else None, initial=initial, district=item.district, editing=True)
-    station_posted = request.method == "POST" and request.POST.get("action") == "station"
-    station = f.StationForm(
-        request.POST if station_posted else None, initial={"center": item.center}, district=item.district
+    form = f.ItemForm(
+        request.POST if action == "item" else None, initial=initial, district=item.district, editing=True
     )
-    status = 200
+    station = f.StationForm(
+        request.POST if action == "station" else None, initial={"center": item.center}, district=item.district
+    )
+    ctx = {
+        "form": form,
+        "station": station,
+        "item": item,
+        "is_admin": is_admin,
+        "entry": selectors.active_entry(item),
+        "draft": selectors.guide_draft_of(item),
+        "current": selectors.guide_published_of(item),
+    }
     if request.method == "POST":
         if not is_admin:
-            return _refused(request, Refused("只有区政务办可以修改事项或调整进驻。"))
-        status = 400
-        if posted and form.is_valid():
+            raise Refused("只有区政务办可以修改事项或调整进驻。")
+        if action == "item" and form.is_valid():
+            errors_show_on(request, "catalog/staff_item_form.html", ctx, form=form)
             data = form.cleaned_data
-            try:
-                services.item_update(
-                    by=request.user,
-                    item=item,
-                    themes=list(data["themes"]),
-                    **{
-                        k: data[k]
-                        for k in (
-                            "name",
-                            "catalog_code",
-                            "item_type",
-                            "serving",
-                            "department",
-                            "legal_basis",
-                            "level",
-                            "keywords",
-                            "is_active",
-                        )
-                    },
-                )
-            except DomainError as exc:
-                f.show_domain_error(form, exc)
-            else:
-                return redirect("catalog:staff_item", pk=item.pk)
-        elif station_posted and station.is_valid():
-            try:
-                services.item_station(by=request.user, item=item, center=station.cleaned_data["center"])
-            except DomainError as exc:
-                f.show_domain_error(station, exc)
-            else:
-                return redirect("catalog:staff_item", pk=item.pk)
+            services.item_update(
+                by=request.user,
+                item=item,
+                themes=list(data["themes"]),
+                is_active=data["is_active"],
+                **{k: data[k] for k in ITEM_FIELDS},
+            )
+            return redirect("catalog:staff_item", pk=item.pk)
+        if action == "station" and station.is_valid():
+            errors_show_on(request, "catalog/staff_item_form.html", ctx, form=station)
+            services.item_station(by=request.user, item=item, center=station.cleaned_data["center"])
+            return redirect("catalog:staff_item", pk=item.pk)
     return render(
-        request,
-        "catalog/staff_item_form.html",
-        {
-            "form": form,
-            "station": station,
-            "item": item,
-            "is_admin": is_admin,
-            "entry": services.active_entry(item),
-            "draft": item.guides.filter(status=Guide.Status.DRAFT).first(),
-            "current": item.guides.published().first(),
-        },
-        status=status,
+        request, "catalog/staff_item_form.html", ctx, status=400 if request.method == "POST" else 200
     )
 
 
 # --- guides -------------------------------------------------------------------------------
+
+
+def _guide_context(request, item: ServiceItem, form: f.GuideForm, draft: Guide | None) -> dict[str, Any]:
+    """The guide page: the form with its tables (and blank rows to type into)."""
+    blank = {"form": "original", "copies": 1, "required": True}
+    return {
+        "item": item,
+        "form": form,
+        "draft": draft,
+        "current": selectors.guide_published_of(item),
+        "materials": [*(form["materials"].value() or []), blank, blank],
+        "fees": [*(form["fees"].value() or []), {}],
+        "faq": [*(form["faq"].value() or []), {}],
+        "material_forms": f.MATERIAL_FORMS,
+        "is_admin": permissions.may_item(request.user, item, action=permissions.KEEP),
+    }
 
 
 @login_required
@@ -164,137 +144,48 @@ def item_edit(request, pk: int):
 def guide_edit(request, pk: int):
     """The draft of an item's guide: every field, materials, fees or 不收费, FAQ;
     saving makes the draft (the next version) if there is none; 发布 publishes it."""
-    try:
-        item = _editable_item(request, pk)
-    except Refused as exc:
-        return _refused(request, exc)
-    draft = item.guides.filter(status=Guide.Status.DRAFT).first()
-    source = draft or item.guides.published().first()
-    status, missing, top_errors = 200, {}, []
-    if request.method == "POST":
-        status = 400
-        form = f.GuideForm(request.POST)
-        materials_shown, materials, material_error = f.material_rows(request.POST)
-        fees = f.posted_rows(request.POST, "fees", f.FEE_COLUMNS)
-        faq = f.posted_rows(request.POST, "faq", f.FAQ_COLUMNS)
-        if material_error:
-            form.add_error(None, material_error)
-        if form.is_valid() and not material_error:
-            try:
-                services.guide_save_draft(
-                    by=request.user,
-                    item=item,
-                    fields={**form.guide_fields(), "faq": faq},
-                    materials=materials,
-                    fees=fees,
-                    no_fee=form.cleaned_data["no_fee"],
-                )
-            except DomainError as exc:
-                if exc.field in ("materials", "fees", "faq"):
-                    missing[exc.field] = exc.message
-                    form.add_error(None, exc.message)
-                else:
-                    f.show_domain_error(form, exc)
-            else:
-                return redirect("catalog:staff_guide", pk=item.pk)
-        materials_rows = materials_shown
-    else:
-        form = f.GuideForm(initial=_guide_initial(source))
-        materials_rows, fees, faq = (
-            f.material_rows_of(source),
-            f.fee_rows_of(source),
-            list(source.faq if source else []),
+    item = _item(request, pk)
+    draft = selectors.guide_draft_of(item)
+    source = draft or selectors.guide_published_of(item)
+    form = f.GuideForm(
+        request.POST if request.method == "POST" else None, initial=f.GuideForm.initial_of(source)
+    )
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        services.guide_save_draft(
+            by=request.user,
+            item=item,
+            fields=form.guide_fields(),
+            materials=data["materials"],
+            fees=data["fees"],
+            no_fee=data["no_fee"],
         )
-    return _render_guide(
-        request,
-        item,
-        form,
-        materials_rows,
-        fees,
-        faq,
-        draft=draft,
-        missing=missing,
-        top_errors=top_errors,
-        status=status,
-    )
+        return redirect("catalog:staff_guide", pk=item.pk)
 
-
-def _guide_initial(guide: Guide | None) -> dict:
-    if guide is None:
-        return {}
-    initial = {name: getattr(guide, name) for name in f.GuideForm.FIELDS}
-    initial["steps"] = "\n".join(guide.steps or [])
-    initial["no_fee"] = guide.no_fee
-    return initial
-
-
-def _render_guide(request, item, form, materials, fees, faq, *, draft, missing, top_errors, status):
-    blank = {"form": "original", "copies": 1, "required": True}
-    return render(
-        request,
-        "catalog/staff_guide_form.html",
-        {
-            "item": item,
-            "form": form,
-            "draft": draft,
-            "current": item.guides.published().first(),
-            "fields": [(form[name], missing.get(name)) for name in form.fields],
-            "materials": [*materials, blank, blank],
-            "fees": [*fees, {}],
-            "faq": [*faq, {}],
-            "material_forms": f.MATERIAL_FORMS,
-            "missing": missing,
-            "top_errors": top_errors,
-            "is_admin": services.is_catalog_admin(request.user, item.district),
-        },
-        status=status,
-    )
+    ctx = _guide_context(request, item, form, draft)
+    return _form_page(request, "catalog/staff_guide_form.html", ctx, form, save)
 
 
 @login_required
 @require_POST
 def guide_publish(request, pk: int):
     """发布: the district office publishes the saved draft; an incomplete one is
-    refused with every missing element named, and nothing changes."""
-    item = get_object_or_404(ServiceItem, pk=pk)
-    draft = item.guides.filter(status=Guide.Status.DRAFT).first()
-    try:
-        if not services.is_catalog_admin(request.user, item.district):
-            raise Refused("只有区政务办可以发布办事指南。")
-        if draft is None:
-            raise DomainError("没有待发布的草稿，请先保存草稿。")
-        services.guide_publish(by=request.user, guide=draft)
-    except Refused as exc:
-        return _refused(request, exc)
-    except DomainError as exc:
-        missing = {k: f"缺少{v}" for k, v in services.guide_missing_fields(draft).items()} if draft else {}
-        form = f.GuideForm(initial=_guide_initial(draft))
-        for name in missing:
-            if name in form.fields:
-                form.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
-                )
-        return _render_guide(
-            request,
-            item,
-            form,
-            f.material_rows_of(draft),
-            f.fee_rows_of(draft),
-            list(draft.faq if draft else []),
-            draft=draft,
-            missing=missing,
-            top_errors=[exc.message],
-            status=400,
-        )
+    refused with every missing element named at its field, and nothing changes."""
+    item = _item(request, pk, permissions.KEEP, refused="只有区政务办可以发布办事指南。")
+    draft = selectors.guide_draft_of(item)
+    form = f.GuideForm(initial=f.GuideForm.initial_of(draft))
+    errors_show_on(
+        request, "catalog/staff_guide_form.html", _guide_context(request, item, form, draft), form=form
+    )
+    if draft is None:
+        raise DomainError("没有待发布的草稿，请先保存草稿。")
+    services.guide_publish(by=request.user, guide=draft)
     return redirect("catalog:staff_versions", pk=item.pk)
 
 
 @login_required
 def guide_versions(request, pk: int):
-    try:
-        item = _editable_item(request, pk)
-    except Refused as exc:
-        return _refused(request, exc)
+    item = _item(request, pk)
     return render(
         request,
         "catalog/staff_versions.html",
@@ -307,79 +198,49 @@ def guide_versions(request, pk: int):
 
 @login_required
 def guide_version(request, pk: int, version: int):
-    try:
-        item = _editable_item(request, pk)
-    except Refused as exc:
-        return _refused(request, exc)
+    item = _item(request, pk)
     guide = selectors.guide_with_details(get_object_or_404(Guide, item=item, version=version))
     return render(
         request,
         "catalog/staff_version.html",
-        {"item": item, "guide": guide, "missing": services.guide_missing(guide)},
+        {"item": item, "guide": guide, "missing": selectors.guide_missing(guide) if guide else []},
     )
 
 
 # --- the negative list ----------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def negative_list(request):
-    try:
-        district = _admin(request)
-    except Refused as exc:
-        return _refused(request, exc)
-    form = f.NegativeEntryForm(request.POST or None, district=district)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.negative_entry_create(by=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                f.show_domain_error(form, exc)
-            else:
-                return redirect("catalog:staff_negative")
+def _negative_context(district: District, form: f.NegativeEntryForm) -> dict[str, Any]:
     entries = (
         NegativeListEntry.objects.filter(item__district=district)
         .select_related("item", "center")
         .order_by("-is_active", "center__code", "item__name")
     )
-    return render(
-        request,
-        "catalog/staff_negative.html",
-        {"form": form, "entries": entries, "error": None},
-        status=status,
-    )
+    return {"form": form, "entries": entries}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def negative_list(request):
+    district = permissions.district_kept_by(request.user)
+    form = f.NegativeEntryForm(request.POST if request.method == "POST" else None, district=district)
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        services.negative_entry_create(by=request.user, **data)
+        return redirect("catalog:staff_negative")
+
+    return _form_page(request, "catalog/staff_negative.html", _negative_context(district, form), form, save)
 
 
 @login_required
 @require_POST
 def negative_revoke(request, pk: int):
-    try:
-        district = _admin(request)
-    except Refused as exc:
-        return _refused(request, exc)
+    """Revoke an entry; a refusal (the item is still at the branch) is shown on the list (409)."""
+    district = permissions.district_kept_by(request.user)
     entry = get_object_or_404(NegativeListEntry, pk=pk, item__district=district)
-    try:
-        services.negative_entry_revoke(by=request.user, entry=entry)
-    except DomainError as exc:
-        entries = (
-            NegativeListEntry.objects.filter(item__district=district)
-            .select_related("item", "center")
-            .order_by("-is_active", "center__code", "item__name")
-        )
-        return render(
-            request,
-            "catalog/staff_negative.html",
-            {
-                "form": f.NegativeEntryForm(district=district),
-                "entries": entries,
-                "error": exc.message,
-                "error_entry": entry.pk,
-            },
-            status=exc.status,
-        )
+    ctx = _negative_context(district, f.NegativeEntryForm(district=district))
+    errors_show_on(request, "catalog/staff_negative.html", ctx)
+    services.negative_entry_revoke(by=request.user, entry=entry)
     return redirect("catalog:staff_negative")
 
 
@@ -390,37 +251,22 @@ def negative_revoke(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def synonyms(request, pk: int | None = None):
     """The search synonyms: list and add; with `pk`, edit one."""
-    try:
-        district = _admin(request)
-    except Refused as exc:
-        return _refused(request, exc)
+    district = permissions.district_kept_by(request.user)
     synonym = get_object_or_404(Synonym, pk=pk) if pk else None
     initial = {"word": synonym.word, "expansions": synonym.expansions} if synonym else None
-    form = f.SynonymForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.synonym_set(by=request.user, district=district, synonym=synonym, **form.cleaned_data)
-            except DomainError as exc:
-                f.show_domain_error(form, exc)
-            else:
-                return redirect("catalog:staff_synonyms")
-    return render(
-        request,
-        "catalog/staff_synonyms.html",
-        {"form": form, "synonym": synonym, "synonyms": Synonym.objects.order_by("word")},
-        status=status,
-    )
+    form = f.SynonymForm(request.POST if request.method == "POST" else None, initial=initial)
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        services.synonym_set(by=request.user, district=district, synonym=synonym, **data)
+        return redirect("catalog:staff_synonyms")
+
+    ctx = {"form": form, "synonym": synonym, "synonyms": Synonym.objects.order_by("word")}
+    return _form_page(request, "catalog/staff_synonyms.html", ctx, form, save)
 
 
 @login_required
 @require_POST
 def synonym_delete(request, pk: int):
-    try:
-        district = _admin(request)
-    except Refused as exc:
-        return _refused(request, exc)
+    district = permissions.district_kept_by(request.user)
     services.synonym_delete(by=request.user, district=district, synonym=get_object_or_404(Synonym, pk=pk))
     return redirect("catalog:staff_synonyms")

@@ -93,3 +93,12 @@ def test_catalog_is_in_the_openapi_document(db):
         "/api/v1/negative-list",
     ):
         assert p in paths
+
+
+def test_an_item_taken_out_of_the_catalog_is_not_found_on_the_page_and_the_api_alike(world):
+    item = make_item(world, "已取消事项", "T-OUT-1")
+    services.item_update(by=world["admin"], item=item, is_active=False)
+    client = Client()
+    assert client.get("/items/T-OUT-1/").status_code == 404
+    r = client.get(f"{API}/items/T-OUT-1")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"

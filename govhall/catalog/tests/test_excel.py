@@ -27,7 +27,7 @@ def workbook(rows) -> bytes:
     return out.getvalue()
 
 
-def row(code, name, kind="行政确认", serving="个人", dep="TCIVIL", center="", themes=""):
+def row(code, name, *, kind="行政确认", serving="个人", dep="TCIVIL", center="", themes=""):
     return [code, "", name, kind, serving, dep, center, "县级", "《婚姻登记条例》", themes, ""]
 
 

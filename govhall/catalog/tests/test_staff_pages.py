@@ -8,6 +8,7 @@ from django.test import Client
 
 from govhall.catalog import selectors, services
 from govhall.catalog.models import Guide, NegativeListEntry, ServiceItem, Synonym
+from govhall.core.errors import NotFound
 
 from .conftest import complete_guide, make_item, put_on_negative_list
 
@@ -203,10 +204,11 @@ def test_branch_manager_drafts_the_guide_of_an_item_at_their_branch(world, at_br
 
 
 def test_other_branch_manager_and_clerk_cannot_draft(world, at_branch):
-    for user in (world["manager_b"], world["clerk_a"]):
+    # Branch b's manager does not see branch a's item at all (404); branch a's clerk sees it but may not draft (403).
+    for user, status in ((world["manager_b"], 404), (world["clerk_a"], 403)):
         c = client_for(user)
-        assert c.get(f"/staff/catalog/items/{at_branch.pk}/guide/").status_code == 403
-        assert c.post(f"/staff/catalog/items/{at_branch.pk}/guide/", full_guide_post()).status_code == 403
+        assert c.get(f"/staff/catalog/items/{at_branch.pk}/guide/").status_code == status
+        assert c.post(f"/staff/catalog/items/{at_branch.pk}/guide/", full_guide_post()).status_code == status
     assert not at_branch.guides.exists()
 
 
@@ -412,3 +414,63 @@ def test_anonymous_is_sent_to_login(world, marriage):
 def test_published_guide_page_is_complete_for_citizens(world, marriage):
     complete_guide(marriage)
     assert client_for(world["admin"]).get(f"/staff/catalog/items/{marriage.pk}/guide/").status_code == 200
+
+
+# --- another hall's item ------------------------------------------------------------------------
+
+
+def test_another_districts_item_is_not_found_on_the_pages_and_in_the_services_alike(
+    world, other_world, marriage
+):
+    """Another hall's item looks like no item at all: 404 on every staff page (not a
+    403 that would say it exists), and NotFound from the services, which the API
+    answers with the same 404 (config/api.py)."""
+    complete_guide(marriage)
+    outsider = client_for(other_world["admin"])
+    for url in ("", "guide/", "versions/", "versions/1/"):
+        r = outsider.get(f"/staff/catalog/items/{marriage.pk}/{url}")
+        assert r.status_code == 404, url
+        assert marriage.name not in r.content.decode()
+    assert outsider.post(f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post()).status_code == 404
+    assert outsider.post(f"/staff/catalog/items/{marriage.pk}/guide/publish/").status_code == 404
+    data = {
+        "action": "item",
+        "name": "抢占",
+        "item_type": "confirmation",
+        "serving": "person",
+        "level": "county",
+    }
+    assert outsider.post(f"/staff/catalog/items/{marriage.pk}/", data).status_code == 404
+    with pytest.raises(NotFound) as exc:
+        services.item_update(by=other_world["admin"], item=marriage, name="抢占")
+    assert exc.value.status == 404
+    marriage.refresh_from_db()
+    assert marriage.name == "结婚登记" and marriage.guides.count() == 1
+
+
+def test_refusals_of_the_guide_tables_are_shown_above_their_table(world, marriage):
+    admin = client_for(world["admin"])
+    r = admin.post(
+        f"/staff/catalog/items/{marriage.pk}/guide/", full_guide_post(**{"materials-0-copies": "两"})
+    )
+    html = r.content.decode()
+    assert (
+        r.status_code == 400
+        and '<p class="field-error" id="materials-error">第1项材料：份数应为整数。' in html
+    )
+    r = admin.post(
+        f"/staff/catalog/items/{marriage.pk}/guide/",
+        full_guide_post(**{"fees-0-name": "工本费", "fees-0-standard": "9 元", "fees-0-basis": "某依据"}),
+    )
+    html = r.content.decode()
+    assert r.status_code == 400 and '<p class="field-error" id="fees-error">已选择“不收费”' in html
+    assert 'value="工本费"' in html  # what was typed is shown back
+    assert not marriage.guides.exists()
+
+
+def test_import_without_a_file_is_refused_next_to_the_file_field(world):
+    r = client_for(world["admin"]).post("/staff/catalog/import/", {})
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert 'id="id_file-error"' in html and "请选择要导入的 Excel 文件" in html
+    assert 'aria-describedby="id_file-error"' in html
