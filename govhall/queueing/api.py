@@ -2,8 +2,9 @@
 stream), appointments, window actions and statistics. Thin doors to the same
 services as the pages; domain errors become JSON 4xx in config/api.py."""
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -403,7 +404,7 @@ def appointment_cancel(request, token: str):
 )
 def appointment_check_in(request, token: str):
     ticket = services.appointment_check_in(appointment=_appointment(token), by=request.user)
-    return Status(201, _ticket_out(selectors.ticket_by_token(ticket.token)))
+    return Status(201, _ticket_out(_ticket(ticket.token)))
 
 
 # --- staff: windows -----------------------------------------------------------------------
@@ -424,18 +425,18 @@ def window_for(request, window_id: int) -> Window:
     return selectors.window_get(user=request.user, pk=window_id)
 
 
-def window_action_out(window: Window, ticket: Ticket | None) -> dict:
+def window_action_out(window: Window, ticket: Ticket | None) -> dict[str, Any]:
     window = Window.objects.select_related("center", "clerk").prefetch_related("queues").get(pk=window.pk)
-    out = {"window": _window_out(window), "ticket": None}
+    out: dict[str, Any] = {"window": _window_out(window), "ticket": None}
     if ticket is not None:
-        out["ticket"] = _ticket_out(selectors.ticket_by_token(ticket.token))
+        out["ticket"] = _ticket_out(_ticket(ticket.token))
     return out
 
 
 WindowAction = Literal[
     "open", "close", "pause", "resume", "call-next", "recall", "start", "no-show", "finish"
 ]
-_ACTIONS = {
+_ACTIONS: dict[str, Callable[..., Window | Ticket | None]] = {
     "open": services.window_open,
     "close": services.window_close,
     "resume": services.window_resume,

@@ -32,7 +32,7 @@ MANAGE_QUEUES = {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMI
 VIEW_STATS = MANAGE_QUEUES | {Role.CHIEF_REP, Role.APPROVER}
 HALL_STAFF = WINDOW_ROLES | MANAGE_QUEUES
 
-ACTIONS: dict[str, set[str] | None] = {
+ACTIONS: dict[str, set[Role] | None] = {
     "view": HALL_STAFF | VIEW_STATS,
     "manage": MANAGE_QUEUES,  # queues, windows, slots, the hall's rules
     "stats": VIEW_STATS | WINDOW_ROLES,

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -45,6 +47,12 @@ from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket
 from .permissions import access_hall, access_window
 from .selectors import fast_q, hall_rules, ticket_ahead_count, waiting_tickets, window_current_ticket
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from govhall.accounts.models import User
+    from govhall.catalog.models import ServiceItem
+
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 OPEN_HALL = {Center.Status.ACTIVE}
 
@@ -66,7 +74,7 @@ def _check_phone(phone: str, *, field: str = "phone", required: bool = False) ->
 @transaction.atomic
 def hall_rules_set(
     *,
-    by,
+    by: User | None,
     center: Center,
     priority_run: int | None = None,
     booking_horizon_days: int | None = None,
@@ -74,8 +82,7 @@ def hall_rules_set(
     keep_place_on_transfer: bool | None = None,
 ) -> HallRules:
     """Set the hall's queue rules (by its manager, department leader or the district office)."""
-    if by is not None:
-        access_hall(by, center, action="manage")
+    access_hall(by, center, action="manage")
     rules = HallRules.objects.select_for_update().filter(center=center).first() or HallRules(center=center)
     for name, value in (
         ("priority_run", priority_run),
@@ -85,60 +92,58 @@ def hall_rules_set(
     ):
         if value is not None:
             setattr(rules, name, value)
-    return save_recorded(rules, by=by, reason="设置排队规则")
+    save_recorded(rules, by=by, reason="设置排队规则")
+    return rules
 
 
 @transaction.atomic
 def queue_create(
-    *, by, center: Center, letter: str, name: str, description: str = "", order: int = 100
+    *, by: User | None, center: Center, letter: str, name: str, description: str = "", order: int = 100
 ) -> Queue:
-    if by is not None:
-        access_hall(by, center, action="manage")
+    access_hall(by, center, action="manage")
     letter = (letter or "").strip().upper()
     if Queue.objects.filter(center=center, letter=letter).exists():
         raise DomainError(f"本大厅已有前缀为“{letter}”的队列。", field="letter", code="duplicate")
-    return save_recorded(
-        Queue(center=center, letter=letter, name=(name or "").strip(), description=description, order=order),
-        by=by,
-        reason="新建队列",
+    queue = Queue(
+        center=center, letter=letter, name=(name or "").strip(), description=description, order=order
     )
+    save_recorded(queue, by=by, reason="新建队列")
+    return queue
 
 
 @transaction.atomic
-def queue_set_items(*, by, queue: Queue, items: list) -> Queue:
+def queue_set_items(*, by: User | None, queue: Queue, items: Sequence[ServiceItem]) -> Queue:
     """The service items (catalog.ServiceItem) a queue covers."""
-    if by is not None:
-        access_hall(by, queue.center, action="manage")
+    access_hall(by, queue.center, action="manage")
     queue.items.set(items)
-    return save_recorded(
-        queue, by=by, reason="设置覆盖事项", validate=False
-    )  # the row itself: only updated_at
+    # The row itself changes only its updated_at.
+    save_recorded(queue, by=by, reason="设置覆盖事项", validate=False)
+    return queue
 
 
 @transaction.atomic
-def window_create(*, by, center: Center, number: int, name: str, queues: list[Queue] = ()) -> Window:
-    if by is not None:
-        access_hall(by, center, action="manage")
+def window_create(
+    *, by: User | None, center: Center, number: int, name: str, queues: Sequence[Queue] = ()
+) -> Window:
+    access_hall(by, center, action="manage")
     if Window.objects.filter(center=center, number=number).exists():
         raise DomainError(f"本大厅已有 {number} 号窗口。", field="number", code="duplicate")
-    window = save_recorded(
-        Window(center=center, number=number, name=(name or "").strip()), by=by, reason="新建窗口"
-    )
+    window = Window(center=center, number=number, name=(name or "").strip())
+    save_recorded(window, by=by, reason="新建窗口")
     if queues:
         window_set_queues(by=by, window=window, queues=queues)
     return window
 
 
 @transaction.atomic
-def window_set_queues(*, by, window: Window, queues: list[Queue]) -> Window:
-    if by is not None:
-        access_hall(by, window.center, action="manage")
+def window_set_queues(*, by: User | None, window: Window, queues: Sequence[Queue]) -> Window:
+    access_hall(by, window.center, action="manage")
     if any(q.center_id != window.center_id for q in queues):
         raise DomainError("窗口只能服务本大厅的队列。", field="queues")
     window.queues.set(queues)
-    return save_recorded(
-        window, by=by, reason="设置服务队列", validate=False
-    )  # the row itself: only updated_at
+    # The row itself changes only its updated_at.
+    save_recorded(window, by=by, reason="设置服务队列", validate=False)
+    return window
 
 
 # --- tickets ---------------------------------------------------------------------
@@ -147,7 +152,7 @@ def window_set_queues(*, by, window: Window, queues: list[Queue]) -> Window:
 def ticket_issue(
     *,
     queue: Queue,
-    by=None,
+    by: User | AnonymousUser | None = None,
     kind: str = Ticket.Kind.NORMAL,
     priority_reason: str = "",
     idempotency_key: str | None = None,
@@ -217,7 +222,7 @@ def ticket_issue(
         return _same_request(existing, queue)
 
 
-def _ticket_scope(queue: Queue, day) -> str:
+def _ticket_scope(queue: Queue, day: date) -> str:
     return f"ticket:{queue.id}:{day:%Y%m%d}"
 
 
@@ -257,14 +262,14 @@ def _same_request(existing: Ticket, queue: Queue) -> Ticket:
     return existing
 
 
-def _locked_window(window: Window, by) -> Window:
+def _locked_window(window: Window, by: User) -> Window:
     window = Window.objects.select_for_update().get(pk=window.pk)
     window.center = Center.objects.get(pk=window.center_id)
     access_window(by, window)
     return window
 
 
-def _at_window(window: Window, by) -> Window:
+def _at_window(window: Window, by: User) -> Window:
     """Lock `window` and check `by` is the clerk who opened it."""
     window = _locked_window(window, by)
     if window.status == Window.Status.CLOSED:
@@ -274,7 +279,9 @@ def _at_window(window: Window, by) -> Window:
     return window
 
 
-def _current(window: Window, *, statuses=(Ticket.Status.CALLED, Ticket.Status.SERVING)) -> Ticket:
+def _current(
+    window: Window, *, statuses: Collection[str] = (Ticket.Status.CALLED, Ticket.Status.SERVING)
+) -> Ticket:
     ticket = window_current_ticket(window)
     if ticket is None:
         raise WrongState("本窗口当前没有正在叫号或办理的号。")
@@ -285,7 +292,7 @@ def _current(window: Window, *, statuses=(Ticket.Status.CALLED, Ticket.Status.SE
 
 
 @transaction.atomic
-def ticket_call_next(*, window: Window, by) -> Ticket | None:
+def ticket_call_next(*, window: Window, by: User) -> Ticket | None:
     """Call the next ticket to `window`: from its queues, fast tickets (绿色通道,
     appointments within their slot) first, but after the hall's `priority_run`
     fast calls in a row a waiting normal ticket goes next. None if nobody waits."""
@@ -318,9 +325,8 @@ def ticket_call_next(*, window: Window, by) -> Ticket | None:
         ticket, window.fast_streak = head_normal, 0
     else:
         return None
-    Window.objects.filter(pk=window.pk).update(
-        fast_streak=window.fast_streak
-    )  # a counter outside the history
+    # A counter the history leaves out (Window.history excludes it).
+    Window.objects.filter(pk=window.pk).update(fast_streak=window.fast_streak)
     ticket.status = Ticket.Status.CALLED
     ticket.called_at = now
     ticket.called_by = by
@@ -329,39 +335,40 @@ def ticket_call_next(*, window: Window, by) -> Ticket | None:
     ticket.call_count += 1
     save_recorded(ticket, by=by, reason=f"叫号到{window.number}号窗口", validate=False)
     # A call is itself the record of an event (no history of its own).
-    call = insert_row(Call(center_id=window.center_id, ticket=ticket, window=window, by=by, at=now))
+    call = Call(center_id=window.center_id, ticket=ticket, window=window, by=by, at=now)
+    insert_row(call)
     transaction.on_commit(lambda: events.call_made(window.center_id, call.id))
     transaction.on_commit(lambda: sms_remind_ahead(queue_ids=queue_ids))
     return ticket
 
 
 @transaction.atomic
-def ticket_recall(*, window: Window, by) -> Ticket:
+def ticket_recall(*, window: Window, by: User) -> Ticket:
     """Call the current ticket again (the board shows and says it again)."""
     window = _at_window(window, by)
     ticket = _current(window, statuses=(Ticket.Status.CALLED,))
     now = timezone.now()
     ticket.call_count += 1
     save_recorded(ticket, by=by, reason="重呼", validate=False)
-    call = insert_row(
-        Call(center_id=window.center_id, ticket=ticket, window=window, by=by, at=now, is_recall=True)
-    )
+    call = Call(center_id=window.center_id, ticket=ticket, window=window, by=by, at=now, is_recall=True)
+    insert_row(call)
     transaction.on_commit(lambda: events.call_made(window.center_id, call.id))
     return ticket
 
 
 @transaction.atomic
-def ticket_start(*, window: Window, by) -> Ticket:
+def ticket_start(*, window: Window, by: User) -> Ticket:
     """The person arrived at the window: service starts."""
     window = _at_window(window, by)
     ticket = _current(window, statuses=(Ticket.Status.CALLED,))
     ticket.status = Ticket.Status.SERVING
     ticket.served_at = timezone.now()
-    return save_recorded(ticket, by=by, reason="开始办理", validate=False)
+    save_recorded(ticket, by=by, reason="开始办理", validate=False)
+    return ticket
 
 
 @transaction.atomic
-def ticket_no_show(*, window: Window, by) -> Ticket:
+def ticket_no_show(*, window: Window, by: User) -> Ticket:
     """过号: the called person did not come."""
     window = _at_window(window, by)
     ticket = _current(window, statuses=(Ticket.Status.CALLED,))
@@ -374,7 +381,7 @@ def ticket_no_show(*, window: Window, by) -> Ticket:
 
 
 @transaction.atomic
-def ticket_finish(*, window: Window, by, note: str = "") -> Ticket:
+def ticket_finish(*, window: Window, by: User, note: str = "") -> Ticket:
     """办结: service at the window is over."""
     window = _at_window(window, by)
     ticket = _current(window)
@@ -390,21 +397,11 @@ def ticket_finish(*, window: Window, by, note: str = "") -> Ticket:
     return ticket
 
 
-@transaction.atomic
-def ticket_transfer(
-    *,
-    window: Window,
-    by,
-    to_queue: Queue | None = None,
-    to_window: Window | None = None,
-    keep_place: bool | None = None,
-) -> Ticket:
-    """Send the current ticket to another queue or window of the same hall. By
-    the hall's rule it keeps its place in line (its original time) or goes to the end."""
-    window = _at_window(window, by)
-    ticket = _current(window)
-    if to_queue is None and to_window is None:
-        raise DomainError("请选择要转往的队列或窗口。", field="to_queue")
+def _transfer_queue(
+    ticket: Ticket, window: Window, to_queue: Queue | None, to_window: Window | None
+) -> Queue:
+    """The queue a transferred ticket joins: the one chosen, else its own or the
+    first one the chosen window serves; always of the same hall."""
     if to_window is not None:
         if to_window.center_id != window.center_id:
             raise DomainError("只能转往本大厅的窗口。", field="to_window")
@@ -417,8 +414,27 @@ def ticket_transfer(
                 raise DomainError(f"{to_window.number}号窗口尚未设置服务队列。", field="to_window")
         elif to_queue not in served:
             raise DomainError(f"{to_window.number}号窗口不服务“{to_queue.name}”队列。", field="to_window")
+    if to_queue is None:
+        raise DomainError("请选择要转往的队列或窗口。", field="to_queue")
     if to_queue.center_id != window.center_id:
         raise DomainError("只能转往本大厅的队列。", field="to_queue")
+    return to_queue
+
+
+@transaction.atomic
+def ticket_transfer(
+    *,
+    window: Window,
+    by: User,
+    to_queue: Queue | None = None,
+    to_window: Window | None = None,
+    keep_place: bool | None = None,
+) -> Ticket:
+    """Send the current ticket to another queue or window of the same hall. By
+    the hall's rule it keeps its place in line (its original time) or goes to the end."""
+    window = _at_window(window, by)
+    ticket = _current(window)
+    to_queue = _transfer_queue(ticket, window, to_queue, to_window)
     if keep_place is None:
         keep_place = hall_rules(window.center).keep_place_on_transfer
     ticket.queue = to_queue
@@ -428,6 +444,7 @@ def ticket_transfer(
     if not keep_place:
         ticket.sort_at = timezone.now()
     where = f"{to_window.number}号窗口" if to_window else f"“{to_queue.name}”队列"
+    # Queue and window were checked above against the hall; the rest is the status and its time.
     save_recorded(ticket, by=by, reason=f"转往{where}", validate=False)
     transaction.on_commit(lambda: events.hall_changed(window.center_id))
     return ticket
@@ -467,14 +484,15 @@ def ticket_set_phone(*, ticket: Ticket, phone: str) -> Ticket:
         raise WrongState("该号已不在等候中。")
     ticket.phone = _check_phone(phone, required=True)
     ticket.sms_sent_at = None
-    return save_recorded(ticket, by=None, reason="登记短信提醒", validate=False)
+    save_recorded(ticket, by=None, reason="登记短信提醒", validate=False)
+    return ticket
 
 
 # --- windows --------------------------------------------------------------------
 
 
 @transaction.atomic
-def window_open(*, window: Window, by) -> Window:
+def window_open(*, window: Window, by: User) -> Window:
     """A clerk opens (takes) a window of their hall."""
     window = _locked_window(window, by)
     if window.center.status not in OPEN_HALL:
@@ -497,7 +515,7 @@ def window_open(*, window: Window, by) -> Window:
 
 
 @transaction.atomic
-def window_pause(*, window: Window, by, reason: str = "") -> Window:
+def window_pause(*, window: Window, by: User, reason: str = "") -> Window:
     """A break: the window stops calling until the clerk resumes."""
     window = _at_window(window, by)
     if window.status == Window.Status.PAUSED:
@@ -514,7 +532,7 @@ def window_pause(*, window: Window, by, reason: str = "") -> Window:
 
 
 @transaction.atomic
-def window_resume(*, window: Window, by) -> Window:
+def window_resume(*, window: Window, by: User) -> Window:
     window = _at_window(window, by)
     window.status = Window.Status.OPEN
     window.pause_reason = ""
@@ -524,7 +542,7 @@ def window_resume(*, window: Window, by) -> Window:
 
 
 @transaction.atomic
-def window_close(*, window: Window, by) -> Window:
+def window_close(*, window: Window, by: User) -> Window:
     window = _at_window(window, by)
     current = window_current_ticket(window)
     if current is not None:
@@ -542,22 +560,21 @@ def window_close(*, window: Window, by) -> Window:
 
 
 @transaction.atomic
-def slot_create(*, by, queue: Queue, day: date, starts: time, ends: time, capacity: int) -> AppointmentSlot:
-    if by is not None:
-        access_hall(by, queue.center, action="manage")
+def slot_create(
+    *, by: User | None, queue: Queue, day: date, starts: time, ends: time, capacity: int
+) -> AppointmentSlot:
+    access_hall(by, queue.center, action="manage")
     if ends <= starts:
         raise DomainError("结束时间应晚于开始时间。", field="ends")
     if capacity < 1:
         raise DomainError("可预约人数至少为 1。", field="capacity")
     if AppointmentSlot.objects.filter(queue=queue, date=day, starts=starts).exists():
         raise DomainError("该队列在这一时间已有预约时段。", field="starts", code="duplicate")
-    return save_recorded(
-        AppointmentSlot(
-            center_id=queue.center_id, queue=queue, date=day, starts=starts, ends=ends, capacity=capacity
-        ),
-        by=by,
-        reason="新建预约时段",
+    slot = AppointmentSlot(
+        center_id=queue.center_id, queue=queue, date=day, starts=starts, ends=ends, capacity=capacity
     )
+    save_recorded(slot, by=by, reason="新建预约时段")
+    return slot
 
 
 def _slot_bounds(slot: AppointmentSlot) -> tuple[datetime, datetime]:
@@ -569,7 +586,13 @@ def _slot_bounds(slot: AppointmentSlot) -> tuple[datetime, datetime]:
 
 
 def appointment_book(
-    *, slot: AppointmentSlot, name: str, id_number: str, phone: str, by=None, now: datetime | None = None
+    *,
+    slot: AppointmentSlot,
+    name: str,
+    id_number: str,
+    phone: str,
+    by: User | AnonymousUser | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
     """Book `slot` for a person: within the hall's horizon, not full, one booking
     per person, queue and day."""
@@ -619,7 +642,8 @@ def appointment_book(
             # Each field's own rules (lengths …) without reading the database; the one booking per
             # person, queue and day is the database's constraint (IntegrityError below).
             check_fields(appointment)
-            return save_recorded(appointment, by=appointment.user, reason="预约", validate=False)
+            save_recorded(appointment, by=appointment.user, reason="预约", validate=False)
+            return appointment
     except IntegrityError as exc:
         raise DomainError(
             "您当天已预约过该业务，同一业务每人每天只能预约一次。", field="slot", code="duplicate"
@@ -627,7 +651,9 @@ def appointment_book(
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment, by=None, now: datetime | None = None) -> Appointment:
+def appointment_cancel(
+    *, appointment: Appointment, by: User | AnonymousUser | None = None, now: datetime | None = None
+) -> Appointment:
     """Cancel a booking before its slot starts; the seat is free again."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().select_related("slot").get(pk=appointment.pk)
@@ -647,14 +673,16 @@ def appointment_cancel(*, appointment: Appointment, by=None, now: datetime | Non
 
 
 @transaction.atomic
-def appointment_check_in(*, appointment: Appointment, by=None, now: datetime | None = None) -> Ticket:
+def appointment_check_in(
+    *, appointment: Appointment, by: User | AnonymousUser | None = None, now: datetime | None = None
+) -> Ticket:
     """签到: on the day, up to the end of the slot, the booking becomes a ticket
     served ahead of walk-ins until its slot ends."""
     now = now or timezone.now()
     appointment = (
         Appointment.objects.select_for_update().select_related("slot", "queue__center").get(pk=appointment.pk)
     )
-    if appointment.status == Appointment.Status.CHECKED_IN and appointment.ticket_id:
+    if appointment.status == Appointment.Status.CHECKED_IN and appointment.ticket is not None:
         return appointment.ticket
     if appointment.status != Appointment.Status.BOOKED:
         raise WrongState(f"该预约状态为“{appointment.get_status_display()}”，不能签到。")

@@ -106,8 +106,8 @@ def stats_workbook(rows: list[dict], *, title: str):
     from openpyxl.styles import Font
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = "排队统计"
+    wb.remove(wb.worksheets[0])
+    ws = wb.create_sheet("排队统计")
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([label for _, label in COLUMNS])

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import segno
 from asgiref.sync import sync_to_async
@@ -293,11 +295,11 @@ def _waiting_per_queue(window: Window) -> dict[Queue, int]:
     return {q: selectors.waiting_tickets([q.id], day=day).count() for q in window.queues.all()}
 
 
-def _console_context(request) -> dict:
+def _console_context(request) -> dict[str, Any]:
     """What the console shows; the counts are read only when it is shown (an
     action that goes through redirects without them)."""
     window = selectors.window_of_clerk(request.user)
-    ctx = {
+    ctx: dict[str, Any] = {
         "window": window,
         "windows": selectors.windows_for_clerk(request.user),
         "issue_key": uuid.uuid4().hex,
@@ -323,9 +325,10 @@ def console(request):
     return render(request, "queueing/console.html", _console_context(request))
 
 
-WINDOW_ACTIONS = {
+# action → (service, what to say when done; a call says which number it called)
+WINDOW_ACTIONS: dict[str, tuple[Callable[..., Window | Ticket | None], str]] = {
     "open": (services.window_open, "已开窗，可以开始叫号。"),
-    "call": (services.ticket_call_next, None),
+    "call": (services.ticket_call_next, ""),
     "recall": (services.ticket_recall, "已重呼。"),
     "start": (services.ticket_start, "开始办理。"),
     "no_show": (services.ticket_no_show, "已标记过号。"),
@@ -357,7 +360,7 @@ def window_action(request, pk, action):
     errors_show_on(request, "queueing/console.html", _console_context(request))
     result = fn(window=window, by=request.user, **kwargs)
     if action == "call":
-        done = f"已叫 {result.code} 号。" if result else "当前没有等候的号。"
+        done = f"已叫 {result.code} 号。" if isinstance(result, Ticket) else "当前没有等候的号。"
     messages.success(request, done)
     return redirect("queueing:console")
 

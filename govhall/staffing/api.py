@@ -334,14 +334,14 @@ def coverage(request, code: str, start: date | None = None, days: int = Query(14
     center = _hall(request.user, code)
     start = start or timezone.localdate()
     cov = selectors.coverage(center_ids=[center.id], start=start, end=start + timedelta(days=days - 1))
-    names = dict(User.objects.filter(id__in=list(cov.names)).values_list("id", "username"))
+    usernames = dict(User.objects.filter(id__in=list(cov.names)).values_list("id", "username"))
     numbers = {w.id: w.number for w in cov.windows}
     return [
         {
             "window": numbers[c.window_id],
             "day": c.day,
-            "am": names.get(c.who[0]),
-            "pm": names.get(c.who[1]),
+            "am": usernames.get(c.who[0] or 0),
+            "pm": usernames.get(c.who[1] or 0),
             "how": c.how,
             "gap": c.gap,
         }

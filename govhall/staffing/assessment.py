@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from govhall.queueing.models import Ticket
 
@@ -84,7 +85,7 @@ def compute(*, center, month: date) -> list[tuple]:
     )
     results = []
     for u in people:
-        lines = []
+        lines: list[dict[str, Any]] = []
 
         def line(code, value, score, explanation, lines=lines):
             lines.append(
@@ -119,7 +120,7 @@ def compute(*, center, month: date) -> list[tuple]:
             )
         else:
             line(Code.TICKETS, "本厅本月无叫号办结记录", None, "本厅无叫号数据，不计入")
-        if minutes:
+        if minutes and best_time:
             line(
                 Code.SERVICE_TIME,
                 f"平均 {minutes:.1f} 分钟（本厅最短 {best_time:.1f}）",

@@ -81,7 +81,8 @@ def load_demo_staffing() -> dict[str, int]:
             continue
         services.post_assign(by=None, window=window, role=role, user=user)
         created["posts"] += 1
-    if hall.department_id and not LeaveRule.objects.filter(department_id=hall.department_id).exists():
-        services.leave_rule_set(by=None, department=hall.department, manager_max_days="3")
+    department = hall.department
+    if department is not None and not LeaveRule.objects.filter(department=department).exists():
+        services.leave_rule_set(by=None, department=department, manager_max_days="3")
         created["rules"] += 1
     return created

@@ -9,8 +9,8 @@ def _book(title: str, header: list, rows) -> bytes:
     from openpyxl.styles import Font
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
+    wb.remove(wb.worksheets[0])
+    ws = wb.create_sheet(title[:31])
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)

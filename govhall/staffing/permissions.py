@@ -23,7 +23,7 @@ HALL_STAFF = POST_HOLDERS | {Role.BRANCH_MANAGER}
 MANAGE = {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
 VIEW = MANAGE | POST_HOLDERS | {Role.APPROVER}
 
-ACTIONS: dict[str, set[str] | None] = {
+ACTIONS: dict[str, set[Role] | None] = {
     "view": VIEW,
     "manage": MANAGE,  # posts, substitutes, training records, attendance corrections
     "confirm": {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER},  # assessment confirmation

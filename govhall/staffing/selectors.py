@@ -8,17 +8,39 @@ substitute named for that day; nobody → a gap."""
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
 
+from govhall.accounts.models import User
+from govhall.accounts.selectors import roles_at, visible_center_ids
 from govhall.centers.models import Center, HoursException, OpeningHours
+from govhall.queueing.models import Queue, Window
 
-from .halfdays import AM, PM, halves_between, leave_span
-from .models import Leave, Post, Substitute, TrainingRecord
+from .halfdays import AM, PM, HalfDay, halves_between, leave_span
+from .models import (
+    Attendance,
+    AttendanceCorrection,
+    Leave,
+    MonthlyAssessment,
+    Post,
+    Substitute,
+    TrainingCourse,
+    TrainingRecord,
+)
+from .permissions import HALL_STAFF, MANAGE, POST_HOLDERS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+Period = tuple[time, time]  # opens, closes
 
 NOON = time(12, 0)
 
@@ -26,7 +48,7 @@ NOON = time(12, 0)
 # --- opening days --------------------------------------------------------------------------------
 
 
-def _workdays(district_id, start: date, end: date) -> set[date]:
+def _workdays(district_id: int, start: date, end: date) -> set[date]:
     """Working days (holidays and 调休 make-up days) in [start, end]."""
     from govhall.core.calendar import CalendarUnknown, _Calendar
 
@@ -44,7 +66,7 @@ def _workdays(district_id, start: date, end: date) -> set[date]:
     return out
 
 
-def opening_days(center_ids, start: date, end: date) -> dict[int, list[date]]:
+def opening_days(center_ids: Iterable[int], start: date, end: date) -> dict[int, list[date]]:
     """For each hall, its opening days in [start, end]: working days on which
     the hall has hours that weekday and no closing exception. A make-up working
     day (调休) on a weekend opens with the hall's weekday hours; an exception
@@ -61,29 +83,31 @@ def opening_days(center_ids, start: date, end: date) -> dict[int, list[date]]:
     ).values_list("center_id", "date", "is_closed"):
         exceptions[cid][day] = closed
     work_by_district = {d: _workdays(d, start, end) for d in {d for _, d in centers}}
-    out = {}
+    out: dict[int, list[date]] = {}
     for cid, district_id in centers:
         work = work_by_district[district_id]
         days = []
         day = start
         while day <= end:
             if day in work:
-                closed = exceptions[cid].get(day)
+                closed_that_day = exceptions[cid].get(day)
                 regular = day.weekday() in weekdays[cid] or (
                     day.weekday() >= 5 and any(wd < 5 for wd in weekdays[cid])
                 )  # 调休 make-up day
-                if closed is False or (closed is None and regular):
+                if closed_that_day is False or (closed_that_day is None and regular):
                     days.append(day)
             day += timedelta(days=1)
         out[cid] = days
     return out
 
 
-def hall_hours(center, day: date) -> list[tuple[time, time]]:
+def hall_hours(center: Center, day: date) -> list[Period]:
     """The opening periods of `center` on `day` (the exception's hours if any)."""
     exc = HoursException.objects.filter(center=center, date=day).first()
     if exc is not None:
-        return [] if exc.is_closed else [(exc.opens, exc.closes)]
+        if exc.is_closed or exc.opens is None or exc.closes is None:
+            return []
+        return [(exc.opens, exc.closes)]
     rows = list(
         OpeningHours.objects.filter(center=center)
         .order_by("weekday", "opens")
@@ -103,19 +127,27 @@ def hall_hours(center, day: date) -> list[tuple[time, time]]:
 
 
 def away_halves(
-    user_ids, start: date, end: date, *, exclude_leave_id=None
-) -> dict[int, set[tuple[date, int]]]:
+    user_ids: Iterable[int], start: date, end: date, *, exclude_leave_id: int | None = None
+) -> dict[int, set[HalfDay]]:
     """(day, half) each person is away on approved leave within [start, end]."""
     qs = Leave.objects.filter(
         user_id__in=list(user_ids), status__in=Leave.AWAY, start_date__lte=end, end_date__gte=start
     )
     if exclude_leave_id:
         qs = qs.exclude(id=exclude_leave_id)
-    out: dict[int, set] = defaultdict(set)
+    out: dict[int, set[HalfDay]] = defaultdict(set)
     lo, hi = (start, AM), (end, PM)
-    for span in qs.values("user_id", "start_date", "start_pm", "end_date", "end_am", "back_date", "back_pm"):
-        uid = span.pop("user_id")
-        first, last = leave_span(**span)
+    for uid, start_date, start_pm, end_date, end_am, back_date, back_pm in qs.values_list(
+        "user_id", "start_date", "start_pm", "end_date", "end_am", "back_date", "back_pm"
+    ):
+        first, last = leave_span(
+            start_date=start_date,
+            start_pm=start_pm,
+            end_date=end_date,
+            end_am=end_am,
+            back_date=back_date,
+            back_pm=back_pm,
+        )
         out[uid].update(halves_between(max(first, lo), min(last, hi)))
     return out
 
@@ -129,8 +161,8 @@ class Cell:
 
     window_id: int
     day: date
-    who: list  # user id per half
-    how: list  # "A", "B", "S" or None per half
+    who: list[int | None]  # user id per half
+    how: list[str | None]  # "A", "B", "S" or None per half
 
     @property
     def gap(self) -> bool:
@@ -145,21 +177,29 @@ class Cell:
 class Coverage:
     start: date
     end: date
-    days: dict  # center id → opening days
-    windows: list  # queueing.Window rows (with center)
-    posts: dict  # window id → {"A": user id, "B": user id}
-    cells: dict  # (window id, day) → Cell
-    names: dict  # user id → display name
-    away: dict  # user id → set of (day, half)
+    days: dict[int, list[date]]  # center id → opening days
+    windows: list[Window]  # with their center
+    posts: dict[int, dict[str, int]]  # window id → {"A": user id, "B": user id}
+    cells: dict[tuple[int, date], Cell]  # (window id, day) → Cell
+    names: dict[int, str]  # user id → display name
+    away: dict[int, set[HalfDay]]  # user id → set of (day, half)
 
     def gaps(self) -> list[Cell]:
         return sorted((c for c in self.cells.values() if c.gap), key=lambda c: (c.day, c.window_id))
 
-    def unposted(self) -> list:
+    def name_of(self, user_id: int | None) -> str | None:
+        """The display name of a person on the calendar (None for nobody)."""
+        return self.names.get(user_id) if user_id else None
+
+    def holder(self, window_id: int, role: str) -> str | None:
+        """The name of who holds `window_id`'s A or B post, if anyone."""
+        return self.name_of(self.posts.get(window_id, {}).get(role))
+
+    def unposted(self) -> list[Window]:
         return [w for w in self.windows if not self.posts.get(w.id)]
 
 
-def _trained_queue_ids(user_ids, day: date) -> dict[int, set[int]]:
+def _trained_queue_ids(user_ids: Iterable[int], day: date) -> dict[int, set[int]]:
     out: dict[int, set[int]] = defaultdict(set)
     rows = TrainingRecord.objects.filter(
         user_id__in=list(user_ids), passed=True, refresher_due__gte=day, course__held_on__lte=day
@@ -172,20 +212,17 @@ def _trained_queue_ids(user_ids, day: date) -> dict[int, set[int]]:
 
 def coverage(
     *,
-    center_ids,
+    center_ids: Iterable[int],
     start: date,
     end: date,
-    window_ids=None,
-    extra_away=None,
-    extra_subs=None,
-    exclude_leave_id=None,
+    window_ids: Iterable[int] | None = None,
+    extra_away: Mapping[int, Iterable[HalfDay]] | None = None,
+    extra_subs: Mapping[tuple[int, date], int] | None = None,
+    exclude_leave_id: int | None = None,
 ) -> Coverage:
     """The coverage calendar of the halls `center_ids` (active ones) from `start`
     to `end`. `extra_away` {user id: halves} and `extra_subs` {(window id, day):
     user id} let a pending approval see the calendar as it would be."""
-    from govhall.accounts.models import User
-    from govhall.queueing.models import Window
-
     active = set(
         Center.objects.filter(id__in=list(center_ids), status=Center.Status.ACTIVE).values_list(
             "id", flat=True
@@ -205,26 +242,26 @@ def coverage(
     for wid, role, uid in Post.objects.filter(window_id__in=wids).values_list("window_id", "role", "user_id"):
         posts[wid][role] = uid
     subs: dict[tuple[int, date], int] = {}
-    for wid, day, uid in (
-        Substitute.objects.filter(
-            window_id__in=wids, day__gte=start, day__lte=end, leave__status__in=Leave.AWAY
-        )
-        .exclude(leave_id=exclude_leave_id)
-        .values_list("window_id", "day", "user_id")
-    ):
+    named = Substitute.objects.filter(
+        window_id__in=wids, day__gte=start, day__lte=end, leave__status__in=Leave.AWAY
+    )
+    if exclude_leave_id is not None:
+        named = named.exclude(leave_id=exclude_leave_id)
+    for wid, day, uid in named.values_list("window_id", "day", "user_id"):
         subs[(wid, day)] = uid
     subs.update(extra_subs or {})
     people = {u for p in posts.values() for u in p.values()} | set(subs.values())
     away = away_halves(people, start, end, exclude_leave_id=exclude_leave_id)
     for uid, halves in (extra_away or {}).items():
         away.setdefault(uid, set()).update(halves)
-    cells = {}
+    cells: dict[tuple[int, date], Cell] = {}
     for w in windows:
         p = posts.get(w.id)
         if not p:
             continue
         a, b = p.get("A"), p.get("B")
-        a_away, b_away = away.get(a, ()), away.get(b, ())
+        a_away = away.get(a, set()) if a else set()
+        b_away = away.get(b, set()) if b else set()
         for day in days.get(w.center_id, ()):
             cell = Cell(w.id, day, [None, None], [None, None])
             sub = subs.get((w.id, day))
@@ -246,19 +283,15 @@ def coverage(
     return Coverage(start, end, days, windows, dict(posts), cells, names, away)
 
 
-def gaps_visible_to(user, *, start: date, days: int = 30) -> Coverage:
+def gaps_visible_to(user: User | AnonymousUser, *, start: date, days: int = 30) -> Coverage:
     """The coverage of every hall `user` can see over the next `days` days
     (the gap list: `.gaps()`, and the windows with no posts yet: `.unposted()`)."""
-    from govhall.accounts.selectors import visible_center_ids
-
     return coverage(center_ids=visible_center_ids(user), start=start, end=start + timedelta(days=days - 1))
 
 
-def on_duty_at(*, window, day: date):
+def on_duty_at(*, window: Window, day: date) -> User | None:
     """The person serving `window` on `day` (A, B when A is away, or the named
     substitute), or None when nobody is (a gap) or the hall is closed."""
-    from govhall.accounts.models import User
-
     cov = coverage(center_ids=[window.center_id], start=day, end=day, window_ids=[window.id])
     cell = cov.cells.get((window.id, day))
     if cell is None:
@@ -267,7 +300,7 @@ def on_duty_at(*, window, day: date):
     return User.objects.filter(id=uid).first() if uid else None
 
 
-def may_serve_window(*, user, window, day: date) -> bool:
+def may_serve_window(*, user: Any, window: Window, day: date) -> bool:
     """Whether `user` holds `window`'s post on duty on `day`: A, B covering, or
     the named substitute (on a half-day leave, whoever serves either half).
     A window whose posts are not yet set is not yet under the A/B rule (True);
@@ -287,7 +320,7 @@ def may_serve_window(*, user, window, day: date) -> bool:
 # --- posts and people ----------------------------------------------------------------------------------
 
 
-def posts_of_hall(center) -> list[Post]:
+def posts_of_hall(center: Center) -> list[Post]:
     return list(
         Post.objects.filter(window__center=center)
         .select_related("window", "user")
@@ -295,21 +328,17 @@ def posts_of_hall(center) -> list[Post]:
     )
 
 
-def post_load(center) -> list[dict]:
+def post_load(center: Center) -> list[dict[str, Any]]:
     """Each post holder of the hall and their load: windows as A and as B."""
-    load: dict[int, dict] = {}
+    load: dict[int, dict[str, Any]] = {}
     for p in posts_of_hall(center):
         row = load.setdefault(p.user_id, {"user": p.user, "A": [], "B": []})
         row[p.role].append(p.window)
     return sorted(load.values(), key=lambda r: (-len(r["A"]) - len(r["B"]), r["user"].display_name))
 
 
-def hall_staff(center, roles=None):
+def hall_staff(center: Center, roles: Collection[str] | None = None) -> QuerySet[User]:
     """People with a counter role at `center` itself."""
-    from govhall.accounts.models import User
-
-    from .permissions import POST_HOLDERS
-
     roles = roles or POST_HOLDERS
     return (
         User.objects.filter(
@@ -320,7 +349,7 @@ def hall_staff(center, roles=None):
     )
 
 
-def trained_for(user, window, day: date) -> bool:
+def trained_for(user: User, window: Window, day: date) -> bool:
     """Whether `user` holds a valid training record for every queue `window` serves."""
     needed = set(window.queues.values_list("id", flat=True))
     if not needed:
@@ -328,7 +357,7 @@ def trained_for(user, window, day: date) -> bool:
     return needed <= _trained_queue_ids([user.id], day).get(user.id, set())
 
 
-def missing_training(user, window, day: date) -> list:
+def missing_training(user: User, window: Window, day: date) -> list[Queue]:
     needed = {q.id: q for q in window.queues.all()}
     have = _trained_queue_ids([user.id], day).get(user.id, set())
     return [q for qid, q in needed.items() if qid not in have]
@@ -337,7 +366,7 @@ def missing_training(user, window, day: date) -> list:
 # --- leave ---------------------------------------------------------------------------------------------
 
 
-def leave_days(center, first: tuple[date, int], last: tuple[date, int]) -> Decimal:
+def leave_days(center: Center, first: HalfDay, last: HalfDay) -> Decimal:
     """Working days (in halves) of `center` between two half-days inclusive."""
     if last < first:
         return Decimal("0")
@@ -346,7 +375,7 @@ def leave_days(center, first: tuple[date, int], last: tuple[date, int]) -> Decim
     return Decimal(halves) / 2
 
 
-def leave_gaps(leave, *, substitutes=None) -> list[Cell]:
+def leave_gaps(leave: Leave, *, substitutes: Mapping[tuple[int, date], int] | None = None) -> list[Cell]:
     """The gaps approving `leave` would open at the windows its person holds a
     post at, given the `substitutes` {(window id, day): user id} proposed."""
     first, last = leave.periods
@@ -369,12 +398,8 @@ def leave_gaps(leave, *, substitutes=None) -> list[Cell]:
     return cov.gaps()
 
 
-def leaves_visible_to(user):
+def leaves_visible_to(user: User | AnonymousUser) -> QuerySet[Leave]:
     """Own leave plus the leave of the halls `user` manages."""
-    from govhall.accounts.selectors import roles_at, visible_center_ids
-
-    from .permissions import MANAGE
-
     centers = Center.objects.filter(id__in=visible_center_ids(user))
     managed = [c.id for c in centers if roles_at(user, c) & MANAGE]
     return (
@@ -384,7 +409,7 @@ def leaves_visible_to(user):
     )
 
 
-def substitute_candidates(leave, window, day: date) -> list:
+def substitute_candidates(leave: Leave, window: Window, day: date) -> list[User]:
     """Hall staff trained for `window` who are not away on `day` and are not the leave's person."""
     people = [u for u in hall_staff(leave.center) if u.id != leave.user_id]
     away = away_halves([u.id for u in people], day, day)
@@ -394,22 +419,22 @@ def substitute_candidates(leave, window, day: date) -> list:
 # --- attendance ----------------------------------------------------------------------------------------
 
 
-def _halves_of(periods) -> dict[int, list]:
-    out = {AM: [], PM: []}
+def _halves_of(periods: Iterable[Period]) -> dict[int, list[Period]]:
+    out: dict[int, list[Period]] = {AM: [], PM: []}
     for opens, closes in periods:
         out[AM if opens < NOON else PM].append((opens, closes))
     return out
 
 
-def attendance_day(*, day: date, periods, away: set, record, today: date) -> dict:
+def attendance_day(
+    *, day: date, periods: Iterable[Period], away: Collection[HalfDay], record: Attendance | None, today: date
+) -> dict[str, Any]:
     """One person's attendance on one opening day: a code and what it counts as.
     Late and early are measured against the hours of the halves not on leave."""
-    from django.utils import timezone
-
     halves = _halves_of(periods)
     working = [h for h in (AM, PM) if (day, h) not in away and halves[h]]
     on_leave = [h for h in (AM, PM) if (day, h) in away]
-    out = {
+    out: dict[str, Any] = {
         "day": day,
         "code": "",
         "late": False,
@@ -441,15 +466,10 @@ def attendance_day(*, day: date, periods, away: set, record, today: date) -> dic
     return out
 
 
-def attendance_sheet(center, month: date, *, users=None, today: date | None = None) -> dict:
+def attendance_sheet(
+    center: Center, month: date, *, users: Iterable[User] | None = None, today: date | None = None
+) -> dict[str, Any]:
     """The month's attendance of the hall's staff: a code per opening day and totals."""
-    import calendar
-
-    from django.utils import timezone
-
-    from .models import Attendance
-    from .permissions import HALL_STAFF
-
     today = today or timezone.localdate()
     month = month.replace(day=1)
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
@@ -463,10 +483,15 @@ def attendance_sheet(center, month: date, *, users=None, today: date | None = No
     away = away_halves([u.id for u in people], month, last)
     rows = []
     for u in people:
-        cells, totals = (
-            [],
-            {"expected": 0, "present": 0, "late": 0, "early": 0, "absent": 0, "leave": Decimal("0")},
-        )
+        cells: list[dict[str, Any]] = []
+        totals: dict[str, Any] = {
+            "expected": 0,
+            "present": 0,
+            "late": 0,
+            "early": 0,
+            "absent": 0,
+            "leave": Decimal("0"),
+        }
         for d in open_days:
             c = attendance_day(
                 day=d,
@@ -487,9 +512,7 @@ def attendance_sheet(center, month: date, *, users=None, today: date | None = No
     return {"center": center, "month": month, "days": open_days, "rows": rows}
 
 
-def corrections_pending(center):
-    from .models import AttendanceCorrection
-
+def corrections_pending(center: Center) -> QuerySet[AttendanceCorrection]:
     return (
         AttendanceCorrection.objects.filter(center=center, status=AttendanceCorrection.Status.REQUESTED)
         .select_related("user")
@@ -500,9 +523,7 @@ def corrections_pending(center):
 # --- training ------------------------------------------------------------------------------------------
 
 
-def training_of_hall(center):
-    from .models import TrainingCourse
-
+def training_of_hall(center: Center) -> QuerySet[TrainingCourse]:
     return (
         TrainingCourse.objects.filter(
             Q(center=center) | Q(center__isnull=True, district_id=center.district_id)
@@ -512,9 +533,9 @@ def training_of_hall(center):
     )
 
 
-def refreshers_due(center, *, within_days: int = 60, today: date | None = None):
-    from django.utils import timezone
-
+def refreshers_due(
+    center: Center, *, within_days: int = 60, today: date | None = None
+) -> QuerySet[TrainingRecord]:
     today = today or timezone.localdate()
     return (
         TrainingRecord.objects.filter(
@@ -528,9 +549,7 @@ def refreshers_due(center, *, within_days: int = 60, today: date | None = None):
 # --- assessment ----------------------------------------------------------------------------------------
 
 
-def assessments_of(center, month: date):
-    from .models import MonthlyAssessment
-
+def assessments_of(center: Center, month: date) -> QuerySet[MonthlyAssessment]:
     return (
         MonthlyAssessment.objects.filter(center=center, month=month.replace(day=1))
         .select_related("user", "confirmed_by")
@@ -539,24 +558,19 @@ def assessments_of(center, month: date):
     )
 
 
-def window_scores(center, month: date) -> list[dict]:
+def window_scores(center: Center, month: date) -> list[dict[str, Any]]:
     """A window's score: the mean of its A and B post holders' scores."""
-    scores = {a.user_id: a.score for a in assessments_of(center, month) if a.score is not None}
+    scores = {a.user_id: Decimal(a.score) for a in assessments_of(center, month) if a.score is not None}
     out = []
     for w in center.windows.order_by("number"):
         held = [scores[p.user_id] for p in w.posts.all() if p.user_id in scores]
-        out.append({"window": w, "score": (sum(held) / len(held)).quantize(Decimal("0.1")) if held else None})
+        mean = sum(held, Decimal(0)) / len(held) if held else None
+        out.append({"window": w, "score": mean.quantize(Decimal("0.1")) if mean is not None else None})
     return out
 
 
-def rankings(*, user, month: date) -> list[dict]:
+def rankings(*, user: User | AnonymousUser, month: date) -> list[dict[str, Any]]:
     """Branches of the district ranked by their clerks' mean score (for the district office)."""
-    from django.db.models import Avg, Count
-
-    from govhall.accounts.selectors import visible_center_ids
-
-    from .models import MonthlyAssessment
-
     rows = (
         MonthlyAssessment.objects.filter(
             center_id__in=visible_center_ids(user), month=month.replace(day=1), score__isnull=False

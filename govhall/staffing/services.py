@@ -3,8 +3,10 @@ Each checks permission, validates, writes and records history."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -14,18 +16,37 @@ from govhall.accounts.models import Role
 from govhall.accounts.selectors import roles_at
 from govhall.core.errors import DomainError, Refused, WrongState
 from govhall.core.history import delete_recorded, save_recorded
+from govhall.queueing.models import Window
 
 from . import selectors
 from .halfdays import halves_between, unserved_halves
 from .models import (
     DEFAULT_MANAGER_MAX_DAYS,
+    AssessmentIndicator,
+    AssessmentLine,
+    Attendance,
+    AttendanceCorrection,
     Leave,
     LeaveRule,
+    MonthlyAssessment,
     Post,
     StaffingWarning,
     Substitute,
+    TrainingCourse,
+    TrainingRecord,
 )
 from .permissions import HALL_STAFF, POST_HOLDERS, access_hall, is_hall_staff
+
+if TYPE_CHECKING:
+    from govhall.accounts.models import User
+    from govhall.catalog.models import ServiceItem
+    from govhall.centers.models import Center, Department, District
+    from govhall.queueing.models import Queue
+
+    from .selectors import Cell
+
+Days = Decimal | float | str  # a number of days or a weight, as a form or the API gives it
+Substitutes = Iterable[Mapping[str, Any]]  # [{"window": Window or id, "day": date, "user": User}]
 
 
 def _today() -> date:
@@ -36,13 +57,14 @@ def _today() -> date:
 
 
 @transaction.atomic
-def post_assign(*, by, window, role: str, user, day: date | None = None) -> Post:
+def post_assign(
+    *, by: User | None, window: Window, role: str, user: User | None, day: date | None = None
+) -> Post:
     """Put `user` at `window` as A or B (replacing whoever held that post). The
     person must be a counter staff member of the window's hall, differ from the
     other post's holder, be A at no other window, and be trained for the
     window's queues."""
-    if by is not None:
-        access_hall(by, window.center, action="manage")
+    access_hall(by, window.center, action="manage")
     if role not in Post.Role.values:
         raise DomainError("岗位只能是 A 岗或 B 岗。", field="role")
     if user is None:
@@ -73,20 +95,20 @@ def post_assign(*, by, window, role: str, user, day: date | None = None) -> Post
     if post is None:
         post = Post(window=window, role=role)
     post.user = user
-    return save_recorded(post, by=by, reason=f"设置{role}岗")
+    save_recorded(post, by=by, reason=f"设置{role}岗")
+    return post
 
 
 @transaction.atomic
-def post_remove(*, by, post: Post) -> None:
-    if by is not None:
-        access_hall(by, post.window.center, action="manage")
+def post_remove(*, by: User | None, post: Post) -> None:
+    access_hall(by, post.window.center, action="manage")
     delete_recorded(post, by=by, reason=f"撤销{post.role}岗")
 
 
 # --- leave ---------------------------------------------------------------------------------------------
 
 
-def _leave_center(user, center=None):
+def _leave_center(user: User, center: Center | None = None) -> Center:
     """The hall where `user` works (and takes leave)."""
     from govhall.accounts.models import RoleAssignment
 
@@ -99,7 +121,7 @@ def _leave_center(user, center=None):
     return first.center
 
 
-def _parse_days(value, field: str) -> Decimal:
+def _parse_days(value: Days, field: str) -> Decimal:
     try:
         days = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
@@ -110,7 +132,7 @@ def _parse_days(value, field: str) -> Decimal:
 
 
 @transaction.atomic
-def leave_rule_set(*, by, department, manager_max_days) -> LeaveRule:
+def leave_rule_set(*, by: User | None, department: Department, manager_max_days: Days) -> LeaveRule:
     """The department sets how long a leave its branch managers may approve."""
     from govhall.centers.models import Center
 
@@ -121,17 +143,18 @@ def leave_rule_set(*, by, department, manager_max_days) -> LeaveRule:
             raise Refused("只有业务主管部门的分管班子成员或区政务办可以设置请假审批规则。")
     rule = LeaveRule.objects.filter(department=department).first() or LeaveRule(department=department)
     rule.manager_max_days = days
-    return save_recorded(rule, by=by, reason="设置请假审批规则")
+    save_recorded(rule, by=by, reason="设置请假审批规则")
+    return rule
 
 
-def manager_max_days(center) -> Decimal:
+def manager_max_days(center: Center) -> Decimal:
     rule = (
         LeaveRule.objects.filter(department_id=center.department_id).first() if center.department_id else None
     )
     return rule.manager_max_days if rule else DEFAULT_MANAGER_MAX_DAYS
 
 
-def may_decide_leave(by, leave: Leave) -> bool:
+def may_decide_leave(by: User | None, leave: Leave) -> bool:
     try:
         _check_decider(by, leave)
     except DomainError:
@@ -139,7 +162,7 @@ def may_decide_leave(by, leave: Leave) -> bool:
     return True
 
 
-def _check_decider(by, leave: Leave) -> None:
+def _check_decider(by: User | None, leave: Leave) -> None:
     if by is None or not by.is_authenticated:
         raise Refused("请先登录。")
     if by.id == leave.user_id:
@@ -162,14 +185,14 @@ def _check_decider(by, leave: Leave) -> None:
 @transaction.atomic
 def leave_request(
     *,
-    by,
+    by: User | None,
     kind: str,
     start_date: date,
     end_date: date,
     reason: str,
     start_pm: bool = False,
     end_am: bool = False,
-    center=None,
+    center: Center | None = None,
 ) -> Leave:
     """A staff member asks for leave. Overlapping an existing request is refused."""
     if by is None or not by.is_authenticated:
@@ -214,23 +237,22 @@ def leave_request(
     leave.planned_days = selectors.leave_days(hall, first, last)
     if leave.planned_days <= 0:
         raise DomainError("所选日期内没有需要上班的工作日，无需请假。", field="start_date")
-    return save_recorded(leave, by=by, reason="提交请假")
+    save_recorded(leave, by=by, reason="提交请假")
+    return leave
 
 
-def _substitute_map(leave: Leave, substitutes) -> dict:
+def _substitute_map(leave: Leave, substitutes: Substitutes | None) -> dict[tuple[int, date], User]:
     """Validate the named substitutes: {(window id, day): user}."""
-    from govhall.queueing.models import Window
-
-    out = {}
+    out: dict[tuple[int, date], User] = {}
     for s in substitutes or []:
         window, day, user = s.get("window"), s.get("day"), s.get("user")
         if user is None:
             continue
-        if not isinstance(window, Window):
+        if window is not None and not isinstance(window, Window):
             window = Window.objects.filter(pk=window, center_id=leave.center_id).first()
         if window is None or window.center_id != leave.center_id:
             raise DomainError("顶岗窗口不属于本大厅。", field="substitutes")
-        if not (leave.start_date <= day <= leave.end_date):
+        if day is None or not (leave.start_date <= day <= leave.end_date):
             raise DomainError("顶岗日期必须在请假期间内。", field="substitutes")
         if user.id == leave.user_id:
             raise DomainError("请假人不能为自己顶岗。", field="substitutes")
@@ -259,7 +281,7 @@ def _substitute_map(leave: Leave, substitutes) -> dict:
     return out
 
 
-def describe_gaps(cells, windows) -> str:
+def describe_gaps(cells: Iterable[Cell], windows: Iterable[Window]) -> str:
     names = {w.id: w for w in windows}
     parts = []
     for c in cells:
@@ -269,11 +291,11 @@ def describe_gaps(cells, windows) -> str:
 
 
 @transaction.atomic
-def leave_approve(*, leave: Leave, by, substitutes=None, note: str = "") -> Leave:
+def leave_approve(
+    *, leave: Leave, by: User | None, substitutes: Substitutes | None = None, note: str = ""
+) -> Leave:
     """Approve a request. Refused when it would leave a window with nobody on
     an opening day, unless a trained substitute is named for each such day."""
-    from govhall.queueing.models import Window
-
     leave = Leave.objects.select_for_update().get(pk=leave.pk)
     if leave.status != Leave.Status.REQUESTED:
         raise WrongState(f"该请假目前为“{leave.get_status_display()}”，不能审批。")
@@ -305,7 +327,7 @@ def leave_approve(*, leave: Leave, by, substitutes=None, note: str = "") -> Leav
 
 
 @transaction.atomic
-def leave_reject(*, leave: Leave, by, note: str) -> Leave:
+def leave_reject(*, leave: Leave, by: User | None, note: str) -> Leave:
     leave = Leave.objects.select_for_update().get(pk=leave.pk)
     if leave.status != Leave.Status.REQUESTED:
         raise WrongState(f"该请假目前为“{leave.get_status_display()}”，不能审批。")
@@ -316,11 +338,12 @@ def leave_reject(*, leave: Leave, by, note: str) -> Leave:
     leave.approver = by
     leave.decided_at = timezone.now()
     leave.decision_note = note.strip()[:200]
-    return save_recorded(leave, by=by, reason="不批准请假")
+    save_recorded(leave, by=by, reason="不批准请假")
+    return leave
 
 
 @transaction.atomic
-def leave_cancel(*, leave: Leave, by) -> Leave:
+def leave_cancel(*, leave: Leave, by: User | None) -> Leave:
     """The requester withdraws a leave that has not started."""
     leave = Leave.objects.select_for_update().get(pk=leave.pk)
     if by is None or by.id != leave.user_id:
@@ -328,11 +351,12 @@ def leave_cancel(*, leave: Leave, by) -> Leave:
     if leave.status not in (Leave.Status.REQUESTED, Leave.Status.APPROVED) or leave.start_date <= _today():
         raise WrongState("只能撤销尚未开始的请假；已开始的请用销假。")
     leave.status = Leave.Status.CANCELLED
-    return save_recorded(leave, by=by, reason="撤销请假")
+    save_recorded(leave, by=by, reason="撤销请假")
+    return leave
 
 
 @transaction.atomic
-def leave_report_back(*, leave: Leave, by, back_date: date, back_pm: bool = False) -> Leave:
+def leave_report_back(*, leave: Leave, by: User | None, back_date: date, back_pm: bool = False) -> Leave:
     """销假: the person is back at work from `back_date` (afternoon if
     `back_pm`); the actual days are recorded and days not taken are given back."""
     leave = Leave.objects.select_for_update().get(pk=leave.pk)
@@ -365,7 +389,8 @@ def leave_report_back(*, leave: Leave, by, back_date: date, back_pm: bool = Fals
     last = leave.periods[1]
     leave.actual_days = selectors.leave_days(leave.center, first, last)
     leave.status = Leave.Status.REPORTED_BACK
-    return save_recorded(leave, by=by, reason="销假")
+    save_recorded(leave, by=by, reason="销假")
+    return leave
 
 
 @transaction.atomic
@@ -435,14 +460,14 @@ def staffing_gaps_warn(*, today: date | None = None, days: int = 30) -> dict[str
     return {"gaps": len(open_keys), "warned": created, "resolved": resolved}
 
 
-def _aware(day: date, t) -> datetime:
+def _aware(day: date, t: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, t))
 
 
 # --- attendance ----------------------------------------------------------------------------------------
 
 
-def _attendance_center(user, center=None):
+def _attendance_center(user: User, center: Center | None = None) -> Center:
     try:
         return _leave_center(user, center)
     except Refused:
@@ -450,11 +475,16 @@ def _attendance_center(user, center=None):
 
 
 @transaction.atomic
-def attendance_clock(*, by, kind: str, ip: str | None = None, now: datetime | None = None, center=None):
+def attendance_clock(
+    *,
+    by: User | None,
+    kind: str,
+    ip: str | None = None,
+    now: datetime | None = None,
+    center: Center | None = None,
+) -> Attendance:
     """Clock in (`kind="in"`) or out at the person's hall, with the client's IP.
     Each happens once a day; a mistake is fixed by a correction, never edited."""
-    from .models import Attendance
-
     if by is None or not by.is_authenticated:
         raise Refused("请先登录。")
     if kind not in ("in", "out"):
@@ -468,20 +498,28 @@ def attendance_clock(*, by, kind: str, ip: str | None = None, now: datetime | No
             raise WrongState(f"今天已于 {timezone.localtime(record.clock_in):%H:%M} 签到。")
         record = record or Attendance(user=by, center=hall, day=day)
         record.clock_in, record.clock_in_ip = now, ip or None
-        return save_recorded(record, by=by, reason="签到")
+        save_recorded(record, by=by, reason="签到")
+        return record
     if record is None or not record.clock_in:
         raise WrongState("今天还没有签到，不能签退；如忘记签到，请申请考勤更正。")
     if record.clock_out:
         raise WrongState(f"今天已于 {timezone.localtime(record.clock_out):%H:%M} 签退。")
     record.clock_out, record.clock_out_ip = now, ip or None
-    return save_recorded(record, by=by, reason="签退")
+    save_recorded(record, by=by, reason="签退")
+    return record
 
 
 @transaction.atomic
-def attendance_correction_request(*, by, day: date, kind: str, at_time, reason: str, center=None):
+def attendance_correction_request(
+    *,
+    by: User | None,
+    day: date,
+    kind: str,
+    at_time: time | None,
+    reason: str,
+    center: Center | None = None,
+) -> AttendanceCorrection:
     """Ask for a clock time to be corrected (forgot to clock, device down)."""
-    from .models import AttendanceCorrection
-
     if by is None or not by.is_authenticated:
         raise Refused("请先登录。")
     hall = _attendance_center(by, center)
@@ -499,21 +537,21 @@ def attendance_correction_request(*, by, day: date, kind: str, at_time, reason: 
         user=by, day=day, kind=kind, status=AttendanceCorrection.Status.REQUESTED
     ).exists():
         raise DomainError("该日已有待审批的同类更正申请。", field="day")
-    return save_recorded(
-        AttendanceCorrection(
-            user=by, center=hall, day=day, kind=kind, at=_aware(day, at_time), reason=reason.strip()
-        ),
-        by=by,
-        reason="申请考勤更正",
+    correction = AttendanceCorrection(
+        user=by, center=hall, day=day, kind=kind, at=_aware(day, at_time), reason=reason.strip()
     )
+    save_recorded(correction, by=by, reason="申请考勤更正")
+    return correction
 
 
 @transaction.atomic
-def attendance_correction_decide(*, by, correction, approve: bool):
+def attendance_correction_decide(
+    *, by: User | None, correction: AttendanceCorrection, approve: bool
+) -> AttendanceCorrection:
     """The branch manager approves (the attendance record is changed, with the
     history kept) or rejects a correction. Never one's own."""
-    from .models import Attendance, AttendanceCorrection
-
+    if by is None:
+        raise Refused("考勤更正须由分中心负责人审批。")
     correction = AttendanceCorrection.objects.select_for_update().get(pk=correction.pk)
     access_hall(by, correction.center, action="manage")
     if by.id == correction.user_id:
@@ -542,13 +580,18 @@ def attendance_correction_decide(*, by, correction, approve: bool):
 
 @transaction.atomic
 def training_course_create(
-    *, by, center, name: str, held_on: date, queues=(), items=(), hours=4, valid_months: int = 12
-):
+    *,
+    by: User | None,
+    center: Center,
+    name: str,
+    held_on: date,
+    queues: Sequence[Queue] = (),
+    items: Sequence[ServiceItem] = (),
+    hours: Days = 4,
+    valid_months: int = 12,
+) -> TrainingCourse:
     """A course held at (or for) a hall; the queues and items it qualifies for."""
-    from .models import TrainingCourse
-
-    if by is not None:
-        access_hall(by, center, action="manage")
+    access_hall(by, center, action="manage")
     if not (name or "").strip():
         raise DomainError("请填写课程名称。", field="name")
     if not held_on:
@@ -557,18 +600,15 @@ def training_course_create(
         raise DomainError("有效期应为 1 到 60 个月。", field="valid_months")
     if any(q.center_id != center.id for q in queues):
         raise DomainError("只能选择本大厅的队列。", field="queues")
-    course = save_recorded(
-        TrainingCourse(
-            district_id=center.district_id,
-            center=center,
-            name=name.strip(),
-            held_on=held_on,
-            hours=Decimal(str(hours)),
-            valid_months=valid_months,
-        ),
-        by=by,
-        reason="登记培训课程",
+    course = TrainingCourse(
+        district_id=center.district_id,
+        center=center,
+        name=name.strip(),
+        held_on=held_on,
+        hours=Decimal(str(hours)),
+        valid_months=valid_months,
     )
+    save_recorded(course, by=by, reason="登记培训课程")
     course.queues.set(queues)
     course.items.set(items)
     return course
@@ -583,39 +623,36 @@ def _add_months(day: date, months: int) -> date:
 
 
 @transaction.atomic
-def training_record_add(*, by, course, user, passed: bool = True):
+def training_record_add(
+    *, by: User | None, course: TrainingCourse, user: User, passed: bool = True
+) -> TrainingRecord:
     """Record that `user` attended `course`; the refresher falls due after the course's validity."""
-    from .models import TrainingRecord
-
     center = course.center
     if center is not None:
-        if by is not None:
-            access_hall(by, center, action="manage")
+        access_hall(by, center, action="manage")
         if not is_hall_staff(user, center, HALL_STAFF):
             raise DomainError(f"{user.display_name}不是{center.name}的工作人员。", field="user")
     if TrainingRecord.objects.filter(course=course, user=user).exists():
         raise DomainError(f"{user.display_name}已有该课程的培训记录。", field="user")
-    return save_recorded(
-        TrainingRecord(
-            course=course,
-            user=user,
-            passed=passed,
-            refresher_due=_add_months(course.held_on, course.valid_months),
-        ),
-        by=by,
-        reason="登记培训记录",
+    record = TrainingRecord(
+        course=course,
+        user=user,
+        passed=passed,
+        refresher_due=_add_months(course.held_on, course.valid_months),
     )
+    save_recorded(record, by=by, reason="登记培训记录")
+    return record
 
 
 # --- assessment ----------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def assessment_indicator_set(*, by, district, code: str, weight):
+def assessment_indicator_set(
+    *, by: User | None, district: District, code: str, weight: Days
+) -> AssessmentIndicator:
     """The district office sets an indicator's weight (0 switches it off)."""
     from govhall.centers.models import Center
-
-    from .models import AssessmentIndicator
 
     hub = Center.objects.filter(district=district, kind=Center.Kind.DISTRICT).first()
     if by is not None and (hub is None or Role.DISTRICT_ADMIN not in roles_at(by, hub)):
@@ -632,18 +669,17 @@ def assessment_indicator_set(*, by, district, code: str, weight):
         district=district, code=code
     )
     row.weight = weight
-    return save_recorded(row, by=by, reason="设置考核权重")
+    save_recorded(row, by=by, reason="设置考核权重")
+    return row
 
 
 @transaction.atomic
-def assessment_compute(*, by, center, month: date):
+def assessment_compute(*, by: User | None, center: Center, month: date) -> list[MonthlyAssessment]:
     """Compute (or recompute) the month's scores of the hall's clerks. A month
     the branch manager has confirmed is locked."""
     from . import assessment
-    from .models import AssessmentLine, MonthlyAssessment
 
-    if by is not None:
-        access_hall(by, center, action="manage")
+    access_hall(by, center, action="manage")
     month = month.replace(day=1)
     if MonthlyAssessment.objects.filter(
         center=center, month=month, status=MonthlyAssessment.Status.CONFIRMED
@@ -664,10 +700,8 @@ def assessment_compute(*, by, center, month: date):
 
 
 @transaction.atomic
-def assessment_confirm(*, by, center, month: date) -> int:
+def assessment_confirm(*, by: User | None, center: Center, month: date) -> int:
     """The branch manager confirms the month: every score of the hall is locked."""
-    from .models import MonthlyAssessment
-
     access_hall(by, center, action="confirm")
     month = month.replace(day=1)
     rows = list(MonthlyAssessment.objects.select_for_update().filter(center=center, month=month))

@@ -147,7 +147,6 @@ def hall_posts(request, pk):
 
 
 def _coverage_grid(cov: Coverage, center, days):
-    names = cov.names
     grid = []
     for w in [w for w in cov.windows if w.center_id == center.id]:
         cells = []
@@ -159,8 +158,8 @@ def _coverage_grid(cov: Coverage, center, days):
             parts = []
             for half in (0, 1):
                 uid, how = cell.who[half], cell.how[half]
-                label = {"A": "A", "B": "B", "S": "顶岗"}.get(how)
-                parts.append(f"{names.get(uid)}（{label}）" if uid else "断档")
+                label = {"A": "A", "B": "B", "S": "顶岗"}.get(how or "")
+                parts.append(f"{cov.name_of(uid)}（{label}）" if uid else "断档")
             text = parts[0] if parts[0] == parts[1] else f"上午 {parts[0]}；下午 {parts[1]}"
             css = "gap" if cell.gap else ("sub" if "S" in cell.how else ("b" if "B" in cell.how else "a"))
             cells.append({"day": d, "text": text, "css": css, "gap": cell.gap})
@@ -207,8 +206,8 @@ def gaps(request):
                 "window": w,
                 "center": w.center,
                 "halves": unserved_halves(cell.who),
-                "a": cov.names.get(cov.posts.get(w.id, {}).get("A")),
-                "b": cov.names.get(cov.posts.get(w.id, {}).get("B")),
+                "a": cov.holder(w.id, "A"),
+                "b": cov.holder(w.id, "B"),
             }
         )
     return render(
@@ -507,13 +506,14 @@ def rankings(request):
         "is_admin": is_admin,
         "indicators": [{"label": c.label, "weight": current.get(c.value)} for c in AssessmentIndicator.Code],
     }
-    if request.method == "POST" and hub is None:
-        raise Http404
-    if request.method == "POST" and form.is_valid():
-        errors_show_on(request, "staffing/rankings.html", ctx, form=form)
-        services.assessment_indicator_set(by=request.user, district=hub.district, **form.cleaned_data)
-        messages.success(request, "已更新考核权重。")
-        return redirect("staffing:rankings")
+    if request.method == "POST":
+        if hub is None:
+            raise Http404
+        if form.is_valid():
+            errors_show_on(request, "staffing/rankings.html", ctx, form=form)
+            services.assessment_indicator_set(by=request.user, district=hub.district, **form.cleaned_data)
+            messages.success(request, "已更新考核权重。")
+            return redirect("staffing:rankings")
     return render(request, "staffing/rankings.html", ctx, status=400 if form.errors else 200)
 
 
@@ -522,10 +522,11 @@ def rankings(request):
 def leave_rule(request, pk):
     center = _hall(request, pk)
     form = LeaveRuleForm(request.POST)
-    if center.department_id is None:
+    department = center.department
+    if department is None:
         raise DomainError("该大厅没有业务主管部门，不能设置请假审批规则。")
     if not form.is_valid():
         raise DomainError("请填写有效的天数。", field="manager_max_days")
-    services.leave_rule_set(by=request.user, department=center.department, **form.cleaned_data)
+    services.leave_rule_set(by=request.user, department=department, **form.cleaned_data)
     messages.success(request, "已更新请假审批规则。")
     return redirect("staffing:posts", pk=center.pk)

@@ -209,4 +209,5 @@ def test_a_name_too_long_is_shown_next_to_its_field_and_nothing_is_booked(client
     )
     assert r.status_code == 400 and 'id="ap-name-error"' in r.content.decode()
     assert not Appointment.objects.exists()
-    assert AppointmentSlot.objects.get(pk=slot.pk).booked == 0  # the seat taken in the same transaction is back
+    # The seat taken in the same transaction is given back.
+    assert AppointmentSlot.objects.get(pk=slot.pk).booked == 0
