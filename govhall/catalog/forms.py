@@ -66,6 +66,9 @@ FEE_COLUMNS = ("name", "standard", "basis", "reduction")
 FAQ_COLUMNS = ("q", "a")
 CHECKBOX_COLUMNS = {"required", "shared"}
 MATERIAL_FORMS = Material.Form.choices
+# The column names of the guide page's tables, in the order of the columns above.
+MATERIAL_HEAD = ("材料名称", "必要", "形式", "份数", "来源渠道", "免提交", "备注")
+FEE_HEAD = ("收费项目", "收费标准", "收费依据", "减免政策")
 
 
 def posted_rows(

@@ -103,6 +103,15 @@ def negative_list(*, center: Center | None = None) -> QuerySet:
     return qs
 
 
+def negative_entries_of(district: District) -> QuerySet[NegativeListEntry]:
+    """Every entry of the district's negative list, revoked ones last (the staff page)."""
+    return (
+        NegativeListEntry.objects.filter(item__district=district)
+        .select_related("item", "center")
+        .order_by("-is_active", "center__code", "item__name")
+    )
+
+
 def active_entry(item: ServiceItem) -> NegativeListEntry | None:
     """The item's negative-list entry in force, if any."""
     return NegativeListEntry.objects.filter(item=item, is_active=True).select_related("center").first()

@@ -135,6 +135,8 @@ def _guide_context(request, item: ServiceItem, form: f.GuideForm, draft: Guide |
         "fees": [*(form["fees"].value() or []), {}],
         "faq": [*(form["faq"].value() or []), {}],
         "material_forms": f.MATERIAL_FORMS,
+        "material_head": f.MATERIAL_HEAD,
+        "fee_head": f.FEE_HEAD,
         "is_admin": permissions.may_item(request.user, item, action=permissions.KEEP),
     }
 
@@ -211,12 +213,7 @@ def guide_version(request, pk: int, version: int):
 
 
 def _negative_context(district: District, form: f.NegativeEntryForm) -> dict[str, Any]:
-    entries = (
-        NegativeListEntry.objects.filter(item__district=district)
-        .select_related("item", "center")
-        .order_by("-is_active", "center__code", "item__name")
-    )
-    return {"form": form, "entries": entries}
+    return {"form": form, "entries": selectors.negative_entries_of(district)}
 
 
 @login_required
