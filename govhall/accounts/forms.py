@@ -2,6 +2,8 @@
 services decide (a DomainError they raise is put next to its field by the page
 door, core.page_errors)."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
@@ -57,7 +59,9 @@ class PeopleFilterForm(AccessibleForm):
         label="姓名或用户名", required=False, max_length=50, widget=forms.TextInput(attrs={"type": "search"})
     )
     role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部角色"), *ASSIGNABLE_ROLES])
-    center = forms.ModelChoiceField(label="中心", required=False, queryset=None, empty_label="全部中心")
+    center: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="中心", required=False, queryset=None, empty_label="全部中心"
+    )
 
     def __init__(self, *args: Any, centers: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,7 +87,9 @@ class PersonCreateForm(AccessibleForm):
 
 class RoleAssignForm(AccessibleForm):
     role = forms.ChoiceField(label="角色", choices=ASSIGNABLE_ROLES)
-    center = forms.ModelChoiceField(label="所属中心", queryset=None, empty_label="请选择中心")
+    center: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="所属中心", queryset=None, empty_label="请选择中心"
+    )
 
     def __init__(self, *args: Any, centers: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,7 +109,7 @@ class TokenIssueForm(AccessibleForm):
         max_length=150,
         help_text="令牌以该账号的身份访问接口，通常是“接口客户端”角色的账号。",
     )
-    centers = forms.ModelMultipleChoiceField(
+    centers: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label="限定中心", queryset=None, widget=forms.CheckboxSelectMultiple
     )
     expires_at = forms.DateTimeField(
@@ -129,7 +135,9 @@ class TokenIssueForm(AccessibleForm):
 
 class AuditFilterForm(AccessibleForm):
     model = forms.ChoiceField(label="记录类型", required=False)
-    user = forms.ModelChoiceField(label="操作人", required=False, queryset=None, empty_label="全部操作人")
+    user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label="操作人", required=False, queryset=None, empty_label="全部操作人"
+    )
     since = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -1,34 +1,48 @@
 """Who may see which centers. Every list of centers a user sees — pages, API,
 exports — comes from `centers_visible_to`."""
 
-from django.db.models import Q, QuerySet
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+from django.db.models import Prefetch, Q, QuerySet
 
 from govhall.core.db import Prepared
+from govhall.core.errors import Refused
 
-from .models import DISTRICT_WIDE_ROLES, ApiToken, Role, RoleAssignment
+from .models import DISTRICT_WIDE_ROLES, ApiToken, Role, RoleAssignment, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    # Who asks: a person, an anonymous visitor, or None (nobody: sees nothing).
+    Someone = User | AnonymousUser | None
 
 # accounts sits below centers (pyproject.toml, import-linter): it reaches the
-# centers' rows only through its own foreign key, never by importing centers.
-Center = RoleAssignment._meta.get_field("center").related_model
+# centers' rows only through its own foreign key, never by importing centers
+# (so the model is typed as Any here).
+Center = cast(Any, RoleAssignment._meta.get_field("center").related_model)
 
 
-def roles_of(user) -> set[str]:
+def roles_of(user: Someone) -> set[str]:
     if not user or not user.is_authenticated:
         return set()
     return {a.role for a in _assignments(user)}
 
 
-def forget_roles(user) -> None:
+def forget_roles(user: User) -> None:
     """Drop what this user object remembers of its roles (after a role is given or taken)."""
     for name in ("_govhall_assignments", "_govhall_visible"):
         user.__dict__.pop(name, None)
 
 
-def _assignments(user) -> list:
+def _assignments(user: User) -> list[RoleAssignment]:
     """The user's role assignments with their centers, read once per user object (one request)."""
-    cached = getattr(user, "_govhall_assignments", None)
+    memo = cast(Any, user)  # the user object (one request) carries what was read about it
+    cached: list[RoleAssignment] | None = getattr(memo, "_govhall_assignments", None)
     if cached is None:
-        cached = user._govhall_assignments = _assignments_of.objects(user.pk)
+        cached = memo._govhall_assignments = _assignments_of.objects(user.pk)
     return cached
 
 
@@ -37,18 +51,18 @@ _assignments_of = Prepared(
 )
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: Someone, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
-def visible_center_ids(user) -> set[int]:
+def visible_center_ids(user: Someone) -> set[int]:
     """Ids of the centers `user` may see: the centers of their assignments; every
     center of the district for the district office and the approver; the
     department's other halls for a department leader. An API token narrows
     this further to the centers it was issued for."""
-    if not user or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return set()
-    cached = getattr(user, "_govhall_visible", None)
+    cached: set[int] | None = getattr(user, "_govhall_visible", None)
     if cached is not None:
         return cached
     if user.is_superuser:
@@ -72,7 +86,7 @@ def visible_center_ids(user) -> set[int]:
     token_ids = getattr(user, "token_center_ids", None)
     if token_ids is not None:
         ids &= set(token_ids)
-    user._govhall_visible = ids
+    cast(Any, user)._govhall_visible = ids
     return ids
 
 
@@ -92,18 +106,18 @@ _token_centers = Prepared(
 )
 
 
-def centers_visible_to(user) -> QuerySet:
+def centers_visible_to(user: Someone) -> QuerySet[Any]:
     return Center.objects.filter(id__in=visible_center_ids(user))
 
 
-def roles_at(user, center) -> set[str]:
+def roles_at(user: Someone, center: Any) -> set[str]:
     """The roles `user` can act in at `center` (district-wide roles reach every
     center of their district; a department leader every hall of the department)."""
-    if not user or not user.is_authenticated or center is None:
+    if user is None or not user.is_authenticated or center is None:
         return set()
     if center.id not in visible_center_ids(user) and not user.is_superuser:
         return set()
-    roles = set()
+    roles: set[str] = set()
     for a in _assignments(user):
         if a.center_id == center.id:
             roles.add(a.role)
@@ -120,7 +134,7 @@ def roles_at(user, center) -> set[str]:
     return roles
 
 
-def center_ids_acting_as(user, roles) -> set[int]:
+def center_ids_acting_as(user: Someone, roles: Iterable[str]) -> set[int]:
     """Ids of the visible centers where `user` acts in one of `roles` (as `roles_at`
     decides: a department leader reaches every hall of the department, the
     district office every center of its district)."""
@@ -132,23 +146,17 @@ def center_ids_acting_as(user, roles) -> set[int]:
     }
 
 
-def users_visible_to(user) -> QuerySet:
+def users_visible_to(user: Someone) -> QuerySet[User]:
     """People whose roles are at centers `user` can see (the district office: all)."""
-    from .models import User
-
     ids = visible_center_ids(user)
     return User.objects.filter(role_assignments__center_id__in=ids).distinct()
 
 
-def api_tokens_visible_to(user) -> QuerySet:
+def api_tokens_visible_to(user: Someone) -> QuerySet[ApiToken]:
     """Fetch-and-authorise for API tokens: only the district office manages them,
     and it sees the tokens limited to centers it can see. Anyone else is refused."""
-    from govhall.core.errors import Refused
-
-    from .models import ApiToken
-
     if (
-        not user
+        user is None
         or not user.is_authenticated
         or not (user.is_superuser or has_role(user, Role.DISTRICT_ADMIN))
     ):
@@ -167,17 +175,25 @@ def api_tokens_visible_to(user) -> QuerySet:
 PEOPLE_VIEW_ROLES = {Role.DISTRICT_ADMIN, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}
 
 
-def can_view_people(user) -> bool:
+def can_view_people(user: Someone) -> bool:
     """The district office sees everyone; branch managers and department leaders
     see the people of their own hall(s), read-only."""
-    return bool(user and user.is_authenticated and (user.is_superuser or has_role(user, *PEOPLE_VIEW_ROLES)))
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or has_role(user, *PEOPLE_VIEW_ROLES))
+    )
 
 
-def can_manage_people(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or has_role(user, Role.DISTRICT_ADMIN)))
+def can_manage_people(user: Someone) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or has_role(user, Role.DISTRICT_ADMIN))
+    )
 
 
-def people_center_ids(user) -> set[int]:
+def people_center_ids(user: Someone) -> set[int]:
     """Centers whose people `user` may see: every visible center for the district
     office; for others only the halls where they manage or lead."""
     if not can_view_people(user):
@@ -187,14 +203,10 @@ def people_center_ids(user) -> set[int]:
     return center_ids_acting_as(user, {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER})
 
 
-def people_list(*, user, q: str = "", role: str = "", center=None) -> QuerySet:
+def people_list(*, user: Someone, q: str = "", role: str = "", center: Any = None) -> QuerySet[User]:
     """The people `user` may see, with `visible_roles` (their roles at those
     centers) prefetched. The district office also sees accounts with no role yet,
     so it can give them one."""
-    from django.db.models import Prefetch
-
-    from .models import User
-
     ids = people_center_ids(user)
     held = RoleAssignment.objects.filter(center_id__in=ids)
     if role:
@@ -219,6 +231,6 @@ def people_list(*, user, q: str = "", role: str = "", center=None) -> QuerySet:
     ).order_by("full_name", "username")
 
 
-def person_get(*, user, pk: int):
+def person_get(*, user: Someone, pk: int) -> User | None:
     """One person `user` may see, or None."""
     return people_list(user=user).filter(pk=pk).first()

@@ -1,20 +1,26 @@
 """People, roles and API tokens. Only the district office hands out roles and tokens."""
 
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from govhall.core.errors import DomainError, Refused
 from govhall.core.history import delete_recorded, save_recorded
 
-from .models import STAFF_ROLES, ApiToken, Role, RoleAssignment, User
+from .models import ApiToken, Role, RoleAssignment, User
 from .selectors import api_token_by_hash, forget_roles, has_role, roles_at
 
+if TYPE_CHECKING:
+    from govhall.centers.models import Center
 
-def _require_district_admin(by, center=None) -> None:
+
+def _require_district_admin(by: User, center: Center | None = None) -> None:
     if center is not None:
         if Role.DISTRICT_ADMIN not in roles_at(by, center):
             raise Refused("只有区政务办可以管理该中心的人员、角色和接口令牌。")
@@ -24,7 +30,7 @@ def _require_district_admin(by, center=None) -> None:
 
 @transaction.atomic
 def user_create(
-    *, by, username: str, full_name: str, password: str, phone: str = "", is_demo: bool = False
+    *, by: User | None, username: str, full_name: str, password: str, phone: str = "", is_demo: bool = False
 ) -> User:
     """Create a login. The password must pass the length and strength rules."""
     if by is not None:
@@ -38,11 +44,12 @@ def user_create(
         raise DomainError("；".join(exc.messages), field="password") from exc
     user.set_password(password)
     user.is_staff = False
-    return save_recorded(user, by=by, reason="创建用户")
+    save_recorded(user, by=by, reason="创建用户")
+    return user
 
 
 @transaction.atomic
-def role_assign(*, by, user: User, role: str, center) -> RoleAssignment:
+def role_assign(*, by: User | None, user: User, role: str, center: Center) -> RoleAssignment:
     """Give `user` the role `role` at `center`."""
     if by is not None:
         _require_district_admin(by, center)
@@ -53,23 +60,23 @@ def role_assign(*, by, user: User, role: str, center) -> RoleAssignment:
     existing = RoleAssignment.objects.filter(user=user, role=role, center=center).first()
     if existing:
         return existing
-    assignment = save_recorded(RoleAssignment(user=user, role=role, center=center), by=by, reason="分配角色")
+    assignment = RoleAssignment(user=user, role=role, center=center)
+    save_recorded(assignment, by=by, reason="分配角色")
     forget_roles(user)
-    if role in STAFF_ROLES and not user.is_staff:
-        user.is_staff = False  # Django admin stays for superusers; staff use our own pages
     return assignment
 
 
 @transaction.atomic
-def role_revoke(*, by, assignment: RoleAssignment) -> None:
-    _require_district_admin(by, assignment.center)
+def role_revoke(*, by: User | None, assignment: RoleAssignment) -> None:
+    if by is not None:
+        _require_district_admin(by, assignment.center)
     delete_recorded(assignment, by=by, reason="撤销角色")
     forget_roles(assignment.user)
 
 
 @transaction.atomic
 def api_token_issue(
-    *, by, user: User, name: str, centers: list, expires_at: datetime | None = None
+    *, by: User, user: User, name: str, centers: list[Center], expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Issue a token for `user`, limited to `centers`. Returns the token and its
     key; the key is shown once and only its hash is kept."""
@@ -98,12 +105,13 @@ def api_token_issue(
 
 
 @transaction.atomic
-def api_token_revoke(*, by, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, by: User, token: ApiToken) -> ApiToken:
     _require_district_admin(by)
     if token.revoked_at:
         return token
     token.revoked_at = timezone.now()
-    return save_recorded(token, by=by, reason="吊销令牌")
+    save_recorded(token, by=by, reason="吊销令牌")
+    return token
 
 
 def api_token_authenticate(key: str) -> ApiToken | None:
@@ -115,29 +123,29 @@ def api_token_authenticate(key: str) -> ApiToken | None:
         return None
     now = timezone.now()
     # Note the use at most once a minute: a write on every request would make reads contend.
+    # last_used_at is kept by the system and left out of the token's history (models.py),
+    # so a plain UPDATE of that one column is the whole write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
 
 
-def role_assignments_move_for_merge(*, old, new, by) -> None:
-    """On a merge, staff of the merged branch become staff of the surviving one."""
-    for a in RoleAssignment.objects.filter(center=old):
+def role_assignments_move_for_merge(*, old: Center, new: Center, by: User | None) -> None:
+    """On a merge, staff of the merged branch become staff of the surviving one
+    (a role they already hold there is not given twice)."""
+    for a in RoleAssignment.objects.filter(center=old).select_related("user"):
         if RoleAssignment.objects.filter(user=a.user, role=a.role, center=new).exists():
             delete_recorded(a, by=by, reason=f"撤并：已在{new.name}任同一角色")
-            continue
-        a.center = new
-        try:
-            with transaction.atomic():
-                save_recorded(a, by=by, reason=f"撤并至{new.name}", validate=False)
-        except IntegrityError:  # pragma: no cover - guarded by the exists() above
-            delete_recorded(a, by=by, reason="撤并去重")
+        else:
+            a.center = new
+            save_recorded(a, by=by, reason=f"撤并至{new.name}")
+        forget_roles(a.user)
 
 
 # --- personal data (appended) ----------------------------------------------------
 
 
-def user_phone_reveal(*, by, person: User, reason: str = "") -> str:
+def user_phone_reveal(*, by: User | None, person: User, reason: str = "") -> str:
     """The full phone number of `person`, for someone who may see that person;
     every look is recorded (PersonalDataAccess)."""
     from govhall.core.audit import personal_data_access_record
@@ -154,6 +162,7 @@ def user_phone_reveal(*, by, person: User, reason: str = "") -> str:
     return person.phone
 
 
-def last_login_record(sender, user, **kwargs) -> None:
-    """Signal handler: note the login time with an UPDATE, so no history row is written."""
+def last_login_record(sender: type[User], user: User, **kwargs: Any) -> None:
+    """Signal handler: note the login time. last_login is kept by the system and left
+    out of the user's history (models.py), so a plain UPDATE of that one column is the write."""
     type(user).objects.filter(pk=user.pk).update(last_login=timezone.now())

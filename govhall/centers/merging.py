@@ -5,7 +5,20 @@ Every foreign key to Center that is not part of the hall's own description
 need more than a plain re-point (unique numbers, de-duplication) registers a
 handler here. `rows_left_behind` proves nothing is orphaned."""
 
-from collections.abc import Callable
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
+from django.db.models.fields.reverse_related import ForeignObjectRel
+
+from govhall.core.history import update_recorded
+
+if TYPE_CHECKING:
+    from govhall.accounts.models import User
+
+    from .models import Center
 
 # These describe the merged hall itself and stay with it as its record.
 KEPT_WITH_MERGED_CENTER = {
@@ -18,7 +31,7 @@ KEPT_WITH_MERGED_CENTER = {
     "centers.CenterChange",
 }
 
-_handlers: dict[str, Callable] = {}
+_handlers: dict[str, Callable[..., None]] = {}
 
 
 def keep(model_label: str) -> None:
@@ -26,54 +39,71 @@ def keep(model_label: str) -> None:
     KEPT_WITH_MERGED_CENTER.add(model_label)
 
 
-def register(model_label: str, handler: Callable) -> None:
+def register(model_label: str, handler: Callable[..., None]) -> None:
     """`handler(old=, new=, by=)` moves `model_label`'s rows from old to new."""
     _handlers[model_label] = handler
 
 
-def _relations():
+def _relations() -> Iterator[tuple[ForeignObjectRel, str]]:
     from .models import Center
 
     for rel in Center._meta.related_objects:
-        model = rel.related_model
+        model = _model(rel)
         label = model._meta.label
         if label in KEPT_WITH_MERGED_CENTER or getattr(model, "instance_type", None):
             continue  # historical models keep their snapshot
         yield rel, label
 
 
-def move_everything(*, old, new, by) -> dict[str, int]:
+def move_everything(*, old: Center, new: Center, by: User | None) -> dict[str, int]:
     """Re-point every row that belongs to `old` to `new`. Returns counts by model."""
     moved: dict[str, int] = {}
     for rel, label in _relations():
-        model = rel.related_model
+        n = _count(rel, old)
         if label in _handlers:
-            before = _count(rel, old)
             _handlers[label](old=old, new=new, by=by)
-            moved[label] = before
         elif rel.many_to_many:
-            accessor = getattr(old, rel.get_accessor_name())
-            for obj in list(accessor.all()):
+            for obj in list(_reverse(old, rel).all()):
                 getattr(obj, rel.field.name).add(new)
                 getattr(obj, rel.field.name).remove(old)
-                moved[label] = moved.get(label, 0) + 1
         else:
-            field = rel.field.name
-            if label == "centers.Center" and field == "merged_into":
-                n = model.objects.filter(merged_into=old).update(merged_into=new)
-            else:
-                n = model.objects.filter(**{field: old}).update(**{field: new})
-            moved[label] = moved.get(label, 0) + n
+            n = _repoint(_model(rel), rel.field.name, old=old, new=new, by=by)
+        moved[label] = moved.get(label, 0) + n
     return moved
 
 
-def _count(rel, center) -> int:
+def _model(rel: ForeignObjectRel) -> type[Model]:
+    model = rel.related_model
+    if not isinstance(model, type):  # pragma: no cover - resolved once apps are loaded
+        raise TypeError(f"unresolved relation {rel}")
+    return model
+
+
+def _reverse(center: Center, rel: ForeignObjectRel) -> Any:
+    """The rows of a many-to-many relation to `center` (its related manager)."""
+    return getattr(center, rel.get_accessor_name() or "")
+
+
+def _repoint(model: type[Model], field: str, *, old: Center, new: Center, by: User | None) -> int:
+    """Point `model`'s rows at `new`, each with its history row (who merged, into where)."""
+    rows = model._default_manager.filter(**{field: old})
+    if getattr(model._meta, "simple_history_manager_attribute", None) is None:
+        # No history is kept of these rows (the system recomputes them, e.g. warnings).
+        return rows.update(**{field: new})
+    moved = list(rows)
+    for obj in moved:
+        setattr(obj, field, new)
+        update_recorded(obj, by=by, reason=f"撤并至{new.name}")
+    return len(moved)
+
+
+def _count(rel: ForeignObjectRel, center: Center) -> int:
     if rel.many_to_many:
-        return getattr(center, rel.get_accessor_name()).count()
-    return rel.related_model.objects.filter(**{rel.field.name: center}).count()
+        return int(_reverse(center, rel).count())
+    return _model(rel)._default_manager.filter(**{rel.field.name: center}).count()
 
 
-def rows_left_behind(center) -> dict[str, int]:
+def rows_left_behind(center: Center) -> dict[str, int]:
     """Rows (other than the hall's own record) still pointing at `center`."""
     left = {}
     for rel, label in _relations():

@@ -120,13 +120,13 @@ class Center(TimeStamped):
         if self.kind == self.Kind.DISTRICT:
             if self.parent_id:
                 errors.setdefault("parent", []).append("区政务服务中心没有上级中心。")
-        elif not self.parent_id:
+        elif self.parent is None:
             errors.setdefault("parent", []).append("分中心和便民服务中心必须隶属于区政务服务中心。")
         elif self.parent.kind != self.Kind.DISTRICT or self.parent.district_id != self.district_id:
             errors.setdefault("parent", []).append("上级中心必须是本区县的区政务服务中心。")
         if self.kind == self.Kind.BRANCH and not self.department_id:
             errors.setdefault("department", []).append("分中心必须有业务主管部门（双重管理）。")
-        if self.department_id and district and self.department.district_id != district.id:
+        if self.department is not None and district and self.department.district_id != district.id:
             errors.setdefault("department", []).append("业务主管部门必须属于本区县。")
         if self.status == self.Status.MERGED and not self.merged_into_id:
             errors.setdefault("merged_into", []).append("已撤并的中心必须注明并入哪个中心。")
@@ -369,13 +369,13 @@ class CenterChange(TimeStamped):
         verbose_name_plural = "分中心变更"
         ordering = ["-created_at"]
 
-    def __str__(self):
-        target = self.center.name if self.center_id else self.new_name
-        return f"{self.get_kind_display()}：{target}"
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.subject_name}"
 
     @property
     def subject_name(self) -> str:
-        return self.center.name if self.center_id else self.new_name
+        """The branch the change is about: its name, or the name a new one will have."""
+        return self.center.name if self.center is not None else self.new_name
 
 
 class CenterChangeEvent(models.Model):

@@ -1,13 +1,23 @@
 """Reads of the register: what the public sees, what staff see, the
 standardisation check, and the changes a user may see."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from govhall.accounts.selectors import centers_visible_to, visible_center_ids
 
 from .models import WEEKDAYS, Center, CenterChange, Facility, OpeningHours, Zone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from govhall.accounts.models import User
+
+    Someone = User | AnonymousUser | None
 
 PUBLIC_STATUSES = [Center.Status.ACTIVE, Center.Status.SUSPENDED, Center.Status.PLANNED]
 # The district center first, then its branches, then town centers.
@@ -31,7 +41,7 @@ SORTS = {
 }
 
 
-def _with_details(qs: QuerySet) -> QuerySet:
+def _with_details(qs: QuerySet[Center]) -> QuerySet[Center]:
     return qs.select_related("department", "district", "parent").prefetch_related(
         "aliases",
         "zones",
@@ -41,7 +51,7 @@ def _with_details(qs: QuerySet) -> QuerySet:
     )
 
 
-def centers_public() -> QuerySet:
+def centers_public() -> QuerySet[Center]:
     """The halls the public may visit: the district center first, then branches, then towns."""
     return (
         _with_details(Center.objects.filter(status__in=PUBLIC_STATUSES))
@@ -54,7 +64,7 @@ def center_public_get(code: str) -> Center | None:
     return _with_details(Center.objects.filter(code=code)).first()
 
 
-def center_search(qs: QuerySet, q: str) -> QuerySet:
+def center_search(qs: QuerySet[Center], q: str) -> QuerySet[Center]:
     """Match the official name, a former name (alias), the code or the address."""
     q = (q or "").strip()
     if not q:
@@ -70,13 +80,13 @@ def center_search(qs: QuerySet, q: str) -> QuerySet:
 
 def centers_list(
     *,
-    user,
+    user: Someone,
     q: str = "",
     kind: str = "",
     status: str = "",
     department: int | str | None = None,
     sort: str = "kind",
-) -> QuerySet:
+) -> QuerySet[Center]:
     """The register as `user` may see it, filtered and sorted. Used by the page, the API and the export."""
     qs = _with_details(centers_visible_to(user))
     qs = center_search(qs, q)
@@ -92,12 +102,13 @@ def centers_list(
 def hours_summary(center: Center) -> list[str]:
     """Weekly hours as lines, consecutive days with the same periods joined:
     ['星期一至星期五 09:00-12:00、13:30-17:00']."""
-    by_day: dict[int, tuple] = {}
+    by_day: dict[int, tuple[str, ...]] = {}
     for h in center.hours.all():
         by_day.setdefault(h.weekday, ())
         by_day[h.weekday] += (f"{h.opens:%H:%M}-{h.closes:%H:%M}",)
     names = dict(WEEKDAYS)
-    lines, run = [], []
+    lines: list[str] = []
+    run: list[int] = []
     for day in range(7):
         spans = by_day.get(day)
         if run and spans == by_day.get(run[-1]) and spans:
@@ -111,7 +122,7 @@ def hours_summary(center: Center) -> list[str]:
     return lines or ["暂未公布"]
 
 
-def _hours_line(days, spans, names) -> str:
+def _hours_line(days: list[int], spans: tuple[str, ...], names: dict[int, str]) -> str:
     label = names[days[0]] if len(days) == 1 else f"{names[days[0]]}至{names[days[-1]]}"
     return f"{label} {'、'.join(spans)}"
 
@@ -138,7 +149,7 @@ def standardisation_check(center: Center) -> StandardCheck:
 
     check = StandardCheck(center=center)
 
-    def item(ok: bool, label: str):
+    def item(ok: bool, label: str) -> None:
         (check.have if ok else check.lacks).append(label)
 
     item(check_center_name(center.kind, center.name, center.district) is None, "统一名称")
@@ -155,14 +166,14 @@ def standardisation_check(center: Center) -> StandardCheck:
     return check
 
 
-def standardisation_report(*, user) -> list[StandardCheck]:
+def standardisation_report(*, user: Someone) -> list[StandardCheck]:
     qs = _with_details(
         centers_visible_to(user).exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED])
     )
     return sorted((standardisation_check(c) for c in qs.order_by("kind", "code")), key=lambda c: c.score)
 
 
-def changes_visible_to(user) -> QuerySet:
+def changes_visible_to(user: Someone) -> QuerySet[CenterChange]:
     """Changes of the branches `user` sees; new-branch drafts are seen by the district
     office and the approver (who see the district center) and by their drafter."""
     ids = visible_center_ids(user)
@@ -170,7 +181,7 @@ def changes_visible_to(user) -> QuerySet:
         Center.objects.filter(id__in=ids, kind=Center.Kind.DISTRICT).values_list("district_id", flat=True)
     )
     q = Q(center_id__in=ids) | Q(merge_into_id__in=ids)
-    if getattr(user, "token_center_ids", None) is None:
+    if user is not None and user.is_authenticated and getattr(user, "token_center_ids", None) is None:
         # An API token sees only its centers, not everything its account drafted.
         q |= Q(drafted_by=user)
     if district_ids:
@@ -182,7 +193,7 @@ def changes_visible_to(user) -> QuerySet:
     )
 
 
-def changes_list(*, user, status: str = "", kind: str = "", q: str = "") -> QuerySet:
+def changes_list(*, user: Someone, status: str = "", kind: str = "", q: str = "") -> QuerySet[CenterChange]:
     qs = changes_visible_to(user)
     if status:
         qs = qs.filter(status=status)
@@ -198,5 +209,5 @@ def changes_list(*, user, status: str = "", kind: str = "", q: str = "") -> Quer
     return qs.order_by("-created_at")
 
 
-def change_get(*, user, pk: int) -> CenterChange | None:
+def change_get(*, user: Someone, pk: int) -> CenterChange | None:
     return changes_visible_to(user).filter(pk=pk).prefetch_related("events__by").first()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from govhall.accounts.models import Role, RoleAssignment
+from govhall.accounts.models import Role, RoleAssignment, User
 from govhall.accounts.selectors import roles_at
 from govhall.core.errors import DomainError, Refused, WrongState
 from govhall.core.history import delete_recorded, insert_row, save_recorded
@@ -39,7 +39,7 @@ from .models import (
 from .permissions import access_center
 
 if TYPE_CHECKING:
-    from govhall.accounts.models import User
+    from django.contrib.auth.models import AnonymousUser
 
 Kind = CenterChange.Kind
 Status = CenterChange.Status
@@ -318,12 +318,12 @@ def _scope_center(change: CenterChange) -> Center:
     return change.center if change.center is not None else district_center(change.district)
 
 
-def _require(by: User | None, change: CenterChange, action: str) -> None:
+def _require(by: User | AnonymousUser | None, change: CenterChange, action: str) -> None:
     """`by` may take the district's step `action` (file, return, approve, reject) on `change`."""
     access_center(by, _scope_center(change), action=action)
 
 
-def _require_drafter(by: User | None, change: CenterChange) -> None:
+def _require_drafter(by: User | AnonymousUser | None, change: CenterChange) -> None:
     if by is None:
         return
     if change.center is not None:
@@ -333,7 +333,8 @@ def _require_drafter(by: User | None, change: CenterChange) -> None:
     if Role.DISTRICT_ADMIN in roles_at(by, district_center(change.district)):
         return
     if (
-        change.department_id
+        isinstance(by, User)
+        and change.department_id
         and RoleAssignment.objects.filter(
             user=by,
             role__in=[Role.DEPARTMENT_LEADER, Role.BRANCH_MANAGER],
@@ -352,7 +353,7 @@ def _allowed(check: Callable[..., None], *args: Any) -> bool:
     return True
 
 
-def change_allowed_actions(*, user: User | None, change: CenterChange) -> set[str]:
+def change_allowed_actions(*, user: User | AnonymousUser | None, change: CenterChange) -> set[str]:
     """The steps `user` may take on `change` now — the same checks the steps
     themselves make, asked in advance (for buttons and for API clients)."""
     actions: set[str] = set()

@@ -6,7 +6,7 @@ door (core.page_errors) — next to the field it names, with a 4xx status."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhall.accounts.models import User
 from govhall.core.errors import NotFound, Refused
 from govhall.core.history import changed_fields
 from govhall.core.masking import mask_phone
@@ -49,6 +50,11 @@ SORT_COLUMNS = [
     ("status", "状态"),
     ("updated", "更新时间"),
 ]
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view below is login_required: never anonymous)."""
+    return cast(User, request.user)
 
 
 def _page(request: HttpRequest, qs: QuerySet[Any]) -> Page:
@@ -97,7 +103,9 @@ def center_list(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "export_url": reverse("centers:export") + query_with(request, page=None, sort=sort),
     }
-    template = "centers/staff_list.html#results" if request.htmx else "centers/staff_list.html"
+    template = (
+        "centers/staff_list.html#results" if getattr(request, "htmx", False) else "centers/staff_list.html"
+    )
     return render(request, template, context)
 
 
@@ -217,7 +225,7 @@ def center_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "centers/staff_center.html", _center_context(request, center))
 
 
-def _save_info(by: Any, center: Center, form: CenterForm) -> str:
+def _save_info(by: User, center: Center, form: CenterForm) -> str:
     data = form.cleaned_data
     services.center_update(
         by=by,
@@ -230,12 +238,12 @@ def _save_info(by: Any, center: Center, form: CenterForm) -> str:
     return "已保存中心信息。"
 
 
-def _save_hours(by: Any, center: Center, form: CenterForm) -> str:
+def _save_hours(by: User, center: Center, form: CenterForm) -> str:
     services.center_set_hours(by=by, center=center, periods=form.cleaned_data["periods"])
     return "已保存办公时间。"
 
 
-def _save_exception(by: Any, center: Center, form: CenterForm) -> str:
+def _save_exception(by: User, center: Center, form: CenterForm) -> str:
     data = form.cleaned_data
     services.center_set_hours_exception(
         by=by,
@@ -249,32 +257,32 @@ def _save_exception(by: Any, center: Center, form: CenterForm) -> str:
     return "已保存办公时间例外。"
 
 
-def _save_zones(by: Any, center: Center, form: CenterForm) -> str:
+def _save_zones(by: User, center: Center, form: CenterForm) -> str:
     services.center_set_zones(by=by, center=center, kinds=form.cleaned_data["kinds"])
     return "已保存功能区。"
 
 
-def _save_facilities(by: Any, center: Center, form: CenterForm) -> str:
+def _save_facilities(by: User, center: Center, form: CenterForm) -> str:
     services.center_set_facilities(by=by, center=center, kinds=form.cleaned_data["kinds"])
     return "已保存便民设施。"
 
 
-def _save_leadership(by: Any, center: Center, form: CenterForm) -> str:
+def _save_leadership(by: User, center: Center, form: CenterForm) -> str:
     services.leadership_set(by=by, center=center, **form.cleaned_data)
     return "已保存分管领导。"
 
 
-def _save_alias(by: Any, center: Center, form: CenterForm) -> str:
+def _save_alias(by: User, center: Center, form: CenterForm) -> str:
     services.center_add_alias(by=by, center=center, **form.cleaned_data)
     return "已添加原有名称。"
 
 
-def _save_status(by: Any, center: Center, form: CenterForm) -> str:
+def _save_status(by: User, center: Center, form: CenterForm) -> str:
     services.center_set_status(by=by, center=center, **form.cleaned_data)
     return "已更改状态。"
 
 
-CENTER_SAVES: dict[str, Callable[[Any, Center, CenterForm], str]] = {
+CENTER_SAVES: dict[str, Callable[[User, Center, CenterForm], str]] = {
     "info": _save_info,
     "hours": _save_hours,
     "exception": _save_exception,
@@ -301,7 +309,7 @@ def center_edit(request: HttpRequest, code: str, form_name: str) -> HttpResponse
     if not form.is_valid():
         return render(request, "centers/staff_center.html", context, status=400)
     errors_show_on(request, "centers/staff_center.html", context, form=form)
-    messages.success(request, CENTER_SAVES[form_name](request.user, center, form))
+    messages.success(request, CENTER_SAVES[form_name](_me(request), center, form))
     return redirect("centers:detail", code=center.code)
 
 
@@ -365,7 +373,7 @@ def change_new(request: HttpRequest) -> HttpResponse:
         if district is None:
             raise Refused("您没有可起草变更的中心。")
         errors_show_on(request, CHANGE_FORM, context, form=form)
-        change = services.change_draft(by=request.user, district=district, **form.cleaned_data)
+        change = services.change_draft(by=_me(request), district=district, **form.cleaned_data)
         messages.success(request, "已起草变更，确认无误后请“报送备案”。")
         return redirect("centers:change_detail", pk=change.pk)
     return render(request, CHANGE_FORM, context, status=400 if form.errors else 200)
@@ -400,7 +408,7 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "centers/staff_change.html", _change_context(request, change))
 
 
-ChangeStep = Callable[[Any, CenterChange, QueryDict], object]
+ChangeStep = Callable[[User, CenterChange, QueryDict], object]
 CHANGE_ACTIONS: dict[str, tuple[str, ChangeStep]] = {
     "submit": ("已报送备案。", lambda by, change, post: services.change_submit(by=by, change=change)),
     "file": ("已备案。", lambda by, change, post: services.change_file(by=by, change=change)),
@@ -433,7 +441,7 @@ def change_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     change = _visible_change(request, pk)
     done, run = CHANGE_ACTIONS[action]
     errors_show_on(request, "centers/staff_change.html", _change_context(request, change, action))
-    run(request.user, change, request.POST)
+    run(_me(request), change, request.POST)
     messages.success(request, done)
     return redirect("centers:change_detail", pk=change.pk)
 
@@ -450,7 +458,7 @@ def change_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"form": form, "change": change}
     if request.method == "POST" and form.is_valid():
         errors_show_on(request, CHANGE_FORM, context, form=form)
-        services.change_update(by=request.user, change=change, **form.edited_fields())
+        services.change_update(by=_me(request), change=change, **form.edited_fields())
         messages.success(request, "已保存修改。")
         return redirect("centers:change_detail", pk=change.pk)
     return render(request, CHANGE_FORM, context, status=400 if form.errors else 200)

@@ -27,3 +27,16 @@ def test_merge_with_every_app_demo_loaded_leaves_nothing_behind():
     services.change_file(by=admin, change=change)
     services.change_approve(by=approver, change=change)
     assert merging.rows_left_behind(old) == {}
+    # Each moved row that keeps a history says who merged it and into where.
+    recorded = {
+        label: rel.related_model.history.filter(
+            history_change_reason=f"撤并至{new.name}", history_user=approver
+        ).count()
+        for rel, label in merging._relations()
+        if hasattr(rel.related_model, "history") and not rel.many_to_many and label not in merging._handlers
+    }
+    assert sum(recorded.values()) > 0, recorded
+    moved = change.events.get(step="applied").note
+    for label, n in recorded.items():
+        if n:
+            assert f"{label} {n} 条" in moved
