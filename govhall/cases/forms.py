@@ -289,7 +289,12 @@ class TrackForm(CasesForm):
 
 
 class CalendarForm(CasesForm):
-    date = text("日期", needed=True, type="date")
+    date = forms.DateField(
+        label="日期",
+        required=False,
+        error_messages={"invalid": "日期格式应为 年-月-日，如 2027-01-01。"},
+        widget=forms.DateInput(attrs={"type": "date", "required": True}, format="%Y-%m-%d"),
+    )
     is_workday = choice(
         "这一天", [("0", "放假（法定节假日或闭厅）"), ("1", "上班（调休上班日）")], radio=True
     )

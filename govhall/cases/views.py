@@ -8,7 +8,6 @@ Refused the 403 page (`core.page_errors`)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -624,16 +623,6 @@ def track_notice(request, pk, notice, fmt="html"):
 # --- district office: working-day calendar overrides ----------------------------------------------
 
 
-def _parse_day(text: str) -> date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DomainError("日期格式应为 年-月-日，如 2027-01-01。", field="date") from None
-
-
 @staff_only
 @require_http_methods(["GET", "POST"])
 def calendar_overrides(request):
@@ -658,7 +647,7 @@ def calendar_overrides(request):
     errors_show_on(request, "cases/calendar.html", ctx, form=form)
     row = calendar_override_add(
         by=request.user,
-        day=_parse_day(form.value("date")),
+        day=form.cleaned_data["date"],
         note=form.value("note"),
         is_workday={"1": True, "0": False}.get(form.value("is_workday")),
     )
