@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -15,7 +16,7 @@ from . import search
 from .models import Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat
 
 
-def items_public() -> QuerySet:
+def items_public() -> QuerySet[ServiceItem]:
     """Active items, with what a list shows."""
     return (
         ServiceItem.objects.filter(is_active=True)
@@ -31,8 +32,8 @@ def items_filtered(
     serving: str = "",
     theme: str = "",
     item_type: str = "",
-    qs: QuerySet | None = None,
-) -> QuerySet:
+    qs: QuerySet[ServiceItem] | None = None,
+) -> QuerySet[ServiceItem]:
     """Browse filters: a center or department by code or id, a serving party, a theme code."""
     qs = items_public() if qs is None else qs
     if center:
@@ -82,7 +83,7 @@ def guide_current(item: ServiceItem) -> Guide | None:
     return guide_with_details(item.guides.published().first())
 
 
-def guide_versions(item: ServiceItem) -> QuerySet:
+def guide_versions(item: ServiceItem) -> QuerySet[Guide]:
     """Published and superseded versions, newest first (drafts are not public)."""
     return item.guides.exclude(status=Guide.Status.DRAFT).order_by("-version")
 
@@ -92,7 +93,7 @@ def guide_version_get(item: ServiceItem, version: int) -> Guide | None:
     return guide_with_details(guide)
 
 
-def negative_list(*, center: Center | None = None) -> QuerySet:
+def negative_list(*, center: Center | None = None) -> QuerySet[NegativeListEntry]:
     qs = (
         NegativeListEntry.objects.filter(is_active=True)
         .select_related("item", "item__department", "center")
@@ -150,7 +151,7 @@ def guide_missing(guide: Guide) -> list[str]:
     return list(guide_missing_fields(guide).values())
 
 
-def center_items(center: Center) -> list[dict]:
+def center_items(center: Center) -> list[dict[str, Any]]:
     """What a hall handles and, for a branch, why each item is there."""
     entries = {e.item_id: e for e in negative_list(center=center)}
     return [
@@ -197,7 +198,7 @@ def synonyms_forget() -> None:
 
 def items_search_scope(
     *, center: str = "", department: str = "", serving: str = "", theme: str = "", item_type: str = ""
-) -> QuerySet | None:
+) -> QuerySet[ServiceItem] | None:
     """The browse filters as a search scope; None when there are none (only
     active items carry search terms, so no scope is needed and none is paid for)."""
     if not any((center, department, serving, theme, item_type)):
@@ -222,7 +223,7 @@ MAX_JOINED_TERMS = 8
 MAX_WEIGHT_CLASSES = 16
 
 
-def _scope_sql(base: QuerySet | None, column: str) -> tuple[str, list]:
+def _scope_sql(base: QuerySet[ServiceItem] | None, column: str) -> tuple[str, list[Any]]:
     if base is None:
         return "", []
     sql, params = base.order_by().values("pk").query.sql_with_params()
@@ -251,7 +252,7 @@ def _weights_present(terms: list[str]) -> dict[str, list[int]]:
     return found
 
 
-def _all_terms(ordered: list[str], base: QuerySet | None, cap: int) -> list[tuple[int, int]]:
+def _all_terms(ordered: list[str], base: QuerySet[ServiceItem] | None, cap: int) -> list[tuple[int, int]]:
     """Items carrying every term, best `cap` by (score desc, id): the rarest term
     drives a join that checks each other term on the (item, term) index.
 
@@ -300,7 +301,9 @@ def _all_terms(ordered: list[str], base: QuerySet | None, cap: int) -> list[tupl
     return rows
 
 
-def _run_alternative(alt: search.Alternative, base: QuerySet | None, cap: int) -> list[tuple[int, int]]:
+def _run_alternative(
+    alt: search.Alternative, base: QuerySet[ServiceItem] | None, cap: int
+) -> list[tuple[int, int]]:
     terms = alt.terms
     if len(terms) == 1:
         # One term: an item has it at most once, so the index (term, weight, item) gives the order directly.
@@ -329,7 +332,7 @@ def _run_alternative(alt: search.Alternative, base: QuerySet | None, cap: int) -
 
 
 def search_item_ids(
-    q: str, *, base: QuerySet | None = None, cap: int = search.MAX_CANDIDATES
+    q: str, *, base: QuerySet[ServiceItem] | None = None, cap: int = search.MAX_CANDIDATES
 ) -> SearchResult:
     """Ids of the items matching `q`, best first: name matches before keyword,
     theme and body matches. At most `cap` results (`capped` says if there were more)."""
@@ -363,7 +366,7 @@ def search_item_ids(
 
 
 def search_items(
-    q: str, *, base: QuerySet | None = None, offset: int = 0, limit: int = 20
+    q: str, *, base: QuerySet[ServiceItem] | None = None, offset: int = 0, limit: int = 20
 ) -> tuple[SearchResult, list[ServiceItem]]:
     """One page of matching items, in rank order."""
     result = search_item_ids(q, base=base)

@@ -5,9 +5,10 @@ Excel import and export). Doors only: selectors read, services decide."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,23 +32,24 @@ def _filters(request) -> dict:
 def items_list(request):
     """Search and browse: by center, department, serving party and theme."""
     f = _filters(request)
-    base = selectors.items_filtered(
-        center=f["center"], department=f["department"], serving=f["serving"], theme=f["theme"]
-    )
     page_no = request.GET.get("page")  # get_page turns a bad or too large number into a page that exists
+    page: Page[Any]
     result = None
     if f["q"]:
         scope = selectors.items_search_scope(
             center=f["center"], department=f["department"], serving=f["serving"], theme=f["theme"]
         )
         result = selectors.search_item_ids(f["q"], base=scope)
-        paginator = Paginator(result.ids, PER_PAGE)
-        page = paginator.get_page(page_no)
+        page = Paginator(result.ids, PER_PAGE).get_page(page_no)
         found = {i.id: i for i in selectors.items_public().filter(pk__in=list(page.object_list))}
         rows = [found[i] for i in page.object_list if i in found]
     else:
-        paginator = Paginator(base.order_by("center__kind", "center__code", "name", "id"), PER_PAGE)
-        page = paginator.get_page(page_no)
+        base = selectors.items_filtered(
+            center=f["center"], department=f["department"], serving=f["serving"], theme=f["theme"]
+        )
+        page = Paginator(base.order_by("center__kind", "center__code", "name", "id"), PER_PAGE).get_page(
+            page_no
+        )
         rows = list(page.object_list)
     return render(
         request,
