@@ -1,8 +1,8 @@
 """Forms of the cases pages. They parse the input only; the services decide what
 is valid, and a DomainError they raise is put next to the field it names by the
-page door (`core.page_errors`). So no field is required here: an empty one is
-passed on and the service says what is missing, in its own words. Fields the
-service needs are marked `required` for the browser (and screen readers)."""
+page door (`core.page_errors`). A field the service needs is shown as required
+(its label says 必填, the browser asks for it), but an empty one is still passed
+on: the service says what is missing, in its own words."""
 
 from __future__ import annotations
 
@@ -14,20 +14,40 @@ from govhall.core.forms import AccessibleForm
 
 from .models import Case, CorrectionItem
 
-AUTO_ID = "f-%s"
+
+class Needed(forms.Field):
+    """Shown as required; an empty value is left for the service to refuse."""
+
+    def validate(self, value: Any) -> None:
+        if value not in self.empty_values:
+            super().validate(value)
+
+
+class NeededCharField(Needed, forms.CharField):
+    pass
+
+
+class NeededChoiceField(Needed, forms.ChoiceField):
+    pass
+
+
+class NeededDateField(Needed, forms.DateField):
+    pass
 
 
 def text(label: str, *, needed: bool = False, area: bool = False, **attrs: Any) -> forms.CharField:
-    """A text field the service checks; `needed` marks it required for the browser."""
-    if needed:
-        attrs["required"] = True
+    """A text field the service checks (`needed`: one it requires)."""
     widget = forms.Textarea(attrs={"rows": 3, **attrs}) if area else forms.TextInput(attrs=attrs)
-    return forms.CharField(label=label, required=False, strip=False, widget=widget)
+    field_class = NeededCharField if needed else forms.CharField
+    return field_class(label=label, required=needed, strip=False, widget=widget)
 
 
-def choice(label: str, choices: Any = (), *, radio: bool = False, **attrs: Any) -> forms.ChoiceField:
+def choice(
+    label: str, choices: Any = (), *, needed: bool = False, radio: bool = False, **attrs: Any
+) -> forms.ChoiceField:
     widget = forms.RadioSelect(attrs=attrs) if radio else forms.Select(attrs=attrs)
-    return forms.ChoiceField(label=label, required=False, choices=choices, widget=widget)
+    field_class = NeededChoiceField if needed else forms.ChoiceField
+    return field_class(label=label, required=needed, choices=choices, widget=widget)
 
 
 def checks(label: str, choices: Any = ()) -> forms.MultipleChoiceField:
@@ -72,11 +92,8 @@ class ApplicantForm(CasesForm):
         [("person", "个人（公民身份号码）"), ("business", "法人/企业（统一社会信用代码）")],
     )
     applicant_name = text("申请人姓名或单位名称", needed=True, autocomplete="name")
-    applicant_id_number = forms.CharField(
-        label="证件号码",
-        required=False,
-        help_text="18 位公民身份号码或统一社会信用代码，将核验校验位",
-        widget=forms.TextInput(attrs={"required": True}),
+    applicant_id_number = NeededCharField(
+        label="证件号码", strip=False, help_text="18 位公民身份号码或统一社会信用代码，将核验校验位"
     )
     contact_phone = text("联系电话", needed=True, type="tel", autocomplete="tel")
     note = text("申请说明（选填）", area=True)
@@ -97,7 +114,7 @@ class ApplicantForm(CasesForm):
 class IntakeForm(ApplicantForm):
     """窗口收件: the item, the applicant and the paper materials handed in."""
 
-    item = choice("办理事项", required=True)
+    item = choice("办理事项", needed=True)
     materials = checks("已收取的材料")
 
     def __init__(self, *args: Any, items: list[Any], chosen: Any, **kwargs: Any) -> None:
@@ -275,11 +292,8 @@ class RegisterForm(CasesForm):
 
 class LoginForm(CasesForm):
     phone = text("手机号", needed=True, type="tel", autocomplete="tel")
-    password = forms.CharField(
-        label="密码",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"required": True, "autocomplete": "current-password"}),
+    password = NeededCharField(
+        label="密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
 
@@ -289,13 +303,12 @@ class TrackForm(CasesForm):
 
 
 class CalendarForm(CasesForm):
-    date = forms.DateField(
+    date = NeededDateField(
         label="日期",
-        required=False,
         error_messages={"invalid": "日期格式应为 年-月-日，如 2027-01-01。"},
-        widget=forms.DateInput(attrs={"type": "date", "required": True}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     is_workday = choice(
-        "这一天", [("0", "放假（法定节假日或闭厅）"), ("1", "上班（调休上班日）")], radio=True
+        "这一天", [("0", "放假（法定节假日或闭厅）"), ("1", "上班（调休上班日）")], needed=True, radio=True
     )
     note = text("说明（如“2027 年春节”）", needed=True)
