@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django import forms
 
-from govhall.centers.models import Center, Department
+from govhall.centers.models import Center, Department, District
 from govhall.core.forms import AccessibleForm
 
 from .models import Guide, Material, NegativeListEntry, ServiceItem, Theme
@@ -40,7 +40,7 @@ class ItemForm(AccessibleForm):
     )
     is_active = forms.BooleanField(label="在用", required=False, initial=True)
 
-    def __init__(self, *args, district, editing: bool = False, **kwargs):
+    def __init__(self, *args: Any, district: District, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "department").queryset = Department.objects.filter(district=district).order_by("name")
         if editing:
@@ -52,7 +52,7 @@ class ItemForm(AccessibleForm):
 class StationForm(AccessibleForm):
     center = forms.ModelChoiceField(label="进驻中心", queryset=Center.objects.none(), empty_label="请选择")
 
-    def __init__(self, *args, district, **kwargs):
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "center").queryset = (
             Center.objects.filter(district=district)
@@ -217,7 +217,7 @@ class NegativeEntryForm(AccessibleForm):
     approval = forms.CharField(label="批准文件", max_length=120, help_text="如：合川府办发〔2023〕79号")
     approved_on = forms.DateField(label="批准日期", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, district, **kwargs):
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "item").queryset = ServiceItem.objects.filter(
             district=district, is_active=True
