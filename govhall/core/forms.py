@@ -15,6 +15,8 @@ class AccessibleForm(forms.Form):
     core/_field.html), so a screen reader reads the message with the field."""
 
     def add_error(self, field: str | None, error: Any) -> None:
+        if not hasattr(self, "cleaned_data"):  # an unbound or not yet cleaned form: Django reads it
+            self.cleaned_data = {}
         super().add_error(field, error)
         self.mark_errors()
 

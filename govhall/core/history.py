@@ -2,7 +2,7 @@
 Services pass the acting user explicitly, so history is right outside requests too."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -11,8 +11,10 @@ from django.utils import timezone
 from .db import prepared_cursor
 from .errors import from_django_validation
 
+M = TypeVar("M", bound=models.Model)
 
-def save_recorded(instance: models.Model, *, by, reason: str = "", validate: bool = True) -> models.Model:
+
+def save_recorded(instance: M, *, by: Any, reason: str = "", validate: bool = True) -> M:
     """Validate and save `instance`, recording `by` and `reason` in its history.
 
     A foreign key whose object the caller already loaded from the database is

@@ -71,3 +71,14 @@ def test_safe_next_keeps_a_path_on_this_site():
     request = RequestFactory().get("/")
     assert safe_next(request, "/staff/cases/?page=2", default="/staff/") == "/staff/cases/?page=2"
     assert safe_next(request, None, default="/staff/") == "/staff/"
+
+
+def test_an_error_can_be_put_on_an_unbound_form():
+    from govhall.core.errors import DomainError
+    from govhall.core.page_errors import add_domain_error
+    from govhall.core.tests.page_door_urls import NameForm
+
+    form = NameForm()
+    add_domain_error(form, DomainError("名称已被占用。", field="name"))
+    assert form.errors == {"name": ["名称已被占用。"]}
+    assert form.fields["name"].widget.attrs["aria-invalid"] == "true"
