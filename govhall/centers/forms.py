@@ -74,6 +74,10 @@ class CenterForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         self.center = center
 
+    def service_args(self) -> dict[str, Any]:
+        """The saving service's keyword arguments (by default the fields, by their names)."""
+        return dict(self.cleaned_data)
+
 
 class CenterEditForm(CenterForm):
     name = forms.CharField(label="正式名称", max_length=80, help_text="更名后，原名称自动保留为原有名称。")
@@ -133,8 +137,10 @@ class HoursForm(CenterForm):
                     )
                 elif opens and closes:
                     self.periods.append((day, opens, closes))
-        data["periods"] = self.periods
         return data
+
+    def service_args(self) -> dict[str, Any]:
+        return {"periods": self.periods}
 
 
 class HoursExceptionForm(CenterForm):
@@ -148,6 +154,11 @@ class HoursExceptionForm(CenterForm):
     )
     closes = forms.TimeField(label="结束时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     note = forms.CharField(label="例外说明", max_length=100, required=False)
+
+    def service_args(self) -> dict[str, Any]:
+        args = dict(self.cleaned_data)
+        args["day"] = args.pop("date")
+        return args
 
 
 class ZonesForm(CenterForm):

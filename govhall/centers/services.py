@@ -305,6 +305,19 @@ def center_set_status(*, by: User | None, center: Center, status: str, reason: s
 # --- changes of a branch (新设/改造/搬迁/撤并) -----------------------------------
 
 
+def _record(change: CenterChange, step: str, by: User | None, note: str = "") -> None:
+    """Save `change` (its history's reason is the step's name) and add the step to its timeline."""
+    save_recorded(change, by=by, reason=CenterChangeEvent.Step(step).label)
+    _event(change, step, by, note)
+
+
+def _reason_given(reason: str, message: str) -> str:
+    """The reason a step must give, stripped; `message` if there is none."""
+    if not (reason or "").strip():
+        raise DomainError(message, field="reason")
+    return reason.strip()
+
+
 def _event(change: CenterChange, step: str, by: User | None, note: str = "") -> CenterChangeEvent:
     """One step on the change's timeline: the event row is itself the record (it is never changed)."""
     event = CenterChangeEvent(change=change, step=step, by=by, note=note)
@@ -512,8 +525,7 @@ def change_draft(
         raise DomainError("分中心不属于该区县。", field="center")
     _require_drafter(by, change)
     _validate_change(change, today=today or timezone.localdate())
-    save_recorded(change, by=by, reason="起草")
-    _event(change, CenterChangeEvent.Step.DRAFTED, by)
+    _record(change, CenterChangeEvent.Step.DRAFTED, by)
     return change
 
 
@@ -540,8 +552,7 @@ def change_update(
             raise DomainError(f"不能修改字段 {field}。", field=field)
         setattr(change, field, value.strip() if isinstance(value, str) else value)
     _validate_change(change, today=today or timezone.localdate())
-    save_recorded(change, by=by, reason="修改")
-    _event(change, CenterChangeEvent.Step.EDITED, by)
+    _record(change, CenterChangeEvent.Step.EDITED, by)
     return change
 
 
@@ -567,8 +578,7 @@ def change_submit(*, by: User | None, change: CenterChange, today: date | None =
     _expect(change, Status.DRAFT, Status.RETURNED, action="报送备案")
     _validate_change(change, today=today or timezone.localdate())
     change.status = Status.SUBMITTED
-    save_recorded(change, by=by, reason="报送备案")
-    _event(change, CenterChangeEvent.Step.SUBMITTED, by)
+    _record(change, CenterChangeEvent.Step.SUBMITTED, by)
     return change
 
 
@@ -582,8 +592,7 @@ def change_file(*, by: User | None, change: CenterChange) -> CenterChange:
     n = counter_next(scope=f"center-filing:{change.district_id}:{year}")
     change.filing_number = f"{change.district.name}政务备〔{year}〕{n}号"
     change.status = Status.FILED
-    save_recorded(change, by=by, reason="备案")
-    _event(change, CenterChangeEvent.Step.FILED, by, change.filing_number)
+    _record(change, CenterChangeEvent.Step.FILED, by, change.filing_number)
     return change
 
 
@@ -593,11 +602,8 @@ def change_return(*, by: User | None, change: CenterChange, reason: str) -> Cent
     change = _locked(change)
     _require(by, change, "return")
     _expect(change, Status.SUBMITTED, action="退回")
-    if not (reason or "").strip():
-        raise DomainError("退回时必须说明理由。", field="reason")
-    change.status, change.return_reason = Status.RETURNED, reason.strip()
-    save_recorded(change, by=by, reason="退回")
-    _event(change, CenterChangeEvent.Step.RETURNED, by, reason.strip())
+    change.status, change.return_reason = Status.RETURNED, _reason_given(reason, "退回时必须说明理由。")
+    _record(change, CenterChangeEvent.Step.RETURNED, by, change.return_reason)
     return change
 
 
@@ -611,8 +617,7 @@ def change_approve(
     _require(by, change, "approve")
     _expect(change, Status.FILED, action="批准")
     change.status, change.decision_reason = Status.APPROVED, (note or "").strip()
-    save_recorded(change, by=by, reason="批准")
-    _event(change, CenterChangeEvent.Step.APPROVED, by, change.decision_reason)
+    _record(change, CenterChangeEvent.Step.APPROVED, by, change.decision_reason)
     today = today or timezone.localdate()
     if change.effective_date <= today:
         change = change_apply(by=by, change=change, today=today)
@@ -625,11 +630,9 @@ def change_reject(*, by: User | None, change: CenterChange, reason: str) -> Cent
     change = _locked(change)
     _require(by, change, "reject")
     _expect(change, Status.FILED, action="不予批准")
-    if not (reason or "").strip():
-        raise DomainError("不予批准时必须说明理由。", field="reason")
-    change.status, change.decision_reason = Status.REJECTED, reason.strip()
-    save_recorded(change, by=by, reason="不予批准")
-    _event(change, CenterChangeEvent.Step.REJECTED, by, reason.strip())
+    change.status = Status.REJECTED
+    change.decision_reason = _reason_given(reason, "不予批准时必须说明理由。")
+    _record(change, CenterChangeEvent.Step.REJECTED, by, change.decision_reason)
     return change
 
 
@@ -639,8 +642,7 @@ def change_withdraw(*, by: User | None, change: CenterChange, reason: str = "") 
     _require_drafter(by, change)
     _expect(change, Status.DRAFT, Status.SUBMITTED, Status.RETURNED, action="撤回")
     change.status = Status.WITHDRAWN
-    save_recorded(change, by=by, reason="撤回")
-    _event(change, CenterChangeEvent.Step.WITHDRAWN, by, reason)
+    _record(change, CenterChangeEvent.Step.WITHDRAWN, by, reason)
     return change
 
 
@@ -682,8 +684,7 @@ def change_apply(*, by: User | None, change: CenterChange, today: date | None = 
             filing=change.filing_number or "",
         )
     change.status, change.applied_at = Status.APPLIED, timezone.now()
-    save_recorded(change, by=by, reason="生效")
-    _event(change, CenterChangeEvent.Step.APPLIED, by, note)
+    _record(change, CenterChangeEvent.Step.APPLIED, by, note)
     return change
 
 

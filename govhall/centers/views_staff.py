@@ -225,72 +225,17 @@ def center_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "centers/staff_center.html", _center_context(request, center))
 
 
-def _save_info(by: User, center: Center, form: CenterForm) -> str:
-    data = form.cleaned_data
-    services.center_update(
-        by=by,
-        center=center,
-        name=data["name"],
-        address=data["address"],
-        phone=data["phone"],
-        description=data["description"],
-    )
-    return "已保存中心信息。"
-
-
-def _save_hours(by: User, center: Center, form: CenterForm) -> str:
-    services.center_set_hours(by=by, center=center, periods=form.cleaned_data["periods"])
-    return "已保存办公时间。"
-
-
-def _save_exception(by: User, center: Center, form: CenterForm) -> str:
-    data = form.cleaned_data
-    services.center_set_hours_exception(
-        by=by,
-        center=center,
-        day=data["date"],
-        is_closed=data["is_closed"],
-        opens=data["opens"],
-        closes=data["closes"],
-        note=data["note"],
-    )
-    return "已保存办公时间例外。"
-
-
-def _save_zones(by: User, center: Center, form: CenterForm) -> str:
-    services.center_set_zones(by=by, center=center, kinds=form.cleaned_data["kinds"])
-    return "已保存功能区。"
-
-
-def _save_facilities(by: User, center: Center, form: CenterForm) -> str:
-    services.center_set_facilities(by=by, center=center, kinds=form.cleaned_data["kinds"])
-    return "已保存便民设施。"
-
-
-def _save_leadership(by: User, center: Center, form: CenterForm) -> str:
-    services.leadership_set(by=by, center=center, **form.cleaned_data)
-    return "已保存分管领导。"
-
-
-def _save_alias(by: User, center: Center, form: CenterForm) -> str:
-    services.center_add_alias(by=by, center=center, **form.cleaned_data)
-    return "已添加原有名称。"
-
-
-def _save_status(by: User, center: Center, form: CenterForm) -> str:
-    services.center_set_status(by=by, center=center, **form.cleaned_data)
-    return "已更改状态。"
-
-
-CENTER_SAVES: dict[str, Callable[[User, Center, CenterForm], str]] = {
-    "info": _save_info,
-    "hours": _save_hours,
-    "exception": _save_exception,
-    "zones": _save_zones,
-    "facilities": _save_facilities,
-    "leadership": _save_leadership,
-    "alias": _save_alias,
-    "status": _save_status,
+# Each manage form → the service that saves it and what the page says afterwards. A form's
+# `service_args()` are the service's keyword arguments.
+CENTER_SAVES: dict[str, tuple[Callable[..., object], str]] = {
+    "info": (services.center_update, "已保存中心信息。"),
+    "hours": (services.center_set_hours, "已保存办公时间。"),
+    "exception": (services.center_set_hours_exception, "已保存办公时间例外。"),
+    "zones": (services.center_set_zones, "已保存功能区。"),
+    "facilities": (services.center_set_facilities, "已保存便民设施。"),
+    "leadership": (services.leadership_set, "已保存分管领导。"),
+    "alias": (services.center_add_alias, "已添加原有名称。"),
+    "status": (services.center_set_status, "已更改状态。"),
 }
 
 
@@ -309,7 +254,9 @@ def center_edit(request: HttpRequest, code: str, form_name: str) -> HttpResponse
     if not form.is_valid():
         return render(request, "centers/staff_center.html", context, status=400)
     errors_show_on(request, "centers/staff_center.html", context, form=form)
-    messages.success(request, CENTER_SAVES[form_name](_me(request), center, form))
+    save, done = CENTER_SAVES[form_name]
+    save(by=_me(request), center=center, **form.service_args())
+    messages.success(request, done)
     return redirect("centers:detail", code=center.code)
 
 
