@@ -133,3 +133,18 @@ def test_inquiry_list_pages_keep_the_filter(world):
         )
     html = client_for(world["clerk_a"]).get("/staff/inquiries/", {"status": "open"}).content.decode()
     assert "共 27 条" in html and "?status=open&amp;page=2" in html
+
+
+def test_inquiry_page_puts_each_message_next_to_the_field_of_the_form_used(world):
+    inq = services.inquiry_record(
+        by=world["clerk_a"], center=world["a"], asker_name="刘", asker_contact=PHONE, topic="补办"
+    )
+    url = f"/staff/inquiries/{inq.pk}/"
+    r = client_for(world["clerk_a"]).post(url, {"action": "hand_over", "to": "", "note": "请接手"})
+    assert r.status_code == 400 and 'id="f-to-error"' in r.content.decode()
+    services.inquiry_hand_over(by=world["clerk_a"], inquiry=inq, to=world["manager_a"], note="请接手")
+    r = client_for(world["manager_a"]).post(url, {"action": "decline", "decline_note": ""})
+    html = r.content.decode()
+    assert r.status_code == 400 and 'id="f-decline_note-error"' in html and "请写明退回原因" in html
+    inq.refresh_from_db()
+    assert inq.status == FirstInquiry.Status.HANDOVER
