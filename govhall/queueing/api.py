@@ -202,26 +202,12 @@ class StatsRowOut(Schema):
 # --- helpers ----------------------------------------------------------------------
 
 
-def _hall(code: str):
-    center = selectors.hall_get(code)
-    if center is None:
-        raise NotFound("没有找到该大厅。")
-    return center
-
-
 def _queues_out(center) -> list[dict]:
     counts = {q["letter"]: q["waiting"] for q in selectors.board_state(center, calls=0)["queues"]}
     return [
         {"id": q.id, "letter": q.letter, "name": q.name, "waiting": counts.get(q.letter, 0)}
         for q in selectors.queues_of(center)
     ]
-
-
-def _ticket(token: str) -> Ticket:
-    ticket = selectors.ticket_by_token(token)
-    if ticket is None:
-        raise NotFound("没有找到该排队号。")
-    return ticket
 
 
 # --- public: tickets and board --------------------------------------------------------
@@ -235,7 +221,7 @@ def _ticket(token: str) -> Ticket:
     operation_id="queueing_queues",
 )
 def hall_queues(request, code: str):
-    return _queues_out(_hall(code))
+    return _queues_out(selectors.hall_by_code(code))
 
 
 @router.post(
@@ -272,7 +258,7 @@ def ticket_take(
     operation_id="queueing_ticket_get",
 )
 def ticket_get(request, token: str):
-    return _ticket_out(_ticket(token))
+    return _ticket_out(selectors.ticket_get(token))
 
 
 @router.get(
@@ -283,7 +269,7 @@ def ticket_get(request, token: str):
     operation_id="queueing_board",
 )
 def board(request, code: str):
-    center = _hall(code)
+    center = selectors.hall_by_code(code)
     state = selectors.board_state(center)
     calls = [
         {
@@ -344,7 +330,7 @@ def slots(request, code: str, day: date | None = Query(None, alias="date")):  # 
             "capacity": s.capacity,
             "remaining": s.remaining,
         }
-        for s in selectors.slots_open(_hall(code), day=day)
+        for s in selectors.slots_open(selectors.hall_by_code(code), day=day)
     ]
 
 
@@ -362,14 +348,7 @@ def appointment_book(request, data: AppointmentIn):
     a = services.appointment_book(
         slot=slot, name=data.name, id_number=data.id_number, phone=data.phone, by=request.user
     )
-    return Status(201, _appointment_out(selectors.appointment_by_token(a.token)))
-
-
-def _appointment(token: str):
-    a = selectors.appointment_by_token(token)
-    if a is None:
-        raise NotFound("没有找到该预约。")
-    return a
+    return Status(201, _appointment_out(selectors.appointment_get(a.token)))
 
 
 @router.get(
@@ -380,7 +359,7 @@ def _appointment(token: str):
     operation_id="queueing_appointment_get",
 )
 def appointment_get(request, token: str):
-    return _appointment_out(_appointment(token))
+    return _appointment_out(selectors.appointment_get(token))
 
 
 @router.post(
@@ -391,8 +370,8 @@ def appointment_get(request, token: str):
     operation_id="queueing_appointment_cancel",
 )
 def appointment_cancel(request, token: str):
-    services.appointment_cancel(appointment=_appointment(token), by=request.user)
-    return _appointment_out(_appointment(token))
+    services.appointment_cancel(appointment=selectors.appointment_get(token), by=request.user)
+    return _appointment_out(selectors.appointment_get(token))
 
 
 @router.post(
@@ -403,8 +382,8 @@ def appointment_cancel(request, token: str):
     operation_id="queueing_appointment_check_in",
 )
 def appointment_check_in(request, token: str):
-    ticket = services.appointment_check_in(appointment=_appointment(token), by=request.user)
-    return Status(201, _ticket_out(_ticket(ticket.token)))
+    ticket = services.appointment_check_in(appointment=selectors.appointment_get(token), by=request.user)
+    return Status(201, _ticket_out(selectors.ticket_get(ticket.token)))
 
 
 # --- staff: windows -----------------------------------------------------------------------
@@ -429,7 +408,7 @@ def window_action_out(window: Window, ticket: Ticket | None) -> dict[str, Any]:
     window = Window.objects.select_related("center", "clerk").prefetch_related("queues").get(pk=window.pk)
     out: dict[str, Any] = {"window": _window_out(window), "ticket": None}
     if ticket is not None:
-        out["ticket"] = _ticket_out(_ticket(ticket.token))
+        out["ticket"] = _ticket_out(selectors.ticket_get(ticket.token))
     return out
 
 
@@ -510,7 +489,7 @@ def stats(
     until: date | None = None,
     group: Literal["hall", "queue", "window", "clerk"] = "queue",
 ):
-    center = _hall(hall)
+    center = selectors.hall_by_code(hall)
     access_hall(request.user, center, action="stats")
     until = until or timezone.localdate()
     since = since or until - timedelta(days=6)

@@ -36,6 +36,14 @@ def hall_get(code: str) -> Center | None:
     )
 
 
+def hall_by_code(code: str) -> Center:
+    """`hall_get`, for a page or endpoint of that hall: NotFound (404) when there is none."""
+    center = hall_get(code)
+    if center is None:
+        raise NotFound("没有找到该大厅。")
+    return center
+
+
 _taking = ProcessCache("queue-for-taking", depends_on=("queueing.Queue", "centers.Center"))
 
 
@@ -125,6 +133,14 @@ def window_of_clerk(user: User | AnonymousUser | None) -> Window | None:
 
 def ticket_by_token(token: str) -> Ticket | None:
     return Ticket.objects.filter(token=token).select_related("queue", "center", "window").first()
+
+
+def ticket_get(token: str) -> Ticket:
+    """The ticket whose token this is (its holder's phone page), or NotFound."""
+    ticket = ticket_by_token(token)
+    if ticket is None:
+        raise NotFound("没有找到该排队号。")
+    return ticket
 
 
 AHEAD_LIMIT = 999  # counted up to here; screens show "999+"
@@ -269,3 +285,11 @@ def slots_open(
 
 def appointment_by_token(token: str) -> Appointment | None:
     return Appointment.objects.filter(token=token).select_related("slot", "queue", "center", "ticket").first()
+
+
+def appointment_get(token: str) -> Appointment:
+    """The appointment whose token this is, or NotFound."""
+    appointment = appointment_by_token(token)
+    if appointment is None:
+        raise NotFound("没有找到该预约。")
+    return appointment

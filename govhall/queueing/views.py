@@ -35,13 +35,6 @@ from .permissions import can
 # --- kiosk and phone: taking a number ----------------------------------------------
 
 
-def _hall_or_404(code: str):
-    center = selectors.hall_get(code)
-    if center is None:
-        raise Http404("没有找到该大厅。")
-    return center
-
-
 def _queues_waiting(center) -> list[Queue]:
     """The hall's queues, each with its number of people waiting (`waiting`)."""
     queues = list(selectors.queues_of(center))
@@ -52,7 +45,7 @@ def _queues_waiting(center) -> list[Queue]:
 
 
 def _take_page(request, code: str, *, channel: str):
-    center = _hall_or_404(code)
+    center = selectors.hall_by_code(code)
     if (
         channel == Ticket.Channel.KIOSK
         and request.GET.get("large") != "0"
@@ -102,7 +95,7 @@ def phone_take(request, code):
 @require_GET
 def hall_qr(request, code):
     """The QR code on the hall's wall and kiosk: a phone opens the hall's take-a-number page."""
-    center = _hall_or_404(code)
+    center = selectors.hall_by_code(code)
     url = request.build_absolute_uri(reverse("queueing:phone_take", args=[center.code]))
     svg = segno.make(url, error="m").svg_inline(scale=6, title=f"{center.name} 手机取号")
     return HttpResponse(svg, content_type="image/svg+xml")
@@ -114,9 +107,7 @@ def _ticket_context(ticket):
 
 @require_GET
 def ticket_page(request, token):
-    ticket = selectors.ticket_by_token(token)
-    if ticket is None:
-        raise Http404("没有找到该排队号。")
+    ticket = selectors.ticket_get(token)
     ctx = _ticket_context(ticket)
     ctx["from_kiosk"] = request.GET.get("from") == "kiosk"
     return render(request, "queueing/ticket.html", ctx)
@@ -125,17 +116,13 @@ def ticket_page(request, token):
 @require_GET
 def ticket_status(request, token):
     """The part of the phone page htmx refreshes every few seconds."""
-    ticket = selectors.ticket_by_token(token)
-    if ticket is None:
-        raise Http404("没有找到该排队号。")
+    ticket = selectors.ticket_get(token)
     return render(request, "queueing/_ticket_status.html", _ticket_context(ticket))
 
 
 @require_POST
 def ticket_sms(request, token):
-    ticket = selectors.ticket_by_token(token)
-    if ticket is None:
-        raise Http404("没有找到该排队号。")
+    ticket = selectors.ticket_get(token)
     ctx = {**_ticket_context(ticket), "sms_phone": request.POST.get("phone", "")}
     errors_show_on(request, "queueing/ticket.html", ctx)
     services.ticket_set_phone(ticket=ticket, phone=request.POST.get("phone", ""))
@@ -148,13 +135,13 @@ def ticket_sms(request, token):
 
 @require_GET
 def board(request, code):
-    center = _hall_or_404(code)
+    center = selectors.hall_by_code(code)
     return render(request, "queueing/board.html", {**selectors.board_state(center), "code": center.code})
 
 
 @require_GET
 def board_live(request, code):
-    center = _hall_or_404(code)
+    center = selectors.hall_by_code(code)
     return render(request, "queueing/_board_live.html", selectors.board_state(center))
 
 
@@ -240,7 +227,7 @@ def _slots_by_day(center) -> dict[date, list[AppointmentSlot]]:
 
 @require_http_methods(["GET", "POST"])
 def appointment_book(request, code):
-    center = _hall_or_404(code)
+    center = selectors.hall_by_code(code)
     values = {k: request.POST.get(k, "").strip() for k in ("slot", "name", "id_number", "phone")}
     ctx = {"center": center, "days": _slots_by_day(center), "values": values}
     if request.method == "POST":
@@ -266,17 +253,15 @@ def appointment_book(request, code):
 
 @require_GET
 def appointment_page(request, token):
-    appointment = selectors.appointment_by_token(token)
-    if appointment is None:
-        raise Http404("没有找到该预约。")
+    appointment = selectors.appointment_get(token)
     return render(request, "queueing/appointment.html", {"appointment": appointment})
 
 
 @require_POST
 def appointment_action(request, token, action):
-    appointment = selectors.appointment_by_token(token)
-    if appointment is None or action not in {"cancel", "check_in"}:
+    if action not in {"cancel", "check_in"}:
         raise Http404("没有找到该预约。")
+    appointment = selectors.appointment_get(token)
     errors_show_on(request, "queueing/appointment.html", {"appointment": appointment})
     if action == "cancel":
         services.appointment_cancel(appointment=appointment, by=request.user)

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 Period = tuple[time, time]  # opens, closes
 
 NOON = time(12, 0)
+SPAN_FIELDS = ("start_date", "start_pm", "end_date", "end_am", "back_date", "back_pm")  # leave_span's
 
 
 # --- opening days --------------------------------------------------------------------------------
@@ -137,17 +138,8 @@ def away_halves(
         qs = qs.exclude(id=exclude_leave_id)
     out: dict[int, set[HalfDay]] = defaultdict(set)
     lo, hi = (start, AM), (end, PM)
-    for uid, start_date, start_pm, end_date, end_am, back_date, back_pm in qs.values_list(
-        "user_id", "start_date", "start_pm", "end_date", "end_am", "back_date", "back_pm"
-    ):
-        first, last = leave_span(
-            start_date=start_date,
-            start_pm=start_pm,
-            end_date=end_date,
-            end_am=end_am,
-            back_date=back_date,
-            back_pm=back_pm,
-        )
+    for uid, *span in qs.values_list("user_id", *SPAN_FIELDS):
+        first, last = leave_span(**dict(zip(SPAN_FIELDS, span, strict=True)))
         out[uid].update(halves_between(max(first, lo), min(last, hi)))
     return out
 

@@ -313,12 +313,17 @@ def leave_detail(request, pk, action=None):
         "reject": forms["reject"],
         "back": forms["report_back"],
     }
-    form = forms.get(action)
-    if request.method == "POST" and (form is None or form.is_valid()):
+    if request.method == "POST":
+        form = forms.get(action)
+        # A refusal goes next to the form's fields when the page shows the form, else at the top.
         errors_show_on(request, "staffing/leave_detail.html", ctx, form=form if shown.get(action) else None)
+        if form is not None and not form.is_valid():
+            if not shown.get(action):
+                raise DomainError(str(next(iter(form.errors.values()))[0]))
+            return render(request, "staffing/leave_detail.html", ctx, status=400)
         messages.success(request, _leave_act(request, leave, action, form))
         return redirect("staffing:leave", pk=leave.pk)
-    return render(request, "staffing/leave_detail.html", ctx, status=400 if form and form.errors else 200)
+    return render(request, "staffing/leave_detail.html", ctx)
 
 
 # --- attendance ----------------------------------------------------------------------------------------

@@ -196,3 +196,10 @@ def test_leave_action_in_the_wrong_state_shows_the_message_with_409(staff, as_us
     assert c.post(f"/staff/staffing/leave/{leave.pk}/reject/", {"note": "人手不足"}).status_code == 302
     r = c.post(f"/staff/staffing/leave/{leave.pk}/reject/", {"note": "再次"})
     assert r.status_code == 409 and 'id="leave-error"' in r.content.decode()
+
+
+def test_a_form_the_page_does_not_offer_shows_its_error_at_the_top(staff, as_user):
+    leave = ask(staff["clerk_a"], MON, MON)
+    r = as_user(staff["clerk_a"]).post(f"/staff/staffing/leave/{leave.pk}/report_back/", {})
+    assert r.status_code == 400 and 'id="leave-error"' in r.content.decode()
+    assert Leave.objects.get(pk=leave.pk).status == Leave.Status.REQUESTED
