@@ -6,13 +6,14 @@ on: the service says what is missing, in its own words."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
 
 from django import forms
 
 from govhall.core.forms import AccessibleForm
 
 from .models import Case, CorrectionItem
+from .services import ApplicantFields
 
 
 class Needed(forms.Field):
@@ -73,16 +74,6 @@ class CasesForm(AccessibleForm):
             field.choices = choices
 
 
-class Applicant(TypedDict):
-    """The applicant as the case services take it."""
-
-    applicant_kind: str
-    applicant_name: str
-    applicant_id_number: str
-    contact_phone: str
-    note: str
-
-
 # --- the applicant ---------------------------------------------------------------------------
 
 
@@ -100,9 +91,9 @@ class ApplicantForm(CasesForm):
 
     APPLICANT = ("applicant_kind", "applicant_name", "applicant_id_number", "contact_phone", "note")
 
-    def applicant(self) -> Applicant:
+    def applicant(self) -> ApplicantFields:
         """The service's keyword arguments for the applicant."""
-        return Applicant(
+        return ApplicantFields(
             applicant_kind=self.value("applicant_kind"),
             applicant_name=self.value("applicant_name"),
             applicant_id_number=self.value("applicant_id_number"),
