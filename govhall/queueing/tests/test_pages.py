@@ -7,6 +7,23 @@ from govhall.queueing.models import Ticket, Window
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def slot(hall):
+    """Three places at 9:00–10:00 the day after tomorrow in queue A."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    return services.slot_create(
+        by=None,
+        queue=hall["qa"],
+        day=timezone.localdate() + timedelta(days=2),
+        starts=time(9),
+        ends=time(10),
+        capacity=3,
+    )
+
+
 def test_kiosk_gives_a_ticket_and_a_double_tap_the_same_one(client, hall):
     url = reverse("queueing:kiosk", args=[hall["center"].code])
     page = client.get(url)
@@ -132,19 +149,7 @@ def test_paused_console_offers_resume(client, hall, open_w1):
     assert "恢复服务" in client.get(reverse("queueing:console")).content.decode()
 
 
-def test_booking_page_and_appointment_page(client, hall):
-    from datetime import time, timedelta
-
-    from django.utils import timezone
-
-    slot = services.slot_create(
-        by=None,
-        queue=hall["qa"],
-        day=timezone.localdate() + timedelta(days=2),
-        starts=time(9),
-        ends=time(10),
-        capacity=3,
-    )
+def test_booking_page_and_appointment_page(client, hall, slot):
     url = reverse("queueing:appointment_book", args=[hall["center"].code])
     assert "余 3" in client.get(url).content.decode()
     bad = client.post(url, {"slot": slot.pk, "name": "王五", "id_number": "123", "phone": "13800138000"})
@@ -188,21 +193,9 @@ def test_clerk_of_another_hall_cannot_take_a_ticket_on_behalf(client, hall):
     assert not Ticket.objects.exists()
 
 
-def test_a_name_too_long_is_shown_next_to_its_field_and_nothing_is_booked(client, hall):
-    from datetime import time, timedelta
-
-    from django.utils import timezone
-
+def test_a_name_too_long_is_shown_next_to_its_field_and_nothing_is_booked(client, hall, slot):
     from govhall.queueing.models import Appointment, AppointmentSlot
 
-    slot = services.slot_create(
-        by=None,
-        queue=hall["qa"],
-        day=timezone.localdate() + timedelta(days=2),
-        starts=time(9),
-        ends=time(10),
-        capacity=3,
-    )
     url = reverse("queueing:appointment_book", args=[hall["center"].code])
     r = client.post(
         url, {"slot": slot.pk, "name": "王" * 51, "id_number": "110105194912312113", "phone": "13800138000"}
