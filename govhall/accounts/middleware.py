@@ -1,9 +1,13 @@
+from __future__ import annotations
+
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -17,10 +21,10 @@ class IdleTimeoutMiddleware:
 
     KEY = "last_seen"
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
@@ -29,6 +33,8 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
+                # `next` is this request's own path: the login page sends the user back
+                # to it (LoginView follows only a same-site next).
                 target = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path(), 'timeout': 1})}"
                 if request.headers.get("HX-Request"):
                     # htmx would swap the login page into a fragment; ask it to load the page instead.
@@ -37,11 +43,11 @@ class IdleTimeoutMiddleware:
                     return response
                 return redirect(target)
             request.session[self.KEY] = now
-        request.staff_roles = SimpleLazyObject(lambda: _roles(user))
+        request.staff_roles = SimpleLazyObject(lambda: _roles(user))  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
-def _roles(user) -> frozenset:
+def _roles(user: Any) -> frozenset[str]:
     from .models import Role
     from .selectors import roles_of
 

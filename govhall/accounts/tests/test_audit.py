@@ -165,6 +165,7 @@ def test_end_date_before_start_date_is_shown_next_to_the_field(client, world):
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_until-error"' in html and "结束日期不能早于开始日期" in html
+    assert "共 0 条" in html  # an invalid filter lists nothing rather than everything
 
 
 def test_audit_export_is_an_excel_file_with_masked_phones(client, world):
