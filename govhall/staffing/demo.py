@@ -59,15 +59,15 @@ def load_demo_staffing() -> dict[str, int]:
     course = TrainingCourse.objects.filter(center=hall, name=COURSE).first()
     if course is None:
         held = timezone.localdate() - timedelta(days=60)
-        course = TrainingCourse.objects.create(
-            district=hall.district,
+        course = services.training_course_create(
+            by=None,
             center=hall,
             name=COURSE,
             held_on=held,
+            queues=list(Queue.objects.filter(center=hall)),
             hours=Decimal("8"),
             valid_months=24,
         )
-        course.queues.set(Queue.objects.filter(center=hall))
         created["courses"] += 1
     for username in TRAINED:
         user = User.objects.filter(username=username).first()
