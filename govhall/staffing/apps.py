@@ -19,12 +19,9 @@ class StaffingConfig(AppConfig):
         register_audited("assessment", "staffing.MonthlyAssessment")
 
         from govhall.core.extensions import periodic_jobs
-
-        from . import services
-
         from govhall.queueing.extensions import window_duty
 
-        from . import selectors
+        from . import selectors, services
 
         # Who may work a window: the holder of its post on duty (A, B covering, or the substitute).
         window_duty.register(selectors.may_serve_window)

@@ -103,7 +103,9 @@ def test_leave_refused_for_a_gap_then_approved_with_a_substitute(page, server):
     page.goto("/staff/queue/")
     page.get_by_role("button", name="开 1 号窗口").click()
     page.wait_for_load_state()
-    assert "不能操作此窗口" in page.locator("#console-error").inner_text()
+    # Refused: the 403 page with the reason, and the way back to the workbench.
+    assert "不能操作此窗口" in page.locator("main").inner_text()
+    assert page.get_by_role("link", name="返回工作台").is_visible()
     logout(page)
 
     login(page, "clerk_mz_b")
