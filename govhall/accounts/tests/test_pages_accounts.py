@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from govhall.accounts import services
 from govhall.accounts.models import ApiToken, Role, RoleAssignment, User
-from govhall.centers import services as center_services
 from govhall.centers.models import CenterChange
+from govhall.centers.tests.drafts import relocation_draft
 from govhall.core.models import PersonalDataAccess
 from tests.support import make_user
 
@@ -27,15 +27,7 @@ def _as(client, user):
 
 
 def _relocation(world, address="新址路 9 号"):
-    return center_services.change_draft(
-        by=world["manager_a"],
-        district=world["district"],
-        kind="relocate",
-        center=world["a"],
-        new_address=address,
-        effective_date=timezone.localdate() + timedelta(days=5),
-        description="原址租约到期",
-    )
+    return relocation_draft(world, days=5, address=address)
 
 
 def _sheet_rows(response):

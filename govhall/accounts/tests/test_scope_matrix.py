@@ -13,15 +13,14 @@ A center the user cannot see is NotFound (its existence is not revealed); one
 they see but may not act on is Refused. Every refusal changes nothing."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from govhall.centers import services
 from govhall.centers.models import Center, CenterChange, CenterChangeEvent, Facility, Zone
 from govhall.centers.permissions import access_center
+from govhall.centers.tests.drafts import relocation_draft
 from govhall.core.errors import NotFound, Refused
 
 pytestmark = pytest.mark.django_db
@@ -54,15 +53,7 @@ def expected(role: str, where: str, action: str) -> str:
 
 
 def _relocation(world, center, *, by=None):
-    return services.change_draft(
-        by=by or world["admin"],
-        district=world["district"],
-        kind="relocate",
-        center=center,
-        new_address="新址路 9 号",
-        effective_date=timezone.localdate() + timedelta(days=5),
-        description="搬迁",
-    )
+    return relocation_draft(world, by=by or "admin", center=center, days=5, description="搬迁")
 
 
 def prepare(world, action: str, center):

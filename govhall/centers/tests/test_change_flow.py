@@ -5,21 +5,14 @@ from django.utils import timezone
 
 from govhall.centers import merging, services
 from govhall.centers.models import Center, CenterAlias, CenterChange
+from govhall.centers.tests.drafts import relocation_draft
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
 
 pytestmark = pytest.mark.django_db
 
 
 def _relocation(world, days=3, address="新址路 9 号"):
-    return services.change_draft(
-        by=world["manager_a"],
-        district=world["district"],
-        kind="relocate",
-        center=world["a"],
-        new_address=address,
-        effective_date=timezone.localdate() + timedelta(days=days),
-        description="原址租约到期",
-    )
+    return relocation_draft(world, days=days, address=address)
 
 
 def test_relocation_changes_address_on_its_effective_date(world):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from govhall.centers import services
 from govhall.centers.models import Center, CenterAlias, CenterChange, Facility, HoursException, Zone
+from govhall.centers.tests.drafts import relocation_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +40,7 @@ def _sheet_rows(response) -> list[tuple]:
 
 
 def _relocation(world, *, by="manager_a", days=0, address="新址路 9 号"):
-    return services.change_draft(
-        by=world[by],
-        district=world["district"],
-        kind="relocate",
-        center=world["a"],
-        new_address=address,
-        effective_date=timezone.localdate() + timedelta(days=days),
-        description="原址租约到期",
-    )
+    return relocation_draft(world, by=by, days=days, address=address)
 
 
 def _planned_branch(world):

@@ -2,15 +2,14 @@
 one access check (accounts.access_at_center through centers.permissions)."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from govhall.centers import services
 from govhall.centers.models import CenterChange
+from govhall.centers.tests.drafts import relocation_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -53,15 +52,7 @@ def test_editing_a_hall_is_refused_alike_on_the_page_and_the_api(world, who, cod
 
 
 def test_filing_by_a_clerk_is_403_on_the_page_and_the_api_with_the_same_reason(world):
-    change = services.change_draft(
-        by=world["manager_a"],
-        district=world["district"],
-        kind="relocate",
-        center=world["a"],
-        new_address="新址路 9 号",
-        effective_date=timezone.localdate() + timedelta(days=3),
-        description="原址租约到期",
-    )
+    change = relocation_draft(world, days=3)
     services.change_submit(by=world["manager_a"], change=change)
     page = _client(world["clerk_a"]).post(reverse("centers:change_action", args=[change.pk, "file"]))
     api = _client(world["clerk_a"]).post(f"/api/v1/changes/{change.pk}/file", content_type="application/json")
