@@ -162,15 +162,17 @@ def _visible_center(request: HttpRequest, code: str) -> Center:
     return access_center(request.user, center, action="view")
 
 
-CENTER_FORMS: dict[str, type[CenterForm]] = {
-    "info": CenterEditForm,
-    "hours": HoursForm,
-    "exception": HoursExceptionForm,
-    "zones": ZonesForm,
-    "facilities": FacilitiesForm,
-    "leadership": LeadershipForm,
-    "alias": AliasForm,
-    "status": StatusForm,
+# The manage panel: each form, the service that saves it (a form's `service_args()` are its
+# keyword arguments) and what the page says afterwards.
+CENTER_FORMS: dict[str, tuple[type[CenterForm], Callable[..., object], str]] = {
+    "info": (CenterEditForm, services.center_update, "已保存中心信息。"),
+    "hours": (HoursForm, services.center_set_hours, "已保存办公时间。"),
+    "exception": (HoursExceptionForm, services.center_set_hours_exception, "已保存办公时间例外。"),
+    "zones": (ZonesForm, services.center_set_zones, "已保存功能区。"),
+    "facilities": (FacilitiesForm, services.center_set_facilities, "已保存便民设施。"),
+    "leadership": (LeadershipForm, services.leadership_set, "已保存分管领导。"),
+    "alias": (AliasForm, services.center_add_alias, "已添加原有名称。"),
+    "status": (StatusForm, services.center_set_status, "已更改状态。"),
 }
 
 
@@ -193,7 +195,7 @@ def _center_forms(center: Center, bound: dict[str, CenterForm]) -> dict[str, Cen
     }
     return {
         name: bound[name] if name in bound else cls(prefix=name, initial=initial.get(name), center=center)
-        for name, cls in CENTER_FORMS.items()
+        for name, (cls, _, _) in CENTER_FORMS.items()
     }
 
 
@@ -225,28 +227,14 @@ def center_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "centers/staff_center.html", _center_context(request, center))
 
 
-# Each manage form → the service that saves it and what the page says afterwards. A form's
-# `service_args()` are the service's keyword arguments.
-CENTER_SAVES: dict[str, tuple[Callable[..., object], str]] = {
-    "info": (services.center_update, "已保存中心信息。"),
-    "hours": (services.center_set_hours, "已保存办公时间。"),
-    "exception": (services.center_set_hours_exception, "已保存办公时间例外。"),
-    "zones": (services.center_set_zones, "已保存功能区。"),
-    "facilities": (services.center_set_facilities, "已保存便民设施。"),
-    "leadership": (services.leadership_set, "已保存分管领导。"),
-    "alias": (services.center_add_alias, "已添加原有名称。"),
-    "status": (services.center_set_status, "已更改状态。"),
-}
-
-
 @login_required
 @require_POST
 def center_edit(request: HttpRequest, code: str, form_name: str) -> HttpResponse:
     """One endpoint per manage form (/staff/centers/<code>/<form>/)."""
     center = _visible_center(request, code)
-    cls = CENTER_FORMS.get(form_name)
-    if cls is None:
+    if form_name not in CENTER_FORMS:
         raise NotFound("没有这个表单。")
+    cls, save, done = CENTER_FORMS[form_name]
     # Authorisation first, so a refused user learns nothing from validation.
     access_center(request.user, center, action="manage")
     form = cls(request.POST, prefix=form_name, center=center)
@@ -254,7 +242,6 @@ def center_edit(request: HttpRequest, code: str, form_name: str) -> HttpResponse
     if not form.is_valid():
         return render(request, "centers/staff_center.html", context, status=400)
     errors_show_on(request, "centers/staff_center.html", context, form=form)
-    save, done = CENTER_SAVES[form_name]
     save(by=_me(request), center=center, **form.service_args())
     messages.success(request, done)
     return redirect("centers:detail", code=center.code)
