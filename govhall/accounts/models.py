@@ -116,3 +116,42 @@ class ApiToken(TimeStamped):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+# --- citizens: the portal's applicants ------------------------------------------
+
+
+class CitizenAccount(TimeStamped):
+    """The portal account of an applicant: a login (username = phone) whose
+    phone was verified by an SMS code."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="citizen", verbose_name="用户")
+    phone = models.CharField("手机号", max_length=20, unique=True)
+    verified_at = models.DateTimeField("验证时间", null=True, blank=True)
+
+    class Meta:
+        db_table = "cases_citizenaccount"  # kept from when it lived in the cases app
+        verbose_name = "群众账号"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return mask_phone(self.phone)
+
+
+class SmsCode(models.Model):
+    """A verification code sent by SMS. Only a hash is kept; it expires and
+    allows a few attempts."""
+
+    phone = models.CharField(max_length=20, db_index=True)
+    purpose = models.CharField(max_length=20, default="register")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "cases_smscode"  # kept from when it lived in the cases app
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{mask_phone(self.phone)} {self.purpose}"

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import logging
+import re
+import secrets
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,8 +17,10 @@ from django.utils import timezone
 
 from govhall.core.errors import DomainError, Refused
 from govhall.core.history import delete_recorded, save_recorded
+from govhall.core.masking import mask_phone
+from govhall.core.notifications import send_sms
 
-from .models import ApiToken, Role, RoleAssignment, User
+from .models import ApiToken, CitizenAccount, Role, RoleAssignment, SmsCode, User
 from .selectors import api_token_by_hash, forget_roles, has_role, roles_at
 
 if TYPE_CHECKING:
@@ -166,3 +173,75 @@ def last_login_record(sender: type[User], user: User, **kwargs: Any) -> None:
     """Signal handler: note the login time. last_login is kept by the system and left
     out of the user's history (models.py), so a plain UPDATE of that one column is the write."""
     type(user).objects.filter(pk=user.pk).update(last_login=timezone.now())
+
+
+# --- citizens: portal accounts and SMS login codes (moved from cases) ------------------
+
+log = logging.getLogger("govhall.accounts")
+CODE_TTL = timedelta(minutes=10)
+CODE_GAP = timedelta(seconds=60)
+
+
+def _code_hash(phone: str, code: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}:{code}".encode()).hexdigest()
+
+
+def _clean_mobile(phone: str) -> str:
+    phone = re.sub(r"\s+", "", phone or "")
+    if not re.fullmatch(r"1[3-9]\d{9}", phone):
+        raise DomainError("请填写 11 位手机号。", field="phone")
+    return phone
+
+
+@transaction.atomic
+def citizen_send_code(*, phone: str, purpose: str = "register") -> None:
+    """Send a 6-digit verification code (one a minute per phone), after the commit."""
+    phone = _clean_mobile(phone)
+    last = SmsCode.objects.filter(phone=phone).first()
+    if last and timezone.now() - last.created_at < CODE_GAP:
+        raise DomainError("验证码已发送，请 1 分钟后再试。", field="phone", code="too_soon")
+    code = f"{secrets.randbelow(10**6):06d}"
+    # A code is the system's own row (no history): only its hash is kept.
+    SmsCode.objects.create(phone=phone, purpose=purpose, code_hash=_code_hash(phone, code))
+    transaction.on_commit(lambda: send_sms(phone, f"【政务服务】您的验证码是 {code}，10 分钟内有效。"))
+
+
+def _check_code(phone: str, code: str, purpose: str) -> str:
+    """Spend the code; an error message (and one attempt counted) if it is wrong."""
+    with transaction.atomic():
+        row = (
+            SmsCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose, used_at__isnull=True)
+            .first()
+        )
+        if row is None or timezone.now() - row.created_at > CODE_TTL or row.attempts >= 5:
+            return "验证码已过期，请重新获取。"
+        if not secrets.compare_digest(row.code_hash, _code_hash(phone, (code or "").strip())):
+            SmsCode.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+            return "验证码不正确。"
+        row.used_at = timezone.now()
+        row.save(update_fields=["used_at"])
+    return ""
+
+
+def citizen_register(*, phone: str, code: str, password: str, full_name: str = "") -> User:
+    """A citizen's portal account: login = the verified phone number."""
+    phone = _clean_mobile(phone)
+    if CitizenAccount.objects.filter(phone=phone).exists() or User.objects.filter(username=phone).exists():
+        raise DomainError("该手机号已注册，请直接登录。", field="phone", code="duplicate")
+    try:
+        validate_password(password, User(username=phone, full_name=full_name or ""))
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), field="password") from exc
+    problem = _check_code(phone, code, "register")
+    if problem:
+        raise DomainError(problem, field="code")
+    with transaction.atomic():
+        user = user_create(
+            by=None, username=phone, full_name=(full_name or "").strip()[:50], password=password, phone=phone
+        )
+        save_recorded(
+            CitizenAccount(user=user, phone=phone, verified_at=timezone.now()), by=user, reason="群众注册"
+        )
+    log.info("群众注册 %s", mask_phone(phone))
+    return user

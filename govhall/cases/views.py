@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhall.accounts import services as accounts
 from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import centers_visible_to, roles_of
 from govhall.catalog.models import Material, ServiceItem
@@ -449,10 +450,10 @@ def citizen_register(request):
         return render(request, "cases/citizen_register.html", ctx, status=400 if form.errors else 200)
     errors_show_on(request, "cases/citizen_register.html", ctx, form=form)
     if request.POST.get("step") == "code":
-        services.citizen_send_code(phone=form.value("phone"))
+        accounts.citizen_send_code(phone=form.value("phone"))
         ctx["sent"] = True
         return render(request, "cases/citizen_register.html", ctx)
-    user = services.citizen_register(
+    user = accounts.citizen_register(
         phone=form.value("phone"),
         code=form.value("code"),
         password=form.value("password"),

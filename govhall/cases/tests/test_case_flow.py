@@ -4,6 +4,8 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from govhall.accounts import services as accounts
+from govhall.accounts.models import SmsCode
 from govhall.cases import services
 from govhall.cases.models import Case, CaseEvent, CorrectionNotice, Notice
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
@@ -309,11 +311,9 @@ PDF = b"%PDF-1.4\n%test\n"
 
 
 def _citizen(phone="13912345678"):
-    from govhall.cases.models import SmsCode
-
-    services.citizen_send_code(phone=phone)
-    SmsCode.objects.filter(phone=phone).update(code_hash=services._code_hash(phone, "123456"))
-    return services.citizen_register(phone=phone, code="123456", password="a-long-citizen-pass-9")
+    accounts.citizen_send_code(phone=phone)
+    SmsCode.objects.filter(phone=phone).update(code_hash=accounts._code_hash(phone, "123456"))
+    return accounts.citizen_register(phone=phone, code="123456", password="a-long-citizen-pass-9")
 
 
 def test_online_application_draft_upload_submit(world, marriage, materials):
@@ -366,13 +366,11 @@ def test_another_citizen_cannot_touch_my_draft(world, marriage):
 
 
 def test_wrong_sms_code_is_refused_and_counted(world):
-    from govhall.cases.models import SmsCode
-
-    services.citizen_send_code(phone="13912345678")
+    accounts.citizen_send_code(phone="13912345678")
     with pytest.raises(DomainError) as exc:
-        services.citizen_register(phone="13912345678", code="000000x", password="a-long-citizen-pass-9")
+        accounts.citizen_register(phone="13912345678", code="000000x", password="a-long-citizen-pass-9")
     assert exc.value.field == "code"
     assert SmsCode.objects.get().attempts == 1
     with pytest.raises(DomainError) as exc:
-        services.citizen_send_code(phone="13912345678")
+        accounts.citizen_send_code(phone="13912345678")
     assert exc.value.code == "too_soon"

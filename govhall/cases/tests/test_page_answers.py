@@ -7,9 +7,10 @@ import json
 import pytest
 from django.test import Client
 
-from govhall.accounts.models import User
+from govhall.accounts import services as accounts
+from govhall.accounts.models import CitizenAccount, SmsCode, User
 from govhall.cases import services
-from govhall.cases.models import Case, CitizenAccount, CorrectionNotice, FirstInquiry, InquiryEvent
+from govhall.cases.models import Case, CorrectionNotice, FirstInquiry, InquiryEvent
 
 from .conftest import PHONE, client_for
 
@@ -95,11 +96,9 @@ def test_a_wrong_password_is_said_at_the_top_with_400(world):
 
 
 def test_citizen_registration_refuses_an_off_site_next(world):
-    from govhall.cases.models import SmsCode
-
     c = Client()
     c.post("/my/register/", {"phone": "13912345678", "step": "code"})
-    SmsCode.objects.update(code_hash=services._code_hash("13912345678", "654321"))
+    SmsCode.objects.update(code_hash=accounts._code_hash("13912345678", "654321"))
     r = c.post(
         "/my/register/?next=//evil.example/x",
         {"phone": "13912345678", "code": "654321", "password": "a-long-citizen-pass-9", "step": "register"},

@@ -2,8 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from govhall.cases import services
-from govhall.cases.models import Case, SmsCode
+from govhall.accounts import services as accounts
+from govhall.accounts.models import SmsCode
+from govhall.cases.models import Case
 
 from .conftest import PERSON_ID, PHONE, client_for
 
@@ -106,7 +107,7 @@ def test_supervision_and_inquiry_pages(world):
 def test_citizen_registers_applies_uploads_submits_and_tracks(world, marriage, materials):
     c = Client()
     assert c.post("/my/register/", {"phone": "13912345678", "step": "code"}).status_code == 200
-    SmsCode.objects.update(code_hash=services._code_hash("13912345678", "654321"))
+    SmsCode.objects.update(code_hash=accounts._code_hash("13912345678", "654321"))
     r = c.post(
         "/my/register/",
         {"phone": "13912345678", "code": "654321", "password": "a-long-citizen-pass-9", "step": "register"},
