@@ -9,7 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 from psycopg_pool import PoolTimeout
 
-from govhall.accounts.selectors import api_token_center_ids
+from govhall.accounts.selectors import api_token_user
 from govhall.accounts.services import api_token_authenticate
 from govhall.core.errors import DomainError, from_django_validation
 
@@ -22,9 +22,7 @@ class TokenAuth(HttpBearer):
         found = api_token_authenticate(token)
         if found is None:
             return None
-        user = found.user
-        # Narrows accounts.selectors.visible_center_ids for this request.
-        user.token_center_ids = api_token_center_ids(found)  # type: ignore[attr-defined]
+        user = api_token_user(found)
         request.user = user
         request.api_token = found
         return user
