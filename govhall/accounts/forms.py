@@ -12,16 +12,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from govhall.core.audit import audited_models
-from govhall.core.forms import AccessibleForm
+from govhall.core.forms import AccessibleForm, limit_choices
 
 from .models import Role, User
-
-
-def limit_choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
-    """Offer in the choice field `name` only `queryset` (what the user may pick)."""
-    field = form.fields[name]
-    if isinstance(field, forms.ModelChoiceField):
-        field.queryset = queryset
 
 
 class LoginForm(AuthenticationForm):

@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from govhall.accounts.selectors import visible_center_ids
-from govhall.core.forms import AccessibleForm
+from govhall.core.forms import AccessibleForm, limit_choices
 
 from .models import WEEKDAYS, Center, CenterChange, Department, District, Facility, Leadership, Zone
 from .permissions import may_at_center
@@ -24,13 +24,6 @@ if TYPE_CHECKING:
     Staff = User | AnonymousUser
 
 CLOSED_STATUSES = [Center.Status.MERGED, Center.Status.CLOSED]
-
-
-def limit_choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
-    """Offer in the choice field `name` only `queryset` (what the user may pick)."""
-    field = form.fields[name]
-    if isinstance(field, forms.ModelChoiceField):
-        field.queryset = queryset
 
 
 # --- the register -------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 
 class AccessibleForm(forms.Form):
@@ -35,3 +36,10 @@ class AccessibleForm(forms.Form):
             attrs = self.fields[name].widget.attrs
             attrs["aria-invalid"] = "true"
             attrs["aria-describedby"] = " ".join(ids)
+
+
+def limit_choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer in the choice field `name` only `queryset` (what the user may pick)."""
+    field = form.fields[name]
+    if isinstance(field, forms.ModelChoiceField):
+        field.queryset = queryset
