@@ -5,9 +5,11 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import center_ids_acting_as, centers_visible_to, roles_of
+from govhall.cases.selectors import cases_visible_to
 from govhall.centers.models import Center, CenterChange
 from govhall.centers.selectors import (
     changes_visible_to,
@@ -15,6 +17,7 @@ from govhall.centers.selectors import (
     standardisation_check,
     standardisation_report,
 )
+from govhall.core.calendar import first_unknown_year
 
 OPEN_CHANGE_STATUSES = [
     CenterChange.Status.DRAFT,
@@ -47,6 +50,21 @@ def _change_rows(qs: Iterable[CenterChange]) -> list[dict[str, Any]]:
     return [{"change": c, "url": _url("centers:change_detail", c.pk)} for c in qs]
 
 
+def calendar_gap(user: User) -> dict[str, Any] | None:
+    """The first year whose holidays the district has not entered yet, and how many of
+    the cases `user` sees wait for it (flagged, never computed on weekends alone)."""
+    districts = set(centers_visible_to(user).values_list("district_id", flat=True))
+    today = timezone.localdate()
+    years = [y for d in sorted(districts) if (y := first_unknown_year(today, district=d)) is not None]
+    if not years:
+        return None
+    return {
+        "year": min(years),
+        "pending": cases_visible_to(user).filter(deadline_unknown=True).count(),
+        "url": _url("cases:calendar"),
+    }
+
+
 def _district_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, Any]:
     centers = centers_visible_to(user)
     counts = {row["status"]: row["n"] for row in centers.order_by().values("status").annotate(n=Count("id"))}
@@ -66,6 +84,7 @@ def _district_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, 
         for c in standardisation_report(user=user)[:5]
     ]
     return {
+        "calendar_gap": calendar_gap(user),
         "center_total": sum(counts.values()),
         "by_status": by_status,
         "submitted_count": submitted.count(),

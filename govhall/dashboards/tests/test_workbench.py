@@ -4,6 +4,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -88,3 +89,34 @@ def test_clerk_dashboard_shows_own_hall_address_and_hours(client, world):
     assert "星期一至星期五 09:00-17:00" in html
     assert world["b"].address not in html
     assert "人员与角色" not in html
+
+
+def test_district_office_is_told_which_year_of_holidays_is_missing_and_how_many_cases_wait(
+    client, world, marriage, materials
+):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from govhall.cases import services as cases
+    from tests.support import PERSON_ID, PHONE
+
+    with time_machine.travel(datetime(2026, 12, 29, 2, 0, tzinfo=UTC), tick=False):
+        case = cases.case_intake_window(
+            by=world["clerk_a"],
+            center=world["a"],
+            item=marriage,
+            applicant_name="张三",
+            applicant_id_number=PERSON_ID,
+            contact_phone=PHONE,
+            paper_material_ids=[m.id for m in materials],
+        )
+        cases.case_accept(by=world["clerk_a"], case=case)
+        case.refresh_from_db()
+        assert case.deadline_unknown  # 5 working days from 29 Dec reach into 2027, not known yet
+        client.force_login(world["admin"])
+        html = client.get(reverse("dashboards:workbench")).content.decode()
+        assert "2027 年节假日安排尚未录入 — 1 件办件期限待定" in html
+        assert reverse("cases:calendar") in html
+        client.force_login(world["clerk_a"])
+        assert "节假日安排尚未录入" not in client.get(reverse("dashboards:workbench")).content.decode()
