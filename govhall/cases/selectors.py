@@ -174,6 +174,15 @@ def correction_exceptions_visible_to(user: Viewer) -> QuerySet[CorrectionExcepti
     )
 
 
+def deemed_accepted_visible_to(user: Viewer) -> QuerySet[CaseEvent]:
+    """Cases the law deemed accepted because nobody decided within 5 working days (supervision)."""
+    return (
+        CaseEvent.objects.filter(action="deemed_accept", case__center_id__in=visible_center_ids(user))
+        .select_related("case", "case__center", "case__item")
+        .order_by("-at")
+    )
+
+
 def inquiries_visible_to(user: Viewer, *, status: str = "") -> QuerySet[FirstInquiry]:
     """Inquiries at the user's centers, plus any handed over to them."""
     qs = FirstInquiry.objects.filter(

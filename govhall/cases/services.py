@@ -68,6 +68,7 @@ S = Case.Status
 TRANSITIONS: dict[str, tuple[set[str], str]] = {
     "submit": ({S.DRAFT, S.CORRECTION}, "提交申请"),
     "accept": ({S.SUBMITTED, S.CORRECTION}, "受理"),
+    "deemed_accept": ({S.SUBMITTED}, "逾期视为受理"),
     "request_correction": ({S.SUBMITTED, S.CORRECTION}, "一次性告知补正"),
     "reject": ({S.SUBMITTED, S.CORRECTION}, "不予受理"),
     "start": ({S.ACCEPTED}, "开始办理"),
@@ -89,6 +90,11 @@ UPLOAD_TYPES = {  # extension → (content type, magic bytes)
 
 def upload_max_bytes() -> int:
     return int(getattr(settings, "GOVHALL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+
+# 行政许可法第三十二条: accept, refuse or notify once within 5 working days of receipt;
+# otherwise the application counts as accepted from the day it was received.
+ACCEPT_WITHIN_DAYS = 5
 
 
 def yellow_days() -> int:
@@ -555,6 +561,54 @@ def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
     return case
 
 
+def acceptance_due(case: Case) -> date:
+    """The last working day to accept, refuse or notify once: 5 working days after
+    receipt (raises CalendarUnknown when that falls in a year not entered yet)."""
+    received = timezone.localtime(case.submitted_at).date() if case.submitted_at else _today()
+    return add_working_days(received, ACCEPT_WITHIN_DAYS, district=case.center.district_id)
+
+
+@transaction.atomic
+def case_deem_accepted(*, case: Case) -> Case:
+    """行政许可法第三十二条: nobody accepted, refused or notified within 5 working
+    days, so the law deems the application accepted from the day it was received.
+    The system's decision (recorded as nobody's), with an acceptance notice that says so;
+    the time limit counts from receipt."""
+    case = _lock(case)
+    case.accepted_at = case.submitted_at or timezone.now()
+    case.limit_days = (
+        case.guide.promised_days if case.guide.promised_days is not None else case.guide.legal_days
+    )
+    _compute_deadline(case)
+    _transition(
+        case,
+        action="deemed_accept",
+        by=None,
+        to=S.ACCEPTED,
+        reason="5 个工作日内未作出受理决定，依《行政许可法》第三十二条自收到申请材料之日起视为受理",
+    )
+    if case.deadline_unknown:
+        due = "期限落在尚无节假日数据的年份，待补录工作日调整后确定办结日期"
+    elif case.deadline:
+        due = f"应于 {case.deadline:%Y年%m月%d日} 前办结"
+    else:
+        due = ""
+    _issue_notice(
+        case,
+        kind=Notice.Kind.ACCEPTANCE,
+        by=None,
+        extra={
+            "text": f"你（单位）提交的“{case.item.name}”申请，本机关未在收到申请材料之日起 5 个工作日内"
+            "作出是否受理的决定，依照《中华人民共和国行政许可法》第三十二条，自收到申请材料之日起即为受理。",
+            "limit_days": case.limit_days,
+            "due": due,
+            "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
+        },
+    )
+    log.warning("办件 %s 逾期未受理，已视为受理（自 %s 起计时）", case.number, case.accepted_at)
+    return case
+
+
 @transaction.atomic
 def correction_exception_grant(
     *, by: User | None, case: Case, material: Material, justification: str
@@ -861,6 +915,23 @@ def case_reveal(*, by: User, case: Case, field: str, reason: str = "") -> str:
 # --- supervision -------------------------------------------------------------------------------
 
 
+def _want_acceptance(case: Case, today: date) -> dict[str, tuple[str, date | None]]:
+    """A submitted case nobody has decided on: yellow as the 5 working days run out."""
+    try:
+        due = acceptance_due(case)
+        left = working_days_between(today, due, district=case.center.district_id)
+    except CalendarUnknown:
+        return {}
+    if left <= yellow_days():
+        return {
+            Warning.Level.YELLOW: (
+                f"受理期限剩余 {left} 个工作日：{due:%m月%d日}前须受理、不予受理或一次性告知，逾期视为受理",
+                due,
+            )
+        }
+    return {}
+
+
 def _want(case: Case, today: date) -> dict[str, tuple[str, date | None]]:
     if case.deadline_unknown:
         year = (
@@ -922,14 +993,24 @@ def warnings_compute(*, today: date | None = None) -> dict[str, int]:
     today = today or _today()
     created = resolved_before = 0
     resolved_before = Warning.objects.filter(resolved_at__isnull=False).count()
-    # Cases whose clock runs; others lose their open warnings.
-    running = Case.objects.filter(status__in=Case.CLOCK_STATES).select_related("center")
+    deemed = 0
+    for case in Case.objects.filter(status=S.SUBMITTED).select_related("center"):
+        try:
+            overdue = today > acceptance_due(case)
+        except CalendarUnknown:
+            continue  # the 5 days end in a year not entered yet: not deemed on a guess
+        if overdue:
+            case_deem_accepted(case=case)
+            deemed += 1
+    # Cases whose clock runs (and those waiting for acceptance); others lose their open warnings.
+    watched = {*Case.CLOCK_STATES, S.SUBMITTED}
+    running = Case.objects.filter(status__in=watched).select_related("center")
     stale = Warning.objects.filter(case__isnull=False, resolved_at__isnull=True).exclude(
-        case__status__in=Case.CLOCK_STATES
+        case__status__in=watched
     )
     stale.update(resolved_at=timezone.now())
     for case in running.iterator():
-        rows = _want(case, today)
+        rows = _want_acceptance(case, today) if case.status == S.SUBMITTED else _want(case, today)
         existing = list(case.warnings.all())
         created += _apply_wanted(
             rows, existing, lambda c=case, **kw: Warning.objects.create(case=c, center_id=c.center_id, **kw)
@@ -946,6 +1027,7 @@ def warnings_compute(*, today: date | None = None) -> dict[str, int]:
         )
     resolved = Warning.objects.filter(resolved_at__isnull=False).count() - resolved_before
     return {
+        "deemed_accepted": deemed,
         "created": created,
         "resolved": resolved,
         "open": Warning.objects.filter(resolved_at__isnull=True).count(),

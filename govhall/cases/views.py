@@ -340,6 +340,7 @@ def supervision(request):
             "levels": Warning.Level.choices,
             "counts": counts,
             "exceptions": selectors.correction_exceptions_visible_to(request.user)[:100],
+            "deemed": selectors.deemed_accepted_visible_to(request.user)[:100],
             "unknown_year": first_unknown_year(timezone.localdate())
             if counts.get(Warning.Level.FLAG)
             else None,
