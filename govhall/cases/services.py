@@ -19,7 +19,7 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import ModuleType
 from typing import Any, TypedDict
 
@@ -561,10 +561,17 @@ def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
     return case
 
 
+def received_at(case: Case) -> datetime:
+    """When the materials the acceptance decision is about were received: the last
+    (re)submission — after a one-time notice, the day the corrected materials came in."""
+    last = case.events.filter(action="submit").order_by("-at").values_list("at", flat=True).first()
+    return max(filter(None, (last, case.submitted_at)), default=timezone.now())
+
+
 def acceptance_due(case: Case) -> date:
     """The last working day to accept, refuse or notify once: 5 working days after
     receipt (raises CalendarUnknown when that falls in a year not entered yet)."""
-    received = timezone.localtime(case.submitted_at).date() if case.submitted_at else _today()
+    received = timezone.localtime(received_at(case)).date()
     return add_working_days(received, ACCEPT_WITHIN_DAYS, district=case.center.district_id)
 
 
@@ -575,7 +582,7 @@ def case_deem_accepted(*, case: Case) -> Case:
     The system's decision (recorded as nobody's), with an acceptance notice that says so;
     the time limit counts from receipt."""
     case = _lock(case)
-    case.accepted_at = case.submitted_at or timezone.now()
+    case.accepted_at = received_at(case)
     case.limit_days = (
         case.guide.promised_days if case.guide.promised_days is not None else case.guide.legal_days
     )

@@ -81,3 +81,53 @@ def test_supervision_page_and_api_show_the_deemed_acceptance(world, intake):
     body = client_for(world["clerk_a"]).get(f"/api/v1/cases/{case.number}").json()
     assert body["status"] == "accepted"
     assert any(e["action"] == "deemed_accept" for e in body["events"])
+
+
+def test_after_a_correction_the_five_days_run_from_the_corrected_materials(world, marriage, materials):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govhall.accounts import services as accounts
+    from govhall.accounts.models import SmsCode
+    from tests.support import PERSON_ID
+
+    pdf = b"%PDF-1.4\n%test\n"
+    phone = "13912345678"
+    accounts.citizen_send_code(phone=phone)
+    SmsCode.objects.filter(phone=phone).update(code_hash=accounts._code_hash(phone, "123456"))
+    user = accounts.citizen_register(phone=phone, code="123456", password="a-long-citizen-pass-9")
+
+    def upload(case, material):
+        services.case_material_upload(
+            by=user,
+            case=case,
+            material_id=material.id,
+            file=SimpleUploadedFile("m.pdf", pdf, "application/pdf"),
+        )
+
+    with time_machine.travel(_utc(2026, 11, 2), tick=False):
+        case = services.case_draft_save(
+            by=user, item=marriage, applicant_name="王五", applicant_id_number=PERSON_ID
+        )
+        upload(case, materials[0])
+        case = services.case_submit(by=user, case=case)
+    with time_machine.travel(_utc(2026, 11, 4), tick=False):
+        services.case_request_correction(
+            by=world["clerk_a"], case=case, items=[{"material_id": materials[1].id, "reason": "缺少"}]
+        )
+    with time_machine.travel(_utc(2026, 11, 12), tick=False):  # Thu 12 Nov: corrected materials arrive
+        upload(case, materials[1])
+        services.case_submit(by=user, case=case)
+    case.refresh_from_db()
+    assert services.acceptance_due(case) == date(2026, 11, 19)
+    with time_machine.travel(_utc(2026, 11, 13), tick=False):
+        assert services.warnings_compute(today=date(2026, 11, 13))["deemed_accepted"] == 0
+    with time_machine.travel(_utc(2026, 11, 20), tick=False):
+        assert services.warnings_compute(today=date(2026, 11, 20))["deemed_accepted"] == 1
+    case.refresh_from_db()
+    assert timezone_date(case.accepted_at) == date(2026, 11, 12)
+
+
+def timezone_date(moment):
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date()
