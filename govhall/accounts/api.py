@@ -8,10 +8,11 @@ from typing import Any, cast
 
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from govhall.core.errors import DomainError, NotFound
+from govhall.core.paging import Paging
 
 from . import services
 from .models import ApiToken, Role, RoleAssignment
@@ -140,7 +141,7 @@ class TokenIn(Schema):
     summary="接口令牌列表（区政务办）",
     operation_id="tokens_list",
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(Paging)
 def tokens_list(request):
     return api_tokens_visible_to(request.user)
 

@@ -6,13 +6,14 @@ from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
 from govhall.accounts.models import User
 from govhall.accounts.selectors import centers_visible_to
 from govhall.catalog.models import ServiceItem
 from govhall.core.errors import DomainError, NotFound
+from govhall.core.paging import Paging
 from govhall.queueing.api import WindowActionOut, window_action_out, window_for
 
 from . import selectors, services
@@ -20,7 +21,6 @@ from .models import Case, FirstInquiry, Notice
 from .pdf import notice_pdf
 
 router = Router(tags=["cases"])
-PAGE = {"max_limit": 200}
 
 
 class EventOut(Schema):
@@ -184,7 +184,7 @@ def _case(request, number: str) -> Case:
     summary="办件列表",
     operation_id="cases_list",
 )
-@paginate(LimitOffsetPagination, **PAGE)
+@paginate(Paging)
 def cases_list(request, q: str = "", status: str = "", center: str = "", channel: str = ""):
     return [
         _case_out(c)
@@ -294,7 +294,7 @@ class WarningOut(Schema):
     summary="电子监察预警（区政务办看全部，分中心看本中心）",
     operation_id="warnings_list",
 )
-@paginate(LimitOffsetPagination, **PAGE)
+@paginate(Paging)
 def warnings_list(request, level: str = ""):
     return [
         {
@@ -363,7 +363,7 @@ class InquiryActionIn(Schema):
     summary="首问登记",
     operation_id="inquiries_list",
 )
-@paginate(LimitOffsetPagination, **PAGE)
+@paginate(Paging)
 def inquiries_list(request, status: str = ""):
     return [_inq_out(i) for i in selectors.inquiries_visible_to(request.user, status=status)]
 

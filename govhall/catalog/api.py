@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from govhall.accounts.api import error_responses
 from govhall.core.errors import NotFound
+from govhall.core.paging import limit_field, offset_field
 
 from . import selectors
 from .models import Guide, NegativeListEntry, ServiceItem, Theme
@@ -209,8 +210,8 @@ class ItemFilters(Schema):
     serving: str = Field("", pattern="^(|person|legal|both)$", description="服务对象")
     theme: str = Field("", max_length=30, description="主题编码")
     item_type: str = Field("", max_length=20, description="事项类型代码")
-    limit: int = Field(20, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=100000)
+    limit: int = limit_field(20)
+    offset: int = offset_field()
 
 
 def _item_or_404(code: str) -> ServiceItem:

@@ -10,12 +10,13 @@ from typing import Literal
 
 from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
 from govhall.accounts.selectors import centers_visible_to
 from govhall.core.errors import DomainError, NotFound, Refused
 from govhall.core.masking import mask_phone
+from govhall.core.paging import Paging
 
 from . import selectors, services
 from .models import WEEKDAYS, Center, CenterChange, Department, District
@@ -23,7 +24,6 @@ from .models import WEEKDAYS, Center, CenterChange, Department, District
 router = Router(tags=["centers"])
 
 WEEKDAY_LABELS = dict(WEEKDAYS)
-PAGE = {"max_limit": 200}
 
 
 # --- output schemas -------------------------------------------------------------
@@ -252,7 +252,7 @@ def _existing(code: str) -> Center:
     summary="中心列表（本人可见范围）",
     operation_id="centers_list",
 )
-@paginate(LimitOffsetPagination, **PAGE)
+@paginate(Paging)
 def centers_list(request, filters: Query[CenterFilters]):
     department = _department_id(request.user, filters.department) if filters.department else None
     return selectors.centers_list(
@@ -367,7 +367,7 @@ def centers_set_status(request, code: str, data: StatusIn):
     summary="公开：服务大厅名录（无需登录）",
     operation_id="public_centers_list",
 )
-@paginate(LimitOffsetPagination, **PAGE)
+@paginate(Paging)
 def public_centers_list(request):
     return selectors.centers_public()
 
@@ -537,7 +537,7 @@ def _change_out(user, change: CenterChange) -> CenterChange:
     summary="分中心变更列表（新设、改造、搬迁、撤并）",
     operation_id="changes_list",
 )
-@paginate(LimitOffsetPagination, **PAGE)
+@paginate(Paging)
 def changes_list(request, filters: Query[ChangeFilters]) -> QuerySet:
     return selectors.changes_list(
         user=request.user, status=filters.status or "", kind=filters.kind or "", q=filters.q

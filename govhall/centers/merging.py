@@ -1,17 +1,24 @@
 """A merge moves everything of the merged branch to the surviving one.
 
-Every foreign key to Center that is not part of the hall's own description
-(its zones, hours, aliases, leaders, change records) is moved. An app whose rows
-need more than a plain re-point (unique numbers, de-duplication) registers a
-handler here. `rows_left_behind` proves nothing is orphaned."""
+Every foreign key (and one-to-one, and many-to-many) to Center declared on any
+installed model is found by walking the models themselves
+(`django.apps.apps.get_models()`), not Center's reverse relations: a key
+declared with `related_name="+"` has no reverse relation and would be missed.
+
+Each key is either moved (a plain re-point, with a history row where the model
+keeps history), handled by the app that owns it (`register`: unique numbers,
+de-duplication), or kept with the merged hall as part of its own record
+(`keep`: its zones, hours, aliases, leaders, change records). `rows_left_behind`
+checks the same keys, so it proves nothing is orphaned."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Model
-from django.db.models.fields.reverse_related import ForeignObjectRel
+from django.apps import apps
+from django.db.models import Field, ForeignKey, ManyToManyField, Model
 
 from govhall.core.history import update_recorded
 
@@ -20,7 +27,8 @@ if TYPE_CHECKING:
 
     from .models import Center
 
-# These describe the merged hall itself and stay with it as its record.
+# These describe the merged hall itself and stay with it as its record. A label
+# is a model ("app.Model": all its keys to Center) or one key ("app.Model.field").
 KEPT_WITH_MERGED_CENTER = {
     "centers.CenterAlias",
     "centers.OpeningHours",
@@ -29,14 +37,17 @@ KEPT_WITH_MERGED_CENTER = {
     "centers.Facility",
     "centers.Leadership",
     "centers.CenterChange",
+    # Halls merged into this one earlier stay recorded as merged into it.
+    "centers.Center.merged_into",
 }
 
 _handlers: dict[str, Callable[..., None]] = {}
 
 
-def keep(model_label: str) -> None:
-    """`model_label`'s rows describe the merged hall itself and stay with it."""
-    KEPT_WITH_MERGED_CENTER.add(model_label)
+def keep(label: str) -> None:
+    """`label`'s rows ("app.Model", or "app.Model.field" for one key) describe
+    the merged hall itself and stay with it."""
+    KEPT_WITH_MERGED_CENTER.add(label)
 
 
 def register(model_label: str, handler: Callable[..., None]) -> None:
@@ -44,44 +55,89 @@ def register(model_label: str, handler: Callable[..., None]) -> None:
     _handlers[model_label] = handler
 
 
-def _relations() -> Iterator[tuple[ForeignObjectRel, str]]:
+@dataclass(frozen=True)
+class Key:
+    """One key to Center on one model."""
+
+    model: type[Model]
+    field: Field
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+    @property
+    def name(self) -> str:
+        return f"{self.label}.{self.field.name}"
+
+    @property
+    def many_to_many(self) -> bool:
+        return isinstance(self.field, ManyToManyField)
+
+    @property
+    def kept(self) -> bool:
+        return self.label in KEPT_WITH_MERGED_CENTER or self.name in KEPT_WITH_MERGED_CENTER
+
+
+def keys_to_center() -> Iterator[Key]:
+    """Every key to Center on every installed model (foreign keys and one-to-ones,
+    and many-to-many fields whose table Django makes), whatever its related_name.
+    Historical models are left out: they keep their snapshot."""
     from .models import Center
 
-    for rel in Center._meta.related_objects:
-        model = _model(rel)
-        label = model._meta.label
-        if label in KEPT_WITH_MERGED_CENTER or getattr(model, "instance_type", None):
-            continue  # historical models keep their snapshot
-        yield rel, label
+    for model in apps.get_models():
+        opts = model._meta
+        if opts.proxy or not opts.managed or getattr(model, "instance_type", None):
+            continue
+        for field in opts.get_fields():
+            if getattr(field, "related_model", None) is not Center or field.auto_created:
+                continue
+            if isinstance(field, ForeignKey) and field.concrete:  # OneToOneField is a ForeignKey
+                yield Key(model, field)
+            elif isinstance(field, ManyToManyField) and _table_made_by_django(field):
+                # An explicit through model's own foreign keys are walked as foreign keys.
+                yield Key(model, field)
+
+
+def _table_made_by_django(field: ManyToManyField) -> bool:
+    through = field.remote_field.through
+    if not isinstance(through, type):  # pragma: no cover - resolved once apps are loaded
+        raise TypeError(f"unresolved relation {field}")
+    return bool(through._meta.auto_created)
+
+
+def coverage() -> dict[str, str]:
+    """How the merge treats each key to Center: "kept", "handled" or "moved"."""
+    return {
+        key.name: "kept" if key.kept else "handled" if key.label in _handlers else "moved"
+        for key in keys_to_center()
+    }
+
+
+def _to_move() -> Iterator[Key]:
+    for key in keys_to_center():
+        if not key.kept:
+            yield key
 
 
 def move_everything(*, old: Center, new: Center, by: User | None) -> dict[str, int]:
     """Re-point every row that belongs to `old` to `new`. Returns counts by model."""
     moved: dict[str, int] = {}
-    for rel, label in _relations():
-        n = _count(rel, old)
-        if label in _handlers:
-            _handlers[label](old=old, new=new, by=by)
-        elif rel.many_to_many:
-            for obj in list(_reverse(old, rel).all()):
-                getattr(obj, rel.field.name).add(new)
-                getattr(obj, rel.field.name).remove(old)
+    handled: set[str] = set()
+    for key in _to_move():
+        n = _count(key, old)
+        if key.label in _handlers:
+            if key.label not in handled:  # once per model, whatever its number of keys
+                _handlers[key.label](old=old, new=new, by=by)
+                handled.add(key.label)
+        elif key.many_to_many:
+            for obj in list(key.model._default_manager.filter(**{key.field.name: old})):
+                getattr(obj, key.field.name).add(new)
+                getattr(obj, key.field.name).remove(old)
         else:
-            n = _repoint(_model(rel), rel.field.name, old=old, new=new, by=by)
-        moved[label] = moved.get(label, 0) + n
+            n = _repoint(key.model, key.field.name, old=old, new=new, by=by)
+        moved[key.label] = moved.get(key.label, 0) + n
     return moved
-
-
-def _model(rel: ForeignObjectRel) -> type[Model]:
-    model = rel.related_model
-    if not isinstance(model, type):  # pragma: no cover - resolved once apps are loaded
-        raise TypeError(f"unresolved relation {rel}")
-    return model
-
-
-def _reverse(center: Center, rel: ForeignObjectRel) -> Any:
-    """The rows of a many-to-many relation to `center` (its related manager)."""
-    return getattr(center, rel.get_accessor_name() or "")
 
 
 def _repoint(model: type[Model], field: str, *, old: Center, new: Center, by: User | None) -> int:
@@ -97,17 +153,15 @@ def _repoint(model: type[Model], field: str, *, old: Center, new: Center, by: Us
     return len(moved)
 
 
-def _count(rel: ForeignObjectRel, center: Center) -> int:
-    if rel.many_to_many:
-        return int(_reverse(center, rel).count())
-    return _model(rel)._default_manager.filter(**{rel.field.name: center}).count()
+def _count(key: Key, center: Center) -> int:
+    return key.model._default_manager.filter(**{key.field.name: center}).count()
 
 
 def rows_left_behind(center: Center) -> dict[str, int]:
     """Rows (other than the hall's own record) still pointing at `center`."""
     left = {}
-    for rel, label in _relations():
-        n = _count(rel, center)
+    for key in _to_move():
+        n = _count(key, center)
         if n:
-            left[f"{label}.{rel.field.name}"] = n
+            left[key.name] = n
     return left

@@ -29,11 +29,14 @@ def test_merge_with_every_app_demo_loaded_leaves_nothing_behind():
     assert merging.rows_left_behind(old) == {}
     # Each moved row that keeps a history says who merged it and into where.
     recorded = {
-        label: rel.related_model.history.filter(
+        key.label: key.model.history.filter(  # type: ignore[attr-defined]
             history_change_reason=f"撤并至{new.name}", history_user=approver
         ).count()
-        for rel, label in merging._relations()
-        if hasattr(rel.related_model, "history") and not rel.many_to_many and label not in merging._handlers
+        for key in merging.keys_to_center()
+        if hasattr(key.model, "history")
+        and not key.many_to_many
+        and not key.kept
+        and key.label not in merging._handlers
     }
     assert sum(recorded.values()) > 0, recorded
     moved = change.events.get(step="applied").note
