@@ -80,6 +80,7 @@ class GapOut(Schema):
     window: int
     day: date
     halves: list[str] = Field(..., description="断档时段：am、pm")
+    reason: str = Field(..., description="断档原因，如“未设置A/B岗，无人值守”")
 
 
 class LeaveOut(Schema):
@@ -365,6 +366,7 @@ def gaps(request, days: int = Query(30, ge=1, le=92)):
             "window": by_id[c.window_id].number,
             "day": c.day,
             "halves": [h for h, who in zip(("am", "pm"), c.who, strict=True) if who is None],
+            "reason": c.reason,
         }
         for c in cov.gaps()
     ]

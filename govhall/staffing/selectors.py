@@ -147,6 +147,9 @@ def away_halves(
 # --- coverage ------------------------------------------------------------------------------------------
 
 
+UNPOSTED_REASON = "未设置A/B岗，无人值守"
+
+
 @dataclass(slots=True)
 class Cell:
     """One window on one opening day: who serves each half and how (A, B, 顶岗), or nobody."""
@@ -155,10 +158,18 @@ class Cell:
     day: date
     who: list[int | None]  # user id per half
     how: list[str | None]  # "A", "B", "S" or None per half
+    unposted: bool = False  # the window has no A/B post at all: every opening day is a gap
 
     @property
     def gap(self) -> bool:
         return None in self.who
+
+    @property
+    def reason(self) -> str:
+        """Why nobody serves, in words (empty when someone does)."""
+        if not self.gap:
+            return ""
+        return UNPOSTED_REASON if self.unposted else "A岗、B岗均不在岗，且未指定顶岗人员"
 
     @property
     def on_duty(self) -> set[int]:
@@ -250,6 +261,10 @@ def coverage(
     for w in windows:
         p = posts.get(w.id)
         if not p:
+            # No post at all: nobody is bound to serve it, so each opening day is a gap (the gap
+            # check and the daily warning see it). Who may open it is another rule: may_serve_window.
+            for day in days.get(w.center_id, ()):
+                cells[(w.id, day)] = Cell(w.id, day, [None, None], [None, None], unposted=True)
             continue
         a, b = p.get("A"), p.get("B")
         a_away = away.get(a, set()) if a else set()

@@ -367,6 +367,13 @@ def leave_report_back(*, leave: Leave, by: User | None, back_date: date, back_pm
         raise Refused("只有请假人本人或分中心负责人可以销假。")
     if leave.status not in (Leave.Status.APPROVED, Leave.Status.ON_LEAVE):
         raise WrongState(f"该请假目前为“{leave.get_status_display()}”，不能销假。")
+    if leave.start_date > _today():
+        raise DomainError(
+            f"该请假{leave.start_date.month}月{leave.start_date.day}日才开始，尚未开始不能销假；"
+            "不再需要的请假请撤销。",
+            field="back_date",
+            code="not_started",
+        )
     if not back_date:
         raise DomainError("请填写返岗日期。", field="back_date")
     first, planned_last = leave.periods
@@ -388,6 +395,15 @@ def leave_report_back(*, leave: Leave, by: User | None, back_date: date, back_pm
     leave.back_date, leave.back_pm = back_date, back_pm
     last = leave.periods[1]
     leave.actual_days = selectors.leave_days(leave.center, first, last)
+    if leave.actual_days > leave.planned_days:
+        # The calendar or the hall's hours changed since the request (a closure lifted, a day made a
+        # working day): the days taken may not exceed those approved.
+        raise DomainError(
+            f"按此返岗日期实际休假 {leave.actual_days.normalize():f} 天，超过批准的 "
+            f"{leave.planned_days.normalize():f} 天；超出的天数请先续假，或填写更早的返岗日期。",
+            field="back_date",
+            code="over_planned",
+        )
     leave.status = Leave.Status.REPORTED_BACK
     save_recorded(leave, by=by, reason="销假")
     return leave
@@ -436,21 +452,17 @@ def staffing_gaps_warn(*, today: date | None = None, days: int = 30) -> dict[str
                 .values_list("user_id", flat=True)
                 .distinct()
             )
+        message = f"{w.center.name}{w.number}号窗口 {cell.day:%Y-%m-%d} {cell.reason}。"
         warning, made = StaffingWarning.objects.get_or_create(
-            window=w,
-            day=cell.day,
-            defaults={
-                "center": w.center,
-                "message": f"{w.center.name}{w.number}号窗口 {cell.day:%Y-%m-%d} "
-                "A岗、B岗均不在岗，且未指定顶岗人员。",
-            },
+            window=w, day=cell.day, defaults={"center": w.center, "message": message}
         )
         if made:
             created += 1
             warning.recipients.set(recipients_of[w.center_id])
-        elif warning.resolved_at is not None:
-            warning.resolved_at = None
-            warning.save(update_fields=["resolved_at", "updated_at"])
+        elif warning.resolved_at is not None or warning.message != message:
+            # Open again, with the reason as it stands (posts set since, or removed).
+            warning.resolved_at, warning.message = None, message
+            warning.save(update_fields=["resolved_at", "message", "updated_at"])
     resolved = 0
     for warning in StaffingWarning.objects.filter(day__gte=today, day__lte=end, resolved_at__isnull=True):
         if (warning.window_id, warning.day) not in open_keys:

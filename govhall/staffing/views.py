@@ -152,7 +152,7 @@ def _coverage_grid(cov: Coverage, center, days):
         cells = []
         for d in days:
             cell = cov.cells.get((w.id, d))
-            if cell is None:
+            if cell is None or cell.unposted:
                 cells.append({"day": d, "text": "未设岗", "css": "gap", "gap": True})
                 continue
             parts = []
@@ -206,6 +206,7 @@ def gaps(request):
                 "window": w,
                 "center": w.center,
                 "halves": unserved_halves(cell.who),
+                "reason": cell.reason,
                 "a": cov.holder(w.id, "A"),
                 "b": cov.holder(w.id, "B"),
             }

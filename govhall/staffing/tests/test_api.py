@@ -134,3 +134,26 @@ def test_gaps_and_assessment_through_the_api(staff, api):
     )
     r = api(staff["manager_a"], "post", f"/staffing/halls/{code}/assessment/compute", {"month": "2026-09"})
     assert r.status_code == 409
+
+
+def test_report_back_before_the_leave_starts_is_a_400_naming_the_field(staff, api):
+    leave = ask(staff["clerk_a"], date(2026, 9, 21), date(2026, 9, 21))
+    services.leave_approve(leave=leave, by=staff["manager_a"])
+    r = api(staff["clerk_a"], "post", f"/staffing/leave/{leave.pk}/report-back", {"back_date": "2026-09-22"})
+    assert r.status_code == 400, r.content
+    body = r.json()
+    assert body["code"] == "not_started" and "back_date" in body["errors"] and "尚未开始" in body["detail"]
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.APPROVED and leave.back_date is None
+
+
+def test_gaps_api_lists_a_window_with_no_posts_with_its_reason(staff, api):
+    from govhall.queueing import services as queueing
+
+    queueing.window_create(by=None, center=staff["center"], number=3, name="咨询窗口", queues=[staff["qa"]])
+    r = api(staff["admin"], "get", "/staffing/gaps?days=7")
+    assert r.status_code == 200
+    rows = [g for g in r.json() if g["center"] == staff["center"].code and g["window"] == 3]
+    # Every opening day of the week, the make-up Sunday 09-20 included.
+    assert [g["day"] for g in rows] == [f"2026-09-{d}" for d in (14, 15, 16, 17, 18, 20)]
+    assert all(g["halves"] == ["am", "pm"] and "未设置A/B岗" in g["reason"] for g in rows)

@@ -140,3 +140,34 @@ def test_on_a_closed_day_the_windows_a_or_b_may_open_it_unless_away(staff):
     assert selectors.may_serve_window(user=staff["a2"], window=staff["w1"], day=holiday)
     assert not selectors.may_serve_window(user=staff["clerk_a"], window=staff["w1"], day=holiday)  # on leave
     assert not selectors.may_serve_window(user=staff["a3"], window=staff["w1"], day=holiday)  # no post
+
+
+def test_a_window_with_no_posts_is_a_gap_on_each_opening_day(staff):
+    w3 = queueing.window_create(
+        by=None, center=staff["center"], number=3, name="咨询窗口", queues=[staff["qa"]]
+    )
+    cov = selectors.coverage(center_ids=[staff["center"].id], start=date(2026, 9, 28), end=date(2026, 10, 12))
+    gaps = [c for c in cov.gaps() if c.window_id == w3.id]
+    # Every opening day (not the National Day holidays, but the make-up Saturday), the whole day.
+    assert [c.day for c in gaps] == cov.days[staff["center"].id]
+    assert len(gaps) == 7 and all(c.who == [None, None] and c.unposted for c in gaps)
+    assert all("未设置A/B岗" in c.reason for c in gaps)
+    assert {c.window_id for c in cov.gaps()} == {w3.id}  # the posted windows are covered
+    # Who may open it is another rule: a window whose posts are not set is not yet under the A/B rule.
+    assert selectors.may_serve_window(user=staff["a3"], window=w3, day=date(2026, 9, 28))
+
+
+def test_daily_job_warns_of_a_window_with_no_posts_once(staff):
+    w3 = queueing.window_create(
+        by=None, center=staff["center"], number=3, name="咨询窗口", queues=[staff["qa"]]
+    )
+    result = services.staffing_gaps_warn(days=7)  # 09-14..09-20: six opening days (09-20 a make-up day)
+    assert result["gaps"] == 6 and result["warned"] == 6
+    warnings = StaffingWarning.objects.filter(window=w3)
+    assert warnings.count() == 6 and all("未设置A/B岗" in w.message for w in warnings)
+    assert set(warnings[0].recipients.all()) == {staff["manager_a"], staff["admin"]}
+    again = services.staffing_gaps_warn(days=7)
+    assert again == {"gaps": 6, "warned": 0, "resolved": 0}
+    assert StaffingWarning.objects.filter(window=w3).count() == 6
+    services.post_assign(by=staff["manager_a"], window=w3, role="A", user=staff["a3"])
+    assert services.staffing_gaps_warn(days=7)["resolved"] == 6  # posted now: a3 serves it

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from govhall.core.errors import DomainError, Refused, WrongState
 from govhall.staffing import selectors, services
@@ -180,7 +181,8 @@ def test_reporting_back_early_gives_the_days_back(staff):
     services.leave_rule_set(by=staff["leader_a"], department=staff["dep_a"], manager_max_days="3")
     leave = ask(staff["clerk_a"], MON, WED)
     services.leave_approve(leave=leave, by=staff["manager_a"])
-    services.leave_report_back(leave=leave, by=staff["clerk_a"], back_date=TUE, back_pm=True)
+    with time_machine.travel(TUE, tick=False):
+        services.leave_report_back(leave=leave, by=staff["clerk_a"], back_date=TUE, back_pm=True)
     leave.refresh_from_db()
     assert leave.status == Leave.Status.REPORTED_BACK
     assert leave.planned_days == Decimal("3") and leave.actual_days == Decimal("1.5")
@@ -192,10 +194,55 @@ def test_reporting_back_early_gives_the_days_back(staff):
 def test_reporting_back_later_than_approved_is_refused(staff):
     leave = ask(staff["a3"], MON, MON)
     services.leave_approve(leave=leave, by=staff["manager_a"])
-    with pytest.raises(DomainError) as exc:
+    with time_machine.travel(MON, tick=False), pytest.raises(DomainError) as exc:
         services.leave_report_back(leave=leave, by=staff["a3"], back_date=WED)
-    assert exc.value.field == "back_date"
+    assert exc.value.field == "back_date" and "续假" in exc.value.message
     assert Leave.objects.get(pk=leave.pk).status == Leave.Status.APPROVED
+
+
+def test_reporting_back_before_the_leave_has_started_is_refused(staff):
+    # Today is 09-14; the leave runs 09-21..09-23. Nothing is written.
+    leave = ask(staff["clerk_a"], MON, WED)
+    services.leave_approve(leave=leave, by=staff["leader_a"])
+    before = Leave.history.filter(id=leave.pk).count()
+    with pytest.raises(DomainError) as exc:
+        services.leave_report_back(leave=leave, by=staff["clerk_a"], back_date=TUE)
+    assert exc.value.field == "back_date" and exc.value.code == "not_started"
+    assert "尚未开始" in exc.value.message and "9月21日" in exc.value.message
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.APPROVED and leave.back_date is None and leave.actual_days is None
+    assert Leave.history.filter(id=leave.pk).count() == before
+    with time_machine.travel(MON, tick=False):  # on its first day it may be reported back
+        services.leave_report_back(leave=leave, by=staff["clerk_a"], back_date=TUE)
+    assert Leave.objects.get(pk=leave.pk).status == Leave.Status.REPORTED_BACK
+
+
+def test_actual_days_cannot_exceed_the_planned(staff):
+    # Tuesday was a closure when the leave was asked for (2 days); the closure is lifted afterwards, so
+    # returning on Thursday would make 3 days taken against 2 approved: refused, nothing written.
+    from datetime import time
+
+    from govhall.centers import services as center_services
+
+    center_services.center_set_hours_exception(by=None, center=staff["center"], day=TUE, note="停电闭厅")
+    leave = ask(staff["clerk_a"], MON, WED)
+    assert leave.planned_days == Decimal("2")
+    services.leave_approve(leave=leave, by=staff["leader_a"])
+    center_services.center_set_hours_exception(
+        by=None, center=staff["center"], day=TUE, is_closed=False, opens=time(9), closes=time(17), note="恢复"
+    )
+    before = Leave.history.filter(id=leave.pk).count()
+    with time_machine.travel(WED, tick=False), pytest.raises(DomainError) as exc:
+        services.leave_report_back(leave=leave, by=staff["clerk_a"], back_date=THU)
+    assert exc.value.field == "back_date" and exc.value.code == "over_planned"
+    assert "3 天" in exc.value.message and "2 天" in exc.value.message
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.APPROVED
+    assert leave.back_date is None and leave.actual_days is None
+    assert Leave.history.filter(id=leave.pk).count() == before
+    with time_machine.travel(WED, tick=False):  # back on Wednesday: 1.5 days taken is within the 2
+        services.leave_report_back(leave=leave, by=staff["clerk_a"], back_date=TUE, back_pm=True)
+    assert Leave.objects.get(pk=leave.pk).actual_days == Decimal("1.5")
 
 
 def test_only_the_person_or_the_manager_reports_back(staff):

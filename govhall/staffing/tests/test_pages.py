@@ -203,3 +203,23 @@ def test_a_form_the_page_does_not_offer_shows_its_error_at_the_top(staff, as_use
     r = as_user(staff["clerk_a"]).post(f"/staff/staffing/leave/{leave.pk}/report_back/", {})
     assert r.status_code == 400 and 'id="leave-error"' in r.content.decode()
     assert Leave.objects.get(pk=leave.pk).status == Leave.Status.REQUESTED
+
+
+def test_report_back_before_the_leave_starts_is_shown_next_to_the_field(staff, as_user):
+    leave = ask(staff["clerk_a"], MON, MON)
+    services.leave_approve(leave=leave, by=staff["manager_a"])
+    r = as_user(staff["clerk_a"]).post(
+        f"/staff/staffing/leave/{leave.pk}/report_back/", {"back_date": "2026-09-22"}
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'id="id_back_date-error"' in html and "尚未开始" in html
+    assert Leave.objects.get(pk=leave.pk).status == Leave.Status.APPROVED
+
+
+def test_gap_check_page_lists_a_window_with_no_posts(staff, as_user):
+    from govhall.queueing import services as queueing
+
+    queueing.window_create(by=None, center=staff["center"], number=3, name="咨询窗口", queues=[staff["qa"]])
+    html = as_user(staff["manager_a"]).get("/staff/staffing/gaps/").content.decode()
+    assert "未来30天没有断档" not in html and "未设置A/B岗" in html
