@@ -14,13 +14,15 @@ from django.db import transaction
 
 from govhall.centers import services as center_services
 from govhall.centers.models import Center, Department, District
+from govhall.core.history import save_recorded
 
 from . import services
 from .models import NegativeListEntry, ServiceItem, Synonym
 
 REAL_ITEMS = Path(__file__).resolve().parent / "data" / "guangan-items-subset.json"
 APPROVAL = "合川府办发〔2023〕79号"
-APPROVED_ON = date(2023, 6, 30)
+APPROVED_ON = date(2023, 9, 12)  # the date of 合川府办发〔2023〕79号
+WRONG_APPROVED_ON = date(2023, 6, 30)  # what demo databases loaded before the correction carry
 COMPLAINT = "12345（政务服务便民热线）、023-42800000（区政务办效能投诉）"
 
 THEMES = [
@@ -54,6 +56,9 @@ SYNONYMS = [
 T = ServiceItem.Type
 ID = ("居民身份证", "original", 1, "申请人自备", False)
 HUKOU = ("居民户口簿", "original", 1, "公安机关（可共享获取）", True)
+# The revised 婚姻登记条例 (国务院令第804号, in force 2025-05-10) asks for no 户口簿 and lets a
+# couple register at any marriage registry in the country (全国通办).
+MARRIAGE_REGULATION = "《婚姻登记条例》（国务院令第804号修订，2025年5月10日起施行）"
 
 # name, type, serving, themes, keywords, legal basis, conditions, materials, steps, legal/promised days,
 # visits, fees (None = no fee), faq
@@ -70,12 +75,11 @@ BRANCH_ITEMS: dict[str, dict] = {
                 "person",
                 ["marriage"],
                 "婚姻登记 领结婚证 结婚证",
-                "《中华人民共和国民法典》第一千零四十九条；《婚姻登记条例》第四条至第七条",
+                f"《中华人民共和国民法典》第一千零四十六条至第一千零四十九条；{MARRIAGE_REGULATION}",
                 "男方年满二十二周岁、女方年满二十周岁；双方完全自愿；双方均无配偶；双方没有直系血亲和三代以内旁系血亲关系；"
-                "一方当事人常住户口在合川区。",
+                "男女双方亲自到场共同申请。内地居民可在全国任一婚姻登记机关办理（全国通办），不受户籍地限制，无需户口簿。",
                 [
                     ID,
-                    HUKOU,
                     ("近期 2 寸半身免冠合影照片", "original", 3, "申请人自备", False),
                     ("《申请结婚登记声明书》", "original", 1, "窗口领取，当场签名", False),
                 ],
@@ -94,7 +98,8 @@ BRANCH_ITEMS: dict[str, dict] = {
                     ("可以只来一方吗？", "不可以，结婚登记须男女双方亲自到场。"),
                     (
                         "户口不在合川能办吗？",
-                        "一方常住户口在合川区即可办理；自 2023 年起可在全国试点地区跨省通办。",
+                        "能。自 2025 年 5 月 10 日起，内地居民可在全国任一婚姻登记机关办理结婚登记，"
+                        "双方只需携带本人居民身份证，无需户口簿。",
                     ),
                 ],
             ),
@@ -104,11 +109,12 @@ BRANCH_ITEMS: dict[str, dict] = {
                 "person",
                 ["marriage"],
                 "婚姻登记 协议离婚 离婚证",
-                "《中华人民共和国民法典》第一千零七十六条、第一千零七十七条；《婚姻登记条例》第十条至第十三条",
-                "双方自愿离婚，对子女抚养、财产及债务处理等事项协商一致，并签订书面离婚协议；经三十日离婚冷静期后双方亲自到场申请发证。",
+                f"《中华人民共和国民法典》第一千零七十六条、第一千零七十七条；{MARRIAGE_REGULATION}",
+                "双方自愿离婚，对子女抚养、财产及债务处理等事项协商一致，并签订书面离婚协议；双方亲自到场共同申请。"
+                "自婚姻登记机关收到申请之日起三十日（自然日）为离婚冷静期（民法典第一千零七十七条），"
+                "期满后三十日内双方亲自到场申请发给离婚证。内地居民可在全国任一婚姻登记机关申请（全国通办），无需户口簿。",
                 [
                     ID,
-                    HUKOU,
                     ("结婚证", "original", 1, "申请人自备", False),
                     ("离婚协议书", "original", 3, "申请人自备", False),
                     ("近期 2 寸单人半身免冠照片", "original", 2, "申请人自备", False),
@@ -116,19 +122,27 @@ BRANCH_ITEMS: dict[str, dict] = {
                 [
                     "双方共同提出离婚登记申请并提交材料",
                     "受理并发给《离婚登记申请受理回执单》",
-                    "三十日离婚冷静期",
-                    "冷静期满后三十日内双方共同到场申请发证",
-                    "审查后登记并发给离婚证",
+                    "自收到申请之日起三十日（自然日）离婚冷静期",
+                    "冷静期满后三十日内双方共同到原受理的婚姻登记机关申请发证",
+                    "审查后当场登记并发给离婚证",
                 ],
-                30,
-                30,
+                # The registry decides on the spot at the second visit. The 30-day cooling-off
+                # (calendar days, 民法典第1077条) is a waiting period, not a time limit in working days.
+                0,
+                0,
                 2,
                 None,
                 [
                     (
+                        "从申请到拿证要多久？",
+                        "离婚冷静期为自婚姻登记机关收到离婚登记申请之日起三十日（自然日，民法典第一千零七十七条），"
+                        "不是工作日办结时限；期满后三十日内双方亲自到场申请发证，符合规定的当场登记发证；"
+                        "期满后三十日内未申请的，视为撤回申请。",
+                    ),
+                    (
                         "冷静期内可以撤回吗？",
                         "可以，任何一方不愿离婚的，可持本人有效身份证件和受理回执单撤回申请。",
-                    )
+                    ),
                 ],
             ),
             (
@@ -137,11 +151,11 @@ BRANCH_ITEMS: dict[str, dict] = {
                 "person",
                 ["marriage"],
                 "补办结婚证 补办离婚证 婚姻登记",
-                "《婚姻登记条例》第十七条",
-                "结婚证、离婚证遗失或损毁的，当事人可持户口簿、身份证向原办理婚姻登记的机关或一方常住户口所在地的婚姻登记机关申请补领。",
+                MARRIAGE_REGULATION,
+                "结婚证、离婚证遗失或损毁的，当事人可持本人居民身份证向婚姻登记机关申请补领，无需户口簿；"
+                "婚姻登记机关对婚姻登记档案查证属实的，予以补发。",
                 [
                     ID,
-                    HUKOU,
                     ("近期 2 寸半身免冠照片（补结婚证须合影）", "original", 3, "申请人自备", False),
                     ("《申请补领婚姻登记证声明书》", "original", 1, "窗口领取", False),
                 ],
@@ -452,6 +466,7 @@ def _publish(
     visits,
     fees,
     faq,
+    change_note: str = "",
 ) -> None:
     draft = services.guide_draft(
         by=None,
@@ -468,6 +483,7 @@ def _publish(
         complaint_phone=COMPLAINT,
         online_url="https://zwykb.cq.gov.cn/",
         faq=[{"q": q, "a": a} for q, a in faq],
+        change_note=change_note,
     )
     services.guide_set_materials(by=None, guide=draft, materials=_material_dicts(materials))
     if fees:
@@ -479,6 +495,29 @@ def _publish(
     else:
         services.guide_set_fees(by=None, guide=draft, fees=[], no_fee=True)
     services.guide_publish(by=None, guide=draft)
+
+
+def _marriage_guide_outdated(item: ServiceItem) -> bool:
+    """A demo marriage item loaded before the revised 婚姻登记条例 was reflected: its
+    basis does not cite 第804号 or its current guide still asks for the 户口簿."""
+    guide = item.current_guide
+    return (
+        "第804号" not in item.legal_basis
+        or guide is None
+        or guide.materials.filter(name__contains="户口").exists()
+    )
+
+
+def _correct_approval_date(item: ServiceItem) -> int:
+    """Entries loaded with the wrong date of 合川府办发〔2023〕79号 get the notice's date."""
+    fixed = 0
+    for entry in NegativeListEntry.objects.filter(
+        item=item, approval=APPROVAL, approved_on=WRONG_APPROVED_ON
+    ):
+        entry.approved_on = APPROVED_ON
+        save_recorded(entry, by=None, reason="更正批准日期：合川府办发〔2023〕79号印发于2023年9月12日")
+        fixed += 1
+    return fixed
 
 
 def _real_items() -> dict[str, list[tuple[str, str, str]]]:
@@ -494,7 +533,7 @@ def _real_items() -> dict[str, list[tuple[str, str, str]]]:
 def load_demo_catalog() -> dict[str, int]:
     """Create what is missing of the demo catalog. Needs the demo district
     (govhall.centers.demo.load_demo). Returns counts created."""
-    created = {"items": 0, "negative_list": 0, "synonyms": 0}
+    created = {"items": 0, "negative_list": 0, "synonyms": 0, "corrected": 0}
     district = District.objects.filter(code="500117").first()
     if district is None:
         from govhall.centers.demo import load_demo
@@ -531,6 +570,28 @@ def load_demo_catalog() -> dict[str, int]:
                 faq,
             ) = row
             code = f"500117-{spec['department']}-{n:03d}"
+            existing = ServiceItem.objects.filter(code=code, is_demo=True).first()
+            if existing is not None:
+                # A demo database loaded before the corrections gets them (once).
+                created["corrected"] += _correct_approval_date(existing)
+                if "marriage" in theme_codes and _marriage_guide_outdated(existing):
+                    services.item_update(by=None, item=existing, legal_basis=basis)
+                    _publish(
+                        existing,
+                        center=center,
+                        windows=spec["windows"],
+                        conditions=conditions,
+                        materials=materials,
+                        steps=steps,
+                        legal_days=legal,
+                        promised_days=promised,
+                        visits=visits,
+                        fees=fees,
+                        faq=faq,
+                        change_note=f"依{MARRIAGE_REGULATION}修订：取消户口簿，全国通办",
+                    )
+                    created["corrected"] += 1
+                continue
             if ServiceItem.objects.filter(code=code).exists():
                 continue
             item = services.item_create(

@@ -12,7 +12,7 @@ def test_demo_catalog_loads_once_with_complete_branch_guides():
     load_demo()
     first = load_demo_catalog()
     assert first["items"] > 50
-    assert load_demo_catalog() == {"items": 0, "negative_list": 0, "synonyms": 0}
+    assert load_demo_catalog() == {"items": 0, "negative_list": 0, "synonyms": 0, "corrected": 0}
     for code in ("HC-MZ", "HC-RS", "HC-YC", "HC-CL", "HC-GJJ", "HC-TY"):
         items = ServiceItem.objects.filter(center__code=code)
         assert items.exists(), code
