@@ -530,6 +530,27 @@ def _decide(by: User | None, case: Case) -> set[str]:
     return roles if by is not None else set()
 
 
+def _issue_acceptance_notice(case: Case, *, by: User | None, text: str) -> Notice:
+    """The 受理通知书: why the case is accepted (`text`), its time limit and the day it is due."""
+    if case.deadline_unknown:
+        due = "期限落在尚无节假日数据的年份，待补录工作日调整后确定办结日期"
+    elif case.deadline:
+        due = f"应于 {case.deadline:%Y年%m月%d日} 前办结"
+    else:
+        due = ""
+    return _issue_notice(
+        case,
+        kind=Notice.Kind.ACCEPTANCE,
+        by=by,
+        extra={
+            "text": text,
+            "limit_days": case.limit_days,
+            "due": due,
+            "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
+        },
+    )
+
+
 @transaction.atomic
 def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
     """受理: the clock starts; the acceptance notice is issued."""
@@ -541,22 +562,10 @@ def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
     )
     _compute_deadline(case)
     _transition(case, action="accept", by=by, to=S.ACCEPTED, reason=reason)
-    if case.deadline_unknown:
-        due = "期限落在尚无节假日数据的年份，待补录工作日调整后确定办结日期"
-    elif case.deadline:
-        due = f"应于 {case.deadline:%Y年%m月%d日} 前办结"
-    else:
-        due = ""
-    _issue_notice(
+    _issue_acceptance_notice(
         case,
-        kind=Notice.Kind.ACCEPTANCE,
         by=by,
-        extra={
-            "text": f"你（单位）提交的“{case.item.name}”申请，经审查，申请材料齐全、符合法定形式，本机关决定予以受理。",
-            "limit_days": case.limit_days,
-            "due": due,
-            "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
-        },
+        text=f"你（单位）提交的“{case.item.name}”申请，经审查，申请材料齐全、符合法定形式，本机关决定予以受理。",
     )
     return case
 
@@ -594,23 +603,11 @@ def case_deem_accepted(*, case: Case) -> Case:
         to=S.ACCEPTED,
         reason="5 个工作日内未作出受理决定，依《行政许可法》第三十二条自收到申请材料之日起视为受理",
     )
-    if case.deadline_unknown:
-        due = "期限落在尚无节假日数据的年份，待补录工作日调整后确定办结日期"
-    elif case.deadline:
-        due = f"应于 {case.deadline:%Y年%m月%d日} 前办结"
-    else:
-        due = ""
-    _issue_notice(
+    _issue_acceptance_notice(
         case,
-        kind=Notice.Kind.ACCEPTANCE,
         by=None,
-        extra={
-            "text": f"你（单位）提交的“{case.item.name}”申请，本机关未在收到申请材料之日起 5 个工作日内"
-            "作出是否受理的决定，依照《中华人民共和国行政许可法》第三十二条，自收到申请材料之日起即为受理。",
-            "limit_days": case.limit_days,
-            "due": due,
-            "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
-        },
+        text=f"你（单位）提交的“{case.item.name}”申请，本机关未在收到申请材料之日起 5 个工作日内"
+        "作出是否受理的决定，依照《中华人民共和国行政许可法》第三十二条，自收到申请材料之日起即为受理。",
     )
     log.warning("办件 %s 逾期未受理，已视为受理（自 %s 起计时）", case.number, case.accepted_at)
     return case
