@@ -1,7 +1,10 @@
 """The JSON API, /api/v1/. Every router calls the same services as the pages;
 domain errors become {"detail", "code"} with a 4xx status here, in one place."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -12,6 +15,8 @@ from psycopg_pool import PoolTimeout
 from govhall.accounts.selectors import api_token_user
 from govhall.accounts.services import api_token_authenticate
 from govhall.core.errors import DomainError, from_django_validation
+
+log = logging.getLogger("govhall.api")
 
 
 class TokenAuth(HttpBearer):
@@ -95,6 +100,26 @@ def on_http_error(request, exc: HttpError):
     if "parse request body" in message:
         return _error(request, 400, "请求体不是有效的 JSON。", "malformed_body")
     return _error(request, exc.status_code, message, "error")
+
+
+@api.exception_handler(DatabaseError)
+def on_database_error(request, exc: DatabaseError):
+    """The database is down or refused us: nothing was saved; say so as 503."""
+    if not isinstance(exc, (OperationalError, InterfaceError)):
+        return on_server_error(request, exc)
+    log.error("数据库不可用：%s %s（%s）", request.method, request.path, type(exc).__name__)
+    response = _error(
+        request, 503, "数据库暂时不可用，本次请求没有保存，请稍后重试。", "database_unavailable"
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
+@api.exception_handler(Exception)
+def on_server_error(request, exc: Exception):
+    """Anything else: logged with its traceback, answered in the documented shape."""
+    log.exception("接口内部错误：%s %s", request.method, request.path, exc_info=exc)
+    return _error(request, 500, "服务器内部错误，已记录，请稍后重试。", "server_error")
 
 
 def _add_routers() -> None:

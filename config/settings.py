@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "govhall.core.middleware.RequestGuardMiddleware",
+    "govhall.core.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,7 +103,12 @@ if os.environ.get("DATABASE_URL"):
     # Under ASGI each request runs its sync code in a thread of its own, so
     # CONN_MAX_AGE > 0 leaks a connection per thread. Use psycopg's pool instead.
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
-    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": 10, "timeout": 10}}
+    # A database that does not answer fails a request within 3 s (healthz, pages, API: 503):
+    # waiting for a pooled connection gives up after 2.5 s, a new connection after 2.
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": 2,
+        "pool": {"min_size": 2, "max_size": 10, "timeout": 2.5},
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -127,11 +134,17 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ----------------------------------------------------------------
+# Two deployments may share one Redis: cache keys and pub/sub channels carry
+# this prefix (pub/sub ignores the Redis database number).
+GOVHALL_DEPLOYMENT = os.environ.get("GOVHALL_DEPLOYMENT", "govhall")
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": GOVHALL_DEPLOYMENT,
+            # A Redis that does not answer must not hold a request: fail fast, then degrade.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -162,6 +175,50 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:workbench"
 LOGOUT_REDIRECT_URL = "public:home"
+
+# Abuse limits (govhall/core/ratelimit.py): per client address, per phone, and
+# for everyone together, counted in the shared cache. A limited request is 429.
+GOVHALL_RATE_LIMITS = [
+    # Tracking a case guesses number + phone: a person checks a few cases, not hundreds.
+    {"name": "track-ip", "path": r"^/track/$", "by": "ip", "limit": 10, "seconds": 60},
+    {"name": "track-all", "path": r"^/track/$", "by": "all", "limit": 600, "seconds": 60},
+    # Verification codes cost an SMS each.
+    {
+        "name": "sms-ip",
+        "path": r"^/my/register/$",
+        "when": ("step", "code"),
+        "by": "ip",
+        "limit": 5,
+        "seconds": 3600,
+    },
+    {
+        "name": "sms-phone",
+        "path": r"^/my/register/$",
+        "when": ("step", "code"),
+        "by": "phone",
+        "limit": 5,
+        "seconds": 3600,
+    },
+    {
+        "name": "sms-all",
+        "path": r"^/my/register/$",
+        "when": ("step", "code"),
+        "by": "all",
+        "limit": 300,
+        "seconds": 3600,
+    },
+    {"name": "ticket-sms-ip", "path": r"^/tickets/[^/]+/sms/$", "by": "ip", "limit": 10, "seconds": 600},
+    # Password guessing from one address across many accounts (axes locks one account).
+    {"name": "login-ip", "path": r"^/(staff/login|my/login)/$", "by": "ip", "limit": 30, "seconds": 300},
+    # A person takes a few tickets a day, not dozens.
+    {
+        "name": "ticket-phone",
+        "path": r"^/(api/v1/halls/[^/]+/tickets|tickets/take/[^/]+/|kiosk/[^/]+/)$",
+        "by": "phone",
+        "limit": 5,
+        "seconds": 3600,
+    },
+]
 
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -215,6 +272,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

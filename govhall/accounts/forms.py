@@ -90,9 +90,7 @@ class RoleAssignForm(AccessibleForm):
 
 
 class PhoneRevealForm(AccessibleForm):
-    reason = forms.CharField(
-        label="查看原因", max_length=200, required=False, help_text="将记录查看人、时间和原因。"
-    )
+    reason = forms.CharField(label="查看原因", max_length=200, help_text="必填，将记录查看人、时间和原因。")
 
 
 class TokenIssueForm(AccessibleForm):

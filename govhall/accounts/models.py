@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from govhall.core.masking import mask_phone
+from govhall.core.masking import mask_phone, mask_username
 from govhall.core.models import TimeStamped
 
 
@@ -51,7 +51,12 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.username
+        return self.full_name or self.masked_username
+
+    @property
+    def masked_username(self) -> str:
+        """The user name as lists and exports show it: a citizen's is their phone, masked."""
+        return mask_username(self.username)
 
     @property
     def masked_phone(self) -> str:

@@ -135,7 +135,7 @@ def people_export(request: HttpRequest) -> HttpResponse:
     _, qs = _people_filtered(request)
     rows = (
         [
-            p.username,
+            p.masked_username,
             p.full_name,
             mask_phone(p.phone),
             "；".join(f"{a.center.name}·{a.get_role_display()}" for a in p.visible_roles),

@@ -154,6 +154,7 @@ class RevealForm(CasesForm):
     """Show an applicant's full ID number or phone (every look is recorded)."""
 
     field = choice("查看完整信息（将被记录）", [("id_number", "证件号码"), ("phone", "联系电话")])
+    reason = forms.CharField(label="查看原因", max_length=200, help_text="必填，如“电话通知补正”。")
 
 
 class ActionForm(CasesForm):

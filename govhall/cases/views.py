@@ -301,9 +301,7 @@ def case_reveal(request, number):
         return render(request, "cases/staff_detail.html", ctx, status=400)
     errors_show_on(request, "cases/staff_detail.html", ctx, form=form)
     field = form.value("field")
-    value = services.case_reveal(
-        by=request.user, case=case, field=field, reason=request.POST.get("reason", "")
-    )
+    value = services.case_reveal(by=request.user, case=case, field=field, reason=form.value("reason"))
     ctx["revealed"] = {field: value}
     return render(request, "cases/staff_detail.html", ctx)
 

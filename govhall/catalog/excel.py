@@ -6,18 +6,22 @@ reported by row and column in plain Chinese; if there is any, nothing is written
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from govhall.centers.models import Center, Department, District
 from govhall.core.errors import DomainError
+from govhall.core.xlsx import (
+    MAX_CELL_CHARS,
+    Sheet,
+    UnsafeWorkbook,
+    open_upload,
+    strip_neutraliser,
+    workbook_bytes,
+)
 
 from . import permissions, services
 from .models import NegativeListEntry, ServiceItem, Theme
@@ -83,7 +87,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return strip_neutraliser(str(value).strip())
 
 
 Row = dict[str, Any]
@@ -92,9 +96,9 @@ LABELS = {key: label for key, label, _ in COLUMNS}
 
 def read_rows(data: bytes) -> tuple[list[Row], list[Problem]]:
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable upload is the user's problem, not a 500
-        raise DomainError("无法读取该文件，请上传 Excel（.xlsx）格式的事项清单。", field="file") from exc
+        wb = open_upload(data)
+    except UnsafeWorkbook as exc:
+        raise DomainError(str(exc), field="file") from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [_cell(h) for h in next(rows, ())]
@@ -113,6 +117,9 @@ def read_rows(data: bytes) -> tuple[list[Row], list[Problem]]:
             problems.append(Problem(n, "（全表）", f"一次最多导入 {MAX_ROWS} 行。"))
             break
         values = list(cells)
+        if any(isinstance(v, str) and len(v) > MAX_CELL_CHARS for v in values):
+            problems.append(Problem(n, "（本行）", f"单元格内容超过 {MAX_CELL_CHARS} 个字。"))
+            continue
         record: Row = {key: _cell(values[i]) if i < len(values) else "" for key, i in index.items()}
         if not any(record.values()):
             continue
@@ -293,45 +300,39 @@ def import_catalog(*, by: User | None, district: District, data: bytes) -> dict[
     return counts
 
 
-HEADER_FONT = Font(bold=True)
-
-
 def export_catalog(*, district: District) -> bytes:
     """The catalog in the import format, so an export can be edited and imported back."""
-    wb = Workbook()
-    ws = cast(Worksheet, wb.active)
-    ws.title = "事项清单"
-    ws.append([label for _, label, _ in COLUMNS])
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
     qs = (
         ServiceItem.objects.filter(district=district, is_active=True)
         .select_related("department", "center")
         .prefetch_related("themes")
         .order_by("code")
     )
-    for item in qs:
-        ws.append(
-            [
-                item.code,
-                item.catalog_code,
-                item.name,
-                item.get_item_type_display(),
-                item.get_serving_display(),
-                item.department.code,
-                item.center.code,
-                item.get_level_display(),
-                item.legal_basis,
-                "、".join(t.name for t in item.themes.all()),
-                item.keywords,
-            ]
+    rows = (
+        [
+            item.code,
+            item.catalog_code,
+            item.name,
+            item.get_item_type_display(),
+            item.get_serving_display(),
+            item.department.code,
+            item.center.code,
+            item.get_level_display(),
+            item.legal_basis,
+            "、".join(t.name for t in item.themes.all()),
+            item.keywords,
+        ]
+        for item in qs
+    )
+    return workbook_bytes(
+        Sheet(
+            title="事项清单",
+            header=[label for _, label, _ in COLUMNS],
+            rows=rows,
+            widths=(28, 18, 40, 12, 10, 14, 12, 10, 40, 16, 20),
+            freeze="A2",
         )
-    for col, width in zip("ABCDEFGHIJK", (28, 18, 40, 12, 10, 14, 12, 10, 40, 16, 20), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    )
 
 
 def national_json(*, district: District) -> dict[str, Any]:

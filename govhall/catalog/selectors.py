@@ -6,11 +6,11 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from govhall.centers.models import Center, District
+from govhall.core.cache import shared_delete, shared_get, shared_set
 
 from . import search
 from .models import Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat
@@ -182,18 +182,18 @@ SYNONYMS_CACHE_SECONDS = 300
 
 def synonyms_map() -> dict[str, list[str]]:
     """word → expansions, cached; `synonyms_forget` drops the cache when a synonym changes."""
-    found = cache.get(SYNONYMS_CACHE_KEY)
+    found = shared_get(SYNONYMS_CACHE_KEY)
     if found is None:
         found = {
             w: Synonym(word=w, expansions=e).expansion_list
             for w, e in Synonym.objects.values_list("word", "expansions")
         }
-        cache.set(SYNONYMS_CACHE_KEY, found, SYNONYMS_CACHE_SECONDS)
+        shared_set(SYNONYMS_CACHE_KEY, found, SYNONYMS_CACHE_SECONDS)
     return found
 
 
 def synonyms_forget() -> None:
-    cache.delete(SYNONYMS_CACHE_KEY)
+    shared_delete(SYNONYMS_CACHE_KEY)
 
 
 def items_search_scope(

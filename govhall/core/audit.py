@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db.models import QuerySet
 
+from .errors import DomainError
 from .history import changed_fields
 from .masking import mask_id_number, mask_phone, mask_text
 from .models import PersonalDataAccess
@@ -217,14 +218,20 @@ def audit_count(
 
 def personal_data_access_record(*, by, obj, field: str, reason: str = "") -> PersonalDataAccess:
     """Keep a record that `by` looked at the full `field` of `obj`. Callers check
-    permission first (e.g. accounts.services.user_phone_reveal)."""
+    permission first (e.g. accounts.services.user_phone_reveal). A look needs a
+    stated reason (等保: every access to personal data is accountable)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            "请填写查看原因（如“电话通知补正”），查看将被记录。", field="reason", code="reason_required"
+        )
     return PersonalDataAccess.objects.create(
         viewer=by,
         subject_type=ContentType.objects.get_for_model(obj),
         subject_id=str(obj.pk),
         subject_label=str(obj)[:200],
         field=field,
-        reason=(reason or "").strip()[:200],
+        reason=reason[:200],
     )
 
 

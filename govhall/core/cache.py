@@ -10,6 +10,7 @@ their transaction where it matters."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable
 from time import monotonic
 from typing import Any
@@ -56,3 +57,54 @@ def forget_all() -> None:
     """Every process cache forgets everything (tests: a rolled-back test sends no signals)."""
     for c in _all:
         c._data.clear()
+
+
+# --- the shared cache (Redis when REDIS_URL is set) ---------------------------------------
+# A cache only saves work: when Redis is unreachable the answer is computed from
+# the database instead, with a log line, and a write that was saved is never
+# turned into an error by a cache that failed after it.
+
+log = logging.getLogger("govhall.cache")
+
+
+def shared_get(key: str, default: Any = None) -> Any:
+    """The shared cache's value for `key`, or `default` if absent or the cache is down."""
+    from django.core.cache import cache
+
+    try:
+        return cache.get(key, default)
+    except Exception as exc:  # noqa: BLE001 - a cache outage degrades to the database
+        log.warning("共享缓存不可用，改为直接查询：%s（%s）", key, type(exc).__name__)
+        return default
+
+
+def shared_set(key: str, value: Any, seconds: float) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.set(key, value, seconds)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("共享缓存不可用，未能写入：%s（%s）", key, type(exc).__name__)
+
+
+def shared_delete(key: str) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.delete(key)
+    except Exception as exc:  # noqa: BLE001 - the entry expires on its own
+        log.warning("共享缓存不可用，未能删除：%s（%s）；将在过期后失效", key, type(exc).__name__)
+
+
+def shared_cache_state() -> str:
+    """ "ok", "degraded" (Redis configured but not answering) or "local" (no Redis)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        return "local"
+    try:
+        cache.set("healthz", "1", 5)
+        return "ok" if cache.get("healthz") == "1" else "degraded"
+    except Exception:  # noqa: BLE001
+        return "degraded"

@@ -6,6 +6,7 @@ import re
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+PHONE_LIKE = re.compile(r"1[3-9]\d{9}")
 
 
 def mask_id_number(value: str | None) -> str:
@@ -47,3 +48,10 @@ class MaskPersonalDataFilter(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+def mask_username(value: str | None) -> str:
+    """A user name as lists and exports show it: citizens sign in with their
+    phone number, which is masked like every phone."""
+    value = value or ""
+    return mask_phone(value) if PHONE_LIKE.fullmatch(value) else value

@@ -17,17 +17,22 @@ transaction, so a raised error leaves no half-written rows.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from .errors import DomainError, NotFound, Refused
 from .pages import safe_next
+
+log = logging.getLogger("govhall.pages")
 
 
 @dataclass
@@ -106,4 +111,11 @@ class PageErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DomainError):
             return domain_error_response(request, exception)
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            # The database is down or busy: nothing was saved; the page says so in Chinese.
+            log.error("数据库不可用：%s %s（%s）", request.method, request.path, type(exception).__name__)
+            # Rendered without the request: its context (the user, the session) needs the database.
+            response = HttpResponse(render_to_string("503.html"), status=503)
+            response["Retry-After"] = "5"
+            return response
         return None

@@ -3,11 +3,12 @@ sorting links, safe redirects, and Excel downloads."""
 
 from __future__ import annotations
 
-from io import BytesIO
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from .xlsx import Sheet, workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,18 +35,15 @@ def safe_next(request: HttpRequest, candidate: str | None, *, default: str) -> s
 
 
 def xlsx_response(filename: str, title: str, header: list[str], rows) -> HttpResponse:
-    """One sheet with a header row, as a download. A Chinese file name is sent
-    as filename* with an ASCII fallback."""
-    from openpyxl import Workbook
+    """One sheet with a header row, as a download (written by core.xlsx: text as
+    text, formulas neutralised). A Chinese file name is sent as filename* with an
+    ASCII fallback."""
+    return xlsx_download(filename, workbook_bytes(Sheet(title=title, header=header, rows=rows)))
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    buf = BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+
+def xlsx_download(filename: str, content: bytes) -> HttpResponse:
+    """An .xlsx made by core.xlsx as a download."""
+    response = HttpResponse(content, content_type=XLSX)
     fallback = filename if filename.isascii() else "export.xlsx"
     response["Content-Disposition"] = (
         f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -23,7 +23,15 @@ _subscribers: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue]]] = 
 _lock = threading.Lock()
 _listeners: dict[asyncio.AbstractEventLoop, tuple[asyncio.Task, asyncio.Event]] = {}
 _sync_clients: dict[str, object] = {}
-PATTERN = "govhall:board:*"
+
+
+def _prefix() -> str:
+    return getattr(settings, "GOVHALL_DEPLOYMENT", "govhall")
+
+
+def pattern() -> str:
+    """Every hall's channel of this deployment (and only of this one)."""
+    return f"{_prefix()}:board:*"
 
 
 def pubsub_url() -> str | None:
@@ -33,7 +41,7 @@ def pubsub_url() -> str | None:
 
 
 def channel(center_id: int) -> str:
-    return f"govhall:board:{center_id}"
+    return f"{_prefix()}:board:{center_id}"
 
 
 def may_have_listeners(center_id: int) -> bool:
@@ -125,7 +133,7 @@ async def _listen(url: str, ready: asyncio.Event) -> None:
         try:
             client = aioredis.from_url(url)
             pubsub = client.pubsub()
-            await pubsub.psubscribe(PATTERN)
+            await pubsub.psubscribe(pattern())
             ready.set()
             async for message in pubsub.listen():
                 if message.get("type") == "pmessage":

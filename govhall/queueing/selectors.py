@@ -6,14 +6,13 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from govhall.accounts.selectors import roles_at, visible_center_ids
 from govhall.centers.models import Center
-from govhall.core.cache import ProcessCache
+from govhall.core.cache import ProcessCache, shared_get, shared_set
 from govhall.core.errors import NotFound
 
 from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket, Window
@@ -216,10 +215,10 @@ def queue_estimate_inputs(queue: Queue) -> tuple[float, int]:
     """(mean service seconds, open windows) of a queue, cached a few seconds:
     every phone polling its ticket page needs them, and they change slowly."""
     key = f"queueing:estimate:{queue.pk}"
-    found = cache.get(key)
+    found = shared_get(key)
     if found is None:
         found = (queue_service_seconds(queue), open_windows_for(queue))
-        cache.set(key, found, ESTIMATE_CACHE_SECONDS)
+        shared_set(key, found, ESTIMATE_CACHE_SECONDS)
     return found
 
 

@@ -8,6 +8,8 @@ import math
 from collections import defaultdict
 from datetime import date
 
+from govhall.core.xlsx import Sheet, workbook_bytes
+
 from .models import Ticket
 
 GROUPS = {"hall": "大厅", "queue": "队列", "window": "窗口", "clerk": "工作人员"}
@@ -101,20 +103,14 @@ COLUMNS = [
 ]
 
 
-def stats_workbook(rows: list[dict], *, title: str):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    wb.remove(wb.worksheets[0])
-    ws = wb.create_sheet("排队统计")
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([label for _, label in COLUMNS])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        ws.append([r[key] if r[key] is not None else "" for key, _ in COLUMNS])
-    for col, width in zip("ABCDEFGHI", [12, 36, 8, 8, 8, 16, 16, 16, 16], strict=True):
-        ws.column_dimensions[col].width = width
-    return wb
+def stats_workbook(rows: list[dict], *, title: str) -> bytes:
+    """The statistics as an .xlsx (core.xlsx writes it)."""
+    return workbook_bytes(
+        Sheet(
+            title="排队统计",
+            caption=title,
+            header=[label for _, label in COLUMNS],
+            rows=([r[key] for key, _ in COLUMNS] for r in rows),
+            widths=[12, 36, 8, 8, 8, 16, 16, 16, 16],
+        )
+    )

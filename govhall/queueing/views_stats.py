@@ -1,10 +1,8 @@
 """The statistics page and its Excel export."""
 
 from datetime import date, timedelta
-from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,7 +10,7 @@ from django.views.decorators.http import require_GET
 from govhall.accounts.selectors import centers_visible_to
 from govhall.core.errors import DomainError
 from govhall.core.page_errors import errors_show_on
-from govhall.core.pages import XLSX
+from govhall.core.pages import xlsx_download
 
 from .permissions import can
 from .stats import COLUMNS, GROUPS, stats_workbook, ticket_stats
@@ -64,12 +62,8 @@ def stats(request):
     chosen = [c for c in centers if not hall or c.code == hall]
     ctx["rows"] = ticket_stats(center_ids=[c.id for c in chosen], since=since, until=until, group=group)
     if request.GET.get("format") == "xlsx":
-        wb = stats_workbook(
+        content = stats_workbook(
             ctx["rows"], title=f"排队叫号统计 {since:%Y-%m-%d} 至 {until:%Y-%m-%d}（按{GROUPS[group]}）"
         )
-        buf = BytesIO()
-        wb.save(buf)
-        resp = HttpResponse(buf.getvalue(), content_type=XLSX)
-        resp["Content-Disposition"] = f'attachment; filename="queue-stats-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"'
-        return resp
+        return xlsx_download(f"queue-stats-{since:%Y%m%d}-{until:%Y%m%d}.xlsx", content)
     return render(request, "queueing/stats.html", ctx)

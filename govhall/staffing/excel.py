@@ -1,25 +1,11 @@
 """Excel exports: the monthly attendance sheet and the month's assessment.
 Only names are exported (no phone or ID numbers)."""
 
-from io import BytesIO
+from govhall.core.xlsx import Sheet, workbook_bytes
 
 
 def _book(title: str, header: list, rows) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    wb.remove(wb.worksheets[0])
-    ws = wb.create_sheet(title[:31])
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    ws.freeze_panes = "B2"
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(Sheet(title=title, header=header, rows=rows, freeze="B2"))
 
 
 def attendance_xlsx(sheet: dict) -> bytes:

@@ -100,6 +100,19 @@ def test_people_export_masks_phones_and_keeps_scope(client, world):
     assert MASKED in flat and PHONE not in flat
 
 
+def test_a_user_name_that_is_a_phone_number_is_masked_in_the_list_detail_and_export(client, world):
+    """Citizens sign in with their phone number: it is masked like every phone."""
+    person = make_user("13900002222", Role.CLERK, world["a"], full_name="")
+    c = _as(client, world["manager_a"])
+    for html in (
+        c.get("/staff/people/").content.decode(),
+        c.get(f"/staff/people/{person.pk}/").content.decode(),
+    ):
+        assert "139****2222" in html and "13900002222" not in html
+    flat = " ".join(str(v) for r in _sheet_rows(c.get("/staff/people/export.xlsx")) for v in r if v)
+    assert "139****2222" in flat and "13900002222" not in flat
+
+
 # --- people: creating users and roles --------------------------------------------
 
 
@@ -201,6 +214,9 @@ def test_full_phone_is_shown_only_on_request_and_the_look_is_recorded(client, wo
     detail = c.get(f"/staff/people/{person.pk}/").content.decode()
     assert MASKED in detail and PHONE not in detail and "查看完整号码" in detail
     assert c.get(f"/staff/people/{person.pk}/phone/").status_code == 405
+    refused = c.post(f"/staff/people/{person.pk}/phone/", {"reason": " "})
+    assert refused.status_code == 400 and PHONE not in refused.content.decode()
+    assert not PersonalDataAccess.objects.exists()
     response = c.post(f"/staff/people/{person.pk}/phone/", {"reason": "通知排班"})
     assert response.status_code == 200
     assert PHONE in response.content.decode()

@@ -298,10 +298,16 @@ def test_revealing_a_full_id_number_is_recorded(world, intake):
 
     case = intake()
     assert case.masked_id_number == "1101**********1232"
-    assert services.case_reveal(by=world["manager_a"], case=case, field="id_number") == PERSON_ID
+    with pytest.raises(DomainError) as exc:
+        services.case_reveal(by=world["manager_a"], case=case, field="id_number", reason="  ")
+    assert exc.value.field == "reason" and not PersonalDataAccess.objects.exists()
+    assert (
+        services.case_reveal(by=world["manager_a"], case=case, field="id_number", reason="核对身份")
+        == PERSON_ID
+    )
     assert PersonalDataAccess.objects.filter(viewer=world["manager_a"], field="id_number").count() == 1
     with pytest.raises(NotFound):
-        services.case_reveal(by=world["clerk_b"], case=case, field="phone")
+        services.case_reveal(by=world["clerk_b"], case=case, field="phone", reason="核对")
     assert PersonalDataAccess.objects.count() == 1
 
 

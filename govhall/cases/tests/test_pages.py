@@ -146,3 +146,16 @@ def test_citizen_registers_applies_uploads_submits_and_tracks(world, marriage, m
     r = anon.post("/track/", {"number": case.number, "phone": "13912345678"})
     assert r.status_code == 200 and "已提交" in r.content.decode()
     assert Client().get(url).status_code == 302  # login needed
+
+
+def test_export_writes_a_formula_looking_name_as_text(world, intake):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    case = intake()
+    Case.objects.filter(pk=case.pk).update(applicant_name="=1+1")
+    r = client_for(world["admin"]).get("/staff/cases/export.xlsx")
+    ws = load_workbook(BytesIO(r.content)).active
+    names = [c for c in ws[2] if isinstance(c.value, str) and "1+1" in c.value]
+    assert names and all(c.data_type == "s" and c.value == "'=1+1" for c in names)

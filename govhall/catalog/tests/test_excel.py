@@ -145,3 +145,26 @@ def test_unchanged_services_keep_items_of_other_districts_apart(world, other_wor
         )
     assert exc.value.problems[0].column == "实施编码"
     assert ServiceItem.objects.get(code="O-1").name == "邻区事项"
+
+
+def test_a_formula_in_a_name_is_exported_as_text_and_imports_back_unchanged(world, marriage):
+    marriage.name = '=HYPERLINK("http://evil","点我")'
+    marriage.save()
+    data = excel.export_catalog(district=world["district"])
+    cell = load_workbook(io.BytesIO(data)).active["C2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=")
+    excel.import_catalog(by=world["admin"], district=world["district"], data=data)
+    marriage.refresh_from_db()
+    assert marriage.name == '=HYPERLINK("http://evil","点我")'
+
+
+def test_a_cell_too_long_is_a_row_problem_not_a_memory_spike(world):
+    from govhall.core.xlsx import MAX_CELL_CHARS
+
+    with pytest.raises(excel.ImportRejected) as exc:
+        excel.import_catalog(
+            by=world["admin"],
+            district=world["district"],
+            data=workbook([row("X-1", "长" * (MAX_CELL_CHARS + 1))]),
+        )
+    assert any("超过" in p.message for p in exc.value.problems)
