@@ -220,6 +220,10 @@ GOVHALL_RATE_LIMITS = [
     },
 ]
 
+# How long the history of records and personal-data looks are kept (days; at
+# least 183, 网络安全法 art. 21 — a system check refuses less). `manage.py audit_prune`.
+GOVHALL_AUDIT_RETENTION_DAYS = int(os.environ.get("GOVHALL_AUDIT_RETENTION_DAYS", str(3 * 365)))
+
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 0.5  # hours

@@ -131,6 +131,14 @@ class AuditFilterForm(AccessibleForm):
     )
     since = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    month = forms.RegexField(
+        label="按月",
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        error_messages={"invalid": "请按“2026-11”的格式填写月份。"},
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"}),
+        help_text="选择月份时，按整月导出（忽略开始和结束日期）。",
+    )
 
     def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

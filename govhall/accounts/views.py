@@ -2,7 +2,7 @@
 and API tokens. The services decide; these pages render, and a DomainError a
 service raises is answered by the page door (core.page_errors)."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.contrib import messages
@@ -258,6 +258,12 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any
             filters["until"] = timezone.make_aware(
                 datetime.combine(data["until"] + timedelta(days=1), time.min)
             )
+        if data.get("month"):
+            year, month = (int(x) for x in data["month"].split("-"))
+            first = date(year, month, 1)
+            following = date(year + month // 12, month % 12 + 1, 1)
+            filters["since"] = timezone.make_aware(datetime.combine(first, time.min))
+            filters["until"] = timezone.make_aware(datetime.combine(following, time.min))
     return form, filters
 
 
@@ -307,8 +313,12 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         ]
         for e in entries
     )
+    month = form.cleaned_data.get("month") if form.is_bound else ""
     return xlsx_response(
-        "audit.xlsx", "操作记录", ["时间", "操作人", "记录类型", "记录", "操作", "原因", "变更内容"], rows
+        f"audit-{month}.xlsx" if month else "audit.xlsx",
+        "操作记录",
+        ["时间", "操作人", "记录类型", "记录", "操作", "原因", "变更内容"],
+        rows,
     )
 
 

@@ -243,3 +243,45 @@ def personal_data_accesses(*, obj=None, viewer_id: int | None = None) -> QuerySe
     if viewer_id is not None:
         qs = qs.filter(viewer_id=viewer_id)
     return qs.order_by("-at", "-id")
+
+
+# --- retention ----------------------------------------------------------------------------
+# 网络安全法 art. 21: logs of network operations are kept at least six months.
+# The history of every record and the record of every personal-data look are
+# kept for settings.GOVHALL_AUDIT_RETENTION_DAYS (default three years, never
+# under 183 — a system check refuses less). No page deletes them; only the
+# `audit_prune` command (run by operations, itself logged) removes what is older.
+
+MIN_RETENTION_DAYS = 183
+
+
+def retention_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "GOVHALL_AUDIT_RETENTION_DAYS", 3 * 365))
+
+
+def audit_prune(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete history rows and personal-data looks older than the retention period."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    days = retention_days()
+    if days < MIN_RETENTION_DAYS:
+        raise DomainError(
+            f"操作记录至少保存 {MIN_RETENTION_DAYS} 天（网络安全法第二十一条），当前设置为 {days} 天。"
+        )
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    removed: dict[str, int] = {}
+    with transaction.atomic():
+        for model in apps.get_models():
+            if model._meta.model_name.startswith("historical"):
+                n, _ = model.objects.filter(history_date__lt=cutoff).delete()
+                if n:
+                    removed[model._meta.label] = n
+        n, _ = PersonalDataAccess.objects.filter(at__lt=cutoff).delete()
+        if n:
+            removed[PersonalDataAccess._meta.label] = n
+    return removed

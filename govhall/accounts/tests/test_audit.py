@@ -190,3 +190,49 @@ def test_history_user_survives_when_entries_come_from_several_models(world):
     assert {e.model_key for e in entries} >= {"center", "user", "role", "leadership", "hours"}
     assert all(entries[i].when >= entries[i + 1].when for i in range(len(entries) - 1))
     assert timedelta(0) <= entries[0].when - entries[-1].when
+
+
+def test_audit_export_by_month_holds_that_month_only(client, world):
+    c = _as(client, world["admin"])
+    person = make_user("monthly")
+    with time_machine.travel(datetime(2026, 10, 15, 3, tzinfo=UTC), tick=False):
+        person.full_name = "十月改名"
+        save_recorded(person, by=world["admin"], reason="十月的修改")
+    with time_machine.travel(datetime(2026, 11, 2, 3, tzinfo=UTC), tick=False):
+        person.full_name = "十一月改名"
+        save_recorded(person, by=world["admin"], reason="十一月的修改")
+    response = c.get("/staff/audit/export.xlsx", {"model": "user", "month": "2026-10"})
+    assert response.status_code == 200 and "audit-2026-10.xlsx" in response["Content-Disposition"]
+    reasons = [
+        r[5] for r in load_workbook(BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)
+    ]
+    assert "十月的修改" in reasons and "十一月的修改" not in reasons
+    bad = c.get("/staff/audit/", {"month": "2026-13"})
+    assert bad.status_code == 400 and "2026-11" in bad.content.decode()
+
+
+def test_history_is_kept_for_the_retention_period_and_pruned_only_after(world, settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from govhall.core.apps import audit_retention_check
+    from govhall.core.audit import audit_prune
+
+    person = make_user("old-history")
+    with time_machine.travel(datetime(2025, 1, 1, tzinfo=UTC), tick=False):
+        person.full_name = "很久以前"
+        save_recorded(person, by=world["admin"], reason="旧记录")
+    with time_machine.travel(datetime(2026, 9, 1, tzinfo=UTC), tick=False):
+        person.full_name = "三个月前"
+        save_recorded(person, by=world["admin"], reason="近记录")
+    settings.GOVHALL_AUDIT_RETENTION_DAYS = 100
+    assert [e.id for e in audit_retention_check(None)] == ["govhall.E001"]
+    with pytest.raises(CommandError, match="至少保存 183 天"):
+        call_command("audit_prune")
+    assert User.history.filter(history_change_reason="旧记录").exists()
+    settings.GOVHALL_AUDIT_RETENTION_DAYS = 365
+    assert audit_retention_check(None) == []
+    removed = audit_prune(now=datetime(2026, 11, 29, tzinfo=UTC))
+    assert removed["accounts.HistoricalUser"] >= 1
+    assert not User.history.filter(history_change_reason="旧记录").exists()
+    assert User.history.filter(history_change_reason="近记录").exists()
