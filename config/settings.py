@@ -171,7 +171,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "govhall.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# 等保: a staff account nobody has used for this many days is disabled (a daily job).
+GOVHALL_IDLE_ACCOUNT_DAYS = int(os.environ.get("GOVHALL_IDLE_ACCOUNT_DAYS", "90"))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:workbench"
 LOGOUT_REDIRECT_URL = "public:home"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from govhall.core.errors import DomainError, Refused
@@ -245,3 +245,29 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str = "
         )
     log.info("群众注册 %s", mask_phone(phone))
     return user
+
+
+# --- idle accounts (等保 2.0: accounts nobody uses are closed) -----------------------------
+
+
+def idle_accounts_disable(*, now: datetime | None = None) -> list[str]:
+    """Disable staff accounts not used for settings.GOVHALL_IDLE_ACCOUNT_DAYS days
+    (last login, or creation if never logged in), each recorded. Citizens' portal
+    accounts are theirs and are left alone. Idempotent."""
+    days = int(getattr(settings, "GOVHALL_IDLE_ACCOUNT_DAYS", 90))
+    if days <= 0:
+        return []
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    idle = (
+        User.objects.filter(is_active=True, citizen__isnull=True)
+        .filter(models.Q(last_login__lt=cutoff) | models.Q(last_login__isnull=True, date_joined__lt=cutoff))
+        .order_by("pk")
+    )
+    done = []
+    for user in idle:
+        with transaction.atomic():
+            user.is_active = False
+            save_recorded(user, by=None, reason=f"{days} 天未登录，系统自动停用")
+        log.warning("账号 %s 已 %s 天未登录，自动停用", user.username, days)
+        done.append(user.username)
+    return done

@@ -176,3 +176,40 @@ def test_idle_timeout_sends_back_to_the_same_page_after_login(client, world):
     assert "next=%2Fstaff%2Fchanges%2F%3Fstatus%3Ddraft" in to_login
     response = client.post(to_login, {"username": "tclerk_a", "password": PASSWORD})
     assert response["Location"] == "/staff/changes/?status=draft"
+
+
+@pytest.mark.parametrize("weak", ["abcdefghijkl", "abcdefgh1234", "ABCDEFGH!!!!"])
+def test_a_password_of_fewer_than_three_kinds_of_character_is_refused(world, weak):
+    with pytest.raises(DomainError) as exc:
+        services.user_create(by=world["admin"], username="weakling", full_name="弱", password=weak)
+    assert exc.value.field == "password" and "至少 3 种" in exc.value.message
+    assert not get_user_model().objects.filter(username="weakling").exists()
+    services.user_create(by=world["admin"], username="strong", full_name="强", password="Abcdefgh1234")
+
+
+def test_staff_accounts_idle_for_90_days_are_disabled_and_recorded(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from govhall.core.extensions import periodic_jobs
+
+    User = get_user_model()
+    now = timezone.now()
+    User.objects.filter(pk=world["clerk_a"].pk).update(last_login=now - timedelta(days=91))
+    User.objects.filter(pk=world["clerk_b"].pk).update(last_login=now - timedelta(days=89))
+    never = services.user_create(by=None, username="never-used", full_name="从未登录", password=PASSWORD)
+    User.objects.filter(pk=never.pk).update(date_joined=now - timedelta(days=120))
+    citizen = services.user_create(by=None, username="13900009999", full_name="群众", password=PASSWORD)
+    from govhall.accounts.models import CitizenAccount
+
+    CitizenAccount.objects.create(user=citizen, phone="13900009999")
+    User.objects.filter(pk=citizen.pk).update(last_login=now - timedelta(days=400))
+
+    assert services.idle_accounts_disable in [fn for _, fn in periodic_jobs.registered()]
+    assert sorted(services.idle_accounts_disable(now=now)) == ["never-used", world["clerk_a"].username]
+    assert not User.objects.get(pk=world["clerk_a"].pk).is_active
+    assert User.objects.get(pk=world["clerk_b"].pk).is_active and User.objects.get(pk=citizen.pk).is_active
+    last = User.history.filter(id=world["clerk_a"].pk).latest("history_date")
+    assert last.history_change_reason == "90 天未登录，系统自动停用" and not last.is_active
+    assert services.idle_accounts_disable(now=now) == []  # idempotent
