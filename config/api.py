@@ -37,16 +37,18 @@ api = NinjaAPI(
 )
 
 
-def _error(request, status: int, detail, code: str, errors=None):
+def _error(request, status: int, detail, code: str, errors=None, *, data=None):
     body = {"detail": detail, "code": code}
     if errors:
         body["errors"] = errors
+    if data:
+        body["data"] = data
     return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return _error(request, exc.status, exc.message, exc.code, exc.errors or None)
+    return _error(request, exc.status, exc.message, exc.code, exc.errors or None, data=exc.data or None)
 
 
 @api.exception_handler(ValidationError)

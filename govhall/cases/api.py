@@ -67,10 +67,36 @@ class CaseOut(Schema):
     tracking_number: str
 
 
+class MaterialStateOut(Schema):
+    material_id: int = Field(..., description="指南材料 id")
+    name: str
+    required: bool
+    status: str = Field(
+        ...,
+        description="received 已提交 / missing 未提交 / may_follow 可容缺受理 / to_follow 待补交 / "
+        "followed 已补交 / replaced 已由告知承诺书代替 / shared 免提交 / optional 非必要",
+    )
+    status_label: str
+    due_on: date | None = Field(None, description="容缺补交截止日")
+
+
+class CommitmentOut(Schema):
+    signed_by: str = Field(..., description="签署人")
+    text: str = Field(..., description="承诺书内容（签署时的文本）")
+    material_ids: list[int] = Field(..., description="代替的指南材料 id")
+    materials: list[str]
+    recorded_by: str | None
+    recorded_at: datetime
+
+
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
     notices: list[NoticeOut]
     materials: list[str]
+    materials_status: list[MaterialStateOut] = Field(
+        ..., description="按指南逐项：是否收到、容缺补交、承诺代替"
+    )
+    commitment: CommitmentOut | None = Field(None, description="告知承诺书（告知承诺制事项）")
 
 
 def _case_out(case: Case) -> dict:
@@ -117,6 +143,30 @@ def _detail(case: Case) -> dict:
     ]
     out["notices"] = [_notice_out(case, n) for n in selectors.case_notices(case)]
     out["materials"] = selectors.case_material_names(case)
+    out["materials_status"] = [
+        {
+            "material_id": row["m"].id,
+            "name": row["m"].name,
+            "required": row["m"].required,
+            "status": row["status"],
+            "status_label": row["label"],
+            "due_on": row["due_on"],
+        }
+        for row in selectors.case_material_states(case)
+    ]
+    c = selectors.commitment_of(case)
+    out["commitment"] = (
+        {
+            "signed_by": c.signed_by,
+            "text": c.text,
+            "material_ids": sorted(c.material_ids),
+            "materials": c.material_names,
+            "recorded_by": c.recorded_by.display_name if c.recorded_by else None,
+            "recorded_at": c.recorded_at,
+        }
+        if c is not None
+        else None
+    )
     return out
 
 
@@ -250,6 +300,36 @@ def cases_decide(request, number: str, data: DecisionIn):
             services.case_deliver(by=by, case=case, method=data.method, tracking_number=data.tracking_number)
         case "withdraw":
             services.case_withdraw(by=by, case=case, reason=data.reason)
+    return _detail(_case(request, number))
+
+
+class CommitmentIn(Schema):
+    signed_by: str = Field(..., description="签署告知承诺书的申请人姓名")
+
+
+@router.post(
+    "/cases/{number}/commitment",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="登记告知承诺书（告知承诺制事项，受理前）",
+    operation_id="cases_commitment_record",
+)
+def cases_commitment(request, number: str, data: CommitmentIn):
+    services.case_commitment_record(by=request.user, case=_case(request, number), signed_by=data.signed_by)
+    return _detail(_case(request, number))
+
+
+class PaperMaterialsIn(Schema):
+    material_ids: list[int] = Field(..., description="收到的纸质材料（指南材料 id）；受理后只能补交容缺材料")
+
+
+@router.post(
+    "/cases/{number}/paper-materials",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="窗口收取纸质材料（补正材料，或受理后补交容缺材料）",
+    operation_id="cases_receive_paper",
+)
+def cases_receive_paper(request, number: str, data: PaperMaterialsIn):
+    services.case_receive_paper(by=request.user, case=_case(request, number), material_ids=data.material_ids)
     return _detail(_case(request, number))
 
 

@@ -201,6 +201,12 @@ class WithdrawForm(CasesForm):
     reason = text("撤回原因", needed=True)
 
 
+class CommitmentForm(CasesForm):
+    """告知承诺制: the applicant has signed the 告知承诺书 at the window."""
+
+    signed_by = text("签署人（申请人姓名）", needed=True)
+
+
 class GrantForm(CasesForm):
     material = choice("材料")
     justification = text("理由", needed=True, area=True)
@@ -211,6 +217,7 @@ ACTION_FORMS: dict[str, type[CasesForm]] = {
     "accept": ActionForm,
     "request_correction": CorrectionForm,
     "grant": GrantForm,
+    "commitment": CommitmentForm,
     "reject": RejectForm,
     "start": ActionForm,
     "suspend": SuspendForm,
@@ -230,7 +237,11 @@ def action_forms(
     for name, form_class in ACTION_FORMS.items():
         form = form_class(data if name == action else None, id_prefix=name)
         if name == "receive":
-            form.set_choices("materials", [(row["m"].id, row["m"].name) for row in materials])
+            # After acceptance only the materials to follow (待补交) can be received.
+            to_follow = [row for row in materials if row.get("status") == "to_follow"]
+            form.set_choices("materials", [(row["m"].id, row["m"].name) for row in to_follow or materials])
+        elif name == "commitment":
+            form.fields["signed_by"].initial = case.applicant_name
         elif name == "grant":
             form.set_choices(
                 "material", [(row["m"].id, row["m"].name) for row in materials if not row["named"]]

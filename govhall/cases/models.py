@@ -248,6 +248,79 @@ class Notice(models.Model):
         return f"{self.get_kind_display()} {self.number}"
 
 
+class FollowUpMaterial(models.Model):
+    """容缺受理: a required material the guide lets follow, missing when the case
+    was accepted. Due `follow_days` working days after acceptance; supervision
+    warns when the day passes without it; receiving it (paper or upload) closes it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name="办件")
+    material = models.ForeignKey(
+        "catalog.Material", on_delete=models.PROTECT, related_name="+", verbose_name="指南材料"
+    )
+    name = models.CharField("材料名称", max_length=200)
+    due_on = models.DateField(
+        "补交截止日", null=True, blank=True, help_text="空：截止日落在尚无节假日数据的年份，待录入后确定"
+    )
+    received = models.ForeignKey(
+        CaseMaterial,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="补交的材料",
+    )
+    received_at = models.DateTimeField("补交时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "容缺补交材料"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "material"], name="one_follow_up_per_case_material")
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{'已补交' if self.received_at else '待补交'}）"
+
+
+class Commitment(models.Model):
+    """告知承诺书 signed by the applicant for a case of a 告知承诺制 item: the
+    materials it replaces and the text signed, frozen when recorded."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="commitment", verbose_name="办件"
+    )
+    signed_by = models.CharField("承诺人（签字）", max_length=100)
+    text = models.TextField("承诺书内容")
+    materials = models.JSONField("代替的材料", default=list, help_text='[{"id": 1, "name": "…"}]')
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "告知承诺书"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.case.number} 告知承诺书（{self.signed_by}）"
+
+    @property
+    def material_ids(self) -> set[int]:
+        return {int(m["id"]) for m in self.materials}
+
+    @property
+    def material_names(self) -> list[str]:
+        return [m["name"] for m in self.materials]
+
+
 class CorrectionNotice(models.Model):
     """一次性告知: all missing or defective materials named at once."""
 
@@ -422,6 +495,7 @@ class Warning(models.Model):
         YELLOW = "yellow", "黄牌预警"
         RED = "red", "红牌（超期）"
         FLAG = "flag", "期限无法计算"
+        FOLLOW_UP = "follow_up", "容缺材料逾期未补交"
 
     level = models.CharField("级别", max_length=10, choices=Level.choices)
     center = models.ForeignKey(

@@ -43,6 +43,16 @@ def notice_lines(notice) -> list[tuple[str, str]]:
         if b.get("limit_days") is not None:
             out.append(("p", f"承诺办结时限：{b['limit_days']} 个工作日。{b.get('due', '')}。"))
         out.append(("p", b.get("note", "")))
+        if b.get("follow_ups"):
+            out.append(("h", f"容缺受理：待补交的材料（共 {len(b['follow_ups'])} 项）"))
+            for i, f in enumerate(b["follow_ups"], start=1):
+                out.append(("li", f"{i}. {f['name']}：{f['due']}"))
+        if b.get("commitment"):
+            c = b["commitment"]
+            out.append(("h", "告知承诺制：以告知承诺书代替的材料"))
+            out.append(("p", f"申请人 {c['signed_by']} 于 {c['signed_on']} 签署告知承诺书，代替下列材料："))
+            for i, name in enumerate(c["replaced"], start=1):
+                out.append(("li", f"{i}. {name}"))
     elif notice.kind == "rejection":
         out += [
             ("h", "不予受理的理由"),

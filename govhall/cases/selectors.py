@@ -3,8 +3,9 @@ API, exports — comes from these functions, scoped by `visible_center_ids`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -19,7 +20,18 @@ from govhall.core.errors import NotFound
 from govhall.staffing.extensions import Measure
 from govhall.staffing.models import AssessmentIndicator
 
-from .models import Case, CaseEvent, CaseMaterial, CorrectionException, FirstInquiry, Notice, Warning
+from .models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Commitment,
+    CorrectionException,
+    CorrectionItem,
+    FirstInquiry,
+    FollowUpMaterial,
+    Notice,
+    Warning,
+)
 from .permissions import access_case
 
 if TYPE_CHECKING:
@@ -128,6 +140,110 @@ def guide_materials(guide: Guide) -> dict[int, Material]:
     return _guide_materials.get(
         guide.pk, lambda: {m.id: m for m in Material.objects.filter(guide_id=guide.pk)}
     )
+
+
+# --- is the application complete? (容缺受理, 告知承诺制) ------------------------------------------
+
+
+def materials_received(case: Case) -> set[int]:
+    """Ids of the guide's materials the case holds as received: handed in (paper at
+    the window or uploaded) and not named missing or defective by a one-time notice
+    issued after it came in — a material such a notice names counts again only
+    when handed in after it."""
+    handed: dict[int, datetime] = {}
+    for mid, at in CaseMaterial.objects.filter(case_id=case.pk, material__isnull=False).values_list(
+        "material_id", "handed_in_at"
+    ):
+        handed[mid] = max(at, handed.get(mid, at))
+    named: dict[int, datetime] = {}
+    for mid, at in CorrectionItem.objects.filter(
+        correction__case_id=case.pk, material__isnull=False
+    ).values_list("material_id", "correction__issued_at"):
+        named[mid] = max(at, named.get(mid, at))
+    return {mid for mid, at in handed.items() if mid not in named or at > named[mid]}
+
+
+def commitment_of(case: Case) -> Commitment | None:
+    return Commitment.objects.filter(case_id=case.pk).first()
+
+
+@dataclass
+class Completeness:
+    """What acceptance would make of the case's materials now."""
+
+    missing: list[Material] = field(default_factory=list)  # required, not received: acceptance refused
+    to_follow: list[Material] = field(default_factory=list)  # 容缺受理: may follow after acceptance
+    replaced: list[Material] = field(default_factory=list)  # replaced by the recorded commitment
+    commitment: Commitment | None = None
+
+
+def acceptance_completeness(case: Case) -> Completeness:
+    """Every required material of the case's guide version must be received before
+    acceptance, except one obtained by data sharing (免提交), one the guide lets
+    follow (容缺受理) and one the applicant's recorded commitment replaces (告知承诺制)."""
+    received = materials_received(case)
+    commitment = commitment_of(case)
+    replaced_ids = commitment.material_ids if commitment is not None else set()
+    state = Completeness(commitment=commitment)
+    for m in sorted(guide_materials(case.guide).values(), key=lambda m: (m.order, m.id)):
+        if not m.required or m.shared or m.id in received:
+            continue
+        if m.id in replaced_ids:
+            state.replaced.append(m)
+        elif m.may_follow:
+            state.to_follow.append(m)
+        else:
+            state.missing.append(m)
+    return state
+
+
+def follow_ups_open(case: Case) -> list[FollowUpMaterial]:
+    """The materials accepted to follow (容缺受理) that have not arrived yet."""
+    return list(FollowUpMaterial.objects.filter(case_id=case.pk, received_at__isnull=True))
+
+
+def case_material_states(case: Case) -> list[dict[str, Any]]:
+    """Each material of the case's guide with where it stands, for the case page and API:
+    received, missing, may follow, to follow by a date (待补交), followed, replaced by the commitment."""
+    received = materials_received(case)
+    follow = {f.material_id: f for f in FollowUpMaterial.objects.filter(case_id=case.pk)}
+    commitment = commitment_of(case)
+    replaced = commitment.material_ids if commitment is not None else set()
+    rows = []
+    for m in sorted(guide_materials(case.guide).values(), key=lambda m: (m.order, m.id)):
+        f = follow.get(m.id)
+        due = f.due_on if f is not None else None
+        if f is not None and f.received_at is None:
+            status = "to_follow"
+            label = f"待补交（{due:%Y年%m月%d日}前）" if due else "待补交（截止日待定）"
+        elif f is not None:
+            status, label = "followed", "已补交"
+        elif m.id in received:
+            status, label = "received", "已提交"
+        elif m.id in replaced:
+            status, label = "replaced", "已由告知承诺书代替"
+        elif not m.required:
+            status, label = "optional", "未提交（非必要）"
+        elif m.shared:
+            status, label = "shared", "未提交（数据共享获取，免提交）"
+        elif m.may_follow:
+            status, label = "may_follow", f"未提交（可容缺受理，受理后 {m.follow_days} 个工作日内补交）"
+        elif m.replaced_by_commitment and case.guide.commitment_allowed:
+            status, label = "missing", "未提交（可签署告知承诺书代替）"
+        else:
+            status, label = "missing", "未提交"
+        rows.append({"m": m, "status": status, "label": label, "due_on": due})
+    return rows
+
+
+def follow_ups_overdue(*, today: date) -> dict[int, list[FollowUpMaterial]]:
+    """Case id → its follow-ups past their due date and not received, for the cases whose clock runs."""
+    out: dict[int, list[FollowUpMaterial]] = {}
+    for f in FollowUpMaterial.objects.filter(
+        received_at__isnull=True, due_on__lt=today, case__status__in=Case.CLOCK_STATES
+    ).order_by("due_on", "id"):
+        out.setdefault(f.case_id, []).append(f)
+    return out
 
 
 def case_track(*, number: str, phone: str) -> Case | None:

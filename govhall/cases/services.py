@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from types import ModuleType
 from typing import Any, TypedDict
@@ -50,16 +50,24 @@ from .models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    Commitment,
     CorrectionException,
     CorrectionItem,
     CorrectionNotice,
     FirstInquiry,
+    FollowUpMaterial,
     InquiryEvent,
     Notice,
     Warning,
 )
 from .permissions import access_case, access_center, is_applicant
-from .selectors import guide_materials
+from .selectors import (
+    Completeness,
+    acceptance_completeness,
+    follow_ups_open,
+    follow_ups_overdue,
+    guide_materials,
+)
 
 log = logging.getLogger("govhall.cases")
 S = Case.Status
@@ -416,16 +424,70 @@ def _receive_paper(case: Case, *, by: User | None, materials: list[Material]) ->
     return rows
 
 
+# After acceptance only the materials still to follow (容缺受理) are taken in.
+FOLLOW_UP_STATES = {S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED}
+
+
+def _only_follow_ups(case: Case, materials: Sequence[Material]) -> dict[int, FollowUpMaterial]:
+    """The case's open follow-ups; DomainError if a material handed in after acceptance is not one of them."""
+    open_ = {f.material_id: f for f in follow_ups_open(case)}
+    extra = [m.name for m in materials if m.id not in open_]
+    if extra:
+        raise DomainError(
+            f"办件已受理，只能补交容缺受理的材料；“{'、'.join(extra)}”不在待补交之列。",
+            field="materials",
+            code="not_follow_up",
+        )
+    return open_
+
+
+def _close_follow_ups(
+    case: Case, rows: Sequence[CaseMaterial], open_: dict[int, FollowUpMaterial], *, by: User | None
+) -> None:
+    """Materials that followed after acceptance: each follow-up is closed and the step recorded;
+    the supervision warning ends when nothing overdue is left."""
+    for row in rows:
+        follow = open_.get(row.material_id or 0)
+        if follow is None or follow.received_at is not None:
+            continue
+        follow.received, follow.received_at = row, row.handed_in_at or timezone.now()
+        # validate=False, reason (b): only who/when it arrived (system-maintained) changes.
+        save_recorded(follow, by=by, reason="补交容缺材料", validate=False)
+        due = f"（截止 {follow.due_on:%Y年%m月%d日}）" if follow.due_on else ""
+        insert_row(
+            CaseEvent(
+                case=case,
+                action="follow_up_received",
+                label="补交容缺材料",
+                from_status=case.status,
+                to_status=case.status,
+                by=by,
+                reason=f"{follow.name}{due}{'，纸质' if row.paper else '，电子'}",
+            )
+        )
+    if not any(f.received_at is None and f.due_on and f.due_on < _today() for f in open_.values()):
+        Warning.objects.filter(case=case, level=Warning.Level.FOLLOW_UP, resolved_at__isnull=True).update(
+            resolved_at=timezone.now()
+        )
+
+
 @transaction.atomic
 def case_receive_paper(*, by: User | None, case: Case, material_ids: Iterable[int]) -> list[CaseMaterial]:
-    """The window records paper materials handed in (e.g. after a correction notice)."""
+    """The window records paper materials handed in (after a correction notice, or
+    after acceptance the materials allowed to follow, 容缺受理)."""
     case = _lock(case)
     access_case(by, case, action="decide")
-    if case.status not in {S.SUBMITTED, S.CORRECTION}:
+    if case.status not in {S.SUBMITTED, S.CORRECTION, *FOLLOW_UP_STATES}:
         raise WrongState(f"办件当前为“{case.get_status_display()}”，不能再收取材料。")
     if not material_ids:
         raise DomainError("请勾选收到的材料。", field="materials")
-    return _receive_paper(case, by=by, materials=_paper_materials(case.guide, material_ids))
+    materials = _paper_materials(case.guide, material_ids)
+    if case.status not in FOLLOW_UP_STATES:
+        return _receive_paper(case, by=by, materials=materials)
+    open_ = _only_follow_ups(case, materials)
+    rows = _receive_paper(case, by=by, materials=materials)
+    _close_follow_ups(case, rows, open_, by=by)
+    return rows
 
 
 @transaction.atomic
@@ -471,11 +533,11 @@ def case_material_upload(*, by: User, case: Case, material_id: int | None, file:
     hands in a file for one material of the guide."""
     case = _lock(case)
     if is_applicant(by, case):
-        if case.status not in {S.DRAFT, S.CORRECTION}:
+        if case.status not in {S.DRAFT, S.CORRECTION, *FOLLOW_UP_STATES}:
             raise WrongState(f"办件当前为“{case.get_status_display()}”，不能再上传材料。")
     else:
         access_case(by, case, action="decide")
-        if case.status not in {S.SUBMITTED, S.CORRECTION}:
+        if case.status not in {S.SUBMITTED, S.CORRECTION, *FOLLOW_UP_STATES}:
             raise WrongState(f"办件当前为“{case.get_status_display()}”，不能再上传材料。")
     material = None
     if material_id:
@@ -484,6 +546,12 @@ def case_material_upload(*, by: User, case: Case, material_id: int | None, file:
             raise DomainError("请选择指南中列出的材料。", field="material")
     else:
         raise DomainError("请选择这份文件对应的材料。", field="material")
+    open_ = {}
+    if case.status in FOLLOW_UP_STATES:
+        try:
+            open_ = _only_follow_ups(case, [material])
+        except DomainError as exc:
+            raise DomainError(exc.message, field="material", code=exc.code) from None
     if file is None:
         raise DomainError("请选择要上传的文件。", field="file")
     content_type, _ = _check_upload(file)
@@ -498,7 +566,9 @@ def case_material_upload(*, by: User, case: Case, material_id: int | None, file:
     row.file.save(
         f"{case.pk}-{secrets.token_hex(8)}.{file.name.rsplit('.', 1)[-1].lower()}", file, save=False
     )
-    save_recorded(row, by=by, reason="上传材料")
+    save_recorded(row, by=by, reason="补交容缺材料" if open_ else "上传材料")
+    if open_:
+        _close_follow_ups(case, [row], open_, by=by)
     return row
 
 
@@ -530,44 +600,192 @@ def _decide(by: User | None, case: Case) -> set[str]:
     return roles if by is not None else set()
 
 
-def _issue_acceptance_notice(case: Case, *, by: User | None, text: str) -> Notice:
-    """The 受理通知书: why the case is accepted (`text`), its time limit and the day it is due."""
+def _issue_acceptance_notice(
+    case: Case,
+    *,
+    by: User | None,
+    text: str,
+    follow_ups: Sequence[FollowUpMaterial] = (),
+    commitment: Commitment | None = None,
+    replaced: Sequence[Material] = (),
+) -> Notice:
+    """The 受理通知书: why the case is accepted (`text`), its time limit and the day it
+    is due; the materials to follow (容缺受理) each with its due date, and those
+    replaced by the applicant's commitment (告知承诺制)."""
     if case.deadline_unknown:
         due = "期限落在尚无节假日数据的年份，待补录工作日调整后确定办结日期"
     elif case.deadline:
         due = f"应于 {case.deadline:%Y年%m月%d日} 前办结"
     else:
         due = ""
-    return _issue_notice(
-        case,
-        kind=Notice.Kind.ACCEPTANCE,
-        by=by,
-        extra={
-            "text": text,
-            "limit_days": case.limit_days,
-            "due": due,
-            "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
-        },
+    extra: dict[str, Any] = {
+        "text": text,
+        "limit_days": case.limit_days,
+        "due": due,
+        "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
+    }
+    if follow_ups:
+        extra["follow_ups"] = [{"name": f.name, "due": _follow_due_text(f)} for f in follow_ups]
+    if commitment is not None and replaced:
+        extra["commitment"] = {
+            "signed_by": commitment.signed_by,
+            "signed_on": timezone.localtime(commitment.recorded_at).strftime("%Y年%m月%d日"),
+            "replaced": [m.name for m in replaced],
+        }
+    return _issue_notice(case, kind=Notice.Kind.ACCEPTANCE, by=by, extra=extra)
+
+
+def _follow_due_text(follow: FollowUpMaterial) -> str:
+    if follow.due_on:
+        return f"{follow.due_on:%Y年%m月%d日}前补交"
+    return "受理后规定的工作日内补交（截止日待节假日安排录入后确定）"
+
+
+def _acceptance_text(case: Case, state: Completeness) -> str:
+    """The notice's decision: 材料齐全 only when nothing is to follow or replaced by a commitment."""
+    head = f"你（单位）提交的“{case.item.name}”申请，经审查，"
+    if not state.to_follow and not state.replaced:
+        return head + "申请材料齐全、符合法定形式，本机关决定予以受理。"
+    parts = []
+    if state.to_follow:
+        parts.append("下列材料依容缺受理办理，请在截止日前补交，逾期未补交的将依法处理")
+    if state.replaced:
+        parts.append("下列材料以申请人签署的告知承诺书代替，承诺不实的依法承担相应责任")
+    return head + "符合受理条件，本机关决定予以受理。" + "；".join(parts) + "。"
+
+
+def _refuse_incomplete(state: Completeness) -> None:
+    """DomainError naming every required material still missing (and their ids, for the API)."""
+    names = "、".join(f"“{m.name}”" for m in state.missing)
+    message = (
+        f"申请材料不齐全，不能受理：尚未收到必要材料{names}。请收取材料后再受理，或出具一次性告知书告知补正。"
     )
+    raise DomainError(
+        message,
+        field="materials",
+        code="materials_incomplete",
+        data={"missing_material_ids": [m.id for m in state.missing]},
+    )
+
+
+def _open_follow_ups(case: Case, materials: Sequence[Material], *, by: User | None) -> list[FollowUpMaterial]:
+    """容缺受理: one follow-up per missing material, due its working days after acceptance."""
+    start = timezone.localtime(case.accepted_at).date() if case.accepted_at else _today()
+    rows = []
+    for m in materials:
+        try:
+            due: date | None = add_working_days(start, m.follow_days, district=case.center.district_id)
+        except CalendarUnknown:
+            due = None  # the year's holidays are not entered: no date is guessed
+        follow = FollowUpMaterial(case=case, material=m, name=m.name, due_on=due)
+        save_recorded(follow, by=by, reason="容缺受理：待补交")
+        rows.append(follow)
+    return rows
 
 
 @transaction.atomic
 def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
-    """受理: the clock starts; the acceptance notice is issued."""
+    """受理: only a complete application — every required material received, except
+    those the guide lets follow (容缺受理, then due by a date) or that the
+    applicant's recorded commitment replaces (告知承诺制). The clock starts; the
+    acceptance notice says which materials are to follow and which were replaced."""
     case = _lock(case)
     _decide(by, case)
+    if case.status not in TRANSITIONS["accept"][0]:
+        _transition(case, action="accept", by=by)  # raises WrongState
+    state = acceptance_completeness(case)
+    if state.missing:
+        _refuse_incomplete(state)
     case.accepted_at = timezone.now()
     case.limit_days = (
         case.guide.promised_days if case.guide.promised_days is not None else case.guide.legal_days
     )
     _compute_deadline(case)
     _transition(case, action="accept", by=by, to=S.ACCEPTED, reason=reason)
+    follow_ups = _open_follow_ups(case, state.to_follow, by=by)
+    if follow_ups:
+        insert_row(
+            CaseEvent(
+                case=case,
+                action="follow_up_due",
+                label="容缺受理",
+                from_status=case.status,
+                to_status=case.status,
+                by=by,
+                reason="；".join(f"{f.name}：{_follow_due_text(f)}" for f in follow_ups),
+            )
+        )
     _issue_acceptance_notice(
         case,
         by=by,
-        text=f"你（单位）提交的“{case.item.name}”申请，经审查，申请材料齐全、符合法定形式，本机关决定予以受理。",
+        text=_acceptance_text(case, state),
+        follow_ups=follow_ups,
+        commitment=state.commitment,
+        replaced=state.replaced,
     )
     return case
+
+
+def _commitment_text(case: Case, replaced: Sequence[Material]) -> str:
+    """The text the applicant signs: the guide's, or the standard one naming the materials."""
+    names = "、".join(f"“{m.name}”" for m in replaced)
+    standard = (
+        f"本人申请办理“{case.item.name}”，已知晓告知的全部条件和要求。本人承诺：符合上述条件，"
+        f"{names}所证明的情况真实、准确，愿意承担不实承诺的法律责任。"
+    )
+    own = (case.guide.commitment_text or "").strip()
+    return f"{own}\n（代替材料：{'、'.join(m.name for m in replaced)}）" if own else standard
+
+
+@transaction.atomic
+def case_commitment_record(*, by: User | None, case: Case, signed_by: str) -> Commitment:
+    """告知承诺制: the applicant's signed 告知承诺书 is recorded on the case (who
+    signed, who recorded it, when, the text as signed); from then on the materials
+    the guide lets it replace no longer block acceptance."""
+    case = _lock(case)
+    _decide(by, case)
+    guide = case.guide
+    if not guide.commitment_allowed:
+        raise DomainError(
+            f"“{case.item.name}”不实行告知承诺制，不能以告知承诺书代替申请材料。",
+            field="signed_by",
+            code="commitment_not_allowed",
+        )
+    if case.status not in {S.SUBMITTED, S.CORRECTION}:
+        raise WrongState(f"办件当前为“{case.get_status_display()}”，受理前才能登记告知承诺书。")
+    if Commitment.objects.filter(case=case).exists():
+        raise WrongState("该办件已登记告知承诺书。")
+    signed_by = (signed_by or "").strip()
+    if not signed_by:
+        raise DomainError("请填写签署告知承诺书的申请人姓名。", field="signed_by")
+    if len(signed_by) > 100:
+        raise DomainError("签署人姓名最多 100 个字。", field="signed_by")
+    replaced = sorted(
+        (m for m in guide_materials(guide).values() if m.replaced_by_commitment and m.required),
+        key=lambda m: (m.order, m.id),
+    )
+    if not replaced:
+        raise DomainError("办事指南未列出可由告知承诺书代替的材料。", field="signed_by")
+    row = Commitment(
+        case=case,
+        signed_by=signed_by,
+        text=_commitment_text(case, replaced),
+        materials=[{"id": m.id, "name": m.name} for m in replaced],
+        recorded_by=by,
+    )
+    save_recorded(row, by=by, reason="登记告知承诺书")
+    insert_row(
+        CaseEvent(
+            case=case,
+            action="commitment",
+            label="签署告知承诺书",
+            from_status=case.status,
+            to_status=case.status,
+            by=by,
+            reason=f"{signed_by}签署，代替：{'、'.join(m.name for m in replaced)}",
+        )
+    )
+    return row
 
 
 def received_at(case: Case) -> datetime:
@@ -964,6 +1182,14 @@ def _want(case: Case, today: date) -> dict[str, tuple[str, date | None]]:
     return {}
 
 
+def _want_follow_ups(overdue: list[FollowUpMaterial]) -> dict[str, tuple[str, date | None]]:
+    """容缺受理: a material accepted to follow whose due date has passed without it."""
+    if not overdue:
+        return {}
+    names = "、".join(f"{f.name}（{f.due_on:%m月%d日}前）" for f in overdue)
+    return {Warning.Level.FOLLOW_UP: (f"容缺材料逾期未补交：{names}", overdue[0].due_on)}
+
+
 def _apply_wanted(
     rows: dict[str, tuple[str, date | None]], existing: list[Warning], make: Callable[..., Warning]
 ) -> int:
@@ -1013,8 +1239,10 @@ def warnings_compute(*, today: date | None = None) -> dict[str, int]:
         case__status__in=watched
     )
     stale.update(resolved_at=timezone.now())
+    overdue_follow_ups = follow_ups_overdue(today=today)
     for case in running.iterator():
         rows = _want_acceptance(case, today) if case.status == S.SUBMITTED else _want(case, today)
+        rows.update(_want_follow_ups(overdue_follow_ups.get(case.pk, [])))
         existing = list(case.warnings.all())
         created += _apply_wanted(
             rows, existing, lambda c=case, **kw: Warning.objects.create(case=c, center_id=c.center_id, **kw)

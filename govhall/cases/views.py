@@ -197,8 +197,19 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
     handed = {m.material_id for m in case.materials.all()}
     named = set(CorrectionItem.objects.filter(correction__case=case).values_list("material_id", flat=True))
     materials = [
-        {"m": m, "handed": m.id in handed, "named": m.id in named} for m in case.guide.materials.all()
+        {**row, "handed": row["m"].id in handed, "named": row["m"].id in named}
+        for row in selectors.case_material_states(case)
     ]
+    commitment = selectors.commitment_of(case)
+    if can(request.user, case, "decide"):
+        if case.status in services.FOLLOW_UP_STATES and selectors.follow_ups_open(case):
+            allowed.add("receive")  # the materials accepted to follow (容缺受理)
+        if (
+            case.guide.commitment_allowed
+            and commitment is None
+            and case.status in {Case.Status.SUBMITTED, Case.Status.CORRECTION}
+        ):
+            allowed.add("commitment")
     forms = action_forms(case, materials, data, action)
     return {
         "case": case,
@@ -214,6 +225,7 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
         "revealed": {},
         "reveal_form": RevealForm(id_prefix="reveal"),
         "exceptions": case.correction_exceptions.select_related("material", "granted_by"),
+        "commitment": commitment,
         "unknown_year": first_unknown_year(
             timezone.localtime(case.accepted_at).date(), district=case.center.district_id
         )
@@ -274,6 +286,9 @@ DECISIONS = {
     ),
     "withdraw": lambda by, case, p: services.case_withdraw(by=by, case=case, reason=p.get("reason", "")),
     "grant": lambda by, case, p: _grant(by=by, case=case, p=p),
+    "commitment": lambda by, case, p: services.case_commitment_record(
+        by=by, case=case, signed_by=p.get("signed_by", "")
+    ),
 }
 
 
@@ -540,7 +555,9 @@ def _my_ctx(request, case: Case) -> dict:
         "notices": case.notices.all(),
         "events": case.events.select_related("by"),
         "last_correction": case.corrections.order_by("-sequence").first(),
-        "can_upload": case.status in {Case.Status.DRAFT, Case.Status.CORRECTION},
+        "can_upload": case.status in {Case.Status.DRAFT, Case.Status.CORRECTION}
+        or (case.status in services.FOLLOW_UP_STATES and bool(selectors.follow_ups_open(case))),
+        "material_states": selectors.case_material_states(case),
         "can_withdraw": case.status in services.TRANSITIONS["withdraw"][0],
     }
 

@@ -145,6 +145,15 @@ class Guide(TimeStamped):
     complaint_phone = models.CharField("投诉电话", max_length=60, blank=True)
     online_url = models.URLField("网上办理地址", max_length=300, blank=True)
     faq = models.JSONField("常见问题", default=list, blank=True, help_text='[{"q": "问题", "a": "解答"}]')
+    # 告知承诺制: the applicant's signed commitment replaces the materials marked `replaced_by_commitment`.
+    commitment_allowed = models.BooleanField(
+        "实行告知承诺制", default=False, help_text="申请人签署告知承诺书后，可免交标注“承诺代替”的材料"
+    )
+    commitment_text = models.TextField(
+        "告知承诺书内容",
+        blank=True,
+        help_text="申请人签署的承诺内容；留空则使用标准文本",
+    )
     change_note = models.CharField("修订说明", max_length=200, blank=True)
     drafted_by = models.ForeignKey(
         "accounts.User",
@@ -229,6 +238,10 @@ class GuidePart(models.Model):
         return super().delete(*args, **kwargs)
 
 
+DEFAULT_FOLLOW_DAYS = 5  # 容缺受理: working days after acceptance, unless the guide says otherwise
+MAX_FOLLOW_DAYS = 60
+
+
 class Material(GuidePart):
     """申请材料 of one guide version."""
 
@@ -251,6 +264,14 @@ class Material(GuidePart):
     sample = models.FileField("填写样例", upload_to="catalog/samples/", blank=True)
     shared = models.BooleanField("免提交（可通过数据共享获取）", default=False)
     note = models.CharField("备注", max_length=200, blank=True)
+    # 容缺受理: a required material that may follow within `follow_days` working days of acceptance.
+    may_follow = models.BooleanField("可容缺受理", default=False)
+    follow_days = models.PositiveSmallIntegerField(
+        "容缺补交期限（工作日）", default=DEFAULT_FOLLOW_DAYS, help_text="受理后多少个工作日内补交"
+    )
+    replaced_by_commitment = models.BooleanField(
+        "可由告知承诺书代替", default=False, help_text="仅在指南实行告知承诺制时有效"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -260,6 +281,17 @@ class Material(GuidePart):
 
     def __str__(self):
         return self.name
+
+    @property
+    def acceptance_note(self) -> str:
+        """What the guide tells the applicant about handing this material in late or not at all."""
+        if not self.required:
+            return ""
+        if self.may_follow:
+            return f"可容缺受理，受理后 {self.follow_days} 个工作日内补交"
+        if self.replaced_by_commitment and self.guide.commitment_allowed:
+            return "实行告知承诺制：签署告知承诺书的，可免交"
+        return ""
 
 
 class Fee(GuidePart):

@@ -87,6 +87,8 @@ def guide_pdf(item, guide, *, url: str = "") -> bytes:
         need = "必要" if m.required else "非必要"
         if m.shared:
             need += "；免提交（数据共享获取）"
+        if m.acceptance_note:
+            need += f"；{m.acceptance_note}"
         rows.append(
             [
                 p(i),
@@ -106,7 +108,10 @@ def guide_pdf(item, guide, *, url: str = "") -> bytes:
             ]
         )
     )
-    story += [mt, p("办理流程", h2)]
+    story += [mt]
+    if guide.commitment_allowed:
+        story.append(p("本事项实行告知承诺制：申请人签署告知承诺书的，可免交标注“可免交”的材料。"))
+    story += [p("办理流程", h2)]
     story += [p(f"{i}. {s}") for i, s in enumerate(guide.steps, start=1)] or [p("—")]
     story.append(p("收费标准及依据", h2))
     if guide.no_fee:
