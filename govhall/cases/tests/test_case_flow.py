@@ -107,7 +107,7 @@ def test_full_path_records_who_when_why_and_issues_numbered_notices(world, intak
 
 
 def test_wrong_state_transitions_are_refused(world, intake):
-    case = intake()
+    case = intake(4)
     for step in (
         lambda: services.case_start(by=world["clerk_a"], case=case),
         lambda: services.case_complete(by=world["clerk_a"], case=case, outcome="approved"),
