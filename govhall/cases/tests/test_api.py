@@ -78,7 +78,9 @@ def test_other_branch_gets_404_and_cannot_decide(world, marriage, materials):
 
 
 def test_bad_decision_input_is_4xx_not_500(world, marriage, materials):
-    number = _create(world, marriage, materials, paper_material_ids=[m.id for m in materials]).json()["number"]
+    number = _create(world, marriage, materials, paper_material_ids=[m.id for m in materials]).json()[
+        "number"
+    ]
     c = client_for(world["clerk_a"])
     assert post(c, f"/cases/{number}/decisions", {"action": "explode"}).status_code == 422
     assert post(c, f"/cases/{number}/decisions", {"action": "suspend"}).status_code == 409
