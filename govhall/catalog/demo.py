@@ -254,7 +254,15 @@ BRANCH_ITEMS: dict[str, dict] = {
                     ID,
                     ("营业执照", "copy", 1, "市场监管部门（可共享获取）", True),
                     ("《烟草专卖零售许可证申请表》", "original", 1, "窗口领取或网上下载", False),
-                    ("经营场所产权或租赁证明", "copy", 1, "申请人自备", False),
+                    # 告知承诺制: the applicant's signed commitment replaces it (checked on site anyway).
+                    (
+                        "经营场所产权或租赁证明",
+                        "copy",
+                        1,
+                        "申请人自备",
+                        False,
+                        {"replaced_by_commitment": True},
+                    ),
                 ],
                 ["申请", "受理", "实地核查", "审查决定", "发证"],
                 20,
@@ -374,7 +382,8 @@ BRANCH_ITEMS: dict[str, dict] = {
                     HUKOU,
                     ("婚姻状况证明", "original", 1, "民政部门（可共享获取）", True),
                     ("购房合同", "original", 1, "申请人自备", False),
-                    ("收入证明", "original", 1, "工作单位", False),
+                    # 容缺受理: the employer's certificate may follow within 5 working days.
+                    ("收入证明", "original", 1, "工作单位", False, {"may_follow": True, "follow_days": 5}),
                 ],
                 ["申请", "受理与审核", "签订借款和担保合同", "办理抵押", "放款"],
                 15,
@@ -446,11 +455,42 @@ TASK_TYPES = {
 GENERAL_PER_DEPARTMENT = 12
 
 
+# Items under 告知承诺制 (the guide's commitment text; the materials it replaces are marked in their rows).
+COMMITMENT = {
+    "烟草专卖零售许可证新办": "本人承诺：所申请的经营场所为本人合法使用的固定场所，产权或租赁关系真实有效；"
+    "如承诺不实，愿意承担撤销许可等法律责任。",
+}
+
+
 def _material_dicts(rows) -> list[dict]:
+    """Material rows (name, form, copies, source, shared[, flags]) as the service takes them;
+    flags are 容缺受理 (may_follow, follow_days) or 告知承诺制 (replaced_by_commitment)."""
     return [
-        {"name": n, "form": f, "copies": c, "source": s, "shared": sh, "required": True}
-        for n, f, c, s, sh in rows
+        {
+            "name": n,
+            "form": f,
+            "copies": c,
+            "source": s,
+            "shared": sh,
+            "required": True,
+            **(extra[0] if extra else {}),
+        }
+        for n, f, c, s, sh, *extra in rows
     ]
+
+
+def _acceptance_flags_outdated(item: ServiceItem, materials) -> bool:
+    """A demo guide loaded before 容缺受理 / 告知承诺制 were marked on it."""
+    guide = item.current_guide
+    if guide is None:
+        return False
+    if item.name in COMMITMENT and not guide.commitment_allowed:
+        return True
+    flagged = {row[0]: row[5] for row in materials if len(row) > 5}
+    return any(
+        m.name in flagged and any(getattr(m, k) != v for k, v in flagged[m.name].items())
+        for m in guide.materials.all()
+    )
 
 
 def _publish(
@@ -467,6 +507,7 @@ def _publish(
     fees,
     faq,
     change_note: str = "",
+    commitment: str | None = None,
 ) -> None:
     draft = services.guide_draft(
         by=None,
@@ -484,6 +525,8 @@ def _publish(
         online_url="https://zwykb.cq.gov.cn/",
         faq=[{"q": q, "a": a} for q, a in faq],
         change_note=change_note,
+        commitment_allowed=commitment is not None,
+        commitment_text=commitment or "",
     )
     services.guide_set_materials(by=None, guide=draft, materials=_material_dicts(materials))
     if fees:
@@ -529,6 +572,36 @@ def _real_items() -> dict[str, list[tuple[str, str, str]]]:
     return out
 
 
+def _correct_loaded(item: ServiceItem, *, center: Center, spec: dict, row: tuple) -> int:
+    """A demo item loaded before the corrections gets them (once); the number made."""
+    name, _, _, theme_codes, _, basis, conditions, materials, steps, legal, promised, visits, fees, faq = row
+    fixed = _correct_approval_date(item)
+    note = ""
+    if "marriage" in theme_codes and _marriage_guide_outdated(item):
+        services.item_update(by=None, item=item, legal_basis=basis)
+        note = f"依{MARRIAGE_REGULATION}修订：取消户口簿，全国通办"
+    elif _acceptance_flags_outdated(item, materials):
+        note = "标注容缺受理、告知承诺制材料"
+    if note:
+        _publish(
+            item,
+            center=center,
+            windows=spec["windows"],
+            conditions=conditions,
+            materials=materials,
+            steps=steps,
+            legal_days=legal,
+            promised_days=promised,
+            visits=visits,
+            fees=fees,
+            faq=faq,
+            change_note=note,
+            commitment=COMMITMENT.get(name),
+        )
+        fixed += 1
+    return fixed
+
+
 @transaction.atomic
 def load_demo_catalog() -> dict[str, int]:
     """Create what is missing of the demo catalog. Needs the demo district
@@ -572,25 +645,7 @@ def load_demo_catalog() -> dict[str, int]:
             code = f"500117-{spec['department']}-{n:03d}"
             existing = ServiceItem.objects.filter(code=code, is_demo=True).first()
             if existing is not None:
-                # A demo database loaded before the corrections gets them (once).
-                created["corrected"] += _correct_approval_date(existing)
-                if "marriage" in theme_codes and _marriage_guide_outdated(existing):
-                    services.item_update(by=None, item=existing, legal_basis=basis)
-                    _publish(
-                        existing,
-                        center=center,
-                        windows=spec["windows"],
-                        conditions=conditions,
-                        materials=materials,
-                        steps=steps,
-                        legal_days=legal,
-                        promised_days=promised,
-                        visits=visits,
-                        fees=fees,
-                        faq=faq,
-                        change_note=f"依{MARRIAGE_REGULATION}修订：取消户口簿，全国通办",
-                    )
-                    created["corrected"] += 1
+                created["corrected"] += _correct_loaded(existing, center=center, spec=spec, row=row)
                 continue
             if ServiceItem.objects.filter(code=code).exists():
                 continue
@@ -630,6 +685,7 @@ def load_demo_catalog() -> dict[str, int]:
                 visits=visits,
                 fees=fees,
                 faq=faq,
+                commitment=COMMITMENT.get(name),
             )
             created["items"] += 1
             created["negative_list"] += 1

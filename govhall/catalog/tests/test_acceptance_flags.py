@@ -168,3 +168,38 @@ def test_the_guide_api_refuses_bad_input_and_other_people(world, at_branch):
         _put(client_for(world["manager_b"]), f"/items/{at_branch.code}/guide/draft", good).status_code == 404
     )
     assert not at_branch.guides.exists()
+
+
+def test_the_demo_marks_a_material_to_follow_and_an_item_under_commitment_even_when_loaded_before():
+    from govhall.catalog.demo import load_demo_catalog
+    from govhall.catalog.models import ServiceItem
+    from govhall.centers.demo import load_demo
+
+    load_demo()
+    load_demo_catalog()
+    loan = ServiceItem.objects.get(name="住房公积金个人贷款").current_guide
+    income = loan.materials.get(name="收入证明")
+    assert income.may_follow and income.follow_days == 5
+    assert (
+        Client()
+        .get(f"/items/{loan.item.code}/")
+        .content.decode()
+        .count("可容缺受理，受理后 5 个工作日内补交")
+        == 1
+    )
+    tobacco = ServiceItem.objects.get(name="烟草专卖零售许可证新办")
+    guide = tobacco.current_guide
+    assert guide.commitment_allowed and "承诺" in guide.commitment_text
+    assert [m.name for m in guide.materials.all() if m.replaced_by_commitment] == ["经营场所产权或租赁证明"]
+    # A demo loaded before the flags existed gets them on the next load (a new version).
+    draft = services.guide_draft(by=None, item=tobacco, commitment_allowed=False)
+    services.guide_set_materials(
+        by=None,
+        guide=draft,
+        materials=[{"name": m.name, "form": m.form, "shared": m.shared} for m in draft.materials.all()],
+    )
+    services.guide_publish(by=None, guide=draft)
+    assert load_demo_catalog()["corrected"] == 1
+    tobacco.refresh_from_db()
+    assert tobacco.current_guide.commitment_allowed and tobacco.current_guide.version == draft.version + 1
+    assert load_demo_catalog()["corrected"] == 0
