@@ -304,7 +304,9 @@ class CorrectionExceptionOut(Schema):
 
 
 class CorrectionExceptionIn(Schema):
-    material_id: int = Field(..., description="指南材料 id（办件所依据版本中的材料，见指南或办件的 materials）")
+    material_id: int = Field(
+        ..., description="指南材料 id（办件所依据版本中的材料，见指南或办件的 materials）"
+    )
     justification: str = Field(..., max_length=2000, description="为何需要补充告知此前未列出的材料")
 
 

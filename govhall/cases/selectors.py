@@ -97,9 +97,11 @@ def case_materials(case: Case) -> list[dict[str, Any]]:
 _events_of = Prepared(lambda pk: CaseEvent.objects.filter(case_id=pk).select_related("by"), int)
 _notices_of = Prepared(lambda pk: Notice.objects.filter(case_id=pk), int)
 _materials_of = Prepared(
-    lambda pk: CaseMaterial.objects.filter(case_id=pk)
-    .order_by("handed_in_at", "id")
-    .values_list("id", "material_id", "name", "paper", "handed_in_at"),
+    lambda pk: (
+        CaseMaterial.objects.filter(case_id=pk)
+        .order_by("handed_in_at", "id")
+        .values_list("id", "material_id", "name", "paper", "handed_in_at")
+    ),
     int,
 )
 

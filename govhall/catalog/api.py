@@ -147,7 +147,9 @@ class QueueOut(Schema):
 class PlaceOut(Schema):
     center: RefOut = Field(..., description="办理大厅")
     queues: list[QueueOut] = Field(..., description="覆盖该事项的队列；为空时请到综合窗口或咨询服务台")
-    text: str = Field(..., description="如：…婚姻登记分中心：取A字头号（结婚登记），到1号窗口（结婚登记窗口）办理")
+    text: str = Field(
+        ..., description="如：…婚姻登记分中心：取A字头号（结婚登记），到1号窗口（结婚登记窗口）办理"
+    )
 
 
 class GuideVersionOut(Schema):

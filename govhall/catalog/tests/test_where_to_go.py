@@ -24,7 +24,9 @@ API = "/api/v1"
 def pdf_text(pdf: bytes) -> str:
     """The text of a ReportLab PDF drawn in the CID font (UCS-2 strings in ASCII85 + Flate streams)."""
     text = []
-    for raw in re.findall(rb"/ASCII85Decode /FlateDecode \] /Length \d+\n>>\nstream\n(.*?)~>endstream", pdf, re.S):
+    for raw in re.findall(
+        rb"/ASCII85Decode /FlateDecode \] /Length \d+\n>>\nstream\n(.*?)~>endstream", pdf, re.S
+    ):
         data = zlib.decompress(base64.a85decode(raw))
         i = 0
         while (i := data.find(b"(", i)) >= 0:
@@ -101,7 +103,9 @@ def test_guide_page_pdf_and_api_name_the_windows_of_the_register(world, register
         assert "1号窗口（结婚登记窗口）" in shown and "3号窗口（综合窗口）" in shown
         assert "2号窗口" not in shown  # the divorce window does not register marriages
         assert hall in shown
-    assert api["windows"] == f"{hall}：取A字头号（结婚登记），到1号窗口（结婚登记窗口）、3号窗口（综合窗口）办理"
+    assert (
+        api["windows"] == f"{hall}：取A字头号（结婚登记），到1号窗口（结婚登记窗口）、3号窗口（综合窗口）办理"
+    )
     [place] = api["places"]
     assert place["center"]["code"] == "T-A"
     assert [(q["letter"], [w["number"] for w in q["windows"]]) for q in place["queues"]] == [("A", [1, 3])]
