@@ -159,3 +159,12 @@ def test_bad_exception_input_is_a_4xx_with_a_chinese_reason_and_changes_nothing(
     r = admin.get(f"{API}/correction-exceptions", {"offset": 10**12})
     assert r.status_code == 422
     assert not CorrectionException.objects.exists()
+
+
+def test_the_ids_and_the_exception_endpoints_are_in_the_openapi_document(db):
+    doc = Client().get(f"{API}/openapi.json").json()
+    operations = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
+    assert {"correction_exceptions_list", "correction_exceptions_grant"} <= operations
+    schemas = doc["components"]["schemas"]
+    assert "id" in schemas["MaterialOut"]["properties"]
+    assert {"id", "material_id"} <= set(schemas["CaseMaterialOut"]["properties"])
