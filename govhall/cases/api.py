@@ -5,20 +5,21 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
 from govhall.accounts.models import User
 from govhall.accounts.selectors import centers_visible_to
-from govhall.catalog.models import ServiceItem
+from govhall.catalog.models import Material, ServiceItem
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.paging import Paging
 from govhall.queueing.api import WindowActionOut, window_action_out, window_for
 
 from . import selectors, services
-from .models import Case, FirstInquiry, Notice
+from .models import Case, CorrectionException, FirstInquiry, Notice
 from .pdf import notice_pdf
+from .permissions import access_case
 
 router = Router(tags=["cases"])
 
@@ -67,10 +68,20 @@ class CaseOut(Schema):
     tracking_number: str
 
 
+class CaseMaterialOut(Schema):
+    id: int = Field(..., description="办件材料 id")
+    material_id: int | None = Field(
+        None, description="指南材料 id：一次性告知（items[].material_id）和补充告知例外用它"
+    )
+    name: str
+    paper: bool = Field(..., description="纸质材料（窗口收取）")
+    handed_in_at: datetime
+
+
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
     notices: list[NoticeOut]
-    materials: list[str]
+    materials: list[CaseMaterialOut] = Field(..., description="已提交/收取的材料")
 
 
 def _case_out(case: Case) -> dict:
@@ -116,7 +127,7 @@ def _detail(case: Case) -> dict:
         for e in selectors.case_events(case)
     ]
     out["notices"] = [_notice_out(case, n) for n in selectors.case_notices(case)]
-    out["materials"] = selectors.case_material_names(case)
+    out["materials"] = selectors.case_materials(case)
     return out
 
 
@@ -275,6 +286,74 @@ def cases_notice_pdf(request, number: str, notice: str):
     response = HttpResponse(notice_pdf(n), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{n.number}.pdf"'
     return response
+
+
+# --- one-time notice exceptions (a district administrator's recorded justification) ---
+
+
+class CorrectionExceptionOut(Schema):
+    id: int
+    case_number: str
+    center: str
+    material_id: int = Field(..., description="指南材料 id")
+    material: str = Field(..., description="材料名称")
+    justification: str = Field(..., description="理由")
+    granted_by: str = Field(..., description="批准人")
+    granted_at: datetime
+    used: bool = Field(..., description="已用于补充告知书")
+
+
+class CorrectionExceptionIn(Schema):
+    material_id: int = Field(
+        ..., description="指南材料 id（办件所依据版本中的材料，见指南或办件的 materials）"
+    )
+    justification: str = Field(..., max_length=2000, description="为何需要补充告知此前未列出的材料")
+
+
+def _exception_out(e: CorrectionException) -> dict:
+    return {
+        "id": e.id,
+        "case_number": e.case.number,
+        "center": e.case.center.code,
+        "material_id": e.material_id,
+        "material": e.material.name,
+        "justification": e.justification,
+        "granted_by": e.granted_by.display_name,
+        "granted_at": e.granted_at,
+        "used": e.used_in_id is not None,
+    }
+
+
+@router.get(
+    "/correction-exceptions",
+    response={200: list[CorrectionExceptionOut], **error_responses(401, 422)},
+    summary="一次性告知例外（补充告知批准记录，监察中报告）",
+    operation_id="correction_exceptions_list",
+)
+@paginate(Paging)
+def correction_exceptions_list(request, case: str = Query("", max_length=50, description="办件编号")):
+    qs = selectors.correction_exceptions_visible_to(request.user)
+    if case:
+        qs = qs.filter(case__number=case)
+    return [_exception_out(e) for e in qs]
+
+
+@router.post(
+    "/cases/{number}/correction-exceptions",
+    response={201: CorrectionExceptionOut, **WRITE_ERRORS},
+    summary="批准补充告知（区政务办登记理由）",
+    operation_id="correction_exceptions_grant",
+)
+def correction_exceptions_grant(request, number: str, data: CorrectionExceptionIn):
+    case = _case(request, number)
+    access_case(request.user, case, action="justify")  # refuse before looking the material up
+    material = Material.objects.filter(pk=data.material_id).first()
+    if material is None:
+        raise DomainError("请选择该办件所依据指南中的材料。", field="material_id")
+    row = services.correction_exception_grant(
+        by=request.user, case=case, material=material, justification=data.justification
+    )
+    return Status(201, _exception_out(row))
 
 
 class WarningOut(Schema):

@@ -4,7 +4,7 @@ API, exports — comes from these functions, scoped by `visible_center_ids`."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -87,14 +87,22 @@ def case_notices(case: Case) -> list[Notice]:
     return _notices_of.objects(case.pk)
 
 
-def case_material_names(case: Case) -> list[str]:
-    return [name for (name,) in _material_names_of.rows(case.pk)]
+def case_materials(case: Case) -> list[dict[str, Any]]:
+    """The materials handed in, in order: their own id, the guide material's id
+    (`material_id`, what a one-time notice names), name, paper or file, and when."""
+    keys = ("id", "material_id", "name", "paper", "handed_in_at")
+    return [dict(zip(keys, row, strict=True)) for row in _materials_of.rows(case.pk)]
 
 
 _events_of = Prepared(lambda pk: CaseEvent.objects.filter(case_id=pk).select_related("by"), int)
 _notices_of = Prepared(lambda pk: Notice.objects.filter(case_id=pk), int)
-_material_names_of = Prepared(
-    lambda pk: CaseMaterial.objects.filter(case_id=pk).order_by("handed_in_at", "id").values_list("name"), int
+_materials_of = Prepared(
+    lambda pk: (
+        CaseMaterial.objects.filter(case_id=pk)
+        .order_by("handed_in_at", "id")
+        .values_list("id", "material_id", "name", "paper", "handed_in_at")
+    ),
+    int,
 )
 
 

@@ -11,6 +11,7 @@ from govhall.core.errors import NotFound
 from govhall.core.paging import limit_field, offset_field
 
 from . import selectors
+from .extensions import item_places
 from .models import Guide, NegativeListEntry, ServiceItem, Theme
 
 router = Router(tags=["catalog"])
@@ -105,6 +106,7 @@ class ItemDetailOut(ItemOut):
 
 
 class MaterialOut(Schema):
+    id: int = Field(..., description="材料 id：收件（paper_material_ids）和一次性告知（material_id）用它")
     name: str
     required: bool
     form: str
@@ -131,6 +133,25 @@ class FaqOut(Schema):
     a: str = ""
 
 
+class WindowOut(Schema):
+    number: int = Field(..., description="窗口号")
+    name: str = Field(..., description="窗口名称")
+
+
+class QueueOut(Schema):
+    letter: str = Field(..., description="取号字头")
+    name: str = Field(..., description="队列名称")
+    windows: list[WindowOut] = Field(..., description="为该事项叫此队列的窗口")
+
+
+class PlaceOut(Schema):
+    center: RefOut = Field(..., description="办理大厅")
+    queues: list[QueueOut] = Field(..., description="覆盖该事项的队列；为空时请到综合窗口或咨询服务台")
+    text: str = Field(
+        ..., description="如：…婚姻登记分中心：取A字头号（结婚登记），到1号窗口（结婚登记窗口）办理"
+    )
+
+
 class GuideVersionOut(Schema):
     version: int
     status: str = Field(..., description="published 现行 / superseded 已被替代")
@@ -150,7 +171,8 @@ class GuideOut(GuideVersionOut):
     fees: list[FeeOut]
     materials: list[MaterialOut]
     place: str
-    windows: str
+    windows: str = Field(..., description="办理窗口：由各大厅的队列与窗口登记生成，每个大厅一行")
+    places: list[PlaceOut] = Field(..., description="办理窗口（结构化）：各大厅的队列与窗口")
     hours: str
     consult_phone: str
     complaint_phone: str
@@ -159,6 +181,7 @@ class GuideOut(GuideVersionOut):
 
 
 def guide_out(g: Guide) -> dict:
+    places = item_places(g.item)
     return {
         "version": g.version,
         "status": g.status,
@@ -178,6 +201,7 @@ def guide_out(g: Guide) -> dict:
         ],
         "materials": [
             {
+                "id": m.id,
                 "name": m.name,
                 "required": m.required,
                 "form": m.form,
@@ -194,7 +218,22 @@ def guide_out(g: Guide) -> dict:
             for m in g.materials.all()
         ],
         "place": g.place,
-        "windows": g.windows,
+        "windows": "\n".join(place.text for place in places),
+        "places": [
+            {
+                "center": {"code": place.center_code, "name": place.center_name},
+                "queues": [
+                    {
+                        "letter": q.letter,
+                        "name": q.name,
+                        "windows": [{"number": w.number, "name": w.name} for w in q.windows],
+                    }
+                    for q in place.queues
+                ],
+                "text": place.text,
+            }
+            for place in places
+        ],
         "hours": g.hours,
         "consult_phone": g.consult_phone,
         "complaint_phone": g.complaint_phone,

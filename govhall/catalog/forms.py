@@ -160,7 +160,6 @@ class GuideForm(AccessibleForm):
     )
     visits = forms.IntegerField(label="到办事现场次数", required=False, min_value=0, max_value=20)
     place = forms.CharField(label="办理地点", max_length=200, required=False)
-    windows = forms.CharField(label="办理窗口", max_length=200, required=False)
     hours = forms.CharField(label="办理时间", max_length=200, required=False)
     consult_phone = forms.CharField(label="咨询电话", max_length=60, required=False)
     complaint_phone = forms.CharField(label="投诉电话", max_length=60, required=False)

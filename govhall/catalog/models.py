@@ -139,6 +139,8 @@ class Guide(TimeStamped):
     visits = models.PositiveSmallIntegerField("到办事现场次数", null=True, blank=True)
     no_fee = models.BooleanField("不收费", default=False)
     place = models.CharField("办理地点", max_length=200, blank=True)
+    # No longer shown or edited: where to go is derived from the window register
+    # (catalog.extensions.item_places); the column keeps what old versions were published with.
     windows = models.CharField("办理窗口", max_length=200, blank=True)
     hours = models.CharField("办理时间", max_length=200, blank=True)
     consult_phone = models.CharField("咨询电话", max_length=60, blank=True)

@@ -13,6 +13,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .extensions import item_windows_text
+
 FONT = "STSong-Light"
 
 
@@ -55,7 +57,7 @@ def guide_pdf(item, guide, *, url: str = "") -> bytes:
         ("服务对象", item.get_serving_display()),
         ("实施部门", item.department.name),
         ("办理地点", guide.place or item.center.name),
-        ("办理窗口", guide.windows),
+        ("办理窗口", item_windows_text(item)),
         ("办理时间", guide.hours),
         ("法定办结时限", days_label(guide.legal_days)),
         ("承诺办结时限", days_label(guide.promised_days)),

@@ -37,7 +37,6 @@ GUIDE_FIELDS = (
     "visits",
     "no_fee",
     "place",
-    "windows",
     "hours",
     "consult_phone",
     "complaint_phone",

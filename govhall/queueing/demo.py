@@ -6,6 +6,7 @@ from datetime import time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from govhall.catalog.models import ServiceItem
 from govhall.centers.models import Center
 
 from . import services
@@ -47,6 +48,18 @@ HALLS = {
     ),
 }
 
+# hall code → queue letter → the catalog items it covers (by name; "*" every item stationed at the
+# hall, "dept:X" the hall's items of department X). The guides' 办理窗口 is derived from these links.
+QUEUE_ITEMS: dict[str, dict[str, list[str]]] = {
+    "HC": {"A": ["*"], "B": ["dept:SAMR"]},
+    "HC-MZ": {"A": ["结婚登记"], "B": ["离婚登记"], "C": ["补领婚姻登记证"]},
+    "HC-RS": {"A": ["社会保障卡申领", "失业保险金申领", "退休待遇核定"], "B": ["失业保险金申领"]},
+    "HC-YC": {"A": ["*"]},
+    "HC-CL": {"A": ["残疾人证核发"]},
+    "HC-GJJ": {"A": ["住房公积金提取"], "B": ["住房公积金个人贷款"]},
+    "HC-TY": {"A": ["退役军人优待证申领"]},
+}
+
 SLOT_TIMES = [
     (time(9), time(10)),
     (time(10), time(11)),
@@ -80,6 +93,7 @@ def load_demo_queueing() -> dict[str, int]:
                     by=None, center=center, number=number, name=name, queues=[by_letter[x] for x in letters]
                 )
                 created["windows"] += 1
+        _link_items(center, by_letter)
         first = by_letter[queues[0][0]]
         for offset in range(SLOT_DAYS):
             day = today + timedelta(days=offset)
@@ -92,3 +106,23 @@ def load_demo_queueing() -> dict[str, int]:
                     )
                     created["slots"] += 1
     return created
+
+
+def _link_items(center: Center, by_letter: dict[str, Queue]) -> None:
+    """Link the hall's queues to the catalog items they cover, where a queue covers none yet (a
+    demo loaded before the links gets them; a hall's own choice is kept)."""
+    stationed = ServiceItem.objects.filter(center=center, is_active=True)
+    for letter, names in QUEUE_ITEMS.get(center.code, {}).items():
+        queue = by_letter.get(letter)
+        if queue is None or queue.items.exists():
+            continue
+        items: list[ServiceItem] = []
+        for name in names:
+            if name == "*":
+                items += stationed
+            elif name.startswith("dept:"):
+                items += stationed.filter(department__code=name.removeprefix("dept:"))
+            else:
+                items += stationed.filter(name=name)
+        if items:
+            services.queue_set_items(by=None, queue=queue, items=items)
