@@ -480,10 +480,16 @@ class ChiefAuthorization(TimeStamped):
     such power. Once issued it is not edited: it is revoked and a new one issued."""
 
     department = models.ForeignKey(
-        "centers.Department", on_delete=models.PROTECT, related_name="chief_authorizations", verbose_name="授权部门"
+        "centers.Department",
+        on_delete=models.PROTECT,
+        related_name="chief_authorizations",
+        verbose_name="授权部门",
     )
     center = models.ForeignKey(
-        "centers.Center", on_delete=models.PROTECT, related_name="chief_authorizations", verbose_name="派驻中心"
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="chief_authorizations",
+        verbose_name="派驻中心",
     )
     representative = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -500,11 +506,21 @@ class ChiefAuthorization(TimeStamped):
     valid_from = models.DateField("生效日期")
     valid_to = models.DateField("截止日期")
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="录入人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
     )
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="撤销人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="撤销人",
     )
     revoke_reason = models.CharField("撤销原因", max_length=300, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
@@ -559,12 +575,22 @@ class Escalation(TimeStamped):
     proposal = models.CharField("拟作决定", max_length=10, choices=Proposal.choices)
     reason = models.TextField("提请理由")
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="提请人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提请人",
     )
     outcome = models.CharField("处理结果", max_length=10, choices=Outcome.choices, blank=True)
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="处理人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
     )
     resolution_note = models.TextField("处理说明", blank=True)
     history = HistoricalRecords()
@@ -575,7 +601,9 @@ class Escalation(TimeStamped):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=models.Q(resolved_at__isnull=True), name="one_open_escalation_per_case"
+                fields=["case"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_escalation_per_case",
             )
         ]
 

@@ -270,7 +270,9 @@ def departments_led_by(user: Viewer | None) -> set[int]:
     }
 
 
-def chief_authorizations_visible_to(user: Viewer, *, center: str = "", current: str = "") -> QuerySet[ChiefAuthorization]:
+def chief_authorizations_visible_to(
+    user: Viewer, *, center: str = "", current: str = ""
+) -> QuerySet[ChiefAuthorization]:
     """The authorisations recorded for the halls `user` can see (district office:
     every hall of the district; a department leader: the department's halls)."""
     qs = ChiefAuthorization.objects.filter(center_id__in=visible_center_ids(user))
@@ -334,7 +336,9 @@ def escalations_awaiting(user: Viewer) -> QuerySet[Escalation]:
     for proposal, states in ESCALATION_STATES.items():
         still |= Q(proposal=proposal, case__status__in=list(states))
     return (
-        Escalation.objects.filter(mine, still, resolved_at__isnull=True, case__center_id__in=visible_center_ids(user))
+        Escalation.objects.filter(
+            mine, still, resolved_at__isnull=True, case__center_id__in=visible_center_ids(user)
+        )
         .select_related("case", "case__center", "case__item", "raised_by")
         .order_by("created_at", "id")
     )

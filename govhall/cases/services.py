@@ -49,12 +49,12 @@ from govhall.queueing.services import ticket_finish
 from .models import (
     Case,
     CaseEvent,
-    ChiefAuthorization,
-    Escalation,
     CaseMaterial,
+    ChiefAuthorization,
     CorrectionException,
     CorrectionItem,
     CorrectionNotice,
+    Escalation,
     FirstInquiry,
     InquiryEvent,
     Notice,
@@ -861,7 +861,9 @@ def case_complete(*, by: User | None, case: Case, outcome: str, note: str = "") 
         reason=f"{Case.Outcome(outcome).label if outcome in Case.Outcome.values else outcome}"
         f"（{_authority_text(authority, authorization)}）{'：' + note.strip() if note else ''}",
     )
-    _escalation_close(case, by=by, outcome=Escalation.Outcome.DECIDED, note=f"办结：{Case.Outcome(outcome).label}")
+    _escalation_close(
+        case, by=by, outcome=Escalation.Outcome.DECIDED, note=f"办结：{Case.Outcome(outcome).label}"
+    )
     Warning.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
     extra = {
         "outcome": Case.Outcome(outcome).label,
@@ -976,10 +978,13 @@ def open_escalation(case: Case) -> Escalation | None:
     return esc
 
 
-def _escalation_close(case: Case, *, by: User | None, outcome: str, note: str) -> Escalation | None:
+def _escalation_close(case: Case, *, by: User | None, outcome: str, note: str) -> None:
     esc = Escalation.objects.filter(case=case, resolved_at__isnull=True).first()
-    if esc is None:
-        return None
+    if esc is not None:
+        _escalation_resolve(esc, by=by, outcome=outcome, note=note)
+
+
+def _escalation_resolve(esc: Escalation, *, by: User | None, outcome: str, note: str) -> Escalation:
     esc.outcome, esc.resolved_at, esc.resolved_by = outcome, timezone.now(), by
     esc.resolution_note = note
     return save_recorded(esc, by=by, reason=Escalation.Outcome(outcome).label, validate=False)
@@ -1033,8 +1038,7 @@ def escalation_return(*, by: User | None, case: Case, note: str) -> Escalation:
     note = (note or "").strip()
     if not note:
         raise DomainError("请写明退回窗口继续办理的意见。", field="note")
-    esc = _escalation_close(case, by=by, outcome=Escalation.Outcome.RETURNED, note=note)
-    assert esc is not None
+    _escalation_resolve(esc, by=by, outcome=Escalation.Outcome.RETURNED, note=note)
     insert_row(
         CaseEvent(
             case=case,
@@ -1123,10 +1127,14 @@ def chief_authorization_issue(
 
 
 @transaction.atomic
-def chief_authorization_revoke(*, by: User | None, authorization: ChiefAuthorization, reason: str) -> ChiefAuthorization:
+def chief_authorization_revoke(
+    *, by: User | None, authorization: ChiefAuthorization, reason: str
+) -> ChiefAuthorization:
     """Revoke an authorisation: from now on its holder cannot refuse or deny under it."""
-    auth = ChiefAuthorization.objects.select_for_update().select_related("center", "department").get(
-        pk=authorization.pk
+    auth = (
+        ChiefAuthorization.objects.select_for_update()
+        .select_related("center", "department")
+        .get(pk=authorization.pk)
     )
     _authorize_at(by, auth.center, auth.department)
     if auth.revoked_at is not None:
