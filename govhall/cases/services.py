@@ -840,6 +840,7 @@ def case_complete(*, by: User | None, case: Case, outcome: str, note: str = "") 
             raise DomainError("请选择办理结果：准予或不予准予。", field="outcome")
         if outcome == Case.Outcome.DENIED and not (note or "").strip():
             raise DomainError("不予准予的，请写明理由和依据。", field="note")
+    authority: str
     if by is None:
         authority = Case.Authority.CLERK
     elif denier:

@@ -204,7 +204,9 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
             and any(case.status in st for st in services.ESCALATION_STATES.values())
         ):
             allowed.add("escalate")
-    outcomes = [o for o, may in ((Case.Outcome.APPROVED, decider), (Case.Outcome.DENIED, refuser)) if may]
+    outcomes: list[str] = [
+        o for o, may in ((Case.Outcome.APPROVED, decider), (Case.Outcome.DENIED, refuser)) if may
+    ]
     if (
         can(request.user, case, "justify")
         and case.corrections.exists()

@@ -170,7 +170,7 @@ def _decisions_section(user: User, roles: set[str]) -> dict[str, Any]:
     """窗口无否决权: what the window handed up to this chief representative or
     department (待我决定), and where authorisations are recorded and published."""
     deciding = bool(roles & {Role.CHIEF_REP, Role.DEPARTMENT_LEADER})
-    links = [("待我决定", "cases:escalations")] if deciding else []
+    links: list[tuple[str, ...]] = [("待我决定", "cases:escalations")] if deciding else []
     if roles & {Role.DISTRICT_ADMIN, Role.DEPARTMENT_LEADER}:
         links.append(("首席代表授权书", "cases:authorizations"))
     return {
