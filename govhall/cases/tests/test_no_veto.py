@@ -12,6 +12,7 @@ from django.utils import timezone
 from govhall.accounts.models import Role
 from govhall.cases import services
 from govhall.cases.models import Case, CaseEvent, ChiefAuthorization, Escalation
+from govhall.cases.pdf import notice_lines
 from govhall.cases.selectors import escalations_awaiting
 from govhall.core.errors import DomainError, Refused, WrongState
 from tests.support import make_user
@@ -168,8 +169,9 @@ def test_an_authorised_chief_refuses_and_the_decision_is_recorded(world, intake,
     assert case.decision_authority == Case.Authority.CHIEF_REP and case.decided_under == auth
     event = case.events.get(action="reject")
     assert event.by == chief and auth.document_number in event.reason
-    body = case.notices.get(kind="rejection").body
-    assert "首席代表" in body["authority"] and auth.document_number in body["authority"]
+    notice = case.notices.get(kind="rejection")
+    assert "首席代表" in notice.body["authority"] and auth.document_number in notice.body["authority"]
+    assert auth.document_number in " ".join(t for _, t in notice_lines(notice))
     esc = case.escalations.get()
     assert esc.outcome == Escalation.Outcome.DECIDED and esc.resolved_by == chief
     assert not escalations_awaiting(chief).exists()
