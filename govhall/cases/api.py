@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -12,12 +13,14 @@ from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
 from govhall.accounts.models import User
 from govhall.accounts.selectors import centers_visible_to
 from govhall.catalog.models import Material, ServiceItem
+from govhall.centers.models import Department
+from govhall.centers.selectors import PUBLIC_STATUSES, center_public_get
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.paging import Paging
 from govhall.queueing.api import WindowActionOut, window_action_out, window_for
 
 from . import selectors, services
-from .models import Case, CorrectionException, FirstInquiry, Notice
+from .models import Case, ChiefAuthorization, CorrectionException, Escalation, FirstInquiry, Notice
 from .pdf import notice_pdf
 from .permissions import access_case
 
@@ -78,10 +81,21 @@ class CaseMaterialOut(Schema):
     handed_in_at: datetime
 
 
+class EscalationOut(Schema):
+    proposal: str = Field(..., description="reject 不予受理 / deny 不予许可")
+    proposal_label: str
+    reason: str
+    raised_by: str | None
+    raised_at: datetime
+
+
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
     notices: list[NoticeOut]
     materials: list[CaseMaterialOut] = Field(..., description="已提交/收取的材料")
+    awaiting_decision: EscalationOut | None = Field(
+        None, description="窗口已提请首席代表/部门决定、尚待决定时"
+    )
 
 
 def _case_out(case: Case) -> dict:
@@ -128,7 +142,19 @@ def _detail(case: Case) -> dict:
     ]
     out["notices"] = [_notice_out(case, n) for n in selectors.case_notices(case)]
     out["materials"] = selectors.case_materials(case)
+    escalation = services.open_escalation(case)
+    out["awaiting_decision"] = _escalation_out(escalation) if escalation is not None else None
     return out
+
+
+def _escalation_out(e: Escalation) -> dict:
+    return {
+        "proposal": e.proposal,
+        "proposal_label": e.get_proposal_display(),
+        "reason": e.reason,
+        "raised_by": e.raised_by.display_name if e.raised_by else None,
+        "raised_at": e.created_at,
+    }
 
 
 def _notice_out(case, n: Notice) -> dict:
@@ -487,6 +513,234 @@ def inquiries_act(request, inquiry_id: int, data: InquiryActionIn):
     else:
         inq = services.inquiry_decline(by=by, inquiry=inq, note=data.note)
     return _inq_out(inq)
+
+
+# --- 窗口无否决权: escalation, 待我决定, chief representatives' authorisations ------------------------
+
+
+class EscalateIn(Schema):
+    proposal: Literal["reject", "deny"] = Field(
+        ..., description="拟作决定：reject 不予受理（受理前）/ deny 不予许可（受理后）"
+    )
+    reason: str = Field(..., description="提请理由（事实与依据）")
+
+
+class EscalationReturnIn(Schema):
+    note: str = Field(..., description="退回窗口继续办理的意见")
+
+
+class EscalationRowOut(EscalationOut):
+    case_number: str
+    center: str
+    item_code: str
+    item: str
+
+
+@router.post(
+    "/cases/{number}/escalation",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="提请首席代表/部门决定（窗口无否决权：窗口不能不予受理、不予许可）",
+    operation_id="cases_escalate",
+)
+def cases_escalate(request, number: str, data: EscalateIn):
+    services.case_escalate(
+        by=request.user, case=_case(request, number), proposal=data.proposal, reason=data.reason
+    )
+    return _detail(_case(request, number))
+
+
+@router.post(
+    "/cases/{number}/escalation/return",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="首席代表/部门退回窗口继续办理",
+    operation_id="cases_escalation_return",
+)
+def cases_escalation_return(request, number: str, data: EscalationReturnIn):
+    services.escalation_return(by=request.user, case=_case(request, number), note=data.note)
+    return _detail(_case(request, number))
+
+
+@router.get(
+    "/escalations",
+    response={200: list[EscalationRowOut], **error_responses(401, 422)},
+    summary="待我决定：窗口提请首席代表/部门决定的办件",
+    operation_id="escalations_awaiting",
+)
+@paginate(Paging)
+def escalations_list(request):
+    return [
+        {
+            **_escalation_out(e),
+            "case_number": e.case.number,
+            "center": e.case.center.code,
+            "item_code": e.case.item.code,
+            "item": e.case.item.name,
+        }
+        for e in selectors.escalations_awaiting(request.user)
+    ]
+
+
+class AuthorizationOut(Schema):
+    id: int
+    document_number: str
+    title: str
+    department: str = Field(..., description="授权部门编码")
+    department_name: str
+    center: str = Field(..., description="派驻中心编码")
+    center_name: str
+    representative: str = Field(..., description="首席代表用户名")
+    representative_name: str
+    all_items: bool
+    items: list[str] = Field(..., description="授权事项实施编码（all_items 为真时为空）")
+    item_names: list[str]
+    valid_from: date
+    valid_to: date
+    revoked_at: datetime | None
+    revoke_reason: str
+    current: bool
+
+
+class PublicAuthorizationOut(Schema):
+    document_number: str
+    title: str
+    department_name: str
+    representative_name: str
+    all_items: bool
+    item_names: list[str]
+    valid_from: date
+    valid_to: date
+
+
+class AuthorizationIn(Schema):
+    department: str = Field(..., description="授权部门编码")
+    center: str = Field(..., description="派驻中心编码")
+    representative: str = Field(..., description="首席代表用户名（须在该中心担任首席代表）")
+    document_number: str
+    title: str
+    valid_from: date
+    valid_to: date
+    all_items: bool = False
+    items: list[str] = Field(default_factory=list, description="授权事项实施编码")
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+def _authorization_out(a: ChiefAuthorization) -> dict:
+    items = [] if a.all_items else list(a.items.all())
+    return {
+        "id": a.pk,
+        "document_number": a.document_number,
+        "title": a.title,
+        "department": a.department.code,
+        "department_name": a.department.name,
+        "center": a.center.code,
+        "center_name": a.center.name,
+        "representative": a.representative.username,
+        "representative_name": a.representative.display_name,
+        "all_items": a.all_items,
+        "items": [i.code for i in items],
+        "item_names": [i.name for i in items],
+        "valid_from": a.valid_from,
+        "valid_to": a.valid_to,
+        "revoked_at": a.revoked_at,
+        "revoke_reason": a.revoke_reason,
+        "current": a.is_current(timezone.localdate()),
+    }
+
+
+@router.get(
+    "/chief-authorizations",
+    response={200: list[AuthorizationOut], **error_responses(401, 422)},
+    summary="首席代表授权书（本人可见中心）",
+    operation_id="chief_authorizations_list",
+)
+@paginate(Paging)
+def chief_authorizations_list(request, center: str = "", current: bool = False):
+    return [
+        _authorization_out(a)
+        for a in selectors.chief_authorizations_visible_to(
+            request.user, center=center, current="1" if current else ""
+        )
+    ]
+
+
+@router.post(
+    "/chief-authorizations",
+    response={201: AuthorizationOut, **WRITE_ERRORS},
+    summary="录入首席代表授权书（部门或区政务办）",
+    operation_id="chief_authorizations_issue",
+)
+def chief_authorizations_issue(request, data: AuthorizationIn):
+    center = centers_visible_to(request.user).filter(code=data.center).first()
+    if center is None:
+        raise NotFound("没有找到该中心，或您无权查看。")
+    department = Department.objects.filter(code=data.department, district_id=center.district_id).first()
+    if department is None:
+        raise DomainError("没有找到该部门。", field="department")
+    representative = User.objects.filter(username=data.representative, is_active=True).first()
+    if representative is None:
+        raise DomainError("没有找到该首席代表。", field="representative")
+    items = list(ServiceItem.objects.filter(code__in=data.items, district_id=center.district_id))
+    missing = sorted(set(data.items) - {i.code for i in items})
+    if missing:
+        raise DomainError(f"没有找到事项：{'、'.join(missing)}。", field="items")
+    auth = services.chief_authorization_issue(
+        by=request.user,
+        department=department,
+        center=center,
+        representative=representative,
+        document_number=data.document_number,
+        title=data.title,
+        valid_from=data.valid_from,
+        valid_to=data.valid_to,
+        all_items=data.all_items,
+        items=items,
+    )
+    return Status(201, _authorization_out(selectors.chief_authorization_get(user=request.user, pk=auth.pk)))
+
+
+@router.post(
+    "/chief-authorizations/{authorization_id}/revoke",
+    response={200: AuthorizationOut, **WRITE_ERRORS},
+    summary="撤销首席代表授权书（部门或区政务办）",
+    operation_id="chief_authorizations_revoke",
+)
+def chief_authorizations_revoke(request, authorization_id: int, data: RevokeIn):
+    auth = selectors.chief_authorization_get(user=request.user, pk=authorization_id)
+    services.chief_authorization_revoke(by=request.user, authorization=auth, reason=data.reason)
+    return _authorization_out(selectors.chief_authorization_get(user=request.user, pk=authorization_id))
+
+
+@router.get(
+    "/public/centers/{code}/chief-representatives",
+    auth=None,
+    tags=["public"],
+    response={200: list[PublicAuthorizationOut], **error_responses(404)},
+    summary="公开：本中心现行首席代表及授权事项（无需登录）",
+    operation_id="public_chief_representatives",
+)
+def public_chief_representatives(request, code: str):
+    center = center_public_get(code)
+    if center is None or center.status not in PUBLIC_STATUSES:
+        raise NotFound("没有找到该中心。")
+    out = []
+    for a in selectors.chief_representatives_public(center):
+        items = [] if a.all_items else [i.name for i in a.items.all()]
+        out.append(
+            {
+                "document_number": a.document_number,
+                "title": a.title,
+                "department_name": a.department.name,
+                "representative_name": a.representative.display_name,
+                "all_items": a.all_items,
+                "item_names": items,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
+            }
+        )
+    return out
 
 
 # --- a ticket finished with its case (the window console's 办结并收件) ------------------------------

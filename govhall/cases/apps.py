@@ -12,6 +12,8 @@ class CasesConfig(AppConfig):
         register_audited("case", "cases.Case")
         register_audited("correction_exception", "cases.CorrectionException")
         register_audited("inquiry", "cases.FirstInquiry")
+        register_audited("chief_authorization", "cases.ChiefAuthorization")
+        register_audited("escalation", "cases.Escalation")
 
         from govhall.core.extensions import periodic_jobs
 

@@ -1,17 +1,23 @@
-"""Demo cases at 婚姻登记分中心 (HC-MZ) for 结婚登记: one submitted, one
-awaiting correction, one accepted, one delivered. Needs the demo district and
-catalog (load_demo, load_demo_catalog). Loading twice changes nothing."""
+"""Demo cases at 婚姻登记分中心 (HC-MZ) for 结婚登记: one submitted (which the
+window has handed up to the chief representative: 待我决定), one awaiting
+correction, one accepted, one delivered; and the 民政局's written authorisation
+(首席代表授权书) for its chief representative `chiefrep_mz` at that hall, shown on
+the hall's public page. Needs the demo district and catalog (load_demo,
+load_demo_catalog). Loading twice changes nothing."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
+from django.utils import timezone
 
 from govhall.accounts.models import User
 from govhall.catalog.models import ServiceItem
 from govhall.centers.models import Center
 
 from . import services
-from .models import Case
+from .models import Case, ChiefAuthorization
 
 DEMO = [  # name, ID number, phone, how far it goes
     ("陈演示", "110105199001011232", "13800000001", "submitted"),
@@ -28,6 +34,7 @@ def load_demo_cases() -> int:
     clerk = User.objects.filter(username="clerk_mz").first()
     if center is None or item is None or clerk is None or item.current_guide is None:
         return 0
+    _load_demo_authorization(center, item)
     if Case.objects.filter(center=center, is_demo=True).exists():
         return 0
     materials = list(item.current_guide.materials.order_by("order"))
@@ -55,5 +62,32 @@ def load_demo_cases() -> int:
         if stage == "delivered":
             services.case_complete(by=clerk, case=case, outcome="approved", note="当场登记")
             services.case_deliver(by=clerk, case=case, method="window")
+        if stage == "submitted":  # 窗口无否决权: the window hands a refusal up
+            services.case_escalate(
+                by=clerk,
+                case=case,
+                proposal="reject",
+                reason="申请人声明书与婚姻状况核查结果不一致（演示），拟不予受理，请首席代表决定。",
+            )
         made += 1
     return made
+
+
+def _load_demo_authorization(center: Center, item: ServiceItem) -> None:
+    """民政局's authorisation for chiefrep_mz at HC-MZ: all its items, this year and next."""
+    chief = User.objects.filter(username="chiefrep_mz").first()
+    if chief is None or ChiefAuthorization.objects.filter(representative=chief, center=center).exists():
+        return
+    year = timezone.localdate().year
+    services.chief_authorization_issue(
+        by=None,
+        department=item.department,
+        center=center,
+        representative=chief,
+        document_number=f"合民授〔{year}〕1号",
+        title="合川区民政局关于授权首席代表在婚姻登记分中心办理婚姻登记事项的决定（演示）",
+        valid_from=date(year, 1, 1),
+        valid_to=date(year + 1, 12, 31),
+        all_items=True,
+        is_demo=True,
+    )

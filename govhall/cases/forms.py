@@ -12,7 +12,7 @@ from django import forms
 
 from govhall.core.forms import AccessibleForm
 
-from .models import Case, CorrectionItem
+from .models import Case, CorrectionItem, Escalation
 from .services import ApplicantFields
 
 
@@ -201,6 +201,17 @@ class WithdrawForm(CasesForm):
     reason = text("撤回原因", needed=True)
 
 
+class EscalateForm(CasesForm):
+    """提请首席代表/部门决定: the window cannot refuse or deny; it proposes and hands up."""
+
+    proposal = choice("拟作出的决定", Escalation.Proposal.choices, radio=True)
+    reason = text("提请理由（事实与依据）", needed=True, area=True)
+
+
+class EscalationReturnForm(CasesForm):
+    note = text("意见（退回窗口继续办理）", needed=True, area=True)
+
+
 class GrantForm(CasesForm):
     material = choice("材料")
     justification = text("理由", needed=True, area=True)
@@ -218,17 +229,34 @@ ACTION_FORMS: dict[str, type[CasesForm]] = {
     "complete": CompleteForm,
     "deliver": DeliverForm,
     "withdraw": WithdrawForm,
+    "escalate": EscalateForm,
+    "return": EscalationReturnForm,
 }
 PROBLEMS = CorrectionItem.Problem.choices
 
 
 def action_forms(
-    case: Case, materials: list[dict[str, Any]], data: Any = None, action: str = ""
+    case: Case,
+    materials: list[dict[str, Any]],
+    data: Any = None,
+    action: str = "",
+    *,
+    outcomes: list[str] | None = None,
 ) -> dict[str, CasesForm]:
-    """One form per decision, ids `<action>-<name>`; the one just posted is bound to its data."""
+    """One form per decision, ids `<action>-<name>`; the one just posted is bound to its data.
+    `outcomes`: the results of 办结 this user may choose (a window clerk cannot deny)."""
     made: dict[str, CasesForm] = {}
     for name, form_class in ACTION_FORMS.items():
         form = form_class(data if name == action else None, id_prefix=name)
+        if name == "complete" and outcomes is not None:
+            form.set_choices("outcome", [(v, label) for v, label in Case.Outcome.choices if v in outcomes])
+            form.fields["outcome"].initial = outcomes[0] if outcomes else None
+        elif name == "escalate":
+            proposal = "deny" if case.status in {Case.Status.ACCEPTED, Case.Status.IN_PROGRESS} else "reject"
+            form.set_choices(
+                "proposal", [(v, label) for v, label in Escalation.Proposal.choices if v == proposal]
+            )
+            form.fields["proposal"].initial = proposal
         if name == "receive":
             form.set_choices("materials", [(row["m"].id, row["m"].name) for row in materials])
         elif name == "grant":
@@ -237,6 +265,48 @@ def action_forms(
             )
         made[name] = form
     return made
+
+
+# --- staff: chief representatives' authorisations ----------------------------------------------
+
+
+class ChiefAuthorizationForm(CasesForm):
+    """录入首席代表授权书: the department's written authorisation, as issued."""
+
+    department = choice("授权部门", needed=True)
+    center = choice("派驻中心", needed=True)
+    representative = choice("首席代表", needed=True)
+    document_number = text("授权书文号（如 合民授〔2026〕1号）", needed=True)
+    title = text("授权书标题", needed=True)
+    valid_from = NeededDateField(
+        label="生效日期",
+        error_messages={"invalid": "日期格式应为 年-月-日。"},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    valid_to = NeededDateField(
+        label="截止日期",
+        error_messages={"invalid": "日期格式应为 年-月-日。"},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    all_items = forms.BooleanField(label="授权本部门在该中心的全部事项", required=False)
+    items = checks("授权事项（未勾选“全部事项”时必选）")
+
+    def __init__(
+        self, *args: Any, departments: Any, centers: Any, representatives: Any, items: Any, **kw: Any
+    ):
+        super().__init__(*args, **kw)
+        self.set_choices("department", [("", "请选择"), *((d.pk, d.name) for d in departments)])
+        self.set_choices("center", [("", "请选择"), *((c.pk, c.name) for c in centers)])
+        self.set_choices(
+            "representative", [("", "请选择"), *((u.pk, u.display_name) for u in representatives)]
+        )
+        self.set_choices(
+            "items", [(i.pk, f"{i.name}（{i.department.name} · {i.center.name}）") for i in items]
+        )
+
+
+class RevokeAuthorizationForm(CasesForm):
+    reason = text("撤销原因", needed=True)
 
 
 # --- staff: first inquiries -----------------------------------------------------------------------

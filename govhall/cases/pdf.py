@@ -52,6 +52,8 @@ def notice_lines(notice) -> list[tuple[str, str]]:
             ("h", "救济途径"),
             ("p", b.get("remedy", "")),
         ]
+        if b.get("authority"):  # who refused, under which authorisation (窗口无否决权)
+            out.append(("small", f"决定：{b.get('issued_by', '')}（{b['authority']}）"))
     elif notice.kind == "correction":
         out.append(
             ("h", f"需要补正的材料（第 {b.get('sequence', 1)} 次告知，共 {len(b.get('items', []))} 项）")

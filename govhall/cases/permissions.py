@@ -23,11 +23,19 @@ if TYPE_CHECKING:
 DECIDE = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER}
 INTAKE = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER}
 STAFF = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
+# 窗口无否决权: saying no (不予受理, 不予许可) is the chief representative's, within the
+# department's written authorisation, or the department's (its leader) — never the window's.
+REFUSE = {Role.CHIEF_REP, Role.DEPARTMENT_LEADER}
+# Who records a chief representative's authorisation: the department, or the district office for it.
+AUTHORIZE = {Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
 
 # action → the roles at the case's center that may take it (None: anyone who can see the center)
 TABLE: dict[str, Collection[str] | None] = {
     "view": None,
     "decide": DECIDE,
+    "refuse": REFUSE,
+    "escalate": DECIDE,
+    "authorize": AUTHORIZE,
     "intake": INTAKE,
     "justify": {Role.DISTRICT_ADMIN},
     "reveal": STAFF,
@@ -35,6 +43,10 @@ TABLE: dict[str, Collection[str] | None] = {
 }
 REFUSED = {
     "decide": "只有本中心的窗口工作人员、首席代表或分中心负责人可以办理该办件。",
+    "refuse": "窗口无否决权：不予受理、不予许可须由部门授权的首席代表或部门作出。"
+    "请使用“提请首席代表/部门决定”。",
+    "escalate": "只有本中心的窗口工作人员可以提请首席代表/部门决定。",
+    "authorize": "只有部门（分管领导）或区政务办可以录入首席代表授权书。",
     "intake": "只有本中心的窗口工作人员可以收件。",
     "justify": "只有区政务办可以批准补充告知。",
     "reveal": "您无权查看该办件的完整个人信息。",

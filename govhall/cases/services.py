@@ -29,9 +29,9 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-from govhall.accounts.models import Role, User
+from govhall.accounts.models import Role, RoleAssignment, User
 from govhall.catalog.models import Guide, Material, ServiceItem
-from govhall.centers.models import Center
+from govhall.centers.models import Center, Department
 from govhall.core.calendar import CalendarUnknown, add_working_days, first_unknown_year, working_days_between
 from govhall.core.db import Prepared
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
@@ -50,16 +50,18 @@ from .models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    ChiefAuthorization,
     CorrectionException,
     CorrectionItem,
     CorrectionNotice,
+    Escalation,
     FirstInquiry,
     InquiryEvent,
     Notice,
     Warning,
 )
 from .permissions import access_case, access_center, is_applicant
-from .selectors import guide_materials
+from .selectors import departments_led_by, guide_materials
 
 log = logging.getLogger("govhall.cases")
 S = Case.Status
@@ -748,9 +750,11 @@ def remedy_text(case: Case) -> str:
 
 @transaction.atomic
 def case_reject(*, by: User | None, case: Case, reason: str, legal_basis: str) -> Case:
-    """不予受理, with the reason, the legal basis and the right to review or sue."""
+    """不予受理, with the reason, the legal basis and the right to review or sue.
+    Only the chief representative within the authorisation, or the department,
+    may refuse (窗口无否决权); a window clerk escalates instead."""
     case = _lock(case)
-    _decide(by, case)
+    authority, authorization = refusal_authority(by, case, what="不予受理")
     reason, legal_basis = (reason or "").strip(), (legal_basis or "").strip()
     if case.status in TRANSITIONS["reject"][0]:
         if not reason:
@@ -758,7 +762,9 @@ def case_reject(*, by: User | None, case: Case, reason: str, legal_basis: str) -
         if not legal_basis:
             raise DomainError("请写明不予受理的法律依据。", field="legal_basis")
     case.decision_note, case.decided_by = reason, by  # written (and checked) with the transition
-    _transition(case, action="reject", by=by, to=S.REJECTED, reason=reason)
+    case.decision_authority, case.decided_under = authority, authorization
+    _transition(case, action="reject", by=by, to=S.REJECTED, reason=_with_authority(reason, authorization))
+    _escalation_close(case, by=by, outcome=Escalation.Outcome.DECIDED, note=f"不予受理：{reason}")
     _issue_notice(
         case,
         kind=Notice.Kind.REJECTION,
@@ -768,6 +774,7 @@ def case_reject(*, by: User | None, case: Case, reason: str, legal_basis: str) -
             "reason": reason,
             "legal_basis": legal_basis,
             "remedy": remedy_text(case),
+            "authority": _authority_text(authority, authorization),
         },
     )
     return case
@@ -823,14 +830,21 @@ def case_complete(*, by: User | None, case: Case, outcome: str, note: str = "") 
     """办结: approved or denied. The authority is recorded: a chief representative
     at the center decides on the spot under the department's authorisation."""
     case = _lock(case)
-    roles = _decide(by, case)
+    authorization, denier, roles = None, "", set()
+    if outcome == Case.Outcome.DENIED:  # 窗口无否决权: the chief representative or the department
+        denier, authorization = refusal_authority(by, case, what="不予许可")
+    else:
+        roles = _decide(by, case)
     if case.status in TRANSITIONS["complete"][0]:
         if outcome not in Case.Outcome.values:
             raise DomainError("请选择办理结果：准予或不予准予。", field="outcome")
         if outcome == Case.Outcome.DENIED and not (note or "").strip():
             raise DomainError("不予准予的，请写明理由和依据。", field="note")
+    authority: str
     if by is None:
         authority = Case.Authority.CLERK
+    elif denier:
+        authority = denier
     elif Role.CHIEF_REP in roles:
         authority = Case.Authority.CHIEF_REP
     elif Role.BRANCH_MANAGER in roles:
@@ -839,19 +853,23 @@ def case_complete(*, by: User | None, case: Case, outcome: str, note: str = "") 
         authority = Case.Authority.CLERK
     case.outcome, case.decided_by, case.decision_authority = outcome, by, authority
     case.decision_note, case.completed_at = (note or "").strip(), timezone.now()
+    case.decided_under = authorization
     _transition(
         case,
         action="complete",
         by=by,
         to=S.COMPLETED,
         reason=f"{Case.Outcome(outcome).label if outcome in Case.Outcome.values else outcome}"
-        f"（{Case.Authority(authority).label}）{'：' + note.strip() if note else ''}",
+        f"（{_authority_text(authority, authorization)}）{'：' + note.strip() if note else ''}",
+    )
+    _escalation_close(
+        case, by=by, outcome=Escalation.Outcome.DECIDED, note=f"办结：{Case.Outcome(outcome).label}"
     )
     Warning.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
     extra = {
         "outcome": Case.Outcome(outcome).label,
         "note": case.decision_note,
-        "authority": Case.Authority(authority).label,
+        "authority": _authority_text(authority, authorization),
         "decided_by": _person(by),
         "text": f"你（单位）申请的“{case.item.name}”已办结，结果：{Case.Outcome(outcome).label}。",
     }
@@ -859,6 +877,274 @@ def case_complete(*, by: User | None, case: Case, outcome: str, note: str = "") 
         extra["remedy"] = remedy_text(case)
     _issue_notice(case, kind=Notice.Kind.COMPLETION, by=by, extra=extra)
     return case
+
+
+# --- 窗口无否决权: who may say no, authorisations, escalation -------------------------------------
+
+
+def _authorization_for(by: User, case: Case, *, what: str) -> ChiefAuthorization:
+    """The chief representative's current authorisation covering this case, or
+    Refused with the plain reason why none does."""
+    item, today = case.item, _today()
+    mine = list(
+        ChiefAuthorization.objects.filter(representative=by)
+        .select_related("department", "center")
+        .prefetch_related("items")
+        .order_by("-valid_to")
+    )
+    escalate = "请提请部门决定。"
+    if not mine:
+        raise Refused(f"您没有部门出具的首席代表授权书，不能作出{what}决定；{escalate}")
+    here = [a for a in mine if a.center_id == case.center_id]
+    if not here:
+        places = "、".join(sorted({a.center.name for a in mine}))
+        raise Refused(f"您的授权书只适用于{places}，不适用于{case.center.name}，不能作出{what}决定。")
+    ours = [a for a in here if a.department_id == item.department_id]
+    if not ours:
+        raise Refused(
+            f"“{item.name}”由{item.department.name}实施，您的授权书不是该部门出具的，不能作出{what}决定；{escalate}"
+        )
+    covering = [a for a in ours if a.all_items or any(i.pk == item.pk for i in a.items.all())]
+    if not covering:
+        numbers = "、".join(a.document_number for a in ours)
+        raise Refused(f"您的授权书（{numbers}）不包括“{item.name}”，不能作出{what}决定；{escalate}")
+    standing = [a for a in covering if a.revoked_at is None]
+    if not standing:
+        a = covering[0]
+        raise Refused(
+            f"您的授权书（{a.document_number}）已于{timezone.localtime(a.revoked_at):%Y年%m月%d日}撤销，"
+            f"不能作出{what}决定；{escalate}"
+        )
+    current = [a for a in standing if a.valid_from <= today <= a.valid_to]
+    if current:
+        return current[0]
+    a = standing[0]
+    if a.valid_to < today:
+        raise Refused(
+            f"您的授权书（{a.document_number}）已于{a.valid_to:%Y年%m月%d日}到期，不能作出{what}决定；{escalate}"
+        )
+    raise Refused(
+        f"您的授权书（{a.document_number}）自{a.valid_from:%Y年%m月%d日}起生效，现在还不能作出{what}决定。"
+    )
+
+
+def refusal_authority(by: User | None, case: Case, *, what: str) -> tuple[str, ChiefAuthorization | None]:
+    """窗口无否决权: who may refuse (不予受理) or deny (不予许可) this case, and under
+    which authorisation. The department (its leader, for its own items) or the
+    chief representative whose current authorisation names this hall and item;
+    a window clerk or a branch manager is refused and told to escalate."""
+    roles = access_center(by, case.center, "refuse")
+    if by is None:
+        return "", None
+    if Role.DEPARTMENT_LEADER in roles and case.item.department_id in departments_led_by(by):
+        return Case.Authority.DEPARTMENT, None
+    if Role.CHIEF_REP in roles:
+        return Case.Authority.CHIEF_REP, _authorization_for(by, case, what=what)
+    raise Refused(
+        f"“{case.item.name}”由{case.item.department.name}实施，只有该部门或其授权的首席代表可以作出{what}决定。"
+    )
+
+
+def _authority_text(authority: str, authorization: ChiefAuthorization | None) -> str:
+    label = Case.Authority(authority).label if authority else "系统"
+    return f"{label}，授权书{authorization.document_number}" if authorization is not None else label
+
+
+def _with_authority(reason: str, authorization: ChiefAuthorization | None) -> str:
+    return f"{reason}（依据授权书{authorization.document_number}）" if authorization is not None else reason
+
+
+def may_refuse(user: Any, case: Case) -> bool:
+    """`refusal_authority` as a yes/no, for showing or hiding the buttons."""
+    try:
+        refusal_authority(user, case, what="")
+    except (NotFound, Refused):
+        return False
+    return True
+
+
+# the case states in which each proposal can still be decided
+ESCALATION_STATES = {
+    Escalation.Proposal.REJECT: TRANSITIONS["reject"][0],
+    Escalation.Proposal.DENY: TRANSITIONS["complete"][0],
+}
+
+
+def open_escalation(case: Case) -> Escalation | None:
+    """The escalation of `case` awaiting a decision, if any (one whose case has
+    moved on — accepted, withdrawn — no longer awaits one)."""
+    esc = Escalation.objects.filter(case=case, resolved_at__isnull=True).first()
+    if esc is None or case.status not in ESCALATION_STATES[Escalation.Proposal(esc.proposal)]:
+        return None
+    return esc
+
+
+def _escalation_close(case: Case, *, by: User | None, outcome: str, note: str) -> None:
+    esc = Escalation.objects.filter(case=case, resolved_at__isnull=True).first()
+    if esc is not None:
+        _escalation_resolve(esc, by=by, outcome=outcome, note=note)
+
+
+def _escalation_resolve(esc: Escalation, *, by: User | None, outcome: str, note: str) -> Escalation:
+    esc.outcome, esc.resolved_at, esc.resolved_by = outcome, timezone.now(), by
+    esc.resolution_note = note
+    return save_recorded(esc, by=by, reason=Escalation.Outcome(outcome).label, validate=False)
+
+
+@transaction.atomic
+def case_escalate(*, by: User | None, case: Case, proposal: str, reason: str) -> Escalation:
+    """提请首席代表/部门决定: the window, which may not say no, hands the case up with
+    the decision it proposes (不予受理 before acceptance, 不予许可 after) and why.
+    The case then shows it awaits the decision; the chief representative or the
+    department sees it in "待我决定"."""
+    case = _lock(case)
+    access_center(by, case.center, "escalate")
+    reason = (reason or "").strip()
+    if proposal not in Escalation.Proposal.values:
+        raise DomainError("请选择拟作出的决定：不予受理或不予许可。", field="proposal")
+    label = Escalation.Proposal(proposal).label
+    if case.status not in ESCALATION_STATES[Escalation.Proposal(proposal)]:
+        raise WrongState(f"办件当前为“{case.get_status_display()}”，不能提请{label}。", code="wrong_state")
+    if open_escalation(case) is not None:
+        raise WrongState("该办件已提请决定，正等待首席代表/部门处理。", code="wrong_state")
+    if not reason:
+        raise DomainError(f"请写明提请{label}的理由。", field="reason")
+    _escalation_close(case, by=by, outcome=Escalation.Outcome.CLOSED, note="办件状态已变化")  # a stale one
+    esc = save_recorded(
+        Escalation(case=case, proposal=proposal, reason=reason, raised_by=by), by=by, reason=f"提请{label}"
+    )
+    insert_row(
+        CaseEvent(
+            case=case,
+            action="escalate",
+            label="提请首席代表/部门决定",
+            from_status=case.status,
+            to_status=case.status,
+            by=by,
+            reason=f"拟{label}：{reason}",
+        )
+    )
+    return esc
+
+
+@transaction.atomic
+def escalation_return(*, by: User | None, case: Case, note: str) -> Escalation:
+    """The chief representative or the department sends an escalated case back:
+    no refusal; the window continues (accepts, notifies, or processes it)."""
+    case = _lock(case)
+    esc = open_escalation(case)
+    refusal_authority(by, case, what="退回")
+    if esc is None:
+        raise WrongState("该办件没有待决定的提请。", code="wrong_state")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("请写明退回窗口继续办理的意见。", field="note")
+    _escalation_resolve(esc, by=by, outcome=Escalation.Outcome.RETURNED, note=note)
+    insert_row(
+        CaseEvent(
+            case=case,
+            action="escalation_return",
+            label="退回窗口继续办理",
+            from_status=case.status,
+            to_status=case.status,
+            by=by,
+            reason=note,
+        )
+    )
+    return esc
+
+
+def _authorize_at(by: User | None, center: Center, department: Department) -> None:
+    """The department (its leader, for its own department) or the district office
+    records an authorisation; a branch manager or a clerk cannot."""
+    roles = access_center(by, center, "authorize")
+    if by is None or Role.DISTRICT_ADMIN in roles:
+        return
+    if department.pk not in departments_led_by(by):
+        raise Refused("您只能录入本部门出具的首席代表授权书。")
+
+
+@transaction.atomic
+def chief_authorization_issue(
+    *,
+    by: User | None,
+    department: Department,
+    center: Center,
+    representative: User,
+    document_number: str,
+    title: str,
+    valid_from: date | None,
+    valid_to: date | None,
+    all_items: bool = False,
+    items: Iterable[ServiceItem] = (),
+    is_demo: bool = False,
+) -> ChiefAuthorization:
+    """Record a department's 首席代表授权书: to whom, at which hall, which items
+    (or all the department's), for which period. It is public once recorded."""
+    _authorize_at(by, center, department)
+    items = list(items)
+    document_number, title = (document_number or "").strip(), (title or "").strip()
+    if not RoleAssignment.objects.filter(user=representative, role=Role.CHIEF_REP, center=center).exists():
+        raise DomainError(
+            f"{representative.display_name}不是{center.name}的首席代表，请先由区政务办分配首席代表角色。",
+            field="representative",
+        )
+    if not document_number:
+        raise DomainError("请填写授权书文号。", field="document_number")
+    if not title:
+        raise DomainError("请填写授权书标题。", field="title")
+    if valid_from is None:
+        raise DomainError("请填写生效日期。", field="valid_from")
+    if valid_to is None:
+        raise DomainError("请填写截止日期。", field="valid_to")
+    if valid_to < valid_from:
+        raise DomainError("截止日期不能早于生效日期。", field="valid_to")
+    if valid_to < _today():
+        raise DomainError("截止日期已过，不能录入已失效的授权书。", field="valid_to")
+    if not all_items and not items:
+        raise DomainError("请选择授权事项，或勾选“本部门全部事项”。", field="items")
+    for item in items:
+        if item.department_id != department.pk:
+            raise DomainError(f"“{item.name}”不是{department.name}的事项，不能列入授权。", field="items")
+    if ChiefAuthorization.objects.filter(department=department, document_number=document_number).exists():
+        raise DomainError("该部门已有相同文号的授权书。", field="document_number")
+    auth = ChiefAuthorization(
+        department=department,
+        center=center,
+        representative=representative,
+        document_number=document_number,
+        title=title,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        all_items=all_items,
+        issued_by=by,
+        is_demo=is_demo,
+    )
+    covered = "本部门全部事项" if all_items else "、".join(i.name for i in items)
+    save_recorded(auth, by=by, reason=f"录入授权书{document_number}：{covered}")
+    if not all_items:
+        auth.items.set(items)
+    return auth
+
+
+@transaction.atomic
+def chief_authorization_revoke(
+    *, by: User | None, authorization: ChiefAuthorization, reason: str
+) -> ChiefAuthorization:
+    """Revoke an authorisation: from now on its holder cannot refuse or deny under it."""
+    auth = (
+        ChiefAuthorization.objects.select_for_update()
+        .select_related("center", "department")
+        .get(pk=authorization.pk)
+    )
+    _authorize_at(by, auth.center, auth.department)
+    if auth.revoked_at is not None:
+        raise WrongState("该授权书已撤销。", code="wrong_state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请写明撤销原因。", field="reason")
+    auth.revoked_at, auth.revoked_by, auth.revoke_reason = timezone.now(), by, reason
+    return save_recorded(auth, by=by, reason=f"撤销授权书：{reason}")
 
 
 @transaction.atomic
@@ -892,6 +1178,7 @@ def case_withdraw(*, by: User | None, case: Case, reason: str) -> Case:
     if case.status in TRANSITIONS["withdraw"][0] and not (reason or "").strip():
         raise DomainError("请写明撤回原因。", field="reason")
     _transition(case, action="withdraw", by=by, to=S.WITHDRAWN, reason=(reason or "").strip())
+    _escalation_close(case, by=by, outcome=Escalation.Outcome.CLOSED, note="申请已撤回")
     Warning.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
     return case
 

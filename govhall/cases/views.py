@@ -184,10 +184,29 @@ def _serving_window(request):
 
 def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> dict:
     allowed = set()
-    if can(request.user, case, "decide"):
+    decider = can(request.user, case, "decide")
+    if decider:
         allowed = {a for a, (states, _) in services.TRANSITIONS.items() if case.status in states} - {"submit"}
         if case.status in {Case.Status.SUBMITTED, Case.Status.CORRECTION}:
             allowed.add("receive")
+    # 窗口无否决权: refusing and denying are the authorised chief representative's or the department's
+    escalation = services.open_escalation(case)
+    refuser = services.may_refuse(request.user, case)
+    if refuser:
+        allowed |= {a for a in ("reject", "complete") if case.status in services.TRANSITIONS[a][0]}
+        if escalation is not None:
+            allowed.add("return")
+    else:
+        allowed.discard("reject")
+        if (
+            decider
+            and escalation is None
+            and any(case.status in st for st in services.ESCALATION_STATES.values())
+        ):
+            allowed.add("escalate")
+    outcomes: list[str] = [
+        o for o, may in ((Case.Outcome.APPROVED, decider), (Case.Outcome.DENIED, refuser)) if may
+    ]
     if (
         can(request.user, case, "justify")
         and case.corrections.exists()
@@ -199,9 +218,11 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
     materials = [
         {"m": m, "handed": m.id in handed, "named": m.id in named} for m in case.guide.materials.all()
     ]
-    forms = action_forms(case, materials, data, action)
+    forms = action_forms(case, materials, data, action, outcomes=outcomes)
     return {
         "case": case,
+        "escalation": escalation,
+        "may_refuse": refuser,
         "allowed": allowed,
         "materials": materials,
         "forms": forms,
@@ -274,6 +295,10 @@ DECISIONS = {
     ),
     "withdraw": lambda by, case, p: services.case_withdraw(by=by, case=case, reason=p.get("reason", "")),
     "grant": lambda by, case, p: _grant(by=by, case=case, p=p),
+    "escalate": lambda by, case, p: services.case_escalate(
+        by=by, case=case, proposal=p.get("proposal", ""), reason=p.get("reason", "")
+    ),
+    "return": lambda by, case, p: services.escalation_return(by=by, case=case, note=p.get("note", "")),
 }
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import center_ids_acting_as, centers_visible_to, roles_of
-from govhall.cases.selectors import cases_visible_to
+from govhall.cases.selectors import cases_visible_to, escalations_awaiting
 from govhall.centers.models import Center, CenterChange
 from govhall.centers.selectors import (
     changes_visible_to,
@@ -166,6 +166,20 @@ def _clerk_section(user: User, roles: set[str]) -> dict[str, Any]:
     }
 
 
+def _decisions_section(user: User, roles: set[str]) -> dict[str, Any]:
+    """窗口无否决权: what the window handed up to this chief representative or
+    department (待我决定), and where authorisations are recorded and published."""
+    deciding = bool(roles & {Role.CHIEF_REP, Role.DEPARTMENT_LEADER})
+    links: list[tuple[str, ...]] = [("待我决定", "cases:escalations")] if deciding else []
+    if roles & {Role.DISTRICT_ADMIN, Role.DEPARTMENT_LEADER}:
+        links.append(("首席代表授权书", "cases:authorizations"))
+    return {
+        "awaiting": escalations_awaiting(user).count() if deciding else None,
+        "awaiting_url": _url("cases:escalations"),
+        "links": _links(links),
+    }
+
+
 def workbench_context(user: User) -> dict[str, Any]:
     roles = set(roles_of(user))
     if user.is_superuser:
@@ -187,4 +201,9 @@ def workbench_context(user: User) -> dict[str, Any]:
         context["manager"] = _manager_section(user, roles, changes)
     if roles & {Role.CLERK, Role.CHIEF_REP}:
         context["clerk"] = _clerk_section(user, roles)
+    context["decisions"] = (
+        _decisions_section(user, roles)
+        if roles & {Role.CHIEF_REP, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
+        else None
+    )
     return context
