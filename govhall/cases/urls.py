@@ -20,8 +20,6 @@ urlpatterns = [
         name="notice_pdf",
     ),
     path("staff/supervision/", views.supervision, name="supervision"),
-    path("staff/calendar/", views.calendar_overrides, name="calendar"),
-    path("staff/calendar/<int:pk>/delete/", views.calendar_override_remove, name="calendar_delete"),
     path("staff/inquiries/", views.inquiry_list, name="inquiries"),
     path("staff/inquiries/<int:pk>/", views.inquiry_detail, name="inquiry"),
     # citizens

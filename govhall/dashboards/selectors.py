@@ -61,7 +61,7 @@ def calendar_gap(user: User) -> dict[str, Any] | None:
     return {
         "year": min(years),
         "pending": cases_visible_to(user).filter(deadline_unknown=True).count(),
-        "url": _url("cases:calendar"),
+        "url": _url("centers:calendar"),
     }
 
 

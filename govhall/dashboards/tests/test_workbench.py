@@ -117,6 +117,6 @@ def test_district_office_is_told_which_year_of_holidays_is_missing_and_how_many_
         client.force_login(world["admin"])
         html = client.get(reverse("dashboards:workbench")).content.decode()
         assert "2027 年节假日安排尚未录入 — 1 件办件期限待定" in html
-        assert reverse("cases:calendar") in html
+        assert reverse("centers:calendar") in html
         client.force_login(world["clerk_a"])
         assert "节假日安排尚未录入" not in client.get(reverse("dashboards:workbench")).content.decode()
