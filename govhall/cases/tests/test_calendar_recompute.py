@@ -57,7 +57,9 @@ def test_a_local_closure_in_an_unknown_year_leaves_the_case_flagged(world, intak
     assert not case.history.filter(history_change_reason__contains="工作日调整").exists()
 
 
-def test_confirming_the_year_computes_every_flagged_deadline_and_records_it_on_each_case(world, intake, second):
+def test_confirming_the_year_computes_every_flagged_deadline_and_records_it_on_each_case(
+    world, intake, second
+):
     one = _flagged_case(world, intake)
     two = _flagged_case(world, intake)
     a = cal.holiday_arrangement_create(
@@ -115,15 +117,22 @@ def test_removing_the_arrangement_flags_the_deadlines_again(world, intake, secon
     n = cal.holiday_arrangement_delete(by=second, arrangement=a, reason="录错年份")
     case.refresh_from_db()
     assert n == 1 and case.deadline_unknown and case.deadline is None
-    assert case.history.order_by("-history_id").first().history_change_reason == "2027 年节假日安排已删除，期限待定"
+    assert (
+        case.history.order_by("-history_id").first().history_change_reason
+        == "2027 年节假日安排已删除，期限待定"
+    )
 
 
-def test_a_closure_inside_a_known_year_moves_an_open_deadline_and_removing_it_moves_it_back(world, intake, second):
+def test_a_closure_inside_a_known_year_moves_an_open_deadline_and_removing_it_moves_it_back(
+    world, intake, second
+):
     case = _flagged_case(world, intake)
     _arrangement(world, second)
     case.refresh_from_db()
     assert case.deadline == date(2027, 1, 6)
-    row = cal.calendar_override_add(by=world["admin"], day=date(2027, 1, 5), is_workday=False, note="停电闭厅")
+    row = cal.calendar_override_add(
+        by=world["admin"], day=date(2027, 1, 5), is_workday=False, note="停电闭厅"
+    )
     case.refresh_from_db()
     assert case.deadline == date(2027, 1, 7)
     last = case.history.order_by("-history_id").first()
@@ -134,13 +143,17 @@ def test_a_closure_inside_a_known_year_moves_an_open_deadline_and_removing_it_mo
     assert "删除工作日调整 2027-01-05" in case.history.order_by("-history_id").first().history_change_reason
 
 
-def test_a_closure_after_the_deadline_or_in_another_district_changes_nothing(world, other_world, intake, second):
+def test_a_closure_after_the_deadline_or_in_another_district_changes_nothing(
+    world, other_world, intake, second
+):
     case = _flagged_case(world, intake)
     _arrangement(world, second)
     case.refresh_from_db()
     rows = case.history.count()
     cal.calendar_override_add(by=world["admin"], day=date(2027, 1, 8), is_workday=False, note="停电闭厅")
-    cal.calendar_override_add(by=other_world["admin"], day=date(2027, 1, 5), is_workday=False, note="停电闭厅")
+    cal.calendar_override_add(
+        by=other_world["admin"], day=date(2027, 1, 5), is_workday=False, note="停电闭厅"
+    )
     case.refresh_from_db()
     assert case.deadline == date(2027, 1, 6) and case.history.count() == rows
 
@@ -150,7 +163,9 @@ def test_another_districts_arrangement_leaves_my_cases_flagged(world, other_worl
     a = cal.holiday_arrangement_create(
         by=other_world["admin"], year=2027, number="国办发明电〔2026〕示例号", periods=PERIODS, makeups=[]
     )
-    cal.holiday_arrangement_confirm(by=make_user("oadmin2", Role.DISTRICT_ADMIN, other_world["hub"]), arrangement=a)
+    cal.holiday_arrangement_confirm(
+        by=make_user("oadmin2", Role.DISTRICT_ADMIN, other_world["hub"]), arrangement=a
+    )
     case.refresh_from_db()
     assert case.deadline_unknown
 

@@ -111,7 +111,12 @@ def test_an_inconsistent_arrangement_is_refused_next_to_the_field_and_nothing_is
 
 def test_every_inconsistency_is_reported_at_once(world):
     with pytest.raises(DomainError) as exc:
-        _enter(world, number="", periods=[("春节", date(2027, 2, 13), date(2027, 2, 5))], makeups=[(date(2027, 2, 17), "")])
+        _enter(
+            world,
+            number="",
+            periods=[("春节", date(2027, 2, 13), date(2027, 2, 5))],
+            makeups=[(date(2027, 2, 17), "")],
+        )
     assert set(exc.value.errors) == {"number", "periods", "makeups"}
 
 
@@ -145,7 +150,9 @@ def test_editing_a_confirmed_arrangement_needs_a_second_persons_confirmation_aga
     cal.holiday_arrangement_confirm(by=world["admin"], arrangement=a)
     assert year_known(2027, district=d) is True
     assert is_workday(date(2027, 2, 20), district=d) is False  # the make-up day was taken out
-    reasons = list(a.history.order_by("history_date", "history_id").values_list("history_change_reason", flat=True))
+    reasons = list(
+        a.history.order_by("history_date", "history_id").values_list("history_change_reason", flat=True)
+    )
     assert reasons[2] == "修改 2027 年节假日安排：调休日录错"
 
 
@@ -209,3 +216,17 @@ def test_the_page_text_one_period_or_day_a_line():
     with pytest.raises(DomainError) as exc:
         cal.makeups_from_text("2027-02-30 调休")
     assert exc.value.field == "makeups" and "不是有效日期" in exc.value.message
+
+
+def test_the_demo_enters_2027_as_a_draft_awaiting_a_second_person():
+    from django.contrib.auth import get_user_model
+
+    from govhall.centers.demo import load_demo
+
+    assert load_demo()["holiday_arrangements"] == 1
+    a = HolidayArrangement.objects.get(year=2027)
+    assert (a.status, a.entered_by.username) == ("draft", "admin")
+    assert "示例" in a.title and "示例" in a.number  # not the published notice
+    assert year_known(2027, district=a.district_id) is False
+    cal.holiday_arrangement_confirm(by=get_user_model().objects.get(username="admin2"), arrangement=a)
+    assert year_known(2027, district=a.district_id) is True

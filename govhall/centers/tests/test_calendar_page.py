@@ -154,7 +154,9 @@ def test_an_inconsistent_arrangement_is_refused_next_to_the_field_on_the_page(wo
     assert not HolidayArrangement.objects.exists()
 
 
-def test_the_one_who_entered_it_is_refused_confirmation_on_the_page_and_a_second_person_confirms(world, second):
+def test_the_one_who_entered_it_is_refused_confirmation_on_the_page_and_a_second_person_confirms(
+    world, second
+):
     client_for(world["admin"]).post(NEW, FORM)
     a = HolidayArrangement.objects.get()
     confirm = f"/staff/calendar/arrangements/{a.pk}/confirm/"
