@@ -71,15 +71,15 @@ class ArrangementOut(Schema):
 
     @staticmethod
     def resolve_district(obj: HolidayArrangement) -> str | None:
-        return obj.district.code if obj.district_id else None
+        return obj.district.code if obj.district is not None else None
 
     @staticmethod
     def resolve_entered_by(obj: HolidayArrangement) -> str | None:
-        return obj.entered_by.display_name if obj.entered_by_id else None
+        return obj.entered_by.display_name if obj.entered_by is not None else None
 
     @staticmethod
     def resolve_confirmed_by(obj: HolidayArrangement) -> str | None:
-        return obj.confirmed_by.display_name if obj.confirmed_by_id else None
+        return obj.confirmed_by.display_name if obj.confirmed_by is not None else None
 
     @staticmethod
     def resolve_periods(obj: HolidayArrangement) -> list[dict]:

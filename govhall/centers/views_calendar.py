@@ -36,14 +36,6 @@ def _district_id(request: HttpRequest) -> int:
     return cal._district_admin_district(_me(request))  # Refused (403) unless the district office
 
 
-def _flagged(district_id: int) -> int:
-    from django.apps import apps
-
-    # Cases live above centers: counted through the registry, not imported.
-    case = apps.get_model("cases", "Case")
-    return case.objects.filter(deadline_unknown=True, center__district_id=district_id).count()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_page(request: HttpRequest) -> HttpResponse:
@@ -58,7 +50,6 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "arrangements": list(cal.holiday_arrangements_of(me)),
         "today": today,
         "unknown_year": first_unknown_year(today, district=district_id),
-        "flagged": _flagged(district_id),
     }
     if not (request.method == "POST" and form.is_valid()):
         return render(request, "centers/calendar.html", ctx, status=400 if form.errors else 200)
