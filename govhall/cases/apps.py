@@ -21,6 +21,10 @@ class CasesConfig(AppConfig):
 
         periodic_jobs.register(services.warnings_compute, label="case and inquiry warnings")
 
+        from govhall.core.calendar import calendar_changed
+
+        calendar_changed.register(services.deadlines_recompute, label="case deadlines")
+
         from govhall.staffing.extensions import assessment_sources
 
         from .selectors import on_time_measure

@@ -361,15 +361,3 @@ class LoginForm(CasesForm):
 class TrackForm(CasesForm):
     number = text("办件编号", needed=True)
     phone = text("申请时填写的手机号", needed=True, type="tel", autocomplete="tel")
-
-
-class CalendarForm(CasesForm):
-    date = NeededDateField(
-        label="日期",
-        error_messages={"invalid": "日期格式应为 年-月-日，如 2027-01-01。"},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    is_workday = choice(
-        "这一天", [("0", "放假（法定节假日或闭厅）"), ("1", "上班（调休上班日）")], needed=True, radio=True
-    )
-    note = text("说明（如“2027 年春节”）", needed=True)

@@ -1326,16 +1326,42 @@ def warnings_compute(*, today: date | None = None) -> dict[str, int]:
 
 
 @transaction.atomic
-def deadlines_recompute(*, by: User | None = None) -> int:
-    """After the district office enters a year's holidays: compute the deadlines that were flagged."""
+def deadlines_recompute(
+    *,
+    by: User | None = None,
+    district_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    reason: str = "节假日安排变更，重算期限",
+) -> int:
+    """The working-day calendar of `district_id` (None: every district) changed between
+    `start` and `end`: compute the deadlines that were flagged, and recompute the open
+    cases' deadlines the change can move (accepted before `end`, due from `start` on) —
+    flagging them again if their year is no longer known. With no range given, only
+    the flagged ones (`manage.py compute_warnings`). Each case whose deadline changes is
+    recorded with `reason`; returns how many. Answers `core.calendar.calendar_changed`."""
+    from django.db.models import Q
+
+    in_district = Q(center__district_id=district_id) if district_id else Q()
+    moved = Q(status__in=Case.CLOCK_STATES | {S.SUSPENDED}, deadline_unknown=False, deadline__isnull=False)
+    if start is None and end is None:
+        moved = Q(pk__in=[])
+    if start is not None:
+        moved &= Q(deadline__gte=start)
+    if end is not None:
+        moved &= Q(accepted_at__date__lte=end)
     n = 0
     for case in (
-        Case.objects.select_for_update(of=("self",)).filter(deadline_unknown=True).select_related("center")
+        Case.objects.select_for_update(of=("self",))
+        .filter(in_district & (Q(deadline_unknown=True) | moved))
+        .select_related("center")
+        .order_by("pk")
     ):
+        before = (case.deadline, case.deadline_unknown)
         _compute_deadline(case)
-        if not case.deadline_unknown:
+        if (case.deadline, case.deadline_unknown) != before:
             # validate=False: only the computed deadline fields change (system-maintained).
-            save_recorded(case, by=by, reason="补录节假日后重算期限", validate=False)
+            save_recorded(case, by=by, reason=reason, validate=False)
             n += 1
     return n
 

@@ -20,8 +20,6 @@ urlpatterns = [
         name="notice_pdf",
     ),
     path("staff/supervision/", views.supervision, name="supervision"),
-    path("staff/calendar/", views.calendar_overrides, name="calendar"),
-    path("staff/calendar/<int:pk>/delete/", views.calendar_override_remove, name="calendar_delete"),
     path("staff/chief-authorizations/", views_authority.authorizations, name="authorizations"),
     path(
         "staff/chief-authorizations/<int:pk>/revoke/",

@@ -26,14 +26,13 @@ from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import centers_visible_to, roles_of
 from govhall.catalog.models import Material, ServiceItem
 from govhall.core.calendar import first_unknown_year
-from govhall.core.errors import DomainError, NotFound
+from govhall.core.errors import DomainError
 from govhall.core.page_errors import errors_show_on
 from govhall.core.pages import query_with, safe_next, xlsx_response
 
 from . import selectors, services
 from .forms import (
     ApplicantForm,
-    CalendarForm,
     InquiryActionForm,
     InquiryForm,
     IntakeForm,
@@ -645,57 +644,3 @@ def track_notice(request, pk, notice, fmt="html"):
     if case is None:
         raise Http404
     return _notice_response(request, case, notice, fmt)
-
-
-# --- district office: working-day calendar overrides ----------------------------------------------
-
-
-@staff_only
-@require_http_methods(["GET", "POST"])
-def calendar_overrides(request):
-    """工作日调整: the district office enters holidays, make-up working days and
-    local closures; flagged deadlines are recomputed after each change."""
-    from govhall.centers.calendar import calendar_override_add, calendar_overrides_of
-
-    form = CalendarForm(request.POST or None)
-    ctx = {
-        "form": form,
-        "rows": list(calendar_overrides_of(request.user)),  # Refused (403) unless the district office
-        "today": timezone.localdate(),
-        "unknown_year": first_unknown_year(timezone.localdate()),
-        "flagged": Case.objects.filter(
-            deadline_unknown=True,
-            status__in=Case.CLOCK_STATES | {Case.Status.SUSPENDED},
-            center_id__in=centers_visible_to(request.user).values("id"),
-        ).count(),
-    }
-    if not (request.method == "POST" and form.is_valid()):
-        return render(request, "cases/calendar.html", ctx, status=400 if form.errors else 200)
-    errors_show_on(request, "cases/calendar.html", ctx, form=form)
-    row = calendar_override_add(
-        by=request.user,
-        day=form.cleaned_data["date"],
-        note=form.value("note"),
-        is_workday={"1": True, "0": False}.get(form.value("is_workday")),
-    )
-    n = services.deadlines_recompute(by=request.user)
-    messages.success(
-        request,
-        f"已录入 {row.date:%Y-%m-%d}（{'上班' if row.is_workday else '放假'}）。"
-        + (f"已重新计算 {n} 件办件的期限。" if n else ""),
-    )
-    return redirect("cases:calendar")
-
-
-@staff_only
-@require_POST
-def calendar_override_remove(request, pk):
-    from govhall.centers.calendar import calendar_override_delete
-    from govhall.core.models import CalendarOverride
-
-    row = CalendarOverride.objects.filter(pk=pk).first()
-    if row is None:
-        raise NotFound("没有找到该调整记录。")
-    calendar_override_delete(by=request.user, override=row)
-    messages.success(request, f"已删除 {row.date:%Y-%m-%d} 的调整。")
-    return redirect("cases:calendar")
