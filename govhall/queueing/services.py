@@ -43,6 +43,7 @@ from govhall.core.models import Counter
 from govhall.core.services import counter_next
 
 from . import events
+from .hours import check_taking, daily_cap_reached, slot_refusal
 from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket, Window
 from .permissions import access_hall, access_window
 from .selectors import fast_q, hall_rules, ticket_ahead_count, waiting_tickets, window_current_ticket
@@ -189,6 +190,11 @@ def ticket_issue(
     if channel == Ticket.Channel.CLERK:
         access_hall(by, center, action="issue")
     phone = _check_phone(phone)
+    is_appointment = kind == Ticket.Kind.APPOINTMENT
+    # The hall's hours, its cutoff before closing (not for a booked slot's check-in) and the
+    # queue's 限号 (checked on the number itself below: a refused number is rolled back).
+    check_taking(center, appointment=is_appointment)
+    cap = None if is_appointment else queue.daily_cap
     try:
         ticket = Ticket(
             center_id=queue.center_id,
@@ -202,13 +208,15 @@ def ticket_issue(
             ahead_until=ahead_until if kind == Ticket.Kind.APPOINTMENT else None,
             phone=phone,
         )
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and cap is None:
             _number_and_insert_in_one_statement(ticket, queue)
         else:
             with transaction.atomic():
                 ticket.sort_at = ticket.taken_at = now = timezone.now()
                 ticket.day = timezone.localdate(now)
                 ticket.number = counter_next(scope=_ticket_scope(queue, ticket.day))
+                if cap is not None and ticket.number > cap:
+                    raise daily_cap_reached(center, queue.name, cap, now=now)  # the counter rolls back
                 ticket.code = f"{queue.letter}{ticket.number:03d}"
                 insert_recorded(ticket, by=ticket.taken_by, reason="取号", at=now)
         transaction.on_commit(lambda: events.hall_changed(queue.center_id))
@@ -377,6 +385,53 @@ def ticket_no_show(*, window: Window, by: User) -> Ticket:
     ticket.finished_by = by
     save_recorded(ticket, by=by, reason="过号", validate=False)
     transaction.on_commit(lambda: events.hall_changed(window.center_id))
+    return ticket
+
+
+@transaction.atomic
+def ticket_requeue(*, ticket: Ticket, by: User | AnonymousUser | None = None) -> Ticket:
+    """过号重排: a ticket marked no-show goes back in line once, the same day, while
+    the hall is open — by a clerk of its hall (the console) or by its holder (the
+    ticket page). It is placed after the next N people waiting in its queue (the
+    hall's `no_show_requeue_after`), never at the front; an appointment's ticket
+    no longer goes ahead of walk-ins. A second re-queue, or one on a later day, is
+    refused: the person takes a new number."""
+    who = by if by is not None and by.is_authenticated else None
+    ticket = Ticket.objects.select_for_update().select_related("queue", "center").get(pk=ticket.pk)
+    if who is not None:
+        access_hall(who, ticket.center, action="issue")
+    if ticket.status != Ticket.Status.NO_SHOW:
+        raise WrongState(
+            f"{ticket.code}号当前状态为“{ticket.get_status_display()}”，只有过号的号可以重新排队。",
+            code="not_no_show",
+        )
+    now = timezone.now()
+    if ticket.day != timezone.localdate(now):
+        raise WrongState(
+            f"过号重排只限当天：{ticket.code}号是 {ticket.day:%Y-%m-%d} 的号，请重新取号。", code="requeue_expired"
+        )
+    if ticket.requeued_at is not None:
+        raise WrongState(
+            f"{ticket.code}号已在 {timezone.localtime(ticket.requeued_at):%H:%M} 过号重排过一次，不能再次重排，请重新取号。",
+            code="requeue_once",
+        )
+    check_taking(ticket.center, now=now, appointment=True)
+    after = hall_rules(ticket.center).no_show_requeue_after
+    line = list(
+        waiting_tickets([ticket.queue_id], day=ticket.day).order_by("sort_at", "id").values_list("sort_at", flat=True)[
+            :after
+        ]
+    )
+    # After the N-th person waiting now (or at the end when fewer wait), not at the front.
+    ticket.sort_at = line[-1] + timedelta(microseconds=1) if after and len(line) >= after else now
+    ticket.status = Ticket.Status.WAITING
+    ticket.window = ticket.target_window = None
+    ticket.finished_at = ticket.finished_by = None
+    ticket.ahead_until = None
+    ticket.requeued_at = now
+    place = f"排在{len(line)}位等候者之后" if line and after else "排在队尾"
+    save_recorded(ticket, by=who, reason=f"过号重排（{place}）", validate=False)
+    transaction.on_commit(lambda: events.hall_changed(ticket.center_id))
     return ticket
 
 
@@ -568,6 +623,9 @@ def slot_create(
         raise DomainError("结束时间应晚于开始时间。", field="ends")
     if capacity < 1:
         raise DomainError("可预约人数至少为 1。", field="capacity")
+    refusal = slot_refusal(queue.center, day, starts, ends)
+    if refusal:
+        raise DomainError(refusal, field="day", code="hall_closed")
     if AppointmentSlot.objects.filter(queue=queue, date=day, starts=starts).exists():
         raise DomainError("该队列在这一时间已有预约时段。", field="starts", code="duplicate")
     slot = AppointmentSlot(
@@ -613,6 +671,9 @@ def appointment_book(
         raise DomainError(f"最多只能预约 {horizon} 天内的时段。", field="slot")
     if _slot_bounds(slot)[1] <= now:
         raise DomainError("该时段已经结束，请选择其他时段。", field="slot")
+    refusal = slot_refusal(center, slot.date, slot.starts, slot.ends)
+    if refusal:  # a holiday, a closure or other hours entered after the slot was set up
+        raise DomainError(refusal, field="slot", code="hall_closed")
     if Appointment.objects.filter(
         id_number=id_number,
         queue_id=slot.queue_id,
