@@ -257,7 +257,9 @@ def opening_hours_on(center: Center, day: date) -> DayHours:
     if not workday:
         return DayHours(day, why_closed="法定节假日" if day.weekday() < 5 else "休息日")
     rows = list(
-        OpeningHours.objects.filter(center=center).order_by("weekday", "opens").values_list("weekday", "opens", "closes")
+        OpeningHours.objects.filter(center=center)
+        .order_by("weekday", "opens")
+        .values_list("weekday", "opens", "closes")
     )
     same = tuple((o, c) for wd, o, c in rows if wd == day.weekday())
     if not same and day.weekday() >= 5:

@@ -78,7 +78,7 @@ class TakingDay:
     def first_taking_time(self, after: time | None = None) -> time | None:
         """The first time numbers are given this day (at or after `after`)."""
         cutoff = self.cutoff
-        for opens, closes in self.periods:
+        for opens, _closes in self.periods:
             start = opens if after is None or opens >= after else None
             if start is not None and cutoff is not None and start < cutoff:
                 return start
@@ -154,7 +154,18 @@ def check_taking(center: Center, *, now: datetime | None = None, appointment: bo
     raise TicketsClosed(message, code=code, next_open=next_at)
 
 
-def daily_cap_reached(center: Center, queue_name: str, cap: int, *, now: datetime | None = None) -> TicketsClosed:
+def taking_refusal(center: Center, *, now: datetime | None = None) -> TicketsClosed | None:
+    """What a take-a-number page says before anyone taps: why no numbers now, if so."""
+    try:
+        check_taking(center, now=now)
+    except TicketsClosed as closed:
+        return closed
+    return None
+
+
+def daily_cap_reached(
+    center: Center, queue_name: str, cap: int, *, now: datetime | None = None
+) -> TicketsClosed:
     """The refusal when a queue's 限号 for the day is used up."""
     next_at, next_words = next_taking(center, now or timezone.now(), from_tomorrow=True)
     return TicketsClosed(

@@ -81,8 +81,11 @@ def hall_rules_set(
     booking_horizon_days: int | None = None,
     sms_when_ahead: int | None = None,
     keep_place_on_transfer: bool | None = None,
+    ticket_cutoff_minutes: int | None = None,
+    no_show_requeue_after: int | None = None,
 ) -> HallRules:
-    """Set the hall's queue rules (by its manager, department leader or the district office)."""
+    """Set the hall's queue rules (by its manager, department leader or the district office):
+    among them when numbers stop before closing, and where a 过号 ticket goes back in line."""
     access_hall(by, center, action="manage")
     rules = HallRules.objects.select_for_update().filter(center=center).first() or HallRules(center=center)
     for name, value in (
@@ -90,6 +93,8 @@ def hall_rules_set(
         ("booking_horizon_days", booking_horizon_days),
         ("sms_when_ahead", sms_when_ahead),
         ("keep_place_on_transfer", keep_place_on_transfer),
+        ("ticket_cutoff_minutes", ticket_cutoff_minutes),
+        ("no_show_requeue_after", no_show_requeue_after),
     ):
         if value is not None:
             setattr(rules, name, value)
@@ -119,6 +124,15 @@ def queue_set_items(*, by: User | None, queue: Queue, items: Sequence[ServiceIte
     queue.items.set(items)
     # The row itself changes only its updated_at.
     save_recorded(queue, by=by, reason="设置覆盖事项", validate=False)
+    return queue
+
+
+@transaction.atomic
+def queue_set_daily_cap(*, by: User | None, queue: Queue, daily_cap: int | None) -> Queue:
+    """限号: at most `daily_cap` numbers a day from this queue (None: no cap)."""
+    access_hall(by, queue.center, action="manage")
+    queue.daily_cap = daily_cap
+    save_recorded(queue, by=by, reason=f"设置每日限号：{daily_cap}" if daily_cap else "取消每日限号")
     return queue
 
 
@@ -175,18 +189,7 @@ def ticket_issue(
         raise WrongState("该大厅目前不办理业务，不能取号。", field="queue")
     if not queue.is_active:
         raise WrongState("该队列已停用，不能取号。", field="queue")
-    if kind not in Ticket.Kind.values:
-        raise DomainError("取号类型不正确。", field="kind")
-    if kind == Ticket.Kind.PRIORITY:
-        if priority_reason not in Ticket.PriorityReason.values:
-            raise DomainError(
-                "绿色通道取号请选择优先原因（老年人、残疾人、孕妇、军人或退役军人）。",
-                field="priority_reason",
-            )
-    else:
-        priority_reason = ""
-    if channel not in Ticket.Channel.values:
-        raise DomainError("取号方式不正确。", field="channel")
+    priority_reason = _check_kind(kind, priority_reason, channel)
     if channel == Ticket.Channel.CLERK:
         access_hall(by, center, action="issue")
     phone = _check_phone(phone)
@@ -228,6 +231,21 @@ def ticket_issue(
         if existing is None:
             raise
         return _same_request(existing, queue)
+
+
+def _check_kind(kind: str, priority_reason: str, channel: str) -> str:
+    """The ticket's kind and channel are known ones; a 绿色通道 ticket names its reason."""
+    if kind not in Ticket.Kind.values:
+        raise DomainError("取号类型不正确。", field="kind")
+    if channel not in Ticket.Channel.values:
+        raise DomainError("取号方式不正确。", field="channel")
+    if kind != Ticket.Kind.PRIORITY:
+        return ""
+    if priority_reason not in Ticket.PriorityReason.values:
+        raise DomainError(
+            "绿色通道取号请选择优先原因（老年人、残疾人、孕妇、军人或退役军人）。", field="priority_reason"
+        )
+    return priority_reason
 
 
 def _ticket_scope(queue: Queue, day: date) -> str:
@@ -408,7 +426,8 @@ def ticket_requeue(*, ticket: Ticket, by: User | AnonymousUser | None = None) ->
     now = timezone.now()
     if ticket.day != timezone.localdate(now):
         raise WrongState(
-            f"过号重排只限当天：{ticket.code}号是 {ticket.day:%Y-%m-%d} 的号，请重新取号。", code="requeue_expired"
+            f"过号重排只限当天：{ticket.code}号是 {ticket.day:%Y-%m-%d} 的号，请重新取号。",
+            code="requeue_expired",
         )
     if ticket.requeued_at is not None:
         raise WrongState(
@@ -418,9 +437,9 @@ def ticket_requeue(*, ticket: Ticket, by: User | AnonymousUser | None = None) ->
     check_taking(ticket.center, now=now, appointment=True)
     after = hall_rules(ticket.center).no_show_requeue_after
     line = list(
-        waiting_tickets([ticket.queue_id], day=ticket.day).order_by("sort_at", "id").values_list("sort_at", flat=True)[
-            :after
-        ]
+        waiting_tickets([ticket.queue_id], day=ticket.day)
+        .order_by("sort_at", "id")
+        .values_list("sort_at", flat=True)[:after]
     )
     # After the N-th person waiting now (or at the end when fewer wait), not at the front.
     ticket.sort_at = line[-1] + timedelta(microseconds=1) if after and len(line) >= after else now

@@ -23,12 +23,14 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from govhall.accounts.selectors import visible_center_ids
 from govhall.core.db import release_connections
 from govhall.core.errors import DomainError
 from govhall.core.page_errors import errors_show_on
 
 from . import live, selectors, services
 from .events import board_payload
+from .hours import taking_refusal
 from .models import AppointmentSlot, Queue, Ticket, Window
 from .permissions import can
 
@@ -60,6 +62,8 @@ def _take_page(request, code: str, *, channel: str):
         "idempotency_key": uuid.uuid4().hex,
         "reasons": Ticket.PriorityReason.choices,
         "large_type": getattr(request, "large_type", False),
+        # Outside the hall's taking hours: the reason and the next time, before anyone taps.
+        "closed": SimpleLazyObject(lambda: taking_refusal(center) or ""),
     }
     if request.method == "POST":
         errors_show_on(request, "queueing/kiosk.html", ctx)
@@ -118,6 +122,16 @@ def ticket_status(request, token):
     """The part of the phone page htmx refreshes every few seconds."""
     ticket = selectors.ticket_get(token)
     return render(request, "queueing/_ticket_status.html", _ticket_context(ticket))
+
+
+@require_POST
+def ticket_requeue(request, token):
+    """过号重排 by the ticket's holder (the phone page or the kiosk's ticket page)."""
+    ticket = selectors.ticket_get(token)
+    errors_show_on(request, "queueing/ticket.html", _ticket_context(ticket))
+    ticket = services.ticket_requeue(ticket=ticket, by=request.user)
+    messages.success(request, f"{ticket.code}号已重新排队，请留意叫号。")
+    return redirect("queueing:ticket", token=token)
 
 
 @require_POST
@@ -347,6 +361,17 @@ def window_action(request, pk, action):
     if action == "call":
         done = f"已叫 {result.code} 号。" if isinstance(result, Ticket) else "当前没有等候的号。"
     messages.success(request, done)
+    return redirect("queueing:console")
+
+
+@login_required
+@require_POST
+def clerk_requeue(request, pk):
+    """过号重排 by a clerk at the console: a no-show ticket of a hall they can see."""
+    ticket = get_object_or_404(Ticket, pk=pk, center_id__in=visible_center_ids(request.user))
+    errors_show_on(request, "queueing/console.html", _console_context(request))
+    ticket = services.ticket_requeue(ticket=ticket, by=request.user)
+    messages.success(request, f"{ticket.code}号已过号重排。")
     return redirect("queueing:console")
 
 

@@ -19,12 +19,8 @@ def hall_time(*args: int) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def _hall_open_clock(request):
-    """The clock stands inside opening hours (it keeps ticking from there); a test
-    marked `real_clock` keeps the real time."""
-    if "real_clock" in request.keywords:
-        yield
-        return
+def _hall_open_clock():
+    """The clock stands inside opening hours (it keeps ticking from there)."""
     with time_machine.travel(OPEN_TIME, tick=True):
         yield
 
