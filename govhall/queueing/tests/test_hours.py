@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from govhall.centers import services as center_services
 from govhall.core.errors import DomainError, WrongState
+from govhall.core.models import Counter
 from govhall.queueing import services
 from govhall.queueing.hours import TicketsClosed
-from govhall.core.models import Counter
 from govhall.queueing.models import Ticket
 
 from .conftest import hall_time
@@ -57,7 +57,9 @@ def test_ticket_at_0144_is_refused_with_the_next_opening_on_api_kiosk_phone_and_
             assert "下次可取号时间：11月24日（周二）09:00" in refused.content.decode()
 
         client.force_login(hall["clerk_a"])
-        console = client.post(reverse("queueing:clerk_issue"), {"queue": hall["qa"].pk, "idempotency_key": "c"})
+        console = client.post(
+            reverse("queueing:clerk_issue"), {"queue": hall["qa"].pk, "idempotency_key": "c"}
+        )
         assert console.status_code == 409
         assert "下次可取号时间：11月24日（周二）09:00" in console.content.decode()
 
@@ -114,7 +116,9 @@ def test_a_statutory_holiday_is_refused_with_the_first_working_day_after_it(hall
 
 def test_the_halls_own_closure_and_special_hours_win(hall):
     center = hall["center"]
-    center_services.center_set_hours_exception(by=None, center=center, day=date(2026, 11, 25), note="停电闭厅")
+    center_services.center_set_hours_exception(
+        by=None, center=center, day=date(2026, 11, 25), note="停电闭厅"
+    )
     center_services.center_set_hours_exception(
         by=None, center=center, day=date(2026, 10, 2), is_closed=False, opens=time(9), closes=time(12)
     )
@@ -167,7 +171,10 @@ def test_daily_cap_refuses_the_next_number_and_uses_none_up(hall, client):
     with pytest.raises(TicketsClosed) as refused:
         services.ticket_issue(queue=hall["qa"])
     assert refused.value.code == "daily_cap"
-    assert refused.value.message == "“婚姻登记”今日号已取完（每日限 2 号），下次可取号时间：11月25日（周三）09:00。"
+    assert (
+        refused.value.message
+        == "“婚姻登记”今日号已取完（每日限 2 号），下次可取号时间：11月25日（周三）09:00。"
+    )
     r = take_api(client, hall)
     assert r.status_code == 409 and r.json()["code"] == "daily_cap"
     assert r.json()["next_open"] == "2026-11-25T09:00:00+08:00"
@@ -195,11 +202,14 @@ def test_daily_cap_is_set_by_the_hall_manager_only_and_checked(hall, client):
         content_type="application/json",
     )
     assert rules.status_code == 200 and rules.json()["ticket_cutoff_minutes"] == 45
-    assert client.put(
-        f"/api/v1/halls/{hall['center'].code}/queue-rules",
-        {"ticket_cutoff_minutes": -1},
-        content_type="application/json",
-    ).status_code == 422
+    assert (
+        client.put(
+            f"/api/v1/halls/{hall['center'].code}/queue-rules",
+            {"ticket_cutoff_minutes": -1},
+            content_type="application/json",
+        ).status_code
+        == 422
+    )
 
 
 # --- appointments ------------------------------------------------------------------------------
@@ -213,7 +223,12 @@ def test_no_slot_on_a_closed_day_or_outside_hours(hall):
     assert "12月5日（周六）大厅不办公（休息日）" in holiday.value.message
     with pytest.raises(DomainError) as late:
         services.slot_create(
-            by=None, queue=hall["qa"], day=date(2026, 11, 26), starts=time(16, 30), ends=time(17, 30), capacity=2
+            by=None,
+            queue=hall["qa"],
+            day=date(2026, 11, 26),
+            starts=time(16, 30),
+            ends=time(17, 30),
+            capacity=2,
         )
     assert "不在大厅11月26日（周四）的办公时间内（09:00–17:00）" in late.value.message
 
@@ -235,7 +250,9 @@ def test_a_slot_on_a_day_the_hall_then_closes_is_not_offered_and_refused_by_api(
         content_type="application/json",
     )
     assert r.status_code == 400, r.content
-    assert r.json()["code"] == "hall_closed" and "11月26日（周四）大厅不办公（停电闭厅）" in r.json()["detail"]
+    assert (
+        r.json()["code"] == "hall_closed" and "11月26日（周四）大厅不办公（停电闭厅）" in r.json()["detail"]
+    )
     slot.refresh_from_db()
     assert slot.booked == 0
 
@@ -245,7 +262,9 @@ def test_appointment_check_in_needs_the_hall_open_but_not_before_the_cutoff(hall
         by=None, queue=hall["qa"], day=date(2026, 11, 24), starts=time(16), ends=time(17), capacity=2
     )
     with at(2026, 11, 24, 8, 0):
-        a = services.appointment_book(slot=slot, name="张三", id_number="11010519491231002X", phone="13800138000")
+        a = services.appointment_book(
+            slot=slot, name="张三", id_number="11010519491231002X", phone="13800138000"
+        )
     with at(2026, 11, 24, 16, 40):  # after the walk-in cutoff: the booked slot still checks in
         assert services.appointment_check_in(appointment=a).kind == Ticket.Kind.APPOINTMENT
 
@@ -278,7 +297,9 @@ def test_a_no_show_requeued_goes_after_the_next_three_not_to_the_front(hall, ope
     reasons = [h.history_change_reason for h in first.history.all()]
     assert "过号重排（排在3位等候者之后）" in reasons
     assert first.history.first().history_user == hall["clerk_a"] or any(
-        h.history_user == hall["clerk_a"] for h in first.history.all() if h.history_change_reason.startswith("过号重排")
+        h.history_user == hall["clerk_a"]
+        for h in first.history.all()
+        if h.history_change_reason.startswith("过号重排")
     )
 
 
@@ -338,3 +359,25 @@ def test_holder_requeues_from_the_ticket_page_and_the_public_api(hall, open_w1):
         Ticket.objects.filter(pk=first.pk).update(status=Ticket.Status.NO_SHOW, requeued_at=None)
         late = phone.post(f"/api/v1/tickets/{first.token}/requeue")
     assert late.status_code == 409 and late.json()["next_open"] == "2026-11-25T09:00:00+08:00"
+
+
+# --- the demo follows the rule ----------------------------------------------------------------
+
+
+def test_demo_slots_only_on_opening_days_and_the_bench_halls_open_all_day():
+    from govhall.centers.demo import load_demo
+    from govhall.queueing.demo import hall_open_all_day, load_demo_queueing
+    from govhall.queueing.models import AppointmentSlot, Queue
+
+    with at(2026, 9, 28, 10, 0):  # two weeks across 国庆, with its make-up Saturday 10 October
+        load_demo()
+        load_demo_queueing()
+        days = set(AppointmentSlot.objects.filter(center__code="HC").values_list("date", flat=True))
+        assert date(2026, 10, 10) in days and date(2026, 9, 30) in days
+        assert not days & {date(2026, 10, d) for d in (1, 2, 3, 4, 5, 6, 7, 11)}
+    with at(2026, 11, 24, 1, 44):
+        queue = Queue.objects.select_related("center").get(center__code="HC", letter="A")
+        with pytest.raises(TicketsClosed):
+            services.ticket_issue(queue=queue)
+        assert hall_open_all_day(["HC"]) == 1
+        assert services.ticket_issue(queue=queue).code == "A001"
