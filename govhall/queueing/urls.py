@@ -23,4 +23,5 @@ urlpatterns = [
     path("staff/queue/tickets/<int:pk>/requeue/", views.clerk_requeue, name="clerk_requeue"),
     path("staff/queue/windows/<int:pk>/<str:action>/", views.window_action, name="window_action"),
     path("staff/queue/stats/", views_stats.stats, name="stats"),
+    path("staff/queue/rules/<slug:code>/", views.hall_rules, name="hall_rules"),
 ]

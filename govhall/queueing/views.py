@@ -23,16 +23,16 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from govhall.accounts.selectors import visible_center_ids
+from govhall.accounts.selectors import centers_visible_to, visible_center_ids
 from govhall.core.db import release_connections
 from govhall.core.errors import DomainError
 from govhall.core.page_errors import errors_show_on
 
 from . import live, selectors, services
 from .events import board_payload
-from .hours import taking_refusal
+from .hours import taking_day, taking_refusal
 from .models import AppointmentSlot, Queue, Ticket, Window
-from .permissions import can
+from .permissions import access_hall, can
 
 # --- kiosk and phone: taking a number ----------------------------------------------
 
@@ -315,6 +315,9 @@ def _console_context(request) -> dict[str, Any]:
             .order_by("-finished_at")[:8]
         )
         ctx["can_stats"] = can(request.user, window.center, "stats")
+    ctx["rule_halls"] = [
+        c for c in centers_visible_to(request.user).order_by("code") if can(request.user, c, "manage")
+    ]
     return ctx
 
 
@@ -392,3 +395,51 @@ def clerk_issue(request):
     )
     messages.success(request, f"已代取号：{ticket.code}。")
     return redirect("queueing:console")
+
+
+# --- the hall's queue rules: cutoff, 过号重排, 限号 ---------------------------------------------
+
+
+def _int_or_none(value: str, field: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise DomainError("请填写非负整数。", field=field)
+    return int(value)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hall_rules(request, code):
+    """A hall's manager sets when numbers stop before closing, where a 过号 ticket
+    goes back in line, and each queue's 限号; today's hours are shown beside them."""
+    center = selectors.hall_by_code(code)
+    access_hall(request.user, center, action="manage")
+    queues = list(selectors.queues_of(center))
+    ctx = {
+        "center": center,
+        "rules": selectors.hall_rules(center),
+        "queues": queues,
+        "today": taking_day(center, timezone.localdate()),
+        "closed": taking_refusal(center),
+    }
+    if request.method == "POST":
+        errors_show_on(request, "queueing/hall_rules.html", ctx)
+        services.hall_rules_set(
+            by=request.user,
+            center=center,
+            ticket_cutoff_minutes=_int_or_none(
+                request.POST.get("ticket_cutoff_minutes", ""), "ticket_cutoff_minutes"
+            ),
+            no_show_requeue_after=_int_or_none(
+                request.POST.get("no_show_requeue_after", ""), "no_show_requeue_after"
+            ),
+        )
+        for q in queues:
+            cap = _int_or_none(request.POST.get(f"cap-{q.pk}", ""), "daily_cap")
+            if cap != q.daily_cap:
+                services.queue_set_daily_cap(by=request.user, queue=q, daily_cap=cap)
+        messages.success(request, "已保存排队规则。")
+        return redirect("queueing:hall_rules", code=center.code)
+    return render(request, "queueing/hall_rules.html", ctx)

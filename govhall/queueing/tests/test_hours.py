@@ -381,3 +381,28 @@ def test_demo_slots_only_on_opening_days_and_the_bench_halls_open_all_day():
             services.ticket_issue(queue=queue)
         assert hall_open_all_day(["HC"]) == 1
         assert services.ticket_issue(queue=queue).code == "A001"
+
+
+def test_the_hall_manager_sets_cutoff_requeue_and_caps_on_a_page(hall, client):
+    url = reverse("queueing:hall_rules", args=[hall["center"].code])
+    client.force_login(hall["clerk_a"])
+    assert client.get(url).status_code == 403
+    client.force_login(hall["manager_a"])
+    console = client.get(reverse("queueing:console")).content.decode()
+    assert url in console
+    page = client.get(url).content.decode()
+    assert "09:00–17:00" in page and "16:30" in page
+    bad = client.post(
+        url, {"ticket_cutoff_minutes": "500", "no_show_requeue_after": "3", f"cap-{hall['qa'].pk}": ""}
+    )
+    assert bad.status_code == 400 and "停止取号时间应在闭厅前 0 到 240 分钟之间" in bad.content.decode()
+    ok = client.post(
+        url, {"ticket_cutoff_minutes": "45", "no_show_requeue_after": "2", f"cap-{hall['qa'].pk}": "80"}
+    )
+    assert ok.status_code == 302
+    hall["qa"].refresh_from_db()
+    assert hall["qa"].daily_cap == 80
+    from govhall.queueing.selectors import hall_rules
+
+    rules = hall_rules(hall["center"])
+    assert (rules.ticket_cutoff_minutes, rules.no_show_requeue_after) == (45, 2)
