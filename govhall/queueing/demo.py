@@ -1,7 +1,7 @@
 """Demo queues, windows and appointment slots for the demo halls (合川区).
 Run after centers' load_demo. Loading twice changes nothing."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +10,7 @@ from govhall.catalog.models import ServiceItem
 from govhall.centers.models import Center
 
 from . import services
+from .hours import slot_refusal
 from .models import AppointmentSlot, Queue, Window
 
 # hall code → queues (letter, name), windows (number, name, letters)
@@ -97,9 +98,11 @@ def load_demo_queueing() -> dict[str, int]:
         first = by_letter[queues[0][0]]
         for offset in range(SLOT_DAYS):
             day = today + timedelta(days=offset)
-            if day.weekday() >= 5:
-                continue
             for starts, ends in SLOT_TIMES:
+                # Slots only on the hall's opening days and inside its hours (a make-up working
+                # day has slots, a holiday or a closure none; an unknown year none either).
+                if slot_refusal(center, day, starts, ends) is not None:
+                    continue
                 if not AppointmentSlot.objects.filter(queue=first, date=day, starts=starts).exists():
                     services.slot_create(
                         by=None, queue=first, day=day, starts=starts, ends=ends, capacity=SLOT_CAPACITY
@@ -126,3 +129,28 @@ def _link_items(center: Center, by_letter: dict[str, Queue]) -> None:
                 items += stationed.filter(name=name)
         if items:
             services.queue_set_items(by=None, queue=queue, items=items)
+
+
+@transaction.atomic
+def hall_open_all_day(codes: list[str] | None = None, *, day: date | None = None) -> int:
+    """Benchmarks and browser tests take numbers whatever the clock says: the demo
+    halls (or `codes`) open all day on `day` (default today, 00:00–23:59:59, an
+    exception of the hall's hours) and stop numbers only at closing. Recorded like
+    any change of hours. Not for a real hall."""
+    from govhall.centers.services import center_set_hours_exception
+
+    day = day or timezone.localdate()
+    done = 0
+    for center in Center.objects.filter(code__in=codes or list(HALLS)):
+        center_set_hours_exception(
+            by=None,
+            center=center,
+            day=day,
+            is_closed=False,
+            opens=time(0),
+            closes=time(23, 59, 59),
+            note="全天取号（演示/压测）",
+        )
+        services.hall_rules_set(by=None, center=center, ticket_cutoff_minutes=0)
+        done += 1
+    return done
