@@ -115,7 +115,6 @@ class ApplicantForm(CasesForm):
         else:  # shown as required; an empty one is still left for the service to name
             for name in self.SECOND:
                 self.fields[name].widget.attrs["required"] = True
-                self.fields[name].label += "（必填）" if "必填" not in self.fields[name].label else ""
 
     def applicant(self) -> ApplicantFields:
         """The service's keyword arguments for the applicant (and the other party)."""

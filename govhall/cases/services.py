@@ -25,6 +25,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from functools import partial
 from types import ModuleType
 from typing import Any, NotRequired, TypedDict
 
@@ -1093,7 +1094,7 @@ def _notify_parties(case: Case, text: str) -> int:
 
     phones = [p for p in dict.fromkeys((case.contact_phone, case.second_phone)) if p]
     for phone in phones:
-        transaction.on_commit(lambda phone=phone: send_sms(phone, text))
+        transaction.on_commit(partial(send_sms, phone, text))
     return len(phones)
 
 

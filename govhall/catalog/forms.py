@@ -11,7 +11,7 @@ from django import forms
 from govhall.centers.models import Center, Department, District
 from govhall.core.forms import AccessibleForm
 
-from .models import Guide, LimitUnit, Material, NegativeListEntry, ServiceItem, Theme
+from .models import PARTY_CHOICES, Guide, LimitUnit, Material, NegativeListEntry, ServiceItem, Theme
 from .services import GUIDE_FIELDS
 
 
@@ -164,11 +164,7 @@ class GuideForm(AccessibleForm):
         help_text="法律规定按自然日或月计算的，选择相应单位",
     )
     parties = forms.TypedChoiceField(
-        label="申请人",
-        choices=Guide._meta.get_field("parties").choices,
-        coerce=int,
-        required=False,
-        empty_value=1,
+        label="申请人", choices=PARTY_CHOICES, coerce=int, required=False, empty_value=None
     )
     waiting_name = forms.CharField(label="等待期名称（选填）", max_length=30, required=False)
     waiting_days = forms.IntegerField(
@@ -215,6 +211,7 @@ class GuideForm(AccessibleForm):
 
     def guide_fields(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        data["parties"] = data["parties"] or 1
         data["steps"] = [line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip()]
         data["faq"] = self.cleaned_data["faq"]
         return data

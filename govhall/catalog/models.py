@@ -134,6 +134,9 @@ def limit_label(days: int | None, unit: str = LimitUnit.WORKDAY, *, instant: str
     return f"{days} 个工作日"
 
 
+PARTY_CHOICES = [(1, "一方申请"), (2, "双方当事人共同申请")]
+
+
 class GuideQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Guide.Status.PUBLISHED)
@@ -183,7 +186,7 @@ class Guide(TimeStamped):
     )
     parties = models.PositiveSmallIntegerField(
         "申请人",
-        choices=[(1, "一方申请"), (2, "双方当事人共同申请")],
+        choices=PARTY_CHOICES,
         default=1,
         help_text="结婚、离婚登记：双方当事人共同申请，均须核验身份证件",
     )
