@@ -88,11 +88,11 @@ class ApplicantForm(CasesForm):
     )
     contact_phone = text("联系电话", needed=True, type="tel", autocomplete="tel")
     # The other party, for an item both parties apply for (结婚、离婚登记); shown only there.
-    second_name = text("另一方当事人姓名")
-    second_id_number = forms.CharField(
-        label="另一方公民身份号码", required=False, strip=False, help_text="18 位公民身份号码，将核验校验位"
+    second_name = text("另一方当事人姓名", needed=True)
+    second_id_number = NeededCharField(
+        label="另一方公民身份号码", strip=False, help_text="18 位公民身份号码，将核验校验位"
     )
-    second_phone = text("另一方联系电话", type="tel")
+    second_phone = text("另一方联系电话", needed=True, type="tel")
     note = text("申请说明（选填）", area=True)
 
     APPLICANT = (
@@ -109,12 +109,9 @@ class ApplicantForm(CasesForm):
 
     def __init__(self, *args: Any, parties: int = 1, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if parties != 2:
+        if parties != 2:  # shown (as required) only where both parties apply
             for name in self.SECOND:
                 del self.fields[name]
-        else:  # shown as required; an empty one is still left for the service to name
-            for name in self.SECOND:
-                self.fields[name].widget.attrs["required"] = True
 
     def applicant(self) -> ApplicantFields:
         """The service's keyword arguments for the applicant (and the other party)."""
