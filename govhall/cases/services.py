@@ -676,6 +676,7 @@ def _issue_acceptance_notice(case: Case, *, by: User | None, text: str) -> Notic
         extra={
             "text": text,
             "limit_days": case.limit_days,
+            "limit_label": case.limit_label,
             "due": due,
             "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
         },

@@ -67,6 +67,9 @@ def test_limit_labels_say_the_kind():
     assert limit_label(30, LimitUnit.DAY) == "30 日（自然日）"
     assert limit_label(3, LimitUnit.MONTH) == "3 个月"
     assert limit_label(0, LimitUnit.DAY) == "即时办结"
+    from govhall.catalog.pdf import days_label  # the guide PDF's facts table
+
+    assert days_label(30, LimitUnit.DAY) == "30 日（自然日）" and days_label(None) == "未注明"
 
 
 def test_a_calendar_day_case_counts_over_the_spring_festival(world, marriage):
@@ -124,6 +127,10 @@ def test_the_case_page_and_api_show_the_limit_kind(world, marriage):
     assert "办结时限 30 日（自然日）" in c.get(f"/staff/cases/{case.number}/").content.decode()
     body = c.get(f"/api/v1/cases/{case.number}").json()
     assert body["limit_unit"] == "day" and body["limit_label"] == "30 日（自然日）"
+    from govhall.cases.pdf import notice_lines
+
+    lines = [text for _, text in notice_lines(case.notices.get(kind="acceptance"))]
+    assert any("承诺办结时限：30 日（自然日）" in t for t in lines), lines
 
 
 # --- the guide carries the kind --------------------------------------------------------------------
