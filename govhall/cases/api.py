@@ -58,13 +58,20 @@ class CaseOut(Schema):
     applicant_name: str
     applicant_id_number: str = Field(..., description="已脱敏")
     contact_phone: str = Field(..., description="已脱敏")
+    second_name: str = Field("", description="另一方当事人（结婚、离婚登记等双方共同申请的事项）")
+    second_id_number: str = Field("", description="另一方证件号码，已脱敏")
+    second_phone: str = Field("", description="另一方联系电话，已脱敏")
     submitted_at: datetime | None
     accepted_at: datetime | None
     completed_at: datetime | None
     limit_days: int | None
+    limit_unit: str = Field(..., description="时限单位：workday 工作日、day 自然日、month 月")
+    limit_label: str = Field(..., description="如“办结时限 20 个工作日”中的“20 个工作日”")
     deadline: date | None
     deadline_unknown: bool
     suspended_days: int
+    waiting_ends_on: date | None = Field(None, description="冷静期（等待期）届满日：自收到申请之日起计算")
+    collect_by: date | None = Field(None, description="申请发证截止日：逾期双方未申请的，视为撤回申请")
     outcome: str
     decision_authority: str
     delivery_method: str
@@ -112,13 +119,20 @@ def _case_out(case: Case) -> dict:
         "applicant_name": case.applicant_name,
         "applicant_id_number": case.masked_id_number,
         "contact_phone": case.masked_phone,
+        "second_name": case.second_name,
+        "second_id_number": case.masked_second_id_number,
+        "second_phone": case.masked_second_phone,
         "submitted_at": case.submitted_at,
         "accepted_at": case.accepted_at,
         "completed_at": case.completed_at,
         "limit_days": case.limit_days,
+        "limit_unit": case.limit_unit,
+        "limit_label": case.limit_label,
         "deadline": case.deadline,
         "deadline_unknown": case.deadline_unknown,
         "suspended_days": case.suspended_days,
+        "waiting_ends_on": case.waiting_ends_on,
+        "collect_by": case.collect_by,
         "outcome": case.outcome,
         "decision_authority": case.decision_authority,
         "delivery_method": case.delivery_method,
@@ -177,6 +191,11 @@ class WindowIntakeIn(Schema):
     contact_phone: str
     paper_material_ids: list[int] = Field(default_factory=list, description="已收取的纸质材料（指南材料 id）")
     note: str = ""
+    second_name: str = Field(
+        "", description="另一方当事人姓名（指南 parties=2 的事项必填，如结婚、离婚登记）"
+    )
+    second_id_number: str = Field("", description="另一方公民身份号码（parties=2 必填）")
+    second_phone: str = Field("", description="另一方联系电话（parties=2 必填）")
 
 
 class CaseIn(WindowIntakeIn):
@@ -209,6 +228,7 @@ class DecisionIn(Schema):
     outcome: str = Field("", description="complete：approved/denied")
     method: str = Field("", description="deliver：window/mail/electronic")
     tracking_number: str = ""
+    party: int | None = Field(None, description="withdraw：冷静期内提出撤回的一方，1 申请人、2 另一方当事人")
 
 
 def _case(request, number: str) -> Case:
@@ -286,7 +306,7 @@ def cases_decide(request, number: str, data: DecisionIn):
         case "deliver":
             services.case_deliver(by=by, case=case, method=data.method, tracking_number=data.tracking_number)
         case "withdraw":
-            services.case_withdraw(by=by, case=case, reason=data.reason)
+            services.case_withdraw(by=by, case=case, reason=data.reason, party=data.party)
     return _detail(_case(request, number))
 
 

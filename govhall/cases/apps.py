@@ -19,6 +19,8 @@ class CasesConfig(AppConfig):
 
         from . import services
 
+        # Waiting periods first: a case deemed withdrawn raises no overdue warning.
+        periodic_jobs.register(services.waiting_periods_run, label="waiting periods (离婚冷静期)")
         periodic_jobs.register(services.warnings_compute, label="case and inquiry warnings")
 
         from govhall.core.calendar import calendar_changed

@@ -87,19 +87,46 @@ class ApplicantForm(CasesForm):
         label="证件号码", strip=False, help_text="18 位公民身份号码或统一社会信用代码，将核验校验位"
     )
     contact_phone = text("联系电话", needed=True, type="tel", autocomplete="tel")
+    # The other party, for an item both parties apply for (结婚、离婚登记); shown only there.
+    second_name = text("另一方当事人姓名", needed=True)
+    second_id_number = NeededCharField(
+        label="另一方公民身份号码", strip=False, help_text="18 位公民身份号码，将核验校验位"
+    )
+    second_phone = text("另一方联系电话", needed=True, type="tel")
     note = text("申请说明（选填）", area=True)
 
-    APPLICANT = ("applicant_kind", "applicant_name", "applicant_id_number", "contact_phone", "note")
+    APPLICANT = (
+        "applicant_kind",
+        "applicant_name",
+        "applicant_id_number",
+        "contact_phone",
+        "second_name",
+        "second_id_number",
+        "second_phone",
+        "note",
+    )
+    SECOND = ("second_name", "second_id_number", "second_phone")
+
+    def __init__(self, *args: Any, parties: int = 1, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if parties != 2:  # shown (as required) only where both parties apply
+            for name in self.SECOND:
+                del self.fields[name]
 
     def applicant(self) -> ApplicantFields:
-        """The service's keyword arguments for the applicant."""
-        return ApplicantFields(
+        """The service's keyword arguments for the applicant (and the other party)."""
+        fields = ApplicantFields(
             applicant_kind=self.value("applicant_kind"),
             applicant_name=self.value("applicant_name"),
             applicant_id_number=self.value("applicant_id_number"),
             contact_phone=self.value("contact_phone"),
             note=self.value("note"),
         )
+        if "second_name" in self.fields:
+            fields["second_name"] = self.value("second_name")
+            fields["second_id_number"] = self.value("second_id_number")
+            fields["second_phone"] = self.value("second_phone")
+        return fields
 
 
 class IntakeForm(ApplicantForm):
@@ -109,7 +136,8 @@ class IntakeForm(ApplicantForm):
     materials = checks("已收取的材料")
 
     def __init__(self, *args: Any, items: list[Any], chosen: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        parties = chosen.current_guide.parties if chosen is not None and chosen.current_guide else 1
+        super().__init__(*args, parties=parties, **kwargs)
         self.set_choices("item", [("", "请选择"), *((i.pk, f"{i.center.code} · {i.name}") for i in items)])
         self.order_fields(["item"])
         if chosen is None:
@@ -143,7 +171,7 @@ class MyCaseForm(ApplicantForm):
     reason = text("撤回原因")
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, parties=case.guide.parties, **kwargs)
         self.set_choices("material", [("", "请选择"), *((m.id, m.name) for m in case.guide.materials.all())])
 
 
@@ -153,7 +181,15 @@ class MyCaseForm(ApplicantForm):
 class RevealForm(CasesForm):
     """Show an applicant's full ID number or phone (every look is recorded)."""
 
-    field = choice("查看完整信息（将被记录）", [("id_number", "证件号码"), ("phone", "联系电话")])
+    field = choice(
+        "查看完整信息（将被记录）",
+        [
+            ("id_number", "证件号码"),
+            ("phone", "联系电话"),
+            ("second_id_number", "另一方证件号码"),
+            ("second_phone", "另一方联系电话"),
+        ],
+    )
 
 
 class ActionForm(CasesForm):
@@ -198,7 +234,18 @@ class DeliverForm(CasesForm):
 
 
 class WithdrawForm(CasesForm):
+    party = choice("提出撤回的一方", [("", "请选择"), ("1", "申请人"), ("2", "另一方当事人")])
     reason = text("撤回原因", needed=True)
+
+    def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if case is None or not case.waiting_ends_on:
+            del self.fields["party"]
+        else:
+            self.set_choices(
+                "party",
+                [("", "请选择"), ("1", f"申请人 {case.applicant_name}"), ("2", f"另一方 {case.second_name}")],
+            )
 
 
 class EscalateForm(CasesForm):
@@ -247,7 +294,8 @@ def action_forms(
     `outcomes`: the results of 办结 this user may choose (a window clerk cannot deny)."""
     made: dict[str, CasesForm] = {}
     for name, form_class in ACTION_FORMS.items():
-        form = form_class(data if name == action else None, id_prefix=name)
+        extra = {"case": case} if name == "withdraw" else {}
+        form = form_class(data if name == action else None, id_prefix=name, **extra)
         if name == "complete" and outcomes is not None:
             form.set_choices("outcome", [(v, label) for v, label in Case.Outcome.choices if v in outcomes])
             form.fields["outcome"].initial = outcomes[0] if outcomes else None

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from govhall.catalog.models import LimitUnit, limit_label
 from govhall.core.masking import mask_id_number, mask_phone
 from govhall.core.models import TimeStamped
 
@@ -81,6 +82,10 @@ class Case(TimeStamped):
         "证件号码", max_length=18, blank=True, help_text="个人：公民身份号码；企业：统一社会信用代码"
     )
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # The other party of an item both parties apply for together (结婚、离婚登记: Guide.parties == 2).
+    second_name = models.CharField("另一方当事人", max_length=100, blank=True)
+    second_id_number = models.CharField("另一方证件号码", max_length=18, blank=True, help_text="公民身份号码")
+    second_phone = models.CharField("另一方联系电话", max_length=20, blank=True)
     applicant_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -103,14 +108,25 @@ class Case(TimeStamped):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
-    limit_days = models.PositiveSmallIntegerField("办结时限（工作日）", null=True, blank=True)
+    limit_days = models.PositiveSmallIntegerField("办结时限", null=True, blank=True)
+    limit_unit = models.CharField(
+        "时限单位", max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKDAY
+    )
     deadline = models.DateField("办结期限", null=True, blank=True)
     deadline_unknown = models.BooleanField(
         "期限无法计算", default=False, help_text="期限落在尚无节假日数据的年份，须补录工作日调整后重算"
     )
     suspended_since = models.DateField("暂停计时起", null=True, blank=True)
     suspension_kind = models.CharField("特别程序", max_length=10, choices=Suspension.choices, blank=True)
-    suspended_days = models.PositiveSmallIntegerField("已暂停工作日", default=0)
+    suspended_days = models.PositiveSmallIntegerField(
+        "已暂停天数", default=0, help_text="工作日时限按工作日计，自然日或月时限按自然日计"
+    )
+    # A waiting period of the guide (离婚冷静期): it ends on `waiting_ends_on`; both parties
+    # must then come by `collect_by`, or the application counts as withdrawn.
+    waiting_ends_on = models.DateField("冷静期（等待期）届满日", null=True, blank=True)
+    collect_by = models.DateField("申请发证截止日", null=True, blank=True)
+    waiting_notified_on = models.DateField("已提醒等待期届满", null=True, blank=True)
+    collect_notified_on = models.DateField("已提醒申请发证截止", null=True, blank=True)
     outcome = models.CharField("办理结果", max_length=10, choices=Outcome.choices, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,6 +170,26 @@ class Case(TimeStamped):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
+
+    @property
+    def masked_second_id_number(self) -> str:
+        return mask_id_number(self.second_id_number)
+
+    @property
+    def masked_second_phone(self) -> str:
+        return mask_phone(self.second_phone)
+
+    @property
+    def limit_label(self) -> str:
+        """ "20 个工作日", "30 日（自然日）", "3 个月" (empty before a limit is set)."""
+        return limit_label(self.limit_days, self.limit_unit)
+
+    @property
+    def in_waiting(self) -> bool:
+        """Whether the waiting period (离婚冷静期) is still running today."""
+        from django.utils import timezone
+
+        return self.waiting_ends_on is not None and timezone.localdate() <= self.waiting_ends_on
 
 
 class CaseEvent(models.Model):

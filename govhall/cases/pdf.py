@@ -41,7 +41,9 @@ def notice_lines(notice) -> list[tuple[str, str]]:
     )
     if notice.kind == "acceptance":
         if b.get("limit_days") is not None:
-            out.append(("p", f"承诺办结时限：{b['limit_days']} 个工作日。{b.get('due', '')}。"))
+            # Notices issued before limit kinds were recorded counted working days.
+            label = b.get("limit_label") or f"{b['limit_days']} 个工作日"
+            out.append(("p", f"承诺办结时限：{label}。{b.get('due', '')}。"))
         out.append(("p", b.get("note", "")))
     elif notice.kind == "rejection":
         out += [

@@ -66,10 +66,22 @@ def is_applicant(user: Any, case: Case) -> bool:
     return bool(user is not None and user.is_authenticated and case.applicant_user_id == user.id)
 
 
+def is_party(user: Any, case: Case) -> bool:
+    """The applicant, or the other party of a case both apply for (结婚、离婚登记):
+    a citizen whose verified phone is the one the other party gave."""
+    if is_applicant(user, case):
+        return True
+    if not case.second_phone or user is None or not user.is_authenticated:
+        return False
+    citizen = getattr(user, "citizen", None)
+    return bool(citizen is not None and citizen.verified_at and citizen.phone == case.second_phone)
+
+
 def access_case(user: User | AnonymousUser | None, case: Case, *, action: str = "view") -> Case:
-    """Raise unless `user` may take `action` on `case`; the applicant may view
-    and withdraw their own case (a clerk withdraws it as a decision)."""
-    if action in {"view", "withdraw"} and is_applicant(user, case):
+    """Raise unless `user` may take `action` on `case`; the applicant (and the
+    other party, where both apply) may view and withdraw their own case (a clerk
+    withdraws it as a decision)."""
+    if action in {"view", "withdraw"} and is_party(user, case):
         return case
     access_center(user, case.center, "decide" if action == "withdraw" else action)
     return case
@@ -77,6 +89,6 @@ def access_case(user: User | AnonymousUser | None, case: Case, *, action: str = 
 
 def can(user: User | AnonymousUser | None, case: Case, action: str) -> bool:
     """`access_case` as a yes/no, for showing or hiding a button."""
-    if action in {"view", "withdraw"} and is_applicant(user, case):
+    if action in {"view", "withdraw"} and is_party(user, case):
         return True
     return may_at_center(user, case.center, action="decide" if action == "withdraw" else action, table=TABLE)

@@ -162,7 +162,13 @@ def case_track(*, number: str, phone: str) -> Case | None:
 
 
 def cases_of_applicant(user: User) -> QuerySet[Case]:
-    return Case.objects.filter(applicant_user=user).select_related("center", "item").order_by("-updated_at")
+    """The citizen's cases: those they applied for, and those where they are the
+    other party (their verified phone is the one the other party gave)."""
+    mine = Q(applicant_user=user)
+    citizen = getattr(user, "citizen", None)
+    if citizen is not None and citizen.verified_at:
+        mine |= Q(second_phone=citizen.phone) & ~Q(status=Case.Status.DRAFT)
+    return Case.objects.filter(mine).select_related("center", "item").order_by("-updated_at")
 
 
 def notice_get(*, case: Case, number: str) -> Notice:

@@ -6,8 +6,13 @@
   never reused (a draft has no number yet).
 * Each step is allowed only from the states named in TRANSITIONS; it records
   who, when and why (CaseEvent, plus the history of the case).
-* Time limits run in working days from acceptance; special procedures
-  (suspension) stop the clock.
+* Time limits run from acceptance in the kind the guide gives (工作日, 自然日 or
+  月, `cases.limits`); special procedures (suspension) stop the clock.
+* A waiting period (离婚冷静期, 民法典第1077条) is not a time limit: it runs in
+  calendar days from receipt; either party may withdraw during it; afterwards
+  both must come within the collect window, or the job deems it withdrawn.
+* An item both parties apply for (结婚、离婚登记) needs the other party too,
+  checked like the first.
 * One-time notification: a later correction notice may name only materials
   named before or handed in since; anything else needs a district
   administrator's recorded justification (CorrectionException).
@@ -20,8 +25,9 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from functools import partial
 from types import ModuleType
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,7 +36,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from govhall.accounts.models import Role, RoleAssignment, User
-from govhall.catalog.models import Guide, Material, ServiceItem
+from govhall.catalog.models import Guide, LimitUnit, Material, ServiceItem
 from govhall.centers.models import Center, Department
 from govhall.core.calendar import CalendarUnknown, add_working_days, first_unknown_year, working_days_between
 from govhall.core.db import Prepared
@@ -46,6 +52,7 @@ from govhall.core.services import counter_next
 from govhall.queueing.models import Ticket, Window
 from govhall.queueing.services import ticket_finish
 
+from .limits import days_between, limit_end
 from .models import (
     Case,
     CaseEvent,
@@ -60,7 +67,7 @@ from .models import (
     Notice,
     Warning,
 )
-from .permissions import access_case, access_center, is_applicant
+from .permissions import access_case, access_center, is_applicant, is_party
 from .selectors import departments_led_by, guide_materials
 
 log = logging.getLogger("govhall.cases")
@@ -79,6 +86,10 @@ TRANSITIONS: dict[str, tuple[set[str], str]] = {
     "complete": ({S.ACCEPTED, S.IN_PROGRESS}, "办结"),
     "deliver": ({S.COMPLETED}, "送达"),
     "withdraw": ({S.SUBMITTED, S.CORRECTION, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED}, "撤回申请"),
+    "deemed_withdraw": (
+        {S.SUBMITTED, S.CORRECTION, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED},
+        "期满未申请发证，视为撤回",
+    ),
 }
 
 PHONE_OK = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -206,6 +217,11 @@ def _transition(case: Case, *, action: str, by: User | None, reason: str = "", t
     allowed, label = TRANSITIONS[action]
     if case.status not in allowed:
         raise WrongState(f"办件当前为“{case.get_status_display()}”，不能{label}。", code="wrong_state")
+    if action == "complete" and case.waiting_ends_on and _today() <= case.waiting_ends_on:
+        raise WrongState(
+            f"{case.guide.waiting_name or '等待期'}至 {case.waiting_ends_on:%Y年%m月%d日} 届满，期满后方可办结。",
+            code="in_waiting_period",
+        )
     old = case.status
     if to:
         case.status = to
@@ -269,52 +285,140 @@ def _issue_notice(case: Case, *, kind: str, by: User | None, extra: dict[str, An
 
 
 def _compute_deadline(case: Case) -> None:
-    """Deadline = the limit's last working day after acceptance, pushed back by
-    the working days spent in special procedures. Flagged if the calendar is unknown."""
+    """The deadline of the case's time limit, counted in the kind its guide gives
+    (`cases.limits.limit_end`): working days after acceptance (flagged when a year
+    is unknown), calendar days (never flagged) or months (end-of-month clamp).
+    Days in special procedures push it back in the same kind: working days for a
+    working-day limit, calendar days for a calendar-day or month limit. With a
+    waiting period (离婚冷静期) the limit counts from the last day the parties may
+    come (`collect_by`): the registry cannot be late before they have come."""
     if case.accepted_at is None or case.limit_days is None:
         case.deadline, case.deadline_unknown = None, False
         return
+    case.limit_unit = case.guide.limit_unit
     start = timezone.localtime(case.accepted_at).date()
+    start = max(start, case.collect_by or case.waiting_ends_on or start)
+    district = case.center.district_id
     try:
-        case.deadline = add_working_days(
-            start, case.limit_days + case.suspended_days, district=case.center.district_id
-        )
+        if case.limit_unit == LimitUnit.WORKDAY:
+            case.deadline = add_working_days(start, case.limit_days + case.suspended_days, district=district)
+        else:
+            case.deadline = limit_end(start, case.limit_days, case.limit_unit) + timedelta(
+                days=case.suspended_days
+            )
         case.deadline_unknown = False
     except CalendarUnknown:
         case.deadline, case.deadline_unknown = None, True
+
+
+def _set_waiting(case: Case, received: date) -> None:
+    """A guide with a waiting period: it ends `waiting_days` after the day the
+    application was received (民法典第1077条: 30 calendar days), and the parties
+    must then come within `collect_days` (30 days)."""
+    guide = case.guide
+    if not guide.waiting_days:
+        case.waiting_ends_on = case.collect_by = None
+        return
+    case.waiting_ends_on = limit_end(
+        received, guide.waiting_days, guide.waiting_unit, district=case.center.district_id
+    )
+    case.collect_by = (
+        case.waiting_ends_on + timedelta(days=guide.collect_days) if guide.collect_days else None
+    )
 
 
 # --- intake ----------------------------------------------------------------------------------
 
 
 class ApplicantFields(TypedDict):
-    """The applicant as a case holds it."""
+    """The applicant as a case holds it (and the other party, for an item both parties apply for)."""
 
     applicant_kind: str
     applicant_name: str
     applicant_id_number: str
     contact_phone: str
     note: str
+    second_name: NotRequired[str]
+    second_id_number: NotRequired[str]
+    second_phone: NotRequired[str]
 
 
-def _applicant_fields(kind: str, name: str, id_number: str, phone: str, note: str) -> ApplicantFields:
+def _applicant_fields(
+    kind: str,
+    name: str,
+    id_number: str,
+    phone: str,
+    note: str,
+    *,
+    second: tuple[str, str, str] = ("", "", ""),
+) -> ApplicantFields:
     """The applicant's fields as typed, trimmed (checked in full by `_check_applicant_of`)."""
+    second_name, second_id, second_phone = second
     return ApplicantFields(
         applicant_kind=kind,
         applicant_name=(name or "").strip(),
         applicant_id_number=re.sub(r"\s+", "", id_number or "").upper(),
         contact_phone=(phone or "").strip(),
         note=(note or "").strip(),
+        second_name=(second_name or "").strip(),
+        second_id_number=re.sub(r"\s+", "", second_id or "").upper(),
+        second_phone=(second_phone or "").strip(),
     )
 
 
+# check_applicant's field → the other party's field
+SECOND_FIELDS = {
+    "applicant_name": "second_name",
+    "applicant_id_number": "second_id_number",
+    "contact_phone": "second_phone",
+}
+
+
+def check_second_party(
+    *, guide: Guide, applicant_kind: str, applicant_id_number: str, name: str, id_number: str, phone: str
+) -> tuple[str, str, str]:
+    """婚姻登记: both parties apply in person, each identified like the first
+    applicant (name, 公民身份号码 with its check digit, phone). Cleaned (name, id
+    number, phone) of the other party; empty for an item one party applies for."""
+    if guide.parties != 2:
+        return "", "", ""
+    if applicant_kind != Case.ApplicantKind.PERSON:
+        raise DomainError("该事项须由双方当事人本人申请，申请人类型应为个人。", field="applicant_kind")
+    if not (name or "").strip():
+        raise DomainError(
+            "该事项须双方当事人共同申请，请填写另一方当事人的姓名。", field="second_name", code="second_party"
+        )
+    try:
+        cleaned = check_applicant(
+            applicant_kind=Case.ApplicantKind.PERSON,
+            applicant_name=name,
+            applicant_id_number=id_number,
+            contact_phone=phone,
+        )
+    except DomainError as e:
+        field = SECOND_FIELDS.get(e.field or "", "second_id_number")
+        raise DomainError(f"另一方当事人：{e.message}", field=field, code=e.code) from None
+    if cleaned[1] == applicant_id_number:
+        raise DomainError("另一方当事人的证件号码与申请人相同，请核对。", field="second_id_number")
+    return cleaned
+
+
 def _check_applicant_of(case: Case) -> None:
-    """`check_applicant` on the case's applicant; the cleaned values are kept."""
+    """`check_applicant` on the case's applicant (and the other party where both
+    apply); the cleaned values are kept."""
     case.applicant_name, case.applicant_id_number, case.contact_phone = check_applicant(
         applicant_kind=case.applicant_kind,
         applicant_name=case.applicant_name,
         applicant_id_number=case.applicant_id_number,
         contact_phone=case.contact_phone,
+    )
+    case.second_name, case.second_id_number, case.second_phone = check_second_party(
+        guide=case.guide,
+        applicant_kind=case.applicant_kind,
+        applicant_id_number=case.applicant_id_number,
+        name=case.second_name,
+        id_number=case.second_id_number,
+        phone=case.second_phone,
     )
 
 
@@ -357,19 +461,32 @@ def case_intake_window(
     note: str = "",
     ticket_number: str = "",
     is_demo: bool = False,
+    second_name: str = "",
+    second_id_number: str = "",
+    second_phone: str = "",
 ) -> Case:
     """A clerk receives an application at the window: the case is numbered and
-    submitted, with the paper materials ticked as handed in."""
+    submitted, with the paper materials ticked as handed in. Where both parties
+    apply (结婚、离婚登记) the other party is required too; a waiting period
+    (离婚冷静期) starts on the day of receipt."""
     access_center(by, center, "intake", not_found="没有找到该中心，或您无权查看。")
     case = _new_case(
         center=center,
         item=item,
         channel=Case.Channel.WINDOW,
-        applicant=_applicant_fields(applicant_kind, applicant_name, applicant_id_number, contact_phone, note),
+        applicant=_applicant_fields(
+            applicant_kind,
+            applicant_name,
+            applicant_id_number,
+            contact_phone,
+            note,
+            second=(second_name, second_id_number, second_phone),
+        ),
         ticket_number=ticket_number,
         is_demo=is_demo,
     )
     _check_applicant_of(case)
+    _set_waiting(case, _today())
     materials = _paper_materials(case.guide, paper_material_ids)
     case.received_by, case.status = by, S.SUBMITTED
     check_fields(case)
@@ -441,11 +558,21 @@ def case_draft_save(
     applicant_id_number: str = "",
     contact_phone: str = "",
     note: str = "",
+    second_name: str = "",
+    second_id_number: str = "",
+    second_phone: str = "",
 ) -> Case:
     """A citizen saves an online application as a draft (checked fully only on submission)."""
     if by is None or not by.is_authenticated:
         raise Refused("请先登录后再申请。")
-    fields = _applicant_fields(applicant_kind, applicant_name, applicant_id_number, contact_phone, note)
+    fields = _applicant_fields(
+        applicant_kind,
+        applicant_name,
+        applicant_id_number,
+        contact_phone,
+        note,
+        second=(second_name, second_id_number, second_phone),
+    )
     if case is None:
         case = _new_case(
             center=item.center, item=item, channel=Case.Channel.ONLINE, applicant=fields, applicant_user=by
@@ -463,6 +590,8 @@ def case_draft_save(
             setattr(case, name, value)
     if len(case.applicant_id_number) > 18:
         raise DomainError("证件号码最多 18 位。", field="applicant_id_number")
+    if len(case.second_id_number) > 18:
+        raise DomainError("证件号码最多 18 位。", field="second_id_number")
     save_recorded(case, by=by, reason="保存草稿")
     return case
 
@@ -516,10 +645,12 @@ def case_submit(*, by: User, case: Case) -> Case:
             raise DomainError("请至少上传一份申请材料。", field="file")
         case.submitted_at = timezone.now()
         _number_case(case)
+        _set_waiting(case, _today())
         return _transition(case, action="submit", by=by, to=S.SUBMITTED, reason="网上申请")
     last = case.corrections.order_by("-sequence").first()
     if last and not case.materials.filter(handed_in_at__gt=last.issued_at).exists():
         raise DomainError("请先按一次性告知书上传补正材料。", field="file")
+    _set_waiting(case, _today())  # the complete application is received today
     return _transition(case, action="submit", by=by, to=S.SUBMITTED, reason="补正后重新提交")
 
 
@@ -547,6 +678,7 @@ def _issue_acceptance_notice(case: Case, *, by: User | None, text: str) -> Notic
         extra={
             "text": text,
             "limit_days": case.limit_days,
+            "limit_label": case.limit_label,
             "due": due,
             "note": "听证、检验检测、专家评审等特别程序所需时间不计入办结时限。",
         },
@@ -816,7 +948,9 @@ def case_resume(*, by: User | None, case: Case, reason: str = "") -> Case:
     _decide(by, case)
     if case.status == S.SUSPENDED and case.suspended_since:
         try:
-            paused = working_days_between(case.suspended_since, _today(), district=case.center.district_id)
+            paused = days_between(
+                case.suspended_since, _today(), case.limit_unit, district=case.center.district_id
+            )
         except CalendarUnknown:
             paused = (_today() - case.suspended_since).days
         case.suspended_days += paused
@@ -1170,37 +1304,179 @@ def case_deliver(*, by: User | None, case: Case, method: str, tracking_number: s
     )
 
 
+PARTIES = {1: "申请人", 2: "另一方当事人"}
+
+
+def _withdrawing_party(by: User | None, case: Case, party: int | None) -> int:
+    """Which party withdraws: a citizen party withdraws for themself; staff name the party."""
+    if is_applicant(by, case):
+        return 1
+    if is_party(by, case):
+        return 2
+    if party not in PARTIES:
+        raise DomainError("请选择提出撤回的一方当事人。", field="party")
+    return party
+
+
 @transaction.atomic
-def case_withdraw(*, by: User | None, case: Case, reason: str) -> Case:
-    """The applicant withdraws before completion (or a clerk records a written withdrawal)."""
+def case_withdraw(*, by: User | None, case: Case, reason: str, party: int | None = None) -> Case:
+    """The applicant withdraws before completion (or a clerk records a written withdrawal).
+    During a waiting period (离婚冷静期, 民法典第1077条) either party may withdraw —
+    a citizen party for themself, staff on behalf of the party they name; once it
+    has ended, withdrawal is refused (not coming in time counts as withdrawn)."""
     case = _lock(case)
     access_case(by, case, action="withdraw")
-    if case.status in TRANSITIONS["withdraw"][0] and not (reason or "").strip():
-        raise DomainError("请写明撤回原因。", field="reason")
-    _transition(case, action="withdraw", by=by, to=S.WITHDRAWN, reason=(reason or "").strip())
+    reason = (reason or "").strip()
+    if case.status in TRANSITIONS["withdraw"][0]:
+        if not reason:
+            raise DomainError("请写明撤回原因。", field="reason")
+        if case.waiting_ends_on:
+            who = _withdrawing_party(by, case, party)
+            if _today() > case.waiting_ends_on:
+                raise WrongState(
+                    f"{case.guide.waiting_name or '等待期'}已于 {case.waiting_ends_on:%Y年%m月%d日} 届满，"
+                    "不能再撤回申请；期满后双方未在规定期限内申请发证的，视为撤回申请。",
+                    code="waiting_over",
+                )
+            name = case.applicant_name if who == 1 else case.second_name
+            reason = f"{PARTIES[who]}{name}在{case.guide.waiting_name or '等待期'}内撤回：{reason}"
+    _transition(case, action="withdraw", by=by, to=S.WITHDRAWN, reason=reason)
     _escalation_close(case, by=by, outcome=Escalation.Outcome.CLOSED, note="申请已撤回")
     Warning.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
     return case
 
 
+REVEAL_FIELDS = {  # what may be revealed → (the case's field, the record's field, whose)
+    "id_number": ("applicant_id_number", "id_number", ""),
+    "phone": ("contact_phone", "phone", ""),
+    "second_id_number": ("second_id_number", "id_number", "另一方当事人"),
+    "second_phone": ("second_phone", "phone", "另一方当事人"),
+}
+
+
 def case_reveal(*, by: User, case: Case, field: str, reason: str = "") -> str:
-    """The full ID number or phone of a case, for staff who may see it; every look is recorded."""
+    """The full ID number or phone of a case's applicant or other party, for staff
+    who may see it; every look is recorded."""
     from govhall.core.audit import personal_data_access_record
-    from govhall.core.models import PersonalDataAccess
 
     access_case(by, case, action="reveal")
-    if field not in {"id_number", "phone"}:
+    if field not in REVEAL_FIELDS:
         raise DomainError("只能查看证件号码或联系电话。", field="field")
+    attr, kind, whose = REVEAL_FIELDS[field]
     with transaction.atomic():
         personal_data_access_record(
-            by=by,
-            obj=case,
-            field=PersonalDataAccess.Field.ID_NUMBER
-            if field == "id_number"
-            else PersonalDataAccess.Field.PHONE,
-            reason=reason,
+            by=by, obj=case, field=kind, reason=f"{whose}：{reason}" if whose else reason
         )
-    return case.applicant_id_number if field == "id_number" else case.contact_phone
+    return str(getattr(case, attr))
+
+
+# --- waiting periods (离婚冷静期) -------------------------------------------------------------
+
+# Days before the last day to come that both parties are reminded.
+COLLECT_REMIND_DAYS = 3
+
+
+def _notify_parties(case: Case, text: str) -> int:
+    """An SMS to both parties (after commit: a failed message never undoes the change)."""
+    from govhall.core.notifications import send_sms
+
+    phones = [p for p in dict.fromkeys((case.contact_phone, case.second_phone)) if p]
+    for phone in phones:
+        transaction.on_commit(partial(send_sms, phone, text))
+    return len(phones)
+
+
+def _come_by_text(case: Case) -> str:
+    if case.collect_by is None:
+        return ""
+    return (
+        f"请双方于 {case.collect_by:%Y年%m月%d日} 前共同携带本人身份证件到{case.center.name}申请发证，"
+        "逾期未申请的，视为撤回申请。"
+    )
+
+
+@transaction.atomic
+def case_deem_withdrawn(*, case: Case, today: date | None = None) -> Case:
+    """The parties did not come within the days after the waiting period
+    (民法典第1077条: 30 days after the 冷静期): the application counts as withdrawn.
+    The system's decision, recorded as nobody's; both parties are told."""
+    case = _lock(case)
+    if case.collect_by is None or (today or _today()) <= case.collect_by:
+        raise WrongState("申请发证的期限尚未届满，不能视为撤回。", code="collect_open")
+    name = case.guide.waiting_name or "等待期"
+    _transition(
+        case,
+        action="deemed_withdraw",
+        by=None,
+        to=S.WITHDRAWN,
+        reason=f"{name}届满后，双方未于 {case.collect_by:%Y年%m月%d日} 前申请发证，视为撤回申请",
+    )
+    Warning.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    _notify_parties(
+        case,
+        f"【政务服务】您的“{case.item.name}”申请（办件编号 {case.number}）{name}届满后，"
+        f"双方未于 {case.collect_by:%Y年%m月%d日} 前申请发证，已视为撤回申请。",
+    )
+    log.warning("办件 %s 期满未申请发证，视为撤回", case.number)
+    return case
+
+
+@transaction.atomic
+def _remind_waiting_over(case: Case, today: date) -> bool:
+    case = _lock(case)
+    if case.waiting_notified_on is not None or case.waiting_ends_on is None:
+        return False
+    name = case.guide.waiting_name or "等待期"
+    _notify_parties(
+        case,
+        f"【政务服务】您的“{case.item.name}”申请（办件编号 {case.number}）{name}已于 "
+        f"{case.waiting_ends_on:%Y年%m月%d日} 届满。{_come_by_text(case)}",
+    )
+    case.waiting_notified_on = today
+    # validate=False: only the system's reminder date changes.
+    update_recorded(case, by=None, reason=f"{name}届满，已短信提醒双方当事人", validate=False)
+    return True
+
+
+@transaction.atomic
+def _remind_collect_closing(case: Case, today: date) -> bool:
+    case = _lock(case)
+    if case.collect_notified_on is not None or case.collect_by is None:
+        return False
+    _notify_parties(
+        case,
+        f"【政务服务】提醒：您的“{case.item.name}”申请（办件编号 {case.number}）申请发证的期限将于 "
+        f"{case.collect_by:%Y年%m月%d日} 届满。{_come_by_text(case)}",
+    )
+    case.collect_notified_on = today
+    # validate=False: only the system's reminder date changes.
+    update_recorded(case, by=None, reason="申请发证期限将届满，已短信提醒双方当事人", validate=False)
+    return True
+
+
+def waiting_periods_run(*, today: date | None = None) -> dict[str, int]:
+    """离婚冷静期 and the like, every few minutes (idempotent): both parties are
+    told when the waiting period has ended and again `COLLECT_REMIND_DAYS`
+    before the last day to come; a case not completed by then is deemed withdrawn."""
+    today = today or _today()
+    waiting = Case.objects.filter(
+        status__in=TRANSITIONS["deemed_withdraw"][0], waiting_ends_on__isnull=False
+    ).select_related("center")
+    counts = {"deemed_withdrawn": 0, "waiting_over_sent": 0, "collect_closing_sent": 0}
+    for case in waiting.filter(collect_by__lt=today):
+        case_deem_withdrawn(case=case, today=today)
+        counts["deemed_withdrawn"] += 1
+    for case in waiting.filter(waiting_ends_on__lt=today, waiting_notified_on__isnull=True):
+        counts["waiting_over_sent"] += _remind_waiting_over(case, today)
+    closing = waiting.filter(
+        waiting_ends_on__lt=today,
+        collect_by__gte=today,
+        collect_by__lte=today + timedelta(days=COLLECT_REMIND_DAYS),
+        collect_notified_on__isnull=True,
+    )
+    for case in closing:
+        counts["collect_closing_sent"] += _remind_collect_closing(case, today)
+    return counts
 
 
 # --- supervision -------------------------------------------------------------------------------
@@ -1240,14 +1516,13 @@ def _want(case: Case, today: date) -> dict[str, tuple[str, date | None]]:
         return {}
     if today > case.deadline:
         return {Warning.Level.RED: (f"已超过办结期限（{case.deadline:%m月%d日}）", case.deadline)}
-    try:
-        left = working_days_between(today, case.deadline, district=case.center.district_id)
+    try:  # calendar-day and month limits count calendar days and are never flagged
+        left = days_between(today, case.deadline, case.limit_unit, district=case.center.district_id)
     except CalendarUnknown:
         return {Warning.Level.FLAG: ("剩余工作日无法计算，请补录工作日调整。", case.deadline)}
     if left <= yellow_days():
-        return {
-            Warning.Level.YELLOW: (f"剩余 {left} 个工作日（期限 {case.deadline:%m月%d日}）", case.deadline)
-        }
+        unit = "个工作日" if case.limit_unit == LimitUnit.WORKDAY else "日"
+        return {Warning.Level.YELLOW: (f"剩余 {left} {unit}（期限 {case.deadline:%m月%d日}）", case.deadline)}
     return {}
 
 
@@ -1520,6 +1795,9 @@ def ticket_finish_with_case(
     applicant_kind: str = "person",
     paper_material_ids: Iterable[int] = (),
     note: str = "",
+    second_name: str = "",
+    second_id_number: str = "",
+    second_phone: str = "",
 ) -> tuple[Ticket, Case]:
     """办结 the ticket at `window` and start a case for it: the window's intake of
     the application, marked with the ticket's number. Both happen or neither.
@@ -1536,5 +1814,8 @@ def ticket_finish_with_case(
         paper_material_ids=paper_material_ids,
         note=note,
         ticket_number=ticket.code,
+        second_name=second_name,
+        second_id_number=second_id_number,
+        second_phone=second_phone,
     )
     return ticket, case

@@ -45,7 +45,7 @@ from .forms import (
 )
 from .models import Case, CorrectionItem, FirstInquiry, Warning
 from .pdf import notice_lines, notice_pdf
-from .permissions import STAFF, can, is_applicant
+from .permissions import STAFF, can, is_applicant, is_party
 
 PAGE_SIZE = 25
 
@@ -101,8 +101,12 @@ def case_export(request):
             c.applicant_name,
             c.masked_id_number,
             c.masked_phone,
+            c.second_name,
+            c.masked_second_id_number,
+            c.masked_second_phone,
             timezone.localtime(c.submitted_at).strftime("%Y-%m-%d %H:%M") if c.submitted_at else "",
             c.deadline.isoformat() if c.deadline else ("无法计算" if c.deadline_unknown else ""),
+            c.limit_label,
         ]
         for c in qs
     )
@@ -118,8 +122,12 @@ def case_export(request):
             "申请人",
             "证件号码（脱敏）",
             "联系电话（脱敏）",
+            "另一方当事人",
+            "另一方证件号码（脱敏）",
+            "另一方联系电话（脱敏）",
             "提交时间",
             "办结期限",
+            "办结时限",
         ],
         rows,
     )
@@ -188,6 +196,8 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
         allowed = {a for a, (states, _) in services.TRANSITIONS.items() if case.status in states} - {"submit"}
         if case.status in {Case.Status.SUBMITTED, Case.Status.CORRECTION}:
             allowed.add("receive")
+        if case.waiting_ends_on and not case.in_waiting:  # after the 冷静期 nobody withdraws
+            allowed.discard("withdraw")
     # 窗口无否决权: refusing and denying are the authorised chief representative's or the department's
     escalation = services.open_escalation(case)
     refuser = services.may_refuse(request.user, case)
@@ -292,7 +302,12 @@ DECISIONS = {
     "deliver": lambda by, case, p: services.case_deliver(
         by=by, case=case, method=p.get("method", ""), tracking_number=p.get("tracking_number", "")
     ),
-    "withdraw": lambda by, case, p: services.case_withdraw(by=by, case=case, reason=p.get("reason", "")),
+    "withdraw": lambda by, case, p: services.case_withdraw(
+        by=by,
+        case=case,
+        reason=p.get("reason", ""),
+        party=int(p["party"]) if p.get("party", "").isdigit() else None,
+    ),
     "grant": lambda by, case, p: _grant(by=by, case=case, p=p),
     "escalate": lambda by, case, p: services.case_escalate(
         by=by, case=case, proposal=p.get("proposal", ""), reason=p.get("reason", "")
@@ -526,7 +541,8 @@ def apply(request, code):
     )
     if item is None:
         raise Http404
-    form = ApplicantForm(request.POST or None, initial={"applicant_kind": "person"})
+    parties = item.current_guide.parties if item.current_guide else 1
+    form = ApplicantForm(request.POST or None, initial={"applicant_kind": "person"}, parties=parties)
     ctx = {"item": item, "form": form}
     if not (request.method == "POST" and form.is_valid()):
         return render(request, "cases/apply.html", ctx, status=400 if form.errors else 200)
@@ -538,7 +554,7 @@ def apply(request, code):
 
 def _my_case(request, pk) -> Case:
     case = Case.objects.select_related("item", "center", "guide").filter(pk=pk).first()
-    if case is None or not is_applicant(request.user, case):
+    if case is None or not is_party(request.user, case):
         raise Http404
     return case
 
@@ -565,7 +581,9 @@ def _my_ctx(request, case: Case) -> dict:
         "events": case.events.select_related("by"),
         "last_correction": case.corrections.order_by("-sequence").first(),
         "can_upload": case.status in {Case.Status.DRAFT, Case.Status.CORRECTION},
-        "can_withdraw": case.status in services.TRANSITIONS["withdraw"][0],
+        "can_withdraw": case.status in services.TRANSITIONS["withdraw"][0]
+        and (case.waiting_ends_on is None or case.in_waiting),
+        "is_applicant": is_applicant(request.user, case),
     }
 
 

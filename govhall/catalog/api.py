@@ -3,6 +3,7 @@ current and past guide versions, and the negative list. The same selectors as
 the public pages; the national fields as GB/T 39554 names them."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
@@ -164,8 +165,19 @@ class GuideOut(GuideVersionOut):
     item: RefOut
     conditions: str
     steps: list[str]
-    legal_days: int | None = Field(None, description="法定办结时限（工作日）")
-    promised_days: int | None = Field(None, description="承诺办结时限（工作日）")
+    legal_days: int | None = Field(None, description="法定办结时限（单位见 limit_unit）")
+    promised_days: int | None = Field(None, description="承诺办结时限（单位见 limit_unit）")
+    limit_unit: Literal["workday", "day", "month"] = Field(
+        "workday", description="时限计算单位：workday 工作日、day 自然日、month 月"
+    )
+    legal_label: str = Field("", description="如“20 个工作日”“30 日（自然日）”“3 个月”")
+    promised_label: str = ""
+    waiting_name: str = Field("", description="等待期名称，如“离婚冷静期”（等待期不是办结时限）")
+    waiting_days: int | None = Field(None, description="等待期，自收到申请之日起计算")
+    waiting_unit: Literal["workday", "day", "month"] = "day"
+    collect_days: int | None = Field(None, description="等待期满后到场申请期限（自然日），逾期视为撤回申请")
+    waiting_label: str = ""
+    parties: int = Field(1, description="1 一方申请；2 双方当事人共同申请（如结婚、离婚登记）")
     visits: int | None
     no_fee: bool
     fees: list[FeeOut]
@@ -193,6 +205,15 @@ def guide_out(g: Guide) -> dict:
         "steps": g.steps,
         "legal_days": g.legal_days,
         "promised_days": g.promised_days,
+        "limit_unit": g.limit_unit,
+        "legal_label": g.legal_label,
+        "promised_label": g.promised_label,
+        "waiting_name": g.waiting_name,
+        "waiting_days": g.waiting_days,
+        "waiting_unit": g.waiting_unit,
+        "collect_days": g.collect_days,
+        "waiting_label": g.waiting_label,
+        "parties": g.parties,
         "visits": g.visits,
         "no_fee": g.no_fee,
         "fees": [

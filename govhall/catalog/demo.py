@@ -62,6 +62,20 @@ HUKOU = ("居民户口簿", "original", 1, "公安机关（可共享获取）", 
 # couple register at any marriage registry in the country (全国通办).
 MARRIAGE_REGULATION = "《婚姻登记条例》（国务院令第804号修订，2025年5月10日起施行）"
 
+# Guide fields beyond the common ones, by item name: both parties apply for a marriage or a
+# divorce (婚姻登记条例); the divorce's 30-day 冷静期 is a waiting period in calendar days
+# (民法典第1077条), then 30 days in which both come for the certificate.
+GUIDE_EXTRAS: dict[str, dict] = {
+    "结婚登记": {"parties": 2},
+    "离婚登记": {
+        "parties": 2,
+        "waiting_name": "离婚冷静期",
+        "waiting_days": 30,
+        "waiting_unit": "day",
+        "collect_days": 30,
+    },
+}
+
 # name, type, serving, themes, keywords, legal basis, conditions, materials, steps, legal/promised days,
 # visits, fees (None = no fee), faq
 BRANCH_ITEMS: dict[str, dict] = {
@@ -466,6 +480,7 @@ def _publish(
     draft = services.guide_draft(
         by=None,
         item=item,
+        **GUIDE_EXTRAS.get(item.name, {}),
         conditions=conditions,
         steps=steps,
         legal_days=legal_days,
@@ -499,6 +514,7 @@ def _marriage_guide_outdated(item: ServiceItem) -> bool:
         "第804号" not in item.legal_basis
         or guide is None
         or guide.materials.filter(name__contains="户口").exists()
+        or any(getattr(guide, k) != v for k, v in GUIDE_EXTRAS.get(item.name, {}).items())
     )
 
 
