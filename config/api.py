@@ -104,11 +104,13 @@ def _add_routers() -> None:
     from govhall.cases.api import router as cases_router
     from govhall.catalog.api import router as catalog_router
     from govhall.centers.api import router as centers_router
+    from govhall.centers.api_calendar import router as calendar_router
     from govhall.queueing.api import router as queueing_router
     from govhall.staffing.api import router as staffing_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", centers_router)
+    api.add_router("/", calendar_router)
     api.add_router("/", catalog_router)
     # cases before queueing: its /windows/{id}/finish-with-case must match before
     # queueing's /windows/{id}/{action}.

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from govhall.accounts.models import User
-from govhall.accounts.selectors import visible_center_ids
+from govhall.accounts.models import Role, RoleAssignment, User
+from govhall.accounts.selectors import center_ids_acting_as, visible_center_ids
 from govhall.catalog.models import Guide, Material, ServiceItem
 from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache
@@ -24,9 +24,11 @@ from .models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    ChiefAuthorization,
     Commitment,
     CorrectionException,
     CorrectionItem,
+    Escalation,
     FirstInquiry,
     FollowUpMaterial,
     Notice,
@@ -99,14 +101,22 @@ def case_notices(case: Case) -> list[Notice]:
     return _notices_of.objects(case.pk)
 
 
-def case_material_names(case: Case) -> list[str]:
-    return [name for (name,) in _material_names_of.rows(case.pk)]
+def case_materials(case: Case) -> list[dict[str, Any]]:
+    """The materials handed in, in order: their own id, the guide material's id
+    (`material_id`, what a one-time notice names), name, paper or file, and when."""
+    keys = ("id", "material_id", "name", "paper", "handed_in_at")
+    return [dict(zip(keys, row, strict=True)) for row in _materials_of.rows(case.pk)]
 
 
 _events_of = Prepared(lambda pk: CaseEvent.objects.filter(case_id=pk).select_related("by"), int)
 _notices_of = Prepared(lambda pk: Notice.objects.filter(case_id=pk), int)
-_material_names_of = Prepared(
-    lambda pk: CaseMaterial.objects.filter(case_id=pk).order_by("handed_in_at", "id").values_list("name"), int
+_materials_of = Prepared(
+    lambda pk: (
+        CaseMaterial.objects.filter(case_id=pk)
+        .order_by("handed_in_at", "id")
+        .values_list("id", "material_id", "name", "paper", "handed_in_at")
+    ),
+    int,
 )
 
 
@@ -260,7 +270,13 @@ def case_track(*, number: str, phone: str) -> Case | None:
 
 
 def cases_of_applicant(user: User) -> QuerySet[Case]:
-    return Case.objects.filter(applicant_user=user).select_related("center", "item").order_by("-updated_at")
+    """The citizen's cases: those they applied for, and those where they are the
+    other party (their verified phone is the one the other party gave)."""
+    mine = Q(applicant_user=user)
+    citizen = getattr(user, "citizen", None)
+    if citizen is not None and citizen.verified_at:
+        mine |= Q(second_phone=citizen.phone) & ~Q(status=Case.Status.DRAFT)
+    return Case.objects.filter(mine).select_related("center", "item").order_by("-updated_at")
 
 
 def notice_get(*, case: Case, number: str) -> Notice:
@@ -357,3 +373,94 @@ def on_time_measure(*, user: User, center: Center, start: date, end: date) -> di
             explanation="期限内办结件数 ÷ 本人决定办结且有期限的件数 × 100",
         )
     }
+
+
+# --- 窗口无否决权: authorisations and escalations ---------------------------------------------------
+
+
+def departments_led_by(user: Viewer | None) -> set[int]:
+    """Ids of the departments `user` acts for as their leader (分管班子成员): the
+    department of each hall where they hold that role."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return {
+        dep_id
+        for dep_id in RoleAssignment.objects.filter(user=user, role=Role.DEPARTMENT_LEADER).values_list(
+            "center__department_id", flat=True
+        )
+        if dep_id
+    }
+
+
+def chief_authorizations_visible_to(
+    user: Viewer, *, center: str = "", current: str = ""
+) -> QuerySet[ChiefAuthorization]:
+    """The authorisations recorded for the halls `user` can see (district office:
+    every hall of the district; a department leader: the department's halls)."""
+    qs = ChiefAuthorization.objects.filter(center_id__in=visible_center_ids(user))
+    if center:
+        qs = qs.filter(center__code=center)
+    if current in {"1", "true"}:
+        today = timezone.localdate()
+        qs = qs.filter(revoked_at__isnull=True, valid_from__lte=today, valid_to__gte=today)
+    return (
+        qs.select_related("department", "center", "representative", "issued_by", "revoked_by")
+        .prefetch_related("items")
+        .order_by("center__code", "-valid_from", "-id")
+    )
+
+
+def chief_authorization_get(*, user: Viewer, pk: int) -> ChiefAuthorization:
+    found = chief_authorizations_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("没有找到该授权书，或您无权查看。")
+    return found
+
+
+def chief_representatives_public(center: Center) -> QuerySet[ChiefAuthorization]:
+    """公开: the chief representatives currently authorised at `center` — who,
+    for which department, which items, the document and its period."""
+    today = timezone.localdate()
+    return (
+        ChiefAuthorization.objects.filter(
+            center=center, revoked_at__isnull=True, valid_from__lte=today, valid_to__gte=today
+        )
+        .select_related("department", "representative")
+        .prefetch_related("items")
+        .order_by("department__name", "valid_from")
+    )
+
+
+def escalations_awaiting(user: Viewer) -> QuerySet[Escalation]:
+    """待我决定: open escalations `user` may decide — cases at halls where they are
+    chief representative whose current authorisation covers the item, or, for a
+    department leader, the department's items at the department's halls."""
+    from .services import ESCALATION_STATES  # the states table lives with the transitions
+
+    if not user or not user.is_authenticated:
+        return Escalation.objects.none()
+    today = timezone.localdate()
+    mine = Q(pk__in=[])
+    for auth in ChiefAuthorization.objects.filter(
+        representative_id=user.pk, revoked_at__isnull=True, valid_from__lte=today, valid_to__gte=today
+    ).prefetch_related("items"):
+        covers = Q(case__center_id=auth.center_id, case__item__department_id=auth.department_id)
+        if not auth.all_items:
+            covers &= Q(case__item_id__in=[i.pk for i in auth.items.all()])
+        mine |= covers
+    departments = departments_led_by(user)
+    if departments:
+        mine |= Q(
+            case__center_id__in=center_ids_acting_as(user, {Role.DEPARTMENT_LEADER}),
+            case__item__department_id__in=departments,
+        )
+    still = Q(pk__in=[])
+    for proposal, states in ESCALATION_STATES.items():
+        still |= Q(proposal=proposal, case__status__in=list(states))
+    return (
+        Escalation.objects.filter(
+            mine, still, resolved_at__isnull=True, case__center_id__in=visible_center_ids(user)
+        )
+        .select_related("case", "case__center", "case__item", "raised_by")
+        .order_by("created_at", "id")
+    )

@@ -3,6 +3,7 @@ current and past guide versions, and the negative list. The same selectors as
 the public pages; the national fields as GB/T 39554 names them."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
@@ -11,6 +12,7 @@ from govhall.core.errors import NotFound
 from govhall.core.paging import limit_field, offset_field
 
 from . import permissions, selectors, services
+from .extensions import item_places
 from .models import DEFAULT_FOLLOW_DAYS, Guide, Material, NegativeListEntry, ServiceItem, Theme
 
 router = Router(tags=["catalog"])
@@ -105,6 +107,7 @@ class ItemDetailOut(ItemOut):
 
 
 class MaterialOut(Schema):
+    id: int = Field(..., description="材料 id：收件（paper_material_ids）和一次性告知（material_id）用它")
     name: str
     required: bool
     form: str
@@ -135,6 +138,25 @@ class FaqOut(Schema):
     a: str = ""
 
 
+class WindowOut(Schema):
+    number: int = Field(..., description="窗口号")
+    name: str = Field(..., description="窗口名称")
+
+
+class QueueOut(Schema):
+    letter: str = Field(..., description="取号字头")
+    name: str = Field(..., description="队列名称")
+    windows: list[WindowOut] = Field(..., description="为该事项叫此队列的窗口")
+
+
+class PlaceOut(Schema):
+    center: RefOut = Field(..., description="办理大厅")
+    queues: list[QueueOut] = Field(..., description="覆盖该事项的队列；为空时请到综合窗口或咨询服务台")
+    text: str = Field(
+        ..., description="如：…婚姻登记分中心：取A字头号（结婚登记），到1号窗口（结婚登记窗口）办理"
+    )
+
+
 class GuideVersionOut(Schema):
     version: int
     status: str = Field(..., description="published 现行 / superseded 已被替代")
@@ -147,14 +169,26 @@ class GuideOut(GuideVersionOut):
     item: RefOut
     conditions: str
     steps: list[str]
-    legal_days: int | None = Field(None, description="法定办结时限（工作日）")
-    promised_days: int | None = Field(None, description="承诺办结时限（工作日）")
+    legal_days: int | None = Field(None, description="法定办结时限（单位见 limit_unit）")
+    promised_days: int | None = Field(None, description="承诺办结时限（单位见 limit_unit）")
+    limit_unit: Literal["workday", "day", "month"] = Field(
+        "workday", description="时限计算单位：workday 工作日、day 自然日、month 月"
+    )
+    legal_label: str = Field("", description="如“20 个工作日”“30 日（自然日）”“3 个月”")
+    promised_label: str = ""
+    waiting_name: str = Field("", description="等待期名称，如“离婚冷静期”（等待期不是办结时限）")
+    waiting_days: int | None = Field(None, description="等待期，自收到申请之日起计算")
+    waiting_unit: Literal["workday", "day", "month"] = "day"
+    collect_days: int | None = Field(None, description="等待期满后到场申请期限（自然日），逾期视为撤回申请")
+    waiting_label: str = ""
+    parties: int = Field(1, description="1 一方申请；2 双方当事人共同申请（如结婚、离婚登记）")
     visits: int | None
     no_fee: bool
     fees: list[FeeOut]
     materials: list[MaterialOut]
     place: str
-    windows: str
+    windows: str = Field(..., description="办理窗口：由各大厅的队列与窗口登记生成，每个大厅一行")
+    places: list[PlaceOut] = Field(..., description="办理窗口（结构化）：各大厅的队列与窗口")
     hours: str
     consult_phone: str
     complaint_phone: str
@@ -166,6 +200,7 @@ class GuideOut(GuideVersionOut):
 
 def _material_out(m: Material) -> dict:
     return {
+        "id": m.id,
         "name": m.name,
         "required": m.required,
         "form": m.form,
@@ -186,6 +221,7 @@ def _material_out(m: Material) -> dict:
 
 
 def guide_out(g: Guide) -> dict:
+    places = item_places(g.item)
     return {
         "version": g.version,
         "status": g.status,
@@ -197,6 +233,15 @@ def guide_out(g: Guide) -> dict:
         "steps": g.steps,
         "legal_days": g.legal_days,
         "promised_days": g.promised_days,
+        "limit_unit": g.limit_unit,
+        "legal_label": g.legal_label,
+        "promised_label": g.promised_label,
+        "waiting_name": g.waiting_name,
+        "waiting_days": g.waiting_days,
+        "waiting_unit": g.waiting_unit,
+        "collect_days": g.collect_days,
+        "waiting_label": g.waiting_label,
+        "parties": g.parties,
         "visits": g.visits,
         "no_fee": g.no_fee,
         "fees": [
@@ -205,7 +250,22 @@ def guide_out(g: Guide) -> dict:
         ],
         "materials": [_material_out(m) for m in g.materials.all()],
         "place": g.place,
-        "windows": g.windows,
+        "windows": "\n".join(place.text for place in places),
+        "places": [
+            {
+                "center": {"code": place.center_code, "name": place.center_name},
+                "queues": [
+                    {
+                        "letter": q.letter,
+                        "name": q.name,
+                        "windows": [{"number": w.number, "name": w.name} for w in q.windows],
+                    }
+                    for q in place.queues
+                ],
+                "text": place.text,
+            }
+            for place in places
+        ],
         "hours": g.hours,
         "consult_phone": g.consult_phone,
         "complaint_phone": g.complaint_phone,

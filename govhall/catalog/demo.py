@@ -1,8 +1,10 @@
 """Demo catalog for Hechuan: the branches' items with complete guides and the
 negative-list entries that explain why each is at its branch, and a larger set
 of general items at the district center whose names come from the real public
-list of 广安市广安区 (/work/shared/data/real, Apache-2.0). Codes, phones and
-windows are invented. Loading twice changes nothing."""
+list of 广安市广安区 (/work/shared/data/real, Apache-2.0). Codes and phones
+are invented; the guides name no windows — where to go comes from the halls'
+window register (queueing's demo links its queues to these items). Loading
+twice changes nothing."""
 
 from __future__ import annotations
 
@@ -60,6 +62,20 @@ HUKOU = ("居民户口簿", "original", 1, "公安机关（可共享获取）", 
 # couple register at any marriage registry in the country (全国通办).
 MARRIAGE_REGULATION = "《婚姻登记条例》（国务院令第804号修订，2025年5月10日起施行）"
 
+# Guide fields beyond the common ones, by item name: both parties apply for a marriage or a
+# divorce (婚姻登记条例); the divorce's 30-day 冷静期 is a waiting period in calendar days
+# (民法典第1077条), then 30 days in which both come for the certificate.
+GUIDE_EXTRAS: dict[str, dict] = {
+    "结婚登记": {"parties": 2},
+    "离婚登记": {
+        "parties": 2,
+        "waiting_name": "离婚冷静期",
+        "waiting_days": 30,
+        "waiting_unit": "day",
+        "collect_days": 30,
+    },
+}
+
 # name, type, serving, themes, keywords, legal basis, conditions, materials, steps, legal/promised days,
 # visits, fees (None = no fee), faq
 BRANCH_ITEMS: dict[str, dict] = {
@@ -67,7 +83,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "department": "CIVIL",
         "reason": NegativeListEntry.Reason.SITE,
         "basis": "婚姻登记须设置独立的结婚登记颁证厅、离婚登记调解室和候登区，区政务服务中心无相应场地。",
-        "windows": "结婚登记 1-2 号窗口，离婚登记 3 号窗口",
         "items": [
             (
                 "结婚登记",
@@ -172,7 +187,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "department": "HRSS",
         "reason": NegativeListEntry.Reason.SITE,
         "basis": "社会保障卡即时制卡、社保业务经办须使用专用制卡设备和社保业务专网终端，集中在人力社保分中心设置。",
-        "windows": "社保卡 1-4 号窗口，失业保险 5 号窗口，养老待遇 6-7 号窗口",
         "items": [
             (
                 "社会保障卡申领",
@@ -240,7 +254,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "reason": NegativeListEntry.Reason.LAW,
         "basis": "《中华人民共和国烟草专卖法》第三条、第十六条：烟草专卖零售许可证由县级烟草专卖行政主管部门发放，"
         "烟草专卖实行垂直管理，许可须经实地核查。",
-        "windows": "许可证 1-2 号窗口",
         "items": [
             (
                 "烟草专卖零售许可证新办",
@@ -317,7 +330,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "department": "DPF",
         "reason": NegativeListEntry.Reason.SITE,
         "basis": "残疾人证核发须进行残疾评定，需设置无障碍评残室并由指定医疗机构评残医生现场评定，区政务服务中心无相应场地。",
-        "windows": "残疾人证 1 号窗口（无障碍窗口）",
         "items": [
             (
                 "残疾人证核发",
@@ -347,7 +359,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "reason": NegativeListEntry.Reason.LAW,
         "basis": "《住房公积金管理条例》第八条、第十三条：住房公积金由设区的市住房公积金管理中心统一管理，"
         "合川分中心为市中心派出机构，业务须在其系统和柜台办理。",
-        "windows": "提取 1-3 号窗口，贷款 4-5 号窗口",
         "items": [
             (
                 "住房公积金提取",
@@ -405,7 +416,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "department": "VETS",
         "reason": NegativeListEntry.Reason.SECRET,
         "basis": "优待证申领须核验退役军人档案中涉及军队人员的信息，按规定在退役军人服务分中心涉密终端办理。",
-        "windows": "优待证 1 号窗口",
         "items": [
             (
                 "退役军人优待证申领",
@@ -497,7 +507,6 @@ def _publish(
     item: ServiceItem,
     *,
     center: Center,
-    windows: str,
     conditions: str,
     materials,
     steps,
@@ -512,13 +521,13 @@ def _publish(
     draft = services.guide_draft(
         by=None,
         item=item,
+        **GUIDE_EXTRAS.get(item.name, {}),
         conditions=conditions,
         steps=steps,
         legal_days=legal_days,
         promised_days=promised_days,
         visits=visits,
         place=f"{center.name}（{center.address}）",
-        windows=windows,
         hours="星期一至星期五 09:00-12:00、13:30-17:00（法定节假日除外）",
         consult_phone=center.phone or "023-42800000",
         complaint_phone=COMPLAINT,
@@ -548,6 +557,7 @@ def _marriage_guide_outdated(item: ServiceItem) -> bool:
         "第804号" not in item.legal_basis
         or guide is None
         or guide.materials.filter(name__contains="户口").exists()
+        or any(getattr(guide, k) != v for k, v in GUIDE_EXTRAS.get(item.name, {}).items())
     )
 
 
@@ -586,7 +596,6 @@ def _correct_loaded(item: ServiceItem, *, center: Center, spec: dict, row: tuple
         _publish(
             item,
             center=center,
-            windows=spec["windows"],
             conditions=conditions,
             materials=materials,
             steps=steps,
@@ -676,7 +685,6 @@ def load_demo_catalog() -> dict[str, int]:
             _publish(
                 item,
                 center=center,
-                windows=spec["windows"],
                 conditions=conditions,
                 materials=materials,
                 steps=steps,
@@ -728,7 +736,6 @@ def load_demo_catalog() -> dict[str, int]:
             _publish(
                 item,
                 center=hub,
-                windows="综合受理窗口（无差别受理）",
                 conditions=f"符合{name}相关规定的申请人。",
                 materials=[first, (f"《{name}申请表》", "original", 1, "窗口领取或网上下载", False)],
                 steps=["申请", "受理", "审查", "决定", "送达"],

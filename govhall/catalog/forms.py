@@ -11,7 +11,16 @@ from django import forms
 from govhall.centers.models import Center, Department, District
 from govhall.core.forms import AccessibleForm
 
-from .models import DEFAULT_FOLLOW_DAYS, Guide, Material, NegativeListEntry, ServiceItem, Theme
+from .models import (
+    DEFAULT_FOLLOW_DAYS,
+    PARTY_CHOICES,
+    Guide,
+    LimitUnit,
+    Material,
+    NegativeListEntry,
+    ServiceItem,
+    Theme,
+)
 from .services import GUIDE_FIELDS
 
 
@@ -180,14 +189,31 @@ class GuideForm(AccessibleForm):
         label="办理流程", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="每行一个步骤"
     )
     legal_days = forms.IntegerField(
-        label="法定办结时限（工作日）", required=False, min_value=0, max_value=3650
+        label="法定办结时限（0 为即时办结）", required=False, min_value=0, max_value=3650
     )
-    promised_days = forms.IntegerField(
-        label="承诺办结时限（工作日）", required=False, min_value=0, max_value=3650
+    promised_days = forms.IntegerField(label="承诺办结时限", required=False, min_value=0, max_value=3650)
+    limit_unit = forms.TypedChoiceField(
+        label="时限计算单位",
+        choices=LimitUnit.choices,
+        required=False,
+        empty_value=LimitUnit.WORKDAY,
+        help_text="法律规定按自然日或月计算的，选择相应单位",
+    )
+    parties = forms.TypedChoiceField(
+        label="申请人", choices=PARTY_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    waiting_name = forms.CharField(label="等待期名称（选填）", max_length=30, required=False)
+    waiting_days = forms.IntegerField(
+        label="等待期（不计入办结时限）", required=False, min_value=1, max_value=3650
+    )
+    waiting_unit = forms.TypedChoiceField(
+        label="等待期单位", choices=LimitUnit.choices, required=False, empty_value=LimitUnit.DAY
+    )
+    collect_days = forms.IntegerField(
+        label="期满后到场申请期限（自然日，逾期视为撤回）", required=False, min_value=1, max_value=3650
     )
     visits = forms.IntegerField(label="到办事现场次数", required=False, min_value=0, max_value=20)
     place = forms.CharField(label="办理地点", max_length=200, required=False)
-    windows = forms.CharField(label="办理窗口", max_length=200, required=False)
     hours = forms.CharField(label="办理时间", max_length=200, required=False)
     consult_phone = forms.CharField(label="咨询电话", max_length=60, required=False)
     complaint_phone = forms.CharField(label="投诉电话", max_length=60, required=False)
@@ -229,6 +255,7 @@ class GuideForm(AccessibleForm):
 
     def guide_fields(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        data["parties"] = data["parties"] or 1
         data["steps"] = [line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip()]
         data["faq"] = self.cleaned_data["faq"]
         return data

@@ -27,6 +27,7 @@ from .models import (
     MAX_FOLLOW_DAYS,
     Fee,
     Guide,
+    LimitUnit,
     Material,
     NegativeListEntry,
     SearchTerm,
@@ -45,10 +46,15 @@ GUIDE_FIELDS = (
     "steps",
     "legal_days",
     "promised_days",
+    "limit_unit",
+    "waiting_name",
+    "waiting_days",
+    "waiting_unit",
+    "collect_days",
+    "parties",
     "visits",
     "no_fee",
     "place",
-    "windows",
     "hours",
     "consult_phone",
     "complaint_phone",
@@ -346,8 +352,23 @@ def guide_update(*, by: User | None, guide: Guide, **fields: Any) -> Guide:
         and guide.promised_days > guide.legal_days
     ):
         raise DomainError("承诺办结时限不能长于法定办结时限。", field="promised_days")
+    _check_limits(guide)
     save_recorded(guide, by=by, reason="修改指南草稿")
     return guide
+
+
+def _check_limits(guide: Guide) -> None:
+    """The kinds of the time limits, and a waiting period (等待期) that is whole."""
+    if guide.limit_unit not in LimitUnit.values:
+        raise DomainError("请选择时限计算单位：工作日、自然日或月。", field="limit_unit")
+    if guide.waiting_unit not in LimitUnit.values:
+        raise DomainError("请选择等待期的计算单位：工作日、自然日或月。", field="waiting_unit")
+    if guide.parties not in (1, 2):
+        raise DomainError("申请人应为一方申请或双方当事人共同申请。", field="parties")
+    if guide.waiting_days and not guide.waiting_name:
+        raise DomainError("请填写等待期的名称，如“离婚冷静期”。", field="waiting_name")
+    if guide.collect_days and not guide.waiting_days:
+        raise DomainError("只有设置了等待期，才有期满后到场申请的期限。", field="collect_days")
 
 
 @transaction.atomic
