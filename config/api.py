@@ -42,16 +42,18 @@ api = NinjaAPI(
 )
 
 
-def _error(request, status: int, detail, code: str, errors=None):
+def _error(request, status: int, detail, code: str, errors=None, *, data=None):
     body = {"detail": detail, "code": code}
     if errors:
         body["errors"] = errors
+    if data:
+        body["data"] = data
     return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return _error(request, exc.status, exc.message, exc.code, exc.errors or None)
+    return _error(request, exc.status, exc.message, exc.code, exc.errors or None, data=exc.data or None)
 
 
 @api.exception_handler(ValidationError)
@@ -127,11 +129,13 @@ def _add_routers() -> None:
     from govhall.cases.api import router as cases_router
     from govhall.catalog.api import router as catalog_router
     from govhall.centers.api import router as centers_router
+    from govhall.centers.api_calendar import router as calendar_router
     from govhall.queueing.api import router as queueing_router
     from govhall.staffing.api import router as staffing_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", centers_router)
+    api.add_router("/", calendar_router)
     api.add_router("/", catalog_router)
     # cases before queueing: its /windows/{id}/finish-with-case must match before
     # queueing's /windows/{id}/{action}.

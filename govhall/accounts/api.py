@@ -28,6 +28,7 @@ class ApiError(Schema):
     detail: str = Field(..., description="给人看的错误说明")
     code: str = Field(..., description="机器可读的错误代码，如 invalid、forbidden、not_found、wrong_state")
     errors: Any = Field(None, description="按字段列出的错误（400：{字段: [说明]}；422：校验错误列表）")
+    data: Any = Field(None, description="机器可读的补充信息，如 missing_material_ids（缺少的必要材料 id）")
 
 
 def error_responses(*codes: int) -> dict[int, type[Schema]]:

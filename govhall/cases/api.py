@@ -5,20 +5,24 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema, Status
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
 from govhall.accounts.models import User
 from govhall.accounts.selectors import centers_visible_to
-from govhall.catalog.models import ServiceItem
+from govhall.catalog.models import Material, ServiceItem
+from govhall.centers.models import Department
+from govhall.centers.selectors import PUBLIC_STATUSES, center_public_get
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.paging import Paging
 from govhall.queueing.api import WindowActionOut, window_action_out, window_for
 
 from . import selectors, services
-from .models import Case, FirstInquiry, Notice
+from .models import Case, ChiefAuthorization, CorrectionException, Escalation, FirstInquiry, Notice
 from .pdf import notice_pdf
+from .permissions import access_case
 
 router = Router(tags=["cases"])
 
@@ -54,23 +58,77 @@ class CaseOut(Schema):
     applicant_name: str
     applicant_id_number: str = Field(..., description="已脱敏")
     contact_phone: str = Field(..., description="已脱敏")
+    second_name: str = Field("", description="另一方当事人（结婚、离婚登记等双方共同申请的事项）")
+    second_id_number: str = Field("", description="另一方证件号码，已脱敏")
+    second_phone: str = Field("", description="另一方联系电话，已脱敏")
     submitted_at: datetime | None
     accepted_at: datetime | None
     completed_at: datetime | None
     limit_days: int | None
+    limit_unit: str = Field(..., description="时限单位：workday 工作日、day 自然日、month 月")
+    limit_label: str = Field(..., description="如“办结时限 20 个工作日”中的“20 个工作日”")
     deadline: date | None
     deadline_unknown: bool
     suspended_days: int
+    waiting_ends_on: date | None = Field(None, description="冷静期（等待期）届满日：自收到申请之日起计算")
+    collect_by: date | None = Field(None, description="申请发证截止日：逾期双方未申请的，视为撤回申请")
     outcome: str
     decision_authority: str
     delivery_method: str
     tracking_number: str
 
 
+class CaseMaterialOut(Schema):
+    id: int = Field(..., description="办件材料 id")
+    material_id: int | None = Field(
+        None, description="指南材料 id：一次性告知（items[].material_id）和补充告知例外用它"
+    )
+    name: str
+    paper: bool = Field(..., description="纸质材料（窗口收取）")
+    handed_in_at: datetime
+
+
+class EscalationOut(Schema):
+    proposal: str = Field(..., description="reject 不予受理 / deny 不予许可")
+    proposal_label: str
+    reason: str
+    raised_by: str | None
+    raised_at: datetime
+
+
+class MaterialStateOut(Schema):
+    material_id: int = Field(..., description="指南材料 id")
+    name: str
+    required: bool
+    status: str = Field(
+        ...,
+        description="received 已提交 / missing 未提交 / may_follow 可容缺受理 / to_follow 待补交 / "
+        "followed 已补交 / replaced 已由告知承诺书代替 / shared 免提交 / optional 非必要",
+    )
+    status_label: str
+    due_on: date | None = Field(None, description="容缺补交截止日")
+
+
+class CommitmentOut(Schema):
+    signed_by: str = Field(..., description="签署人")
+    text: str = Field(..., description="承诺书内容（签署时的文本）")
+    material_ids: list[int] = Field(..., description="代替的指南材料 id")
+    materials: list[str]
+    recorded_by: str | None
+    recorded_at: datetime
+
+
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
     notices: list[NoticeOut]
-    materials: list[str]
+    materials: list[CaseMaterialOut] = Field(..., description="已提交/收取的材料")
+    materials_status: list[MaterialStateOut] = Field(
+        ..., description="按指南逐项：是否收到、容缺补交、承诺代替"
+    )
+    commitment: CommitmentOut | None = Field(None, description="告知承诺书（告知承诺制事项）")
+    awaiting_decision: EscalationOut | None = Field(
+        None, description="窗口已提请首席代表/部门决定、尚待决定时"
+    )
 
 
 def _case_out(case: Case) -> dict:
@@ -87,13 +145,20 @@ def _case_out(case: Case) -> dict:
         "applicant_name": case.applicant_name,
         "applicant_id_number": case.masked_id_number,
         "contact_phone": case.masked_phone,
+        "second_name": case.second_name,
+        "second_id_number": case.masked_second_id_number,
+        "second_phone": case.masked_second_phone,
         "submitted_at": case.submitted_at,
         "accepted_at": case.accepted_at,
         "completed_at": case.completed_at,
         "limit_days": case.limit_days,
+        "limit_unit": case.limit_unit,
+        "limit_label": case.limit_label,
         "deadline": case.deadline,
         "deadline_unknown": case.deadline_unknown,
         "suspended_days": case.suspended_days,
+        "waiting_ends_on": case.waiting_ends_on,
+        "collect_by": case.collect_by,
         "outcome": case.outcome,
         "decision_authority": case.decision_authority,
         "delivery_method": case.delivery_method,
@@ -116,8 +181,44 @@ def _detail(case: Case) -> dict:
         for e in selectors.case_events(case)
     ]
     out["notices"] = [_notice_out(case, n) for n in selectors.case_notices(case)]
-    out["materials"] = selectors.case_material_names(case)
+    out["materials"] = selectors.case_materials(case)
+    out["materials_status"] = [
+        {
+            "material_id": row["m"].id,
+            "name": row["m"].name,
+            "required": row["m"].required,
+            "status": row["status"],
+            "status_label": row["label"],
+            "due_on": row["due_on"],
+        }
+        for row in selectors.case_material_states(case)
+    ]
+    c = selectors.commitment_of(case)
+    out["commitment"] = (
+        {
+            "signed_by": c.signed_by,
+            "text": c.text,
+            "material_ids": sorted(c.material_ids),
+            "materials": c.material_names,
+            "recorded_by": c.recorded_by.display_name if c.recorded_by else None,
+            "recorded_at": c.recorded_at,
+        }
+        if c is not None
+        else None
+    )
+    escalation = services.open_escalation(case)
+    out["awaiting_decision"] = _escalation_out(escalation) if escalation is not None else None
     return out
+
+
+def _escalation_out(e: Escalation) -> dict:
+    return {
+        "proposal": e.proposal,
+        "proposal_label": e.get_proposal_display(),
+        "reason": e.reason,
+        "raised_by": e.raised_by.display_name if e.raised_by else None,
+        "raised_at": e.created_at,
+    }
 
 
 def _notice_out(case, n: Notice) -> dict:
@@ -140,6 +241,11 @@ class WindowIntakeIn(Schema):
     contact_phone: str
     paper_material_ids: list[int] = Field(default_factory=list, description="已收取的纸质材料（指南材料 id）")
     note: str = ""
+    second_name: str = Field(
+        "", description="另一方当事人姓名（指南 parties=2 的事项必填，如结婚、离婚登记）"
+    )
+    second_id_number: str = Field("", description="另一方公民身份号码（parties=2 必填）")
+    second_phone: str = Field("", description="另一方联系电话（parties=2 必填）")
 
 
 class CaseIn(WindowIntakeIn):
@@ -172,6 +278,7 @@ class DecisionIn(Schema):
     outcome: str = Field("", description="complete：approved/denied")
     method: str = Field("", description="deliver：window/mail/electronic")
     tracking_number: str = ""
+    party: int | None = Field(None, description="withdraw：冷静期内提出撤回的一方，1 申请人、2 另一方当事人")
 
 
 def _case(request, number: str) -> Case:
@@ -249,7 +356,37 @@ def cases_decide(request, number: str, data: DecisionIn):
         case "deliver":
             services.case_deliver(by=by, case=case, method=data.method, tracking_number=data.tracking_number)
         case "withdraw":
-            services.case_withdraw(by=by, case=case, reason=data.reason)
+            services.case_withdraw(by=by, case=case, reason=data.reason, party=data.party)
+    return _detail(_case(request, number))
+
+
+class CommitmentIn(Schema):
+    signed_by: str = Field(..., description="签署告知承诺书的申请人姓名")
+
+
+@router.post(
+    "/cases/{number}/commitment",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="登记告知承诺书（告知承诺制事项，受理前）",
+    operation_id="cases_commitment_record",
+)
+def cases_commitment(request, number: str, data: CommitmentIn):
+    services.case_commitment_record(by=request.user, case=_case(request, number), signed_by=data.signed_by)
+    return _detail(_case(request, number))
+
+
+class PaperMaterialsIn(Schema):
+    material_ids: list[int] = Field(..., description="收到的纸质材料（指南材料 id）；受理后只能补交容缺材料")
+
+
+@router.post(
+    "/cases/{number}/paper-materials",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="窗口收取纸质材料（补正材料，或受理后补交容缺材料）",
+    operation_id="cases_receive_paper",
+)
+def cases_receive_paper(request, number: str, data: PaperMaterialsIn):
+    services.case_receive_paper(by=request.user, case=_case(request, number), material_ids=data.material_ids)
     return _detail(_case(request, number))
 
 
@@ -275,6 +412,74 @@ def cases_notice_pdf(request, number: str, notice: str):
     response = HttpResponse(notice_pdf(n), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{n.number}.pdf"'
     return response
+
+
+# --- one-time notice exceptions (a district administrator's recorded justification) ---
+
+
+class CorrectionExceptionOut(Schema):
+    id: int
+    case_number: str
+    center: str
+    material_id: int = Field(..., description="指南材料 id")
+    material: str = Field(..., description="材料名称")
+    justification: str = Field(..., description="理由")
+    granted_by: str = Field(..., description="批准人")
+    granted_at: datetime
+    used: bool = Field(..., description="已用于补充告知书")
+
+
+class CorrectionExceptionIn(Schema):
+    material_id: int = Field(
+        ..., description="指南材料 id（办件所依据版本中的材料，见指南或办件的 materials）"
+    )
+    justification: str = Field(..., max_length=2000, description="为何需要补充告知此前未列出的材料")
+
+
+def _exception_out(e: CorrectionException) -> dict:
+    return {
+        "id": e.id,
+        "case_number": e.case.number,
+        "center": e.case.center.code,
+        "material_id": e.material_id,
+        "material": e.material.name,
+        "justification": e.justification,
+        "granted_by": e.granted_by.display_name,
+        "granted_at": e.granted_at,
+        "used": e.used_in_id is not None,
+    }
+
+
+@router.get(
+    "/correction-exceptions",
+    response={200: list[CorrectionExceptionOut], **error_responses(401, 422)},
+    summary="一次性告知例外（补充告知批准记录，监察中报告）",
+    operation_id="correction_exceptions_list",
+)
+@paginate(Paging)
+def correction_exceptions_list(request, case: str = Query("", max_length=50, description="办件编号")):
+    qs = selectors.correction_exceptions_visible_to(request.user)
+    if case:
+        qs = qs.filter(case__number=case)
+    return [_exception_out(e) for e in qs]
+
+
+@router.post(
+    "/cases/{number}/correction-exceptions",
+    response={201: CorrectionExceptionOut, **WRITE_ERRORS},
+    summary="批准补充告知（区政务办登记理由）",
+    operation_id="correction_exceptions_grant",
+)
+def correction_exceptions_grant(request, number: str, data: CorrectionExceptionIn):
+    case = _case(request, number)
+    access_case(request.user, case, action="justify")  # refuse before looking the material up
+    material = Material.objects.filter(pk=data.material_id).first()
+    if material is None:
+        raise DomainError("请选择该办件所依据指南中的材料。", field="material_id")
+    row = services.correction_exception_grant(
+        by=request.user, case=case, material=material, justification=data.justification
+    )
+    return Status(201, _exception_out(row))
 
 
 class WarningOut(Schema):
@@ -408,6 +613,234 @@ def inquiries_act(request, inquiry_id: int, data: InquiryActionIn):
     else:
         inq = services.inquiry_decline(by=by, inquiry=inq, note=data.note)
     return _inq_out(inq)
+
+
+# --- 窗口无否决权: escalation, 待我决定, chief representatives' authorisations ------------------------
+
+
+class EscalateIn(Schema):
+    proposal: Literal["reject", "deny"] = Field(
+        ..., description="拟作决定：reject 不予受理（受理前）/ deny 不予许可（受理后）"
+    )
+    reason: str = Field(..., description="提请理由（事实与依据）")
+
+
+class EscalationReturnIn(Schema):
+    note: str = Field(..., description="退回窗口继续办理的意见")
+
+
+class EscalationRowOut(EscalationOut):
+    case_number: str
+    center: str
+    item_code: str
+    item: str
+
+
+@router.post(
+    "/cases/{number}/escalation",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="提请首席代表/部门决定（窗口无否决权：窗口不能不予受理、不予许可）",
+    operation_id="cases_escalate",
+)
+def cases_escalate(request, number: str, data: EscalateIn):
+    services.case_escalate(
+        by=request.user, case=_case(request, number), proposal=data.proposal, reason=data.reason
+    )
+    return _detail(_case(request, number))
+
+
+@router.post(
+    "/cases/{number}/escalation/return",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="首席代表/部门退回窗口继续办理",
+    operation_id="cases_escalation_return",
+)
+def cases_escalation_return(request, number: str, data: EscalationReturnIn):
+    services.escalation_return(by=request.user, case=_case(request, number), note=data.note)
+    return _detail(_case(request, number))
+
+
+@router.get(
+    "/escalations",
+    response={200: list[EscalationRowOut], **error_responses(401, 422)},
+    summary="待我决定：窗口提请首席代表/部门决定的办件",
+    operation_id="escalations_awaiting",
+)
+@paginate(Paging)
+def escalations_list(request):
+    return [
+        {
+            **_escalation_out(e),
+            "case_number": e.case.number,
+            "center": e.case.center.code,
+            "item_code": e.case.item.code,
+            "item": e.case.item.name,
+        }
+        for e in selectors.escalations_awaiting(request.user)
+    ]
+
+
+class AuthorizationOut(Schema):
+    id: int
+    document_number: str
+    title: str
+    department: str = Field(..., description="授权部门编码")
+    department_name: str
+    center: str = Field(..., description="派驻中心编码")
+    center_name: str
+    representative: str = Field(..., description="首席代表用户名")
+    representative_name: str
+    all_items: bool
+    items: list[str] = Field(..., description="授权事项实施编码（all_items 为真时为空）")
+    item_names: list[str]
+    valid_from: date
+    valid_to: date
+    revoked_at: datetime | None
+    revoke_reason: str
+    current: bool
+
+
+class PublicAuthorizationOut(Schema):
+    document_number: str
+    title: str
+    department_name: str
+    representative_name: str
+    all_items: bool
+    item_names: list[str]
+    valid_from: date
+    valid_to: date
+
+
+class AuthorizationIn(Schema):
+    department: str = Field(..., description="授权部门编码")
+    center: str = Field(..., description="派驻中心编码")
+    representative: str = Field(..., description="首席代表用户名（须在该中心担任首席代表）")
+    document_number: str
+    title: str
+    valid_from: date
+    valid_to: date
+    all_items: bool = False
+    items: list[str] = Field(default_factory=list, description="授权事项实施编码")
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+def _authorization_out(a: ChiefAuthorization) -> dict:
+    items = [] if a.all_items else list(a.items.all())
+    return {
+        "id": a.pk,
+        "document_number": a.document_number,
+        "title": a.title,
+        "department": a.department.code,
+        "department_name": a.department.name,
+        "center": a.center.code,
+        "center_name": a.center.name,
+        "representative": a.representative.username,
+        "representative_name": a.representative.display_name,
+        "all_items": a.all_items,
+        "items": [i.code for i in items],
+        "item_names": [i.name for i in items],
+        "valid_from": a.valid_from,
+        "valid_to": a.valid_to,
+        "revoked_at": a.revoked_at,
+        "revoke_reason": a.revoke_reason,
+        "current": a.is_current(timezone.localdate()),
+    }
+
+
+@router.get(
+    "/chief-authorizations",
+    response={200: list[AuthorizationOut], **error_responses(401, 422)},
+    summary="首席代表授权书（本人可见中心）",
+    operation_id="chief_authorizations_list",
+)
+@paginate(Paging)
+def chief_authorizations_list(request, center: str = "", current: bool = False):
+    return [
+        _authorization_out(a)
+        for a in selectors.chief_authorizations_visible_to(
+            request.user, center=center, current="1" if current else ""
+        )
+    ]
+
+
+@router.post(
+    "/chief-authorizations",
+    response={201: AuthorizationOut, **WRITE_ERRORS},
+    summary="录入首席代表授权书（部门或区政务办）",
+    operation_id="chief_authorizations_issue",
+)
+def chief_authorizations_issue(request, data: AuthorizationIn):
+    center = centers_visible_to(request.user).filter(code=data.center).first()
+    if center is None:
+        raise NotFound("没有找到该中心，或您无权查看。")
+    department = Department.objects.filter(code=data.department, district_id=center.district_id).first()
+    if department is None:
+        raise DomainError("没有找到该部门。", field="department")
+    representative = User.objects.filter(username=data.representative, is_active=True).first()
+    if representative is None:
+        raise DomainError("没有找到该首席代表。", field="representative")
+    items = list(ServiceItem.objects.filter(code__in=data.items, district_id=center.district_id))
+    missing = sorted(set(data.items) - {i.code for i in items})
+    if missing:
+        raise DomainError(f"没有找到事项：{'、'.join(missing)}。", field="items")
+    auth = services.chief_authorization_issue(
+        by=request.user,
+        department=department,
+        center=center,
+        representative=representative,
+        document_number=data.document_number,
+        title=data.title,
+        valid_from=data.valid_from,
+        valid_to=data.valid_to,
+        all_items=data.all_items,
+        items=items,
+    )
+    return Status(201, _authorization_out(selectors.chief_authorization_get(user=request.user, pk=auth.pk)))
+
+
+@router.post(
+    "/chief-authorizations/{authorization_id}/revoke",
+    response={200: AuthorizationOut, **WRITE_ERRORS},
+    summary="撤销首席代表授权书（部门或区政务办）",
+    operation_id="chief_authorizations_revoke",
+)
+def chief_authorizations_revoke(request, authorization_id: int, data: RevokeIn):
+    auth = selectors.chief_authorization_get(user=request.user, pk=authorization_id)
+    services.chief_authorization_revoke(by=request.user, authorization=auth, reason=data.reason)
+    return _authorization_out(selectors.chief_authorization_get(user=request.user, pk=authorization_id))
+
+
+@router.get(
+    "/public/centers/{code}/chief-representatives",
+    auth=None,
+    tags=["public"],
+    response={200: list[PublicAuthorizationOut], **error_responses(404)},
+    summary="公开：本中心现行首席代表及授权事项（无需登录）",
+    operation_id="public_chief_representatives",
+)
+def public_chief_representatives(request, code: str):
+    center = center_public_get(code)
+    if center is None or center.status not in PUBLIC_STATUSES:
+        raise NotFound("没有找到该中心。")
+    out = []
+    for a in selectors.chief_representatives_public(center):
+        items = [] if a.all_items else [i.name for i in a.items.all()]
+        out.append(
+            {
+                "document_number": a.document_number,
+                "title": a.title,
+                "department_name": a.department.name,
+                "representative_name": a.representative.display_name,
+                "all_items": a.all_items,
+                "item_names": items,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
+            }
+        )
+    return out
 
 
 # --- a ticket finished with its case (the window console's 办结并收件) ------------------------------

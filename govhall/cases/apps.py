@@ -12,12 +12,20 @@ class CasesConfig(AppConfig):
         register_audited("case", "cases.Case")
         register_audited("correction_exception", "cases.CorrectionException")
         register_audited("inquiry", "cases.FirstInquiry")
+        register_audited("chief_authorization", "cases.ChiefAuthorization")
+        register_audited("escalation", "cases.Escalation")
 
         from govhall.core.extensions import periodic_jobs
 
         from . import services
 
+        # Waiting periods first: a case deemed withdrawn raises no overdue warning.
+        periodic_jobs.register(services.waiting_periods_run, label="waiting periods (离婚冷静期)")
         periodic_jobs.register(services.warnings_compute, label="case and inquiry warnings")
+
+        from govhall.core.calendar import calendar_changed
+
+        calendar_changed.register(services.deadlines_recompute, label="case deadlines")
 
         from govhall.staffing.extensions import assessment_sources
 

@@ -12,7 +12,7 @@ from django import forms
 
 from govhall.core.forms import AccessibleForm
 
-from .models import Case, CorrectionItem
+from .models import Case, CorrectionItem, Escalation
 from .services import ApplicantFields
 
 
@@ -87,19 +87,46 @@ class ApplicantForm(CasesForm):
         label="证件号码", strip=False, help_text="18 位公民身份号码或统一社会信用代码，将核验校验位"
     )
     contact_phone = text("联系电话", needed=True, type="tel", autocomplete="tel")
+    # The other party, for an item both parties apply for (结婚、离婚登记); shown only there.
+    second_name = text("另一方当事人姓名", needed=True)
+    second_id_number = NeededCharField(
+        label="另一方公民身份号码", strip=False, help_text="18 位公民身份号码，将核验校验位"
+    )
+    second_phone = text("另一方联系电话", needed=True, type="tel")
     note = text("申请说明（选填）", area=True)
 
-    APPLICANT = ("applicant_kind", "applicant_name", "applicant_id_number", "contact_phone", "note")
+    APPLICANT = (
+        "applicant_kind",
+        "applicant_name",
+        "applicant_id_number",
+        "contact_phone",
+        "second_name",
+        "second_id_number",
+        "second_phone",
+        "note",
+    )
+    SECOND = ("second_name", "second_id_number", "second_phone")
+
+    def __init__(self, *args: Any, parties: int = 1, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if parties != 2:  # shown (as required) only where both parties apply
+            for name in self.SECOND:
+                del self.fields[name]
 
     def applicant(self) -> ApplicantFields:
-        """The service's keyword arguments for the applicant."""
-        return ApplicantFields(
+        """The service's keyword arguments for the applicant (and the other party)."""
+        fields = ApplicantFields(
             applicant_kind=self.value("applicant_kind"),
             applicant_name=self.value("applicant_name"),
             applicant_id_number=self.value("applicant_id_number"),
             contact_phone=self.value("contact_phone"),
             note=self.value("note"),
         )
+        if "second_name" in self.fields:
+            fields["second_name"] = self.value("second_name")
+            fields["second_id_number"] = self.value("second_id_number")
+            fields["second_phone"] = self.value("second_phone")
+        return fields
 
 
 class IntakeForm(ApplicantForm):
@@ -109,7 +136,8 @@ class IntakeForm(ApplicantForm):
     materials = checks("已收取的材料")
 
     def __init__(self, *args: Any, items: list[Any], chosen: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        parties = chosen.current_guide.parties if chosen is not None and chosen.current_guide else 1
+        super().__init__(*args, parties=parties, **kwargs)
         self.set_choices("item", [("", "请选择"), *((i.pk, f"{i.center.code} · {i.name}") for i in items)])
         self.order_fields(["item"])
         if chosen is None:
@@ -143,7 +171,7 @@ class MyCaseForm(ApplicantForm):
     reason = text("撤回原因")
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, parties=case.guide.parties, **kwargs)
         self.set_choices("material", [("", "请选择"), *((m.id, m.name) for m in case.guide.materials.all())])
 
 
@@ -153,7 +181,15 @@ class MyCaseForm(ApplicantForm):
 class RevealForm(CasesForm):
     """Show an applicant's full ID number or phone (every look is recorded)."""
 
-    field = choice("查看完整信息（将被记录）", [("id_number", "证件号码"), ("phone", "联系电话")])
+    field = choice(
+        "查看完整信息（将被记录）",
+        [
+            ("id_number", "证件号码"),
+            ("phone", "联系电话"),
+            ("second_id_number", "另一方证件号码"),
+            ("second_phone", "另一方联系电话"),
+        ],
+    )
     reason = forms.CharField(label="查看原因", max_length=200, help_text="必填，如“电话通知补正”。")
 
 
@@ -199,7 +235,35 @@ class DeliverForm(CasesForm):
 
 
 class WithdrawForm(CasesForm):
+    party = choice("提出撤回的一方", [("", "请选择"), ("1", "申请人"), ("2", "另一方当事人")])
     reason = text("撤回原因", needed=True)
+
+    def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if case is None or not case.waiting_ends_on:
+            del self.fields["party"]
+        else:
+            self.set_choices(
+                "party",
+                [("", "请选择"), ("1", f"申请人 {case.applicant_name}"), ("2", f"另一方 {case.second_name}")],
+            )
+
+
+class EscalateForm(CasesForm):
+    """提请首席代表/部门决定: the window cannot refuse or deny; it proposes and hands up."""
+
+    proposal = choice("拟作出的决定", Escalation.Proposal.choices, radio=True)
+    reason = text("提请理由（事实与依据）", needed=True, area=True)
+
+
+class EscalationReturnForm(CasesForm):
+    note = text("意见（退回窗口继续办理）", needed=True, area=True)
+
+
+class CommitmentForm(CasesForm):
+    """告知承诺制: the applicant has signed the 告知承诺书 at the window."""
+
+    signed_by = text("签署人（申请人姓名）", needed=True)
 
 
 class GrantForm(CasesForm):
@@ -212,6 +276,7 @@ ACTION_FORMS: dict[str, type[CasesForm]] = {
     "accept": ActionForm,
     "request_correction": CorrectionForm,
     "grant": GrantForm,
+    "commitment": CommitmentForm,
     "reject": RejectForm,
     "start": ActionForm,
     "suspend": SuspendForm,
@@ -219,25 +284,89 @@ ACTION_FORMS: dict[str, type[CasesForm]] = {
     "complete": CompleteForm,
     "deliver": DeliverForm,
     "withdraw": WithdrawForm,
+    "escalate": EscalateForm,
+    "return": EscalationReturnForm,
 }
 PROBLEMS = CorrectionItem.Problem.choices
 
 
 def action_forms(
-    case: Case, materials: list[dict[str, Any]], data: Any = None, action: str = ""
+    case: Case,
+    materials: list[dict[str, Any]],
+    data: Any = None,
+    action: str = "",
+    *,
+    outcomes: list[str] | None = None,
 ) -> dict[str, CasesForm]:
-    """One form per decision, ids `<action>-<name>`; the one just posted is bound to its data."""
+    """One form per decision, ids `<action>-<name>`; the one just posted is bound to its data.
+    `outcomes`: the results of 办结 this user may choose (a window clerk cannot deny)."""
     made: dict[str, CasesForm] = {}
     for name, form_class in ACTION_FORMS.items():
-        form = form_class(data if name == action else None, id_prefix=name)
+        extra = {"case": case} if name == "withdraw" else {}
+        form = form_class(data if name == action else None, id_prefix=name, **extra)
+        if name == "complete" and outcomes is not None:
+            form.set_choices("outcome", [(v, label) for v, label in Case.Outcome.choices if v in outcomes])
+            form.fields["outcome"].initial = outcomes[0] if outcomes else None
+        elif name == "escalate":
+            proposal = "deny" if case.status in {Case.Status.ACCEPTED, Case.Status.IN_PROGRESS} else "reject"
+            form.set_choices(
+                "proposal", [(v, label) for v, label in Escalation.Proposal.choices if v == proposal]
+            )
+            form.fields["proposal"].initial = proposal
         if name == "receive":
-            form.set_choices("materials", [(row["m"].id, row["m"].name) for row in materials])
+            # After acceptance only the materials to follow (待补交) can be received.
+            to_follow = [row for row in materials if row.get("status") == "to_follow"]
+            form.set_choices("materials", [(row["m"].id, row["m"].name) for row in to_follow or materials])
+        elif name == "commitment":
+            form.fields["signed_by"].initial = case.applicant_name
         elif name == "grant":
             form.set_choices(
                 "material", [(row["m"].id, row["m"].name) for row in materials if not row["named"]]
             )
         made[name] = form
     return made
+
+
+# --- staff: chief representatives' authorisations ----------------------------------------------
+
+
+class ChiefAuthorizationForm(CasesForm):
+    """录入首席代表授权书: the department's written authorisation, as issued."""
+
+    department = choice("授权部门", needed=True)
+    center = choice("派驻中心", needed=True)
+    representative = choice("首席代表", needed=True)
+    document_number = text("授权书文号（如 合民授〔2026〕1号）", needed=True)
+    title = text("授权书标题", needed=True)
+    valid_from = NeededDateField(
+        label="生效日期",
+        error_messages={"invalid": "日期格式应为 年-月-日。"},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    valid_to = NeededDateField(
+        label="截止日期",
+        error_messages={"invalid": "日期格式应为 年-月-日。"},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    all_items = forms.BooleanField(label="授权本部门在该中心的全部事项", required=False)
+    items = checks("授权事项（未勾选“全部事项”时必选）")
+
+    def __init__(
+        self, *args: Any, departments: Any, centers: Any, representatives: Any, items: Any, **kw: Any
+    ):
+        super().__init__(*args, **kw)
+        self.set_choices("department", [("", "请选择"), *((d.pk, d.name) for d in departments)])
+        self.set_choices("center", [("", "请选择"), *((c.pk, c.name) for c in centers)])
+        self.set_choices(
+            "representative", [("", "请选择"), *((u.pk, u.display_name) for u in representatives)]
+        )
+        self.set_choices(
+            "items", [(i.pk, f"{i.name}（{i.department.name} · {i.center.name}）") for i in items]
+        )
+
+
+class RevokeAuthorizationForm(CasesForm):
+    reason = text("撤销原因", needed=True)
 
 
 # --- staff: first inquiries -----------------------------------------------------------------------
@@ -292,15 +421,3 @@ class LoginForm(CasesForm):
 class TrackForm(CasesForm):
     number = text("办件编号", needed=True)
     phone = text("申请时填写的手机号", needed=True, type="tel", autocomplete="tel")
-
-
-class CalendarForm(CasesForm):
-    date = NeededDateField(
-        label="日期",
-        error_messages={"invalid": "日期格式应为 年-月-日，如 2027-01-01。"},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    is_workday = choice(
-        "这一天", [("0", "放假（法定节假日或闭厅）"), ("1", "上班（调休上班日）")], needed=True, radio=True
-    )
-    note = text("说明（如“2027 年春节”）", needed=True)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from govhall.catalog.models import LimitUnit, limit_label
 from govhall.core.masking import mask_id_number, mask_phone
 from govhall.core.models import TimeStamped
 
@@ -43,6 +44,7 @@ class Case(TimeStamped):
         CLERK = "clerk", "窗口经办（按部门审批结果）"
         CHIEF_REP = "chief_rep", "首席代表现场决定（授权审批）"
         MANAGER = "manager", "分中心负责人"
+        DEPARTMENT = "department", "部门决定"
 
     class Delivery(models.TextChoices):
         WINDOW = "window", "窗口领取"
@@ -80,6 +82,10 @@ class Case(TimeStamped):
         "证件号码", max_length=18, blank=True, help_text="个人：公民身份号码；企业：统一社会信用代码"
     )
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # The other party of an item both parties apply for together (结婚、离婚登记: Guide.parties == 2).
+    second_name = models.CharField("另一方当事人", max_length=100, blank=True)
+    second_id_number = models.CharField("另一方证件号码", max_length=18, blank=True, help_text="公民身份号码")
+    second_phone = models.CharField("另一方联系电话", max_length=20, blank=True)
     applicant_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -102,14 +108,25 @@ class Case(TimeStamped):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
-    limit_days = models.PositiveSmallIntegerField("办结时限（工作日）", null=True, blank=True)
+    limit_days = models.PositiveSmallIntegerField("办结时限", null=True, blank=True)
+    limit_unit = models.CharField(
+        "时限单位", max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKDAY
+    )
     deadline = models.DateField("办结期限", null=True, blank=True)
     deadline_unknown = models.BooleanField(
         "期限无法计算", default=False, help_text="期限落在尚无节假日数据的年份，须补录工作日调整后重算"
     )
     suspended_since = models.DateField("暂停计时起", null=True, blank=True)
     suspension_kind = models.CharField("特别程序", max_length=10, choices=Suspension.choices, blank=True)
-    suspended_days = models.PositiveSmallIntegerField("已暂停工作日", default=0)
+    suspended_days = models.PositiveSmallIntegerField(
+        "已暂停天数", default=0, help_text="工作日时限按工作日计，自然日或月时限按自然日计"
+    )
+    # A waiting period of the guide (离婚冷静期): it ends on `waiting_ends_on`; both parties
+    # must then come by `collect_by`, or the application counts as withdrawn.
+    waiting_ends_on = models.DateField("冷静期（等待期）届满日", null=True, blank=True)
+    collect_by = models.DateField("申请发证截止日", null=True, blank=True)
+    waiting_notified_on = models.DateField("已提醒等待期届满", null=True, blank=True)
+    collect_notified_on = models.DateField("已提醒申请发证截止", null=True, blank=True)
     outcome = models.CharField("办理结果", max_length=10, choices=Outcome.choices, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -121,6 +138,14 @@ class Case(TimeStamped):
     )
     decision_authority = models.CharField("决定权限", max_length=12, choices=Authority.choices, blank=True)
     decision_note = models.TextField("决定说明", blank=True)
+    decided_under = models.ForeignKey(
+        "ChiefAuthorization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name="所依据的首席代表授权书",
+    )
     delivery_method = models.CharField("送达方式", max_length=12, choices=Delivery.choices, blank=True)
     tracking_number = models.CharField("邮件单号", max_length=40, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
@@ -145,6 +170,26 @@ class Case(TimeStamped):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
+
+    @property
+    def masked_second_id_number(self) -> str:
+        return mask_id_number(self.second_id_number)
+
+    @property
+    def masked_second_phone(self) -> str:
+        return mask_phone(self.second_phone)
+
+    @property
+    def limit_label(self) -> str:
+        """ "20 个工作日", "30 日（自然日）", "3 个月" (empty before a limit is set)."""
+        return limit_label(self.limit_days, self.limit_unit)
+
+    @property
+    def in_waiting(self) -> bool:
+        """Whether the waiting period (离婚冷静期) is still running today."""
+        from django.utils import timezone
+
+        return self.waiting_ends_on is not None and timezone.localdate() <= self.waiting_ends_on
 
 
 class CaseEvent(models.Model):
@@ -246,6 +291,79 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"
+
+
+class FollowUpMaterial(models.Model):
+    """容缺受理: a required material the guide lets follow, missing when the case
+    was accepted. Due `follow_days` working days after acceptance; supervision
+    warns when the day passes without it; receiving it (paper or upload) closes it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name="办件")
+    material = models.ForeignKey(
+        "catalog.Material", on_delete=models.PROTECT, related_name="+", verbose_name="指南材料"
+    )
+    name = models.CharField("材料名称", max_length=200)
+    due_on = models.DateField(
+        "补交截止日", null=True, blank=True, help_text="空：截止日落在尚无节假日数据的年份，待录入后确定"
+    )
+    received = models.ForeignKey(
+        CaseMaterial,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="补交的材料",
+    )
+    received_at = models.DateTimeField("补交时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "容缺补交材料"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "material"], name="one_follow_up_per_case_material")
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{'已补交' if self.received_at else '待补交'}）"
+
+
+class Commitment(models.Model):
+    """告知承诺书 signed by the applicant for a case of a 告知承诺制 item: the
+    materials it replaces and the text signed, frozen when recorded."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="commitment", verbose_name="办件"
+    )
+    signed_by = models.CharField("承诺人（签字）", max_length=100)
+    text = models.TextField("承诺书内容")
+    materials = models.JSONField("代替的材料", default=list, help_text='[{"id": 1, "name": "…"}]')
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "告知承诺书"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.case.number} 告知承诺书（{self.signed_by}）"
+
+    @property
+    def material_ids(self) -> set[int]:
+        return {int(m["id"]) for m in self.materials}
+
+    @property
+    def material_names(self) -> list[str]:
+        return [m["name"] for m in self.materials]
 
 
 class CorrectionNotice(models.Model):
@@ -422,6 +540,7 @@ class Warning(models.Model):
         YELLOW = "yellow", "黄牌预警"
         RED = "red", "红牌（超期）"
         FLAG = "flag", "期限无法计算"
+        FOLLOW_UP = "follow_up", "容缺材料逾期未补交"
 
     level = models.CharField("级别", max_length=10, choices=Level.choices)
     center = models.ForeignKey(
@@ -459,3 +578,144 @@ class Warning(models.Model):
 
     def __str__(self):
         return f"{self.get_level_display()} {self.message}"
+
+
+# --- 窗口无否决权: the chief representative's authorisation and escalations ----------------------
+
+
+class ChiefAuthorization(TimeStamped):
+    """首席代表授权书: a department's written authorisation for one person to
+    decide at one hall — refusing (不予受理) and denying (不予许可) included — on
+    the items it lists (or all the department's items). A window clerk has no
+    such power. Once issued it is not edited: it is revoked and a new one issued."""
+
+    department = models.ForeignKey(
+        "centers.Department",
+        on_delete=models.PROTECT,
+        related_name="chief_authorizations",
+        verbose_name="授权部门",
+    )
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="chief_authorizations",
+        verbose_name="派驻中心",
+    )
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="chief_authorizations",
+        verbose_name="首席代表",
+    )
+    document_number = models.CharField("授权书文号", max_length=60)
+    title = models.CharField("授权书标题", max_length=200)
+    all_items = models.BooleanField("本部门在该中心的全部事项", default=False)
+    items = models.ManyToManyField(
+        "catalog.ServiceItem", blank=True, related_name="chief_authorizations", verbose_name="授权事项"
+    )
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("截止日期")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="撤销人",
+    )
+    revoke_reason = models.CharField("撤销原因", max_length=300, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "首席代表授权书"
+        verbose_name_plural = verbose_name
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "document_number"], name="unique_chief_authorization_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")), name="chief_authorization_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document_number} {self.representative}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "截止日期不能早于生效日期。"})
+        if self.center_id and self.department_id:
+            district_id = self.center.district_id
+            if self.department.district_id != district_id:
+                raise ValidationError({"department": "授权部门必须属于该中心所在区县。"})
+
+    def is_current(self, day) -> bool:
+        return self.revoked_at is None and self.valid_from <= day <= self.valid_to
+
+
+class Escalation(TimeStamped):
+    """提请首席代表/部门决定: a window clerk, who may not refuse or deny, hands the
+    decision up with the reason and the decision proposed. It stays open (the
+    case shows "待首席代表/部门决定") until the chief representative or the
+    department refuses/denies, or sends it back for the window to continue."""
+
+    class Proposal(models.TextChoices):
+        REJECT = "reject", "不予受理"
+        DENY = "deny", "不予许可"
+
+    class Outcome(models.TextChoices):
+        DECIDED = "decided", "已作出决定"
+        RETURNED = "returned", "退回窗口继续办理"
+        CLOSED = "closed", "办件已结束"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations", verbose_name="办件")
+    proposal = models.CharField("拟作决定", max_length=10, choices=Proposal.choices)
+    reason = models.TextField("提请理由")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提请人",
+    )
+    outcome = models.CharField("处理结果", max_length=10, choices=Outcome.choices, blank=True)
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    resolution_note = models.TextField("处理说明", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "提请决定"
+        verbose_name_plural = verbose_name
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_escalation_per_case",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case} {self.get_proposal_display()}"

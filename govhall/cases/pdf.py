@@ -41,8 +41,20 @@ def notice_lines(notice) -> list[tuple[str, str]]:
     )
     if notice.kind == "acceptance":
         if b.get("limit_days") is not None:
-            out.append(("p", f"承诺办结时限：{b['limit_days']} 个工作日。{b.get('due', '')}。"))
+            # Notices issued before limit kinds were recorded counted working days.
+            label = b.get("limit_label") or f"{b['limit_days']} 个工作日"
+            out.append(("p", f"承诺办结时限：{label}。{b.get('due', '')}。"))
         out.append(("p", b.get("note", "")))
+        if b.get("follow_ups"):
+            out.append(("h", f"容缺受理：待补交的材料（共 {len(b['follow_ups'])} 项）"))
+            for i, f in enumerate(b["follow_ups"], start=1):
+                out.append(("li", f"{i}. {f['name']}：{f['due']}"))
+        if b.get("commitment"):
+            c = b["commitment"]
+            out.append(("h", "告知承诺制：以告知承诺书代替的材料"))
+            out.append(("p", f"申请人 {c['signed_by']} 于 {c['signed_on']} 签署告知承诺书，代替下列材料："))
+            for i, name in enumerate(c["replaced"], start=1):
+                out.append(("li", f"{i}. {name}"))
     elif notice.kind == "rejection":
         out += [
             ("h", "不予受理的理由"),
@@ -52,6 +64,8 @@ def notice_lines(notice) -> list[tuple[str, str]]:
             ("h", "救济途径"),
             ("p", b.get("remedy", "")),
         ]
+        if b.get("authority"):  # who refused, under which authorisation (窗口无否决权)
+            out.append(("small", f"决定：{b.get('issued_by', '')}（{b['authority']}）"))
     elif notice.kind == "correction":
         out.append(
             ("h", f"需要补正的材料（第 {b.get('sequence', 1)} 次告知，共 {len(b.get('items', []))} 项）")

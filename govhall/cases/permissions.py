@@ -23,11 +23,19 @@ if TYPE_CHECKING:
 DECIDE = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER}
 INTAKE = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER}
 STAFF = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
+# 窗口无否决权: saying no (不予受理, 不予许可) is the chief representative's, within the
+# department's written authorisation, or the department's (its leader) — never the window's.
+REFUSE = {Role.CHIEF_REP, Role.DEPARTMENT_LEADER}
+# Who records a chief representative's authorisation: the department, or the district office for it.
+AUTHORIZE = {Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
 
 # action → the roles at the case's center that may take it (None: anyone who can see the center)
 TABLE: dict[str, Collection[str] | None] = {
     "view": None,
     "decide": DECIDE,
+    "refuse": REFUSE,
+    "escalate": DECIDE,
+    "authorize": AUTHORIZE,
     "intake": INTAKE,
     "justify": {Role.DISTRICT_ADMIN},
     "reveal": STAFF,
@@ -35,6 +43,10 @@ TABLE: dict[str, Collection[str] | None] = {
 }
 REFUSED = {
     "decide": "只有本中心的窗口工作人员、首席代表或分中心负责人可以办理该办件。",
+    "refuse": "窗口无否决权：不予受理、不予许可须由部门授权的首席代表或部门作出。"
+    "请使用“提请首席代表/部门决定”。",
+    "escalate": "只有本中心的窗口工作人员可以提请首席代表/部门决定。",
+    "authorize": "只有部门（分管领导）或区政务办可以录入首席代表授权书。",
     "intake": "只有本中心的窗口工作人员可以收件。",
     "justify": "只有区政务办可以批准补充告知。",
     "reveal": "您无权查看该办件的完整个人信息。",
@@ -54,10 +66,22 @@ def is_applicant(user: Any, case: Case) -> bool:
     return bool(user is not None and user.is_authenticated and case.applicant_user_id == user.id)
 
 
+def is_party(user: Any, case: Case) -> bool:
+    """The applicant, or the other party of a case both apply for (结婚、离婚登记):
+    a citizen whose verified phone is the one the other party gave."""
+    if is_applicant(user, case):
+        return True
+    if not case.second_phone or user is None or not user.is_authenticated:
+        return False
+    citizen = getattr(user, "citizen", None)
+    return bool(citizen is not None and citizen.verified_at and citizen.phone == case.second_phone)
+
+
 def access_case(user: User | AnonymousUser | None, case: Case, *, action: str = "view") -> Case:
-    """Raise unless `user` may take `action` on `case`; the applicant may view
-    and withdraw their own case (a clerk withdraws it as a decision)."""
-    if action in {"view", "withdraw"} and is_applicant(user, case):
+    """Raise unless `user` may take `action` on `case`; the applicant (and the
+    other party, where both apply) may view and withdraw their own case (a clerk
+    withdraws it as a decision)."""
+    if action in {"view", "withdraw"} and is_party(user, case):
         return case
     access_center(user, case.center, "decide" if action == "withdraw" else action)
     return case
@@ -65,6 +89,6 @@ def access_case(user: User | AnonymousUser | None, case: Case, *, action: str = 
 
 def can(user: User | AnonymousUser | None, case: Case, action: str) -> bool:
     """`access_case` as a yes/no, for showing or hiding a button."""
-    if action in {"view", "withdraw"} and is_applicant(user, case):
+    if action in {"view", "withdraw"} and is_party(user, case):
         return True
     return may_at_center(user, case.center, action="decide" if action == "withdraw" else action, table=TABLE)

@@ -3,14 +3,15 @@ API, exports — comes from these functions, scoped by `visible_center_ids`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from govhall.accounts.models import User
-from govhall.accounts.selectors import visible_center_ids
+from govhall.accounts.models import Role, RoleAssignment, User
+from govhall.accounts.selectors import center_ids_acting_as, visible_center_ids
 from govhall.catalog.models import Guide, Material, ServiceItem
 from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache
@@ -19,7 +20,20 @@ from govhall.core.errors import NotFound
 from govhall.staffing.extensions import Measure
 from govhall.staffing.models import AssessmentIndicator
 
-from .models import Case, CaseEvent, CaseMaterial, CorrectionException, FirstInquiry, Notice, Warning
+from .models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    ChiefAuthorization,
+    Commitment,
+    CorrectionException,
+    CorrectionItem,
+    Escalation,
+    FirstInquiry,
+    FollowUpMaterial,
+    Notice,
+    Warning,
+)
 from .permissions import access_case
 
 if TYPE_CHECKING:
@@ -87,14 +101,22 @@ def case_notices(case: Case) -> list[Notice]:
     return _notices_of.objects(case.pk)
 
 
-def case_material_names(case: Case) -> list[str]:
-    return [name for (name,) in _material_names_of.rows(case.pk)]
+def case_materials(case: Case) -> list[dict[str, Any]]:
+    """The materials handed in, in order: their own id, the guide material's id
+    (`material_id`, what a one-time notice names), name, paper or file, and when."""
+    keys = ("id", "material_id", "name", "paper", "handed_in_at")
+    return [dict(zip(keys, row, strict=True)) for row in _materials_of.rows(case.pk)]
 
 
 _events_of = Prepared(lambda pk: CaseEvent.objects.filter(case_id=pk).select_related("by"), int)
 _notices_of = Prepared(lambda pk: Notice.objects.filter(case_id=pk), int)
-_material_names_of = Prepared(
-    lambda pk: CaseMaterial.objects.filter(case_id=pk).order_by("handed_in_at", "id").values_list("name"), int
+_materials_of = Prepared(
+    lambda pk: (
+        CaseMaterial.objects.filter(case_id=pk)
+        .order_by("handed_in_at", "id")
+        .values_list("id", "material_id", "name", "paper", "handed_in_at")
+    ),
+    int,
 )
 
 
@@ -130,6 +152,110 @@ def guide_materials(guide: Guide) -> dict[int, Material]:
     )
 
 
+# --- is the application complete? (容缺受理, 告知承诺制) ------------------------------------------
+
+
+def materials_received(case: Case) -> set[int]:
+    """Ids of the guide's materials the case holds as received: handed in (paper at
+    the window or uploaded) and not named missing or defective by a one-time notice
+    issued after it came in — a material such a notice names counts again only
+    when handed in after it."""
+    handed: dict[int, datetime] = {}
+    for mid, at in CaseMaterial.objects.filter(case_id=case.pk, material__isnull=False).values_list(
+        "material_id", "handed_in_at"
+    ):
+        handed[mid] = max(at, handed.get(mid, at))
+    named: dict[int, datetime] = {}
+    for mid, at in CorrectionItem.objects.filter(
+        correction__case_id=case.pk, material__isnull=False
+    ).values_list("material_id", "correction__issued_at"):
+        named[mid] = max(at, named.get(mid, at))
+    return {mid for mid, at in handed.items() if mid not in named or at > named[mid]}
+
+
+def commitment_of(case: Case) -> Commitment | None:
+    return Commitment.objects.filter(case_id=case.pk).first()
+
+
+@dataclass
+class Completeness:
+    """What acceptance would make of the case's materials now."""
+
+    missing: list[Material] = field(default_factory=list)  # required, not received: acceptance refused
+    to_follow: list[Material] = field(default_factory=list)  # 容缺受理: may follow after acceptance
+    replaced: list[Material] = field(default_factory=list)  # replaced by the recorded commitment
+    commitment: Commitment | None = None
+
+
+def acceptance_completeness(case: Case) -> Completeness:
+    """Every required material of the case's guide version must be received before
+    acceptance, except one obtained by data sharing (免提交), one the guide lets
+    follow (容缺受理) and one the applicant's recorded commitment replaces (告知承诺制)."""
+    received = materials_received(case)
+    commitment = commitment_of(case)
+    replaced_ids = commitment.material_ids if commitment is not None else set()
+    state = Completeness(commitment=commitment)
+    for m in sorted(guide_materials(case.guide).values(), key=lambda m: (m.order, m.id)):
+        if not m.required or m.shared or m.id in received:
+            continue
+        if m.id in replaced_ids:
+            state.replaced.append(m)
+        elif m.may_follow:
+            state.to_follow.append(m)
+        else:
+            state.missing.append(m)
+    return state
+
+
+def follow_ups_open(case: Case) -> list[FollowUpMaterial]:
+    """The materials accepted to follow (容缺受理) that have not arrived yet."""
+    return list(FollowUpMaterial.objects.filter(case_id=case.pk, received_at__isnull=True))
+
+
+def case_material_states(case: Case) -> list[dict[str, Any]]:
+    """Each material of the case's guide with where it stands, for the case page and API:
+    received, missing, may follow, to follow by a date (待补交), followed, replaced by the commitment."""
+    received = materials_received(case)
+    follow = {f.material_id: f for f in FollowUpMaterial.objects.filter(case_id=case.pk)}
+    commitment = commitment_of(case)
+    replaced = commitment.material_ids if commitment is not None else set()
+    rows = []
+    for m in sorted(guide_materials(case.guide).values(), key=lambda m: (m.order, m.id)):
+        f = follow.get(m.id)
+        due = f.due_on if f is not None else None
+        if f is not None and f.received_at is None:
+            status = "to_follow"
+            label = f"待补交（{due:%Y年%m月%d日}前）" if due else "待补交（截止日待定）"
+        elif f is not None:
+            status, label = "followed", "已补交"
+        elif m.id in received:
+            status, label = "received", "已提交"
+        elif m.id in replaced:
+            status, label = "replaced", "已由告知承诺书代替"
+        elif not m.required:
+            status, label = "optional", "未提交（非必要）"
+        elif m.shared:
+            status, label = "shared", "未提交（数据共享获取，免提交）"
+        elif m.may_follow:
+            status, label = "may_follow", f"未提交（可容缺受理，受理后 {m.follow_days} 个工作日内补交）"
+        elif m.replaced_by_commitment and case.guide.commitment_allowed:
+            status, label = "missing", "未提交（可签署告知承诺书代替）"
+        else:
+            status, label = "missing", "未提交"
+        rows.append({"m": m, "status": status, "label": label, "due_on": due})
+    return rows
+
+
+def follow_ups_overdue(*, today: date) -> dict[int, list[FollowUpMaterial]]:
+    """Case id → its follow-ups past their due date and not received, for the cases whose clock runs."""
+    out: dict[int, list[FollowUpMaterial]] = {}
+    for f in FollowUpMaterial.objects.filter(
+        received_at__isnull=True, due_on__lt=today, case__status__in=Case.CLOCK_STATES
+    ).order_by("due_on", "id"):
+        out.setdefault(f.case_id, []).append(f)
+    return out
+
+
 def case_track(*, number: str, phone: str) -> Case | None:
     """Public tracking: the case whose number AND contact phone both match."""
     number, phone = (number or "").strip().upper(), (phone or "").strip()
@@ -144,7 +270,13 @@ def case_track(*, number: str, phone: str) -> Case | None:
 
 
 def cases_of_applicant(user: User) -> QuerySet[Case]:
-    return Case.objects.filter(applicant_user=user).select_related("center", "item").order_by("-updated_at")
+    """The citizen's cases: those they applied for, and those where they are the
+    other party (their verified phone is the one the other party gave)."""
+    mine = Q(applicant_user=user)
+    citizen = getattr(user, "citizen", None)
+    if citizen is not None and citizen.verified_at:
+        mine |= Q(second_phone=citizen.phone) & ~Q(status=Case.Status.DRAFT)
+    return Case.objects.filter(mine).select_related("center", "item").order_by("-updated_at")
 
 
 def notice_get(*, case: Case, number: str) -> Notice:
@@ -241,3 +373,94 @@ def on_time_measure(*, user: User, center: Center, start: date, end: date) -> di
             explanation="期限内办结件数 ÷ 本人决定办结且有期限的件数 × 100",
         )
     }
+
+
+# --- 窗口无否决权: authorisations and escalations ---------------------------------------------------
+
+
+def departments_led_by(user: Viewer | None) -> set[int]:
+    """Ids of the departments `user` acts for as their leader (分管班子成员): the
+    department of each hall where they hold that role."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return {
+        dep_id
+        for dep_id in RoleAssignment.objects.filter(user=user, role=Role.DEPARTMENT_LEADER).values_list(
+            "center__department_id", flat=True
+        )
+        if dep_id
+    }
+
+
+def chief_authorizations_visible_to(
+    user: Viewer, *, center: str = "", current: str = ""
+) -> QuerySet[ChiefAuthorization]:
+    """The authorisations recorded for the halls `user` can see (district office:
+    every hall of the district; a department leader: the department's halls)."""
+    qs = ChiefAuthorization.objects.filter(center_id__in=visible_center_ids(user))
+    if center:
+        qs = qs.filter(center__code=center)
+    if current in {"1", "true"}:
+        today = timezone.localdate()
+        qs = qs.filter(revoked_at__isnull=True, valid_from__lte=today, valid_to__gte=today)
+    return (
+        qs.select_related("department", "center", "representative", "issued_by", "revoked_by")
+        .prefetch_related("items")
+        .order_by("center__code", "-valid_from", "-id")
+    )
+
+
+def chief_authorization_get(*, user: Viewer, pk: int) -> ChiefAuthorization:
+    found = chief_authorizations_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("没有找到该授权书，或您无权查看。")
+    return found
+
+
+def chief_representatives_public(center: Center) -> QuerySet[ChiefAuthorization]:
+    """公开: the chief representatives currently authorised at `center` — who,
+    for which department, which items, the document and its period."""
+    today = timezone.localdate()
+    return (
+        ChiefAuthorization.objects.filter(
+            center=center, revoked_at__isnull=True, valid_from__lte=today, valid_to__gte=today
+        )
+        .select_related("department", "representative")
+        .prefetch_related("items")
+        .order_by("department__name", "valid_from")
+    )
+
+
+def escalations_awaiting(user: Viewer) -> QuerySet[Escalation]:
+    """待我决定: open escalations `user` may decide — cases at halls where they are
+    chief representative whose current authorisation covers the item, or, for a
+    department leader, the department's items at the department's halls."""
+    from .services import ESCALATION_STATES  # the states table lives with the transitions
+
+    if not user or not user.is_authenticated:
+        return Escalation.objects.none()
+    today = timezone.localdate()
+    mine = Q(pk__in=[])
+    for auth in ChiefAuthorization.objects.filter(
+        representative_id=user.pk, revoked_at__isnull=True, valid_from__lte=today, valid_to__gte=today
+    ).prefetch_related("items"):
+        covers = Q(case__center_id=auth.center_id, case__item__department_id=auth.department_id)
+        if not auth.all_items:
+            covers &= Q(case__item_id__in=[i.pk for i in auth.items.all()])
+        mine |= covers
+    departments = departments_led_by(user)
+    if departments:
+        mine |= Q(
+            case__center_id__in=center_ids_acting_as(user, {Role.DEPARTMENT_LEADER}),
+            case__item__department_id__in=departments,
+        )
+    still = Q(pk__in=[])
+    for proposal, states in ESCALATION_STATES.items():
+        still |= Q(proposal=proposal, case__status__in=list(states))
+    return (
+        Escalation.objects.filter(
+            mine, still, resolved_at__isnull=True, case__center_id__in=visible_center_ids(user)
+        )
+        .select_related("case", "case__center", "case__item", "raised_by")
+        .order_by("created_at", "id")
+    )

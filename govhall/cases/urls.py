@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_authority
 
 app_name = "cases"
 
@@ -20,8 +20,13 @@ urlpatterns = [
         name="notice_pdf",
     ),
     path("staff/supervision/", views.supervision, name="supervision"),
-    path("staff/calendar/", views.calendar_overrides, name="calendar"),
-    path("staff/calendar/<int:pk>/delete/", views.calendar_override_remove, name="calendar_delete"),
+    path("staff/chief-authorizations/", views_authority.authorizations, name="authorizations"),
+    path(
+        "staff/chief-authorizations/<int:pk>/revoke/",
+        views_authority.authorization_revoke,
+        name="authorization_revoke",
+    ),
+    path("staff/escalations/", views_authority.escalations, name="escalations"),
     path("staff/inquiries/", views.inquiry_list, name="inquiries"),
     path("staff/inquiries/<int:pk>/", views.inquiry_detail, name="inquiry"),
     # citizens
@@ -32,6 +37,11 @@ urlpatterns = [
     path("my/cases/<int:pk>/notices/<str:notice>/", views.my_notice, name="my_notice"),
     path("my/cases/<int:pk>/notices/<str:notice>.pdf", views.my_notice, {"fmt": "pdf"}, name="my_notice_pdf"),
     path("apply/<str:code>/", views.apply, name="apply"),
+    path(
+        "centers/<slug:code>/chief-representatives/",
+        views_authority.public_chief_representatives,
+        name="chief_representatives",
+    ),
     path("track/", views.track, name="track"),
     path("track/<int:pk>/notices/<str:notice>/", views.track_notice, name="track_notice"),
     path(

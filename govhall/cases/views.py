@@ -26,14 +26,13 @@ from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import centers_visible_to, roles_of
 from govhall.catalog.models import Material, ServiceItem
 from govhall.core.calendar import first_unknown_year
-from govhall.core.errors import DomainError, NotFound
+from govhall.core.errors import DomainError
 from govhall.core.page_errors import errors_show_on
 from govhall.core.pages import query_with, safe_next, xlsx_response
 
 from . import selectors, services
 from .forms import (
     ApplicantForm,
-    CalendarForm,
     InquiryActionForm,
     InquiryForm,
     IntakeForm,
@@ -46,7 +45,7 @@ from .forms import (
 )
 from .models import Case, CorrectionItem, FirstInquiry, Warning
 from .pdf import notice_lines, notice_pdf
-from .permissions import STAFF, can, is_applicant
+from .permissions import STAFF, can, is_applicant, is_party
 
 PAGE_SIZE = 25
 
@@ -102,8 +101,12 @@ def case_export(request):
             c.applicant_name,
             c.masked_id_number,
             c.masked_phone,
+            c.second_name,
+            c.masked_second_id_number,
+            c.masked_second_phone,
             timezone.localtime(c.submitted_at).strftime("%Y-%m-%d %H:%M") if c.submitted_at else "",
             c.deadline.isoformat() if c.deadline else ("无法计算" if c.deadline_unknown else ""),
+            c.limit_label,
         ]
         for c in qs
     )
@@ -119,8 +122,12 @@ def case_export(request):
             "申请人",
             "证件号码（脱敏）",
             "联系电话（脱敏）",
+            "另一方当事人",
+            "另一方证件号码（脱敏）",
+            "另一方联系电话（脱敏）",
             "提交时间",
             "办结期限",
+            "办结时限",
         ],
         rows,
     )
@@ -184,10 +191,31 @@ def _serving_window(request):
 
 def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> dict:
     allowed = set()
-    if can(request.user, case, "decide"):
+    decider = can(request.user, case, "decide")
+    if decider:
         allowed = {a for a, (states, _) in services.TRANSITIONS.items() if case.status in states} - {"submit"}
         if case.status in {Case.Status.SUBMITTED, Case.Status.CORRECTION}:
             allowed.add("receive")
+        if case.waiting_ends_on and not case.in_waiting:  # after the 冷静期 nobody withdraws
+            allowed.discard("withdraw")
+    # 窗口无否决权: refusing and denying are the authorised chief representative's or the department's
+    escalation = services.open_escalation(case)
+    refuser = services.may_refuse(request.user, case)
+    if refuser:
+        allowed |= {a for a in ("reject", "complete") if case.status in services.TRANSITIONS[a][0]}
+        if escalation is not None:
+            allowed.add("return")
+    else:
+        allowed.discard("reject")
+        if (
+            decider
+            and escalation is None
+            and any(case.status in st for st in services.ESCALATION_STATES.values())
+        ):
+            allowed.add("escalate")
+    outcomes: list[str] = [
+        o for o, may in ((Case.Outcome.APPROVED, decider), (Case.Outcome.DENIED, refuser)) if may
+    ]
     if (
         can(request.user, case, "justify")
         and case.corrections.exists()
@@ -197,11 +225,24 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
     handed = {m.material_id for m in case.materials.all()}
     named = set(CorrectionItem.objects.filter(correction__case=case).values_list("material_id", flat=True))
     materials = [
-        {"m": m, "handed": m.id in handed, "named": m.id in named} for m in case.guide.materials.all()
+        {**row, "handed": row["m"].id in handed, "named": row["m"].id in named}
+        for row in selectors.case_material_states(case)
     ]
-    forms = action_forms(case, materials, data, action)
+    commitment = selectors.commitment_of(case)
+    if can(request.user, case, "decide"):
+        if case.status in services.FOLLOW_UP_STATES and selectors.follow_ups_open(case):
+            allowed.add("receive")  # the materials accepted to follow (容缺受理)
+        if (
+            case.guide.commitment_allowed
+            and commitment is None
+            and case.status in {Case.Status.SUBMITTED, Case.Status.CORRECTION}
+        ):
+            allowed.add("commitment")
+    forms = action_forms(case, materials, data, action, outcomes=outcomes)
     return {
         "case": case,
+        "escalation": escalation,
+        "may_refuse": refuser,
         "allowed": allowed,
         "materials": materials,
         "forms": forms,
@@ -214,6 +255,7 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
         "revealed": {},
         "reveal_form": RevealForm(id_prefix="reveal"),
         "exceptions": case.correction_exceptions.select_related("material", "granted_by"),
+        "commitment": commitment,
         "unknown_year": first_unknown_year(
             timezone.localtime(case.accepted_at).date(), district=case.center.district_id
         )
@@ -272,8 +314,20 @@ DECISIONS = {
     "deliver": lambda by, case, p: services.case_deliver(
         by=by, case=case, method=p.get("method", ""), tracking_number=p.get("tracking_number", "")
     ),
-    "withdraw": lambda by, case, p: services.case_withdraw(by=by, case=case, reason=p.get("reason", "")),
+    "withdraw": lambda by, case, p: services.case_withdraw(
+        by=by,
+        case=case,
+        reason=p.get("reason", ""),
+        party=int(p["party"]) if p.get("party", "").isdigit() else None,
+    ),
     "grant": lambda by, case, p: _grant(by=by, case=case, p=p),
+    "commitment": lambda by, case, p: services.case_commitment_record(
+        by=by, case=case, signed_by=p.get("signed_by", "")
+    ),
+    "escalate": lambda by, case, p: services.case_escalate(
+        by=by, case=case, proposal=p.get("proposal", ""), reason=p.get("reason", "")
+    ),
+    "return": lambda by, case, p: services.escalation_return(by=by, case=case, note=p.get("note", "")),
 }
 
 
@@ -500,7 +554,8 @@ def apply(request, code):
     )
     if item is None:
         raise Http404
-    form = ApplicantForm(request.POST or None, initial={"applicant_kind": "person"})
+    parties = item.current_guide.parties if item.current_guide else 1
+    form = ApplicantForm(request.POST or None, initial={"applicant_kind": "person"}, parties=parties)
     ctx = {"item": item, "form": form}
     if not (request.method == "POST" and form.is_valid()):
         return render(request, "cases/apply.html", ctx, status=400 if form.errors else 200)
@@ -512,7 +567,7 @@ def apply(request, code):
 
 def _my_case(request, pk) -> Case:
     case = Case.objects.select_related("item", "center", "guide").filter(pk=pk).first()
-    if case is None or not is_applicant(request.user, case):
+    if case is None or not is_party(request.user, case):
         raise Http404
     return case
 
@@ -538,8 +593,12 @@ def _my_ctx(request, case: Case) -> dict:
         "notices": case.notices.all(),
         "events": case.events.select_related("by"),
         "last_correction": case.corrections.order_by("-sequence").first(),
-        "can_upload": case.status in {Case.Status.DRAFT, Case.Status.CORRECTION},
-        "can_withdraw": case.status in services.TRANSITIONS["withdraw"][0],
+        "can_upload": case.status in {Case.Status.DRAFT, Case.Status.CORRECTION}
+        or (case.status in services.FOLLOW_UP_STATES and bool(selectors.follow_ups_open(case))),
+        "material_states": selectors.case_material_states(case),
+        "can_withdraw": case.status in services.TRANSITIONS["withdraw"][0]
+        and (case.waiting_ends_on is None or case.in_waiting),
+        "is_applicant": is_applicant(request.user, case),
     }
 
 
@@ -618,57 +677,3 @@ def track_notice(request, pk, notice, fmt="html"):
     if case is None:
         raise Http404
     return _notice_response(request, case, notice, fmt)
-
-
-# --- district office: working-day calendar overrides ----------------------------------------------
-
-
-@staff_only
-@require_http_methods(["GET", "POST"])
-def calendar_overrides(request):
-    """工作日调整: the district office enters holidays, make-up working days and
-    local closures; flagged deadlines are recomputed after each change."""
-    from govhall.centers.calendar import calendar_override_add, calendar_overrides_of
-
-    form = CalendarForm(request.POST or None)
-    ctx = {
-        "form": form,
-        "rows": list(calendar_overrides_of(request.user)),  # Refused (403) unless the district office
-        "today": timezone.localdate(),
-        "unknown_year": first_unknown_year(timezone.localdate()),
-        "flagged": Case.objects.filter(
-            deadline_unknown=True,
-            status__in=Case.CLOCK_STATES | {Case.Status.SUSPENDED},
-            center_id__in=centers_visible_to(request.user).values("id"),
-        ).count(),
-    }
-    if not (request.method == "POST" and form.is_valid()):
-        return render(request, "cases/calendar.html", ctx, status=400 if form.errors else 200)
-    errors_show_on(request, "cases/calendar.html", ctx, form=form)
-    row = calendar_override_add(
-        by=request.user,
-        day=form.cleaned_data["date"],
-        note=form.value("note"),
-        is_workday={"1": True, "0": False}.get(form.value("is_workday")),
-    )
-    n = services.deadlines_recompute(by=request.user)
-    messages.success(
-        request,
-        f"已录入 {row.date:%Y-%m-%d}（{'上班' if row.is_workday else '放假'}）。"
-        + (f"已重新计算 {n} 件办件的期限。" if n else ""),
-    )
-    return redirect("cases:calendar")
-
-
-@staff_only
-@require_POST
-def calendar_override_remove(request, pk):
-    from govhall.centers.calendar import calendar_override_delete
-    from govhall.core.models import CalendarOverride
-
-    row = CalendarOverride.objects.filter(pk=pk).first()
-    if row is None:
-        raise NotFound("没有找到该调整记录。")
-    calendar_override_delete(by=request.user, override=row)
-    messages.success(request, f"已删除 {row.date:%Y-%m-%d} 的调整。")
-    return redirect("cases:calendar")

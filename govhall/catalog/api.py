@@ -3,15 +3,17 @@ current and past guide versions, and the negative list. The same selectors as
 the public pages; the national fields as GB/T 39554 names them."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
-from govhall.accounts.api import error_responses
+from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
 from govhall.core.errors import NotFound
 from govhall.core.paging import limit_field, offset_field
 
-from . import selectors
-from .models import Guide, NegativeListEntry, ServiceItem, Theme
+from . import permissions, selectors, services
+from .extensions import item_places
+from .models import DEFAULT_FOLLOW_DAYS, Guide, Material, NegativeListEntry, ServiceItem, Theme
 
 router = Router(tags=["catalog"])
 
@@ -105,6 +107,7 @@ class ItemDetailOut(ItemOut):
 
 
 class MaterialOut(Schema):
+    id: int = Field(..., description="材料 id：收件（paper_material_ids）和一次性告知（material_id）用它")
     name: str
     required: bool
     form: str
@@ -114,6 +117,10 @@ class MaterialOut(Schema):
     media: str
     source: str
     shared: bool = Field(..., description="免提交：可通过数据共享获取")
+    may_follow: bool = Field(..., description="容缺受理：可先受理，受理后在 follow_days 个工作日内补交")
+    follow_days: int = Field(..., description="容缺补交期限（受理后的工作日数）")
+    replaced_by_commitment: bool = Field(..., description="告知承诺制：申请人签署告知承诺书的，可免交")
+    acceptance_note: str = Field(..., description="公开说明，如“可容缺受理，受理后 5 个工作日内补交”")
     blank_form: str | None
     sample: str | None
     note: str
@@ -131,6 +138,25 @@ class FaqOut(Schema):
     a: str = ""
 
 
+class WindowOut(Schema):
+    number: int = Field(..., description="窗口号")
+    name: str = Field(..., description="窗口名称")
+
+
+class QueueOut(Schema):
+    letter: str = Field(..., description="取号字头")
+    name: str = Field(..., description="队列名称")
+    windows: list[WindowOut] = Field(..., description="为该事项叫此队列的窗口")
+
+
+class PlaceOut(Schema):
+    center: RefOut = Field(..., description="办理大厅")
+    queues: list[QueueOut] = Field(..., description="覆盖该事项的队列；为空时请到综合窗口或咨询服务台")
+    text: str = Field(
+        ..., description="如：…婚姻登记分中心：取A字头号（结婚登记），到1号窗口（结婚登记窗口）办理"
+    )
+
+
 class GuideVersionOut(Schema):
     version: int
     status: str = Field(..., description="published 现行 / superseded 已被替代")
@@ -143,22 +169,59 @@ class GuideOut(GuideVersionOut):
     item: RefOut
     conditions: str
     steps: list[str]
-    legal_days: int | None = Field(None, description="法定办结时限（工作日）")
-    promised_days: int | None = Field(None, description="承诺办结时限（工作日）")
+    legal_days: int | None = Field(None, description="法定办结时限（单位见 limit_unit）")
+    promised_days: int | None = Field(None, description="承诺办结时限（单位见 limit_unit）")
+    limit_unit: Literal["workday", "day", "month"] = Field(
+        "workday", description="时限计算单位：workday 工作日、day 自然日、month 月"
+    )
+    legal_label: str = Field("", description="如“20 个工作日”“30 日（自然日）”“3 个月”")
+    promised_label: str = ""
+    waiting_name: str = Field("", description="等待期名称，如“离婚冷静期”（等待期不是办结时限）")
+    waiting_days: int | None = Field(None, description="等待期，自收到申请之日起计算")
+    waiting_unit: Literal["workday", "day", "month"] = "day"
+    collect_days: int | None = Field(None, description="等待期满后到场申请期限（自然日），逾期视为撤回申请")
+    waiting_label: str = ""
+    parties: int = Field(1, description="1 一方申请；2 双方当事人共同申请（如结婚、离婚登记）")
     visits: int | None
     no_fee: bool
     fees: list[FeeOut]
     materials: list[MaterialOut]
     place: str
-    windows: str
+    windows: str = Field(..., description="办理窗口：由各大厅的队列与窗口登记生成，每个大厅一行")
+    places: list[PlaceOut] = Field(..., description="办理窗口（结构化）：各大厅的队列与窗口")
     hours: str
     consult_phone: str
     complaint_phone: str
     online_url: str
     faq: list[FaqOut]
+    commitment_allowed: bool = Field(..., description="实行告知承诺制")
+    commitment_text: str = Field(..., description="告知承诺书内容（空：标准文本）")
+
+
+def _material_out(m: Material) -> dict:
+    return {
+        "id": m.id,
+        "name": m.name,
+        "required": m.required,
+        "form": m.form,
+        "form_label": m.get_form_display(),
+        "copies": m.copies,
+        "paper_size": m.paper_size,
+        "media": m.media,
+        "source": m.source,
+        "shared": m.shared,
+        "may_follow": m.may_follow,
+        "follow_days": m.follow_days,
+        "replaced_by_commitment": m.replaced_by_commitment,
+        "acceptance_note": m.acceptance_note,
+        "blank_form": m.blank_form.url if m.blank_form else None,
+        "sample": m.sample.url if m.sample else None,
+        "note": m.note,
+    }
 
 
 def guide_out(g: Guide) -> dict:
+    places = item_places(g.item)
     return {
         "version": g.version,
         "status": g.status,
@@ -170,36 +233,46 @@ def guide_out(g: Guide) -> dict:
         "steps": g.steps,
         "legal_days": g.legal_days,
         "promised_days": g.promised_days,
+        "limit_unit": g.limit_unit,
+        "legal_label": g.legal_label,
+        "promised_label": g.promised_label,
+        "waiting_name": g.waiting_name,
+        "waiting_days": g.waiting_days,
+        "waiting_unit": g.waiting_unit,
+        "collect_days": g.collect_days,
+        "waiting_label": g.waiting_label,
+        "parties": g.parties,
         "visits": g.visits,
         "no_fee": g.no_fee,
         "fees": [
             {"name": f.name, "standard": f.standard, "basis": f.basis, "reduction": f.reduction}
             for f in g.fees.all()
         ],
-        "materials": [
-            {
-                "name": m.name,
-                "required": m.required,
-                "form": m.form,
-                "form_label": m.get_form_display(),
-                "copies": m.copies,
-                "paper_size": m.paper_size,
-                "media": m.media,
-                "source": m.source,
-                "shared": m.shared,
-                "blank_form": m.blank_form.url if m.blank_form else None,
-                "sample": m.sample.url if m.sample else None,
-                "note": m.note,
-            }
-            for m in g.materials.all()
-        ],
+        "materials": [_material_out(m) for m in g.materials.all()],
         "place": g.place,
-        "windows": g.windows,
+        "windows": "\n".join(place.text for place in places),
+        "places": [
+            {
+                "center": {"code": place.center_code, "name": place.center_name},
+                "queues": [
+                    {
+                        "letter": q.letter,
+                        "name": q.name,
+                        "windows": [{"number": w.number, "name": w.name} for w in q.windows],
+                    }
+                    for q in place.queues
+                ],
+                "text": place.text,
+            }
+            for place in places
+        ],
         "hours": g.hours,
         "consult_phone": g.consult_phone,
         "complaint_phone": g.complaint_phone,
         "online_url": g.online_url,
         "faq": [{"q": f.get("q", ""), "a": f.get("a", "")} for f in g.faq],
+        "commitment_allowed": g.commitment_allowed,
+        "commitment_text": g.commitment_text,
     }
 
 
@@ -339,3 +412,86 @@ def negative_list(request, center: str = Query("", max_length=30, description="�
 )
 def themes(request):
     return list(Theme.objects.all())
+
+
+# --- staff: the guide's draft (materials, 容缺受理, 告知承诺制) --------------------------------------
+
+
+class MaterialIn(Schema):
+    name: str = Field(..., max_length=200)
+    required: bool = True
+    form: Material.Form = Material.Form.ORIGINAL
+    copies: int = Field(1, ge=1, le=99)
+    source: str = Field("", max_length=100)
+    shared: bool = Field(False, description="免提交：可通过数据共享获取")
+    may_follow: bool = Field(
+        False, description="容缺受理：可先受理、在 follow_days 个工作日内补交（仅必要材料）"
+    )
+    follow_days: int = Field(DEFAULT_FOLLOW_DAYS, description="容缺补交期限：受理后 1–60 个工作日")
+    replaced_by_commitment: bool = Field(
+        False, description="告知承诺制：签署告知承诺书的可免交（仅必要材料）"
+    )
+    note: str = Field("", max_length=200)
+
+
+class GuideDraftIn(Schema):
+    """What a department sets on the item's guide draft (made from the current version if there is none)."""
+
+    commitment_allowed: bool | None = Field(None, description="实行告知承诺制")
+    commitment_text: str | None = Field(None, description="告知承诺书内容（空：标准文本）")
+    materials: list[MaterialIn] | None = Field(None, description="申请材料（整体替换；不填则不变）")
+
+
+def _staff_item(code: str) -> ServiceItem:
+    item = ServiceItem.objects.select_related("center", "district").filter(code=code).first()
+    if item is None:
+        raise NotFound("没有找到该事项。")
+    return item
+
+
+def _draft_of(item: ServiceItem) -> Guide:
+    draft = selectors.guide_draft_of(item)
+    if draft is None:
+        raise NotFound("该事项没有待发布的指南草稿。")
+    return draft
+
+
+@router.put(
+    "/items/{code}/guide/draft",
+    response={200: GuideOut, **WRITE_ERRORS},
+    summary="修改办事指南草稿：申请材料、容缺受理、告知承诺制（区政务办或事项所在分中心）",
+    operation_id="catalog_guide_draft_set",
+)
+def guide_draft_set(request, code: str, data: GuideDraftIn):
+    fields = {k: v for k, v in data.dict(exclude={"materials"}).items() if v is not None}
+    item = _staff_item(code)
+    materials = None if data.materials is None else [m.dict() for m in data.materials]
+    draft = services.guide_draft_change(by=request.user, item=item, materials=materials, **fields)
+    draft.refresh_from_db()
+    return guide_out(draft)
+
+
+@router.get(
+    "/items/{code}/guide/draft",
+    response={200: GuideOut, **READ_ERRORS},
+    summary="办事指南草稿（可编辑者）",
+    operation_id="catalog_guide_draft_get",
+)
+def guide_draft_get(request, code: str):
+    item = _staff_item(code)
+    permissions.access_item(request.user, item, action=permissions.DRAFT)
+    return guide_out(_draft_of(item))
+
+
+@router.post(
+    "/items/{code}/guide/draft/publish",
+    response={200: GuideOut, **WRITE_ERRORS},
+    summary="发布办事指南草稿（区政务办）",
+    operation_id="catalog_guide_draft_publish",
+)
+def guide_draft_publish(request, code: str):
+    item = _staff_item(code)
+    permissions.access_item(
+        request.user, item, action=permissions.KEEP, refused="只有区政务办可以发布办事指南。"
+    )
+    return guide_out(services.guide_publish(by=request.user, guide=_draft_of(item)))

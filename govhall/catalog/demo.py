@@ -1,8 +1,10 @@
 """Demo catalog for Hechuan: the branches' items with complete guides and the
 negative-list entries that explain why each is at its branch, and a larger set
 of general items at the district center whose names come from the real public
-list of 广安市广安区 (/work/shared/data/real, Apache-2.0). Codes, phones and
-windows are invented. Loading twice changes nothing."""
+list of 广安市广安区 (/work/shared/data/real, Apache-2.0). Codes and phones
+are invented; the guides name no windows — where to go comes from the halls'
+window register (queueing's demo links its queues to these items). Loading
+twice changes nothing."""
 
 from __future__ import annotations
 
@@ -60,6 +62,20 @@ HUKOU = ("居民户口簿", "original", 1, "公安机关（可共享获取）", 
 # couple register at any marriage registry in the country (全国通办).
 MARRIAGE_REGULATION = "《婚姻登记条例》（国务院令第804号修订，2025年5月10日起施行）"
 
+# Guide fields beyond the common ones, by item name: both parties apply for a marriage or a
+# divorce (婚姻登记条例); the divorce's 30-day 冷静期 is a waiting period in calendar days
+# (民法典第1077条), then 30 days in which both come for the certificate.
+GUIDE_EXTRAS: dict[str, dict] = {
+    "结婚登记": {"parties": 2},
+    "离婚登记": {
+        "parties": 2,
+        "waiting_name": "离婚冷静期",
+        "waiting_days": 30,
+        "waiting_unit": "day",
+        "collect_days": 30,
+    },
+}
+
 # name, type, serving, themes, keywords, legal basis, conditions, materials, steps, legal/promised days,
 # visits, fees (None = no fee), faq
 BRANCH_ITEMS: dict[str, dict] = {
@@ -67,7 +83,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "department": "CIVIL",
         "reason": NegativeListEntry.Reason.SITE,
         "basis": "婚姻登记须设置独立的结婚登记颁证厅、离婚登记调解室和候登区，区政务服务中心无相应场地。",
-        "windows": "结婚登记 1-2 号窗口，离婚登记 3 号窗口",
         "items": [
             (
                 "结婚登记",
@@ -172,7 +187,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "department": "HRSS",
         "reason": NegativeListEntry.Reason.SITE,
         "basis": "社会保障卡即时制卡、社保业务经办须使用专用制卡设备和社保业务专网终端，集中在人力社保分中心设置。",
-        "windows": "社保卡 1-4 号窗口，失业保险 5 号窗口，养老待遇 6-7 号窗口",
         "items": [
             (
                 "社会保障卡申领",
@@ -240,7 +254,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "reason": NegativeListEntry.Reason.LAW,
         "basis": "《中华人民共和国烟草专卖法》第三条、第十六条：烟草专卖零售许可证由县级烟草专卖行政主管部门发放，"
         "烟草专卖实行垂直管理，许可须经实地核查。",
-        "windows": "许可证 1-2 号窗口",
         "items": [
             (
                 "烟草专卖零售许可证新办",
@@ -254,7 +267,15 @@ BRANCH_ITEMS: dict[str, dict] = {
                     ID,
                     ("营业执照", "copy", 1, "市场监管部门（可共享获取）", True),
                     ("《烟草专卖零售许可证申请表》", "original", 1, "窗口领取或网上下载", False),
-                    ("经营场所产权或租赁证明", "copy", 1, "申请人自备", False),
+                    # 告知承诺制: the applicant's signed commitment replaces it (checked on site anyway).
+                    (
+                        "经营场所产权或租赁证明",
+                        "copy",
+                        1,
+                        "申请人自备",
+                        False,
+                        {"replaced_by_commitment": True},
+                    ),
                 ],
                 ["申请", "受理", "实地核查", "审查决定", "发证"],
                 20,
@@ -309,7 +330,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "department": "DPF",
         "reason": NegativeListEntry.Reason.SITE,
         "basis": "残疾人证核发须进行残疾评定，需设置无障碍评残室并由指定医疗机构评残医生现场评定，区政务服务中心无相应场地。",
-        "windows": "残疾人证 1 号窗口（无障碍窗口）",
         "items": [
             (
                 "残疾人证核发",
@@ -339,7 +359,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "reason": NegativeListEntry.Reason.LAW,
         "basis": "《住房公积金管理条例》第八条、第十三条：住房公积金由设区的市住房公积金管理中心统一管理，"
         "合川分中心为市中心派出机构，业务须在其系统和柜台办理。",
-        "windows": "提取 1-3 号窗口，贷款 4-5 号窗口",
         "items": [
             (
                 "住房公积金提取",
@@ -374,7 +393,8 @@ BRANCH_ITEMS: dict[str, dict] = {
                     HUKOU,
                     ("婚姻状况证明", "original", 1, "民政部门（可共享获取）", True),
                     ("购房合同", "original", 1, "申请人自备", False),
-                    ("收入证明", "original", 1, "工作单位", False),
+                    # 容缺受理: the employer's certificate may follow within 5 working days.
+                    ("收入证明", "original", 1, "工作单位", False, {"may_follow": True, "follow_days": 5}),
                 ],
                 ["申请", "受理与审核", "签订借款和担保合同", "办理抵押", "放款"],
                 15,
@@ -396,7 +416,6 @@ BRANCH_ITEMS: dict[str, dict] = {
         "department": "VETS",
         "reason": NegativeListEntry.Reason.SECRET,
         "basis": "优待证申领须核验退役军人档案中涉及军队人员的信息，按规定在退役军人服务分中心涉密终端办理。",
-        "windows": "优待证 1 号窗口",
         "items": [
             (
                 "退役军人优待证申领",
@@ -446,18 +465,48 @@ TASK_TYPES = {
 GENERAL_PER_DEPARTMENT = 12
 
 
+# Items under 告知承诺制 (the guide's commitment text; the materials it replaces are marked in their rows).
+COMMITMENT = {
+    "烟草专卖零售许可证新办": "本人承诺：所申请的经营场所为本人合法使用的固定场所，产权或租赁关系真实有效；"
+    "如承诺不实，愿意承担撤销许可等法律责任。",
+}
+
+
 def _material_dicts(rows) -> list[dict]:
+    """Material rows (name, form, copies, source, shared[, flags]) as the service takes them;
+    flags are 容缺受理 (may_follow, follow_days) or 告知承诺制 (replaced_by_commitment)."""
     return [
-        {"name": n, "form": f, "copies": c, "source": s, "shared": sh, "required": True}
-        for n, f, c, s, sh in rows
+        {
+            "name": n,
+            "form": f,
+            "copies": c,
+            "source": s,
+            "shared": sh,
+            "required": True,
+            **(extra[0] if extra else {}),
+        }
+        for n, f, c, s, sh, *extra in rows
     ]
+
+
+def _acceptance_flags_outdated(item: ServiceItem, materials) -> bool:
+    """A demo guide loaded before 容缺受理 / 告知承诺制 were marked on it."""
+    guide = item.current_guide
+    if guide is None:
+        return False
+    if item.name in COMMITMENT and not guide.commitment_allowed:
+        return True
+    flagged = {row[0]: row[5] for row in materials if len(row) > 5}
+    return any(
+        m.name in flagged and any(getattr(m, k) != v for k, v in flagged[m.name].items())
+        for m in guide.materials.all()
+    )
 
 
 def _publish(
     item: ServiceItem,
     *,
     center: Center,
-    windows: str,
     conditions: str,
     materials,
     steps,
@@ -467,23 +516,26 @@ def _publish(
     fees,
     faq,
     change_note: str = "",
+    commitment: str | None = None,
 ) -> None:
     draft = services.guide_draft(
         by=None,
         item=item,
+        **GUIDE_EXTRAS.get(item.name, {}),
         conditions=conditions,
         steps=steps,
         legal_days=legal_days,
         promised_days=promised_days,
         visits=visits,
         place=f"{center.name}（{center.address}）",
-        windows=windows,
         hours="星期一至星期五 09:00-12:00、13:30-17:00（法定节假日除外）",
         consult_phone=center.phone or "023-42800000",
         complaint_phone=COMPLAINT,
         online_url="https://zwykb.cq.gov.cn/",
         faq=[{"q": q, "a": a} for q, a in faq],
         change_note=change_note,
+        commitment_allowed=commitment is not None,
+        commitment_text=commitment or "",
     )
     services.guide_set_materials(by=None, guide=draft, materials=_material_dicts(materials))
     if fees:
@@ -505,6 +557,7 @@ def _marriage_guide_outdated(item: ServiceItem) -> bool:
         "第804号" not in item.legal_basis
         or guide is None
         or guide.materials.filter(name__contains="户口").exists()
+        or any(getattr(guide, k) != v for k, v in GUIDE_EXTRAS.get(item.name, {}).items())
     )
 
 
@@ -527,6 +580,35 @@ def _real_items() -> dict[str, list[tuple[str, str, str]]]:
         kind = TASK_TYPES.get(row["taskType"], T.PUBLIC_SERVICE)
         out.setdefault(row["department"], []).append((row["name"], kind, row["itemCode"].split("-")[0]))
     return out
+
+
+def _correct_loaded(item: ServiceItem, *, center: Center, spec: dict, row: tuple) -> int:
+    """A demo item loaded before the corrections gets them (once); the number made."""
+    name, _, _, theme_codes, _, basis, conditions, materials, steps, legal, promised, visits, fees, faq = row
+    fixed = _correct_approval_date(item)
+    note = ""
+    if "marriage" in theme_codes and _marriage_guide_outdated(item):
+        services.item_update(by=None, item=item, legal_basis=basis)
+        note = f"依{MARRIAGE_REGULATION}修订：取消户口簿，全国通办"
+    elif _acceptance_flags_outdated(item, materials):
+        note = "标注容缺受理、告知承诺制材料"
+    if note:
+        _publish(
+            item,
+            center=center,
+            conditions=conditions,
+            materials=materials,
+            steps=steps,
+            legal_days=legal,
+            promised_days=promised,
+            visits=visits,
+            fees=fees,
+            faq=faq,
+            change_note=note,
+            commitment=COMMITMENT.get(name),
+        )
+        fixed += 1
+    return fixed
 
 
 @transaction.atomic
@@ -572,25 +654,7 @@ def load_demo_catalog() -> dict[str, int]:
             code = f"500117-{spec['department']}-{n:03d}"
             existing = ServiceItem.objects.filter(code=code, is_demo=True).first()
             if existing is not None:
-                # A demo database loaded before the corrections gets them (once).
-                created["corrected"] += _correct_approval_date(existing)
-                if "marriage" in theme_codes and _marriage_guide_outdated(existing):
-                    services.item_update(by=None, item=existing, legal_basis=basis)
-                    _publish(
-                        existing,
-                        center=center,
-                        windows=spec["windows"],
-                        conditions=conditions,
-                        materials=materials,
-                        steps=steps,
-                        legal_days=legal,
-                        promised_days=promised,
-                        visits=visits,
-                        fees=fees,
-                        faq=faq,
-                        change_note=f"依{MARRIAGE_REGULATION}修订：取消户口簿，全国通办",
-                    )
-                    created["corrected"] += 1
+                created["corrected"] += _correct_loaded(existing, center=center, spec=spec, row=row)
                 continue
             if ServiceItem.objects.filter(code=code).exists():
                 continue
@@ -621,7 +685,6 @@ def load_demo_catalog() -> dict[str, int]:
             _publish(
                 item,
                 center=center,
-                windows=spec["windows"],
                 conditions=conditions,
                 materials=materials,
                 steps=steps,
@@ -630,6 +693,7 @@ def load_demo_catalog() -> dict[str, int]:
                 visits=visits,
                 fees=fees,
                 faq=faq,
+                commitment=COMMITMENT.get(name),
             )
             created["items"] += 1
             created["negative_list"] += 1
@@ -672,7 +736,6 @@ def load_demo_catalog() -> dict[str, int]:
             _publish(
                 item,
                 center=hub,
-                windows="综合受理窗口（无差别受理）",
                 conditions=f"符合{name}相关规定的申请人。",
                 materials=[first, (f"《{name}申请表》", "original", 1, "窗口领取或网上下载", False)],
                 steps=["申请", "受理", "审查", "决定", "送达"],

@@ -364,6 +364,8 @@ def national_json(*, district: District) -> dict[str, Any]:
                 "guide_version": g.version if g else None,
                 "legal_time_limit_days": g.legal_days if g else None,
                 "promised_time_limit_days": g.promised_days if g else None,
+                "time_limit_unit": g.get_limit_unit_display() if g else None,
+                "waiting_period": g.waiting_label if g else None,
                 "visits": g.visits if g else None,
                 "charged": (not g.no_fee) if g else None,
                 "consult_phone": g.consult_phone if g else None,

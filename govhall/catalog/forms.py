@@ -11,7 +11,16 @@ from django import forms
 from govhall.centers.models import Center, Department, District
 from govhall.core.forms import AccessibleForm
 
-from .models import Guide, Material, NegativeListEntry, ServiceItem, Theme
+from .models import (
+    DEFAULT_FOLLOW_DAYS,
+    PARTY_CHOICES,
+    Guide,
+    LimitUnit,
+    Material,
+    NegativeListEntry,
+    ServiceItem,
+    Theme,
+)
 from .services import GUIDE_FIELDS
 
 
@@ -61,13 +70,35 @@ class StationForm(AccessibleForm):
         )
 
 
-MATERIAL_COLUMNS = ("name", "required", "form", "copies", "source", "shared", "note")
+MATERIAL_COLUMNS = (
+    "name",
+    "required",
+    "form",
+    "copies",
+    "source",
+    "shared",
+    "may_follow",
+    "follow_days",
+    "replaced_by_commitment",
+    "note",
+)
 FEE_COLUMNS = ("name", "standard", "basis", "reduction")
 FAQ_COLUMNS = ("q", "a")
-CHECKBOX_COLUMNS = {"required", "shared"}
+CHECKBOX_COLUMNS = {"required", "shared", "may_follow", "replaced_by_commitment"}
 MATERIAL_FORMS = Material.Form.choices
 # The column names of the guide page's tables, in the order of the columns above.
-MATERIAL_HEAD = ("材料名称", "必要", "形式", "份数", "来源渠道", "免提交", "备注")
+MATERIAL_HEAD = (
+    "材料名称",
+    "必要",
+    "形式",
+    "份数",
+    "来源渠道",
+    "免提交",
+    "可容缺受理",
+    "补交期限（工作日）",
+    "可承诺代替",
+    "备注",
+)
 FEE_HEAD = ("收费项目", "收费标准", "收费依据", "减免政策")
 
 
@@ -138,7 +169,12 @@ class MaterialsField(RowsField):
             if not copies.isdigit():
                 raise forms.ValidationError(f"第{i}项材料：份数应为整数。", code="copies")
             kind = row.get("form") if row.get("form") in Material.Form.values else Material.Form.ORIGINAL
-            rows.append({**row, "form": kind, "copies": int(copies)})
+            follow = str(row.get("follow_days") or DEFAULT_FOLLOW_DAYS)
+            if not follow.isdigit():
+                raise forms.ValidationError(
+                    f"第{i}项材料：容缺补交期限应为整数（工作日）。", code="follow_days"
+                )
+            rows.append({**row, "form": kind, "copies": int(copies), "follow_days": int(follow)})
         return rows
 
 
@@ -153,19 +189,45 @@ class GuideForm(AccessibleForm):
         label="办理流程", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="每行一个步骤"
     )
     legal_days = forms.IntegerField(
-        label="法定办结时限（工作日）", required=False, min_value=0, max_value=3650
+        label="法定办结时限（0 为即时办结）", required=False, min_value=0, max_value=3650
     )
-    promised_days = forms.IntegerField(
-        label="承诺办结时限（工作日）", required=False, min_value=0, max_value=3650
+    promised_days = forms.IntegerField(label="承诺办结时限", required=False, min_value=0, max_value=3650)
+    limit_unit = forms.TypedChoiceField(
+        label="时限计算单位",
+        choices=LimitUnit.choices,
+        required=False,
+        empty_value=LimitUnit.WORKDAY,
+        help_text="法律规定按自然日或月计算的，选择相应单位",
+    )
+    parties = forms.TypedChoiceField(
+        label="申请人", choices=PARTY_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    waiting_name = forms.CharField(label="等待期名称（选填）", max_length=30, required=False)
+    waiting_days = forms.IntegerField(
+        label="等待期（不计入办结时限）", required=False, min_value=1, max_value=3650
+    )
+    waiting_unit = forms.TypedChoiceField(
+        label="等待期单位", choices=LimitUnit.choices, required=False, empty_value=LimitUnit.DAY
+    )
+    collect_days = forms.IntegerField(
+        label="期满后到场申请期限（自然日，逾期视为撤回）", required=False, min_value=1, max_value=3650
     )
     visits = forms.IntegerField(label="到办事现场次数", required=False, min_value=0, max_value=20)
     place = forms.CharField(label="办理地点", max_length=200, required=False)
-    windows = forms.CharField(label="办理窗口", max_length=200, required=False)
     hours = forms.CharField(label="办理时间", max_length=200, required=False)
     consult_phone = forms.CharField(label="咨询电话", max_length=60, required=False)
     complaint_phone = forms.CharField(label="投诉电话", max_length=60, required=False)
     online_url = forms.URLField(label="网上办理地址", max_length=300, required=False, assume_scheme="https")
     change_note = forms.CharField(label="修订说明", max_length=200, required=False)
+    commitment_allowed = forms.BooleanField(
+        label="实行告知承诺制（申请人签署告知承诺书后，免交标注“可承诺代替”的材料）", required=False
+    )
+    commitment_text = forms.CharField(
+        label="告知承诺书内容",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="留空则使用标准文本：申请人承诺所述情况真实、符合条件，愿意承担不实承诺的法律责任",
+    )
     no_fee = forms.BooleanField(label="不收费", required=False)
     materials = MaterialsField(label="申请材料")
     fees = RowsField(label="收费", columns=FEE_COLUMNS)
@@ -193,6 +255,7 @@ class GuideForm(AccessibleForm):
 
     def guide_fields(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        data["parties"] = data["parties"] or 1
         data["steps"] = [line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip()]
         data["faq"] = self.cleaned_data["faq"]
         return data

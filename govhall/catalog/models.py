@@ -111,6 +111,32 @@ class ServiceItem(TimeStamped):
             raise ValidationError(errors)
 
 
+class LimitUnit(models.TextChoices):
+    """How a time limit is counted: 工作日 (statutory holidays and weekends skipped,
+    行政许可法 art. 82), 自然日 (every day counts, e.g. 民法典 art. 1077's 冷静期), or
+    months (the same day N months later, the month's last day if it has no such day)."""
+
+    WORKDAY = "workday", "工作日"
+    DAY = "day", "自然日"
+    MONTH = "month", "月"
+
+
+def limit_label(days: int | None, unit: str = LimitUnit.WORKDAY, *, instant: str = "即时办结") -> str:
+    """A time limit as people read it: "20 个工作日", "30 日（自然日）", "3 个月" (0: `instant`)."""
+    if days is None:
+        return ""
+    if days == 0 and instant:
+        return instant
+    if unit == LimitUnit.DAY:
+        return f"{days} 日（自然日）"
+    if unit == LimitUnit.MONTH:
+        return f"{days} 个月"
+    return f"{days} 个工作日"
+
+
+PARTY_CHOICES = [(1, "一方申请"), (2, "双方当事人共同申请")]
+
+
 class GuideQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Guide.Status.PUBLISHED)
@@ -134,17 +160,56 @@ class Guide(TimeStamped):
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
     conditions = models.TextField("受理条件", blank=True)
     steps = models.JSONField("办理流程", default=list, blank=True, help_text="步骤列表")
-    legal_days = models.PositiveSmallIntegerField("法定办结时限（工作日）", null=True, blank=True)
-    promised_days = models.PositiveSmallIntegerField("承诺办结时限（工作日）", null=True, blank=True)
+    legal_days = models.PositiveSmallIntegerField("法定办结时限", null=True, blank=True)
+    promised_days = models.PositiveSmallIntegerField("承诺办结时限", null=True, blank=True)
+    limit_unit = models.CharField(
+        "时限计算单位",
+        max_length=10,
+        choices=LimitUnit.choices,
+        default=LimitUnit.WORKDAY,
+        help_text="法定与承诺办结时限的单位：工作日、自然日或月",
+    )
+    # A waiting period (等待期) is not a processing limit: the applicant waits (离婚冷静期),
+    # then must come within `collect_days` or the application counts as withdrawn.
+    waiting_name = models.CharField("等待期名称", max_length=30, blank=True, help_text="如：离婚冷静期")
+    waiting_days = models.PositiveSmallIntegerField(
+        "等待期", null=True, blank=True, help_text="自收到申请之日起计算；不计入办结时限"
+    )
+    waiting_unit = models.CharField(
+        "等待期单位", max_length=10, choices=LimitUnit.choices, default=LimitUnit.DAY
+    )
+    collect_days = models.PositiveSmallIntegerField(
+        "期满后到场申请期限（自然日）",
+        null=True,
+        blank=True,
+        help_text="等待期届满后须在此期限内到场申请，逾期视为撤回申请",
+    )
+    parties = models.PositiveSmallIntegerField(
+        "申请人",
+        choices=PARTY_CHOICES,
+        default=1,
+        help_text="结婚、离婚登记：双方当事人共同申请，均须核验身份证件",
+    )
     visits = models.PositiveSmallIntegerField("到办事现场次数", null=True, blank=True)
     no_fee = models.BooleanField("不收费", default=False)
     place = models.CharField("办理地点", max_length=200, blank=True)
+    # No longer shown or edited: where to go is derived from the window register
+    # (catalog.extensions.item_places); the column keeps what old versions were published with.
     windows = models.CharField("办理窗口", max_length=200, blank=True)
     hours = models.CharField("办理时间", max_length=200, blank=True)
     consult_phone = models.CharField("咨询电话", max_length=60, blank=True)
     complaint_phone = models.CharField("投诉电话", max_length=60, blank=True)
     online_url = models.URLField("网上办理地址", max_length=300, blank=True)
     faq = models.JSONField("常见问题", default=list, blank=True, help_text='[{"q": "问题", "a": "解答"}]')
+    # 告知承诺制: the applicant's signed commitment replaces the materials marked `replaced_by_commitment`.
+    commitment_allowed = models.BooleanField(
+        "实行告知承诺制", default=False, help_text="申请人签署告知承诺书后，可免交标注“承诺代替”的材料"
+    )
+    commitment_text = models.TextField(
+        "告知承诺书内容",
+        blank=True,
+        help_text="申请人签署的承诺内容；留空则使用标准文本",
+    )
     change_note = models.CharField("修订说明", max_length=200, blank=True)
     drafted_by = models.ForeignKey(
         "accounts.User",
@@ -184,6 +249,34 @@ class Guide(TimeStamped):
 
     def __str__(self):
         return f"{self.item.name} 第{self.version}版"
+
+    @property
+    def legal_label(self) -> str:
+        return limit_label(self.legal_days, self.limit_unit)
+
+    @property
+    def promised_label(self) -> str:
+        return limit_label(self.promised_days, self.limit_unit)
+
+    @property
+    def brief_limit_label(self) -> str:
+        """The one line an item list shows: the waiting period, else the promised limit."""
+        if self.waiting_days:
+            return f"{self.waiting_name or '等待期'} {limit_label(self.waiting_days, self.waiting_unit)}"
+        if self.promised_days is None:
+            return ""
+        return "即时办结" if self.promised_days == 0 else f"承诺 {self.promised_label}"
+
+    @property
+    def waiting_label(self) -> str:
+        """ "离婚冷静期 30 日（自然日），期满后 30 日内到场申请，逾期视为撤回申请" (empty: no waiting period)."""
+        if not self.waiting_days:
+            return ""
+        text = f"{self.waiting_name or '等待期'} {limit_label(self.waiting_days, self.waiting_unit)}"
+        text += "，自收到申请之日起计算，不计入办结时限"
+        if self.collect_days:
+            text += f"；期满后 {self.collect_days} 日内须到场申请，逾期视为撤回申请"
+        return text
 
     def save(self, *args, **kwargs):
         # Defence in depth: services already refuse, but no code path may rewrite a published version.
@@ -229,6 +322,10 @@ class GuidePart(models.Model):
         return super().delete(*args, **kwargs)
 
 
+DEFAULT_FOLLOW_DAYS = 5  # 容缺受理: working days after acceptance, unless the guide says otherwise
+MAX_FOLLOW_DAYS = 60
+
+
 class Material(GuidePart):
     """申请材料 of one guide version."""
 
@@ -251,6 +348,14 @@ class Material(GuidePart):
     sample = models.FileField("填写样例", upload_to="catalog/samples/", blank=True)
     shared = models.BooleanField("免提交（可通过数据共享获取）", default=False)
     note = models.CharField("备注", max_length=200, blank=True)
+    # 容缺受理: a required material that may follow within `follow_days` working days of acceptance.
+    may_follow = models.BooleanField("可容缺受理", default=False)
+    follow_days = models.PositiveSmallIntegerField(
+        "容缺补交期限（工作日）", default=DEFAULT_FOLLOW_DAYS, help_text="受理后多少个工作日内补交"
+    )
+    replaced_by_commitment = models.BooleanField(
+        "可由告知承诺书代替", default=False, help_text="仅在指南实行告知承诺制时有效"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -260,6 +365,17 @@ class Material(GuidePart):
 
     def __str__(self):
         return self.name
+
+    @property
+    def acceptance_note(self) -> str:
+        """What the guide tells the applicant about handing this material in late or not at all."""
+        if not self.required:
+            return ""
+        if self.may_follow:
+            return f"可容缺受理，受理后 {self.follow_days} 个工作日内补交"
+        if self.replaced_by_commitment and self.guide.commitment_allowed:
+            return "实行告知承诺制：签署告知承诺书的，可免交"
+        return ""
 
 
 class Fee(GuidePart):

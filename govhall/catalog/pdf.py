@@ -13,6 +13,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .extensions import item_windows_text
+from .models import LimitUnit, limit_label
+
 FONT = "STSong-Light"
 
 
@@ -22,10 +25,8 @@ def _font() -> str:
     return FONT
 
 
-def days_label(days) -> str:
-    if days is None:
-        return "未注明"
-    return "即时办结" if days == 0 else f"{days} 个工作日"
+def days_label(days, unit: str = LimitUnit.WORKDAY) -> str:
+    return limit_label(days, unit) or "未注明"
 
 
 def guide_pdf(item, guide, *, url: str = "") -> bytes:
@@ -55,10 +56,12 @@ def guide_pdf(item, guide, *, url: str = "") -> bytes:
         ("服务对象", item.get_serving_display()),
         ("实施部门", item.department.name),
         ("办理地点", guide.place or item.center.name),
-        ("办理窗口", guide.windows),
+        ("办理窗口", item_windows_text(item)),
         ("办理时间", guide.hours),
-        ("法定办结时限", days_label(guide.legal_days)),
-        ("承诺办结时限", days_label(guide.promised_days)),
+        ("法定办结时限", days_label(guide.legal_days, guide.limit_unit)),
+        ("承诺办结时限", days_label(guide.promised_days, guide.limit_unit)),
+        *([("等待期", guide.waiting_label)] if guide.waiting_days else []),
+        *([("申请人", guide.get_parties_display())] if guide.parties == 2 else []),
         ("到现场次数", f"{guide.visits} 次" if guide.visits is not None else "未注明"),
         ("咨询电话", guide.consult_phone),
         ("投诉电话", guide.complaint_phone),
@@ -87,6 +90,8 @@ def guide_pdf(item, guide, *, url: str = "") -> bytes:
         need = "必要" if m.required else "非必要"
         if m.shared:
             need += "；免提交（数据共享获取）"
+        if m.acceptance_note:
+            need += f"；{m.acceptance_note}"
         rows.append(
             [
                 p(i),
@@ -106,7 +111,10 @@ def guide_pdf(item, guide, *, url: str = "") -> bytes:
             ]
         )
     )
-    story += [mt, p("办理流程", h2)]
+    story += [mt]
+    if guide.commitment_allowed:
+        story.append(p("本事项实行告知承诺制：申请人签署告知承诺书的，可免交标注“可免交”的材料。"))
+    story += [p("办理流程", h2)]
     story += [p(f"{i}. {s}") for i, s in enumerate(guide.steps, start=1)] or [p("—")]
     story.append(p("收费标准及依据", h2))
     if guide.no_fee:

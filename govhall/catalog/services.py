@@ -23,7 +23,19 @@ from govhall.core.errors import DomainError, NotFound, Refused, WrongState
 from govhall.core.history import delete_recorded, save_recorded
 
 from . import permissions, search
-from .models import Fee, Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat, Theme
+from .models import (
+    MAX_FOLLOW_DAYS,
+    Fee,
+    Guide,
+    LimitUnit,
+    Material,
+    NegativeListEntry,
+    SearchTerm,
+    ServiceItem,
+    Synonym,
+    TermStat,
+    Theme,
+)
 from .selectors import active_entry, guide_missing_fields, synonyms_forget
 
 if TYPE_CHECKING:
@@ -34,16 +46,23 @@ GUIDE_FIELDS = (
     "steps",
     "legal_days",
     "promised_days",
+    "limit_unit",
+    "waiting_name",
+    "waiting_days",
+    "waiting_unit",
+    "collect_days",
+    "parties",
     "visits",
     "no_fee",
     "place",
-    "windows",
     "hours",
     "consult_phone",
     "complaint_phone",
     "online_url",
     "faq",
     "change_note",
+    "commitment_allowed",
+    "commitment_text",
 )
 ITEM_FIELDS = (
     "catalog_code",
@@ -68,6 +87,9 @@ MATERIAL_FIELDS = (
     "sample",
     "shared",
     "note",
+    "may_follow",
+    "follow_days",
+    "replaced_by_commitment",
 )
 FEE_FIELDS = ("name", "standard", "basis", "reduction")
 SYNONYM_WORD_MAX = 30  # Synonym.word's max_length
@@ -330,8 +352,23 @@ def guide_update(*, by: User | None, guide: Guide, **fields: Any) -> Guide:
         and guide.promised_days > guide.legal_days
     ):
         raise DomainError("承诺办结时限不能长于法定办结时限。", field="promised_days")
+    _check_limits(guide)
     save_recorded(guide, by=by, reason="修改指南草稿")
     return guide
+
+
+def _check_limits(guide: Guide) -> None:
+    """The kinds of the time limits, and a waiting period (等待期) that is whole."""
+    if guide.limit_unit not in LimitUnit.values:
+        raise DomainError("请选择时限计算单位：工作日、自然日或月。", field="limit_unit")
+    if guide.waiting_unit not in LimitUnit.values:
+        raise DomainError("请选择等待期的计算单位：工作日、自然日或月。", field="waiting_unit")
+    if guide.parties not in (1, 2):
+        raise DomainError("申请人应为一方申请或双方当事人共同申请。", field="parties")
+    if guide.waiting_days and not guide.waiting_name:
+        raise DomainError("请填写等待期的名称，如“离婚冷静期”。", field="waiting_name")
+    if guide.collect_days and not guide.waiting_days:
+        raise DomainError("只有设置了等待期，才有期满后到场申请的期限。", field="collect_days")
 
 
 @transaction.atomic
@@ -352,12 +389,42 @@ def guide_set_materials(*, by: User | None, guide: Guide, materials: list[dict[s
             )
         if data.get("copies", 1) < 1:
             raise DomainError(f"第{i}项材料“{data['name']}”：份数至少为 1。", field="materials")
+        _check_follow_and_commitment(i, data)
         rows.append(Material(guide=guide, order=i, **data))
     for old in guide.materials.all():
         delete_recorded(old, by=by, reason="设置申请材料")
     for m in rows:
         save_recorded(m, by=by, reason="设置申请材料")
     return rows
+
+
+def _check_follow_and_commitment(i: int, data: dict[str, Any]) -> None:
+    """容缺受理 and 告知承诺制 on one material: only a required material may follow
+    (within 1–60 working days) or be replaced by the commitment, and not both."""
+    name = data.get("name", "")
+    may_follow, replaced = bool(data.get("may_follow")), bool(data.get("replaced_by_commitment"))
+    if (may_follow or replaced) and not data.get("required", True):
+        raise DomainError(f"第{i}项材料“{name}”不是必要材料，无需容缺受理或以承诺代替。", field="materials")
+    if may_follow and replaced:
+        raise DomainError(f"第{i}项材料“{name}”：容缺后补交与以告知承诺书代替只能选一种。", field="materials")
+    if may_follow:
+        days = data.get("follow_days")
+        if days is None:
+            data.pop("follow_days", None)  # the model's default
+        elif not isinstance(days, int) or not 1 <= days <= MAX_FOLLOW_DAYS:
+            raise DomainError(
+                f"第{i}项材料“{name}”：容缺补交期限应为 1 至 {MAX_FOLLOW_DAYS} 个工作日。", field="materials"
+            )
+
+
+def guide_commitment_problem(guide: Guide) -> str:
+    """Why `guide`'s 告知承诺制 settings do not hold together ("" when they do)."""
+    replaced = [m.name for m in guide.materials.all() if m.replaced_by_commitment]
+    if guide.commitment_allowed and not replaced:
+        return "已选择实行告知承诺制，请在申请材料中标注可由告知承诺书代替的材料。"
+    if replaced and not guide.commitment_allowed:
+        return f"“{'、'.join(replaced)}”标注为可由告知承诺书代替，但指南未选择实行告知承诺制。"
+    return ""
 
 
 @transaction.atomic
@@ -401,6 +468,18 @@ def guide_save_draft(
 
 
 @transaction.atomic
+def guide_draft_change(
+    *, by: User | None, item: ServiceItem, materials: list[dict[str, Any]] | None = None, **fields: Any
+) -> Guide:
+    """Change the item's draft (made from the current version if there is none):
+    some of its fields and, when given, its whole material list. All or nothing."""
+    draft = guide_draft(by=by, item=item, **fields)
+    if materials is not None:
+        guide_set_materials(by=by, guide=draft, materials=materials)
+    return draft
+
+
+@transaction.atomic
 def guide_publish(*, by: User | None, guide: Guide) -> Guide:
     """Publish a complete draft; the version it replaces becomes superseded. An
     incomplete draft is refused naming each missing element at its field."""
@@ -416,6 +495,8 @@ def guide_publish(*, by: User | None, guide: Guide) -> Guide:
             code="guide_incomplete",
             errors={name: [f"缺少{label}"] for name, label in missing.items()},
         )
+    if problem := guide_commitment_problem(guide):
+        raise DomainError(problem, field="commitment_allowed", code="commitment_inconsistent")
     now = timezone.now()
     for old in Guide.objects.select_for_update().filter(item_id=item.pk, status=Guide.Status.PUBLISHED):
         old.status, old.superseded_at = Guide.Status.SUPERSEDED, now

@@ -19,6 +19,7 @@ from govhall.centers.selectors import center_public_get, centers_public
 from govhall.core.page_errors import errors_show_on
 
 from . import excel, pdf, permissions, selectors
+from .extensions import item_places
 from .forms import ImportForm
 from .models import ServiceItem, Theme
 
@@ -99,6 +100,7 @@ def item_detail(request, key: str):
             "item": item,
             "guide": guide,
             "entry": entry,
+            "places": item_places(item),
             "versions": selectors.guide_versions(item),
             "guide_url": request.build_absolute_uri(reverse("catalog:item", args=[item.code])),
         },

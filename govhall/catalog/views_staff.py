@@ -21,6 +21,7 @@ from govhall.core.page_errors import errors_show_on
 
 from . import forms as f
 from . import permissions, selectors, services
+from .extensions import item_places
 from .models import Guide, NegativeListEntry, ServiceItem, Synonym
 
 # What the item form edits besides its code and 在用 (services.ITEM_FIELDS is what may change).
@@ -138,6 +139,7 @@ def _guide_context(request, item: ServiceItem, form: f.GuideForm, draft: Guide |
         "material_head": f.MATERIAL_HEAD,
         "fee_head": f.FEE_HEAD,
         "is_admin": permissions.may_item(request.user, item, action=permissions.KEEP),
+        "places": item_places(item),
     }
 
 
@@ -205,7 +207,12 @@ def guide_version(request, pk: int, version: int):
     return render(
         request,
         "catalog/staff_version.html",
-        {"item": item, "guide": guide, "missing": selectors.guide_missing(guide) if guide else []},
+        {
+            "item": item,
+            "guide": guide,
+            "missing": selectors.guide_missing(guide) if guide else [],
+            "places": item_places(item),
+        },
     )
 
 

@@ -2,12 +2,13 @@
 branches named in the attachment of 合川府办发〔2023〕79号. Addresses, phones and
 people are invented and marked as demo data. Loading twice changes nothing."""
 
-from datetime import time
+from datetime import date, time
 
 from django.db import transaction
 
 from govhall.accounts.models import Role, User
 from govhall.accounts.services import role_assign, user_create
+from govhall.core.models import HolidayArrangement
 
 from . import services
 from .models import Center, Department, District, Facility, Zone
@@ -93,6 +94,7 @@ WEEKDAY_HOURS = [(d, time(9, 0), time(12, 0)) for d in range(5)] + [
 # username, full name, role, center code
 ACCOUNTS = [
     ("admin", "区政务办 王主任（演示）", Role.DISTRICT_ADMIN, "HC"),
+    ("admin2", "区政务办 钱科员（演示）", Role.DISTRICT_ADMIN, "HC"),
     ("approver", "区政府 李副区长（演示）", Role.APPROVER, "HC"),
     ("clerk_hc", "区中心窗口 赵敏（演示）", Role.CLERK, "HC"),
     ("manager_mz", "婚姻登记分中心 陈科长（演示）", Role.BRANCH_MANAGER, "HC-MZ"),
@@ -199,7 +201,45 @@ def load_demo() -> dict[str, int]:
             created["users"] += 1
         center = Center.objects.get(code=center_code)
         role_assign(by=None, user=user, role=role, center=center)
+    created["holiday_arrangements"] = _demo_holiday_arrangement(district)
     return created
+
+
+# The 2027 arrangement as the district office would enter it. The State Council's notice for 2027
+# is not known to this demo: these dates are an EXAMPLE (示例), not the published arrangement.
+DEMO_2027 = {
+    "year": 2027,
+    "number": "国办发明电〔2026〕□号（示例）",
+    "title": "国务院办公厅关于 2027 年部分节假日安排的通知（示例：日期非正式公布内容，待通知公布后按原文修改）",
+    "periods": [
+        ("元旦", date(2027, 1, 1), date(2027, 1, 3)),
+        ("春节", date(2027, 2, 5), date(2027, 2, 13)),
+        ("清明节", date(2027, 4, 3), date(2027, 4, 5)),
+        ("劳动节", date(2027, 5, 1), date(2027, 5, 5)),
+        ("端午节", date(2027, 6, 9), date(2027, 6, 9)),
+        ("中秋节", date(2027, 9, 15), date(2027, 9, 15)),
+        ("国庆节", date(2027, 10, 1), date(2027, 10, 7)),
+    ],
+    "makeups": [
+        (date(2027, 2, 20), "春节调休（示例）"),
+        (date(2027, 4, 25), "劳动节调休（示例）"),
+        (date(2027, 5, 8), "劳动节调休（示例）"),
+        (date(2027, 9, 26), "国庆节调休（示例）"),
+        (date(2027, 10, 9), "国庆节调休（示例）"),
+    ],
+}
+
+
+def _demo_holiday_arrangement(district: District) -> int:
+    """2027 entered by one district-office person and left 待确认: until a second person
+    (admin2) confirms it, 2027 stays unknown and the workbench shows the cases waiting."""
+    from .calendar import holiday_arrangement_create
+
+    if HolidayArrangement.objects.filter(year=2027, district=district).exists():
+        return 0
+    admin = User.objects.get(username="admin")
+    holiday_arrangement_create(by=admin, **DEMO_2027)  # type: ignore[arg-type]
+    return 1
 
 
 def _furnish(center: Center, *, lacking: list[str]) -> None:

@@ -4,13 +4,15 @@ standardisation check, and the changes a user may see."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, time
 from typing import TYPE_CHECKING
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from govhall.accounts.selectors import centers_visible_to, visible_center_ids
+from govhall.core.calendar import CalendarUnknown, is_workday
 
-from .models import WEEKDAYS, Center, CenterChange, Facility, OpeningHours, Zone
+from .models import WEEKDAYS, Center, CenterChange, Facility, HoursException, OpeningHours, Zone
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -211,3 +213,57 @@ def changes_list(*, user: Someone, status: str = "", kind: str = "", q: str = ""
 
 def change_get(*, user: Someone, pk: int) -> CenterChange | None:
     return changes_visible_to(user).filter(pk=pk).prefetch_related("events__by").first()
+
+
+# --- a hall's hours on one day ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """A hall's opening periods on one day; empty when it does not open. `why_closed`
+    says why (a holiday, the hall's own closure); `unknown_year` is set when the
+    day's year has no holiday arrangement yet, so nobody can say whether it opens."""
+
+    day: date
+    periods: tuple[tuple[time, time], ...] = ()
+    why_closed: str = ""
+    unknown_year: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.periods)
+
+
+def opening_hours_on(center: Center, day: date) -> DayHours:
+    """The hall's hours on `day`, as the hall and the calendar set them:
+
+    1. the hall's exception for that day wins (a closure, or other hours — even
+       on a holiday, e.g. a hall that opens specially);
+    2. otherwise a day that is not a working day (statutory holiday, weekend) is
+       closed; a year whose arrangement is not known is not guessed
+       (`unknown_year`, no periods);
+    3. a working day opens with the hall's weekly hours of that weekday; a
+       make-up working day (调休) on a weekend, which has no weekly hours, opens
+       with the hours of the hall's first weekday with hours (Monday's normally)."""
+    exc = HoursException.objects.filter(center=center, date=day).first()
+    if exc is not None:
+        if exc.is_closed or exc.opens is None or exc.closes is None:
+            return DayHours(day, why_closed=exc.note or "大厅当日不办公")
+        return DayHours(day, ((exc.opens, exc.closes),))
+    try:
+        workday = is_workday(day, district=center.district_id)
+    except CalendarUnknown as unknown:
+        return DayHours(day, why_closed=f"{unknown.year} 年节假日安排尚未录入", unknown_year=unknown.year)
+    if not workday:
+        return DayHours(day, why_closed="法定节假日" if day.weekday() < 5 else "休息日")
+    rows = list(
+        OpeningHours.objects.filter(center=center)
+        .order_by("weekday", "opens")
+        .values_list("weekday", "opens", "closes")
+    )
+    same = tuple((o, c) for wd, o, c in rows if wd == day.weekday())
+    if not same and day.weekday() >= 5:
+        weekdays = [wd for wd, _, _ in rows if wd < 5]
+        if weekdays:
+            same = tuple((o, c) for wd, o, c in rows if wd == weekdays[0])
+    return DayHours(day, same, why_closed="" if same else "大厅当日不办公")

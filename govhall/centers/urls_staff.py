@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_calendar
 from . import views_staff as views
 
 app_name = "centers"
@@ -16,4 +17,15 @@ urlpatterns = [
     path("changes/<int:pk>/<slug:action>/", views.change_action, name="change_action"),
     path("standards/", views.standards, name="standards"),
     path("standards/export.xlsx", views.standards_export, name="standards_export"),
+    # 工作日调整: the year's holiday arrangement (entered, confirmed by a second person) and local closures
+    path("calendar/", views_calendar.calendar_page, name="calendar"),
+    path("calendar/<int:pk>/delete/", views_calendar.calendar_override_remove, name="calendar_delete"),
+    path("calendar/arrangements/new/", views_calendar.arrangement_new, name="arrangement_new"),
+    path("calendar/arrangements/<int:pk>/", views_calendar.arrangement_detail, name="arrangement"),
+    path("calendar/arrangements/<int:pk>/edit/", views_calendar.arrangement_edit, name="arrangement_edit"),
+    path(
+        "calendar/arrangements/<int:pk>/<slug:action>/",
+        views_calendar.arrangement_action,
+        name="arrangement_action",
+    ),
 ]

@@ -1,22 +1,29 @@
-"""The working-day calendar: official holidays and make-up working days (调休)
-from the `chinesecalendar` package, corrected by the district office's own
-CalendarOverride rows.
+"""The working-day calendar: official holidays and make-up working days (调休).
 
-A day in a year the package does not know is a working day only if the
-district office has entered that year's holidays (any override row in that
-year); otherwise CalendarUnknown is raised, so a deadline is flagged rather
-than silently computed on weekends alone."""
+A year is known when the district office has entered and a second person has
+confirmed that year's national arrangement (`HolidayArrangement`, the State
+Council's notice entered whole), or, for a year nobody entered, when the
+`chinesecalendar` package has it. The district office's CalendarOverride rows
+(停电闭厅, a local extra working day) correct single days of a known year and
+never make a year known. In an unknown year CalendarUnknown is raised, so a
+deadline is flagged rather than silently computed on weekends alone.
+
+When the calendar changes, `calendar_changed` tells the apps above (cases
+recomputes or flags again the deadlines it moves)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import chinese_calendar
 from django.db.models import Q
 
 from .cache import ProcessCache
 from .errors import DomainError
+from .extensions import ExtensionPoint
 
 MAX_SPAN_DAYS = 3 * 366
 log = logging.getLogger("govhall.calendar")
@@ -29,54 +36,119 @@ class CalendarUnknown(DomainError):
 
     def __init__(self, year: int):
         super().__init__(
-            f"{year} 年的法定节假日安排尚未录入，无法计算工作日期限，请区政务办在“工作日调整”中补录。"
+            f"{year} 年的法定节假日安排尚未录入或尚未确认，无法计算工作日期限，"
+            f"请区政务办在“工作日调整”中录入该年的节假日安排并由第二人确认。"
         )
         self.year = year
 
 
-def _read_overrides(district_id, years) -> tuple[dict[date, bool], set[int]]:
-    from .models import CalendarOverride
+calendar_changed: ExtensionPoint[Callable[..., Any]] = ExtensionPoint(
+    "calendar changed",
+    "The working days of `district_id` (None: every district) between `start` and `end` may have "
+    "changed (an arrangement confirmed, reopened or removed; a local closure added or removed). "
+    "Called inside the change's transaction as fn(district_id=, start=, end=, by=, reason=); each "
+    "returns how many records it changed. Nobody registered: nothing else moves.",
+)
 
-    qs = CalendarOverride.objects.all()
-    if years:
-        qs = qs.filter(date__year__gte=years[0], date__year__lte=years[1])
+
+def calendar_changed_announce(
+    *, district_id: int | None, start: date, end: date, by: Any, reason: str
+) -> int:
+    """Tell every registered app that working days in [start, end] may have changed."""
+    return sum(
+        int(fn(district_id=district_id, start=start, end=end, by=by, reason=reason) or 0)
+        for _, fn in calendar_changed.registered()
+    )
+
+
+class _Read:
+    """What the database says about a district's calendar over some years."""
+
+    def __init__(self) -> None:
+        self.overrides: dict[date, bool] = {}
+        self.arranged_years: set[int] = set()
+        self.arranged: dict[date, bool] = {}
+
+
+def _read(district_id, years) -> _Read:
+    from .models import CalendarOverride, HolidayArrangement
+
+    out = _Read()
     mine = Q(district__isnull=True)
     if district_id:
         mine |= Q(district_id=district_id)
-    overrides: dict[date, bool] = {}
-    covered: set[int] = set()
+    qs = CalendarOverride.objects.filter(mine)
+    arrangements = HolidayArrangement.objects.filter(mine, status=HolidayArrangement.Status.CONFIRMED)
+    if years:
+        qs = qs.filter(date__year__gte=years[0], date__year__lte=years[1])
+        arrangements = arrangements.filter(year__gte=years[0], year__lte=years[1])
     for day, workday, _ in sorted(
-        qs.filter(mine).values_list("date", "is_workday", "district_id"), key=lambda r: r[2] is not None
+        qs.values_list("date", "is_workday", "district_id"), key=lambda r: r[2] is not None
     ):  # the district's own row wins
-        overrides[day] = workday
-        covered.add(day.year)
-    return overrides, covered
+        out.overrides[day] = workday
+    # The district's own confirmed arrangement of a year wins over one entered for everywhere.
+    chosen: dict[int, HolidayArrangement] = {}
+    for a in sorted(
+        arrangements.prefetch_related("periods", "makeups"), key=lambda a: a.district_id is not None
+    ):
+        chosen[a.year] = a
+    for year, a in chosen.items():
+        out.arranged_years.add(year)
+        for p in a.periods.all():
+            day = p.start
+            while day <= p.end:
+                out.arranged[day] = False
+                day += timedelta(days=1)
+        for m in a.makeups.all():
+            out.arranged[m.date] = True
+    return out
 
 
 # Deadlines are computed on every acceptance: each process keeps the rows it read for a moment.
-_overrides = ProcessCache("calendar-overrides", depends_on=("core.CalendarOverride",))
+_calendar_rows = ProcessCache(
+    "calendar-overrides",
+    depends_on=(
+        "core.CalendarOverride",
+        "core.HolidayArrangement",
+        "core.HolidayPeriod",
+        "core.MakeUpWorkday",
+    ),
+)
+
+
+def _package_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+        return True
+    except NotImplementedError:
+        return False
 
 
 class _Calendar:
     """Working-day answers for one district over a range of dates, with the
-    overrides of that range read once."""
+    rows of that range read once."""
 
     def __init__(self, district=None, start: date | None = None, end: date | None = None):
         self.district_id = getattr(district, "pk", district)
         years = (start.year, end.year) if start and end else None
-        self.overrides, self.covered_years = _overrides.get(
-            (self.district_id, years), lambda: _read_overrides(self.district_id, years)
+        self.rows: _Read = _calendar_rows.get(
+            (self.district_id, years), lambda: _read(self.district_id, years)
         )
 
+    def knows(self, year: int) -> bool:
+        return year in self.rows.arranged_years or _package_knows(year)
+
     def is_workday(self, day: date) -> bool:
-        if day in self.overrides:
-            return self.overrides[day]
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            if day.year in self.covered_years:
-                return day.weekday() < 5
-            raise CalendarUnknown(day.year) from None
+        rows = self.rows
+        if day.year in rows.arranged_years:
+            national = rows.arranged.get(day, day.weekday() < 5)
+        else:
+            try:
+                national = chinese_calendar.is_workday(day)
+            except NotImplementedError:
+                # A local row (a closure) in an unknown year does not make the year known.
+                raise CalendarUnknown(day.year) from None
+        return rows.overrides.get(day, national)
 
 
 def is_workday(day: date, *, district=None) -> bool:
@@ -85,12 +157,9 @@ def is_workday(day: date, *, district=None) -> bool:
 
 
 def year_known(year: int, *, district=None) -> bool:
-    """Whether working days of `year` can be computed (package data or local rows)."""
-    try:
-        chinese_calendar.is_workday(date(year, 1, 1))
-        return True
-    except NotImplementedError:
-        return year in _Calendar(district, date(year, 1, 1), date(year, 12, 31)).covered_years
+    """Whether working days of `year` can be computed: its arrangement is confirmed
+    (the district's own or one for everywhere), or the package has the year."""
+    return _Calendar(district, date(year, 1, 1), date(year, 12, 31)).knows(year)
 
 
 def working_days_between(start: date, end: date, *, district=None) -> int:

@@ -3,6 +3,8 @@ handler (config/api.py) and pages show them next to the field they name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A rule of the domain refused the request. Nothing was changed."""
@@ -17,6 +19,7 @@ class DomainError(Exception):
         field: str | None = None,
         code: str | None = None,
         errors: dict[str, list[str]] | None = None,
+        data: dict[str, Any] | None = None,
     ):
         super().__init__(message)
         self.message = message
@@ -24,6 +27,8 @@ class DomainError(Exception):
         if code:
             self.code = code
         self.errors = errors or ({field: [message]} if field else {})
+        # Machine-readable details the API adds to its answer (e.g. the ids of missing materials).
+        self.data = data or {}
 
 
 class Refused(DomainError):

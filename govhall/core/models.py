@@ -94,3 +94,109 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return f"{self.date} {'上班' if self.is_workday else '休息'} {self.note}"
+
+
+class HolidayArrangement(models.Model):
+    """One year's national holiday arrangement as the State Council published it
+    (国务院办公厅关于 YYYY 年部分节假日安排的通知, 国办发明电〔…〕N号): every holiday
+    period and every make-up working day, entered whole by a district office and
+    confirmed by a second person of that office. Only a confirmed arrangement
+    makes its year known to the working-day calendar; local closures
+    (CalendarOverride) never do. No district: entered for every district (admin)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+
+    year = models.PositiveSmallIntegerField("年份")
+    number = models.CharField("文号", max_length=60, help_text="如：国办发明电〔2025〕7号")
+    title = models.CharField("通知标题", max_length=120)
+    district = models.ForeignKey(
+        "centers.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holiday_arrangements",
+        verbose_name="录入区县（空为全部）",
+    )
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = verbose_name
+        ordering = ["-year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "district"], name="unique_arrangement_per_district"),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(district__isnull=True),
+                name="unique_arrangement_everywhere",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} 年节假日安排（{self.get_status_display()}）"
+
+
+class HolidayPeriod(models.Model):
+    """A holiday of an arrangement: its name (元旦、春节 …) and its days off, start to end."""
+
+    arrangement = models.ForeignKey(
+        HolidayArrangement, on_delete=models.CASCADE, related_name="periods", verbose_name="节假日安排"
+    )
+    name = models.CharField("节日", max_length=20)
+    start = models.DateField("放假开始")
+    end = models.DateField("放假结束")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "放假时段"
+        verbose_name_plural = verbose_name
+        ordering = ["start"]
+
+    def __str__(self):
+        return f"{self.name} {self.start} 至 {self.end}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class MakeUpWorkday(models.Model):
+    """A weekend day of an arrangement on which everyone works (调休上班)."""
+
+    arrangement = models.ForeignKey(
+        HolidayArrangement, on_delete=models.CASCADE, related_name="makeups", verbose_name="节假日安排"
+    )
+    date = models.DateField("调休上班日")
+    name = models.CharField("说明", max_length=20, blank=True, help_text="如：春节调休")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "调休上班日"
+        verbose_name_plural = verbose_name
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} 上班 {self.name}"

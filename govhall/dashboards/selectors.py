@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import center_ids_acting_as, centers_visible_to, roles_of
-from govhall.cases.selectors import cases_visible_to
+from govhall.cases.selectors import cases_visible_to, escalations_awaiting
 from govhall.centers.models import Center, CenterChange
 from govhall.centers.selectors import (
     changes_visible_to,
@@ -51,17 +51,31 @@ def _change_rows(qs: Iterable[CenterChange]) -> list[dict[str, Any]]:
 
 
 def calendar_gap(user: User) -> dict[str, Any] | None:
-    """The first year whose holidays the district has not entered yet, and how many of
-    the cases `user` sees wait for it (flagged, never computed on weekends alone)."""
+    """The first year whose holidays are not known in the user's districts (its national
+    arrangement not entered, or entered and waiting for a second person's confirmation),
+    and how many of the cases `user` sees wait for it (flagged, never computed on
+    weekends alone). A local closure never closes the gap."""
+    from govhall.core.models import HolidayArrangement
+
     districts = set(centers_visible_to(user).values_list("district_id", flat=True))
     today = timezone.localdate()
     years = [y for d in sorted(districts) if (y := first_unknown_year(today, district=d)) is not None]
     if not years:
         return None
+    year = min(years)
+    draft = (
+        HolidayArrangement.objects.filter(
+            year=year, district_id__in=districts, status=HolidayArrangement.Status.DRAFT
+        )
+        .order_by("id")
+        .first()
+    )
     return {
-        "year": min(years),
+        "year": year,
+        "state": "已录入、尚待第二人确认" if draft else "尚未录入",
         "pending": cases_visible_to(user).filter(deadline_unknown=True).count(),
-        "url": _url("cases:calendar"),
+        "url": _url("centers:arrangement", draft.pk) if draft else _url("centers:calendar"),
+        "action": "核对确认节假日安排" if draft else "录入节假日安排",
     }
 
 
@@ -99,6 +113,7 @@ def _district_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, 
                 ("中心登记", "centers:list"),
                 ("变更备案", "centers:changes"),
                 ("标准化检查", "centers:standards"),
+                ("工作日调整", "centers:calendar"),
                 ("人员与角色", "accounts:people"),
                 ("操作记录", "accounts:audit"),
                 ("接口令牌", "accounts:tokens"),
@@ -166,6 +181,20 @@ def _clerk_section(user: User, roles: set[str]) -> dict[str, Any]:
     }
 
 
+def _decisions_section(user: User, roles: set[str]) -> dict[str, Any]:
+    """窗口无否决权: what the window handed up to this chief representative or
+    department (待我决定), and where authorisations are recorded and published."""
+    deciding = bool(roles & {Role.CHIEF_REP, Role.DEPARTMENT_LEADER})
+    links: list[tuple[str, ...]] = [("待我决定", "cases:escalations")] if deciding else []
+    if roles & {Role.DISTRICT_ADMIN, Role.DEPARTMENT_LEADER}:
+        links.append(("首席代表授权书", "cases:authorizations"))
+    return {
+        "awaiting": escalations_awaiting(user).count() if deciding else None,
+        "awaiting_url": _url("cases:escalations"),
+        "links": _links(links),
+    }
+
+
 def workbench_context(user: User) -> dict[str, Any]:
     roles = set(roles_of(user))
     if user.is_superuser:
@@ -187,4 +216,9 @@ def workbench_context(user: User) -> dict[str, Any]:
         context["manager"] = _manager_section(user, roles, changes)
     if roles & {Role.CLERK, Role.CHIEF_REP}:
         context["clerk"] = _clerk_section(user, roles)
+    context["decisions"] = (
+        _decisions_section(user, roles)
+        if roles & {Role.CHIEF_REP, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
+        else None
+    )
     return context

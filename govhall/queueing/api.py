@@ -15,6 +15,7 @@ from govhall.core.errors import DomainError, NotFound
 from govhall.core.masking import mask_id_number, mask_phone
 
 from . import selectors, services
+from .hours import TicketsClosed, taking_day, taking_refusal
 from .models import AppointmentSlot, Queue, Ticket, Window
 from .permissions import access_hall
 from .stats import ticket_stats
@@ -199,6 +200,60 @@ class StatsRowOut(Schema):
     service_p90: float | None
 
 
+class ClosedOut(Schema):
+    detail: str = Field(
+        ...,
+        description="拒绝原因及下次可取号时间，如 今日取号已结束（16:30 截止），下次可取号时间：12月1日（周二）09:00。",
+    )
+    code: str = Field(
+        ...,
+        description="hall_closed_today（今日不办公）、hall_not_open（不在办公时段）、ticket_cutoff（已过停止取号时间）、"
+        "daily_cap（今日限号已满）、calendar_unknown（当年节假日安排未录入，无法确定）",
+    )
+    next_open: datetime | None = Field(None, description="下次可取号时间（ISO 8601）；无法确定时为空")
+
+
+def _closed(exc: TicketsClosed) -> Status:
+    return Status(409, {"detail": exc.message, "code": exc.code, "next_open": exc.next_open})
+
+
+class TakingOut(Schema):
+    hall: str
+    open: bool = Field(..., description="现在能否取号")
+    detail: str = Field("", description="不能取号时的原因和下次可取号时间")
+    code: str = Field("", description="不能取号时的原因代码（同取号接口的 409）")
+    next_open: datetime | None = None
+    periods: list[str] = Field(..., description="今日办公时段，如 09:00–12:00")
+    cutoff: str | None = Field(None, description="今日停止取号时间")
+
+
+class RequeueIn(Schema):
+    code: str = Field(..., max_length=8, description="今日过号的号码，如 A003")
+
+
+class HallRulesIn(Schema):
+    ticket_cutoff_minutes: int | None = Field(None, ge=0, le=240, description="闭厅前多少分钟停止取号")
+    no_show_requeue_after: int | None = Field(None, ge=0, le=50, description="过号重排排在几位等候者之后")
+    priority_run: int | None = Field(None, ge=1, le=20)
+    booking_horizon_days: int | None = Field(None, ge=1, le=180)
+    sms_when_ahead: int | None = Field(None, ge=0, le=50)
+    keep_place_on_transfer: bool | None = None
+
+
+class HallRulesOut(Schema):
+    hall: str
+    ticket_cutoff_minutes: int
+    no_show_requeue_after: int
+    priority_run: int
+    booking_horizon_days: int
+    sms_when_ahead: int
+    keep_place_on_transfer: bool
+
+
+class DailyCapIn(Schema):
+    daily_cap: int | None = Field(..., description="每日限号；null 为不限")
+
+
 # --- helpers ----------------------------------------------------------------------
 
 
@@ -227,8 +282,10 @@ def hall_queues(request, code: str):
 @router.post(
     "/halls/{code}/tickets",
     auth=None,
-    response={201: TicketOut, **PUBLIC_ERRORS},
+    response={201: TicketOut, **PUBLIC_ERRORS, 409: ClosedOut},
     summary="公开：取号（同一幂等键重复请求返回同一张号）",
+    description="只在大厅办公日的办公时段内、停止取号时间（闭厅前，大厅设置，默认 30 分钟）之前，"
+    "且未超过队列每日限号时可取号；否则 409，`code` 说明原因，`next_open` 为下次可取号时间。",
     operation_id="queueing_ticket_take",
 )
 def ticket_take(
@@ -238,16 +295,56 @@ def ticket_take(
     if queue is None:
         raise NotFound("没有找到该大厅或队列。", field="queue")
     center = queue.center
-    ticket = services.ticket_issue(
-        queue=queue,
-        kind="priority" if data.priority_reason else "normal",
-        priority_reason=data.priority_reason,
-        channel=Ticket.Channel.API,
-        idempotency_key=data.idempotency_key or idempotency_key,
-        phone=data.phone,
-    )
+    try:
+        ticket = services.ticket_issue(
+            queue=queue,
+            kind="priority" if data.priority_reason else "normal",
+            priority_reason=data.priority_reason,
+            channel=Ticket.Channel.API,
+            idempotency_key=data.idempotency_key or idempotency_key,
+            phone=data.phone,
+        )
+    except TicketsClosed as closed:
+        return _closed(closed)
     ticket.center, ticket.queue = center, queue
     return Status(201, _ticket_out(ticket))
+
+
+@router.get(
+    "/halls/{code}/taking",
+    auth=None,
+    response={200: TakingOut, **READ_ERRORS},
+    summary="公开：现在能否取号、今日办公时段和停止取号时间",
+    operation_id="queueing_taking",
+)
+def taking(request, code: str):
+    center = selectors.hall_by_code(code)
+    day = taking_day(center, timezone.localdate())
+    closed = taking_refusal(center)
+    return {
+        "hall": center.code,
+        "open": closed is None,
+        "detail": closed.message if closed else "",
+        "code": closed.code if closed else "",
+        "next_open": closed.next_open if closed else None,
+        "periods": [f"{o:%H:%M}–{c:%H:%M}" for o, c in day.periods],
+        "cutoff": day.cutoff.strftime("%H:%M") if day.cutoff else None,
+    }
+
+
+@router.post(
+    "/tickets/{token}/requeue",
+    auth=None,
+    response={200: TicketOut, **PUBLIC_ERRORS, 409: ClosedOut},
+    summary="公开：过号重排（持号人凭查询码；当天一次，排在当前等候的几位之后）",
+    operation_id="queueing_ticket_requeue",
+)
+def ticket_requeue(request, token: str):
+    try:
+        ticket = services.ticket_requeue(ticket=selectors.ticket_get(token), by=request.user)
+    except TicketsClosed as closed:
+        return _closed(closed)
+    return _ticket_out(selectors.ticket_get(ticket.token))
 
 
 @router.get(
@@ -377,12 +474,15 @@ def appointment_cancel(request, token: str):
 @router.post(
     "/appointments/{token}/check-in",
     auth=None,
-    response={201: TicketOut, **PUBLIC_ERRORS},
+    response={201: TicketOut, **PUBLIC_ERRORS, 409: ClosedOut},
     summary="公开：到厅签到，预约转为优先号",
     operation_id="queueing_appointment_check_in",
 )
 def appointment_check_in(request, token: str):
-    ticket = services.appointment_check_in(appointment=selectors.appointment_get(token), by=request.user)
+    try:
+        ticket = services.appointment_check_in(appointment=selectors.appointment_get(token), by=request.user)
+    except TicketsClosed as closed:
+        return _closed(closed)
     return Status(201, _ticket_out(selectors.ticket_get(ticket.token)))
 
 
@@ -471,6 +571,76 @@ def window_action(request, window_id: int, action: WindowAction):
     window = window_for(request, window_id)
     result = _ACTIONS[action](window=window, by=request.user)
     return window_action_out(window, result if isinstance(result, Ticket) else None)
+
+
+# --- staff: the hall's rules, 限号, 过号重排 ----------------------------------------------------------
+
+
+def _rules_out(center) -> dict:
+    rules = selectors.hall_rules(center)
+    return {
+        "hall": center.code,
+        **{
+            f: getattr(rules, f)
+            for f in (
+                "ticket_cutoff_minutes",
+                "no_show_requeue_after",
+                "priority_run",
+                "booking_horizon_days",
+                "sms_when_ahead",
+                "keep_place_on_transfer",
+            )
+        },
+    }
+
+
+@router.put(
+    "/halls/{code}/queue-rules",
+    response={200: HallRulesOut, **WRITE_ERRORS},
+    summary="设置大厅排队规则（停止取号时间、过号重排位置等；大厅负责人）",
+    operation_id="queueing_hall_rules_set",
+)
+def hall_rules_set(request, code: str, data: HallRulesIn):
+    center = selectors.hall_by_code(code)
+    services.hall_rules_set(by=request.user, center=center, **data.dict())
+    return _rules_out(center)
+
+
+@router.put(
+    "/halls/{code}/queues/{letter}/daily-cap",
+    response={200: QueueOut, **WRITE_ERRORS},
+    summary="设置队列每日限号（null 为不限；大厅负责人）",
+    operation_id="queueing_queue_daily_cap",
+)
+def queue_daily_cap(request, code: str, letter: str, data: DailyCapIn):
+    center = selectors.hall_by_code(code)
+    access_hall(request.user, center, action="view")
+    queue = Queue.objects.filter(center=center, letter=letter.upper()).first()
+    if queue is None:
+        raise NotFound("本大厅没有这个队列。", field="letter")
+    services.queue_set_daily_cap(by=request.user, queue=queue, daily_cap=data.daily_cap)
+    return next(q for q in _queues_out(center) if q["id"] == queue.id)
+
+
+@router.post(
+    "/halls/{code}/no-shows/requeue",
+    response={200: TicketOut, **WRITE_ERRORS, 409: ClosedOut},
+    summary="窗口：过号重排（今日过号的号，当天一次，排在当前等候的几位之后）",
+    operation_id="queueing_no_show_requeue",
+)
+def no_show_requeue(request, code: str, data: RequeueIn):
+    center = selectors.hall_by_code(code)
+    access_hall(request.user, center, action="issue")
+    ticket = Ticket.objects.filter(
+        center=center, day=timezone.localdate(), code=data.code.strip().upper()
+    ).first()
+    if ticket is None:
+        raise NotFound("今日没有这个号码。", field="code")
+    try:
+        ticket = services.ticket_requeue(ticket=ticket, by=request.user)
+    except TicketsClosed as closed:
+        return _closed(closed)
+    return _ticket_out(selectors.ticket_get(ticket.token))
 
 
 # --- staff: statistics ------------------------------------------------------------------------

@@ -25,3 +25,10 @@ class QueueingConfig(AppConfig):
 
         periodic_jobs.register(services.appointments_mark_no_show, label="appointment no-shows")
         periodic_jobs.register(services.appointments_remind, label="appointment reminders")
+
+        from govhall.catalog.extensions import item_windows
+
+        from .item_windows import item_places_from_register
+
+        # Where to go for an item (the guide's 办理窗口) is read from the window register.
+        item_windows.register(item_places_from_register)

@@ -1,14 +1,16 @@
 """Demo queues, windows and appointment slots for the demo halls (合川区).
 Run after centers' load_demo. Loading twice changes nothing."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from govhall.catalog.models import ServiceItem
 from govhall.centers.models import Center
 
 from . import services
+from .hours import slot_refusal
 from .models import AppointmentSlot, Queue, Window
 
 # hall code → queues (letter, name), windows (number, name, letters)
@@ -47,6 +49,18 @@ HALLS = {
     ),
 }
 
+# hall code → queue letter → the catalog items it covers (by name; "*" every item stationed at the
+# hall, "dept:X" the hall's items of department X). The guides' 办理窗口 is derived from these links.
+QUEUE_ITEMS: dict[str, dict[str, list[str]]] = {
+    "HC": {"A": ["*"], "B": ["dept:SAMR"]},
+    "HC-MZ": {"A": ["结婚登记"], "B": ["离婚登记"], "C": ["补领婚姻登记证"]},
+    "HC-RS": {"A": ["社会保障卡申领", "失业保险金申领", "退休待遇核定"], "B": ["失业保险金申领"]},
+    "HC-YC": {"A": ["*"]},
+    "HC-CL": {"A": ["残疾人证核发"]},
+    "HC-GJJ": {"A": ["住房公积金提取"], "B": ["住房公积金个人贷款"]},
+    "HC-TY": {"A": ["退役军人优待证申领"]},
+}
+
 SLOT_TIMES = [
     (time(9), time(10)),
     (time(10), time(11)),
@@ -80,15 +94,63 @@ def load_demo_queueing() -> dict[str, int]:
                     by=None, center=center, number=number, name=name, queues=[by_letter[x] for x in letters]
                 )
                 created["windows"] += 1
+        _link_items(center, by_letter)
         first = by_letter[queues[0][0]]
         for offset in range(SLOT_DAYS):
             day = today + timedelta(days=offset)
-            if day.weekday() >= 5:
-                continue
             for starts, ends in SLOT_TIMES:
+                # Slots only on the hall's opening days and inside its hours (a make-up working
+                # day has slots, a holiday or a closure none; an unknown year none either).
+                if slot_refusal(center, day, starts, ends) is not None:
+                    continue
                 if not AppointmentSlot.objects.filter(queue=first, date=day, starts=starts).exists():
                     services.slot_create(
                         by=None, queue=first, day=day, starts=starts, ends=ends, capacity=SLOT_CAPACITY
                     )
                     created["slots"] += 1
     return created
+
+
+def _link_items(center: Center, by_letter: dict[str, Queue]) -> None:
+    """Link the hall's queues to the catalog items they cover, where a queue covers none yet (a
+    demo loaded before the links gets them; a hall's own choice is kept)."""
+    stationed = ServiceItem.objects.filter(center=center, is_active=True)
+    for letter, names in QUEUE_ITEMS.get(center.code, {}).items():
+        queue = by_letter.get(letter)
+        if queue is None or queue.items.exists():
+            continue
+        items: list[ServiceItem] = []
+        for name in names:
+            if name == "*":
+                items += stationed
+            elif name.startswith("dept:"):
+                items += stationed.filter(department__code=name.removeprefix("dept:"))
+            else:
+                items += stationed.filter(name=name)
+        if items:
+            services.queue_set_items(by=None, queue=queue, items=items)
+
+
+@transaction.atomic
+def hall_open_all_day(codes: list[str] | None = None, *, day: date | None = None) -> int:
+    """Benchmarks and browser tests take numbers whatever the clock says: the demo
+    halls (or `codes`) open all day on `day` (default today, 00:00–23:59:59, an
+    exception of the hall's hours) and stop numbers only at closing. Recorded like
+    any change of hours. Not for a real hall."""
+    from govhall.centers.services import center_set_hours_exception
+
+    day = day or timezone.localdate()
+    done = 0
+    for center in Center.objects.filter(code__in=codes or list(HALLS)):
+        center_set_hours_exception(
+            by=None,
+            center=center,
+            day=day,
+            is_closed=False,
+            opens=time(0),
+            closes=time(23, 59, 59),
+            note="全天取号（演示/压测）",
+        )
+        services.hall_rules_set(by=None, center=center, ticket_cutoff_minutes=0)
+        done += 1
+    return done

@@ -36,6 +36,16 @@ class HallRules(TimeStamped):
     booking_horizon_days = models.PositiveSmallIntegerField("可预约天数", default=30)
     sms_when_ahead = models.PositiveSmallIntegerField("前面剩几人时短信提醒", default=3)
     keep_place_on_transfer = models.BooleanField("转移时保留原排队位置", default=True)
+    ticket_cutoff_minutes = models.PositiveSmallIntegerField(
+        "停止取号（闭厅前分钟数）",
+        default=30,
+        help_text="当日最后一个办公时段结束前多少分钟停止取号（预约签到不受此限）。",
+    )
+    no_show_requeue_after = models.PositiveSmallIntegerField(
+        "过号重排：排在其后等候人数",
+        default=3,
+        help_text="过号的号当天可重新排队一次，排在当时等候的前几位之后（不插到最前）。",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -50,6 +60,10 @@ class HallRules(TimeStamped):
             raise ValidationError({"priority_run": "优先连续叫号上限应在 1 到 20 之间。"})
         if not 1 <= (self.booking_horizon_days or 0) <= 180:
             raise ValidationError({"booking_horizon_days": "可预约天数应在 1 到 180 之间。"})
+        if (self.ticket_cutoff_minutes or 0) > 240:
+            raise ValidationError({"ticket_cutoff_minutes": "停止取号时间应在闭厅前 0 到 240 分钟之间。"})
+        if (self.no_show_requeue_after or 0) > 50:
+            raise ValidationError({"no_show_requeue_after": "过号重排位置应在 0 到 50 之间。"})
 
 
 class Queue(TimeStamped):
@@ -68,6 +82,12 @@ class Queue(TimeStamped):
     )
     is_active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=100)
+    daily_cap = models.PositiveIntegerField(
+        "每日限号",
+        null=True,
+        blank=True,
+        help_text="每天最多发多少个号（含预约签到的号；预约签到不受限）；留空为不限。",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -80,6 +100,10 @@ class Queue(TimeStamped):
 
     def __str__(self):
         return f"{self.letter} {self.name}"
+
+    def clean(self):
+        if self.daily_cap is not None and not 1 <= self.daily_cap <= 9999:
+            raise ValidationError({"daily_cap": "每日限号应在 1 到 9999 之间；不限号请留空。"})
 
 
 class Window(TimeStamped):
@@ -226,6 +250,8 @@ class Ticket(models.Model):
         verbose_name="办结人",
     )
     note = models.CharField("备注", max_length=200, blank=True)
+    # 过号重排: when a no-show ticket was put back in line (once, the same day).
+    requeued_at = models.DateTimeField("过号重排时间", null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["token", "idempotency_key"])
 
     class Meta:

@@ -15,6 +15,7 @@ from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache, shared_get, shared_set
 from govhall.core.errors import NotFound
 
+from .hours import slot_refusal
 from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket, Window
 from .permissions import WINDOW_ROLES
 
@@ -268,8 +269,10 @@ def board_state(center: Center, *, calls: int = 8) -> dict[str, Any]:
 
 def slots_open(
     center: Center, *, queue: Queue | None = None, day: date | None = None, today: date | None = None
-) -> QuerySet[AppointmentSlot]:
-    """Slots one may still book: from today to the hall's horizon, not full."""
+) -> list[AppointmentSlot]:
+    """Slots one may book (a full one is shown as such): from today to the hall's
+    horizon, on the hall's opening days and inside its hours (hours.slot_refusal)."""
+
     today = today or timezone.localdate()
     horizon = today + timedelta(days=hall_rules(center).booking_horizon_days)
     qs = AppointmentSlot.objects.filter(center=center, date__gte=today, date__lte=horizon).select_related(
@@ -279,7 +282,11 @@ def slots_open(
         qs = qs.filter(queue=queue)
     if day is not None:
         qs = qs.filter(date=day)
-    return qs.order_by("date", "starts", "queue__order")
+    return [
+        s
+        for s in qs.order_by("date", "starts", "queue__order")
+        if slot_refusal(center, s.date, s.starts, s.ends) is None
+    ]
 
 
 def appointment_by_token(token: str) -> Appointment | None:

@@ -43,6 +43,7 @@ from govhall.core.models import Counter
 from govhall.core.services import counter_next
 
 from . import events
+from .hours import check_taking, daily_cap_reached, slot_refusal
 from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket, Window
 from .permissions import access_hall, access_window
 from .selectors import fast_q, hall_rules, ticket_ahead_count, waiting_tickets, window_current_ticket
@@ -80,8 +81,11 @@ def hall_rules_set(
     booking_horizon_days: int | None = None,
     sms_when_ahead: int | None = None,
     keep_place_on_transfer: bool | None = None,
+    ticket_cutoff_minutes: int | None = None,
+    no_show_requeue_after: int | None = None,
 ) -> HallRules:
-    """Set the hall's queue rules (by its manager, department leader or the district office)."""
+    """Set the hall's queue rules (by its manager, department leader or the district office):
+    among them when numbers stop before closing, and where a 过号 ticket goes back in line."""
     access_hall(by, center, action="manage")
     rules = HallRules.objects.select_for_update().filter(center=center).first() or HallRules(center=center)
     for name, value in (
@@ -89,6 +93,8 @@ def hall_rules_set(
         ("booking_horizon_days", booking_horizon_days),
         ("sms_when_ahead", sms_when_ahead),
         ("keep_place_on_transfer", keep_place_on_transfer),
+        ("ticket_cutoff_minutes", ticket_cutoff_minutes),
+        ("no_show_requeue_after", no_show_requeue_after),
     ):
         if value is not None:
             setattr(rules, name, value)
@@ -118,6 +124,15 @@ def queue_set_items(*, by: User | None, queue: Queue, items: Sequence[ServiceIte
     queue.items.set(items)
     # The row itself changes only its updated_at.
     save_recorded(queue, by=by, reason="设置覆盖事项", validate=False)
+    return queue
+
+
+@transaction.atomic
+def queue_set_daily_cap(*, by: User | None, queue: Queue, daily_cap: int | None) -> Queue:
+    """限号: at most `daily_cap` numbers a day from this queue (None: no cap)."""
+    access_hall(by, queue.center, action="manage")
+    queue.daily_cap = daily_cap
+    save_recorded(queue, by=by, reason=f"设置每日限号：{daily_cap}" if daily_cap else "取消每日限号")
     return queue
 
 
@@ -174,21 +189,15 @@ def ticket_issue(
         raise WrongState("该大厅目前不办理业务，不能取号。", field="queue")
     if not queue.is_active:
         raise WrongState("该队列已停用，不能取号。", field="queue")
-    if kind not in Ticket.Kind.values:
-        raise DomainError("取号类型不正确。", field="kind")
-    if kind == Ticket.Kind.PRIORITY:
-        if priority_reason not in Ticket.PriorityReason.values:
-            raise DomainError(
-                "绿色通道取号请选择优先原因（老年人、残疾人、孕妇、军人或退役军人）。",
-                field="priority_reason",
-            )
-    else:
-        priority_reason = ""
-    if channel not in Ticket.Channel.values:
-        raise DomainError("取号方式不正确。", field="channel")
+    priority_reason = _check_kind(kind, priority_reason, channel)
     if channel == Ticket.Channel.CLERK:
         access_hall(by, center, action="issue")
     phone = _check_phone(phone)
+    is_appointment = kind == Ticket.Kind.APPOINTMENT
+    # The hall's hours, its cutoff before closing (not for a booked slot's check-in) and the
+    # queue's 限号 (checked on the number itself below: a refused number is rolled back).
+    check_taking(center, appointment=is_appointment)
+    cap = None if is_appointment else queue.daily_cap
     try:
         ticket = Ticket(
             center_id=queue.center_id,
@@ -202,13 +211,15 @@ def ticket_issue(
             ahead_until=ahead_until if kind == Ticket.Kind.APPOINTMENT else None,
             phone=phone,
         )
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and cap is None:
             _number_and_insert_in_one_statement(ticket, queue)
         else:
             with transaction.atomic():
                 ticket.sort_at = ticket.taken_at = now = timezone.now()
                 ticket.day = timezone.localdate(now)
                 ticket.number = counter_next(scope=_ticket_scope(queue, ticket.day))
+                if cap is not None and ticket.number > cap:
+                    raise daily_cap_reached(center, queue.name, cap, now=now)  # the counter rolls back
                 ticket.code = f"{queue.letter}{ticket.number:03d}"
                 insert_recorded(ticket, by=ticket.taken_by, reason="取号", at=now)
         transaction.on_commit(lambda: events.hall_changed(queue.center_id))
@@ -220,6 +231,21 @@ def ticket_issue(
         if existing is None:
             raise
         return _same_request(existing, queue)
+
+
+def _check_kind(kind: str, priority_reason: str, channel: str) -> str:
+    """The ticket's kind and channel are known ones; a 绿色通道 ticket names its reason."""
+    if kind not in Ticket.Kind.values:
+        raise DomainError("取号类型不正确。", field="kind")
+    if channel not in Ticket.Channel.values:
+        raise DomainError("取号方式不正确。", field="channel")
+    if kind != Ticket.Kind.PRIORITY:
+        return ""
+    if priority_reason not in Ticket.PriorityReason.values:
+        raise DomainError(
+            "绿色通道取号请选择优先原因（老年人、残疾人、孕妇、军人或退役军人）。", field="priority_reason"
+        )
+    return priority_reason
 
 
 def _ticket_scope(queue: Queue, day: date) -> str:
@@ -377,6 +403,54 @@ def ticket_no_show(*, window: Window, by: User) -> Ticket:
     ticket.finished_by = by
     save_recorded(ticket, by=by, reason="过号", validate=False)
     transaction.on_commit(lambda: events.hall_changed(window.center_id))
+    return ticket
+
+
+@transaction.atomic
+def ticket_requeue(*, ticket: Ticket, by: User | AnonymousUser | None = None) -> Ticket:
+    """过号重排: a ticket marked no-show goes back in line once, the same day, while
+    the hall is open — by a clerk of its hall (the console) or by its holder (the
+    ticket page). It is placed after the next N people waiting in its queue (the
+    hall's `no_show_requeue_after`), never at the front; an appointment's ticket
+    no longer goes ahead of walk-ins. A second re-queue, or one on a later day, is
+    refused: the person takes a new number."""
+    who = by if by is not None and by.is_authenticated else None
+    ticket = Ticket.objects.select_for_update().select_related("queue", "center").get(pk=ticket.pk)
+    if who is not None:
+        access_hall(who, ticket.center, action="issue")
+    if ticket.status != Ticket.Status.NO_SHOW:
+        raise WrongState(
+            f"{ticket.code}号当前状态为“{ticket.get_status_display()}”，只有过号的号可以重新排队。",
+            code="not_no_show",
+        )
+    now = timezone.now()
+    if ticket.day != timezone.localdate(now):
+        raise WrongState(
+            f"过号重排只限当天：{ticket.code}号是 {ticket.day:%Y-%m-%d} 的号，请重新取号。",
+            code="requeue_expired",
+        )
+    if ticket.requeued_at is not None:
+        raise WrongState(
+            f"{ticket.code}号已在 {timezone.localtime(ticket.requeued_at):%H:%M} 过号重排过一次，不能再次重排，请重新取号。",
+            code="requeue_once",
+        )
+    check_taking(ticket.center, now=now, appointment=True)
+    after = hall_rules(ticket.center).no_show_requeue_after
+    line = list(
+        waiting_tickets([ticket.queue_id], day=ticket.day)
+        .order_by("sort_at", "id")
+        .values_list("sort_at", flat=True)[:after]
+    )
+    # After the N-th person waiting now (or at the end when fewer wait), not at the front.
+    ticket.sort_at = line[-1] + timedelta(microseconds=1) if after and len(line) >= after else now
+    ticket.status = Ticket.Status.WAITING
+    ticket.window = ticket.target_window = None
+    ticket.finished_at = ticket.finished_by = None
+    ticket.ahead_until = None
+    ticket.requeued_at = now
+    place = f"排在{len(line)}位等候者之后" if line and after else "排在队尾"
+    save_recorded(ticket, by=who, reason=f"过号重排（{place}）", validate=False)
+    transaction.on_commit(lambda: events.hall_changed(ticket.center_id))
     return ticket
 
 
@@ -568,6 +642,9 @@ def slot_create(
         raise DomainError("结束时间应晚于开始时间。", field="ends")
     if capacity < 1:
         raise DomainError("可预约人数至少为 1。", field="capacity")
+    refusal = slot_refusal(queue.center, day, starts, ends)
+    if refusal:
+        raise DomainError(refusal, field="day", code="hall_closed")
     if AppointmentSlot.objects.filter(queue=queue, date=day, starts=starts).exists():
         raise DomainError("该队列在这一时间已有预约时段。", field="starts", code="duplicate")
     slot = AppointmentSlot(
@@ -613,6 +690,9 @@ def appointment_book(
         raise DomainError(f"最多只能预约 {horizon} 天内的时段。", field="slot")
     if _slot_bounds(slot)[1] <= now:
         raise DomainError("该时段已经结束，请选择其他时段。", field="slot")
+    refusal = slot_refusal(center, slot.date, slot.starts, slot.ends)
+    if refusal:  # a holiday, a closure or other hours entered after the slot was set up
+        raise DomainError(refusal, field="slot", code="hall_closed")
     if Appointment.objects.filter(
         id_number=id_number,
         queue_id=slot.queue_id,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<str:token>/", views.ticket_page, name="ticket"),
     path("tickets/<str:token>/status/", views.ticket_status, name="ticket_status"),
     path("tickets/<str:token>/sms/", views.ticket_sms, name="ticket_sms"),
+    path("tickets/<str:token>/requeue/", views.ticket_requeue, name="ticket_requeue"),
     path("board/<slug:code>/", views.board, name="board"),
     path("board/<slug:code>/live/", views.board_live, name="board_live"),
     path("board/<slug:code>/events/", views.board_events, name="board_events"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("appointments/a/<str:token>/<str:action>/", views.appointment_action, name="appointment_action"),
     path("staff/queue/", views.console, name="console"),
     path("staff/queue/issue/", views.clerk_issue, name="clerk_issue"),
+    path("staff/queue/tickets/<int:pk>/requeue/", views.clerk_requeue, name="clerk_requeue"),
     path("staff/queue/windows/<int:pk>/<str:action>/", views.window_action, name="window_action"),
     path("staff/queue/stats/", views_stats.stats, name="stats"),
+    path("staff/queue/rules/<slug:code>/", views.hall_rules, name="hall_rules"),
 ]

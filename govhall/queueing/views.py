@@ -23,14 +23,16 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from govhall.accounts.selectors import centers_visible_to, visible_center_ids
 from govhall.core.db import release_connections
 from govhall.core.errors import DomainError
 from govhall.core.page_errors import errors_show_on
 
 from . import live, selectors, services
 from .events import board_payload
+from .hours import taking_day, taking_refusal
 from .models import AppointmentSlot, Queue, Ticket, Window
-from .permissions import can
+from .permissions import access_hall, can
 
 # --- kiosk and phone: taking a number ----------------------------------------------
 
@@ -60,6 +62,8 @@ def _take_page(request, code: str, *, channel: str):
         "idempotency_key": uuid.uuid4().hex,
         "reasons": Ticket.PriorityReason.choices,
         "large_type": getattr(request, "large_type", False),
+        # Outside the hall's taking hours: the reason and the next time, before anyone taps.
+        "closed": SimpleLazyObject(lambda: taking_refusal(center) or ""),
     }
     if request.method == "POST":
         errors_show_on(request, "queueing/kiosk.html", ctx)
@@ -118,6 +122,16 @@ def ticket_status(request, token):
     """The part of the phone page htmx refreshes every few seconds."""
     ticket = selectors.ticket_get(token)
     return render(request, "queueing/_ticket_status.html", _ticket_context(ticket))
+
+
+@require_POST
+def ticket_requeue(request, token):
+    """过号重排 by the ticket's holder (the phone page or the kiosk's ticket page)."""
+    ticket = selectors.ticket_get(token)
+    errors_show_on(request, "queueing/ticket.html", _ticket_context(ticket))
+    ticket = services.ticket_requeue(ticket=ticket, by=request.user)
+    messages.success(request, f"{ticket.code}号已重新排队，请留意叫号。")
+    return redirect("queueing:ticket", token=token)
 
 
 @require_POST
@@ -301,6 +315,9 @@ def _console_context(request) -> dict[str, Any]:
             .order_by("-finished_at")[:8]
         )
         ctx["can_stats"] = can(request.user, window.center, "stats")
+    ctx["rule_halls"] = [
+        c for c in centers_visible_to(request.user).order_by("code") if can(request.user, c, "manage")
+    ]
     return ctx
 
 
@@ -352,6 +369,17 @@ def window_action(request, pk, action):
 
 @login_required
 @require_POST
+def clerk_requeue(request, pk):
+    """过号重排 by a clerk at the console: a no-show ticket of a hall they can see."""
+    ticket = get_object_or_404(Ticket, pk=pk, center_id__in=visible_center_ids(request.user))
+    errors_show_on(request, "queueing/console.html", _console_context(request))
+    ticket = services.ticket_requeue(ticket=ticket, by=request.user)
+    messages.success(request, f"{ticket.code}号已过号重排。")
+    return redirect("queueing:console")
+
+
+@login_required
+@require_POST
 def clerk_issue(request):
     """A clerk takes a number for someone at the counter (e.g. without a phone)."""
     queue = get_object_or_404(Queue.objects.select_related("center"), pk=request.POST.get("queue") or 0)
@@ -367,3 +395,51 @@ def clerk_issue(request):
     )
     messages.success(request, f"已代取号：{ticket.code}。")
     return redirect("queueing:console")
+
+
+# --- the hall's queue rules: cutoff, 过号重排, 限号 ---------------------------------------------
+
+
+def _int_or_none(value: str, field: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise DomainError("请填写非负整数。", field=field)
+    return int(value)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hall_rules(request, code):
+    """A hall's manager sets when numbers stop before closing, where a 过号 ticket
+    goes back in line, and each queue's 限号; today's hours are shown beside them."""
+    center = selectors.hall_by_code(code)
+    access_hall(request.user, center, action="manage")
+    queues = list(selectors.queues_of(center))
+    ctx = {
+        "center": center,
+        "rules": selectors.hall_rules(center),
+        "queues": queues,
+        "today": taking_day(center, timezone.localdate()),
+        "closed": taking_refusal(center),
+    }
+    if request.method == "POST":
+        errors_show_on(request, "queueing/hall_rules.html", ctx)
+        services.hall_rules_set(
+            by=request.user,
+            center=center,
+            ticket_cutoff_minutes=_int_or_none(
+                request.POST.get("ticket_cutoff_minutes", ""), "ticket_cutoff_minutes"
+            ),
+            no_show_requeue_after=_int_or_none(
+                request.POST.get("no_show_requeue_after", ""), "no_show_requeue_after"
+            ),
+        )
+        for q in queues:
+            cap = _int_or_none(request.POST.get(f"cap-{q.pk}", ""), "daily_cap")
+            if cap != q.daily_cap:
+                services.queue_set_daily_cap(by=request.user, queue=q, daily_cap=cap)
+        messages.success(request, "已保存排队规则。")
+        return redirect("queueing:hall_rules", code=center.code)
+    return render(request, "queueing/hall_rules.html", ctx)

@@ -15,7 +15,7 @@ from govhall.accounts.selectors import centers_visible_to
 from govhall.core.errors import DomainError, NotFound
 
 from . import selectors, services
-from .models import AttendanceCorrection, Leave, TrainingCourse
+from .models import AttendanceCorrection, Leave, TrainingCourse, WeightSet
 from .permissions import access_hall
 
 router = Router(tags=["staffing"])
@@ -170,20 +170,69 @@ class DecideIn(Schema):
 class SheetRowOut(Schema):
     username: str
     name: str
-    codes: list[str]
-    expected: int
+    started_on: date | None = Field(None, description="入职/进驻日期；之前的日子显示“—”，不计应出勤")
+    codes: list[str] = Field(..., description="每个办公日一个：√ 迟 早 缺 假 半假…；“无数据”为考勤启用前")
+    expected: int = Field(..., description="应出勤：有数据且办公时间已结束的办公日")
     present: int
     late: int
     early: int
     absent: int
     leave: Decimal
+    no_data: int = Field(..., description="无数据的办公日（考勤启用前），不算缺勤")
 
 
 class SheetOut(Schema):
     center: str
     month: str
+    go_live: date | None = Field(None, description="考勤启用日期；为空表示本大厅尚无考勤数据")
     days: list[date]
     rows: list[SheetRowOut]
+
+
+class StartedOnIn(Schema):
+    started_on: date = Field(..., description="入职/进驻日期")
+
+
+class StartedOnOut(Schema):
+    username: str
+    center: str
+    started_on: date
+
+
+class GoLiveIn(Schema):
+    attendance_since: date = Field(..., description="考勤启用日期：此前的日子为“无数据”")
+
+
+class GoLiveOut(Schema):
+    center: str
+    attendance_since: date
+
+
+class WeightsIn(Schema):
+    department: str = Field(..., description="业务主管部门代码")
+    weights: dict[str, Decimal] = Field(
+        ...,
+        description="{指标代码: 权重}，指标为 attendance、on_time_cases、tickets、service_time、ratings、complaints、training，合计 100",
+    )
+    note: str = Field("", max_length=200)
+
+
+class WeightRejectIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+class WeightSetOut(Schema):
+    id: int
+    department: str
+    department_name: str
+    status: str = Field(..., description="proposed 待部门确认，confirmed 已确认，rejected 部门未同意")
+    weights: dict[str, Decimal]
+    note: str
+    proposed_by: str | None
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str
 
 
 class CourseIn(Schema):
@@ -221,8 +270,10 @@ class AssessmentOut(Schema):
     username: str
     name: str
     month: str
-    score: Decimal | None
+    score: Decimal | None = Field(None, description="空表示没有可计入的指标（无数据）")
     status: str
+    weights_source: str = Field(..., description="所用权重的来源")
+    total_explanation: str = Field(..., description="总分的计算过程")
     lines: list[LineOut]
 
 
@@ -537,17 +588,46 @@ def attendance_sheet(request, code: str, month: str = Query(..., pattern=r"^\d{4
     return {
         "center": center.code,
         "month": month,
+        "go_live": sheet["go_live"],
         "days": sheet["days"],
         "rows": [
             {
                 "username": r["user"].username,
                 "name": r["user"].display_name,
+                "started_on": r["started_on"],
                 "codes": [c["code"] for c in r["cells"]],
                 **r["totals"],
             }
             for r in sheet["rows"]
         ],
     }
+
+
+@router.put(
+    "/staffing/halls/{code}/staff/{username}/started-on",
+    response={200: StartedOnOut, **WRITE_ERRORS},
+    summary="设置工作人员的入职/进驻日期（考勤自此日起计）",
+    operation_id="staffing_started_on_set",
+)
+def started_on_set(request, code: str, username: str, data: StartedOnIn):
+    center = _hall(request.user, code, "manage")
+    user = _person(center, username)
+    row = services.staff_started_on_set(by=request.user, center=center, user=user, started_on=data.started_on)
+    return {"username": user.username, "center": center.code, "started_on": row.started_on}
+
+
+@router.put(
+    "/staffing/halls/{code}/attendance-since",
+    response={200: GoLiveOut, **WRITE_ERRORS},
+    summary="设置大厅的考勤启用日期（此前为“无数据”，不算缺勤）",
+    operation_id="staffing_attendance_since_set",
+)
+def attendance_since_set(request, code: str, data: GoLiveIn):
+    center = _hall(request.user, code, "manage")
+    row = services.attendance_since_set(
+        by=request.user, center=center, attendance_since=data.attendance_since
+    )
+    return {"center": center.code, "attendance_since": row.attendance_since}
 
 
 # --- training ----------------------------------------------------------------------------------------------
@@ -623,6 +703,9 @@ def record_add(request, code: str, course_id: int, data: RecordIn):
 
 
 def _assessments(center, month: date) -> list[dict]:
+    from .assessment import total_explanation, weights_for
+
+    source = weights_for(center).source
     return [
         {
             "username": a.user.username,
@@ -630,6 +713,8 @@ def _assessments(center, month: date) -> list[dict]:
             "month": f"{a.month:%Y-%m}",
             "score": a.score,
             "status": a.status,
+            "weights_source": source,
+            "total_explanation": total_explanation(a.lines.all()),
             "lines": [
                 {
                     "code": ln.code,
@@ -688,3 +773,79 @@ def assessment_confirm(request, code: str, data: MonthIn):
 )
 def rankings(request, month: str = Query(..., pattern=r"^\d{4}-\d{2}$")):
     return selectors.rankings(user=request.user, month=_month(month))
+
+
+# --- assessment weights (clause 一(一)) ---------------------------------------------------------------------
+
+
+def _weight_set_out(ws: WeightSet) -> dict:
+    return {
+        "id": ws.id,
+        "department": ws.department.code,
+        "department_name": ws.department.name,
+        "status": ws.status,
+        "weights": ws.weights,
+        "note": ws.note,
+        "proposed_by": ws.proposed_by.username if ws.proposed_by else None,
+        "proposed_at": ws.proposed_at,
+        "decided_by": ws.decided_by.username if ws.decided_by else None,
+        "decided_at": ws.decided_at,
+        "reason": ws.reason,
+    }
+
+
+def _weight_set(user, set_id: int) -> WeightSet:
+    ws = selectors.weight_sets_visible_to(user).filter(pk=set_id).first()
+    if ws is None:
+        raise NotFound("没有找到该权重方案，或您无权查看。")
+    return ws
+
+
+@router.get(
+    "/staffing/weights",
+    response={200: list[WeightSetOut], **READ_ERRORS},
+    summary="考核权重方案（区政务办提议、业务主管部门确认）",
+    operation_id="staffing_weights_list",
+)
+def weights_list(request):
+    return [_weight_set_out(ws) for ws in selectors.weight_sets_visible_to(request.user)[:200]]
+
+
+@router.post(
+    "/staffing/weights",
+    response={201: WeightSetOut, **WRITE_ERRORS},
+    summary="区政务办提议某业务主管部门各大厅的考核权重（合计 100）",
+    operation_id="staffing_weights_propose",
+)
+def weights_propose(request, data: WeightsIn):
+    department = selectors.weight_departments_visible_to(request.user).filter(code=data.department).first()
+    if department is None:
+        raise DomainError("没有找到该业务主管部门，或您无权查看。", field="department")
+    ws = services.weights_propose(
+        by=request.user, department=department, weights=data.weights, note=data.note
+    )
+    return Status(201, _weight_set_out(ws))
+
+
+@router.post(
+    "/staffing/weights/{set_id}/confirm",
+    response={200: WeightSetOut, **WRITE_ERRORS},
+    summary="业务主管部门确认权重方案（确认后用于考核）",
+    operation_id="staffing_weights_confirm",
+)
+def weights_confirm(request, set_id: int):
+    ws = services.weights_confirm(by=request.user, weight_set=_weight_set(request.user, set_id))
+    return _weight_set_out(ws)
+
+
+@router.post(
+    "/staffing/weights/{set_id}/reject",
+    response={200: WeightSetOut, **WRITE_ERRORS},
+    summary="业务主管部门不同意权重方案（须写明理由）",
+    operation_id="staffing_weights_reject",
+)
+def weights_reject(request, set_id: int, data: WeightRejectIn):
+    ws = services.weights_reject(
+        by=request.user, weight_set=_weight_set(request.user, set_id), reason=data.reason
+    )
+    return _weight_set_out(ws)

@@ -12,11 +12,15 @@ class StaffingConfig(AppConfig):
 
         # A month's confirmed scores are locked records of the hall they were given at.
         merging.keep("staffing.MonthlyAssessment")
+        # A person's first day and the go-live date belong to the merged hall's own record.
+        merging.keep("staffing.StaffPlacement")
+        merging.keep("staffing.AttendanceSetting")
 
         register_audited("post", "staffing.Post")
         register_audited("leave", "staffing.Leave")
         register_audited("attendance", "staffing.Attendance")
         register_audited("assessment", "staffing.MonthlyAssessment")
+        register_audited("weights", "staffing.WeightSet")
 
         from govhall.core.extensions import periodic_jobs
         from govhall.queueing.extensions import window_duty

@@ -8,9 +8,15 @@ on one day with only window 1 left uncovered, which is the demo's story):
   1号 结婚登记窗口: A clerk_mz,   B clerk_mz_b
   2号 离婚登记窗口: A clerk_mz_b, B clerk_mz_d
   3号 综合窗口:     A clerk_mz_d, B clerk_mz
-  clerk_mz_c holds no post: trained, a possible substitute (顶岗)."""
+  clerk_mz_c holds no post: trained, a possible substitute (顶岗).
 
-from datetime import timedelta
+Attendance: the hall went live with the system the day the demo was first
+loaded (考勤启用日期), so earlier days show "无数据", not absence; the clerks'
+first days at the hall (进驻日期) are entered, 王芳 (clerk_mz_c) the newest.
+Weights: the district office (admin) proposed the civil affairs bureau's
+assessment weights and its leader (leader_mz) confirmed them (clause 一(一))."""
+
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,7 +28,15 @@ from govhall.centers.demo import DEMO_PASSWORD
 from govhall.centers.models import Center
 
 from . import services
-from .models import LeaveRule, Post, TrainingCourse, TrainingRecord
+from .models import (
+    AttendanceSetting,
+    LeaveRule,
+    Post,
+    StaffPlacement,
+    TrainingCourse,
+    TrainingRecord,
+    WeightSet,
+)
 
 CLERKS = [
     ("clerk_mz_c", "婚姻登记窗口 王芳（演示）"),
@@ -37,6 +51,24 @@ POSTS = [
     (3, "B", "clerk_mz"),
 ]
 TRAINED = ["clerk_mz", "clerk_mz_b", "clerk_mz_c", "clerk_mz_d"]
+# First days at the hall (进驻日期); None: the day the demo was first loaded (a newcomer).
+STARTED = [
+    ("manager_mz", date(2021, 3, 1)),
+    ("clerk_mz", date(2022, 5, 9)),
+    ("clerk_mz_b", date(2023, 2, 13)),
+    ("clerk_mz_d", date(2024, 9, 2)),
+    ("clerk_mz_c", None),
+]
+# The civil affairs bureau's confirmed weights (together 100).
+WEIGHTS = {
+    "attendance": 25,
+    "on_time_cases": 30,
+    "tickets": 10,
+    "service_time": 10,
+    "ratings": 15,
+    "complaints": 5,
+    "training": 5,
+}
 COURSE = "婚姻登记业务与窗口服务规范培训（演示）"
 
 
@@ -44,7 +76,7 @@ COURSE = "婚姻登记业务与窗口服务规范培训（演示）"
 def load_demo_staffing() -> dict[str, int]:
     from govhall.queueing.models import Queue, Window
 
-    created = {"users": 0, "courses": 0, "records": 0, "posts": 0, "rules": 0}
+    created = {"users": 0, "courses": 0, "records": 0, "posts": 0, "rules": 0, "starts": 0, "weights": 0}
     hall = Center.objects.filter(code="HC-MZ").first()
     if hall is None or not Window.objects.filter(center=hall).exists():
         return created
@@ -85,4 +117,20 @@ def load_demo_staffing() -> dict[str, int]:
     if department is not None and not LeaveRule.objects.filter(department=department).exists():
         services.leave_rule_set(by=None, department=department, manager_max_days="3")
         created["rules"] += 1
+    today = timezone.localdate()
+    if not AttendanceSetting.objects.filter(center=hall).exists():
+        services.attendance_since_set(by=None, center=hall, attendance_since=today)
+    for username, started_on in STARTED:
+        user = User.objects.filter(username=username).first()
+        if user is not None and not StaffPlacement.objects.filter(user=user, center=hall).exists():
+            services.staff_started_on_set(by=None, center=hall, user=user, started_on=started_on or today)
+            created["starts"] += 1
+    if department is not None and not WeightSet.objects.filter(department=department).exists():
+        admin = User.objects.filter(username="admin").first()
+        leader = User.objects.filter(username="leader_mz").first()
+        proposal = services.weights_propose(
+            by=admin, department=department, weights=WEIGHTS, note="加重按时办结与好差评（演示）"
+        )
+        services.weights_confirm(by=leader, weight_set=proposal)
+        created["weights"] += 1
     return created

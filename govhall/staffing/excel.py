@@ -9,19 +9,37 @@ def _book(title: str, header: list, rows) -> bytes:
 
 
 def attendance_xlsx(sheet: dict) -> bytes:
+    """The sheet as on the page: "无数据" before the hall's go-live, "—" before a person's first day."""
     header = (
-        ["姓名"]
+        ["姓名", "进驻日期"]
         + [f"{d:%m-%d}" for d in sheet["days"]]
-        + ["应出勤", "出勤", "迟到", "早退", "缺勤", "请假天数"]
+        + ["应出勤", "出勤", "迟到", "早退", "缺勤", "请假天数", "无数据天数"]
     )
     rows = []
     for r in sheet["rows"]:
         t = r["totals"]
         rows.append(
-            [r["user"].display_name]
+            [r["user"].display_name, f"{r['started_on']:%Y-%m-%d}" if r.get("started_on") else "未填"]
             + [c["code"] for c in r["cells"]]
-            + [t["expected"], t["present"], t["late"], t["early"], t["absent"], float(t["leave"])]
+            + [
+                t["expected"],
+                t["present"],
+                t["late"],
+                t["early"],
+                t["absent"],
+                float(t["leave"]),
+                t.get("no_data", 0),
+            ]
         )
+    go_live = sheet.get("go_live")
+    rows.append([])
+    rows.append(
+        [
+            "考勤启用日期",
+            f"{go_live:%Y-%m-%d}" if go_live else "尚未启用",
+            "此前的办公日为“无数据”，不算缺勤；当日办公时间结束前不计入应出勤",
+        ]
+    )
     return _book(f"考勤{sheet['month']:%Y-%m}", header, rows)
 
 
@@ -39,13 +57,13 @@ def assessment_xlsx(center, month, rows, windows) -> bytes:
             cells.append(
                 ""
                 if ln is None
-                else f"{ln.weight} / {'缺少数据' if ln.score is None else ln.score} / {ln.value}"
+                else f"{ln.weight} / {'不计入' if ln.score is None else ln.score} / {ln.value} / {ln.explanation}"
             )
         out.append(
             [
                 i,
                 a.user.display_name,
-                float(a.score) if a.score is not None else "缺少数据",
+                float(a.score) if a.score is not None else "无数据",
                 a.get_status_display(),
             ]
             + cells

@@ -122,3 +122,55 @@ class IndicatorForm(AccessibleForm):
 
 class LeaveRuleForm(AccessibleForm):
     manager_max_days = forms.DecimalField(label="分中心负责人可批天数（含）", decimal_places=1)
+
+
+class StartedOnForm(ChoicesForm):
+    user = forms.ChoiceField(label="工作人员")
+    started_on = forms.DateField(
+        label="入职/进驻日期",
+        widget=DATE,
+        error_messages={"required": "请填写入职/进驻日期。"},
+        help_text="考勤自此日起计应出勤",
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices_of("user", [("", "请选择")] + [(u.id, u.display_name) for u in people])
+
+
+class GoLiveForm(AccessibleForm):
+    attendance_since = forms.DateField(
+        label="考勤启用日期",
+        widget=DATE,
+        error_messages={"required": "请填写考勤启用日期。"},
+        help_text="此日之前本大厅未在系统中考勤，显示“无数据”，不算缺勤",
+    )
+
+
+class WeightsForm(ChoicesForm):
+    """A weight per indicator (together 100), proposed for a department's halls."""
+
+    department = forms.ChoiceField(label="业务主管部门")
+    note = forms.CharField(label="提议说明（可选）", max_length=200, required=False)
+
+    def __init__(self, *args, departments=(), initial_weights=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices_of("department", [("", "请选择")] + [(d.id, d.name) for d in departments])
+        for code, label in AssessmentIndicator.Code.choices:
+            self.fields[code] = forms.DecimalField(
+                label=f"{label}权重",
+                required=False,
+                min_value=0,
+                max_value=100,
+                decimal_places=1,
+                initial=(initial_weights or {}).get(code),
+            )
+
+    def weights(self) -> dict:
+        return {code: self.cleaned_data.get(code) for code in AssessmentIndicator.Code.values}
+
+
+class WeightRejectForm(AccessibleForm):
+    reason = forms.CharField(
+        label="不同意的理由", max_length=200, error_messages={"required": "不同意时请写明理由。"}
+    )

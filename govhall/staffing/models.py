@@ -457,3 +457,92 @@ class StaffingWarning(TimeStamped):
 
     def __str__(self):
         return self.message
+
+
+class StaffPlacement(TimeStamped):
+    """进驻: a person's first day at a hall. Attendance counts expected days
+    from it; days before it are not the person's to be absent on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="placements", verbose_name="工作人员"
+    )
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="+", verbose_name="大厅"
+    )
+    started_on = models.DateField("入职/进驻日期")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "进驻日期"
+        verbose_name_plural = "进驻日期"
+        ordering = ["center", "started_on"]
+        constraints = [models.UniqueConstraint(fields=["user", "center"], name="one_placement_per_hall")]
+
+    def __str__(self):
+        return f"{self.user} 自 {self.started_on} 进驻"
+
+
+class AttendanceSetting(TimeStamped):
+    """A hall's attendance go-live (考勤启用日期): before it the system was not
+    in use there, and its days show "无数据", never absence. Without a row the
+    go-live is the day of the hall's first attendance record."""
+
+    center = models.OneToOneField(
+        "centers.Center", on_delete=models.CASCADE, related_name="+", verbose_name="大厅"
+    )
+    attendance_since = models.DateField("考勤启用日期")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "考勤启用日期"
+        verbose_name_plural = "考勤启用日期"
+
+    def __str__(self):
+        return f"{self.center} 自 {self.attendance_since} 启用考勤"
+
+
+class WeightSet(TimeStamped):
+    """考核权重方案 (notice clause 一(一)): the district office proposes the
+    weights for a department's halls, the department confirms (or rejects with
+    a reason). Only a confirmed set is used; the latest confirmed one wins."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "待部门确认"
+        CONFIRMED = "confirmed", "已确认"
+        REJECTED = "rejected", "部门未同意"
+
+    department = models.ForeignKey(
+        "centers.Department", on_delete=models.PROTECT, related_name="+", verbose_name="业务主管部门"
+    )
+    weights = models.JSONField("各指标权重", help_text="{指标代码: 权重}，合计 100")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    note = models.CharField("提议说明", max_length=200, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提议人（区政务办）",
+    )
+    proposed_at = models.DateTimeField("提议时间")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人（业务主管部门）",
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    reason = models.CharField("不同意的理由", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "考核权重方案"
+        verbose_name_plural = "考核权重方案"
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["department", "status", "decided_at"], name="weightset_dept_status")]
+
+    def __str__(self):
+        return f"{self.department} 考核权重（{self.get_status_display()}）"

@@ -12,11 +12,11 @@ import calendar
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from govhall.accounts.models import User
@@ -28,12 +28,15 @@ from .halfdays import AM, PM, HalfDay, halves_between, leave_span
 from .models import (
     Attendance,
     AttendanceCorrection,
+    AttendanceSetting,
     Leave,
     MonthlyAssessment,
     Post,
+    StaffPlacement,
     Substitute,
     TrainingCourse,
     TrainingRecord,
+    WeightSet,
 )
 from .permissions import HALL_STAFF, MANAGE, POST_HOLDERS
 
@@ -433,11 +436,51 @@ def _halves_of(periods: Iterable[Period]) -> dict[int, list[Period]]:
     return out
 
 
+NO_DATA = "无数据"  # before the hall's attendance go-live: the system was not in use, not an absence
+NOT_STARTED = "—"  # before the person's first day at the hall
+
+
+def attendance_go_live(center: Center) -> date | None:
+    """The first day the hall's attendance is kept in the system: the go-live
+    date its branch manager set, else the day of its first attendance record
+    (None: nobody has ever clocked in there, so no day has data)."""
+    setting = AttendanceSetting.objects.filter(center=center).first()
+    if setting is not None:
+        return setting.attendance_since
+    return Attendance.objects.filter(center=center).aggregate(first=Min("day"))["first"]
+
+
+def started_on_of(center: Center, user_ids: Iterable[int]) -> dict[int, date]:
+    """Each person's first day at `center` (入职/进驻日期), where it was entered."""
+    return dict(
+        StaffPlacement.objects.filter(center=center, user_id__in=list(user_ids)).values_list(
+            "user_id", "started_on"
+        )
+    )
+
+
+def day_is_over(day: date, periods: Iterable[Period], now: datetime) -> bool:
+    """Whether `day`'s hours have ended at `now`: an earlier day has; today only
+    once the hall's last period has closed."""
+    today = timezone.localdate(now)
+    if day != today:
+        return day < today
+    closes = [c for _, c in periods]
+    return bool(closes) and timezone.localtime(now).time() >= max(closes)
+
+
 def attendance_day(
-    *, day: date, periods: Iterable[Period], away: Collection[HalfDay], record: Attendance | None, today: date
+    *,
+    day: date,
+    periods: Iterable[Period],
+    away: Collection[HalfDay],
+    record: Attendance | None,
+    over: bool,
 ) -> dict[str, Any]:
     """One person's attendance on one opening day: a code and what it counts as.
-    Late and early are measured against the hours of the halves not on leave."""
+    Late and early are measured against the hours of the halves not on leave.
+    A day whose hours have not ended (`over` false: later today, or a future
+    day) is not yet expected: it shows what is known and counts nothing."""
     halves = _halves_of(periods)
     working = [h for h in (AM, PM) if (day, h) not in away and halves[h]]
     on_leave = [h for h in (AM, PM) if (day, h) in away]
@@ -447,42 +490,74 @@ def attendance_day(
         "late": False,
         "early": False,
         "absent": False,
+        "counted": False,
+        "no_data": False,
         "leave": Decimal(len(on_leave)) / 2,
         "record": record,
     }
     if not working:
         out["code"] = "假" if on_leave else ""
         return out
-    if day > today:
-        out["code"] = "半假" if on_leave else ""
-        return out
     starts = min(o for h in working for o, _ in halves[h])
     ends = max(c for h in working for _, c in halves[h])
+    prefix = "半假" if on_leave else ""
+    if not over:
+        # Not yet expected: a clock-in already made shows (and whether it was late), nothing counts.
+        if record is not None and record.clock_in is not None:
+            late = timezone.localtime(record.clock_in).time() > starts
+            out["code"] = prefix + ("迟" if late else "√")
+        else:
+            out["code"] = prefix
+        return out
+    out["counted"] = True
     if record is None or record.clock_in is None:
         out["absent"] = True
-        out["code"] = "半假缺" if on_leave else "缺"
+        out["code"] = prefix + "缺"
         return out
     cin = timezone.localtime(record.clock_in).time()
     out["late"] = cin > starts
     if record.clock_out is not None:
         out["early"] = timezone.localtime(record.clock_out).time() < ends
-    elif day < today:
-        out["early"] = True  # never clocked out
+    else:
+        out["early"] = True  # the day is over and they never clocked out
     code = "".join(x for x, flag in (("迟", out["late"]), ("早", out["early"])) if flag) or "√"
-    out["code"] = ("半假" + code) if on_leave else code
+    out["code"] = prefix + code
     return out
 
 
+def _blank_day(day: date, code: str, *, no_data: bool) -> dict[str, Any]:
+    return {
+        "day": day,
+        "code": code,
+        "late": False,
+        "early": False,
+        "absent": False,
+        "counted": False,
+        "no_data": no_data,
+        "leave": Decimal("0"),
+        "record": None,
+    }
+
+
 def attendance_sheet(
-    center: Center, month: date, *, users: Iterable[User] | None = None, today: date | None = None
+    center: Center, month: date, *, users: Iterable[User] | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The month's attendance of the hall's staff: a code per opening day and totals."""
-    today = today or timezone.localdate()
+    """The month's attendance of the hall's staff: a code per opening day and totals.
+
+    Expected days (应出勤) are the opening days whose hours have ended, from the
+    person's first day at the hall (`StaffPlacement`) and from the hall's
+    attendance go-live (`attendance_go_live`). Days before the go-live show
+    "无数据" and count as neither present nor absent; days before the person's
+    first day show "—". `no_data` counts the person's days without data."""
+    now = now or timezone.now()
     month = month.replace(day=1)
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
     people = list(users) if users is not None else list(hall_staff(center, HALL_STAFF))
     open_days = opening_days([center.id], month, last).get(center.id, [])
     periods = {d: hall_hours(center, d) for d in open_days}
+    over = {d: day_is_over(d, periods[d], now) for d in open_days}
+    go_live = attendance_go_live(center)
+    started = started_on_of(center, [u.id for u in people])
     records = {
         (r.user_id, r.day): r
         for r in Attendance.objects.filter(user__in=people, day__gte=month, day__lte=last)
@@ -498,25 +573,41 @@ def attendance_sheet(
             "early": 0,
             "absent": 0,
             "leave": Decimal("0"),
+            "no_data": 0,
         }
+        first_day = started.get(u.id)
         for d in open_days:
+            if first_day is not None and d < first_day:
+                cells.append(_blank_day(d, NOT_STARTED, no_data=False))
+                continue
+            if (go_live is None or d < go_live) and over[d]:
+                cells.append(_blank_day(d, NO_DATA, no_data=True))
+                totals["no_data"] += 1
+                continue
             c = attendance_day(
                 day=d,
                 periods=periods[d],
                 away=away.get(u.id, set()),
                 record=records.get((u.id, d)),
-                today=today,
+                over=over[d],
             )
             cells.append(c)
             totals["leave"] += c["leave"]
-            if d <= today and c["code"] not in ("", "假"):
+            if c["counted"]:
                 totals["expected"] += 1
                 totals["absent"] += c["absent"]
                 totals["present"] += not c["absent"]
                 totals["late"] += c["late"]
                 totals["early"] += c["early"]
-        rows.append({"user": u, "cells": cells, "totals": totals})
-    return {"center": center, "month": month, "days": open_days, "rows": rows}
+        rows.append({"user": u, "cells": cells, "totals": totals, "started_on": first_day})
+    return {
+        "center": center,
+        "month": month,
+        "days": open_days,
+        "rows": rows,
+        "go_live": go_live,
+        "now": now,
+    }
 
 
 def corrections_pending(center: Center) -> QuerySet[AttendanceCorrection]:
@@ -602,3 +693,27 @@ def rankings(*, user: User | AnonymousUser, month: date) -> list[dict[str, Any]]
         }
         for i, r in enumerate(rows)
     ]
+
+
+# --- assessment weights --------------------------------------------------------------------------------
+
+
+def weight_departments_visible_to(user: User | AnonymousUser) -> QuerySet[Any]:
+    """The departments whose halls `user` can see (whose weight sets they may read)."""
+    from govhall.centers.models import Department
+
+    dept_ids = (
+        Center.objects.filter(id__in=visible_center_ids(user), department__isnull=False)
+        .values_list("department_id", flat=True)
+        .distinct()
+    )
+    return Department.objects.filter(id__in=list(dept_ids)).order_by("name")
+
+
+def weight_sets_visible_to(user: User | AnonymousUser) -> QuerySet[WeightSet]:
+    """Weight sets of the departments whose halls `user` can see, newest first."""
+    return (
+        WeightSet.objects.filter(department__in=weight_departments_visible_to(user))
+        .select_related("department", "proposed_by", "decided_by")
+        .order_by("-proposed_at", "-id")
+    )

@@ -26,14 +26,17 @@ from .models import (
     AssessmentLine,
     Attendance,
     AttendanceCorrection,
+    AttendanceSetting,
     Leave,
     LeaveRule,
     MonthlyAssessment,
     Post,
     StaffingWarning,
+    StaffPlacement,
     Substitute,
     TrainingCourse,
     TrainingRecord,
+    WeightSet,
 )
 from .permissions import HALL_STAFF, POST_HOLDERS, access_hall, is_hall_staff
 
@@ -587,6 +590,53 @@ def attendance_correction_decide(
     return correction
 
 
+# --- first days and the attendance go-live -------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_started_on_set(
+    *, by: User | None, center: Center, user: User, started_on: date | None
+) -> StaffPlacement:
+    """The branch manager enters a person's first day at the hall (入职/进驻日期):
+    attendance expects them only from that day."""
+    access_hall(by, center, action="manage")
+    if not is_hall_staff(user, center, HALL_STAFF):
+        raise DomainError(f"{user.display_name}不是{center.name}的工作人员。", field="user")
+    if not started_on:
+        raise DomainError("请填写入职/进驻日期。", field="started_on")
+    if started_on > _today() + timedelta(days=366):
+        raise DomainError("进驻日期不能晚于一年以后。", field="started_on")
+    row = StaffPlacement.objects.filter(user=user, center=center).first() or StaffPlacement(
+        user=user, center=center
+    )
+    if row.pk and row.started_on == started_on:
+        return row
+    before = row.started_on
+    row.started_on = started_on
+    save_recorded(row, by=by, reason=f"设置进驻日期（原为 {before}）" if before else "设置进驻日期")
+    return row
+
+
+@transaction.atomic
+def attendance_since_set(
+    *, by: User | None, center: Center, attendance_since: date | None
+) -> AttendanceSetting:
+    """The branch manager enters the day the hall began keeping attendance in the
+    system (考勤启用日期): earlier days show "无数据", never absence."""
+    access_hall(by, center, action="manage")
+    if not attendance_since:
+        raise DomainError("请填写考勤启用日期。", field="attendance_since")
+    if attendance_since > _today() + timedelta(days=366):
+        raise DomainError("考勤启用日期不能晚于一年以后。", field="attendance_since")
+    row = AttendanceSetting.objects.filter(center=center).first() or AttendanceSetting(center=center)
+    if row.pk and row.attendance_since == attendance_since:
+        return row
+    before = row.attendance_since
+    row.attendance_since = attendance_since
+    save_recorded(row, by=by, reason=f"设置考勤启用日期（原为 {before}）" if before else "设置考勤启用日期")
+    return row
+
+
 # --- training ------------------------------------------------------------------------------------------
 
 
@@ -721,8 +771,131 @@ def assessment_confirm(*, by: User | None, center: Center, month: date) -> int:
         raise DomainError("该月尚未计算考核，无法确认。", field="month")
     if all(r.status == MonthlyAssessment.Status.CONFIRMED for r in rows):
         raise WrongState("该月考核已确认。")
+    _check_still_current(center, month, rows)
     now = timezone.now()
     for r in rows:
         r.status, r.confirmed_by, r.confirmed_at = MonthlyAssessment.Status.CONFIRMED, by, now
         save_recorded(r, by=by, reason="确认月度考核")
     return len(rows)
+
+
+def _check_still_current(center: Center, month: date, rows: list[MonthlyAssessment]) -> None:
+    """Confirming locks what was computed: refused when the figures have changed
+    since (a first day or the go-live entered, a correction approved, weights
+    confirmed), so that absences that were really "no data" are never locked in."""
+    from . import assessment
+
+    stored = {
+        r.user_id: (r.score, sorted((ln.code, ln.weight, ln.score) for ln in r.lines.all())) for r in rows
+    }
+    fresh = {
+        u.id: (total, sorted((ln["code"], ln["weight"], ln["score"]) for ln in lines))
+        for u, total, lines in assessment.compute(center=center, month=month)
+    }
+    if any(fresh.get(uid) != value for uid, value in stored.items()) or set(fresh) - set(stored):
+        raise DomainError(
+            "计算之后考勤、进驻日期、启用日期或权重已有变化，本月考核需重新计算并核对后再确认。",
+            field="month",
+            code="stale",
+        )
+
+
+# --- assessment weights (clause 一(一)): the district proposes, the department confirms ---------------------
+
+
+def _parse_weights(weights: Mapping[str, Any]) -> dict[str, str]:
+    """Each indicator's weight, 0 to 100, together exactly 100."""
+    from .assessment import DEFAULT_WEIGHTS
+
+    out: dict[str, Decimal] = {}
+    for code in DEFAULT_WEIGHTS:
+        raw = weights.get(code)
+        label = AssessmentIndicator.Code(code).label
+        try:
+            value = Decimal(str(raw if raw not in (None, "") else "0"))
+        except (InvalidOperation, ValueError):
+            raise DomainError(f"“{label}”的权重应为 0 到 100 之间的数。", field=code) from None
+        if not value.is_finite() or not Decimal("0") <= value <= Decimal("100"):
+            raise DomainError(f"“{label}”的权重应为 0 到 100 之间的数。", field=code)
+        if value != value.quantize(Decimal("0.1")):
+            raise DomainError(f"“{label}”的权重最多保留一位小数。", field=code)
+        out[code] = value
+    unknown = set(weights) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise DomainError(f"未知的考核指标：{'、'.join(sorted(unknown))}。", field="weights")
+    total = sum(out.values(), Decimal("0"))
+    if total != 100:
+        raise DomainError(f"各项权重合计应为 100，现为 {total.normalize():f}。", field="weights")
+    return {code: f"{v.normalize():f}" for code, v in out.items()}
+
+
+def _may_propose_weights(by: User | None, department: Department) -> None:
+    from govhall.centers.models import Center
+
+    if by is None:
+        return
+    hub = Center.objects.filter(district_id=department.district_id, kind=Center.Kind.DISTRICT).first()
+    if hub is None or Role.DISTRICT_ADMIN not in roles_at(by, hub):
+        raise Refused("考核权重由区政务办提议、业务主管部门确认；只有区政务办可以提议。")
+
+
+def _may_decide_weights(by: User | None, weight_set: WeightSet) -> None:
+    from govhall.centers.models import Center
+
+    if by is None:
+        return
+    halls = Center.objects.filter(department_id=weight_set.department_id)
+    if not any(Role.DEPARTMENT_LEADER in roles_at(by, c) for c in halls):
+        raise Refused(
+            f"只有{weight_set.department.name}（业务主管部门）的分管班子成员可以确认或退回该权重方案。"
+        )
+
+
+@transaction.atomic
+def weights_propose(
+    *, by: User | None, department: Department, weights: Mapping[str, Any], note: str = ""
+) -> WeightSet:
+    """The district office proposes the assessment weights of a department's
+    halls (notice clause 一(一)). Used only once the department confirms."""
+    _may_propose_weights(by, department)
+    parsed = _parse_weights(weights)
+    if WeightSet.objects.filter(department=department, status=WeightSet.Status.PROPOSED).exists():
+        raise DomainError(
+            f"{department.name}已有一份待确认的权重方案，请待部门确认或退回后再提议。", field="department"
+        )
+    row = WeightSet(
+        department=department,
+        weights=parsed,
+        note=(note or "").strip()[:200],
+        proposed_by=by,
+        proposed_at=timezone.now(),
+    )
+    save_recorded(row, by=by, reason="区政务办提议考核权重")
+    return row
+
+
+@transaction.atomic
+def weights_confirm(*, by: User | None, weight_set: WeightSet) -> WeightSet:
+    """The department confirms the proposal: its halls' assessments use it from now on."""
+    row = WeightSet.objects.select_for_update().select_related("department").get(pk=weight_set.pk)
+    _may_decide_weights(by, row)
+    if row.status != WeightSet.Status.PROPOSED:
+        raise WrongState(f"该权重方案目前为“{row.get_status_display()}”，不能再确认。")
+    row.status, row.decided_by, row.decided_at = WeightSet.Status.CONFIRMED, by, timezone.now()
+    save_recorded(row, by=by, reason="业务主管部门确认考核权重")
+    return row
+
+
+@transaction.atomic
+def weights_reject(*, by: User | None, weight_set: WeightSet, reason: str) -> WeightSet:
+    """The department does not agree, with its reason; the weights in use stay as they were."""
+    row = WeightSet.objects.select_for_update().select_related("department").get(pk=weight_set.pk)
+    _may_decide_weights(by, row)
+    if row.status != WeightSet.Status.PROPOSED:
+        raise WrongState(f"该权重方案目前为“{row.get_status_display()}”，不能再退回。")
+    if not (reason or "").strip():
+        raise DomainError("不同意时请写明理由。", field="reason")
+    row.status, row.decided_by, row.decided_at = WeightSet.Status.REJECTED, by, timezone.now()
+    row.reason = reason.strip()[:200]
+    save_recorded(row, by=by, reason="业务主管部门退回考核权重")
+    return row

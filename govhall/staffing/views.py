@@ -29,6 +29,7 @@ from .forms import (
     ApproveForm,
     CorrectionForm,
     CourseForm,
+    GoLiveForm,
     IndicatorForm,
     LeaveRejectForm,
     LeaveRequestForm,
@@ -36,6 +37,9 @@ from .forms import (
     PostForm,
     RecordForm,
     ReportBackForm,
+    StartedOnForm,
+    WeightRejectForm,
+    WeightsForm,
 )
 from .halfdays import unserved_halves
 from .models import AssessmentIndicator, AttendanceCorrection, Leave, Post, StaffingWarning, TrainingCourse
@@ -376,11 +380,21 @@ def attendance(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def hall_attendance(request, pk):
+    from .models import AttendanceSetting
+
     center = _hall(request, pk)
     month = _month(request)
     if request.GET.get("format") == "xlsx":
         sheet = selectors.attendance_sheet(center, month)
         return _xlsx(excel.attendance_xlsx(sheet), f"考勤-{center.code}-{month:%Y-%m}.xlsx")
+    which = request.POST.get("form")
+    people = list(selectors.hall_staff(center, HALL_STAFF))
+    setting = AttendanceSetting.objects.filter(center=center).first()
+    started_form = StartedOnForm(request.POST if which == "started_on" else None, people=people)
+    go_live_form = GoLiveForm(
+        request.POST if which == "go_live" else None,
+        initial={"attendance_since": setting.attendance_since if setting else None},
+    )
     ctx = {
         "center": center,
         "month": month,
@@ -388,7 +402,28 @@ def hall_attendance(request, pk):
         "sheet": SimpleLazyObject(lambda: selectors.attendance_sheet(center, month)),
         "corrections": selectors.corrections_pending(center),
         "can_manage": can(request.user, center, "manage"),
+        "setting": setting,
+        "started_form": started_form,
+        "go_live_form": go_live_form,
     }
+    back = f"{request.path}?month={month:%Y-%m}"
+    if request.method == "POST" and which in ("started_on", "go_live"):
+        form = started_form if which == "started_on" else go_live_form
+        if not form.is_valid():
+            return render(request, "staffing/attendance_sheet.html", ctx, status=400)
+        errors_show_on(request, "staffing/attendance_sheet.html", ctx, form=form)
+        if which == "started_on":
+            user = next(u for u in people if str(u.id) == form.cleaned_data["user"])
+            services.staff_started_on_set(
+                by=request.user, center=center, user=user, started_on=form.cleaned_data["started_on"]
+            )
+            messages.success(request, f"已设置{user.display_name}的进驻日期。")
+        else:
+            services.attendance_since_set(
+                by=request.user, center=center, attendance_since=form.cleaned_data["attendance_since"]
+            )
+            messages.success(request, "已设置本大厅的考勤启用日期。")
+        return redirect(back)
     if request.method == "POST":
         errors_show_on(request, "staffing/attendance_sheet.html", ctx)
         correction = get_object_or_404(
@@ -398,7 +433,7 @@ def hall_attendance(request, pk):
             by=request.user, correction=correction, approve=request.POST.get("decision") == "approve"
         )
         messages.success(request, "已处理考勤更正申请。")
-        return redirect(f"{request.path}?month={month:%Y-%m}")
+        return redirect(back)
     return render(request, "staffing/attendance_sheet.html", ctx)
 
 
@@ -460,6 +495,8 @@ def hall_training(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def hall_assessment(request, pk):
+    from .assessment import total_explanation, weights_for
+
     center = _hall(request, pk)
     month = _month(request)
     rows = list(selectors.assessments_of(center, month))
@@ -469,11 +506,18 @@ def hall_assessment(request, pk):
             excel.assessment_xlsx(center, month, rows, windows), f"考核-{center.code}-{month:%Y-%m}.xlsx"
         )
     scored = [r.score for r in rows if r.score is not None]
+    in_effect = weights_for(center)
     ctx = {
         "center": center,
         "month": month,
-        "rows": rows,
+        "rows": [
+            {"a": r, "lines": list(r.lines.all()), "total": total_explanation(r.lines.all())} for r in rows
+        ],
         "windows": windows,
+        "weights": [
+            {"label": c.label, "weight": in_effect.weights.get(c.value)} for c in AssessmentIndicator.Code
+        ],
+        "weights_source": in_effect.source,
         "branch_score": round(sum(scored) / len(scored), 1) if scored else None,
         "locked": any(r.status == "confirmed" for r in rows),
         "can_manage": can(request.user, center, "manage"),
@@ -536,3 +580,79 @@ def leave_rule(request, pk):
     services.leave_rule_set(by=request.user, department=department, **form.cleaned_data)
     messages.success(request, "已更新请假审批规则。")
     return redirect("staffing:posts", pk=center.pk)
+
+
+# --- assessment weights (clause 一(一)) -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def weights(request, pk=None, action=None):
+    """The district office proposes a department's weights; the department confirms or rejects."""
+    from govhall.accounts.models import Role
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    from .assessment import DEFAULT_WEIGHTS
+    from .models import WeightSet
+
+    departments = list(selectors.weight_departments_visible_to(request.user))
+    sets = list(selectors.weight_sets_visible_to(request.user)[:50])
+    is_admin = bool(center_ids_acting_as(request.user, {Role.DISTRICT_ADMIN}))
+    leader_halls = center_ids_acting_as(request.user, {Role.DEPARTMENT_LEADER})
+    my_departments = set(
+        Center.objects.filter(id__in=leader_halls, department__isnull=False).values_list(
+            "department_id", flat=True
+        )
+    )
+    propose = WeightsForm(
+        request.POST if action is None and request.method == "POST" else None,
+        departments=departments,
+        initial_weights=DEFAULT_WEIGHTS,
+    )
+    reject = WeightRejectForm(request.POST if action == "reject" else None)
+    ctx = {
+        "sets": [
+            {
+                "set": ws,
+                "lines": [
+                    {"label": c.label, "weight": ws.weights.get(c.value, "0")}
+                    for c in AssessmentIndicator.Code
+                ],
+                "can_decide": ws.status == WeightSet.Status.PROPOSED and ws.department_id in my_departments,
+            }
+            for ws in sets
+        ],
+        "form": propose,
+        "reject": reject,
+        "is_admin": is_admin,
+        "weight_fields": [propose[c] for c in AssessmentIndicator.Code.values],
+    }
+    if request.method == "POST" and action is None:
+        if not propose.is_valid():
+            return render(request, "staffing/weights.html", ctx, status=400)
+        errors_show_on(request, "staffing/weights.html", ctx, form=propose)
+        department = next(d for d in departments if str(d.id) == propose.cleaned_data["department"])
+        services.weights_propose(
+            by=request.user,
+            department=department,
+            weights=propose.weights(),
+            note=propose.cleaned_data["note"],
+        )
+        messages.success(request, f"已向{department.name}提议考核权重，待部门确认。")
+        return redirect("staffing:weights")
+    if request.method == "POST":
+        ws = get_object_or_404(selectors.weight_sets_visible_to(request.user), pk=pk)
+        if action == "confirm":
+            errors_show_on(request, "staffing/weights.html", ctx)
+            services.weights_confirm(by=request.user, weight_set=ws)
+            messages.success(request, "已确认该权重方案，本部门各大厅的考核自此使用。")
+        elif action == "reject":
+            errors_show_on(request, "staffing/weights.html", ctx, form=reject)
+            if not reject.is_valid():
+                raise DomainError("不同意时请写明理由。", field="reason")
+            services.weights_reject(by=request.user, weight_set=ws, reason=reject.cleaned_data["reason"])
+            messages.success(request, "已退回该权重方案。")
+        else:
+            raise Http404
+        return redirect("staffing:weights")
+    return render(request, "staffing/weights.html", ctx)

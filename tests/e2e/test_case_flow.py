@@ -109,7 +109,11 @@ def test_online_marriage_application_with_one_time_notice(page, server, tmp_path
     assert_accessible(page)
     page.get_by_label("申请人姓名或单位名称").fill("王演示")
     page.get_by_label("证件号码").fill("110105199001011232")
-    page.get_by_label("联系电话").fill(PHONE)
+    page.get_by_label(re.compile(r"^联系电话")).fill(PHONE)
+    # Both parties apply for a marriage (婚姻登记条例): the other party too.
+    page.get_by_label("另一方当事人姓名").fill("周演示")
+    page.get_by_label("另一方公民身份号码").fill("110105199102031849")
+    page.get_by_label("另一方联系电话").fill("13800000011")
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_url(re.compile(r"/my/cases/\d+/$"))
     case_url = page.url

@@ -34,3 +34,41 @@ def intake(world, marriage, materials):
         return services.case_intake_window(**data)
 
     return make
+
+
+@pytest.fixture
+def authorise(world):
+    """A function: issue a 首席代表授权书 (by the district office unless `by`) — by default
+    to chief_a at branch a for all of 民政局's items, valid from yesterday for a year."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from govhall.cases import services
+
+    counter = iter(range(1, 100))
+
+    def make(**kw):
+        today = timezone.localdate()
+        data = {
+            "by": world["admin"],
+            "department": world["dep_a"],
+            "center": world["a"],
+            "representative": world["chief_a"],
+            "document_number": f"测民授〔2026〕{next(counter)}号",
+            "title": "关于授权首席代表办理婚姻登记事项的决定",
+            "valid_from": today - timedelta(days=1),
+            "valid_to": today + timedelta(days=365),
+            "all_items": True,
+        }
+        data.update(kw)
+        return services.chief_authorization_issue(**data)
+
+    return make
+
+
+@pytest.fixture
+def chief(world, authorise):
+    """chief_a, holding a current authorisation for all of 民政局's items at branch a."""
+    authorise()
+    return world["chief_a"]

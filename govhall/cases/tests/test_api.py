@@ -46,6 +46,9 @@ def test_create_read_and_decide_through_the_api(world, marriage, materials):
         {"action": "request_correction", "items": [{"material_id": materials[3].id, "reason": "新要求"}]},
     )
     assert r.status_code == 400 and r.json()["code"] == "new_demand"
+    # The corrected materials come in at the window; then the application is complete.
+    r = post(c, f"/cases/{number}/paper-materials", {"material_ids": [materials[2].id, materials[3].id]})
+    assert r.status_code == 200, r.content
     r = post(c, f"/cases/{number}/decisions", {"action": "accept"})
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     r = post(c, f"/cases/{number}/decisions", {"action": "accept"})
@@ -75,7 +78,9 @@ def test_other_branch_gets_404_and_cannot_decide(world, marriage, materials):
 
 
 def test_bad_decision_input_is_4xx_not_500(world, marriage, materials):
-    number = _create(world, marriage, materials).json()["number"]
+    number = _create(world, marriage, materials, paper_material_ids=[m.id for m in materials]).json()[
+        "number"
+    ]
     c = client_for(world["clerk_a"])
     assert post(c, f"/cases/{number}/decisions", {"action": "explode"}).status_code == 422
     assert post(c, f"/cases/{number}/decisions", {"action": "suspend"}).status_code == 409

@@ -106,8 +106,8 @@ def test_full_path_records_who_when_why_and_issues_numbered_notices(world, intak
     assert case.history.count() >= 5
 
 
-def test_wrong_state_transitions_are_refused(world, intake):
-    case = intake()
+def test_wrong_state_transitions_are_refused(world, intake, chief):
+    case = intake(4)
     for step in (
         lambda: services.case_start(by=world["clerk_a"], case=case),
         lambda: services.case_complete(by=world["clerk_a"], case=case, outcome="approved"),
@@ -121,7 +121,7 @@ def test_wrong_state_transitions_are_refused(world, intake):
         services.case_accept(by=world["clerk_a"], case=case)
     assert "已受理" in exc.value.message
     with pytest.raises(WrongState):
-        services.case_reject(by=world["clerk_a"], case=case, reason="x", legal_basis="y")
+        services.case_reject(by=chief, case=case, reason="x", legal_basis="y")
     services.case_complete(by=world["clerk_a"], case=case, outcome="approved")
     with pytest.raises(WrongState):
         services.case_withdraw(by=world["clerk_a"], case=case, reason="不办了")
@@ -130,13 +130,13 @@ def test_wrong_state_transitions_are_refused(world, intake):
     assert case.events.count() == 3
 
 
-def test_rejection_notice_states_reason_basis_and_right_to_review(world, intake):
+def test_rejection_notice_states_reason_basis_and_right_to_review(world, intake, chief):
     case = intake()
     with pytest.raises(DomainError) as exc:
-        services.case_reject(by=world["clerk_a"], case=case, reason="不符合条件", legal_basis="")
+        services.case_reject(by=chief, case=case, reason="不符合条件", legal_basis="")
     assert exc.value.field == "legal_basis"
     services.case_reject(
-        by=world["clerk_a"],
+        by=chief,
         case=case,
         reason="女方未达法定婚龄",
         legal_basis="《中华人民共和国民法典》第一千零四十七条",
@@ -269,11 +269,11 @@ def test_chief_representative_decision_records_that_authority(world, intake):
     assert other.decision_authority == Case.Authority.CLERK
 
 
-def test_denial_needs_a_reason_and_mail_needs_a_tracking_number(world, intake):
+def test_denial_needs_a_reason_and_mail_needs_a_tracking_number(world, intake, chief):
     case = intake(4)
     services.case_accept(by=world["clerk_a"], case=case)
     with pytest.raises(DomainError) as exc:
-        services.case_complete(by=world["clerk_a"], case=case, outcome="denied")
+        services.case_complete(by=chief, case=case, outcome="denied")
     assert exc.value.field == "note"
     services.case_complete(by=world["clerk_a"], case=case, outcome="approved")
     with pytest.raises(DomainError) as exc:

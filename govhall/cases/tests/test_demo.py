@@ -11,7 +11,7 @@ def test_demo_cases_load_once():
 
     load_demo()
     load_demo_catalog()
-    assert load_demo_cases() == 4
+    assert load_demo_cases() == 5  # four marriages and a divorce in its 冷静期
     assert load_demo_cases() == 0
     assert set(Case.objects.values_list("status", flat=True)) == {
         "submitted",

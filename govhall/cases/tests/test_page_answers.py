@@ -50,9 +50,11 @@ def test_a_role_that_may_see_but_not_decide_is_refused_on_the_page_and_in_the_ap
     assert "只有本中心的窗口工作人员" in act.content.decode()
 
 
-def test_a_decision_missing_its_reason_is_shown_next_to_the_field_and_nothing_is_written(world, intake):
+def test_a_decision_missing_its_reason_is_shown_next_to_the_field_and_nothing_is_written(
+    world, intake, chief
+):
     case = intake()
-    r = client_for(world["clerk_a"]).post(
+    r = client_for(chief).post(
         f"/staff/cases/{case.number}/act/reject/", {"reason": "", "legal_basis": "《婚姻登记条例》"}
     )
     html = r.content.decode()

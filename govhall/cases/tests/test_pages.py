@@ -79,6 +79,8 @@ def test_detail_actions_and_wrong_state_error(world, intake, materials):
     assert r.status_code == 400 and "一次性告知" in r.content.decode()
     r = c.post(f"/staff/cases/{case.number}/act/deliver/", {"method": "window"})
     assert r.status_code == 409
+    r = c.post(f"/staff/cases/{case.number}/act/receive/", {"materials": [materials[2].id, materials[3].id]})
+    assert r.status_code == 302
     assert c.post(f"/staff/cases/{case.number}/act/accept/").status_code == 302
     detail = c.get(f"/staff/cases/{case.number}/").content.decode()
     assert "data-confirm" in detail and "受理通知书" in detail

@@ -17,7 +17,6 @@ def complete_guide(item, by=None, **overrides):
         "consult_phone": "023-42800005",
         "complaint_phone": "023-12345",
         "place": "婚姻登记大厅",
-        "windows": "1-3 号窗口",
         "hours": "工作日 9:00-17:00",
         "faq": [{"q": "需要带照片吗？", "a": "需要 2 寸合影 3 张。"}],
     }

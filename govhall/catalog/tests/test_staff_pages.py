@@ -29,7 +29,6 @@ def full_guide_post(**overrides):
         "promised_days": "1",
         "visits": "1",
         "place": "婚姻登记大厅",
-        "windows": "1 号窗口",
         "hours": "工作日",
         "consult_phone": "023-42800005",
         "complaint_phone": "023-12345",

@@ -145,7 +145,13 @@ def test_demo_district_loads_twice_without_changes():
         "合川区政务服务中心住房公积金管理分中心",
     } <= names
     history_rows = Center.history.count()
-    assert load_demo() == {"districts": 0, "departments": 0, "centers": 0, "users": 0}
+    assert load_demo() == {
+        "districts": 0,
+        "departments": 0,
+        "centers": 0,
+        "users": 0,
+        "holiday_arrangements": 0,
+    }
     assert Center.history.count() == history_rows
 
 

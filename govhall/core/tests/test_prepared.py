@@ -42,6 +42,9 @@ def _intake(world, marriage, name="张三"):
         applicant_name=name,
         applicant_id_number=PERSON_ID,
         contact_phone=PHONE,
+        paper_material_ids=[
+            m.id for m in marriage.current_guide.materials.all()
+        ],  # complete: may be accepted
     )
 
 

@@ -117,6 +117,27 @@ def test_district_office_is_told_which_year_of_holidays_is_missing_and_how_many_
         client.force_login(world["admin"])
         html = client.get(reverse("dashboards:workbench")).content.decode()
         assert "2027 年节假日安排尚未录入 — 1 件办件期限待定" in html
-        assert reverse("cases:calendar") in html
+        assert reverse("centers:calendar") in html
         client.force_login(world["clerk_a"])
         assert "节假日安排尚未录入" not in client.get(reverse("dashboards:workbench")).content.decode()
+
+
+def test_workbench_says_the_year_waits_for_a_second_persons_confirmation(client, world):
+    """A draft arrangement of the coming year does not close the gap: the district
+    office is sent to confirm it (issue 13), and 工作日调整 is always linked."""
+    from datetime import date
+
+    from govhall.centers import calendar as cal
+
+    a = cal.holiday_arrangement_create(
+        by=world["admin"],
+        year=2027,
+        number="国办发明电〔2026〕示例号",
+        periods=[("元旦", date(2027, 1, 1), date(2027, 1, 3))],
+        makeups=[],
+    )
+    client.force_login(world["admin"])
+    html = client.get(reverse("dashboards:workbench")).content.decode()
+    assert "2027 年节假日安排已录入、尚待第二人确认 — 0 件办件期限待定" in html
+    assert reverse("centers:arrangement", args=[a.pk]) in html
+    assert f'href="{reverse("centers:calendar")}"' in html

@@ -1,6 +1,28 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from govhall.queueing import services
+
+HALL_TZ = ZoneInfo("Asia/Shanghai")
+# Tuesday 24 November 2026, 10:00 in the hall: an ordinary working day, inside the
+# test halls' hours (Monday to Friday 09:00–17:00). Numbers are taken only while the
+# hall is open, so every queueing test runs at this time unless it says otherwise.
+OPEN_TIME = datetime(2026, 11, 24, 10, 0, tzinfo=HALL_TZ)
+
+
+def hall_time(*args: int) -> datetime:
+    """A time in the hall's zone: hall_time(2026, 11, 24, 1, 44)."""
+    return datetime(*args, tzinfo=HALL_TZ)
+
+
+@pytest.fixture(autouse=True)
+def _hall_open_clock():
+    """The clock stands inside opening hours (it keeps ticking from there)."""
+    with time_machine.travel(OPEN_TIME, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -17,9 +17,17 @@ def at(day, hh, mm=0):
     return timezone.make_aware(datetime.combine(day, time(hh, mm)))
 
 
-def codes(staff, user, today=WED):
-    sheet = selectors.attendance_sheet(staff["center"], MON, users=[user], today=today)
+def codes(staff, user, now=None):
+    """The codes and totals of `user`'s September, as seen after Wednesday's hours by default."""
+    sheet = selectors.attendance_sheet(staff["center"], MON, users=[user], now=now or at(WED, 18))
     return {c["day"]: c["code"] for c in sheet["rows"][0]["cells"]}, sheet["rows"][0]["totals"]
+
+
+def live_since_september(staff):
+    """The hall has kept attendance in the system since 1 September."""
+    services.attendance_since_set(
+        by=staff["manager_a"], center=staff["center"], attendance_since=date(2026, 9, 1)
+    )
 
 
 def test_clock_in_and_out_records_the_ip(staff):
@@ -54,16 +62,23 @@ def test_late_early_and_absent_against_the_hall_hours(staff):
     services.attendance_clock(by=staff["clerk_a"], kind="out", now=at(TUE, 17, 1))
     got, totals = codes(staff, staff["clerk_a"])
     assert got[MON] == "迟早" and got[TUE] == "√" and got[WED] == "缺"
-    # September 1–11 has 9 earlier opening days with no clock-in: absent too.
-    assert (
-        totals["late"] == 1
-        and totals["early"] == 1
-        and totals["absent"] == 9 + 1
-        and totals["expected"] == 12
+    # No go-live entered: the hall's first record (Monday) is the go-live; September 1–11 has no data.
+    assert got[date(2026, 9, 11)] == "无数据"
+    assert (totals["late"], totals["early"], totals["absent"], totals["expected"], totals["no_data"]) == (
+        1,
+        1,
+        1,
+        3,
+        9,
     )
+    live_since_september(staff)
+    # September 1–11 has 9 earlier opening days with no clock-in: since the go-live, absent too.
+    _, totals = codes(staff, staff["clerk_a"])
+    assert totals["absent"] == 9 + 1 and totals["expected"] == 12 and totals["no_data"] == 0
 
 
 def test_attendance_with_approved_leave_is_not_absence(staff):
+    live_since_september(staff)
     services.leave_approve(leave=ask(staff["a3"], WED, WED), by=staff["manager_a"])
     got, totals = codes(staff, staff["a3"])
     assert got[WED] == "假" and got[TUE] == "缺"
@@ -72,6 +87,7 @@ def test_attendance_with_approved_leave_is_not_absence(staff):
 
 
 def test_requested_but_unapproved_leave_is_still_absence(staff):
+    live_since_september(staff)
     ask(staff["a3"], WED, WED)
     got, _ = codes(staff, staff["a3"])
     assert got[WED] == "缺"
@@ -89,7 +105,7 @@ def test_morning_leave_measures_lateness_from_the_afternoon(staff):
     services.leave_approve(leave=ask(staff["a3"], MON, MON, end_am=True), by=staff["manager_a"])
     services.attendance_clock(by=staff["a3"], kind="in", now=at(MON, 13, 20))
     services.attendance_clock(by=staff["a3"], kind="out", now=at(MON, 17, 2))
-    got, totals = codes(staff, staff["a3"], today=MON)
+    got, totals = codes(staff, staff["a3"], now=at(MON, 18))
     assert got[MON] == "半假√" and totals["late"] == 0 and totals["leave"] == 0.5
 
 

@@ -9,9 +9,36 @@ def test_demo_posts_every_window_of_the_marriage_hall_and_loads_twice_without_ch
     load_demo_queueing()
     first = load_demo_staffing()
     assert first["posts"] == 6 and first["users"] == 2
-    assert load_demo_staffing() == {"users": 0, "courses": 0, "records": 0, "posts": 0, "rules": 0}
+    assert first["starts"] == 5 and first["weights"] == 1
+    assert set(load_demo_staffing().values()) == {0}
     posts = {
         (p.window.number, p.role): p.user.username for p in Post.objects.select_related("window", "user")
     }
     assert posts[(1, "A")] == "clerk_mz" and posts[(1, "B")] == "clerk_mz_b"
     assert "clerk_mz_c" not in posts.values()
+
+
+def test_demo_attendance_starts_at_the_go_live_and_the_weights_are_confirmed(db):
+    from django.utils import timezone
+
+    from govhall.centers.models import Center
+    from govhall.staffing import selectors
+    from govhall.staffing.assessment import weights_for
+    from govhall.staffing.models import WeightSet
+
+    load_demo()
+    load_demo_queueing()
+    load_demo_staffing()
+    hall = Center.objects.get(code="HC-MZ")
+    today = timezone.localdate()
+    assert selectors.attendance_go_live(hall) == today
+    sheet = selectors.attendance_sheet(hall, today)
+    # Nothing before the demo's go-live counts as absence.
+    assert all(r["totals"]["absent"] == 0 for r in sheet["rows"])
+    ws = WeightSet.objects.get(department=hall.department)
+    assert (
+        ws.status == "confirmed"
+        and ws.proposed_by.username == "admin"
+        and ws.decided_by.username == "leader_mz"
+    )
+    assert weights_for(hall).weight_set == ws

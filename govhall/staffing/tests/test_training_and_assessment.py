@@ -76,6 +76,7 @@ def _finish_tickets(staff, user, n, minutes):
 
 
 def test_score_shows_how_it_was_computed_and_absent_sources_are_not_zero(staff):
+    services.attendance_since_set(by=staff["manager_a"], center=staff["center"], attendance_since=SEPT)
     _finish_tickets(staff, staff["clerk_a"], 4, 10)
     _finish_tickets(staff, staff["a2"], 2, 20)
     rows = {
@@ -89,8 +90,10 @@ def test_score_shows_how_it_was_computed_and_absent_sources_are_not_zero(staff):
     theirs = {ln.code: ln for ln in rows[staff["a2"].id].lines.all()}
     assert theirs["tickets"].score == 50 and theirs["service_time"].score == 50
     assert "本厅最高" in theirs["tickets"].value and theirs["tickets"].explanation
-    # attendance: absent every opening day of the month up to 2026-09-14 (the frozen today)
+    # attendance: absent every opening day since the go-live (1 September) whose hours have ended;
+    # the frozen today (2026-09-14, 00:00) is not yet expected
     assert mine["attendance"].score == 0
+    assert mine["attendance"].value.startswith("出勤 0/9 天")
     # total = weighted mean over the present indicators only (attendance 30, tickets 15, time 10, training 5)
     assert rows[staff["clerk_a"].id].score == pytest.approx(
         (0 * 30 + 100 * 15 + 100 * 10 + 100 * 5) / 60, abs=0.1
