@@ -277,8 +277,8 @@ def audit_prune(*, now: datetime | None = None) -> dict[str, int]:
     removed: dict[str, int] = {}
     with transaction.atomic():
         for model in apps.get_models():
-            if model._meta.model_name.startswith("historical"):
-                n, _ = model.objects.filter(history_date__lt=cutoff).delete()
+            if (model._meta.model_name or "").startswith("historical"):
+                n, _ = model._default_manager.filter(history_date__lt=cutoff).delete()
                 if n:
                     removed[model._meta.label] = n
         n, _ = PersonalDataAccess.objects.filter(at__lt=cutoff).delete()

@@ -101,7 +101,7 @@ def shared_cache_state() -> str:
     from django.conf import settings
     from django.core.cache import cache
 
-    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+    if "redis" not in str(settings.CACHES["default"]["BACKEND"]).lower():
         return "local"
     try:
         cache.set("healthz", "1", 5)

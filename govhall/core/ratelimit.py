@@ -49,7 +49,7 @@ def rules() -> list[Rule]:
             limit=int(r["limit"]),
             seconds=int(r["seconds"]),
             method=r.get("method", "POST"),
-            when=tuple(r["when"]) if r.get("when") else None,  # type: ignore[arg-type]
+            when=(str(r["when"][0]), str(r["when"][1])) if r.get("when") else None,
         )
         for r in getattr(settings, "GOVHALL_RATE_LIMITS", [])
     ]

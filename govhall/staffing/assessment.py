@@ -72,7 +72,7 @@ def weights_for(center) -> WeightsInEffect:
         else None
     )
     if confirmed is not None:
-        w = {code: Decimal(str(confirmed.weights.get(code, 0))) for code in DEFAULT_WEIGHTS}
+        w = {str(code): Decimal(str(confirmed.weights.get(code, 0))) for code in DEFAULT_WEIGHTS}
         by = confirmed.decided_by.display_name if confirmed.decided_by else "系统"
         when = timezone.localtime(confirmed.decided_at) if confirmed.decided_at else None
         source = (
@@ -147,8 +147,8 @@ def total_explanation(lines: list[dict[str, Any]] | Any) -> str:
             counted.append((label, Decimal(weight), Decimal(score)))
     if not counted:
         return "没有可计入的指标，总分无数据"
-    total_w = sum(w for _, w, _ in counted)
-    total = (sum(w * s for _, w, s in counted) / total_w).quantize(ONE)
+    total_w = sum((w for _, w, _ in counted), Decimal(0))
+    total = (sum((w * s for _, w, s in counted), Decimal(0)) / total_w).quantize(ONE)
     terms = " + ".join(f"{_n(w)}×{_n(s)}" for _, w, s in counted)
     out = f"总分 =（{terms}）÷ {_n(total_w)} = {_n(total)}"
     if left_out:

@@ -119,7 +119,12 @@ def test_a_user_name_that_is_a_phone_number_is_masked_in_the_list_detail_and_exp
 def test_district_office_creates_a_user(client, world):
     response = _as(client, world["admin"]).post(
         "/staff/people/new/",
-        {"username": "newclerk", "full_name": "新同事", "phone": PHONE, "password": "a-good-long-passphrase-7"},
+        {
+            "username": "newclerk",
+            "full_name": "新同事",
+            "phone": PHONE,
+            "password": "a-good-long-passphrase-7",
+        },
     )
     person = User.objects.get(username="newclerk")
     assert response.status_code == 302 and response["Location"] == f"/staff/people/{person.pk}/"
