@@ -249,6 +249,22 @@ def _transition(case: Case, *, action: str, by: User | None, reason: str = "", t
     return case
 
 
+def _note(case: Case, *, action: str, label: str, by: User | None, reason: str = "") -> None:
+    """A step on the case that does not change its status (a commitment signed, an
+    escalation, a material to follow): one event in its record."""
+    insert_row(
+        CaseEvent(
+            case=case,
+            action=action,
+            label=label,
+            from_status=case.status,
+            to_status=case.status,
+            by=by,
+            reason=reason,
+        )
+    )
+
+
 def _today() -> date:
     return timezone.localdate()
 
@@ -574,16 +590,12 @@ def _close_follow_ups(
         # validate=False, reason (b): only who/when it arrived (system-maintained) changes.
         save_recorded(follow, by=by, reason="补交容缺材料", validate=False)
         due = f"（截止 {follow.due_on:%Y年%m月%d日}）" if follow.due_on else ""
-        insert_row(
-            CaseEvent(
-                case=case,
-                action="follow_up_received",
-                label="补交容缺材料",
-                from_status=case.status,
-                to_status=case.status,
-                by=by,
-                reason=f"{follow.name}{due}{'，纸质' if row.paper else '，电子'}",
-            )
+        _note(
+            case,
+            action="follow_up_received",
+            label="补交容缺材料",
+            by=by,
+            reason=f"{follow.name}{due}{'，纸质' if row.paper else '，电子'}",
         )
     if not any(f.received_at is None and f.due_on and f.due_on < _today() for f in open_.values()):
         Warning.objects.filter(case=case, level=Warning.Level.FOLLOW_UP, resolved_at__isnull=True).update(
@@ -839,16 +851,12 @@ def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
     _transition(case, action="accept", by=by, to=S.ACCEPTED, reason=reason)
     follow_ups = _open_follow_ups(case, state.to_follow, by=by)
     if follow_ups:
-        insert_row(
-            CaseEvent(
-                case=case,
-                action="follow_up_due",
-                label="容缺受理",
-                from_status=case.status,
-                to_status=case.status,
-                by=by,
-                reason="；".join(f"{f.name}：{_follow_due_text(f)}" for f in follow_ups),
-            )
+        _note(
+            case,
+            action="follow_up_due",
+            label="容缺受理",
+            by=by,
+            reason="；".join(f"{f.name}：{_follow_due_text(f)}" for f in follow_ups),
         )
     _issue_acceptance_notice(
         case,
@@ -909,16 +917,12 @@ def case_commitment_record(*, by: User | None, case: Case, signed_by: str) -> Co
         recorded_by=by,
     )
     save_recorded(row, by=by, reason="登记告知承诺书")
-    insert_row(
-        CaseEvent(
-            case=case,
-            action="commitment",
-            label="签署告知承诺书",
-            from_status=case.status,
-            to_status=case.status,
-            by=by,
-            reason=f"{signed_by}签署，代替：{'、'.join(m.name for m in replaced)}",
-        )
+    _note(
+        case,
+        action="commitment",
+        label="签署告知承诺书",
+        by=by,
+        reason=f"{signed_by}签署，代替：{'、'.join(m.name for m in replaced)}",
     )
     return row
 
@@ -1366,17 +1370,7 @@ def case_escalate(*, by: User | None, case: Case, proposal: str, reason: str) ->
     esc = save_recorded(
         Escalation(case=case, proposal=proposal, reason=reason, raised_by=by), by=by, reason=f"提请{label}"
     )
-    insert_row(
-        CaseEvent(
-            case=case,
-            action="escalate",
-            label="提请首席代表/部门决定",
-            from_status=case.status,
-            to_status=case.status,
-            by=by,
-            reason=f"拟{label}：{reason}",
-        )
-    )
+    _note(case, action="escalate", label="提请首席代表/部门决定", by=by, reason=f"拟{label}：{reason}")
     return esc
 
 
@@ -1393,17 +1387,7 @@ def escalation_return(*, by: User | None, case: Case, note: str) -> Escalation:
     if not note:
         raise DomainError("请写明退回窗口继续办理的意见。", field="note")
     _escalation_resolve(esc, by=by, outcome=Escalation.Outcome.RETURNED, note=note)
-    insert_row(
-        CaseEvent(
-            case=case,
-            action="escalation_return",
-            label="退回窗口继续办理",
-            from_status=case.status,
-            to_status=case.status,
-            by=by,
-            reason=note,
-        )
-    )
+    _note(case, action="escalation_return", label="退回窗口继续办理", by=by, reason=note)
     return esc
 
 
