@@ -441,8 +441,10 @@ def ticket_requeue(*, ticket: Ticket, by: User | AnonymousUser | None = None) ->
         .order_by("sort_at", "id")
         .values_list("sort_at", flat=True)[:after]
     )
-    # After the N-th person waiting now (or at the end when fewer wait), not at the front.
-    ticket.sort_at = line[-1] + timedelta(microseconds=1) if after and len(line) >= after else now
+    # After the N-th person waiting now (or right after the last when fewer wait), never at
+    # the front. Placed relative to the line itself, not to the clock: numbers may be
+    # stamped by the database's clock.
+    ticket.sort_at = line[-1] + timedelta(microseconds=1) if line else now
     ticket.status = Ticket.Status.WAITING
     ticket.window = ticket.target_window = None
     ticket.finished_at = ticket.finished_by = None
