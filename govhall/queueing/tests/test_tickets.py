@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from govhall.centers.models import Center
@@ -83,7 +84,10 @@ def test_call_next_calls_in_order_and_records_who_and_where(hall, open_w1):
     services.ticket_start(window=open_w1, by=hall["clerk_a"])
     done = services.ticket_finish(window=open_w1, by=hall["clerk_a"])
     assert done.status == Ticket.Status.DONE and done.finished_by == hall["clerk_a"]
-    assert done.taken_at <= done.called_at <= done.served_at <= done.finished_at
+    assert done.called_at <= done.served_at <= done.finished_at
+    # PostgreSQL stamps taken_at with its own clock, which the tests' moved clock cannot move.
+    if connection.vendor != "postgresql":
+        assert done.taken_at <= done.called_at
     assert services.ticket_call_next(window=open_w1, by=hall["clerk_a"]).pk == a2.pk
 
 
