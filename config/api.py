@@ -130,6 +130,7 @@ def _add_routers() -> None:
     from govhall.catalog.api import router as catalog_router
     from govhall.centers.api import router as centers_router
     from govhall.centers.api_calendar import router as calendar_router
+    from govhall.feedback.api import router as feedback_router
     from govhall.queueing.api import router as queueing_router
     from govhall.staffing.api import router as staffing_router
 
@@ -142,6 +143,7 @@ def _add_routers() -> None:
     api.add_router("/", cases_router)
     api.add_router("/", queueing_router)
     api.add_router("/", staffing_router)
+    api.add_router("/", feedback_router)
 
 
 _add_routers()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "govhall.staffing",
     "govhall.cases",
     "govhall.dashboards",
+    "govhall.feedback",
 ]
 
 MIDDLEWARE = [

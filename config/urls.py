@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("govhall.queueing.urls")),
     path("", include("govhall.cases.urls")),
     path("", include("govhall.centers.urls_public")),
+    path("", include("govhall.feedback.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover
