@@ -228,6 +228,13 @@ GOVHALL_RATE_LIMITS = [
 # least 183, 网络安全法 art. 21 — a system check refuses less). `manage.py audit_prune`.
 GOVHALL_AUDIT_RETENTION_DAYS = int(os.environ.get("GOVHALL_AUDIT_RETENTION_DAYS", str(3 * 365)))
 
+# Personal data at rest (govhall.core.crypto, ARCHITECTURE.md "Personal data at rest"):
+# GOVHALL_FIELD_KEYS = "k2:<base64 32 bytes>,k1:<…>" (the first encrypts, all decrypt);
+# GOVHALL_LOOKUP_KEY = base64 32 bytes (keyed hash for exact lookup). Unset in development and
+# tests: derived from SECRET_KEY. Unset in production: a system check error (govhall.E002).
+GOVHALL_FIELD_KEYS = os.environ.get("GOVHALL_FIELD_KEYS", "")
+GOVHALL_LOOKUP_KEY = os.environ.get("GOVHALL_LOOKUP_KEY", "")
+
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 0.5  # hours

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField
 from govhall.core.masking import mask_phone, mask_username
 from govhall.core.models import TimeStamped
 
@@ -33,12 +34,13 @@ STAFF_ROLES = {
 DISTRICT_WIDE_ROLES = {Role.DISTRICT_ADMIN, Role.APPROVER}
 
 
-class User(AbstractUser):
+class User(EncryptedModelMixin, AbstractUser):
     """A person (or a system account) who logs in. What they may do comes from
     their role assignments, each tied to a center."""
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    phone = EncryptedCharField("手机号", max_length=20, blank=True)  # encrypted at rest (core.fields)
+    phone_hash = LookupHashField(source="phone", db_index=True)
     is_demo = models.BooleanField("演示数据", default=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -126,12 +128,13 @@ class ApiToken(TimeStamped):
 # --- citizens: the portal's applicants ------------------------------------------
 
 
-class CitizenAccount(TimeStamped):
+class CitizenAccount(EncryptedModelMixin, TimeStamped):
     """The portal account of an applicant: a login (username = phone) whose
     phone was verified by an SMS code."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="citizen", verbose_name="用户")
-    phone = models.CharField("手机号", max_length=20, unique=True)
+    phone = EncryptedCharField("手机号", max_length=20)  # encrypted; unique through the hash
+    phone_hash = LookupHashField(source="phone", unique=True)
     verified_at = models.DateTimeField("验证时间", null=True, blank=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from govhall.core.crypto import lookup_hash
 from govhall.core.errors import DomainError, Refused
 from govhall.core.history import delete_recorded, save_recorded
 from govhall.core.masking import mask_phone
@@ -227,7 +228,7 @@ def _check_code(phone: str, code: str, purpose: str) -> str:
 def citizen_register(*, phone: str, code: str, password: str, full_name: str = "") -> User:
     """A citizen's portal account: login = the verified phone number."""
     phone = _clean_mobile(phone)
-    if CitizenAccount.objects.filter(phone=phone).exists() or User.objects.filter(username=phone).exists():
+    if CitizenAccount.objects.filter(phone_hash=lookup_hash(phone)).exists() or User.objects.filter(username=phone).exists():
         raise DomainError("该手机号已注册，请直接登录。", field="phone", code="duplicate")
     try:
         validate_password(password, User(username=phone, full_name=full_name or ""))

@@ -8,11 +8,12 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from govhall.catalog.models import LimitUnit, limit_label
+from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField
 from govhall.core.masking import mask_id_number, mask_phone
 from govhall.core.models import TimeStamped
 
 
-class Case(TimeStamped):
+class Case(EncryptedModelMixin, TimeStamped):
     """办件. The guide version it was made under is kept, so later guide
     changes never change what was asked of the applicant."""
 
@@ -78,14 +79,19 @@ class Case(TimeStamped):
         "申请人类型", max_length=10, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
     )
     applicant_name = models.CharField("申请人", max_length=100, blank=True)
-    applicant_id_number = models.CharField(
+    # Encrypted at rest (core.fields); found through the *_hash beside each (ARCHITECTURE.md).
+    applicant_id_number = EncryptedCharField(
         "证件号码", max_length=18, blank=True, help_text="个人：公民身份号码；企业：统一社会信用代码"
     )
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    applicant_id_number_hash = LookupHashField(source="applicant_id_number", db_index=True)
+    contact_phone = EncryptedCharField("联系电话", max_length=20, blank=True)
+    contact_phone_hash = LookupHashField(source="contact_phone", db_index=True)
     # The other party of an item both parties apply for together (结婚、离婚登记: Guide.parties == 2).
     second_name = models.CharField("另一方当事人", max_length=100, blank=True)
-    second_id_number = models.CharField("另一方证件号码", max_length=18, blank=True, help_text="公民身份号码")
-    second_phone = models.CharField("另一方联系电话", max_length=20, blank=True)
+    second_id_number = EncryptedCharField("另一方证件号码", max_length=18, blank=True, help_text="公民身份号码")
+    second_id_number_hash = LookupHashField(source="second_id_number")
+    second_phone = EncryptedCharField("另一方联系电话", max_length=20, blank=True)
+    second_phone_hash = LookupHashField(source="second_phone", db_index=True)
     applicant_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -157,7 +163,7 @@ class Case(TimeStamped):
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["center", "status"], name="case_center_status"),
-            models.Index(fields=["contact_phone"], name="case_phone"),
+            models.Index(fields=["contact_phone_hash"], name="case_phone"),
         ]
 
     def __str__(self):

@@ -16,6 +16,7 @@ from govhall.catalog.models import Guide, Material, ServiceItem
 from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache
 from govhall.core.db import Prepared
+from govhall.core.crypto import lookup_hash
 from govhall.core.errors import NotFound
 from govhall.staffing.extensions import Measure
 from govhall.staffing.models import AssessmentIndicator
@@ -58,12 +59,14 @@ def cases_filtered(
     q = (q or "").strip()
     if q:
         # Full ID numbers and phones are searchable, never shown: a match on one finds the case.
+        # They are encrypted at rest, so only the whole number matches (through its lookup hash).
+        digest = lookup_hash(q)
         qs = qs.filter(
             Q(number__icontains=q)
             | Q(applicant_name__icontains=q)
             | Q(item__name__icontains=q)
-            | Q(applicant_id_number=q.upper())
-            | Q(contact_phone=q)
+            | Q(applicant_id_number_hash=digest)
+            | Q(contact_phone_hash=digest)
         )
     if status:
         qs = qs.filter(status=status)
@@ -264,7 +267,7 @@ def case_track(*, number: str, phone: str) -> Case | None:
     return (
         Case.objects.select_related("center", "item")
         .exclude(status=Case.Status.DRAFT)
-        .filter(number=number, contact_phone=phone)
+        .filter(number=number, contact_phone_hash=lookup_hash(phone))
         .first()
     )
 
@@ -275,7 +278,7 @@ def cases_of_applicant(user: User) -> QuerySet[Case]:
     mine = Q(applicant_user=user)
     citizen = getattr(user, "citizen", None)
     if citizen is not None and citizen.verified_at:
-        mine |= Q(second_phone=citizen.phone) & ~Q(status=Case.Status.DRAFT)
+        mine |= Q(second_phone_hash=lookup_hash(citizen.phone)) & ~Q(status=Case.Status.DRAFT)
     return Case.objects.filter(mine).select_related("center", "item").order_by("-updated_at")
 
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField
 from govhall.core.models import TimeStamped
 
 
@@ -155,7 +156,7 @@ class Window(TimeStamped):
         return f"{self.number}号窗口 {self.name}"
 
 
-class Ticket(models.Model):
+class Ticket(EncryptedModelMixin, models.Model):
     """A numbered ticket of one hall, queue and day, and its service events:
     when it was taken, called, served and finished, by whom and where."""
 
@@ -218,7 +219,8 @@ class Ticket(models.Model):
         related_name="tickets",
         verbose_name="办理窗口",
     )
-    phone = models.CharField("提醒手机号", max_length=20, blank=True)
+    phone = EncryptedCharField("提醒手机号", max_length=20, blank=True)  # encrypted at rest (core.fields)
+    phone_hash = LookupHashField(source="phone")  # "" when no reminder is asked for
     sms_sent_at = models.DateTimeField("短信提醒时间", null=True, blank=True)
     taken_at = models.DateTimeField("取号时间")
     taken_by = models.ForeignKey(
@@ -351,7 +353,7 @@ class AppointmentSlot(TimeStamped):
         return max(0, self.capacity - self.booked)
 
 
-class Appointment(TimeStamped):
+class Appointment(EncryptedModelMixin, TimeStamped):
     """预约: a booked slot; checked in at the hall it becomes a ticket served
     ahead of walk-ins within its slot. One booking per person, queue and day."""
 
@@ -372,8 +374,10 @@ class Appointment(TimeStamped):
     )
     date = models.DateField("日期")
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18)
-    phone = models.CharField("手机号", max_length=20)
+    # Encrypted at rest (core.fields); one booking per person is kept through the hash.
+    id_number = EncryptedCharField("身份证号", max_length=18)
+    id_number_hash = LookupHashField(source="id_number")
+    phone = EncryptedCharField("手机号", max_length=20)
     token = models.CharField("预约码", max_length=24, unique=True, default=new_token, editable=False)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.BOOKED)
     ticket = models.OneToOneField(
@@ -401,7 +405,7 @@ class Appointment(TimeStamped):
         ordering = ["date", "slot__starts", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number", "queue", "date"],
+                fields=["id_number_hash", "queue", "date"],
                 name="one_booking_per_person_queue_day",
                 condition=Q(status__in=["booked", "checked_in"]),
             ),

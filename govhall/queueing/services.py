@@ -31,6 +31,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from govhall.centers.models import Center
+from govhall.core.crypto import lookup_hash
 from govhall.core.errors import DomainError, Refused, WrongState
 from govhall.core.history import (
     check_fields,
@@ -536,7 +537,7 @@ def sms_remind_ahead(*, queue_ids: list[int]) -> int:
         Ticket.objects.filter(
             queue_id__in=queue_ids, day=day, status=Ticket.Status.WAITING, sms_sent_at__isnull=True
         )
-        .exclude(phone="")
+        .exclude(phone_hash="")
         .select_related("queue", "center")
     ):
         ahead = ticket_ahead_count(ticket)
@@ -696,7 +697,7 @@ def appointment_book(
     if refusal:  # a holiday, a closure or other hours entered after the slot was set up
         raise DomainError(refusal, field="slot", code="hall_closed")
     if Appointment.objects.filter(
-        id_number=id_number,
+        id_number_hash=lookup_hash(id_number),
         queue_id=slot.queue_id,
         date=slot.date,
         status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN],
