@@ -135,3 +135,44 @@ def fill_hashes_operation(*model_names: str):
             fill_hashes(apps.get_model(label))
 
     return migrations.RunPython(forward, migrations.RunPython.noop)
+
+
+def models_with_encrypted_fields() -> list:
+    """Every installed model (history tables included) holding an ``EncryptedCharField``."""
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if encrypted_fields(m) and not m._meta.proxy]
+
+
+def reencrypt_rows(model, *, rotate: bool, batch: int = 500) -> int:
+    """Rewrite the stored values of ``model``: plain legacy values are encrypted; with
+    ``rotate`` also values under a key other than the current one are re-encrypted under
+    it. Reads the raw columns (by primary key, in batches). Returns the rows changed."""
+    from django.db import connection
+
+    fields = encrypted_fields(model)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    current = crypto.keyring().current
+    changed, last = 0, None
+    while True:
+        with connection.cursor() as cur:
+            if last is None:
+                cur.execute(f"SELECT {pk}, {cols} FROM {table} ORDER BY {pk} LIMIT %s", [batch])  # noqa: S608 - names quoted, values bound
+            else:
+                cur.execute(f"SELECT {pk}, {cols} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s", [last, batch])  # noqa: S608
+            rows = cur.fetchall()
+        if not rows:
+            return changed
+        for row_pk, *stored in rows:
+            new = {}
+            for f, raw in zip(fields, stored, strict=True):
+                if not raw:
+                    continue
+                if not crypto.is_encrypted(raw) or (rotate and crypto.key_id(raw) != current):
+                    new[f.attname] = crypto.decrypt(raw)  # update() encrypts under the current key
+            if new:
+                model._base_manager.filter(pk=row_pk).update(**new)
+                changed += 1
+        last = rows[-1][0]
