@@ -83,6 +83,19 @@ class EncryptedModelMixin(models.Model):
     class Meta:
         abstract = True
 
+    def set_lookup_hashes(self) -> None:
+        for f in self._meta.concrete_fields:
+            if isinstance(f, LookupHashField):
+                f.pre_save(self, False)
+
+    def validate_unique(self, exclude=None):
+        self.set_lookup_hashes()  # unique checks on a hash must see the current value's hash
+        super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        self.set_lookup_hashes()
+        super().validate_constraints(exclude=exclude)
+
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:

@@ -165,3 +165,16 @@ def test_encrypt_personal_data_turns_a_legacy_row_into_ciphertext_once(settings)
     assert "共加密 0 行" in out.getvalue()
     assert "补散列 1" not in out.getvalue()
     assert fill_hashes(User) == 0
+
+
+@pytest.mark.django_db
+def test_a_second_citizen_account_for_the_same_phone_is_refused_by_validation():
+    from django.core.exceptions import ValidationError
+
+    from govhall.accounts.models import CitizenAccount
+
+    CitizenAccount.objects.create(user=User.objects.create(username="c1"), phone=PHONE)
+    again = CitizenAccount(user=User.objects.create(username="c2"), phone=f" {PHONE[:3]} {PHONE[3:]}")
+    with pytest.raises(ValidationError) as exc:
+        again.full_clean()
+    assert "phone_hash" in exc.value.message_dict
