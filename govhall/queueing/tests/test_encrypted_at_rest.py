@@ -34,7 +34,9 @@ def test_an_appointment_is_ciphertext_at_rest_and_a_second_booking_is_still_refu
         stored = raw("queueing_appointment", column, appt.pk)
         assert "$" in stored and plain not in stored
     assert (appt.__class__.objects.get(pk=appt.pk).id_number, appt.phone) == (ID, PHONE)
-    other = services.slot_create(by=None, queue=hall["qa"], day=slot.date, starts=time(10), ends=time(11), capacity=5)
+    other = services.slot_create(
+        by=None, queue=hall["qa"], day=slot.date, starts=time(10), ends=time(11), capacity=5
+    )
     with pytest.raises(DomainError) as exc:  # the same person again
         services.appointment_book(slot=other, name="张三", id_number=ID, phone="13900139000")
     assert exc.value.code == "duplicate"
