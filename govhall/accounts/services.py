@@ -228,7 +228,10 @@ def _check_code(phone: str, code: str, purpose: str) -> str:
 def citizen_register(*, phone: str, code: str, password: str, full_name: str = "") -> User:
     """A citizen's portal account: login = the verified phone number."""
     phone = _clean_mobile(phone)
-    if CitizenAccount.objects.filter(phone_hash=lookup_hash(phone)).exists() or User.objects.filter(username=phone).exists():
+    if (
+        CitizenAccount.objects.filter(phone_hash=lookup_hash(phone)).exists()
+        or User.objects.filter(username=phone).exists()
+    ):
         raise DomainError("该手机号已注册，请直接登录。", field="phone", code="duplicate")
     try:
         validate_password(password, User(username=phone, full_name=full_name or ""))

@@ -88,7 +88,9 @@ class Case(EncryptedModelMixin, TimeStamped):
     contact_phone_hash = LookupHashField(source="contact_phone", db_index=True)
     # The other party of an item both parties apply for together (结婚、离婚登记: Guide.parties == 2).
     second_name = models.CharField("另一方当事人", max_length=100, blank=True)
-    second_id_number = EncryptedCharField("另一方证件号码", max_length=18, blank=True, help_text="公民身份号码")
+    second_id_number = EncryptedCharField(
+        "另一方证件号码", max_length=18, blank=True, help_text="公民身份号码"
+    )
     second_id_number_hash = LookupHashField(source="second_id_number")
     second_phone = EncryptedCharField("另一方联系电话", max_length=20, blank=True)
     second_phone_hash = LookupHashField(source="second_phone", db_index=True)

@@ -15,8 +15,8 @@ from govhall.accounts.selectors import center_ids_acting_as, visible_center_ids
 from govhall.catalog.models import Guide, Material, ServiceItem
 from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache
-from govhall.core.db import Prepared
 from govhall.core.crypto import lookup_hash
+from govhall.core.db import Prepared
 from govhall.core.errors import NotFound
 from govhall.staffing.extensions import Measure
 from govhall.staffing.models import AssessmentIndicator

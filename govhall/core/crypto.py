@@ -68,7 +68,9 @@ def parse_field_keys(text: str) -> tuple[str, dict[str, bytes]]:
         kid, _, b64 = part.partition(":")
         kid = kid.strip()
         if not KEY_ID_RE.match(kid) or not b64:
-            raise ImproperlyConfigured("GOVHALL_FIELD_KEYS: each entry is keyid:base64 (keyid of letters, digits, _ -)")
+            raise ImproperlyConfigured(
+                "GOVHALL_FIELD_KEYS: each entry is keyid:base64 (keyid of letters, digits, _ -)"
+            )
         if kid in keys:
             raise ImproperlyConfigured(f"GOVHALL_FIELD_KEYS: key id {kid} given twice")
         keys[kid] = _b64key(b64, f"GOVHALL_FIELD_KEYS[{kid}]")
@@ -132,14 +134,18 @@ def decrypt(stored: str | None) -> str | None:
     kid, _, b64 = stored.partition(SEP)
     key = keyring().keys.get(kid)
     if key is None:
-        raise FieldDecryptionError(f"encrypted value under unknown key id {kid!r} (is it in GOVHALL_FIELD_KEYS?)")
+        raise FieldDecryptionError(
+            f"encrypted value under unknown key id {kid!r} (is it in GOVHALL_FIELD_KEYS?)"
+        )
     try:
         raw = base64.b64decode(b64, validate=True)
         if len(raw) < 12 + 16:
             raise ValueError("too short")
         return AESGCM(key).decrypt(raw[:12], raw[12:], kid.encode()).decode()
     except (InvalidTag, ValueError) as e:
-        raise FieldDecryptionError(f"encrypted value under key {kid!r} does not decrypt (altered or truncated)") from e
+        raise FieldDecryptionError(
+            f"encrypted value under key {kid!r} does not decrypt (altered or truncated)"
+        ) from e
 
 
 def normalise(value: str | None) -> str:

@@ -83,6 +83,16 @@ class EncryptedModelMixin(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            names = set(update_fields)
+            for f in self._meta.concrete_fields:
+                if isinstance(f, LookupHashField) and f.source in names:
+                    names.add(f.name)
+            kwargs["update_fields"] = names
+        return super().save(*args, **kwargs)
+
     def set_lookup_hashes(self) -> None:
         for f in self._meta.concrete_fields:
             if isinstance(f, LookupHashField):
@@ -95,16 +105,6 @@ class EncryptedModelMixin(models.Model):
     def validate_constraints(self, exclude=None):
         self.set_lookup_hashes()
         super().validate_constraints(exclude=exclude)
-
-    def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            names = set(update_fields)
-            for f in self._meta.concrete_fields:
-                if isinstance(f, LookupHashField) and f.source in names:
-                    names.add(f.name)
-            kwargs["update_fields"] = names
-        return super().save(*args, **kwargs)
 
 
 def hash_fields(model) -> list[LookupHashField]:
@@ -170,11 +170,10 @@ def reencrypt_rows(model, *, rotate: bool, batch: int = 500) -> int:
     current = crypto.keyring().current
     changed, last = 0, None
     while True:
+        after = "" if last is None else f"WHERE {pk} > %s "
+        sql = f"SELECT {pk}, {cols} FROM {table} {after}ORDER BY {pk} LIMIT %s"  # noqa: S608 - names quoted, values bound
         with connection.cursor() as cur:
-            if last is None:
-                cur.execute(f"SELECT {pk}, {cols} FROM {table} ORDER BY {pk} LIMIT %s", [batch])  # noqa: S608 - names quoted, values bound
-            else:
-                cur.execute(f"SELECT {pk}, {cols} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s", [last, batch])  # noqa: S608
+            cur.execute(sql, [batch] if last is None else [last, batch])
             rows = cur.fetchall()
         if not rows:
             return changed

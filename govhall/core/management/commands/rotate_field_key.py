@@ -25,5 +25,9 @@ class Command(BaseCommand):
                 hashed = fill_hashes(model) if lookup else 0
             total += changed
             rehashed += hashed
-            self.stdout.write(f"{model._meta.label}: 重新加密 {changed} 行" + (f"，重算散列 {hashed} 行" if lookup else ""))
-        self.stdout.write(self.style.SUCCESS(f"当前密钥 {current}：共重新加密 {total} 行，重算散列 {rehashed} 行"))
+            self.stdout.write(
+                f"{model._meta.label}: 重新加密 {changed} 行" + (f"，重算散列 {hashed} 行" if lookup else "")
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"当前密钥 {current}：共重新加密 {total} 行，重算散列 {rehashed} 行")
+        )
