@@ -119,8 +119,6 @@ def encrypt(value: str | None) -> str | None:
     """Plain text → stored form under the current key. None and "" pass through."""
     if value is None or value == "":
         return value
-    if is_encrypted(value) and value.split(SEP, 1)[0] in keyring().keys:
-        return value  # already ciphertext (e.g. a value copied from another row)
     ring = keyring()
     nonce = os.urandom(12)
     blob = AESGCM(ring.keys[ring.current]).encrypt(nonce, value.encode(), ring.current.encode())
