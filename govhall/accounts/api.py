@@ -94,7 +94,9 @@ def me(request):
 
 class PasswordChangeIn(Schema):
     old_password: str = Field(..., max_length=128, description="原密码")
-    new_password: str = Field(..., max_length=128, description="新密码（至少 10 位，3 类字符，不能与最近 5 次相同）")
+    new_password: str = Field(
+        ..., max_length=128, description="新密码（至少 10 位，3 类字符，不能与最近 5 次相同）"
+    )
 
 
 class PasswordChangedOut(Schema):

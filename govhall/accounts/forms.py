@@ -180,7 +180,7 @@ class PasswordChangeForm(AccessibleForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         new, again = data.get("new_password"), data.get("new_password_again")
         if new and again and new != again:
             self.add_error("new_password_again", "两次输入的新密码不一致。")

@@ -60,7 +60,7 @@ class LoginView(auth_views.LoginView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-PASSWORD_PAGE = "accounts/password_change.html"
+CHANGE_PAGE_TEMPLATE = "accounts/password_change.html"
 
 
 @login_required
@@ -74,14 +74,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     is_citizen = hasattr(me, "citizen")
     form = PasswordChangeForm(request.POST or None)
-    context = {
+    back_url = reverse("cases:my") if is_citizen else reverse("dashboards:workbench")
+    context: dict[str, Any] = {
         "form": form,
         "base_template": "base.html" if is_citizen else "staff_base.html",
-        "back_url": reverse("cases:my") if is_citizen else reverse("dashboards:workbench"),
+        "back_url": back_url,
         "expired_days": request.session.get(PasswordExpiryMiddleware.KEY) or 0,
     }
     if request.method == "POST" and form.is_valid():
-        errors_show_on(request, PASSWORD_PAGE, context, form=form)
+        errors_show_on(request, CHANGE_PAGE_TEMPLATE, context, form=form)
         user = services.password_change(
             by=me,
             user=me,
@@ -91,8 +92,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         request.session[PasswordExpiryMiddleware.KEY] = 0
         messages.success(request, "密码已修改，下次登录请使用新密码。")
-        return redirect(context["back_url"])
-    return render(request, PASSWORD_PAGE, context, status=400 if form.errors else 200)
+        return redirect(back_url)
+    return render(request, CHANGE_PAGE_TEMPLATE, context, status=400 if form.errors else 200)
 
 
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -64,7 +64,9 @@ def department_create(*, by: User | None, district: District, name: str, code: s
 
 
 @transaction.atomic
-def district_password_policy_set(*, by: User | None, district: District, max_age_days: int | None) -> District:
+def district_password_policy_set(
+    *, by: User | None, district: District, max_age_days: int | None
+) -> District:
     """The district's password expiry for its staff (等保): days, or None/0 for never.
     Only the district office of that district sets it; recorded."""
     if by is not None and Role.DISTRICT_ADMIN not in roles_at(by, district_center(district)):
@@ -72,14 +74,18 @@ def district_password_policy_set(*, by: User | None, district: District, max_age
     if max_age_days is not None and not 0 <= max_age_days <= 3650:
         raise DomainError("密码最长使用天数须在 0 至 3650 之间（0 或留空表示不过期）。", field="max_age_days")
     district.password_max_age_days = max_age_days or None
-    save_recorded(district, by=by, reason=f"设置密码有效期：{max_age_days or '不过期'}{' 天' if max_age_days else ''}")
+    save_recorded(
+        district, by=by, reason=f"设置密码有效期：{max_age_days or '不过期'}{' 天' if max_age_days else ''}"
+    )
     return district
 
 
 def password_policy_district(by: User) -> District:
     """The district whose password expiry `by` may set (as its district office), or Refused."""
     row = (
-        RoleAssignment.objects.filter(user=by, role=Role.DISTRICT_ADMIN).select_related("center__district").first()
+        RoleAssignment.objects.filter(user=by, role=Role.DISTRICT_ADMIN)
+        .select_related("center__district")
+        .first()
         if by is not None and by.is_authenticated
         else None
     )
@@ -91,11 +97,13 @@ def password_policy_district(by: User) -> District:
 def password_max_age_of(user: User) -> int | None:
     """Answers accounts.extensions.password_max_age: the shortest expiry among the
     districts where `user` holds a role."""
-    ages = (
-        District.objects.filter(centers__role_assignments__user=user, password_max_age_days__gt=0)
-        .values_list("password_max_age_days", flat=True)
-        .distinct()
-    )
+    ages: list[int] = [
+        days
+        for days in District.objects.filter(
+            centers__role_assignments__user=user, password_max_age_days__gt=0
+        ).values_list("password_max_age_days", flat=True)
+        if days
+    ]
     return min(ages, default=None)
 
 

@@ -45,7 +45,10 @@ def test_each_of_the_last_five_is_refused_on_the_page_next_to_the_field(client, 
         html = response.content.decode()
         assert response.status_code == 400
         assert "不能与当前密码或最近 5 次使用过的密码相同" in html
-        assert 'id="id_new_password_error"' in html or "id_new_password" in html.split("不能与当前密码")[0][-600:]
+        assert (
+            'id="id_new_password_error"' in html
+            or "id_new_password" in html.split("不能与当前密码")[0][-600:]
+        )
         user.refresh_from_db()
         assert user.check_password(current)  # nothing changed
     response = _change(client, current, PASSWORD)  # the 6th-last may come back
@@ -59,11 +62,15 @@ def test_each_of_the_last_five_is_refused_by_the_api(client, world):
     current = _walk_through_five(user)
     client.force_login(user)
     for reused in NEW[:5]:
-        response = client.post(API, {"old_password": current, "new_password": reused}, content_type="application/json")
+        response = client.post(
+            API, {"old_password": current, "new_password": reused}, content_type="application/json"
+        )
         assert response.status_code in (400, 422)
         body = response.json()
         assert "最近 5 次" in body["detail"] and "new_password" in str(body.get("errors"))
-    response = client.post(API, {"old_password": current, "new_password": PASSWORD}, content_type="application/json")
+    response = client.post(
+        API, {"old_password": current, "new_password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -75,7 +82,9 @@ def test_wrong_old_password_is_refused_and_nothing_changes(client, world):
     response = _change(client, "Not-my-password-1", NEW[0])
     assert response.status_code == 400
     assert "原密码不正确" in response.content.decode()
-    response = client.post(API, {"old_password": "Not-my-password-1", "new_password": NEW[0]}, content_type="application/json")
+    response = client.post(
+        API, {"old_password": "Not-my-password-1", "new_password": NEW[0]}, content_type="application/json"
+    )
     assert response.status_code == 400 and response.json()["errors"] == {"old_password": ["原密码不正确。"]}
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -109,7 +118,9 @@ def test_one_user_cannot_change_another_users_password(client, world):
     # The API has no user argument: it always changes the caller's own password.
     client.force_login(world["clerk_b"])
     response = client.post(
-        API, {"old_password": PASSWORD, "new_password": NEW[0], "user": world["clerk_a"].pk}, content_type="application/json"
+        API,
+        {"old_password": PASSWORD, "new_password": NEW[0], "user": world["clerk_a"].pk},
+        content_type="application/json",
     )
     assert response.status_code == 200
     world["clerk_a"].refresh_from_db()
@@ -117,7 +128,9 @@ def test_one_user_cannot_change_another_users_password(client, world):
 
 
 def test_api_tokens_cannot_change_a_password(client, world):
-    token, key = services.api_token_issue(by=world["admin"], user=world["clerk_a"], name="系统", centers=[world["a"]])
+    token, key = services.api_token_issue(
+        by=world["admin"], user=world["clerk_a"], name="系统", centers=[world["a"]]
+    )
     response = client.post(
         API,
         {"old_password": PASSWORD, "new_password": NEW[0]},
@@ -155,7 +168,9 @@ def test_the_page_is_linked_from_the_workbench(client, world):
 
 
 def _set_max_age(world, days):
-    center_services.district_password_policy_set(by=world["admin"], district=world["district"], max_age_days=days)
+    center_services.district_password_policy_set(
+        by=world["admin"], district=world["district"], max_age_days=days
+    )
 
 
 def test_expired_password_sends_staff_to_the_change_page_until_changed(client, world):
@@ -196,9 +211,13 @@ def test_citizens_are_not_held_to_the_district_expiry(world):
 
 def test_district_max_age_is_set_by_its_office_only_and_recorded(client, world):
     with pytest.raises(Refused):
-        center_services.district_password_policy_set(by=world["manager_a"], district=world["district"], max_age_days=30)
+        center_services.district_password_policy_set(
+            by=world["manager_a"], district=world["district"], max_age_days=30
+        )
     with pytest.raises(DomainError) as exc:
-        center_services.district_password_policy_set(by=world["admin"], district=world["district"], max_age_days=-1)
+        center_services.district_password_policy_set(
+            by=world["admin"], district=world["district"], max_age_days=-1
+        )
     assert exc.value.field == "max_age_days"
     client.force_login(world["admin"])
     workbench = client.get("/staff/").content.decode()
@@ -210,11 +229,18 @@ def test_district_max_age_is_set_by_its_office_only_and_recorded(client, world):
     assert world["district"].password_max_age_days == 90
     last = world["district"].history.latest("history_date")
     assert last.history_user_id == world["admin"].pk and "90" in last.history_change_reason
-    response = client.put("/api/v1/district/password-policy", {"max_age_days": 0}, content_type="application/json")
+    response = client.put(
+        "/api/v1/district/password-policy", {"max_age_days": 0}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["max_age_days"] is None
     client.force_login(world["manager_a"])
     assert client.get("/staff/district/password-policy/").status_code == 403
-    assert client.put("/api/v1/district/password-policy", {"max_age_days": 1}, content_type="application/json").status_code == 403
+    assert (
+        client.put(
+            "/api/v1/district/password-policy", {"max_age_days": 1}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 # --- lockout behind proxies ----------------------------------------------------
