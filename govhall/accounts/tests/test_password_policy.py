@@ -81,7 +81,7 @@ def test_wrong_old_password_is_refused_and_nothing_changes(client, world):
     client.force_login(user)
     response = _change(client, "Not-my-password-1", NEW[0])
     assert response.status_code == 400
-    assert "原密码不正确" in response.content.decode()
+    assert 'id="id_old_password-error">原密码不正确' in response.content.decode()
     response = client.post(
         API, {"old_password": "Not-my-password-1", "new_password": NEW[0]}, content_type="application/json"
     )
