@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "govhall.accounts.middleware.IdleTimeoutMiddleware",
+    "govhall.accounts.middleware.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -173,6 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "govhall.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "govhall.accounts.passwords.NoReuseValidator", "OPTIONS": {"count": 5}},
 ]
 # 等保: a staff account nobody has used for this many days is disabled (a daily job).
 GOVHALL_IDLE_ACCOUNT_DAYS = int(os.environ.get("GOVHALL_IDLE_ACCOUNT_DAYS", "90"))

@@ -92,6 +92,36 @@ def me(request):
     }
 
 
+class PasswordChangeIn(Schema):
+    old_password: str = Field(..., max_length=128, description="原密码")
+    new_password: str = Field(
+        ..., max_length=128, description="新密码（至少 10 位，3 类字符，不能与最近 5 次相同）"
+    )
+
+
+class PasswordChangedOut(Schema):
+    detail: str
+
+
+@router.post(
+    "/me/password",
+    auth=[django_auth],
+    response={200: PasswordChangedOut, **WRITE_ERRORS},
+    summary="修改本人密码（仅限登录会话，接口令牌不可用）",
+    operation_id="me_password_change",
+)
+def me_password_change(request, data: PasswordChangeIn):
+    # Session only: a leaked API token must not be able to take over the account.
+    from django.contrib.auth import update_session_auth_hash
+
+    user = services.password_change(
+        by=request.user, user=request.user, old_password=data.old_password, new_password=data.new_password
+    )
+    update_session_auth_hash(request, user)
+    request.session["password_expired_days"] = 0
+    return {"detail": "密码已修改。"}
+
+
 # --- API tokens (district office only) ----------------------------------------
 # Managed from a logged-in session only: a token must never mint or revoke
 # tokens, or a leaked key could outlive its own revocation.

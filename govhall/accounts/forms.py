@@ -152,3 +152,36 @@ class AuditFilterForm(AccessibleForm):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", "结束日期不能早于开始日期。")
         return data
+
+
+class PasswordChangeForm(AccessibleForm):
+    """Old password, the new one twice. The rules are the service's (password_change)."""
+
+    old_password = forms.CharField(
+        label="原密码",
+        strip=False,
+        error_messages={"required": "请填写原密码。"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label="新密码",
+        strip=False,
+        max_length=128,
+        help_text="至少 10 位，含小写字母、大写字母、数字、符号中的至少 3 种，不能与最近 5 次使用过的密码相同。",
+        error_messages={"required": "请填写新密码。"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        max_length=128,
+        error_messages={"required": "请再次输入新密码。"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        new, again = data.get("new_password"), data.get("new_password_again")
+        if new and again and new != again:
+            self.add_error("new_password_again", "两次输入的新密码不一致。")
+        return data

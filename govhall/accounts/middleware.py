@@ -57,3 +57,33 @@ def _roles(user: Any) -> frozenset[str]:
     if user.is_superuser:
         roles.add(Role.DISTRICT_ADMIN)
     return frozenset(roles)
+
+
+class PasswordExpiryMiddleware:
+    """A staff user whose password is older than their district allows is sent to
+    the change-password page and may open no other staff page until they change
+    it. Checked once per session (the answer is kept in the session); the API
+    (tokens and sessions alike) is not held back — a token is not a password."""
+
+    KEY = "password_expired_days"
+    ALLOWED = ("accounts:password_change", "accounts:logout", "accounts:login")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not request.path.startswith("/staff/"):
+            return self.get_response(request)
+        if self.KEY not in request.session:
+            from .services import password_expired_days
+
+            request.session[self.KEY] = password_expired_days(user) or 0
+        if request.session[self.KEY] and request.path not in {reverse(name) for name in self.ALLOWED}:
+            target = reverse("accounts:password_change")
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+        return self.get_response(request)

@@ -163,3 +163,23 @@ class SmsCode(models.Model):
 
     def __str__(self):
         return f"{mask_phone(self.phone)} {self.purpose}"
+
+
+class PasswordHistory(models.Model):
+    """A hash of a password a person set (等保: no reuse of the last 5). The
+    system's own row, kept to the newest five per person and never shown; the
+    change itself is recorded in the person's history (without the password)."""
+
+    KEEP = 5
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password_hash = models.CharField(max_length=256)
+    set_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        verbose_name = "历史密码"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.set_at:%Y-%m-%d}"

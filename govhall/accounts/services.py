@@ -21,7 +21,7 @@ from govhall.core.history import delete_recorded, save_recorded
 from govhall.core.masking import mask_phone
 from govhall.core.notifications import send_sms
 
-from .models import ApiToken, CitizenAccount, Role, RoleAssignment, SmsCode, User
+from .models import ApiToken, CitizenAccount, PasswordHistory, Role, RoleAssignment, SmsCode, User
 from .selectors import api_token_by_hash, forget_roles, has_role, roles_at
 
 if TYPE_CHECKING:
@@ -53,7 +53,57 @@ def user_create(
     user.set_password(password)
     user.is_staff = False
     save_recorded(user, by=by, reason="创建用户")
+    _password_history_add(user)
     return user
+
+
+def _password_history_add(user: User) -> None:
+    """Keep the hash just set, and only the newest PasswordHistory.KEEP per person."""
+    PasswordHistory.objects.create(user=user, password_hash=user.password)
+    stale = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[PasswordHistory.KEEP :]
+    PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+
+
+@transaction.atomic
+def password_change(*, by: User, user: User, old_password: str, new_password: str) -> User:
+    """A person changes their own password: the old one must be right, the new one
+    must pass the rules (length, kinds of character, not one of the last 5). The
+    change is recorded in the person's history (who, when — never the password)."""
+    if by.pk != user.pk:
+        raise Refused("只能修改自己的密码。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(old_password or ""):
+        raise DomainError("原密码不正确。", field="old_password", code="wrong_password")
+    try:
+        validate_password(new_password or "", user)
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), field="new_password") from exc
+    user.set_password(new_password)
+    save_recorded(user, by=by, reason="本人修改密码")
+    _password_history_add(user)
+    return user
+
+
+def password_set_at(user: User) -> datetime | None:
+    """When the person's current password was set (None: before the history was kept)."""
+    return PasswordHistory.objects.filter(user=user).values_list("set_at", flat=True).first()
+
+
+def password_expired_days(user: User, *, now: datetime | None = None) -> int | None:
+    """The district's maximum age in days if this staff user's password is older
+    than that, else None. Citizens' portal accounts are not held to it."""
+    from .extensions import password_max_age
+
+    if hasattr(user, "citizen"):
+        return None
+    ages = [days for _, fn in password_max_age.registered() if (days := fn(user))]
+    if not ages:
+        return None
+    set_at = password_set_at(user)
+    if set_at is None:
+        return None
+    days = min(ages)
+    return days if (now or timezone.now()) - set_at > timedelta(days=days) else None
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
     path("people/", views.people, name="people"),
     path("people/export.xlsx", views.people_export, name="people_export"),
     path("people/new/", views.person_new, name="person_new"),

@@ -27,6 +27,7 @@ from . import selectors, services
 from .forms import (
     AuditFilterForm,
     LoginForm,
+    PasswordChangeForm,
     PeopleFilterForm,
     PersonCreateForm,
     PhoneRevealForm,
@@ -57,6 +58,42 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form: Form) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+CHANGE_PAGE_TEMPLATE = "accounts/password_change.html"
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Anyone logged in changes their own password (staff from the workbench and
+    header, citizens from 我的办件). After a change the session stays logged in."""
+    from django.contrib.auth import update_session_auth_hash
+
+    from .middleware import PasswordExpiryMiddleware
+
+    me = _me(request)
+    is_citizen = hasattr(me, "citizen")
+    form = PasswordChangeForm(request.POST or None)
+    back_url = reverse("cases:my") if is_citizen else reverse("dashboards:workbench")
+    context: dict[str, Any] = {
+        "form": form,
+        "base_template": "base.html" if is_citizen else "staff_base.html",
+        "back_url": back_url,
+        "expired_days": request.session.get(PasswordExpiryMiddleware.KEY) or 0,
+    }
+    if request.method == "POST" and form.is_valid():
+        errors_show_on(request, CHANGE_PAGE_TEMPLATE, context, form=form)
+        user = services.password_change(
+            by=me,
+            user=me,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password"],
+        )
+        update_session_auth_hash(request, user)
+        request.session[PasswordExpiryMiddleware.KEY] = 0
+        messages.success(request, "密码已修改，下次登录请使用新密码。")
+        return redirect(back_url)
+    return render(request, CHANGE_PAGE_TEMPLATE, context, status=400 if form.errors else 200)
 
 
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -673,3 +673,29 @@ def changes_withdraw(request, change_id: int, data: ReasonIn):
         by=request.user, change=_change(request.user, change_id), reason=data.reason
     )
     return _change_out(request.user, change)
+
+
+# --- the district's password expiry ---------------------------------------------------
+
+
+class PasswordPolicyIn(Schema):
+    max_age_days: int | None = Field(None, description="工作人员密码最长使用天数；null 或 0 表示不过期")
+
+
+class PasswordPolicyOut(Schema):
+    district: str
+    max_age_days: int | None
+
+
+@router.put(
+    "/district/password-policy",
+    response={200: PasswordPolicyOut, **WRITE_ERRORS},
+    summary="设置本区工作人员密码有效期（区政务办）",
+    operation_id="district_password_policy_set",
+)
+def district_password_policy(request, data: PasswordPolicyIn):
+    district = services.password_policy_district(request.user)
+    district = services.district_password_policy_set(
+        by=request.user, district=district, max_age_days=data.max_age_days
+    )
+    return {"district": district.code, "max_age_days": district.password_max_age_days}

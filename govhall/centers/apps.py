@@ -16,3 +16,8 @@ class CentersConfig(AppConfig):
         merging.register("accounts.RoleAssignment", role_assignments_move_for_merge)
 
         periodic_jobs.register(services.changes_apply_due, label="applied branch changes")
+
+        from govhall.accounts.extensions import password_max_age
+
+        # Staff passwords expire after their district's setting (None: never).
+        password_max_age.register(services.password_max_age_of, label="district password max age")

@@ -113,3 +113,14 @@ class ReasonForm(AccessibleForm):
         super().__init__(*args, **kwargs)
 
     reason = _NeededChar(label="原因", required=True, strip=False)
+
+
+class PasswordPolicyForm(AccessibleForm):
+    """The district's password expiry (等保); the range is the service's to refuse."""
+
+    max_age_days = forms.IntegerField(
+        label="密码最长使用天数",
+        required=False,
+        help_text="工作人员密码使用超过该天数后，登录时须先修改密码。留空或填 0 表示不过期。",
+        error_messages={"invalid": "请填写整数天数。"},
+    )

@@ -16,6 +16,12 @@ class District(TimeStamped):
     name = models.CharField("区县名称", max_length=30, unique=True, help_text="如：合川区")
     full_name = models.CharField("全称", max_length=60, blank=True, help_text="如：重庆市合川区")
     code = models.CharField("行政区划代码", max_length=12, unique=True)
+    password_max_age_days = models.PositiveSmallIntegerField(
+        "密码最长使用天数",
+        null=True,
+        blank=True,
+        help_text="工作人员密码使用超过该天数须修改；留空或 0 表示不过期。",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -63,6 +63,50 @@ def department_create(*, by: User | None, district: District, name: str, code: s
     return department
 
 
+@transaction.atomic
+def district_password_policy_set(
+    *, by: User | None, district: District, max_age_days: int | None
+) -> District:
+    """The district's password expiry for its staff (等保): days, or None/0 for never.
+    Only the district office of that district sets it; recorded."""
+    if by is not None and Role.DISTRICT_ADMIN not in roles_at(by, district_center(district)):
+        raise Refused("只有本区政务办可以设置密码有效期。")
+    if max_age_days is not None and not 0 <= max_age_days <= 3650:
+        raise DomainError("密码最长使用天数须在 0 至 3650 之间（0 或留空表示不过期）。", field="max_age_days")
+    district.password_max_age_days = max_age_days or None
+    save_recorded(
+        district, by=by, reason=f"设置密码有效期：{max_age_days or '不过期'}{' 天' if max_age_days else ''}"
+    )
+    return district
+
+
+def password_policy_district(by: User) -> District:
+    """The district whose password expiry `by` may set (as its district office), or Refused."""
+    row = (
+        RoleAssignment.objects.filter(user=by, role=Role.DISTRICT_ADMIN)
+        .select_related("center__district")
+        .first()
+        if by is not None and by.is_authenticated
+        else None
+    )
+    if row is None:
+        raise Refused("只有区政务办可以设置密码有效期。")
+    return row.center.district
+
+
+def password_max_age_of(user: User) -> int | None:
+    """Answers accounts.extensions.password_max_age: the shortest expiry among the
+    districts where `user` holds a role."""
+    ages: list[int] = [
+        days
+        for days in District.objects.filter(
+            centers__role_assignments__user=user, password_max_age_days__gt=0
+        ).values_list("password_max_age_days", flat=True)
+        if days
+    ]
+    return min(ages, default=None)
+
+
 def district_center(district: District) -> Center:
     center = Center.objects.filter(district=district, kind=Center.Kind.DISTRICT).first()
     if center is None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("changes/<int:pk>/", views.change_detail, name="change_detail"),
     path("changes/<int:pk>/edit/", views.change_edit, name="change_edit"),
     path("changes/<int:pk>/<slug:action>/", views.change_action, name="change_action"),
+    path("district/password-policy/", views_calendar.password_policy, name="password_policy"),
     path("standards/", views.standards, name="standards"),
     path("standards/export.xlsx", views.standards_export, name="standards_export"),
     # 工作日调整: the year's holiday arrangement (entered, confirmed by a second person) and local closures

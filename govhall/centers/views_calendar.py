@@ -23,7 +23,7 @@ from govhall.core.models import HolidayArrangement
 from govhall.core.page_errors import errors_show_on
 
 from . import calendar as cal
-from .forms_calendar import ArrangementForm, CalendarForm, ReasonForm
+from .forms_calendar import ArrangementForm, CalendarForm, PasswordPolicyForm, ReasonForm
 
 HISTORY_KINDS = {"+": "新增", "~": "修改", "-": "删除"}
 
@@ -217,3 +217,26 @@ def arrangement_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     else:
         raise NotFound("没有这个操作。")
     return redirect("centers:arrangement", arrangement.pk)
+
+
+# --- the district's password expiry (kept with the district's other settings) -------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_policy(request: HttpRequest) -> HttpResponse:
+    """The district office sets how long its staff's passwords may be used."""
+    from .services import district_password_policy_set, password_policy_district
+
+    district = password_policy_district(_me(request))
+    form = PasswordPolicyForm(request.POST or None, initial={"max_age_days": district.password_max_age_days})
+    ctx: dict[str, Any] = {"form": form, "district": district}
+    if not (request.method == "POST" and form.is_valid()):
+        return render(request, "centers/password_policy.html", ctx, status=400 if form.errors else 200)
+    errors_show_on(request, "centers/password_policy.html", ctx, form=form)
+    district = district_password_policy_set(
+        by=_me(request), district=district, max_age_days=form.cleaned_data["max_age_days"]
+    )
+    days = district.password_max_age_days
+    messages.success(request, f"已设置：工作人员密码{f'最长使用 {days} 天' if days else '不过期'}。")
+    return redirect("centers:password_policy")

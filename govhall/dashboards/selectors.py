@@ -117,6 +117,7 @@ def _district_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, 
                 ("人员与角色", "accounts:people"),
                 ("操作记录", "accounts:audit"),
                 ("接口令牌", "accounts:tokens"),
+                ("密码有效期", "centers:password_policy"),
             ]
         ),
     }
