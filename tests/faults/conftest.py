@@ -86,7 +86,7 @@ class Stack:
     """A migrated database with the demo halls, HC-MZ open all day, a clerk's API
     token; server processes started, killed and restarted on their ports."""
 
-    def __init__(self, name: str, extra_env: dict | None = None):
+    def __init__(self, name: str, extra_env: dict | None = None, template: Stack | None = None):
         self.tmp = Path(tempfile.mkdtemp(prefix=f"govhall-faults-{name}-"))
         env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "REDIS_URL"}}
         env.update(
@@ -105,15 +105,20 @@ class Stack:
 
             base, _, _ = os.environ["DATABASE_URL"].rpartition("/")
             db = f"govhall_faults_{os.getpid()}_{name}"
+            # A copy of the prepared template (CREATE DATABASE … TEMPLATE), or an empty one.
+            like = f' TEMPLATE "{template.pg_url.rpartition("/")[2]}"' if template and template.pg_url else ""
             with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-                conn.execute(f'CREATE DATABASE "{db}"')
+                conn.execute(f'CREATE DATABASE "{db}"{like}')
             self.pg_url = env["DATABASE_URL"] = f"{base}/{db}"
         else:
             env.pop("DATABASE_URL", None)
             env["SQLITE_PATH"] = str(self.tmp / "faults.sqlite3")
+            if template:
+                shutil.copyfile(template.env["SQLITE_PATH"], env["SQLITE_PATH"])
         env.update(extra_env or {})
         self.env = env
+        self.setup = template.setup if template else {}
         self.procs: dict[int, subprocess.Popen] = {}
         self.logs: list[Path] = []
 
@@ -136,7 +141,8 @@ class Stack:
         self.manage("shell", "-c", "from govhall.centers.demo import load_demo; load_demo()")
         self.manage("shell", "-c", "from govhall.catalog.demo import load_demo_catalog; load_demo_catalog()")
         self.manage("load_demo_queueing", "--quiet")
-        return self.shell_json(SETUP, "SETUP")
+        self.setup = self.shell_json(SETUP, "SETUP")
+        return self.setup
 
     # --- servers ---
 
@@ -213,12 +219,21 @@ class Stack:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def prepared():
+    """Migrated and loaded once per run; each test works on its own copy."""
+    template = Stack("template")
+    template.prepare()
+    yield template
+    template.close()
+
+
 @pytest.fixture
-def stack_factory(request):
+def stack_factory(request, prepared):
     made: list[Stack] = []
 
     def make(name: str, extra_env: dict | None = None) -> Stack:
-        s = Stack(name, extra_env)
+        s = Stack(name, extra_env, template=prepared)
         made.append(s)
         return s
 
@@ -273,6 +288,74 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+class Load:
+    """The clients' side of a run: the servers, the token, what they were told."""
+
+    def __init__(self, ports: list[int], setup: dict, cases: bool, queues: tuple[str, ...]):
+        self.ports, self.setup, self.cases, self.queues = ports, setup, cases, queues
+        self.tally = Tally()
+        self.stop = threading.Event()
+        self.fault_done = threading.Event()
+        self.headers = {"Authorization": f"Bearer {setup['token']}"}
+
+    def take_ticket(self, i: int, n: int, queue: str) -> None:
+        # On a connection error or 5xx, the same request (same key) on the next server.
+        key = uuid.uuid4().hex
+        for attempt in range(4):
+            p = self.ports[(i + n + attempt) % len(self.ports)]
+            after = self.fault_done.is_set()
+            status, data = _post(
+                f"http://127.0.0.1:{p}/api/v1/halls/{HALL}/tickets", {"queue": queue, "idempotency_key": key}
+            )
+            with self.tally.lock:
+                self.tally.ticket_statuses[status] += 1
+                if after:
+                    self.tally.ticket_after_fault[status] += 1
+                if status >= 400 and len(self.tally.samples) < 5:
+                    self.tally.samples.append(f"ticket {status} {data}")
+                if 200 <= status < 300:
+                    self.tally.tickets.append({**data, "key": key})
+            if 200 <= status < 500:
+                return
+            time.sleep(0.05)
+
+    def submit_case(self, i: int, n: int, port: int) -> int:
+        status, data = _post(
+            f"http://127.0.0.1:{port}/api/v1/cases",
+            {
+                "center": HALL,
+                "item": self.setup["item"],
+                "applicant_name": f"故障测试{i}-{n}",
+                "applicant_id_number": "110105199001011232",
+                "contact_phone": "13800000009",
+                "second_name": f"故障测试乙{i}-{n}",
+                "second_id_number": "510282199206154328",
+                "second_phone": "13800000010",
+                "paper_material_ids": self.setup["materials"],
+            },
+            self.headers,
+        )
+        with self.tally.lock:
+            self.tally.case_statuses[status] += 1
+            if status >= 400 and len(self.tally.samples) < 5:
+                self.tally.samples.append(f"case {status} {data}")
+            if 200 <= status < 300:
+                self.tally.cases.append(data["number"])
+        return status
+
+    def client(self, i: int) -> None:
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            self.take_ticket(i, n, self.queues[(i + n) % len(self.queues)])
+            if (
+                self.cases
+                and not self.stop.is_set()
+                and self.submit_case(i, n, self.ports[(i + n) % len(self.ports)]) == 0
+            ):
+                time.sleep(0.05)  # a dead server: do not spin
+
+
 def run_load(
     ports: list[int],
     setup: dict,
@@ -287,62 +370,8 @@ def run_load(
     """`clients` threads alternate between the servers for `seconds`, each round a
     ticket (with an idempotency key, retried on a lost answer with the same key)
     and a case submission. `fault()` runs in its own thread at `fault_at` s."""
-    tally = Tally()
-    stop = threading.Event()
-    fault_done = threading.Event()
-    headers = {"Authorization": f"Bearer {setup['token']}"}
-
-    def client(i: int) -> None:
-        n = 0
-        while not stop.is_set():
-            n += 1
-            port = ports[(i + n) % len(ports)]
-            queue = queues[(i + n) % len(queues)]
-            key = uuid.uuid4().hex
-            # A ticket: on a connection error or 5xx, the same request (same key) on the next server.
-            for attempt in range(4):
-                p = ports[(i + n + attempt) % len(ports)]
-                after = fault_done.is_set()
-                status, data = _post(
-                    f"http://127.0.0.1:{p}/api/v1/halls/{HALL}/tickets", {"queue": queue, "idempotency_key": key}
-                )
-                with tally.lock:
-                    tally.ticket_statuses[status] += 1
-                    if after:
-                        tally.ticket_after_fault[status] += 1
-                    if status >= 400 and len(tally.samples) < 5:
-                        tally.samples.append(f"ticket {status} {data}")
-                if 200 <= status < 300:
-                    with tally.lock:
-                        tally.tickets.append({**data, "key": key})
-                    break
-                if 400 <= status < 500:
-                    break
-                time.sleep(0.05)
-            if cases and not stop.is_set():
-                status, data = _post(
-                    f"http://127.0.0.1:{port}/api/v1/cases",
-                    {
-                        "center": HALL,
-                        "item": setup["item"],
-                        "applicant_name": f"故障测试{i}-{n}",
-                        "applicant_id_number": "110105199001011232",
-                        "contact_phone": "13800000009",
-                        "second_name": f"故障测试乙{i}-{n}",
-                        "second_id_number": "510282199206154328",
-                        "second_phone": "13800000010",
-                        "paper_material_ids": setup["materials"],
-                    },
-                    headers,
-                )
-                with tally.lock:
-                    tally.case_statuses[status] += 1
-                    if status >= 400 and len(tally.samples) < 5:
-                        tally.samples.append(f"case {status} {data}")
-                    if 200 <= status < 300:
-                        tally.cases.append(data["number"])
-            if status == 0:
-                time.sleep(0.05)  # a dead server: do not spin
+    load = Load(ports, setup, cases, queues)
+    stop, fault_done = load.stop, load.fault_done
 
     def run_fault() -> None:
         if stop.wait(fault_at):
@@ -350,7 +379,7 @@ def run_load(
         fault()
         fault_done.set()
 
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    threads = [threading.Thread(target=load.client, args=(i,), daemon=True) for i in range(clients)]
     if fault:
         threads.append(threading.Thread(target=run_fault, daemon=True))
     for t in threads:
@@ -360,7 +389,7 @@ def run_load(
     for t in threads:
         t.join(timeout=30)
     assert fault is None or fault_done.is_set(), "the fault did not happen"
-    return tally
+    return load.tally
 
 
 def check_database(stack: Stack, tally: Tally) -> dict:

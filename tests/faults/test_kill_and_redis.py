@@ -31,7 +31,7 @@ def _report(name, tally, held):
 @pytest.mark.skipif(not ON_POSTGRES, reason="two server processes: the PostgreSQL deployment")
 def test_server_killed_mid_load_loses_no_success_on_postgres(stack_factory):
     stack = stack_factory("kill")
-    setup = stack.prepare()
+    setup = stack.setup
     ports = [free_port(), free_port()]
     for port in ports:
         stack.start(port)
@@ -47,7 +47,7 @@ def test_server_killed_mid_load_loses_no_success_on_postgres(stack_factory):
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite: one server process, run in the SQLite pass")
 def test_server_killed_mid_load_loses_no_success_on_sqlite(stack_factory):
     stack = stack_factory("kill")
-    setup = stack.prepare()
+    setup = stack.setup
     port = free_port()
     stack.start(port)
     tally = run_load([port], setup, clients=6, fault=_kill_and_restart(stack, port))
@@ -62,18 +62,30 @@ def test_server_killed_mid_load_loses_no_success_on_sqlite(stack_factory):
 def test_tickets_keep_coming_with_redis_stopped_mid_load(stack_factory):
     redis_port = free_port()
     redis = subprocess.Popen(
-        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        [
+            "redis-server",
+            "--port",
+            str(redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
     try:
         for _ in range(50):
-            ping = subprocess.run(["redis-cli", "-p", str(redis_port), "ping"], capture_output=True, text=True)
+            ping = subprocess.run(
+                ["redis-cli", "-p", str(redis_port), "ping"], capture_output=True, text=True
+            )
             if ping.stdout.strip() == "PONG":
                 break
             time.sleep(0.1)
         stack = stack_factory("redis", {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"})
-        setup = stack.prepare()
+        setup = stack.setup
         ports = [free_port(), free_port()]
         for port in ports:
             stack.start(port)
