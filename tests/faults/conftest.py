@@ -367,7 +367,8 @@ def run_load(
     cases: bool = True,
     queues: tuple[str, ...] = ("A", "B"),
 ) -> Tally:
-    """`clients` threads alternate between the servers for `seconds`, each round a
+    """`clients` threads alternate between the servers for `seconds` (and at least
+    3 s after the fault is over), each round a
     ticket (with an idempotency key, retried on a lost answer with the same key)
     and a case submission. `fault()` runs in its own thread at `fault_at` s."""
     load = Load(ports, setup, cases, queues)
@@ -385,6 +386,9 @@ def run_load(
     for t in threads:
         t.start()
     time.sleep(seconds)
+    # A slow restart on a loaded machine: the load goes on until 3 s after the fault is over.
+    if fault and fault_done.wait(90):
+        time.sleep(3)
     stop.set()
     for t in threads:
         t.join(timeout=30)

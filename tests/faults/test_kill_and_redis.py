@@ -39,8 +39,9 @@ def test_server_killed_mid_load_loses_no_success_on_postgres(stack_factory):
     held = check_database(stack, tally)
     _report("postgres kill", tally, held)
     # The load went on through the fault, and the restarted server answered again.
-    assert len(tally.tickets) > 50 and len(tally.cases) > 20
+    assert len(tally.tickets) > 30 and len(tally.cases) > 10
     assert tally.ticket_statuses[0] > 0, "the kill was not seen by any client"
+    assert tally.ticket_after_fault[201] > 0, "no ticket given after the restart"
     assert all(s in (0, 201) for s in tally.ticket_statuses), dict(tally.ticket_statuses)
 
 
@@ -53,8 +54,10 @@ def test_server_killed_mid_load_loses_no_success_on_sqlite(stack_factory):
     tally = run_load([port], setup, clients=6, fault=_kill_and_restart(stack, port))
     held = check_database(stack, tally)
     _report("sqlite kill", tally, held)
-    assert len(tally.tickets) > 30 and len(tally.cases) > 10
+    assert len(tally.tickets) > 20 and len(tally.cases) > 10
     assert tally.ticket_statuses[0] > 0, "the kill was not seen by any client"
+    # One process: whatever was given after the fault, the restarted server gave.
+    assert tally.ticket_after_fault[201] > 0, "the restarted server gave no ticket"
     assert all(s in (0, 201) for s in tally.ticket_statuses), dict(tally.ticket_statuses)
 
 
