@@ -93,13 +93,26 @@ def test_tickets_keep_coming_with_redis_stopped_mid_load(stack_factory):
         for port in ports:
             stack.start(port)
 
+        used = []
+
         def fault():
+            # The servers were talking to this Redis (cache, pub/sub) until it died.
+            info = subprocess.run(
+                ["redis-cli", "-p", str(redis_port), "info", "stats"], capture_output=True, text=True
+            ).stdout
+            used.extend(
+                int(v)
+                for k, _, v in (ln.partition(":") for ln in info.split())
+                if k == "total_commands_processed"
+            )
             redis.kill()
             redis.wait(timeout=10)
 
         tally = run_load(ports, setup, fault=fault)
         held = check_database(stack, tally)
         _report("postgres redis stopped", tally, held)
+        print(f"redis commands before the stop: {used}")
+        assert used and used[0] > 10, f"the servers hardly used Redis before it stopped: {used}"
         # Every ticket asked for after Redis died was given (2xx), and there were many.
         after = dict(tally.ticket_after_fault)
         assert set(after) == {201} and after[201] > 30, after
