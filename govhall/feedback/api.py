@@ -10,7 +10,7 @@ from datetime import date, datetime  # noqa: E402
 from typing import Literal  # noqa: E402
 
 
-from ninja import Field, Schema  # noqa: E402
+from ninja import Field, Schema, Status  # noqa: E402
 from ninja.pagination import paginate  # noqa: E402
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses  # noqa: E402
@@ -184,7 +184,7 @@ def complaints_hotline_create(request, data: HotlineIn):
     c, created = complaint_services.complaint_from_12345(
         by=request.user, order_number=data.order_number, **_resolve(data)
     )
-    return (201 if created else 200), _complaint_out(c)
+    return Status(201 if created else 200, _complaint_out(c))
 
 
 @router.get(
@@ -216,7 +216,7 @@ def complaints_public_create(request, data: ComplaintIn):
     user = request.user if request.user.is_authenticated else None
     channel = Complaint.Channel.ACCOUNT if user else Complaint.Channel.ONLINE
     c = complaint_services.complaint_submit(by=user, channel=channel, **_resolve(data))
-    return 201, {"number": c.number, "status_label": c.get_status_display(), "reply_by": c.reply_by}
+    return Status(201, {"number": c.number, "status_label": c.get_status_display(), "reply_by": c.reply_by})
 
 
 @router.post(
@@ -261,7 +261,7 @@ def complaints_list(request, q: str = "", status: str = "", overdue: bool = Fals
     operation_id="complaints_get",
 )
 def complaints_get(request, number: str):
-    return _complaint_out(complaint_selectors.complaint_get(request.user, number), events=True)
+    return _complaint_out(complaint_selectors.complaint_get(request.user, number, action="view"), events=True)
 
 
 @router.post(
@@ -368,7 +368,7 @@ def unresolved_create(request, data: UnresolvedIn):
         by=request.user, center=center, wanted=data.wanted, item=item, owner_department=dep,
         owner_center=owner_center, name=data.name, phone=data.phone,
     )
-    return 201, _unresolved_out(u)
+    return Status(201, _unresolved_out(u))
 
 
 @router.post("/unresolved/{record_id}/close", response={200: UnresolvedOut, **WRITE_ERRORS}, summary="办不成事反映办结（解决或解释说明）", operation_id="unresolved_close")

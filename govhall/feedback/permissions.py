@@ -22,10 +22,13 @@ COMPLAINT_TABLE: dict[str, Any] = {
 }
 
 
-def access_complaint(user: Any, complaint: Any) -> set[str]:
-    """Raise NotFound unless `user` may see and handle `complaint`; their roles."""
-    if user is not None and complaint.subject_user_id == getattr(user, "id", None) and not complaint.decided:
-        raise NotFound(COMPLAINT_NOT_FOUND)
+def access_complaint(user: Any, complaint: Any, *, action: str = "handle") -> set[str]:
+    """Raise NotFound unless `user` may `action` ("view" or "handle") `complaint`;
+    their roles. The person complained about may view it once it is decided."""
+    if user is not None and complaint.subject_user_id == getattr(user, "id", None):
+        if not complaint.decided or action != "view":
+            raise NotFound(COMPLAINT_NOT_FOUND)
+        return set()
     action = "hall" if complaint.about == "hall" else "handle"
     try:
         return access_at_center(

@@ -70,7 +70,7 @@ def complaints_search(
     return qs
 
 
-def complaint_get(user: Any, number: str) -> Complaint:
+def complaint_get(user: Any, number: str, *, action: str = "handle") -> Complaint:
     from govhall.core.errors import NotFound
 
     from .permissions import COMPLAINT_NOT_FOUND, access_complaint
@@ -78,7 +78,7 @@ def complaint_get(user: Any, number: str) -> Complaint:
     c = Complaint.objects.select_related("center", "item", "subject_user").filter(number=number).first()
     if c is None:
         raise NotFound(COMPLAINT_NOT_FOUND)
-    access_complaint(user, c)
+    access_complaint(user, c, action=action)
     return c
 
 

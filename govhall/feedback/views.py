@@ -84,6 +84,7 @@ def complaint_track(request):
         if c is None:
             raise DomainError("没有找到投诉，请核对投诉编号和电话。")
         ctx["complaint"] = c
+        ctx["form"] = TrackForm(initial={"number": c.number})  # the phone is not shown back
         ctx["steps"] = c.events.all()
         ctx["answer"] = c.answer if c.status in {"replied", "archived", "refused"} else ""
     return render(request, "feedback/complaint_track.html", ctx, status=400 if form.errors else 200)
@@ -152,7 +153,7 @@ STEP_ARGS = {
 
 @login_required
 def complaint_detail(request, number):
-    c = selectors.complaint_get(request.user, number)
+    c = selectors.complaint_get(request.user, number, action="view")
     return render(
         request,
         "feedback/complaint_detail.html",
