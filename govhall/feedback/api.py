@@ -9,7 +9,6 @@ router = Router(tags=["好差评与投诉"])
 from datetime import date, datetime  # noqa: E402
 from typing import Literal  # noqa: E402
 
-
 from ninja import Field, Schema, Status  # noqa: E402
 from ninja.pagination import paginate  # noqa: E402
 
@@ -67,8 +66,8 @@ def _complaint_out(c: Complaint, *, events: bool = False) -> dict:
         "status_label": c.get_status_display(),
         "about": c.about,
         "center": c.center.name,
-        "subject": c.subject_user.full_name if c.subject_user_id else None,
-        "item": c.item.name if c.item_id else None,
+        "subject": c.subject_user.full_name if c.subject_user is not None else None,
+        "item": c.item.name if c.item is not None else None,
         "complainant_name": c.masked_name,
         "complainant_phone": c.masked_phone,
         "text": c.text,
@@ -87,7 +86,7 @@ def _complaint_out(c: Complaint, *, events: bool = False) -> dict:
                 "label": e.label,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "by": e.by.full_name if e.by_id else None,
+                "by": e.by.full_name if e.by is not None else None,
                 "at": e.at,
                 "note": e.note,
             }
@@ -250,7 +249,9 @@ def complaints_track(request, data: TrackIn):
 def complaints_list(request, q: str = "", status: str = "", overdue: bool = False, sort: str = ""):
     return [
         _complaint_out(c)
-        for c in complaint_selectors.complaints_search(request.user, q=q, status=status, overdue=overdue, sort=sort)
+        for c in complaint_selectors.complaints_search(
+            request.user, q=q, status=status, overdue=overdue, sort=sort
+        )
     ]
 
 
@@ -331,7 +332,7 @@ def _unresolved_out(u: Unresolved) -> dict:
     return {
         "id": u.id,
         "center": u.center.name,
-        "item": u.item.name if u.item_id else None,
+        "item": u.item.name if u.item is not None else None,
         "wanted": u.wanted,
         "person_name": (u.person_name[:1] + "*" * (len(u.person_name) - 1)) if u.person_name else "",
         "person_phone": u.masked_phone,
@@ -342,13 +343,23 @@ def _unresolved_out(u: Unresolved) -> dict:
     }
 
 
-@router.get("/unresolved", response={200: list[UnresolvedOut], **READ_ERRORS}, summary="办不成事反映列表", operation_id="unresolved_list")
+@router.get(
+    "/unresolved",
+    response={200: list[UnresolvedOut], **READ_ERRORS},
+    summary="办不成事反映列表",
+    operation_id="unresolved_list",
+)
 @paginate(Paging)
 def unresolved_list(request):
     return [_unresolved_out(u) for u in complaint_selectors.unresolved_visible_to(request.user)]
 
 
-@router.get("/unresolved/by-item", response={200: list[ItemCountOut], **READ_ERRORS}, summary="办不成事按事项归集（哪些事项办不成）", operation_id="unresolved_by_item")
+@router.get(
+    "/unresolved/by-item",
+    response={200: list[ItemCountOut], **READ_ERRORS},
+    summary="办不成事按事项归集（哪些事项办不成）",
+    operation_id="unresolved_by_item",
+)
 def unresolved_by_item(request):
     return [
         {"item_id": r["item_id"], "item": r["item__name"], "total": r["total"], "open": r["open"]}
@@ -356,7 +367,12 @@ def unresolved_by_item(request):
     ]
 
 
-@router.post("/unresolved", response={201: UnresolvedOut, **WRITE_ERRORS}, summary="登记办不成事反映", operation_id="unresolved_create")
+@router.post(
+    "/unresolved",
+    response={201: UnresolvedOut, **WRITE_ERRORS},
+    summary="登记办不成事反映",
+    operation_id="unresolved_create",
+)
 def unresolved_create(request, data: UnresolvedIn):
     center = Center.objects.filter(code=data.center).select_related("district").first()
     if center is None:
@@ -365,18 +381,27 @@ def unresolved_create(request, data: UnresolvedIn):
     dep = Department.objects.filter(code=data.owner_department).first() if data.owner_department else None
     owner_center = Center.objects.filter(code=data.owner_center).first() if data.owner_center else None
     u = complaint_services.unresolved_record(
-        by=request.user, center=center, wanted=data.wanted, item=item, owner_department=dep,
-        owner_center=owner_center, name=data.name, phone=data.phone,
+        by=request.user,
+        center=center,
+        wanted=data.wanted,
+        item=item,
+        owner_department=dep,
+        owner_center=owner_center,
+        name=data.name,
+        phone=data.phone,
     )
     return Status(201, _unresolved_out(u))
 
 
-@router.post("/unresolved/{record_id}/close", response={200: UnresolvedOut, **WRITE_ERRORS}, summary="办不成事反映办结（解决或解释说明）", operation_id="unresolved_close")
+@router.post(
+    "/unresolved/{record_id}/close",
+    response={200: UnresolvedOut, **WRITE_ERRORS},
+    summary="办不成事反映办结（解决或解释说明）",
+    operation_id="unresolved_close",
+)
 def unresolved_close(request, record_id: int, data: UnresolvedCloseIn):
     u = complaint_selectors.unresolved_visible_to(request.user).filter(pk=record_id).first()
     if u is None:
         raise NotFound("没有找到该记录，或您无权查看。")
     u = complaint_services.unresolved_close(by=request.user, record=u, status=data.status, answer=data.answer)
     return _unresolved_out(u)
-
-

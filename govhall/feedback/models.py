@@ -150,6 +150,9 @@ class ComplaintEvent(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.label} {self.at:%Y-%m-%d %H:%M}"
+
 
 class Unresolved(TimeStamped):
     """办不成事反映: what someone could not get done, routed to an owner, solved or explained."""
@@ -200,12 +203,15 @@ class Unresolved(TimeStamped):
         verbose_name_plural = verbose_name
         ordering = ["-id"]
 
+    def __str__(self):
+        return f"{self.center} {self.wanted[:20]}"
+
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.person_phone)
 
     @property
     def owner_label(self) -> str:
-        if self.owner_department_id:
+        if self.owner_department is not None:
             return self.owner_department.name
-        return self.owner_center.name if self.owner_center_id else ""
+        return self.owner_center.name if self.owner_center is not None else ""

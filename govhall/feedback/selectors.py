@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case as When_, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case as When_
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
 from govhall.accounts.models import Role, RoleAssignment
 from govhall.accounts.selectors import visible_center_ids
@@ -25,7 +26,9 @@ def _role_centers(user: Any) -> tuple[set[int], set[int]]:
     )
     from govhall.centers.models import Center
 
-    office = set(Center.objects.filter(district_id__in=district_ids, id__in=visible).values_list("id", flat=True))
+    office = set(
+        Center.objects.filter(district_id__in=district_ids, id__in=visible).values_list("id", flat=True)
+    )
     managed = set(
         RoleAssignment.objects.filter(user=user, role=Role.BRANCH_MANAGER, center_id__in=visible).values_list(
             "center_id", flat=True

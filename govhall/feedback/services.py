@@ -6,6 +6,7 @@ transaction, recorded in the complaint's history and as a ComplaintEvent
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -125,7 +126,18 @@ def complaint_submit(
     return c
 
 
-def complaint_from_12345(*, by: Any, order_number: str, center: Any, text: str, phone: str, name: str = "", about: str = "hall", subject_user: Any = None, item: Any = None) -> tuple[Complaint, bool]:
+def complaint_from_12345(
+    *,
+    by: Any,
+    order_number: str,
+    center: Any,
+    text: str,
+    phone: str,
+    name: str = "",
+    about: str = "hall",
+    subject_user: Any = None,
+    item: Any = None,
+) -> tuple[Complaint, bool]:
     """The 12345 hand-over, idempotent on the work-order number: (complaint, created).
     A second call — even a concurrent one — returns the first complaint."""
     from .permissions import access_district
@@ -161,7 +173,17 @@ def complaint_from_12345(*, by: Any, order_number: str, center: Any, text: str, 
         raise DomainError("该工单号已存在。", field="order_number") from exc
 
 
-def _step(c: Complaint, *, by: Any, allowed: tuple[str, ...], to: str, action: str, label: str, note: str = "", **fields: Any) -> Complaint:
+def _step(
+    c: Complaint,
+    *,
+    by: Any,
+    allowed: tuple[str, ...],
+    to: str,
+    action: str,
+    label: str,
+    note: str = "",
+    **fields: Any,
+) -> Complaint:
     with transaction.atomic():
         c = Complaint.objects.select_for_update().select_related("center").get(pk=c.pk)
         access_complaint(by, c)
@@ -179,21 +201,48 @@ def _step(c: Complaint, *, by: Any, allowed: tuple[str, ...], to: str, action: s
 
 
 def complaint_accept(*, by: Any, complaint: Complaint) -> Complaint:
-    return _step(complaint, by=by, allowed=(S.PENDING,), to=S.ACCEPTED, action="accept", label="受理", accepted_at=timezone.now())
+    return _step(
+        complaint,
+        by=by,
+        allowed=(S.PENDING,),
+        to=S.ACCEPTED,
+        action="accept",
+        label="受理",
+        accepted_at=timezone.now(),
+    )
 
 
 def complaint_refuse(*, by: Any, complaint: Complaint, reason: str) -> Complaint:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("不予受理须说明理由。", field="reason")
-    return _step(complaint, by=by, allowed=(S.PENDING,), to=S.REFUSED, action="refuse", label="不予受理", note=reason, refuse_reason=reason, answer=reason)
+    return _step(
+        complaint,
+        by=by,
+        allowed=(S.PENDING,),
+        to=S.REFUSED,
+        action="refuse",
+        label="不予受理",
+        note=reason,
+        refuse_reason=reason,
+        answer=reason,
+    )
 
 
 def complaint_investigate(*, by: Any, complaint: Complaint, finding: str) -> Complaint:
     finding = (finding or "").strip()
     if not finding:
         raise DomainError("请填写调查情况。", field="finding")
-    return _step(complaint, by=by, allowed=(S.ACCEPTED,), to=S.INVESTIGATING, action="investigate", label="调查", note=finding, finding=finding)
+    return _step(
+        complaint,
+        by=by,
+        allowed=(S.ACCEPTED,),
+        to=S.INVESTIGATING,
+        action="investigate",
+        label="调查",
+        note=finding,
+        finding=finding,
+    )
 
 
 def complaint_decide(*, by: Any, complaint: Complaint, outcome: str, measures: str) -> Complaint:
@@ -203,21 +252,50 @@ def complaint_decide(*, by: Any, complaint: Complaint, outcome: str, measures: s
     if not measures:
         raise DomainError("请填写处置措施。", field="measures")
     label = f"处置（{Complaint.Outcome(outcome).label}）"
-    return _step(complaint, by=by, allowed=(S.INVESTIGATING,), to=S.HANDLED, action="decide", label=label, note=measures, outcome=outcome, measures=measures, decided_at=timezone.now())
+    return _step(
+        complaint,
+        by=by,
+        allowed=(S.INVESTIGATING,),
+        to=S.HANDLED,
+        action="decide",
+        label=label,
+        note=measures,
+        outcome=outcome,
+        measures=measures,
+        decided_at=timezone.now(),
+    )
 
 
 def complaint_reply(*, by: Any, complaint: Complaint, answer: str) -> Complaint:
     answer = (answer or "").strip()
     if not answer:
         raise DomainError("请填写答复内容。", field="answer")
-    return _step(complaint, by=by, allowed=(S.HANDLED,), to=S.REPLIED, action="reply", label="反馈投诉人", note=answer, answer=answer, replied_at=timezone.now())
+    return _step(
+        complaint,
+        by=by,
+        allowed=(S.HANDLED,),
+        to=S.REPLIED,
+        action="reply",
+        label="反馈投诉人",
+        note=answer,
+        answer=answer,
+        replied_at=timezone.now(),
+    )
 
 
 def complaint_archive(*, by: Any, complaint: Complaint) -> Complaint:
-    return _step(complaint, by=by, allowed=(S.REPLIED, S.REFUSED), to=S.ARCHIVED, action="archive", label="归档", archived_at=timezone.now())
+    return _step(
+        complaint,
+        by=by,
+        allowed=(S.REPLIED, S.REFUSED),
+        to=S.ARCHIVED,
+        action="archive",
+        label="归档",
+        archived_at=timezone.now(),
+    )
 
 
-STEPS = {
+STEPS: dict[str, Callable[..., Complaint]] = {
     "accept": complaint_accept,
     "refuse": complaint_refuse,
     "investigate": complaint_investigate,
@@ -234,10 +312,7 @@ def complaint_deadlines_run(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     soon = today + timedelta(days=2)
     open_ = Complaint.objects.filter(status__in=Complaint.OPEN)
-    red = open_.filter(
-        Q(reply_by__lt=today)
-        | Q(status=S.PENDING, accept_by__lt=today)
-    )
+    red = open_.filter(Q(reply_by__lt=today) | Q(status=S.PENDING, accept_by__lt=today))
     changed = red.exclude(warning=Complaint.Warning.RED).update(warning=Complaint.Warning.RED)
     changed += (
         open_.filter(reply_by__gte=today, reply_by__lte=soon)

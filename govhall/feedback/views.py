@@ -25,7 +25,7 @@ from govhall.core.page_errors import errors_show_on
 from govhall.core.pages import xlsx_response
 
 from . import selectors, services
-from .models import Complaint, Unresolved
+from .models import Complaint
 
 
 class ComplaintForm(AccessibleForm):
@@ -119,7 +119,7 @@ def complaint_export(request):
             c.get_channel_display(),
             c.center.name,
             c.get_about_display(),
-            c.subject_user.full_name if c.subject_user_id else "",
+            c.subject_user.full_name if c.subject_user is not None else "",
             c.masked_name,
             c.masked_phone,
             c.get_status_display(),
@@ -129,14 +129,28 @@ def complaint_export(request):
         ]
         for c in qs
     )
-    header = ["投诉编号", "渠道", "中心", "对象", "被投诉人", "投诉人", "电话", "状态", "预警", "反馈期限", "结论"]
+    header = [
+        "投诉编号",
+        "渠道",
+        "中心",
+        "对象",
+        "被投诉人",
+        "投诉人",
+        "电话",
+        "状态",
+        "预警",
+        "反馈期限",
+        "结论",
+    ]
     return xlsx_response("效能投诉.xlsx", "效能投诉", header, rows)
 
 
 class StepForm(AccessibleForm):
     reason = forms.CharField(label="不予受理理由", required=False, widget=forms.Textarea, max_length=2000)
     finding = forms.CharField(label="调查情况", required=False, widget=forms.Textarea, max_length=2000)
-    outcome = forms.ChoiceField(label="投诉是否成立", required=False, choices=[("", "请选择"), *Complaint.Outcome.choices])
+    outcome = forms.ChoiceField(
+        label="投诉是否成立", required=False, choices=[("", "请选择"), *Complaint.Outcome.choices]
+    )
     measures = forms.CharField(label="处置措施", required=False, widget=forms.Textarea, max_length=2000)
     answer = forms.CharField(label="答复投诉人", required=False, widget=forms.Textarea, max_length=2000)
 
@@ -170,7 +184,10 @@ def complaint_step(request, number, step):
     form = StepForm(request.POST)
     form.is_valid()
     errors_show_on(
-        request, "feedback/complaint_detail.html", {"c": c, "events": c.events.select_related("by"), "form": form}, form=form
+        request,
+        "feedback/complaint_detail.html",
+        {"c": c, "events": c.events.select_related("by"), "form": form},
+        form=form,
     )
     args = {k: form.cleaned_data.get(k, "") for k in STEP_ARGS[step]}
     services.STEPS[step](by=request.user, complaint=c, **args)
@@ -233,7 +250,10 @@ def unresolved_close(request, pk):
     form = CloseForm(request.POST)
     form.is_valid()
     services.unresolved_close(
-        by=request.user, record=u, status=form.cleaned_data.get("status", ""), answer=form.cleaned_data.get("answer", "")
+        by=request.user,
+        record=u,
+        status=form.cleaned_data.get("status", ""),
+        answer=form.cleaned_data.get("answer", ""),
     )
     messages.success(request, "已办结。")
     return redirect("feedback:unresolved_list")
@@ -241,4 +261,6 @@ def unresolved_close(request, pk):
 
 @login_required
 def unresolved_by_item(request):
-    return render(request, "feedback/unresolved_by_item.html", {"rows": selectors.unresolved_by_item(request.user)})
+    return render(
+        request, "feedback/unresolved_by_item.html", {"rows": selectors.unresolved_by_item(request.user)}
+    )

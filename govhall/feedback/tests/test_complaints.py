@@ -84,11 +84,21 @@ def test_refusal_needs_a_reason(world):
 
 
 def test_bad_public_input_is_400_and_writes_nothing(world):
-    r = post(Client(), "/complaints/public", {"center": world["a"].code, "about": "hall", "text": "慢", "phone": "123"})
+    r = post(
+        Client(),
+        "/complaints/public",
+        {"center": world["a"].code, "about": "hall", "text": "慢", "phone": "123"},
+    )
     assert r.status_code == 400 and "phone" in r.json()["errors"]
-    r = post(Client(), "/complaints/public", {"center": world["a"].code, "about": "person", "text": "慢", "phone": PHONE})
+    r = post(
+        Client(),
+        "/complaints/public",
+        {"center": world["a"].code, "about": "person", "text": "慢", "phone": PHONE},
+    )
     assert r.status_code == 400
-    r = Client().post("/complaints/new/", {"center": world["a"].pk, "about": "hall", "text": "", "phone": PHONE})
+    r = Client().post(
+        "/complaints/new/", {"center": world["a"].pk, "about": "hall", "text": "", "phone": PHONE}
+    )
     assert r.status_code == 400
     assert Complaint.objects.count() == 0
 
@@ -146,13 +156,21 @@ def test_steps_through_the_pages(world):
 
 
 def hotline_client(world):
-    _, key = api_token_issue(by=world["admin"], user=world["admin"], name="12345", centers=[world["a"], world["hub"]])
+    _, key = api_token_issue(
+        by=world["admin"], user=world["admin"], name="12345", centers=[world["a"], world["hub"]]
+    )
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
 def test_12345_twice_with_one_work_order_gives_one_complaint(world):
     c = hotline_client(world)
-    body = {"order_number": "GD20261206001", "center": world["a"].code, "about": "hall", "text": "排队太久", "phone": PHONE}
+    body = {
+        "order_number": "GD20261206001",
+        "center": world["a"].code,
+        "about": "hall",
+        "text": "排队太久",
+        "phone": PHONE,
+    }
     r1 = post(c, "/complaints/12345", body)
     r2 = post(c, "/complaints/12345", body)
     assert r1.status_code == 201 and r2.status_code == 200
@@ -193,7 +211,12 @@ def test_12345_concurrent_hand_over_gives_one_complaint(world):
 def test_tracking_by_number_and_phone_shows_the_answer(world):
     c = about_clerk(world)
     m = world["manager_a"]
-    for step, kw in (("accept", {}), ("investigate", {"finding": "属实"}), ("decide", {"outcome": "upheld", "measures": "整改"}), ("reply", {"answer": "已整改，谢谢"})):
+    for step, kw in (
+        ("accept", {}),
+        ("investigate", {"finding": "属实"}),
+        ("decide", {"outcome": "upheld", "measures": "整改"}),
+        ("reply", {"answer": "已整改，谢谢"}),
+    ):
         c = services.STEPS[step](by=m, complaint=c, **kw)
     r = Client().post("/complaints/track/", {"number": c.number, "phone": PHONE})
     page = r.content.decode()
@@ -207,23 +230,32 @@ def test_tracking_by_number_and_phone_shows_the_answer(world):
 
 
 def test_public_tracking_page_shows_no_unmasked_personal_data(world):
-    r = Client().post("/complaints/new/", {"center": world["a"].pk, "about": "hall", "text": "排队太久", "phone": PHONE, "name": "王小明"})
+    r = Client().post(
+        "/complaints/new/",
+        {"center": world["a"].pk, "about": "hall", "text": "排队太久", "phone": PHONE, "name": "王小明"},
+    )
     assert r.status_code == 200
     c = Complaint.objects.get()
     assert c.channel == "online" and c.number in r.content.decode()
     page = Client().post("/complaints/track/", {"number": c.number, "phone": PHONE}).content.decode()
     assert c.number in page
     assert PHONE not in page and "王小明" not in page
-    body = json.dumps(post(Client(), "/complaints/track", {"number": c.number, "phone": PHONE}).json(), ensure_ascii=False)
+    body = json.dumps(
+        post(Client(), "/complaints/track", {"number": c.number, "phone": PHONE}).json(), ensure_ascii=False
+    )
     assert PHONE not in body and "王小明" not in body
-    staff = json.dumps(client_for(world["admin"]).get(f"{API}/complaints/{c.number}").json(), ensure_ascii=False)
+    staff = json.dumps(
+        client_for(world["admin"]).get(f"{API}/complaints/{c.number}").json(), ensure_ascii=False
+    )
     assert PHONE not in staff and "王小明" not in staff and "138****5678" in staff
 
 
 def test_unresolved_grouped_by_item(world, marriage):
     clerk = world["clerk_a"]
     for i in range(3):
-        services.unresolved_record(by=clerk, center=world["a"], wanted=f"想办{i}", item=marriage, owner_department=world["dep_a"])
+        services.unresolved_record(
+            by=clerk, center=world["a"], wanted=f"想办{i}", item=marriage, owner_department=world["dep_a"]
+        )
     u = services.unresolved_record(by=clerk, center=world["a"], wanted="其他", owner_center=world["a"])
     with pytest.raises(DomainError):
         services.unresolved_record(by=clerk, center=world["a"], wanted="无责任方")
@@ -236,13 +268,19 @@ def test_unresolved_grouped_by_item(world, marriage):
     assert client_for(world["admin"]).get("/staff/unresolved/by-item/").status_code == 200
     # a clerk of another district's hall cannot record here
     with pytest.raises((NotFound, DomainError)):
-        services.unresolved_record(by=world["clerk_b"], center=world["a"], wanted="x", owner_center=world["a"])
+        services.unresolved_record(
+            by=world["clerk_b"], center=world["a"], wanted="x", owner_center=world["a"]
+        )
 
 
 def test_upheld_complaint_counts_in_the_clerks_assessment(world):
     c = about_clerk(world)
     m = world["manager_a"]
-    for step, kw in (("accept", {}), ("investigate", {"finding": "属实"}), ("decide", {"outcome": "upheld", "measures": "扣分"})):
+    for step, kw in (
+        ("accept", {}),
+        ("investigate", {"finding": "属实"}),
+        ("decide", {"outcome": "upheld", "measures": "扣分"}),
+    ):
         c = services.STEPS[step](by=m, complaint=c, **kw)
     today = timezone.localdate()
     found = measures_for(user=world["clerk_a"], center=world["a"], start=today.replace(day=1), end=today)
