@@ -188,6 +188,14 @@ GOVHALL_RATE_LIMITS = [
     # Tracking a case guesses number + phone: a person checks a few cases, not hundreds.
     {"name": "track-ip", "path": r"^/track/$", "by": "ip", "limit": 10, "seconds": 60},
     {"name": "track-all", "path": r"^/track/$", "by": "all", "limit": 600, "seconds": 60},
+    # Complaint tracking: number + phone, the same guessing as case tracking.
+    {
+        "name": "complaint-track-ip",
+        "path": r"^/(complaints/track/|api/v1/complaints/track)$",
+        "by": "ip",
+        "limit": 10,
+        "seconds": 60,
+    },
     # Verification codes cost an SMS each.
     {
         "name": "sms-ip",

@@ -1,3 +1,407 @@
 from ninja import Router
 
 router = Router(tags=["好差评与投诉"])
+
+# ── Complaints ──────────────────────────────────────────────────────────────
+# Efficiency complaints, the 办不成事 window and the 12345 hand-over: thin doors
+# to the same services as the pages. Personal data is masked in every answer.
+
+from datetime import date, datetime  # noqa: E402
+from typing import Literal  # noqa: E402
+
+from ninja import Field, Schema, Status  # noqa: E402
+from ninja.pagination import paginate  # noqa: E402
+
+from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses  # noqa: E402
+from govhall.accounts.models import User  # noqa: E402
+from govhall.catalog.models import ServiceItem  # noqa: E402
+from govhall.centers.models import Center, Department  # noqa: E402
+from govhall.core.errors import DomainError, NotFound  # noqa: E402
+from govhall.core.paging import Paging  # noqa: E402
+
+from . import selectors as complaint_selectors  # noqa: E402
+from . import services as complaint_services  # noqa: E402
+from .models import Complaint, Unresolved  # noqa: E402
+
+
+class ComplaintEventOut(Schema):
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    by: str | None
+    at: datetime
+    note: str
+
+
+class ComplaintOut(Schema):
+    number: str
+    channel: str
+    status: str
+    status_label: str
+    about: str
+    center: str
+    subject: str | None = Field(None, description="被投诉人（姓名）")
+    item: str | None
+    complainant_name: str = Field(..., description="已脱敏")
+    complainant_phone: str = Field(..., description="已脱敏")
+    text: str
+    order_number: str | None = Field(None, description="12345工单号")
+    accept_by: date
+    reply_by: date
+    warning: str = Field(..., description="''正常、yellow 临近期限、red 已超期")
+    refuse_reason: str
+    finding: str
+    outcome: str
+    measures: str
+    answer: str
+    events: list[ComplaintEventOut] = []
+
+
+def _complaint_out(c: Complaint, *, events: bool = False) -> dict:
+    return {
+        "number": c.number,
+        "channel": c.channel,
+        "status": c.status,
+        "status_label": c.get_status_display(),
+        "about": c.about,
+        "center": c.center.name,
+        "subject": c.subject_user.full_name if c.subject_user is not None else None,
+        "item": c.item.name if c.item is not None else None,
+        "complainant_name": c.masked_name,
+        "complainant_phone": c.masked_phone,
+        "text": c.text,
+        "order_number": c.order_number,
+        "accept_by": c.accept_by,
+        "reply_by": c.reply_by,
+        "warning": c.warning,
+        "refuse_reason": c.refuse_reason,
+        "finding": c.finding,
+        "outcome": c.outcome,
+        "measures": c.measures,
+        "answer": c.answer,
+        "events": [
+            {
+                "action": e.action,
+                "label": e.label,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "by": e.by.full_name if e.by is not None else None,
+                "at": e.at,
+                "note": e.note,
+            }
+            for e in c.events.select_related("by")
+        ]
+        if events
+        else [],
+    }
+
+
+class ComplaintIn(Schema):
+    center: str = Field(..., max_length=40, description="所涉中心编码")
+    about: Literal["person", "hall", "item"]
+    text: str = Field(..., max_length=2000)
+    phone: str = Field(..., max_length=20)
+    name: str = Field("", max_length=100)
+    subject_staff: str = Field("", max_length=150, description="被投诉人的用户名（投诉工作人员时）")
+    item: str = Field("", max_length=80, description="事项编码（投诉事项时）")
+
+
+class HotlineIn(ComplaintIn):
+    order_number: str = Field(..., max_length=40, description="12345工单号（幂等）")
+    about: Literal["person", "hall", "item"] = "hall"
+
+
+class PublicReceiptOut(Schema):
+    number: str
+    status_label: str
+    reply_by: date
+
+
+class TrackIn(Schema):
+    number: str = Field(..., max_length=30)
+    phone: str = Field(..., max_length=20)
+
+
+class TrackOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    reply_by: date
+    answer: str
+    steps: list[str]
+
+
+class HotlineStatusOut(Schema):
+    order_number: str
+    number: str
+    status: str
+    status_label: str
+    outcome: str
+    answer: str
+
+
+class StepIn(Schema):
+    reason: str = Field("", max_length=2000)
+    finding: str = Field("", max_length=2000)
+    outcome: str = Field("", max_length=12)
+    measures: str = Field("", max_length=2000)
+    answer: str = Field("", max_length=2000)
+
+
+def _resolve(data: ComplaintIn) -> dict:
+    center = Center.objects.filter(code=data.center).select_related("district").first()
+    if center is None:
+        raise DomainError("没有该中心。", field="center")
+    subject = item = None
+    if data.subject_staff:
+        subject = User.objects.filter(username=data.subject_staff).first()
+        if subject is None:
+            raise DomainError("没有该工作人员。", field="subject_staff")
+    if data.item:
+        item = ServiceItem.objects.filter(code=data.item).first()
+        if item is None:
+            raise DomainError("没有该事项。", field="item")
+    return {
+        "center": center,
+        "about": data.about,
+        "text": data.text,
+        "phone": data.phone,
+        "name": data.name,
+        "subject_user": subject,
+        "item": item,
+    }
+
+
+@router.post(
+    "/complaints/12345",
+    response={200: ComplaintOut, 201: ComplaintOut, **WRITE_ERRORS},
+    summary="12345热线转办投诉（按工单号幂等：重复提交返回同一投诉，200）",
+    operation_id="complaints_hotline_create",
+)
+def complaints_hotline_create(request, data: HotlineIn):
+    c, created = complaint_services.complaint_from_12345(
+        by=request.user, order_number=data.order_number, **_resolve(data)
+    )
+    return Status(201 if created else 200, _complaint_out(c))
+
+
+@router.get(
+    "/complaints/12345/{order}",
+    response={200: HotlineStatusOut, **READ_ERRORS},
+    summary="12345工单的办理状态与答复",
+    operation_id="complaints_hotline_status",
+)
+def complaints_hotline_status(request, order: str):
+    c = complaint_selectors.complaint_by_order(request.user, order)
+    return {
+        "order_number": c.order_number,
+        "number": c.number,
+        "status": c.status,
+        "status_label": c.get_status_display(),
+        "outcome": c.outcome,
+        "answer": c.answer if c.status in {"replied", "archived", "refused"} else "",
+    }
+
+
+@router.post(
+    "/complaints/public",
+    auth=None,
+    response={201: PublicReceiptOut, **error_responses(400, 422, 429)},
+    summary="群众提交效能投诉（可匿名，须留电话；返回投诉编号）",
+    operation_id="complaints_public_create",
+)
+def complaints_public_create(request, data: ComplaintIn):
+    user = request.user if request.user.is_authenticated else None
+    channel = Complaint.Channel.ACCOUNT if user else Complaint.Channel.ONLINE
+    c = complaint_services.complaint_submit(by=user, channel=channel, **_resolve(data))
+    return Status(201, {"number": c.number, "status_label": c.get_status_display(), "reply_by": c.reply_by})
+
+
+@router.post(
+    "/complaints/track",
+    auth=None,
+    response={200: TrackOut, **error_responses(404, 422, 429)},
+    summary="按投诉编号和电话查询进度与答复",
+    operation_id="complaints_track",
+)
+def complaints_track(request, data: TrackIn):
+    c = complaint_selectors.complaint_track(number=data.number, phone=data.phone)
+    if c is None:
+        raise NotFound("没有找到投诉，请核对投诉编号和电话。")
+    return {
+        "number": c.number,
+        "status": c.status,
+        "status_label": c.get_status_display(),
+        "reply_by": c.reply_by,
+        "answer": c.answer if c.status in {"replied", "archived", "refused"} else "",
+        "steps": [e.label for e in c.events.all()],
+    }
+
+
+@router.get(
+    "/complaints",
+    response={200: list[ComplaintOut], **READ_ERRORS},
+    summary="效能投诉列表（本人可处理的；超期在前）",
+    operation_id="complaints_list",
+)
+@paginate(Paging)
+def complaints_list(request, q: str = "", status: str = "", overdue: bool = False, sort: str = ""):
+    return [
+        _complaint_out(c)
+        for c in complaint_selectors.complaints_search(
+            request.user, q=q, status=status, overdue=overdue, sort=sort
+        )
+    ]
+
+
+@router.get(
+    "/complaints/{number}",
+    response={200: ComplaintOut, **READ_ERRORS},
+    summary="效能投诉详情（含每一步的办理记录）",
+    operation_id="complaints_get",
+)
+def complaints_get(request, number: str):
+    return _complaint_out(complaint_selectors.complaint_get(request.user, number, action="view"), events=True)
+
+
+@router.post(
+    "/complaints/{number}/{step}",
+    response={200: ComplaintOut, **WRITE_ERRORS},
+    summary="办理一步：accept 受理、refuse 不予受理（须理由）、investigate 调查、decide 处置、reply 反馈、archive 归档",
+    operation_id="complaints_step",
+)
+def complaints_step(
+    request,
+    number: str,
+    step: Literal["accept", "refuse", "investigate", "decide", "reply", "archive"],
+    data: StepIn,
+):
+    c = complaint_selectors.complaint_get(request.user, number)
+    args = {
+        "accept": {},
+        "refuse": {"reason": data.reason},
+        "investigate": {"finding": data.finding},
+        "decide": {"outcome": data.outcome, "measures": data.measures},
+        "reply": {"answer": data.answer},
+        "archive": {},
+    }[step]
+    c = complaint_services.STEPS[step](by=request.user, complaint=c, **args)
+    return _complaint_out(c, events=True)
+
+
+# ── 办不成事反映窗口 ──
+
+
+class UnresolvedOut(Schema):
+    id: int
+    center: str
+    item: str | None
+    wanted: str
+    person_name: str
+    person_phone: str = Field(..., description="已脱敏")
+    owner: str
+    status: str
+    due: date
+    answer: str
+
+
+class UnresolvedIn(Schema):
+    center: str = Field(..., max_length=40)
+    wanted: str = Field(..., max_length=2000)
+    item: str = Field("", max_length=80)
+    owner_department: str = Field("", max_length=40, description="责任部门编码")
+    owner_center: str = Field("", max_length=40, description="责任大厅编码")
+    name: str = Field("", max_length=100)
+    phone: str = Field("", max_length=20)
+
+
+class UnresolvedCloseIn(Schema):
+    status: Literal["solved", "explained"]
+    answer: str = Field(..., max_length=2000)
+
+
+class ItemCountOut(Schema):
+    item_id: int
+    item: str
+    total: int
+    open: int
+
+
+def _unresolved_out(u: Unresolved) -> dict:
+    return {
+        "id": u.id,
+        "center": u.center.name,
+        "item": u.item.name if u.item is not None else None,
+        "wanted": u.wanted,
+        "person_name": (u.person_name[:1] + "*" * (len(u.person_name) - 1)) if u.person_name else "",
+        "person_phone": u.masked_phone,
+        "owner": u.owner_label,
+        "status": u.status,
+        "due": u.due,
+        "answer": u.answer,
+    }
+
+
+@router.get(
+    "/unresolved",
+    response={200: list[UnresolvedOut], **READ_ERRORS},
+    summary="办不成事反映列表",
+    operation_id="unresolved_list",
+)
+@paginate(Paging)
+def unresolved_list(request):
+    return [_unresolved_out(u) for u in complaint_selectors.unresolved_visible_to(request.user)]
+
+
+@router.get(
+    "/unresolved/by-item",
+    response={200: list[ItemCountOut], **READ_ERRORS},
+    summary="办不成事按事项归集（哪些事项办不成）",
+    operation_id="unresolved_by_item",
+)
+def unresolved_by_item(request):
+    return [
+        {"item_id": r["item_id"], "item": r["item__name"], "total": r["total"], "open": r["open"]}
+        for r in complaint_selectors.unresolved_by_item(request.user)
+    ]
+
+
+@router.post(
+    "/unresolved",
+    response={201: UnresolvedOut, **WRITE_ERRORS},
+    summary="登记办不成事反映",
+    operation_id="unresolved_create",
+)
+def unresolved_create(request, data: UnresolvedIn):
+    center = Center.objects.filter(code=data.center).select_related("district").first()
+    if center is None:
+        raise DomainError("没有该中心。", field="center")
+    item = ServiceItem.objects.filter(code=data.item).first() if data.item else None
+    dep = Department.objects.filter(code=data.owner_department).first() if data.owner_department else None
+    owner_center = Center.objects.filter(code=data.owner_center).first() if data.owner_center else None
+    u = complaint_services.unresolved_record(
+        by=request.user,
+        center=center,
+        wanted=data.wanted,
+        item=item,
+        owner_department=dep,
+        owner_center=owner_center,
+        name=data.name,
+        phone=data.phone,
+    )
+    return Status(201, _unresolved_out(u))
+
+
+@router.post(
+    "/unresolved/{record_id}/close",
+    response={200: UnresolvedOut, **WRITE_ERRORS},
+    summary="办不成事反映办结（解决或解释说明）",
+    operation_id="unresolved_close",
+)
+def unresolved_close(request, record_id: int, data: UnresolvedCloseIn):
+    u = complaint_selectors.unresolved_visible_to(request.user).filter(pk=record_id).first()
+    if u is None:
+        raise NotFound("没有找到该记录，或您无权查看。")
+    u = complaint_services.unresolved_close(by=request.user, record=u, status=data.status, answer=data.answer)
+    return _unresolved_out(u)
