@@ -5,3 +5,16 @@ class FeedbackConfig(AppConfig):
     name = "govhall.feedback"
     label = "feedback"
     verbose_name = "好差评与投诉"
+
+    def ready(self):
+        # ── Ratings ──
+        from govhall.core.extensions import periodic_jobs
+        from govhall.staffing.extensions import assessment_sources
+
+        from . import selectors, services
+
+        periodic_jobs.register(services.invitations_send, label="rating invitations (好差评邀评)")
+        periodic_jobs.register(
+            services.rectification_warnings_compute, label="rectification warnings (差评整改)"
+        )
+        assessment_sources.register(selectors.ratings_measure)
