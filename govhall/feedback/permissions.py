@@ -50,3 +50,18 @@ def access_district(user: Any, center: Any) -> set[str]:
     return access_at_center(
         user, center, action="district", table=COMPLAINT_TABLE, refused="只有区政务办可以进行此操作。"
     )
+
+
+MANAGE = {Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN}
+TABLE = {
+    "view": {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN, Role.CHIEF_REP},
+    "pad": MANAGE,
+    "handle": MANAGE,
+    "review": {Role.DISTRICT_ADMIN},
+}
+REFUSED = {
+    "view": "只有大厅负责人和区政务办可以查看好差评明细。",
+    "pad": "只有大厅负责人可以发放窗口评价器。",
+    "handle": "只有责任大厅的负责人可以办理差评整改。",
+    "review": "只有区政务办可以复核不属实的差评。",
+}

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Avg, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models import Case as When_
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
 from govhall.accounts.models import Role, RoleAssignment
 from govhall.accounts.selectors import visible_center_ids
+from govhall.core.errors import Refused
+from govhall.core.masking import mask_phone
 
-from .models import Complaint, Unresolved
+from .models import BAD_LEVELS, Complaint, Level, Rating, Rectification, Unresolved
 
 
 def _role_centers(user: Any) -> tuple[set[int], set[int]]:
@@ -149,5 +151,192 @@ def complaints_measure(*, user: Any, center: Any, start: Any, end: Any) -> dict[
             value=f"成立的效能投诉 {n} 件",
             score=max(0, 100 - 20 * n),
             explanation="每件成立的效能投诉扣 20 分，最低 0 分",
+        )
+    }
+
+
+def rating_row(r: Rating, *, for_rated: bool = False) -> dict[str, Any]:
+    """One rating as shown to staff. The rated person (`for_rated`) never sees who rated."""
+    row: dict[str, Any] = {
+        "id": r.pk,
+        "at": r.created_at,
+        "center": r.center_id,
+        "event": r.event_kind,
+        "step": r.get_step_display(),
+        "channel": r.get_channel_display(),
+        "level": r.level,
+        "level_label": Level(r.level).label,
+        "indicators": r.indicator_labels(),
+        "text": r.text,
+        "clerk": r.clerk.full_name if r.clerk_id else "",
+    }
+    if not for_rated:
+        row["rater"] = "实名" if r.real_name else "匿名"
+        row["rater_phone"] = mask_phone(r.rater_phone)
+    return row
+
+
+def ratings_received(user: Any) -> list[dict[str, Any]]:
+    """The clerk's own ratings, without the rater's identity."""
+    qs = Rating.objects.filter(clerk=user).select_related("clerk")[:200]
+    return [rating_row(r, for_rated=True) for r in qs]
+
+
+def _staff_centers(user: Any) -> set[int]:
+    from govhall.accounts.models import Role
+    from govhall.accounts.selectors import roles_at
+    from govhall.centers.models import Center
+
+    ids = set()
+    for c in Center.objects.filter(pk__in=visible_center_ids(user)):
+        if roles_at(user, c) & {
+            Role.BRANCH_MANAGER,
+            Role.DEPARTMENT_LEADER,
+            Role.DISTRICT_ADMIN,
+            Role.CHIEF_REP,
+        }:
+            ids.add(c.pk)
+    if not ids:
+        raise Refused("只有大厅负责人和区政务办可以查看好差评。")
+    return ids
+
+
+def ratings_for(user: Any) -> QuerySet[Rating]:
+    return Rating.objects.filter(center_id__in=_staff_centers(user)).select_related("clerk")
+
+
+def rectifications_for(user: Any) -> QuerySet[Rectification]:
+    """Red first, then yellow, then by deadline."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return (
+        Rectification.objects.filter(center_id__in=_staff_centers(user))
+        .select_related("rating", "center", "rating__clerk")
+        .annotate(
+            colour=Case(
+                When(warning="red", then=Value(0)),
+                When(warning="yellow", then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("status" if False else "colour", "fix_due", "pk")
+    )
+
+
+def rectification_row(x: Rectification) -> dict[str, Any]:
+    return {
+        "id": x.pk,
+        "center": x.center.name,
+        "status": x.status,
+        "status_label": x.get_status_display(),
+        "warning": x.warning,
+        "revisit_due": x.revisit_due,
+        "fix_due": x.fix_due,
+        "revisited": x.revisited_at is not None,
+        "finding": x.finding,
+        "finding_reason": x.finding_reason,
+        "fix": x.fix_text,
+        "answer": x.answer_text,
+        "on_time": x.on_time,
+        "after_level": x.after_level,
+        "rating": rating_row(x.rating),
+    }
+
+
+def rectification_figures(qs: QuerySet[Rectification]) -> dict[str, Any]:
+    """回访率, 按期办结率, 整改后满意度."""
+    f = qs.aggregate(
+        real=Count("pk", filter=Q(revisit_due__isnull=False)),
+        revisited=Count("pk", filter=Q(revisit_due__isnull=False, revisited_at__isnull=False)),
+        closed=Count("pk", filter=Q(status=Rectification.Status.CLOSED)),
+        on_time=Count("pk", filter=Q(on_time=True)),
+        rated=Count("pk", filter=Q(after_level__isnull=False)),
+        satisfied=Count("pk", filter=Q(after_level__gte=Level.FAIR)),
+    )
+
+    def pct(a: int, b: int) -> float | None:
+        return round(100 * a / b, 1) if b else None
+
+    return {
+        "revisit_rate": pct(f["revisited"], f["real"]),
+        "on_time_rate": pct(f["on_time"], f["closed"]),
+        "satisfaction_after": pct(f["satisfied"], f["rated"]),
+    }
+
+
+def center_month(center_id: int, first, last) -> dict[str, Any]:
+    """Counts only (no personal data): by level, by item, by window; the rectified bad ratings."""
+    qs = Rating.objects.filter(center_id=center_id, created_at__date__gte=first, created_at__date__lte=last)
+    by_level = {
+        Level(v).label: n for v, n in qs.values_list("level").annotate(n=Count("pk")).order_by("-level")
+    }
+    by_item = list(
+        qs.exclude(item=None)
+        .values("item__name")
+        .annotate(n=Count("pk"), avg=Avg("level"))
+        .order_by("-n")[:50]
+    )
+    by_window = list(
+        qs.exclude(window=None)
+        .values("window__number", "window__name")
+        .annotate(n=Count("pk"), avg=Avg("level"))
+        .order_by("window__number")
+    )
+    total = qs.count()
+    good = qs.filter(level__gte=Level.FAIR).count()
+    fixed = [
+        {"at": x.closed_at, "indicators": x.rating.indicator_labels(), "fix": x.fix_text}
+        for x in Rectification.objects.filter(
+            center_id=center_id,
+            status=Rectification.Status.CLOSED,
+            finding="valid",
+            closed_at__date__gte=first,
+        ).select_related("rating")[:50]
+    ]
+    return {
+        "total": total,
+        "satisfaction": round(100 * good / total, 1) if total else None,
+        "by_level": by_level,
+        "by_item": by_item,
+        "by_window": by_window,
+        "fixed": fixed,
+    }
+
+
+def clerk_ratings_measure(user_id: int, first, last) -> dict[str, Any]:
+    qs = Rating.objects.filter(clerk_id=user_id, created_at__date__gte=first, created_at__date__lte=last)
+    total = qs.count()
+    bad = qs.filter(level__in=BAD_LEVELS).count()
+    return {
+        "total": total,
+        "bad": bad,
+        "satisfaction": round(100 * (total - bad) / total, 1) if total else None,
+    }
+
+
+def ratings_measure(*, user: Any, center: Any, start, end) -> dict[str, Any]:
+    """The assessment's ratings indicator (staffing's `assessment_sources`): satisfaction,
+    less 10 points per bad rating whose rectification was not closed on time."""
+    from govhall.staffing.extensions import Measure
+    from govhall.staffing.models import AssessmentIndicator
+
+    m = clerk_ratings_measure(user.pk, start, end)
+    if not m["total"]:
+        return {}
+    late = (
+        Rectification.objects.filter(
+            rating__clerk_id=user.pk, rating__created_at__date__gte=start, rating__created_at__date__lte=end
+        )
+        .exclude(on_time=True)
+        .exclude(status=Rectification.Status.CHECKING)
+        .count()
+    )
+    score = max(0.0, m["satisfaction"] - 10 * late)
+    return {
+        AssessmentIndicator.Code.RATINGS: Measure(
+            value=f"好差评 {m['total']} 次，满意率 {m['satisfaction']:.1f}%，差评 {m['bad']} 次，未按期整改 {late} 件",
+            score=score,
+            explanation="（非常满意+满意+基本满意）÷ 全部评价 × 100，每件未按期整改的差评减 10 分",
         )
     }

@@ -5,27 +5,44 @@ transaction, recorded in the complaint's history and as a ComplaintEvent
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from govhall.accounts.access import access_at_center
+from govhall.cases.models import Case
 from govhall.core.calendar import CalendarUnknown, add_working_days
-from govhall.core.errors import DomainError, WrongState
+from govhall.core.errors import DomainError, NotFound, WrongState
 from govhall.core.history import save_recorded
+from govhall.core.notifications import send_sms
 from govhall.core.services import counter_next
+from govhall.queueing.models import Ticket, Window
 
+from . import permissions
 from .models import (
+    BAD_LEVELS,
     COMPLAINT_ACCEPT_DAYS,
     COMPLAINT_REPLY_DAYS,
+    OFFLINE_INDICATORS,
+    ONLINE_INDICATORS,
     UNRESOLVED_DAYS,
     Complaint,
     ComplaintEvent,
+    Level,
+    Rating,
+    RatingInvitation,
+    RatingPad,
+    Rectification,
     Unresolved,
 )
 from .permissions import access_complaint, access_record
@@ -377,3 +394,417 @@ def unresolved_close(*, by: Any, record: Unresolved, status: str, answer: str) -
         raise DomainError("请填写办理结果。", field="answer")
     record.status, record.answer, record.closed_at = status, answer, timezone.now()
     return save_recorded(record, by=by, reason=f"办不成事反映{record.get_status_display()}")
+
+
+QR_SALT = "govhall.feedback.rate"
+QR_MAX_AGE = timedelta(days=7)
+INVITE_AFTER = timedelta(days=3)
+REVISIT_DAYS = 1
+NEAR_DAYS = 2  # yellow: the deadline is this many days away or less
+
+
+def fix_days() -> int:
+    """整改时限 in working days: the district setting (settings.GOVHALL_RECTIFY_DAYS), default 15."""
+    return int(getattr(settings, "GOVHALL_RECTIFY_DAYS", 15))
+
+
+@dataclass
+class Event:
+    """A service event that may be rated: its hall, window, clerk and item."""
+
+    kind: str
+    step: str
+    ticket: Ticket | None
+    case: Case | None
+    center: Any
+    window: Window | None
+    clerk: Any
+    item: Any
+    online: bool
+    applicant: Any = None
+    phone: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.ticket is not None:
+            return f"排队号 {self.ticket.code}（{self.ticket.day:%m-%d}）"
+        if self.case is None:
+            return ""
+        return f"办件 {self.case.number or self.case.pk}（{Rating.Step(self.step).label}）"
+
+
+CASE_STEPS = {
+    Rating.Step.SUBMITTED: "submitted_at",
+    Rating.Step.ACCEPTED: "accepted_at",
+    Rating.Step.COMPLETED: "completed_at",
+}
+
+
+def event_resolve(kind: str, pk: int, step: str) -> Event:
+    """The event to rate, refused unless it has happened."""
+    if kind == Rating.EventKind.TICKET:
+        ticket = Ticket.objects.select_related("center", "window", "finished_by").filter(pk=pk).first()
+        if ticket is None:
+            raise NotFound("没有找到该排队号。")
+        if ticket.status != Ticket.Status.DONE or step != Rating.Step.SERVED:
+            raise WrongState("该服务尚未办结，暂不能评价。", code="not_happened")
+        return Event(
+            kind=kind,
+            step=step,
+            ticket=ticket,
+            case=None,
+            center=ticket.center,
+            window=ticket.window,
+            clerk=ticket.finished_by,
+            item=None,
+            online=False,
+            phone=ticket.phone,
+        )
+    if kind == Rating.EventKind.CASE:
+        case = Case.objects.select_related("center", "item").filter(pk=pk).first()
+        if case is None:
+            raise NotFound("没有找到该办件。")
+        stamp = CASE_STEPS.get(step)  # type: ignore[call-overload]
+        if stamp is None or getattr(case, stamp) is None:
+            raise WrongState("该办件尚未到达这一环节，暂不能评价。", code="not_happened")
+        return Event(
+            kind=kind,
+            step=step,
+            ticket=None,
+            case=case,
+            center=case.center,
+            window=None,
+            clerk=case.decided_by
+            if step == Rating.Step.COMPLETED and case.decided_by_id
+            else case.received_by,
+            item=case.item,
+            online=case.channel == Case.Channel.ONLINE,
+            applicant=case.applicant_user,
+            phone=case.contact_phone,
+        )
+    raise DomainError("评价对象不正确。", field="event_kind")
+
+
+def _check_level(level: Any, indicators: Any, online: bool) -> tuple[int, list[str]]:
+    try:
+        level = Level(int(level))
+    except (TypeError, ValueError):
+        raise DomainError("请选择评价等级（非常满意至非常不满意）。", field="level") from None
+    allowed = ONLINE_INDICATORS if online else OFFLINE_INDICATORS
+    ticked = [str(i) for i in (indicators or [])]
+    unknown = [i for i in ticked if i not in allowed]
+    if unknown:
+        raise DomainError(f"评价指标不正确：{'、'.join(unknown)}。", field="indicators")
+    if level in BAD_LEVELS and not ticked:
+        raise DomainError("差评请勾选不满意的指标。", field="indicators")
+    return int(level), list(dict.fromkeys(ticked))
+
+
+def rating_submit(
+    *,
+    event: Event,
+    channel: str,
+    level: Any,
+    indicators: Any = (),
+    text: str = "",
+    rater: Any = None,
+) -> Rating:
+    """Record one rating of `event` by `channel`; a bad rating opens its rectification."""
+    level, ticked = _check_level(level, indicators, event.online)
+    text = (text or "").strip()
+    if len(text) > 500:
+        raise DomainError("评价内容不能超过 500 字。", field="text")
+    if rater is not None and not getattr(rater, "is_authenticated", False):
+        rater = None
+    rating = Rating(
+        event_kind=event.kind,
+        ticket=event.ticket,
+        case=event.case,
+        step=event.step,
+        channel=channel,
+        level=level,
+        online=event.online,
+        indicators=ticked if level in BAD_LEVELS else [],
+        text=text,
+        clerk=event.clerk,
+        center=event.center,
+        window=event.window,
+        item=event.item,
+        rater=rater or (event.applicant if channel == Rating.Channel.ACCOUNT else None),
+        rater_phone=event.phone if channel != Rating.Channel.PAD or event.phone else "",
+    )
+    try:
+        with transaction.atomic():
+            save_recorded(rating, by=rater, reason=f"评价：{Level(level).label}")
+            if level in BAD_LEVELS:
+                _rectification_open(rating)
+    except IntegrityError:
+        raise WrongState("该服务已经评价过，不能重复评价。", code="already_rated") from None
+    return rating
+
+
+def _rectification_open(rating: Rating) -> Rectification:
+    today = timezone.localdate()
+    district = rating.center.district
+    rect = Rectification(
+        rating=rating,
+        center=rating.center,
+        revisit_due=add_working_days(today, REVISIT_DAYS, district=district) if rating.real_name else None,
+        fix_due=add_working_days(today, fix_days(), district=district),
+    )
+    return save_recorded(rect, by=None, reason="差评自动开启整改", validate=False)
+
+
+# The phone channel: a signed token per event, valid for 7 days.
+
+
+def qr_token(kind: str, pk: int, step: str) -> str:
+    return signing.dumps([kind, pk, step], salt=QR_SALT, compress=True)
+
+
+def qr_event(token: str) -> Event:
+    try:
+        kind, pk, step = signing.loads(token, salt=QR_SALT, max_age=QR_MAX_AGE)
+    except signing.SignatureExpired:
+        raise DomainError("该评价二维码已过期（有效期 7 天）。", code="expired") from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise NotFound("评价二维码无效。") from None
+    return event_resolve(kind, int(pk), step)
+
+
+def rating_by_qr(
+    *, token: str, level: Any, indicators: Any = (), text: str = "", rater: Any = None
+) -> Rating:
+    return rating_submit(
+        event=qr_event(token),
+        channel=Rating.Channel.QR,
+        level=level,
+        indicators=indicators,
+        text=text,
+        rater=rater,
+    )
+
+
+def rating_by_account(
+    *, case: Case, step: str, by: Any, level: Any, indicators: Any = (), text: str = ""
+) -> Rating:
+    """The citizen rates their own case from their cases page."""
+    if by is None or not by.is_authenticated or case.applicant_user_id != by.pk:
+        raise NotFound("没有找到该办件。")
+    return rating_submit(
+        event=event_resolve(Rating.EventKind.CASE, case.pk, step),
+        channel=Rating.Channel.ACCOUNT,
+        level=level,
+        indicators=indicators,
+        text=text,
+        rater=by,
+    )
+
+
+# The rating pad.
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def pad_issue(*, by: Any, window: Window) -> tuple[RatingPad, str]:
+    """Issue a device token for `window`'s pad; the raw token is shown once."""
+    access_at_center(by, window.center, action="pad", table=permissions.TABLE, refused=permissions.REFUSED)
+    raw = secrets.token_urlsafe(24)
+    pad = RatingPad(window=window, token_hash=_hash(raw), issued_by=by)
+    save_recorded(pad, by=by, reason="发放窗口评价器", validate=False)
+    return pad, raw
+
+
+def pad_revoke(*, by: Any, pad: RatingPad) -> RatingPad:
+    access_at_center(
+        by, pad.window.center, action="pad", table=permissions.TABLE, refused=permissions.REFUSED
+    )
+    pad.revoked = True
+    return save_recorded(pad, by=by, reason="停用窗口评价器", validate=False)
+
+
+def pad_for_token(raw: str) -> RatingPad:
+    pad = (
+        RatingPad.objects.select_related("window", "window__center")
+        .filter(token_hash=_hash(raw or ""), revoked=False)
+        .first()
+    )
+    if pad is None:
+        raise NotFound("评价器未绑定或已停用，请联系大厅负责人。")
+    return pad
+
+
+def pad_event(pad: RatingPad) -> Event | None:
+    """What the pad asks about: the window's last finished ticket today not yet rated on the pad."""
+    ticket = (
+        Ticket.objects.filter(window_id=pad.window_id, status=Ticket.Status.DONE, day=timezone.localdate())
+        .order_by("-finished_at")
+        .first()
+    )
+    if ticket is None:
+        return None
+    if Rating.objects.filter(ticket=ticket, channel=Rating.Channel.PAD).exists():
+        return None
+    return event_resolve(Rating.EventKind.TICKET, ticket.pk, Rating.Step.SERVED)
+
+
+def rating_by_pad(*, raw: str, level: Any, indicators: Any = (), text: str = "") -> Rating:
+    pad = pad_for_token(raw)
+    event = pad_event(pad)
+    if event is None:
+        raise WrongState("当前没有待评价的服务。", code="not_happened")
+    return rating_submit(
+        event=event, channel=Rating.Channel.PAD, level=level, indicators=indicators, text=text
+    )
+
+
+# Invitations: one SMS per completed case nobody rated after 3 days.
+
+
+def invitations_send(*, now=None) -> int:
+    """Set-based: only the cases due are read; a second run sends nothing."""
+    now = now or timezone.now()
+    due = list(
+        Case.objects.filter(completed_at__lte=now - INVITE_AFTER, completed_at__gte=now - INVITE_AFTER * 10)
+        .exclude(contact_phone="")
+        .exclude(ratings__isnull=False)
+        .exclude(pk__in=RatingInvitation.objects.values("case_id"))
+        .values_list("pk", "contact_phone", "number")
+    )
+    if not due:
+        return 0
+    with transaction.atomic():
+        made = RatingInvitation.objects.bulk_create(
+            [RatingInvitation(case_id=pk) for pk, _, _ in due], ignore_conflicts=True
+        )
+    del made
+    for pk, phone, number in due:
+        send_sms(phone, f"【政务服务】您的办件{number or pk}已办结，请对我们的服务进行评价（好差评）。")
+    return len(due)
+
+
+# ── Rectification of bad ratings (差评整改) ──
+
+
+def _handle(by: Any, rect: Rectification, action: str = "handle") -> None:
+    access_at_center(by, rect.center, action=action, table=permissions.TABLE, refused=permissions.REFUSED)
+
+
+def _locked(rect: Rectification) -> Rectification:
+    return Rectification.objects.select_for_update().select_related("center", "rating").get(pk=rect.pk)
+
+
+def rect_revisit(*, by: Any, rect: Rectification, note: str) -> Rectification:
+    """回访: what the rater said when called back."""
+    _handle(by, rect)
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("请填写回访记录。", field="note")
+    with transaction.atomic():
+        rect = _locked(rect)
+        if rect.status != Rectification.Status.OPEN:
+            raise WrongState("该整改已回访。")
+        rect.revisit_note, rect.revisited_at = note, timezone.now()
+        rect.status = Rectification.Status.REVISITED
+        return save_recorded(rect, by=by, reason="回访", validate=False)
+
+
+def rect_finding(*, by: Any, rect: Rectification, valid: bool, reason: str = "") -> Rectification:
+    """核实: valid → fix; not valid (with reason) → the district office reviews it."""
+    _handle(by, rect)
+    reason = (reason or "").strip()
+    if not valid and not reason:
+        raise DomainError("核实为不属实须写明理由。", field="reason")
+    with transaction.atomic():
+        rect = _locked(rect)
+        if rect.status not in (Rectification.Status.OPEN, Rectification.Status.REVISITED):
+            raise WrongState("该整改已核实。")
+        if rect.rating.real_name and rect.revisited_at is None:
+            raise WrongState("实名差评须先回访。")
+        rect.finding = Rectification.Finding.VALID if valid else Rectification.Finding.INVALID
+        rect.finding_reason = "" if valid else reason
+        rect.status = Rectification.Status.FIXING if valid else Rectification.Status.CHECKING
+        return save_recorded(rect, by=by, reason="核实属实" if valid else "核实不属实", validate=False)
+
+
+def rect_review(*, by: Any, rect: Rectification, overturn: bool, reason: str = "") -> Rectification:
+    """区政务办复核 a not-valid finding: overturn (→ fix) or confirm (→ closed)."""
+    _handle(by, rect, "review")
+    with transaction.atomic():
+        rect = _locked(rect)
+        if rect.status != Rectification.Status.CHECKING:
+            raise WrongState("只有核实为不属实的整改需要复核。")
+        if overturn:
+            rect.overturned, rect.finding = True, Rectification.Finding.VALID
+            rect.status = Rectification.Status.FIXING
+        else:
+            _close(rect)
+        return save_recorded(
+            rect, by=by, reason=("改判属实：" if overturn else "维持不属实：") + reason, validate=False
+        )
+
+
+def _close(rect: Rectification) -> None:
+    now = timezone.now()
+    rect.status, rect.closed_at = Rectification.Status.CLOSED, now
+    rect.on_time = timezone.localdate(now) <= rect.fix_due and (
+        rect.revisit_due is None
+        or (rect.revisited_at is not None and timezone.localdate(rect.revisited_at) <= rect.revisit_due)
+    )
+    rect.warning = ""
+
+
+def rect_fix(*, by: Any, rect: Rectification, fix: str, answer: str) -> Rectification:
+    """整改 and 答复: what was done, and the answer to the rater; closes the rectification."""
+    _handle(by, rect)
+    fix, answer = (fix or "").strip(), (answer or "").strip()
+    if not fix:
+        raise DomainError("请填写整改措施。", field="fix")
+    if not answer:
+        raise DomainError("请填写答复评价人的内容。", field="answer")
+    with transaction.atomic():
+        rect = _locked(rect)
+        if rect.status != Rectification.Status.FIXING:
+            raise WrongState("须先核实差评属实，才能录入整改。")
+        rect.fix_text, rect.answer_text = fix, answer
+        _close(rect)
+        save_recorded(rect, by=by, reason="整改并答复", validate=False)
+    phone = rect.rating.rater_phone or getattr(rect.rating.rater, "phone", "")
+    if phone:
+        transaction.on_commit(lambda: send_sms(phone, f"【政务服务】您的差评已整改：{answer[:60]}"))
+    return rect
+
+
+def rect_rate_fix(*, token: str, level: Any) -> Rectification:
+    """The rater rates the fix (with the token of the rating's QR)."""
+    event = qr_event(token)
+    rect = Rectification.objects.filter(
+        rating__ticket=event.ticket, rating__case=event.case, rating__step=event.step
+    ).first()
+    if rect is None or rect.status != Rectification.Status.CLOSED or rect.fix_text == "":
+        raise WrongState("该差评尚未整改完毕。")
+    if rect.after_level is not None:
+        raise WrongState("已经评价过整改结果。")
+    try:
+        rect.after_level = Level(int(level))
+    except (TypeError, ValueError):
+        raise DomainError("请选择评价等级。", field="level") from None
+    return save_recorded(rect, by=None, reason="评价人评价整改结果", validate=False)
+
+
+def rectification_warnings_compute(*, today: date | None = None) -> int:
+    """Yellow (near) / red (past) on each open rectification's deadline. Set-based and
+    idempotent: only rows whose colour changes are written."""
+    from django.db.models import Q
+
+    today = today or timezone.localdate()
+    near = today + timedelta(days=NEAR_DAYS)
+    open_ = Rectification.objects.exclude(status=Rectification.Status.CLOSED)
+    past = Q(fix_due__lt=today) | Q(revisit_due__lt=today, revisited_at__isnull=True)
+    close = Q(fix_due__lte=near) | Q(revisit_due__lte=near, revisited_at__isnull=True)
+    changed = open_.filter(past).exclude(warning="red").update(warning="red")
+    changed += open_.filter(close).exclude(past).exclude(warning="yellow").update(warning="yellow")
+    changed += open_.exclude(close).exclude(warning="").update(warning="")
+    return changed

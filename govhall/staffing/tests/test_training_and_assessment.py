@@ -84,7 +84,8 @@ def test_score_shows_how_it_was_computed_and_absent_sources_are_not_zero(staff):
         for r in services.assessment_compute(by=staff["manager_a"], center=staff["center"], month=SEPT)
     }
     mine = {ln.code: ln for ln in rows[staff["clerk_a"].id].lines.all()}
-    assert mine["ratings"].score is None and mine["complaints"].score is None
+    # no rating in the month: no data (not zero); no upheld complaint: full marks
+    assert mine["ratings"].score is None and mine["complaints"].score == 100
     assert mine["on_time_cases"].score is None
     assert mine["tickets"].score == 100 and mine["service_time"].score == 100
     theirs = {ln.code: ln for ln in rows[staff["a2"].id].lines.all()}
@@ -94,9 +95,10 @@ def test_score_shows_how_it_was_computed_and_absent_sources_are_not_zero(staff):
     # the frozen today (2026-09-14, 00:00) is not yet expected
     assert mine["attendance"].score == 0
     assert mine["attendance"].value.startswith("出勤 0/9 天")
-    # total = weighted mean over the present indicators only (attendance 30, tickets 15, time 10, training 5)
+    # total = weighted mean over the present indicators only
+    # (attendance 30, tickets 15, time 10, training 5, complaints 5)
     assert rows[staff["clerk_a"].id].score == pytest.approx(
-        (0 * 30 + 100 * 15 + 100 * 10 + 100 * 5) / 60, abs=0.1
+        (0 * 30 + 100 * 15 + 100 * 10 + 100 * 5 + 100 * 5) / 65, abs=0.1
     )
 
 
