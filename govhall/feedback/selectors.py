@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Avg, Count, IntegerField, Q, QuerySet, Value, When
@@ -168,7 +169,7 @@ def rating_row(r: Rating, *, for_rated: bool = False) -> dict[str, Any]:
         "level_label": Level(r.level).label,
         "indicators": r.indicator_labels(),
         "text": r.text,
-        "clerk": r.clerk.full_name if r.clerk_id else "",
+        "clerk": r.clerk.full_name if r.clerk is not None else "",
     }
     if not for_rated:
         row["rater"] = "实名" if r.real_name else "匿名"
@@ -265,7 +266,7 @@ def rectification_figures(qs: QuerySet[Rectification]) -> dict[str, Any]:
     }
 
 
-def center_month(center_id: int, first, last) -> dict[str, Any]:
+def center_month(center_id: int, first: date, last: date) -> dict[str, Any]:
     """Counts only (no personal data): by level, by item, by window; the rectified bad ratings."""
     qs = Rating.objects.filter(center_id=center_id, created_at__date__gte=first, created_at__date__lte=last)
     by_level = {
@@ -304,7 +305,7 @@ def center_month(center_id: int, first, last) -> dict[str, Any]:
     }
 
 
-def clerk_ratings_measure(user_id: int, first, last) -> dict[str, Any]:
+def clerk_ratings_measure(user_id: int, first: date, last: date) -> dict[str, Any]:
     qs = Rating.objects.filter(clerk_id=user_id, created_at__date__gte=first, created_at__date__lte=last)
     total = qs.count()
     bad = qs.filter(level__in=BAD_LEVELS).count()
@@ -315,7 +316,7 @@ def clerk_ratings_measure(user_id: int, first, last) -> dict[str, Any]:
     }
 
 
-def ratings_measure(*, user: Any, center: Any, start, end) -> dict[str, Any]:
+def ratings_measure(*, user: Any, center: Any, start: date, end: date) -> dict[str, Any]:
     """The assessment's ratings indicator (staffing's `assessment_sources`): satisfaction,
     less 10 points per bad rating whose rectification was not closed on time."""
     from govhall.staffing.extensions import Measure

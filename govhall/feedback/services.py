@@ -10,7 +10,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -663,7 +663,7 @@ def rating_by_pad(*, raw: str, level: Any, indicators: Any = (), text: str = "")
 # Invitations: one SMS per completed case nobody rated after 3 days.
 
 
-def invitations_send(*, now=None) -> int:
+def invitations_send(*, now: datetime | None = None) -> int:
     """Set-based: only the cases due are read; a second run sends nothing."""
     now = now or timezone.now()
     due = list(
