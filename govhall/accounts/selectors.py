@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from govhall.core.crypto import lookup_hash
 from govhall.core.db import Prepared
 from govhall.core.errors import Refused
 
-from .models import DISTRICT_WIDE_ROLES, ApiToken, Role, RoleAssignment, User
+from .models import DISTRICT_WIDE_ROLES, ApiToken, CitizenAccount, Role, RoleAssignment, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -242,3 +243,12 @@ def people_list(*, user: Someone, q: str = "", role: str = "", center: Any = Non
 def person_get(*, user: Someone, pk: int) -> User | None:
     """One person `user` may see, or None."""
     return people_list(user=user).filter(pk=pk).first()
+
+
+def citizen_login_name(phone: str) -> str:
+    """The login name of the citizen account with this phone (found by its
+    lookup hash); for an unknown phone a name no account has, so signing in
+    fails the ordinary way (and axes counts it against that name)."""
+    digest = lookup_hash((phone or "").strip())
+    account = CitizenAccount.objects.filter(phone_hash=digest).select_related("user").first()
+    return account.user.username if account is not None else "c-" + digest[:20]

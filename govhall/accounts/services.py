@@ -275,16 +275,24 @@ def _check_code(phone: str, code: str, purpose: str) -> str:
     return ""
 
 
+def citizen_username(phone: str) -> str:
+    """A citizen's login name: opaque, derived from the phone's lookup hash, so
+    the phone is never stored in clear as a user name. Citizens sign in with
+    their phone; `selectors.citizen_login_name` finds this name from it."""
+    return "c-" + lookup_hash(phone)[:20]
+
+
 def citizen_register(*, phone: str, code: str, password: str, full_name: str = "") -> User:
-    """A citizen's portal account: login = the verified phone number."""
+    """A citizen's portal account: signs in with the verified phone number."""
     phone = _clean_mobile(phone)
+    username = citizen_username(phone)
     if (
         CitizenAccount.objects.filter(phone_hash=lookup_hash(phone)).exists()
-        or User.objects.filter(username=phone).exists()
+        or User.objects.filter(username=username).exists()
     ):
         raise DomainError("该手机号已注册，请直接登录。", field="phone", code="duplicate")
     try:
-        validate_password(password, User(username=phone, full_name=full_name or ""))
+        validate_password(password, User(username=phone, phone=phone, full_name=full_name or ""))
     except ValidationError as exc:
         raise DomainError("；".join(exc.messages), field="password") from exc
     problem = _check_code(phone, code, "register")
@@ -292,7 +300,11 @@ def citizen_register(*, phone: str, code: str, password: str, full_name: str = "
         raise DomainError(problem, field="code")
     with transaction.atomic():
         user = user_create(
-            by=None, username=phone, full_name=(full_name or "").strip()[:50], password=password, phone=phone
+            by=None,
+            username=username,
+            full_name=(full_name or "").strip()[:50],
+            password=password,
+            phone=phone,
         )
         save_recorded(
             CitizenAccount(user=user, phone=phone, verified_at=timezone.now()), by=user, reason="群众注册"

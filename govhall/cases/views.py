@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhall.accounts import selectors as accounts_selectors
 from govhall.accounts import services as accounts
 from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import centers_visible_to, roles_of
@@ -524,7 +525,11 @@ def citizen_login(request):
     if not (request.method == "POST" and form.is_valid()):
         return render(request, "cases/citizen_login.html", ctx, status=400 if form.errors else 200)
     errors_show_on(request, "cases/citizen_login.html", ctx, form=form)
-    user = authenticate(request, username=form.value("phone").strip(), password=form.value("password"))
+    user = authenticate(
+        request,
+        username=accounts_selectors.citizen_login_name(form.value("phone")),
+        password=form.value("password"),
+    )
     if user is None or not hasattr(user, "citizen"):
         raise DomainError("手机号或密码不正确。")
     login(request, user)

@@ -413,8 +413,6 @@ def unresolved_close(request, record_id: int, data: UnresolvedCloseIn):
     return _unresolved_out(u)
 
 
-router = Router(tags=["好差评与投诉"])
-
 # ── Ratings ──
 from . import selectors, services  # noqa: E402
 from .models import Rating, Rectification  # noqa: E402

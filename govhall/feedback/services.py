@@ -668,7 +668,7 @@ def invitations_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     due = list(
         Case.objects.filter(completed_at__lte=now - INVITE_AFTER, completed_at__gte=now - INVITE_AFTER * 10)
-        .exclude(contact_phone="")
+        .exclude(contact_phone_hash="")
         .exclude(ratings__isnull=False)
         .exclude(pk__in=RatingInvitation.objects.values("case_id"))
         .values_list("pk", "contact_phone", "number")

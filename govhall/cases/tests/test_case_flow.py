@@ -322,6 +322,22 @@ def _citizen(phone="13912345678"):
     return accounts.citizen_register(phone=phone, code="123456", password="a-long-citizen-pass-9")
 
 
+def test_a_citizens_login_name_holds_no_phone_yet_they_sign_in_with_the_phone(world, client):
+    from django.db import connection
+
+    user = _citizen("13912345670")
+    with connection.cursor() as cur:
+        cur.execute("SELECT username FROM accounts_user WHERE id = %s", [user.pk])
+        names = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT username FROM accounts_historicaluser WHERE id = %s", [user.pk])
+        names += [r[0] for r in cur.fetchall()]
+    assert names and all("13912345670" not in n and n.startswith("c-") for n in names)
+    r = client.post("/my/login/", {"phone": "13912345670", "password": "a-long-citizen-pass-9"})
+    assert r.status_code == 302 and r.wsgi_request.user.pk == user.pk
+    r = client.post("/my/login/", {"phone": "13912345671", "password": "a-long-citizen-pass-9"})
+    assert r.status_code == 400
+
+
 def test_online_application_draft_upload_submit(world, marriage, materials):
     user = _citizen()
     draft = services.case_draft_save(
