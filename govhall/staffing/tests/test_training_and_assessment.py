@@ -97,7 +97,7 @@ def test_score_shows_how_it_was_computed_and_absent_sources_are_not_zero(staff):
     assert mine["attendance"].value.startswith("出勤 0/9 天")
     # total = weighted mean over the present indicators only
     # (attendance 30, tickets 15, time 10, training 5, complaints 5)
-    assert rows[staff["clerk_a"].id].score == pytest.approx(
+    assert float(rows[staff["clerk_a"].id].score) == pytest.approx(
         (0 * 30 + 100 * 15 + 100 * 10 + 100 * 5 + 100 * 5) / 65, abs=0.1
     )
 
