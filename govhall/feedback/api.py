@@ -649,3 +649,144 @@ class FiguresOut(Schema):
 )
 def rectifications_figures(request):
     return selectors.rectification_figures(selectors.rectifications_for(_user(request)))
+
+
+# ── Ratings: public figures, the account channel, rating the fix (issue 15) ──
+from govhall.cases.models import Case  # noqa: E402
+
+from . import views_public  # noqa: E402
+
+
+class LevelCountOut(Schema):
+    level: int
+    label: str
+    n: int
+    bad: bool
+
+
+class ItemRatingOut(Schema):
+    code: str
+    name: str
+    n: int
+    satisfaction: float | None
+
+
+class WindowRatingOut(Schema):
+    number: int
+    name: str
+    n: int
+    satisfaction: float | None
+
+
+class FixedOut(Schema):
+    at: datetime | None
+    step: str
+    level: str
+    indicators: list[str]
+    fix: str = Field(..., description="整改措施（电话、身份证号已脱敏）")
+
+
+class CenterRatingsOut(Schema):
+    center: str
+    month: str = Field(..., description="YYYY-MM")
+    total: int
+    bad: int
+    satisfaction: float | None = Field(None, description="满意率（%，基本满意及以上）；无评价时为空")
+    by_level: list[LevelCountOut]
+    by_item: list[ItemRatingOut]
+    by_window: list[WindowRatingOut]
+    fixed: list[FixedOut] = Field(..., description="本月整改完成的差评（不含评价人信息）")
+
+
+@router.get(
+    "/public/centers/{code}/ratings",
+    auth=None,
+    response={200: CenterRatingsOut, **error_responses(400, 404, 422)},
+    summary="大厅好差评月度公示（按等级、事项、窗口；已整改差评；不含个人信息）",
+    operation_id="public_center_ratings",
+)
+def public_center_ratings(request, code: str, month: str = ""):
+    center = views_public.public_center(code)
+    first, last = views_public.month_bounds(month)
+    return {
+        "center": center.name,
+        "month": f"{first:%Y-%m}",
+        **selectors.center_month(center.pk, first, last),
+    }
+
+
+class RatingOfferOut(Schema):
+    step: str = Field(..., description="submitted 接件 / accepted 受理 / completed 办结")
+    label: str
+    rated: bool
+    level_label: str = Field(..., description="已给出的评价；未评价为空")
+    note: str = Field(..., description="差评的整改进展")
+
+
+def _own_case(request: HttpRequest, case_id: int) -> Case:
+    user = _user(request)
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or user is None or case.applicant_user_id != user.pk:
+        raise NotFound("没有找到该办件。")
+    return case
+
+
+@router.get(
+    "/ratings/cases/{case_id}",
+    response={200: list[RatingOfferOut], **READ_ERRORS},
+    summary="我的办件可评价的环节（群众账号：接件、受理、办结）",
+    operation_id="ratings_case_offers",
+)
+def ratings_case_offers(request, case_id: int):
+    case = _own_case(request, case_id)
+    return [
+        {"step": o.step, "label": o.label, "rated": bool(o.given), "level_label": o.given, "note": o.note}
+        for o in views_public.case_rating_offers_answer(case=case, user=_user(request))
+    ]
+
+
+@router.post(
+    "/ratings/cases/{case_id}/{step}",
+    response={201: RatingOut, **WRITE_ERRORS},
+    summary="群众账号评价自己办件的一个环节（一次一评）",
+    operation_id="ratings_by_account",
+)
+def ratings_by_account(request, case_id: int, step: str, payload: RateIn):
+    case = _own_case(request, case_id)
+    r = services.rating_by_account(case=case, step=step, by=_user(request), **payload.dict())
+    return Status(201, _rating_out(r))
+
+
+class FixRateIn(Schema):
+    level: int
+
+
+class FixRatedOut(Schema):
+    rectification: int
+    after_level: int
+
+
+@router.post(
+    "/ratings/{rating_id}/fix-rating",
+    response={200: FixRatedOut, **WRITE_ERRORS},
+    summary="评价人（群众账号）评价差评的整改结果",
+    operation_id="ratings_rate_fix",
+)
+def ratings_rate_fix(request, rating_id: int, payload: FixRateIn):
+    rating = Rating.objects.filter(pk=rating_id).first()
+    if rating is None:
+        raise NotFound("没有找到该评价。")
+    rect = services.rect_rate_fix_by_account(by=_user(request), rating=rating, level=payload.level)
+    return {"rectification": rect.pk, "after_level": rect.after_level}
+
+
+@router.post(
+    "/ratings/qr/{token}/fix-rating",
+    auth=None,
+    response={200: FixRatedOut, **WRITE_ERRORS},
+    summary="扫码评价人评价差评的整改结果（原评价二维码令牌）",
+    operation_id="ratings_qr_rate_fix",
+)
+def ratings_qr_rate_fix(request, token: str, payload: FixRateIn):
+    rect = services.rect_rate_fix(token=token, level=payload.level)
+    return {"rectification": rect.pk, "after_level": rect.after_level}

@@ -21,3 +21,16 @@ class FeedbackConfig(AppConfig):
             services.rectification_warnings_compute, label="rectification warnings (差评整改)"
         )
         assessment_sources.register(selectors.ratings_measure, label="ratings (好差评)")
+        # ── Ratings: public pages (issue 15) ──
+        from govhall.cases.extensions import case_rating_link, case_rating_offers
+        from govhall.catalog.extensions import item_satisfaction
+        from govhall.queueing.extensions import ticket_rating
+
+        from . import views_public
+
+        ticket_rating.register(views_public.ticket_rating_answer, label="好差评 phone link (ticket)")
+        case_rating_link.register(
+            views_public.case_rating_link_answer, label="好差评 phone link (case notice)"
+        )
+        case_rating_offers.register(views_public.case_rating_offers_answer, label="好差评 account channel")
+        item_satisfaction.register(views_public.item_satisfaction_answer, label="好差评 item satisfaction")

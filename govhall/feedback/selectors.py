@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models import Case as When_
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
 from govhall.accounts.models import Role, RoleAssignment
 from govhall.accounts.selectors import visible_center_ids
@@ -266,43 +266,93 @@ def rectification_figures(qs: QuerySet[Rectification]) -> dict[str, Any]:
     }
 
 
+def _satisfaction(good: int, total: int) -> float | None:
+    """The share of ratings that are not bad (基本满意 or better), in per cent."""
+    return round(100 * good / total, 1) if total else None
+
+
 def center_month(center_id: int, first: date, last: date) -> dict[str, Any]:
-    """Counts only (no personal data): by level, by item, by window; the rectified bad ratings."""
+    """A hall's ratings of one month, for the public: counts by level (all five,
+    zeros included), by item and by window with their satisfaction, and the
+    rectified bad ratings with what was done. No rater, phone, ID or clerk name;
+    the fix text is masked as well (staff may have typed a phone into it)."""
+    from govhall.core.masking import mask_text
+
     qs = Rating.objects.filter(center_id=center_id, created_at__date__gte=first, created_at__date__lte=last)
-    by_level = {
-        Level(v).label: n for v, n in qs.values_list("level").annotate(n=Count("pk")).order_by("-level")
-    }
-    by_item = list(
-        qs.exclude(item=None)
-        .values("item__name")
-        .annotate(n=Count("pk"), avg=Avg("level"))
-        .order_by("-n")[:50]
-    )
-    by_window = list(
-        qs.exclude(window=None)
+    counts = dict(qs.values_list("level").annotate(n=Count("pk")).order_by())
+    by_level = [
+        {"level": int(lv), "label": lv.label, "n": counts.get(int(lv), 0), "bad": lv in BAD_LEVELS}
+        for lv in sorted(Level, reverse=True)
+    ]
+    good_q = Count("pk", filter=Q(level__gte=Level.FAIR))
+    by_item = [
+        {
+            "code": r["item__code"],
+            "name": r["item__name"],
+            "n": r["n"],
+            "satisfaction": _satisfaction(r["good"], r["n"]),
+        }
+        for r in qs.exclude(item=None)
+        .values("item__code", "item__name")
+        .annotate(n=Count("pk"), good=good_q)
+        .order_by("-n", "item__name")[:50]
+    ]
+    by_window = [
+        {
+            "number": r["window__number"],
+            "name": r["window__name"],
+            "n": r["n"],
+            "satisfaction": _satisfaction(r["good"], r["n"]),
+        }
+        for r in qs.exclude(window=None)
         .values("window__number", "window__name")
-        .annotate(n=Count("pk"), avg=Avg("level"))
+        .annotate(n=Count("pk"), good=good_q)
         .order_by("window__number")
-    )
-    total = qs.count()
-    good = qs.filter(level__gte=Level.FAIR).count()
+    ]
+    total = sum(counts.values())
+    good = sum(n for lv, n in counts.items() if lv >= Level.FAIR)
     fixed = [
-        {"at": x.closed_at, "indicators": x.rating.indicator_labels(), "fix": x.fix_text}
+        {
+            "at": x.closed_at,
+            "step": x.rating.get_step_display(),
+            "level": Level(x.rating.level).label,
+            "indicators": x.rating.indicator_labels(),
+            "fix": mask_text(x.fix_text),
+        }
         for x in Rectification.objects.filter(
             center_id=center_id,
             status=Rectification.Status.CLOSED,
-            finding="valid",
+            finding=Rectification.Finding.VALID,
             closed_at__date__gte=first,
-        ).select_related("rating")[:50]
+            closed_at__date__lte=last,
+        )
+        .exclude(fix_text="")
+        .select_related("rating")
+        .order_by("closed_at")[:50]
     ]
     return {
         "total": total,
-        "satisfaction": round(100 * good / total, 1) if total else None,
+        "bad": total - good,
+        "satisfaction": _satisfaction(good, total),
         "by_level": by_level,
         "by_item": by_item,
         "by_window": by_window,
         "fixed": fixed,
     }
+
+
+def item_satisfaction(
+    item_id: int, *, months: int = 12, today: date | None = None
+) -> tuple[float | None, int]:
+    """(satisfaction in per cent or None, number of ratings) of an item over the last `months` months."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=round(months * 30.44))
+    got = Rating.objects.filter(item_id=item_id, created_at__date__gt=since).aggregate(
+        n=Count("pk"), good=Count("pk", filter=Q(level__gte=Level.FAIR))
+    )
+    return _satisfaction(got["good"], got["n"]), got["n"]
 
 
 def clerk_ratings_measure(user_id: int, first: date, last: date) -> dict[str, Any]:

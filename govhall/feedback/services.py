@@ -808,3 +808,25 @@ def rectification_warnings_compute(*, today: date | None = None) -> int:
     changed += open_.filter(close).exclude(past).exclude(warning="yellow").update(warning="yellow")
     changed += open_.exclude(close).exclude(warning="").update(warning="")
     return changed
+
+
+# ── Ratings: the account channel's rate-the-fix (issue 15) ──
+
+
+def rect_rate_fix_by_account(*, by: Any, rating: Rating, level: Any) -> Rectification:
+    """The rater rates the fix from their account (no QR token at hand): only the
+    account that gave the rating may, once, after the answer was given."""
+    if by is None or not getattr(by, "is_authenticated", False) or rating.rater_id != by.pk:
+        raise NotFound("没有找到该评价。")
+    try:
+        after = Level(int(level))
+    except (TypeError, ValueError):
+        raise DomainError("请选择对整改结果的评价。", field="level") from None
+    with transaction.atomic():
+        rect = Rectification.objects.select_for_update().filter(rating=rating).first()
+        if rect is None or rect.status != Rectification.Status.CLOSED or rect.answer_text == "":
+            raise WrongState("该差评尚未整改答复。")
+        if rect.after_level is not None:
+            raise WrongState("已经评价过整改结果。")
+        rect.after_level = int(after)
+        return save_recorded(rect, by=by, reason="评价人评价整改结果", validate=False)

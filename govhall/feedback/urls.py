@@ -17,3 +17,12 @@ urlpatterns += [
     path("staff/unresolved/by-item/", views.unresolved_by_item, name="unresolved_by_item"),
     path("staff/unresolved/<int:pk>/close/", views.unresolved_close, name="unresolved_close"),
 ]
+
+# ── Ratings: public pages (issue 15: phone, account, monthly figures) ──
+from . import views_public  # noqa: E402
+
+urlpatterns += [
+    path("rate/<str:token>/", views_public.rate, name="rate"),
+    path("my/cases/<int:pk>/rate/<str:step>/", views_public.my_rate, name="my_rate"),
+    path("centers/<slug:code>/ratings/", views_public.center_ratings, name="center_ratings"),
+]

@@ -19,3 +19,20 @@ window_duty: ExtensionPoint[Callable[..., bool]] = ExtensionPoint(
 def duty_allows(*, user: Any, window: Any, day: date) -> bool:
     """Whether every registered answer lets `user` work `window` on `day`."""
     return all(answer(user=user, window=window, day=day) for _, answer in window_duty.registered())
+
+
+ticket_rating: ExtensionPoint[Callable[..., str | None]] = ExtensionPoint(
+    "ticket rating",
+    "Where may the holder of this ticket rate the service (好差评, phone channel)? Each answer is "
+    "called as answer(ticket=) -> a path, or None when it may not be rated (not finished, already "
+    "rated). The first path counts; with no answer the ticket page shows no rating link.",
+)
+
+
+def ticket_rating_path(ticket: Any) -> str | None:
+    """The path where `ticket` may be rated, or None."""
+    for _, answer in ticket_rating.registered():
+        path = answer(ticket=ticket)
+        if path:
+            return path
+    return None
