@@ -191,6 +191,9 @@ def test_notice_html_and_pdf_carry_the_rating_link_of_its_step(world, my_case, c
     assert services.qr_event(m.group(2)).step == "accepted"
     pdf = c.get(f"/my/cases/{my_case.pk}/notices/{notice.number}.pdf").content
     assert pdf.startswith(b"%PDF") and m.group(1).encode() in pdf
+    # the staff API's PDF of the same notice carries the link too
+    api_pdf = client_for(world["clerk_a"]).get(f"/api/v1/cases/{my_case.number}/notices/{notice.number}.pdf")
+    assert api_pdf.status_code == 200 and b"http://testserver/rate/" in api_pdf.content
     # a completion notice of a case not completed yet carries no link
     done = Notice.objects.create(case=my_case, kind="completion", number="BJ-T-1", body={"title": "办结通知"})
     assert "/rate/" not in c.get(f"/my/cases/{my_case.pk}/notices/{done.number}/").content.decode()
