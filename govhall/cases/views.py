@@ -32,6 +32,7 @@ from govhall.core.page_errors import errors_show_on
 from govhall.core.pages import query_with, safe_next, xlsx_response
 
 from . import selectors, services
+from .extensions import supervision_extra
 from .forms import (
     ApplicantForm,
     InquiryActionForm,
@@ -384,11 +385,15 @@ def supervision(request):
     counts = {
         lv: selectors.warnings_visible_to(request.user, level=lv).count() for lv, _ in Warning.Level.choices
     }
+    others = supervision_extra(request.user, level=level)
+    for lv in ("yellow", "red"):  # the other warnings count in the level links too
+        counts[lv] += len(others) if level == lv else len(supervision_extra(request.user, level=lv))
     return render(
         request,
         "cases/supervision.html",
         {
             "warnings": warnings[:500],
+            "others": others[:500],
             "level": level,
             "levels": Warning.Level.choices,
             "counts": counts,

@@ -21,3 +21,9 @@ class FeedbackConfig(AppConfig):
             services.rectification_warnings_compute, label="rectification warnings (差评整改)"
         )
         assessment_sources.register(selectors.ratings_measure, label="ratings (好差评)")
+        # ── Rectification pages ──
+        from govhall.cases.extensions import supervision_rows
+        from govhall.core.extensions import workbench_sections
+
+        supervision_rows.register(selectors.rectification_supervision, label="rectifications (差评整改)")
+        workbench_sections.register(selectors.rectification_workbench, label="ratings (好差评)")

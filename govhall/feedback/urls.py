@@ -17,3 +17,16 @@ urlpatterns += [
     path("staff/unresolved/by-item/", views.unresolved_by_item, name="unresolved_by_item"),
     path("staff/unresolved/<int:pk>/close/", views.unresolved_close, name="unresolved_close"),
 ]
+
+# ── Rectification pages (差评整改, 好差评明细, 我收到的评价) ──
+from . import views_rect  # noqa: E402
+
+urlpatterns += [
+    path("staff/rectifications/", views_rect.rect_list, name="rect_list"),
+    path("staff/rectifications/export.xlsx", views_rect.rect_export, name="rect_export"),
+    path("staff/rectifications/<int:pk>/", views_rect.rect_detail, name="rect_detail"),
+    path("staff/rectifications/<int:pk>/<str:step>/", views_rect.rect_step, name="rect_step"),
+    path("staff/ratings/", views_rect.rating_list, name="rating_list"),
+    path("staff/ratings/export.xlsx", views_rect.rating_export, name="rating_export"),
+    path("staff/my-ratings/", views_rect.my_ratings, name="my_ratings"),
+]
