@@ -507,8 +507,8 @@ class RatingRowOut(RatingMineOut):
 
 
 class RatingFilters(Schema):
-    center: int | None = Field(None, description="大厅 id")
-    level: int | None = Field(None, description="评价等级 1–5")
+    center: int | None = Field(None, ge=1, le=2_147_483_647, description="大厅 id")
+    level: int | None = Field(None, ge=1, le=5, description="评价等级 1–5")
     channel: str = Field("", description="pad / qr / account")
     bad: bool = Field(False, description="只看差评")
     month: str = Field("", description="月份 YYYY-MM")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -489,12 +490,9 @@ def ratings_search(
         qs = qs.filter(channel=channel)
     if bad:
         qs = qs.filter(level__in=BAD_LEVELS)
-    if month:
-        try:
-            y, m = (int(p) for p in month.split("-", 1))
-            qs = qs.filter(created_at__year=y, created_at__month=m)
-        except ValueError:
-            pass
+    if re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", month or ""):
+        y, m = (int(p) for p in month.split("-"))
+        qs = qs.filter(created_at__year=y, created_at__month=m)
     return qs
 
 

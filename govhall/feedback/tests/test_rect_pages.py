@@ -238,6 +238,8 @@ def test_ratings_list_filters(world, finish):
     assert "<td>非常不满意</td>" not in m.get("/staff/ratings/?month=2020-01").content.decode()
     assert "<td>非常不满意</td>" not in m.get("/staff/ratings/?channel=pad").content.decode()
     assert len(m.get("/api/v1/ratings?level=5").json()) == 1
+    assert m.get("/api/v1/ratings?level=9").status_code == 422
+    assert len(m.get("/api/v1/ratings?month=99999999999999999999-01").json()) == 2  # ignored, not a 500
     assert client_for(world["manager_b"]).get("/api/v1/ratings").json() == []
     assert client_for(world["clerk_a"]).get("/staff/ratings/").status_code == 403
 
