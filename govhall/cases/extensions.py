@@ -1,5 +1,6 @@
 """What cases asks of the apps above it (see core.extensions): where a case's
-service may be rated (好差评), shown on its notices and on the citizen's cases page."""
+service may be rated (好差评), shown on its notices and on the citizen's cases page — and what else 电子监察 shows
+(see docs/ARCHITECTURE.md "Extension points")."""
 
 from __future__ import annotations
 
@@ -60,3 +61,17 @@ def notice_rating_path(notice: Any) -> str | None:
 
 def rating_offers(*, case: Any, user: Any) -> list[RatingOffer]:
     return [offer for _, answer in case_rating_offers.registered() for offer in answer(case=case, user=user)]
+
+
+supervision_rows: ExtensionPoint[Callable[..., list[dict[str, Any]]]] = ExtensionPoint(
+    "supervision rows",
+    "Other yellow/red warnings shown on the 电子监察 page beside the cases' own: "
+    "fn(user, level='') returns the open ones `user` may see as dicts {level ('yellow'/'red'), "
+    "level_label, kind, center, label, url, due_on}. None registered = only the cases' warnings.",
+)
+
+
+def supervision_extra(user: Any, level: str = "") -> list[dict[str, Any]]:
+    """Every registered answer's rows, red first."""
+    rows = [row for _, fn in supervision_rows.registered() for row in fn(user, level=level)]
+    return sorted(rows, key=lambda r: (r["level"] != "red", str(r.get("due_on") or "")))

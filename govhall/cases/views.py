@@ -33,7 +33,7 @@ from govhall.core.pages import query_with, safe_next, xlsx_response
 from govhall.core.qr import qr_svg
 
 from . import selectors, services
-from .extensions import notice_rating_path, rating_offers
+from .extensions import notice_rating_path, rating_offers, supervision_extra
 from .forms import (
     ApplicantForm,
     InquiryActionForm,
@@ -390,11 +390,15 @@ def supervision(request):
     counts = {
         lv: selectors.warnings_visible_to(request.user, level=lv).count() for lv, _ in Warning.Level.choices
     }
+    others = supervision_extra(request.user, level=level)
+    for lv in ("yellow", "red"):  # the other warnings count in the level links too
+        counts[lv] += len(others) if level == lv else len(supervision_extra(request.user, level=lv))
     return render(
         request,
         "cases/supervision.html",
         {
             "warnings": warnings[:500],
+            "others": others[:500],
             "level": level,
             "levels": Warning.Level.choices,
             "counts": counts,

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS
 from govhall.core.errors import NotFound
@@ -506,14 +506,23 @@ class RatingRowOut(RatingMineOut):
     rater_phone: str = Field(..., description="已脱敏")
 
 
+class RatingFilters(Schema):
+    center: int | None = Field(None, ge=1, le=2_147_483_647, description="大厅 id")
+    level: int | None = Field(None, ge=1, le=5, description="评价等级 1–5")
+    channel: str = Field("", description="pad / qr / account")
+    bad: bool = Field(False, description="只看差评")
+    month: str = Field("", description="月份 YYYY-MM")
+
+
 @router.get(
     "/ratings",
     response={200: list[RatingRowOut], **READ_ERRORS},
     summary="好差评明细（本中心；区政务办全部）",
     operation_id="ratings_list",
 )
-def ratings_list(request):
-    return [selectors.rating_row(r) for r in selectors.ratings_for(_user(request))[:500]]
+def ratings_list(request, filters: Query[RatingFilters]):
+    qs = selectors.ratings_search(_user(request), **filters.dict())
+    return [selectors.rating_row(r) for r in qs[:500]]
 
 
 @router.get(
@@ -558,8 +567,9 @@ def _rect(request, pk: int, action: str = "view") -> Rectification:
     summary="差评整改（红牌在前）",
     operation_id="rectifications_list",
 )
-def rectifications_list(request):
-    return [selectors.rectification_row(x) for x in selectors.rectifications_for(_user(request))[:500]]
+def rectifications_list(request, q: str = "", status: str = "", warning: str = "", sort: str = ""):
+    qs = selectors.rectifications_search(_user(request), q=q, status=status, warning=warning, sort=sort)
+    return [selectors.rectification_row(x) for x in qs[:500]]
 
 
 class RevisitIn(Schema):
@@ -790,3 +800,80 @@ def ratings_rate_fix(request, rating_id: int, payload: FixRateIn):
 def ratings_qr_rate_fix(request, token: str, payload: FixRateIn):
     rect = services.rect_rate_fix(token=token, level=payload.level)
     return {"rectification": rect.pk, "after_level": rect.after_level}
+
+
+# ── Rectification pages: the API side of the detail and the exports ──
+
+
+class RectStepOut(Schema):
+    at: datetime
+    by: str
+    what: str
+    note: str
+
+
+class RaterOut(Schema):
+    name: str = Field(..., description="已脱敏")
+    phone: str = Field(..., description="已脱敏")
+
+
+class RectRatingOut(RatingMineOut):
+    event_label: str
+    item: str
+    window: str
+    center_name: str
+
+
+class RectDetailOut(Schema):
+    id: int
+    center: str
+    status: str
+    status_label: str
+    warning: str
+    revisit_due: date | None
+    fix_due: date
+    revisited: bool
+    finding: str
+    finding_reason: str
+    fix: str
+    answer: str
+    on_time: bool | None
+    after_level: int | None
+    rating: RectRatingOut
+    rater: RaterOut | None = Field(None, description="评价人（已脱敏），只向责任大厅负责人显示")
+    steps: list[RectStepOut]
+
+
+@router.get(
+    "/rectifications/export",
+    response={200: bytes, **READ_ERRORS},
+    summary="差评整改导出 Excel（个人信息已脱敏；筛选条件同列表）",
+    operation_id="rectifications_export",
+)
+def rectifications_export(request, q: str = "", status: str = "", warning: str = "", sort: str = ""):
+    from .views_rect import rect_xlsx
+
+    return rect_xlsx(_user(request), {"q": q, "status": status, "warning": warning, "sort": sort})
+
+
+@router.get(
+    "/ratings/export",
+    response={200: bytes, **READ_ERRORS},
+    summary="好差评明细导出 Excel（个人信息已脱敏；筛选条件同列表）",
+    operation_id="ratings_export",
+)
+def ratings_export(request, filters: Query[RatingFilters]):
+    from .views_rect import rating_xlsx
+
+    return rating_xlsx(_user(request), filters.dict())
+
+
+@router.get(
+    "/rectifications/{int:pk}",
+    response={200: RectDetailOut, **READ_ERRORS},
+    summary="差评整改详情（含评价、期限、办理记录）",
+    operation_id="rectifications_get",
+)
+def rectifications_get(request, pk: int):
+    user = _user(request)
+    return selectors.rectification_detail(user, selectors.rectification_get(user, pk))

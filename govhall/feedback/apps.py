@@ -34,3 +34,9 @@ class FeedbackConfig(AppConfig):
         )
         case_rating_offers.register(views_public.case_rating_offers_answer, label="好差评 account channel")
         item_satisfaction.register(views_public.item_satisfaction_answer, label="好差评 item satisfaction")
+        # ── Rectification pages ──
+        from govhall.cases.extensions import supervision_rows
+        from govhall.core.extensions import workbench_sections
+
+        supervision_rows.register(selectors.rectification_supervision, label="rectifications (差评整改)")
+        workbench_sections.register(selectors.rectification_workbench, label="ratings (好差评)")

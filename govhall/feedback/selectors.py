@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -391,3 +392,225 @@ def ratings_measure(*, user: Any, center: Any, start: date, end: date) -> dict[s
             explanation="（非常满意+满意+基本满意）÷ 全部评价 × 100，每件未按期整改的差评减 10 分",
         )
     }
+
+
+# ── Rectification pages (差评整改 pages, 我收到的评价, ratings list) ──
+
+RECT_SORTS = {"fix_due", "-fix_due", "created_at", "-created_at", "status", "-status"}
+
+
+def rectifications_search(
+    user: Any, *, q: str = "", status: str = "", warning: str = "", sort: str = ""
+) -> QuerySet[Rectification]:
+    """The list page, its export and the API alike: red first, then yellow, then by
+    deadline; search by the rated event (ticket or case number), item or clerk."""
+    qs = rectifications_for(user).select_related("rating__item", "rating__ticket", "rating__case")
+    if q:
+        qs = qs.filter(
+            Q(rating__ticket__code__icontains=q)
+            | Q(rating__case__number__icontains=q)
+            | Q(rating__item__name__icontains=q)
+            | Q(rating__clerk__full_name__icontains=q)
+        )
+    if status in Rectification.Status.values:
+        qs = qs.filter(status=status)
+    if warning == "none":
+        qs = qs.filter(warning="")
+    elif warning in {"red", "yellow"}:
+        qs = qs.filter(warning=warning)
+    if sort in RECT_SORTS:
+        qs = qs.order_by(sort, "pk")
+    return qs
+
+
+def rectification_get(user: Any, pk: int) -> Rectification:
+    """One rectification the user may see; another hall's is not revealed (404)."""
+    from govhall.core.errors import NotFound
+
+    x = (
+        rectifications_search(user)
+        .select_related("rating__window", "rating__rater", "center__district")
+        .filter(pk=pk)
+        .first()
+    )
+    if x is None:
+        raise NotFound("没有找到该整改，或您无权查看。")
+    return x
+
+
+def rating_event_label(r: Rating) -> str:
+    if r.ticket_id is not None and r.ticket is not None:
+        return f"排队号 {r.ticket.code}（{r.ticket.day:%m-%d}）"
+    if r.case_id is not None and r.case is not None:
+        return f"办件 {r.case.number or r.case.pk}（{r.get_step_display()}）"
+    return ""
+
+
+def rater_identity_visible(user: Any, x: Rectification) -> bool:
+    """The rater's identity (masked) is shown to the responsible hall's manager only;
+    never to the person rated, nor to anyone else."""
+    from govhall.accounts.selectors import roles_at
+
+    if user is None or not getattr(user, "is_authenticated", False) or x.rating.clerk_id == user.pk:
+        return False
+    return Role.BRANCH_MANAGER in roles_at(user, x.center)
+
+
+def rater_identity(x: Rectification) -> dict[str, str]:
+    """Masked name and phone of a real-name rater (empty for an anonymous one)."""
+    r = x.rating
+    name = r.rater.full_name if r.rater is not None else ""
+    phone = r.rater_phone or (getattr(r.rater, "phone", "") if r.rater is not None else "")
+    return {
+        "name": (name[0] + "*" * (len(name) - 1)) if name else ("" if not r.real_name else "（未留姓名）"),
+        "phone": mask_phone(phone),
+    }
+
+
+STEP_NOTES = {
+    "回访": "revisit_note",
+    "核实不属实": "finding_reason",
+    "整改并答复": "fix_text",
+}
+
+
+def rectification_steps(x: Rectification) -> list[dict[str, Any]]:
+    """Who did what and when, from the rectification's history (oldest first)."""
+    rows = []
+    for h in x.history.select_related("history_user").order_by("history_date", "history_id"):
+        what = h.history_change_reason or "修改"
+        field = STEP_NOTES.get(what)
+        note = getattr(h, field, "") if field else ""
+        if what == "整改并答复":
+            note = f"整改措施：{h.fix_text}；答复评价人：{h.answer_text}"
+        user = h.history_user
+        rows.append(
+            {
+                "at": h.history_date,
+                "by": (user.full_name or user.username) if user is not None else "系统",
+                "what": what,
+                "note": note,
+            }
+        )
+    return rows
+
+
+def rectification_detail(user: Any, x: Rectification) -> dict[str, Any]:
+    """The detail as the API gives it: the row, the event, the steps; the rater only
+    for the hall manager (masked)."""
+    row = rectification_row(x)
+    r = x.rating
+    row["rating"]["event_label"] = rating_event_label(r)
+    row["rating"]["item"] = r.item.name if r.item is not None else ""
+    row["rating"]["window"] = str(r.window.number) if r.window is not None else ""
+    row["rating"]["center_name"] = x.center.name
+    row["rating"].pop("rater_phone", None)
+    row["rating"].pop("rater", None)
+    row["rater"] = rater_identity(x) if rater_identity_visible(user, x) else None
+    row["steps"] = rectification_steps(x)
+    return row
+
+
+def my_ratings(user: Any) -> QuerySet[Rating]:
+    """The clerk's own ratings with their rectification (the page of 我收到的评价)."""
+    return (
+        Rating.objects.filter(clerk=user)
+        .select_related("rectification", "item", "ticket", "case", "center")
+        .order_by("-created_at")
+    )
+
+
+def ratings_search(
+    user: Any,
+    *,
+    center: int | None = None,
+    level: int | None = None,
+    channel: str = "",
+    bad: bool = False,
+    month: str = "",
+) -> QuerySet[Rating]:
+    """The ratings list for managers and the district office, filtered alike on the
+    page, its export and the API. `month` is YYYY-MM."""
+    qs = ratings_for(user).select_related("center", "item", "ticket", "case").order_by("-created_at", "-pk")
+    if center:
+        qs = qs.filter(center_id=center)
+    if level in Level.values:
+        qs = qs.filter(level=level)
+    if channel in Rating.Channel.values:
+        qs = qs.filter(channel=channel)
+    if bad:
+        qs = qs.filter(level__in=BAD_LEVELS)
+    if re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", month or ""):
+        y, m = (int(p) for p in month.split("-"))
+        qs = qs.filter(created_at__year=y, created_at__month=m)
+    return qs
+
+
+def rectification_counts(user: Any) -> dict[str, int] | None:
+    """Open and red rectifications the user handles (hall manager, district office), for
+    the workbench; None when they handle none."""
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    ids = center_ids_acting_as(user, {Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN})
+    if not ids:
+        return None
+    open_ = Rectification.objects.filter(center_id__in=ids).exclude(status=Rectification.Status.CLOSED)
+    return {"open": open_.count(), "red": open_.filter(warning="red").count()}
+
+
+def rectification_supervision(user: Any, level: str = "") -> list[dict[str, Any]]:
+    """Answer to cases' `supervision_rows`: the open yellow/red rectifications of the
+    halls the user oversees (manager, department leader, district office, chief rep)."""
+    from django.urls import reverse
+
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    from .permissions import TABLE
+
+    ids = center_ids_acting_as(user, TABLE["view"])
+    if not ids:
+        return []
+    qs = (
+        Rectification.objects.filter(center_id__in=ids, warning__in=("yellow", "red"))
+        .exclude(status=Rectification.Status.CLOSED)
+        .select_related("center", "rating")
+    )
+    if level:
+        qs = qs.filter(warning=level)
+    return [
+        {
+            "level": x.warning,
+            "level_label": "红牌（超期）" if x.warning == "red" else "黄牌预警",
+            "kind": "差评整改",
+            "center": x.center.name,
+            "label": f"差评整改 #{x.pk}（{Level(x.rating.level).label}，{x.get_status_display()}）",
+            "url": reverse("feedback:rect_detail", args=[x.pk]),
+            "due_on": x.fix_due,
+        }
+        for x in qs[:500]
+    ]
+
+
+def rectification_workbench(user: Any) -> dict[str, Any] | None:
+    """Answer to core's `workbench_sections`: 差评整改 with the open and red counts for
+    hall managers and the district office; 我收到的评价 for whoever was rated or serves."""
+    from django.urls import reverse
+
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    links: list[dict[str, Any]] = []
+    counts = rectification_counts(user)
+    if counts is not None:
+        links.append(
+            {
+                "label": "差评整改",
+                "url": reverse("feedback:rect_list"),
+                "count": counts["open"],
+                "note": f"未办结 {counts['open']} 件，其中红牌 {counts['red']} 件",
+                "note_class": "badge-warn-red" if counts["red"] else "muted",
+            }
+        )
+        links.append({"label": "好差评明细", "url": reverse("feedback:rating_list")})
+    if center_ids_acting_as(user, {Role.CLERK, Role.CHIEF_REP}) or Rating.objects.filter(clerk=user).exists():
+        links.append({"label": "我收到的评价", "url": reverse("feedback:my_ratings")})
+    return {"title": "好差评", "links": links} if links else None

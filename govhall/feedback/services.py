@@ -732,6 +732,9 @@ def rect_finding(*, by: Any, rect: Rectification, valid: bool, reason: str = "")
 def rect_review(*, by: Any, rect: Rectification, overturn: bool, reason: str = "") -> Rectification:
     """区政务办复核 a not-valid finding: overturn (→ fix) or confirm (→ closed)."""
     _handle(by, rect, "review")
+    reason = (reason or "").strip()
+    if not overturn and not reason:
+        raise DomainError("维持不属实须写明复核理由。", field="reason")
     with transaction.atomic():
         rect = _locked(rect)
         if rect.status != Rectification.Status.CHECKING:

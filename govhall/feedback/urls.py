@@ -26,3 +26,16 @@ urlpatterns += [
     path("my/cases/<int:pk>/rate/<str:step>/", views_public.my_rate, name="my_rate"),
     path("centers/<slug:code>/ratings/", views_public.center_ratings, name="center_ratings"),
 ]
+
+# ── Rectification pages (差评整改, 好差评明细, 我收到的评价) ──
+from . import views_rect  # noqa: E402
+
+urlpatterns += [
+    path("staff/rectifications/", views_rect.rect_list, name="rect_list"),
+    path("staff/rectifications/export.xlsx", views_rect.rect_export, name="rect_export"),
+    path("staff/rectifications/<int:pk>/", views_rect.rect_detail, name="rect_detail"),
+    path("staff/rectifications/<int:pk>/<str:step>/", views_rect.rect_step, name="rect_step"),
+    path("staff/ratings/", views_rect.rating_list, name="rating_list"),
+    path("staff/ratings/export.xlsx", views_rect.rating_export, name="rating_export"),
+    path("staff/my-ratings/", views_rect.my_ratings, name="my_ratings"),
+]
