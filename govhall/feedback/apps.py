@@ -8,6 +8,7 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from govhall.core.extensions import periodic_jobs
+        from govhall.queueing.extensions import service_finished
         from govhall.staffing.extensions import assessment_sources
 
         from . import selectors, services
@@ -21,3 +22,5 @@ class FeedbackConfig(AppConfig):
             services.rectification_warnings_compute, label="rectification warnings (差评整改)"
         )
         assessment_sources.register(selectors.ratings_measure, label="ratings (好差评)")
+        # ── Rating pads ──
+        service_finished.register(services.pad_service_finished, label="rating pad lights up (评价器)")
