@@ -877,3 +877,98 @@ def ratings_export(request, filters: Query[RatingFilters]):
 def rectifications_get(request, pk: int):
     user = _user(request)
     return selectors.rectification_detail(user, selectors.rectification_get(user, pk))
+
+
+# ── Rating pads (评价器): list, revoke, the pad's own state ──
+
+
+class PadRowOut(Schema):
+    id: int
+    window: int
+    window_number: int
+    issued_by: str | None
+    issued_at: datetime
+    revoked: bool
+
+
+@router.get(
+    "/pads",
+    response={200: list[PadRowOut], **READ_ERRORS},
+    summary="窗口评价器列表（大厅负责人、区政务办；hall 为大厅编码）",
+    operation_id="pads_list",
+)
+def pads_list(request, hall: str):
+    center = next((h for h in selectors.pad_halls(_user(request)) if h.code == hall), None)
+    if center is None:
+        raise NotFound("没有找到该大厅，或您无权管理其评价器。")
+    return [
+        {
+            "id": p.pk,
+            "window": w.pk,
+            "window_number": w.number,
+            "issued_by": p.issued_by.display_name if p.issued_by else None,
+            "issued_at": p.issued_at,
+            "revoked": p.revoked,
+        }
+        for w in selectors.pad_windows(center)
+        for p in w.pads
+    ]
+
+
+@router.post(
+    "/pads/{pad_id}/revoke",
+    response={200: PadRowOut, **WRITE_ERRORS},
+    summary="停用窗口评价器（大厅负责人；不可恢复）",
+    operation_id="pads_revoke",
+)
+def pads_revoke(request, pad_id: int):
+    from .models import RatingPad
+
+    pad = RatingPad.objects.select_related("window", "window__center", "issued_by").filter(pk=pad_id).first()
+    if pad is None:
+        raise NotFound("没有找到该评价器。")
+    pad = services.pad_revoke(by=_user(request), pad=pad)
+    return {
+        "id": pad.pk,
+        "window": pad.window.pk,
+        "window_number": pad.window.number,
+        "issued_by": pad.issued_by.display_name if pad.issued_by else None,
+        "issued_at": pad.issued_at,
+        "revoked": pad.revoked,
+    }
+
+
+class PadStateOut(Schema):
+    center: str
+    window: int
+    window_number: int
+    clerk: str | None = Field(None, description="当前为群众服务的工作人员姓名")
+    staff_number: str | None = Field(None, description="工号")
+    waiting: bool = Field(..., description="是否有待评价的服务（评价器亮起）")
+    ticket: int | None = Field(None, description="待评价的排队号 id（提交时作为 ticket 传回）")
+    label: str | None = None
+
+
+@router.get(
+    "/pads/current",
+    auth=None,
+    response={200: PadStateOut, **READ_ERRORS},
+    summary="评价器当前状态：窗口、在岗工作人员、待评价的服务（请求头 X-Pad-Token）",
+    operation_id="pads_current",
+)
+def pads_current(request):
+    pad = selectors.pad_by_token(request.headers.get("X-Pad-Token", ""))
+    if pad is None:
+        raise NotFound("评价器未绑定或已停用，请联系大厅负责人。")
+    state = selectors.pad_state(pad)
+    clerk = state["clerk"]
+    return {
+        "center": state["center"].name,
+        "window": state["window"].pk,
+        "window_number": state["window"].number,
+        "clerk": (clerk.full_name or clerk.username) if clerk else None,
+        "staff_number": clerk.staff_number if clerk else None,
+        "waiting": state["event"] is not None,
+        "ticket": state["ticket_id"],
+        "label": state["event"].label if state["event"] is not None else None,
+    }

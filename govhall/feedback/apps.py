@@ -8,6 +8,7 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from govhall.core.extensions import periodic_jobs
+        from govhall.queueing.extensions import service_finished
         from govhall.staffing.extensions import assessment_sources
 
         from . import selectors, services
@@ -40,3 +41,5 @@ class FeedbackConfig(AppConfig):
 
         supervision_rows.register(selectors.rectification_supervision, label="rectifications (差评整改)")
         workbench_sections.register(selectors.rectification_workbench, label="ratings (好差评)")
+        # ── Rating pads ──
+        service_finished.register(services.pad_service_finished, label="rating pad lights up (评价器)")

@@ -614,3 +614,84 @@ def rectification_workbench(user: Any) -> dict[str, Any] | None:
     if center_ids_acting_as(user, {Role.CLERK, Role.CHIEF_REP}) or Rating.objects.filter(clerk=user).exists():
         links.append({"label": "我收到的评价", "url": reverse("feedback:my_ratings")})
     return {"title": "好差评", "links": links} if links else None
+
+
+# ── Rating pads (评价器) ──
+
+PAD_LIT_MINUTES = 10  # a finished service waits this long for its rating on the pad
+
+
+def pad_halls(user: Any) -> list[Any]:
+    """The halls where `user` may issue and revoke pads (hall manager, district office)."""
+    from govhall.accounts.selectors import center_ids_acting_as
+    from govhall.centers.models import Center
+
+    from .permissions import MANAGE
+
+    ids = center_ids_acting_as(user, MANAGE) & visible_center_ids(user)
+    return list(Center.objects.filter(id__in=ids).order_by("kind", "code"))
+
+
+def pad_windows(center: Any) -> list[Any]:
+    """The hall's windows, each with `pads` (newest first, issuer loaded)."""
+    from govhall.queueing.models import Window
+
+    from .models import RatingPad
+
+    windows = list(Window.objects.filter(center=center).select_related("clerk").order_by("number"))
+    by_window: dict[int, list[Any]] = {w.pk: [] for w in windows}
+    pads = RatingPad.objects.filter(window_id__in=by_window).select_related("issued_by")
+    for p in pads.order_by("revoked", "-issued_at"):
+        by_window[p.window_id].append(p)
+    for w in windows:
+        w.pads = by_window[w.pk]  # type: ignore[attr-defined]
+    return windows
+
+
+def pad_by_token(raw: str) -> Any:
+    """The active pad of this device token, or None (revoked, unknown)."""
+    from .models import RatingPad
+    from .services import _hash
+
+    if not raw:
+        return None
+    return (
+        RatingPad.objects.select_related("window", "window__center", "window__clerk")
+        .filter(token_hash=_hash(raw), revoked=False)
+        .first()
+    )
+
+
+def pad_state(pad: Any) -> dict[str, Any]:
+    """What the pad shows: its window, the clerk on duty (whoever has the window
+    open), and the service waiting for a rating — the window's last finished
+    ticket of today, not rated on the pad, finished within PAD_LIT_MINUTES and
+    with nobody called to the window since."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from govhall.queueing.models import Ticket, Window
+
+    from .services import pad_event
+
+    window = Window.objects.select_related("center", "clerk").get(pk=pad.window_id)
+    clerk = window.clerk if window.status != Window.Status.CLOSED else None
+    event = pad_event(pad)
+    if event is not None and event.ticket is not None:
+        finished = event.ticket.finished_at or timezone.now()
+        called_since = Ticket.objects.filter(
+            window=window,
+            status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
+            called_at__gt=finished,
+        ).exists()
+        if called_since or finished < timezone.now() - timedelta(minutes=PAD_LIT_MINUTES):
+            event = None
+    served_by = event.clerk if event is not None else clerk
+    return {
+        "window": window,
+        "center": window.center,
+        "clerk": served_by,
+        "event": event,
+        "ticket_id": event.ticket.pk if event is not None and event.ticket is not None else None,
+    }

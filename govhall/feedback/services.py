@@ -833,3 +833,35 @@ def rect_rate_fix_by_account(*, by: Any, rating: Rating, level: Any) -> Rectific
             raise WrongState("已经评价过整改结果。")
         rect.after_level = int(after)
         return save_recorded(rect, by=by, reason="评价人评价整改结果", validate=False)
+
+
+# ── Rating pads: the pad page and its live channel ──
+
+
+def pad_channel(window_id: int) -> str:
+    """The live channel key of a window's pads (queueing.live, under the boards' pattern)."""
+    return f"pad-{window_id}"
+
+
+def pad_rate(*, raw: str, ticket_id: int | None, level: Any, indicators: Any = (), text: str = "") -> Rating:
+    """rating_by_pad for the service the pad showed: when the window has finished
+    another ticket since, the rating is refused rather than given to the wrong person."""
+    pad = pad_for_token(raw)
+    event = pad_event(pad)
+    if event is None or event.ticket is None:
+        raise WrongState("当前没有待评价的服务，可能已经评价过。", code="not_happened")
+    if ticket_id is not None and event.ticket.pk != ticket_id:
+        raise WrongState("窗口已开始办理下一位，本次服务已不能在评价器上评价。", code="stale")
+    return rating_submit(
+        event=event, channel=Rating.Channel.PAD, level=level, indicators=indicators, text=text
+    )
+
+
+def pad_service_finished(*, ticket_id: int, window_id: int, center_id: int, clerk_id: int | None) -> None:
+    """Answer to queueing's `service_finished`: the window's pads light up (they
+    read their state themselves; the message only wakes them)."""
+    from govhall.queueing import live
+
+    key = pad_channel(window_id)
+    if live.may_have_listeners(key):
+        live.publish(key, {"kind": "finished", "ticket": ticket_id})

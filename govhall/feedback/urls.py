@@ -39,3 +39,17 @@ urlpatterns += [
     path("staff/ratings/export.xlsx", views_rect.rating_export, name="rating_export"),
     path("staff/my-ratings/", views_rect.my_ratings, name="my_ratings"),
 ]
+
+# ── Rating pads (评价器) ──
+from . import views_pad  # noqa: E402
+
+urlpatterns += [
+    path("pad/", views_pad.pad, name="pad"),
+    path("pad/live/", views_pad.pad_live, name="pad_live"),
+    path("pad/events/", views_pad.pad_events, name="pad_events"),
+    path("pad/rate/", views_pad.pad_rate, name="pad_rate"),
+    path("pad/photo/", views_pad.pad_photo, name="pad_photo"),
+    path("staff/pads/", views_pad.pads_manage, name="pads_manage"),
+    path("staff/pads/issue/", views_pad.pad_issue, name="pad_issue"),
+    path("staff/pads/<int:pk>/revoke/", views_pad.pad_revoke, name="pad_revoke"),
+]
