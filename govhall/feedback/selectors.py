@@ -497,11 +497,14 @@ def ratings_search(
 
 
 def rectification_counts(user: Any) -> dict[str, int] | None:
-    """Open and red rectifications the user handles (hall manager, district office), for
-    the workbench; None when they handle none."""
+    """Open and red rectifications of the halls the user may see them at (hall manager,
+    district office, department leader, chief representative), for the workbench; None
+    when they see none."""
     from govhall.accounts.selectors import center_ids_acting_as
 
-    ids = center_ids_acting_as(user, {Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN})
+    from .permissions import TABLE
+
+    ids = center_ids_acting_as(user, TABLE["view"])
     if not ids:
         return None
     open_ = Rectification.objects.filter(center_id__in=ids).exclude(status=Rectification.Status.CLOSED)

@@ -55,8 +55,9 @@ def test_list_is_scoped_to_the_hall_and_district(world, bad):
     assert other.post(url(x, "finding"), {"finding": "valid"}).status_code == 404
     assert other.get(f"/api/v1/rectifications/{x.pk}").status_code == 404
     assert client_for(world["clerk_a"]).get("/staff/rectifications/").status_code == 403
+    assert client_for(world["manager_a"]).post(url(x, "nonsense"), {}).status_code == 400
     x.refresh_from_db()
-    assert x.status == Rectification.Status.OPEN
+    assert x.status == Rectification.Status.OPEN and x.history.count() == 1
 
 
 def test_list_red_first_search_and_filter(world, bad):
@@ -252,6 +253,8 @@ def test_workbench_links_with_counts(world, bad):
     assert 'href="/staff/rectifications/"' in page and "未办结 1 件，其中红牌 1 件" in page
     page = client_for(world["manager_b"]).get("/staff/").content.decode()
     assert "未办结 0 件，其中红牌 0 件" in page
+    leader = client_for(world["leader_a"]).get("/staff/").content.decode()
+    assert "未办结 1 件，其中红牌 1 件" in leader
     clerk = client_for(world["clerk_a"]).get("/staff/").content.decode()
     assert 'href="/staff/my-ratings/"' in clerk and "未办结" not in clerk
 
