@@ -522,7 +522,7 @@ class RatingFilters(Schema):
 )
 def ratings_list(request, filters: Query[RatingFilters]):
     qs = selectors.ratings_search(_user(request), **filters.dict())
-    return [selectors.rating_row(r) for r in qs[:500]]
+    return selectors.rater_hidden_unless_manager(_user(request), [selectors.rating_row(r) for r in qs[:500]])
 
 
 @router.get(
@@ -569,7 +569,8 @@ def _rect(request, pk: int, action: str = "view") -> Rectification:
 )
 def rectifications_list(request, q: str = "", status: str = "", warning: str = "", sort: str = ""):
     qs = selectors.rectifications_search(_user(request), q=q, status=status, warning=warning, sort=sort)
-    return [selectors.rectification_row(x) for x in qs[:500]]
+    rows = [selectors.rectification_row(x) for x in qs[:500]]
+    return selectors.rater_hidden_unless_manager(_user(request), rows)
 
 
 class RevisitIn(Schema):

@@ -173,6 +173,7 @@ def rating_row(r: Rating, *, for_rated: bool = False) -> dict[str, Any]:
         "clerk": r.clerk.full_name if r.clerk is not None else "",
     }
     if not for_rated:
+        row["clerk_id"] = r.clerk_id  # for rater_hidden_unless_manager; dropped there
         row["rater"] = "实名" if r.real_name else "匿名"
         row["rater_phone"] = mask_phone(r.rater_phone)
     return row
@@ -567,3 +568,18 @@ def rectification_workbench(user: Any) -> dict[str, Any] | None:
     if center_ids_acting_as(user, {Role.CLERK, Role.CHIEF_REP}) or Rating.objects.filter(clerk=user).exists():
         links.append({"label": "我收到的评价", "url": reverse("feedback:my_ratings")})
     return {"title": "好差评", "links": links} if links else None
+
+
+def rater_hidden_unless_manager(user: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """API rows of ratings (or rectifications): the rater's masked phone is kept only for
+    the manager of the rating's hall, and never for the person rated."""
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    managed = center_ids_acting_as(user, {Role.BRANCH_MANAGER}) if user is not None else set()
+    me = getattr(user, "pk", None)
+    for row in rows:
+        rating = row.get("rating", row)
+        if rating.get("center") not in managed or rating.get("clerk_id") == me:
+            rating["rater_phone"] = ""
+        rating.pop("clerk_id", None)
+    return rows

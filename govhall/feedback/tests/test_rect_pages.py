@@ -289,3 +289,15 @@ def test_detail_api_lists_steps(world, bad):
     assert [s["what"] for s in body["steps"]] == ["差评自动开启整改", "核实属实"]
     assert body["steps"][1]["by"] == world["manager_a"].full_name
     assert json.dumps(body, ensure_ascii=False).count("rater_phone") == 0
+
+
+def test_api_lists_show_the_masked_rater_phone_to_the_hall_manager_only(world, bad):
+    bad(phone=PHONE)
+    m = client_for(world["manager_a"])
+    assert m.get("/api/v1/ratings").json()[0]["rater_phone"] == "138****5678"
+    assert m.get("/api/v1/rectifications").json()[0]["rating"]["rater_phone"] == "138****5678"
+    for who in ("admin", "leader_a"):
+        c = client_for(world[who])
+        assert c.get("/api/v1/ratings").json()[0]["rater_phone"] == ""
+        assert c.get("/api/v1/rectifications").json()[0]["rating"]["rater_phone"] == ""
+    assert "clerk_id" not in m.get("/api/v1/ratings").content.decode()
