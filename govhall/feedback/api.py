@@ -592,8 +592,9 @@ class FixIn(Schema):
     answer: str
 
 
-def _after(x: Rectification) -> dict[str, Any]:
-    return selectors.rectification_row(Rectification.objects.select_related("rating", "center").get(pk=x.pk))
+def _after(x: Rectification, user: Any) -> dict[str, Any]:
+    row = selectors.rectification_row(Rectification.objects.select_related("rating", "center").get(pk=x.pk))
+    return selectors.rater_hidden_unless_manager(user, [row])[0]
 
 
 @router.post(
@@ -603,7 +604,9 @@ def _after(x: Rectification) -> dict[str, Any]:
     operation_id="rectifications_revisit",
 )
 def rectifications_revisit(request, pk: int, payload: RevisitIn):
-    return _after(services.rect_revisit(by=_user(request), rect=_rect(request, pk), note=payload.note))
+    return _after(
+        services.rect_revisit(by=_user(request), rect=_rect(request, pk), note=payload.note), _user(request)
+    )
 
 
 @router.post(
@@ -616,7 +619,8 @@ def rectifications_finding(request, pk: int, payload: FindingIn):
     return _after(
         services.rect_finding(
             by=_user(request), rect=_rect(request, pk), valid=payload.valid, reason=payload.reason
-        )
+        ),
+        _user(request),
     )
 
 
@@ -630,7 +634,8 @@ def rectifications_review(request, pk: int, payload: ReviewIn):
     return _after(
         services.rect_review(
             by=_user(request), rect=_rect(request, pk), overturn=payload.overturn, reason=payload.reason
-        )
+        ),
+        _user(request),
     )
 
 
@@ -642,7 +647,8 @@ def rectifications_review(request, pk: int, payload: ReviewIn):
 )
 def rectifications_fix(request, pk: int, payload: FixIn):
     return _after(
-        services.rect_fix(by=_user(request), rect=_rect(request, pk), fix=payload.fix, answer=payload.answer)
+        services.rect_fix(by=_user(request), rect=_rect(request, pk), fix=payload.fix, answer=payload.answer),
+        _user(request),
     )
 
 

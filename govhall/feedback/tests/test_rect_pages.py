@@ -301,3 +301,18 @@ def test_api_lists_show_the_masked_rater_phone_to_the_hall_manager_only(world, b
         assert c.get("/api/v1/ratings").json()[0]["rater_phone"] == ""
         assert c.get("/api/v1/rectifications").json()[0]["rating"]["rater_phone"] == ""
     assert "clerk_id" not in m.get("/api/v1/ratings").content.decode()
+
+
+def test_step_answers_hide_the_rater_from_the_district_office(world, bad):
+    x = bad(phone=PHONE)
+    services.rect_revisit(by=world["manager_a"], rect=x, note="已回访")
+    res = client_for(world["manager_a"]).post(
+        f"/api/v1/rectifications/{x.pk}/finding",
+        {"valid": False, "reason": "录像显示正常"},
+        content_type="application/json",
+    )
+    assert res.status_code == 200 and res.json()["rating"]["rater_phone"] == "138****5678"
+    res = client_for(world["admin"]).post(
+        f"/api/v1/rectifications/{x.pk}/review", {"overturn": True}, content_type="application/json"
+    )
+    assert res.status_code == 200 and res.json()["rating"]["rater_phone"] == ""
