@@ -522,7 +522,7 @@ class RatingFilters(Schema):
 )
 def ratings_list(request, filters: Query[RatingFilters]):
     qs = selectors.ratings_search(_user(request), **filters.dict())
-    return [selectors.rating_row(r) for r in qs[:500]]
+    return selectors.rater_hidden_unless_manager(_user(request), [selectors.rating_row(r) for r in qs[:500]])
 
 
 @router.get(
@@ -569,7 +569,8 @@ def _rect(request, pk: int, action: str = "view") -> Rectification:
 )
 def rectifications_list(request, q: str = "", status: str = "", warning: str = "", sort: str = ""):
     qs = selectors.rectifications_search(_user(request), q=q, status=status, warning=warning, sort=sort)
-    return [selectors.rectification_row(x) for x in qs[:500]]
+    rows = [selectors.rectification_row(x) for x in qs[:500]]
+    return selectors.rater_hidden_unless_manager(_user(request), rows)
 
 
 class RevisitIn(Schema):
@@ -591,8 +592,9 @@ class FixIn(Schema):
     answer: str
 
 
-def _after(x: Rectification) -> dict[str, Any]:
-    return selectors.rectification_row(Rectification.objects.select_related("rating", "center").get(pk=x.pk))
+def _after(x: Rectification, user: Any) -> dict[str, Any]:
+    row = selectors.rectification_row(Rectification.objects.select_related("rating", "center").get(pk=x.pk))
+    return selectors.rater_hidden_unless_manager(user, [row])[0]
 
 
 @router.post(
@@ -602,7 +604,9 @@ def _after(x: Rectification) -> dict[str, Any]:
     operation_id="rectifications_revisit",
 )
 def rectifications_revisit(request, pk: int, payload: RevisitIn):
-    return _after(services.rect_revisit(by=_user(request), rect=_rect(request, pk), note=payload.note))
+    return _after(
+        services.rect_revisit(by=_user(request), rect=_rect(request, pk), note=payload.note), _user(request)
+    )
 
 
 @router.post(
@@ -615,7 +619,8 @@ def rectifications_finding(request, pk: int, payload: FindingIn):
     return _after(
         services.rect_finding(
             by=_user(request), rect=_rect(request, pk), valid=payload.valid, reason=payload.reason
-        )
+        ),
+        _user(request),
     )
 
 
@@ -629,7 +634,8 @@ def rectifications_review(request, pk: int, payload: ReviewIn):
     return _after(
         services.rect_review(
             by=_user(request), rect=_rect(request, pk), overturn=payload.overturn, reason=payload.reason
-        )
+        ),
+        _user(request),
     )
 
 
@@ -641,7 +647,8 @@ def rectifications_review(request, pk: int, payload: ReviewIn):
 )
 def rectifications_fix(request, pk: int, payload: FixIn):
     return _after(
-        services.rect_fix(by=_user(request), rect=_rect(request, pk), fix=payload.fix, answer=payload.answer)
+        services.rect_fix(by=_user(request), rect=_rect(request, pk), fix=payload.fix, answer=payload.answer),
+        _user(request),
     )
 
 

@@ -173,6 +173,7 @@ def rating_row(r: Rating, *, for_rated: bool = False) -> dict[str, Any]:
         "clerk": r.clerk.full_name if r.clerk is not None else "",
     }
     if not for_rated:
+        row["clerk_id"] = r.clerk_id  # for rater_hidden_unless_manager; dropped there
         row["rater"] = "实名" if r.real_name else "匿名"
         row["rater_phone"] = mask_phone(r.rater_phone)
     return row
@@ -547,11 +548,14 @@ def ratings_search(
 
 
 def rectification_counts(user: Any) -> dict[str, int] | None:
-    """Open and red rectifications the user handles (hall manager, district office), for
-    the workbench; None when they handle none."""
+    """Open and red rectifications of the halls the user may see them at (hall manager,
+    district office, department leader, chief representative), for the workbench; None
+    when they see none."""
     from govhall.accounts.selectors import center_ids_acting_as
 
-    ids = center_ids_acting_as(user, {Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN})
+    from .permissions import TABLE
+
+    ids = center_ids_acting_as(user, TABLE["view"])
     if not ids:
         return None
     open_ = Rectification.objects.filter(center_id__in=ids).exclude(status=Rectification.Status.CLOSED)
@@ -695,3 +699,18 @@ def pad_state(pad: Any) -> dict[str, Any]:
         "event": event,
         "ticket_id": event.ticket.pk if event is not None and event.ticket is not None else None,
     }
+
+
+def rater_hidden_unless_manager(user: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """API rows of ratings (or rectifications): the rater's masked phone is kept only for
+    the manager of the rating's hall, and never for the person rated."""
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    managed = center_ids_acting_as(user, {Role.BRANCH_MANAGER}) if user is not None else set()
+    me = getattr(user, "pk", None)
+    for row in rows:
+        rating = row.get("rating", row)
+        if rating.get("center") not in managed or rating.get("clerk_id") == me:
+            rating["rater_phone"] = ""
+        rating.pop("clerk_id", None)
+    return rows

@@ -55,8 +55,9 @@ def test_list_is_scoped_to_the_hall_and_district(world, bad):
     assert other.post(url(x, "finding"), {"finding": "valid"}).status_code == 404
     assert other.get(f"/api/v1/rectifications/{x.pk}").status_code == 404
     assert client_for(world["clerk_a"]).get("/staff/rectifications/").status_code == 403
+    assert client_for(world["manager_a"]).post(url(x, "nonsense"), {}).status_code == 400
     x.refresh_from_db()
-    assert x.status == Rectification.Status.OPEN
+    assert x.status == Rectification.Status.OPEN and x.history.count() == 1
 
 
 def test_list_red_first_search_and_filter(world, bad):
@@ -252,6 +253,8 @@ def test_workbench_links_with_counts(world, bad):
     assert 'href="/staff/rectifications/"' in page and "未办结 1 件，其中红牌 1 件" in page
     page = client_for(world["manager_b"]).get("/staff/").content.decode()
     assert "未办结 0 件，其中红牌 0 件" in page
+    leader = client_for(world["leader_a"]).get("/staff/").content.decode()
+    assert "未办结 1 件，其中红牌 1 件" in leader
     clerk = client_for(world["clerk_a"]).get("/staff/").content.decode()
     assert 'href="/staff/my-ratings/"' in clerk and "未办结" not in clerk
 
@@ -286,3 +289,30 @@ def test_detail_api_lists_steps(world, bad):
     assert [s["what"] for s in body["steps"]] == ["差评自动开启整改", "核实属实"]
     assert body["steps"][1]["by"] == world["manager_a"].full_name
     assert json.dumps(body, ensure_ascii=False).count("rater_phone") == 0
+
+
+def test_api_lists_show_the_masked_rater_phone_to_the_hall_manager_only(world, bad):
+    bad(phone=PHONE)
+    m = client_for(world["manager_a"])
+    assert m.get("/api/v1/ratings").json()[0]["rater_phone"] == "138****5678"
+    assert m.get("/api/v1/rectifications").json()[0]["rating"]["rater_phone"] == "138****5678"
+    for who in ("admin", "leader_a"):
+        c = client_for(world[who])
+        assert c.get("/api/v1/ratings").json()[0]["rater_phone"] == ""
+        assert c.get("/api/v1/rectifications").json()[0]["rating"]["rater_phone"] == ""
+    assert "clerk_id" not in m.get("/api/v1/ratings").content.decode()
+
+
+def test_step_answers_hide_the_rater_from_the_district_office(world, bad):
+    x = bad(phone=PHONE)
+    services.rect_revisit(by=world["manager_a"], rect=x, note="已回访")
+    res = client_for(world["manager_a"]).post(
+        f"/api/v1/rectifications/{x.pk}/finding",
+        {"valid": False, "reason": "录像显示正常"},
+        content_type="application/json",
+    )
+    assert res.status_code == 200 and res.json()["rating"]["rater_phone"] == "138****5678"
+    res = client_for(world["admin"]).post(
+        f"/api/v1/rectifications/{x.pk}/review", {"overturn": True}, content_type="application/json"
+    )
+    assert res.status_code == 200 and res.json()["rating"]["rater_phone"] == ""
