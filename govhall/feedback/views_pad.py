@@ -11,13 +11,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from govhall.accounts.views import photo_response
+from govhall.core.errors import Refused
 from govhall.core.page_errors import errors_show_on
 from govhall.queueing import live
 from govhall.queueing.models import Window
@@ -214,7 +214,7 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
 def pads_manage(request: HttpRequest) -> HttpResponse:
     halls = selectors.pad_halls(request.user)
     if not halls:
-        raise PermissionDenied("只有大厅负责人可以管理窗口评价器。")
+        raise Refused("只有大厅负责人可以管理窗口评价器。")
     code = request.GET.get("hall")
     hall = next((h for h in halls if h.code == code), halls[0])
     return render(

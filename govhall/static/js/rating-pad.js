@@ -24,6 +24,16 @@
     if (sending || typeof html !== "string") { return; }
     if (live.innerHTML === html) { return; }
     live.innerHTML = html;
+    // A pushed part is rendered without this page's request: give its forms the page's CSRF token.
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    live.querySelectorAll('form[method="post"]').forEach(function (form) {
+      if (!meta || form.querySelector('input[name="csrfmiddlewaretoken"]')) { return; }
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "csrfmiddlewaretoken";
+      input.value = meta.getAttribute("content");
+      form.appendChild(input);
+    });
     var mode = live.querySelector("[data-mode]");
     pad.setAttribute("data-mode", mode ? mode.getAttribute("data-mode") : "idle");
   }
