@@ -334,3 +334,4 @@ def test_guide_shows_item_satisfaction(world, my_case, citizen, marriage, client
     assert "满意度 50.0%（近 12 个月 2 条评价）" in html
     got = client.get(f"/api/v1/items/{marriage.code}").json()["satisfaction"]
     assert got == {"rate": 50.0, "count": 2, "months": 12, "text": "满意度 50.0%（近 12 个月 2 条评价）"}
+    assert client.get(f"/api/v1/items/{marriage.code}/guide").json()["satisfaction"] == got
