@@ -204,6 +204,7 @@ class GuideOut(GuideVersionOut):
     faq: list[FaqOut]
     commitment_allowed: bool = Field(..., description="实行告知承诺制")
     commitment_text: str = Field(..., description="告知承诺书内容（空：标准文本）")
+    satisfaction: SatisfactionOut | None = Field(None, description="好差评满意度（近 12 个月；仅现行指南）")
 
 
 def _material_out(m: Material) -> dict:
@@ -370,10 +371,11 @@ def _satisfaction_out(item: ServiceItem) -> dict | None:
     operation_id="catalog_item_guide",
 )
 def item_guide(request, code: str):
-    guide = selectors.guide_current(_item_or_404(code))
+    item = _item_or_404(code)
+    guide = selectors.guide_current(item)
     if guide is None:
         raise NotFound("该事项尚未发布办事指南。")
-    return guide_out(guide)
+    return {**guide_out(guide), "satisfaction": _satisfaction_out(item)}
 
 
 @router.get(
