@@ -243,7 +243,9 @@ def main() -> int:
     print(shell(env, SETUP.format(n=n, history=a.history, out=str(out))).splitlines()[-1], end="")
     print(f" in {time.perf_counter() - t:.0f} s", flush=True)
     tokens = out.read_text().split("\n")
-    since = shell(env, "from django.utils import timezone; print(timezone.now().isoformat())").splitlines()[-1]
+    since = shell(env, "from django.utils import timezone; print(timezone.now().isoformat())").splitlines()[
+        -1
+    ]
 
     with Server(env, workers=a.workers) as server:
         pad_url = f"{server.base}/api/v1/pads/rate"
@@ -254,7 +256,9 @@ def main() -> int:
         rating, r_wall = asyncio.run(open_loop(pad_url, a.rate, a.seconds, pad_request(tokens[:n_open])))
         ticket, t_wall = asyncio.run(open_loop(ticket_url, a.rate, a.seconds, ticket_request))
         closed, c_wall = asyncio.run(
-            closed_loop(pad_url, a.clients, a.closed_seconds, pad_request(tokens[n_open:-20]), n - n_open - 20)
+            closed_loop(
+                pad_url, a.clients, a.closed_seconds, pad_request(tokens[n_open:-20]), n - n_open - 20
+            )
         )
     check = shell(env, CHECK.format(since=since)).splitlines()[-1]
 
@@ -264,7 +268,9 @@ def main() -> int:
     )
     print_load("pads_rate open", rating, rating.line("OPEN", r_wall, endpoint="pads_rate", rate=a.rate))
     print_load("ticket_issue open", ticket, ticket.line("OPEN", t_wall, endpoint="tickets", rate=a.rate))
-    print_load("pads_rate closed", closed, closed.line("CLOSED", c_wall, endpoint="pads_rate", clients=a.clients))
+    print_load(
+        "pads_rate closed", closed, closed.line("CLOSED", c_wall, endpoint="pads_rate", clients=a.clients)
+    )
     print(f"  {check}")
     r99, t99 = q(rating.lat)[2], q(ticket.lat)[2]
     capacity = closed.ok / c_wall
