@@ -12,7 +12,9 @@ under 30 s:
     .venv/bin/python bench/feedback_jobs.py            # SQLite file var/bench/feedback.sqlite3 (recreated)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/feedback_jobs.py
                                                        # PostgreSQL database govhall_bench_feedback (recreated)
-    options: --rows 100000 --cases 100000 --rects 100000 (0 skips a job)
+    options: --rows 100000 --cases 100000 --rects 100000 (0 skips a job) --pg-db NAME
+    the issue's figures: DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_fb REDIS_URL=redis://127.0.0.1:6379/7 \
+        .venv/bin/python bench/feedback_jobs.py --cases 1000000 --pg-db bench_fb
 
 Rows are bulk-inserted (not through the services). Complaints: answer deadlines
 spread from 20 days ago to 20 days ahead, so about half end red and a tenth
@@ -40,7 +42,7 @@ DB_NAME = "govhall_bench_feedback"
 TARGET_S = 30.0
 
 
-def configure() -> str:
+def configure(db_name: str = DB_NAME) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -48,9 +50,9 @@ def configure() -> str:
         import psycopg
 
         with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-        os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
+            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{db_name}"')
+        os.environ["DATABASE_URL"] = f"{base}/{db_name}"
         return "postgresql"
     path = ROOT / "var" / "bench" / "feedback.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -235,8 +237,11 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="open complaints (0: skip)")
     parser.add_argument("--cases", type=int, default=100_000, help="completed cases (0: skip)")
     parser.add_argument("--rects", type=int, default=100_000, help="open rectifications (0: skip; ≤ cases)")
+    parser.add_argument(
+        "--pg-db", default=DB_NAME, help="PostgreSQL database to (re)create beside DATABASE_URL"
+    )
     args = parser.parse_args()
-    vendor = configure()
+    vendor = configure(args.pg_db)
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
     import logging
 
