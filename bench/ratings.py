@@ -26,6 +26,17 @@ table). Each request uses a pad never used before; one in ten is a bad rating
   no ticket rated twice.
 
 The load runs in this process (httpx, async); the server in its own processes.
+
+Seen 2026-12-06 on the shared 2-core machine (load average ≈ 7 from other test
+runs), defaults, after the pad press was cut to one read before the insert:
+
+| db | rating p50/p95/p99 at 50/s | ticket p99 at 50/s | ratio | errors | capacity (20 clients) |
+| --- | --- | --- | --- | --- | --- |
+| SQLite | 19 / 54 / 80 ms | 36 ms | 2.2 | 0 | 88/s |
+| PostgreSQL | 91 / 334 / 489 ms | 46 ms | 10.5 | 0 | 84/s |
+
+Before that cut (five reads, full hall/window/clerk rows): PostgreSQL could not
+keep up with 50/s at all (34/s served, p99 21 s; capacity 61/s).
 """
 
 from __future__ import annotations
