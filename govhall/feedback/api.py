@@ -432,7 +432,8 @@ class RatingOut(Schema):
 
 
 def _rating_out(r: Rating) -> dict[str, Any]:
-    rect = Rectification.objects.filter(rating=r).values_list("pk", flat=True).first()
+    # Only a bad rating opens a rectification (rating_submit): no query for a good one.
+    rect = Rectification.objects.filter(rating=r).values_list("pk", flat=True).first() if r.is_bad else None
     return {"id": r.pk, "level": r.level, "bad": r.is_bad, "rectification": rect}
 
 

@@ -283,3 +283,33 @@ def test_assessment_shows_ratings_line(world, finish):
     (m,) = got.values()
     assert "满意率 50.0%" in m.value and m.score == 50.0 - 10  # one bad rating not (yet) rectified
     assert selectors.ratings_measure in [fn for _, fn in assessment_sources.registered()]
+
+
+def test_pad_rates_last_finished_ticket_once_and_bad_opens_rectification(world, window, finish):
+    """The pad's press (one query for the pad and its ticket, see bench/ratings.py): it rates the
+    window's last finished ticket, copies its hall, window and clerk, refuses a second press,
+    and a bad rating opens a rectification with working-day deadlines."""
+    _, raw = services.pad_issue(by=world["manager_a"], window=window)
+    finish()
+    second = finish()
+    pad = {"content_type": "application/json", "HTTP_X_PAD_TOKEN": raw}
+    res = Client().post("/api/v1/pads/rate", {"level": 1, "indicators": ["attitude"]}, **pad)
+    assert res.status_code == 201, res.content
+    assert res.json()["bad"] is True and res.json()["rectification"] is not None
+    rating = Rating.objects.get(pk=res.json()["id"])
+    assert (rating.ticket_id, rating.channel) == (second.pk, "pad")
+    assert (rating.center_id, rating.window_id, rating.clerk_id) == (
+        window.center_id,
+        window.pk,
+        world["clerk_a"].pk,
+    )
+    rect = Rectification.objects.get(rating=rating)
+    assert rect.center_id == window.center_id and rect.fix_due > date.today() - timedelta(days=1)
+    assert rating.history.count() == 1
+    res = Client().post("/api/v1/pads/rate", {"level": 5}, **pad)
+    assert res.status_code == 409  # the last ticket is rated; the earlier one is not asked about
+    assert Rating.objects.count() == 1
+    third = finish()
+    res = Client().post("/api/v1/pads/rate", {"level": 5}, **pad)
+    assert res.status_code == 201 and res.json()["rectification"] is None
+    assert Rating.objects.get(pk=res.json()["id"]).ticket_id == third.pk
