@@ -75,3 +75,24 @@ def supervision_extra(user: Any, level: str = "") -> list[dict[str, Any]]:
     """Every registered answer's rows, red first."""
     rows = [row for _, fn in supervision_rows.registered() for row in fn(user, level=level)]
     return sorted(rows, key=lambda r: (r["level"] != "red", str(r.get("due_on") or "")))
+
+
+case_step_done: ExtensionPoint[Callable[..., None]] = ExtensionPoint(
+    "case step done",
+    "A clerk did a step of a case that may be rated at the window: submitted (接件 at the "
+    "window), accepted (受理) or completed (办结). Each answer is called after the transaction "
+    "commits, as answer(case_id=, step=, by_id=); a failing answer is logged and never undoes the "
+    "step. feedback answers: the rating pad of the window the clerk has open lights up. With no "
+    "answer nothing happens.",
+)
+
+
+def announce_case_step(*, case_id: int, step: str, by_id: int) -> None:
+    """Tell every answer of `case_step_done` (called on commit)."""
+    import logging
+
+    for label, answer in case_step_done.registered():
+        try:
+            answer(case_id=case_id, step=step, by_id=by_id)
+        except Exception:  # noqa: BLE001 - a committed step is never answered with an error
+            logging.getLogger("govhall.cases").exception("case_step_done answer %s failed", label)

@@ -52,6 +52,7 @@ from govhall.core.services import counter_next
 from govhall.queueing.models import Ticket, Window
 from govhall.queueing.services import ticket_finish
 
+from .extensions import announce_case_step
 from .limits import days_between, limit_end
 from .models import (
     Case,
@@ -247,6 +248,13 @@ def _transition(case: Case, *, action: str, by: User | None, reason: str = "", t
         )
     )
     return case
+
+
+def _step_done(case: Case, step: str, by: User | None) -> None:
+    """A rateable step done by a clerk (接件 at the window, 受理, 办结): announced on commit
+    (extensions.case_step_done), so the window's rating pad can ask the applicant."""
+    if by is not None and by.pk is not None:
+        transaction.on_commit(partial(announce_case_step, case_id=case.pk, step=step, by_id=by.pk))
 
 
 def _note(case: Case, *, action: str, label: str, by: User | None, reason: str = "") -> None:
@@ -534,6 +542,7 @@ def case_intake_window(
         _number_case(case)
         # validate=False: check_fields(case) ran above; since then only the number (a counter) changed.
         update_recorded(case, by=by, reason="窗口收件", validate=False, created=True, at=case.submitted_at)
+        _step_done(case, "submitted", by)
     return case
 
 
@@ -849,6 +858,7 @@ def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
     )
     _compute_deadline(case)
     _transition(case, action="accept", by=by, to=S.ACCEPTED, reason=reason)
+    _step_done(case, "accepted", by)
     follow_ups = _open_follow_ups(case, state.to_follow, by=by)
     if follow_ups:
         _note(
@@ -1222,6 +1232,7 @@ def case_complete(*, by: User | None, case: Case, outcome: str, note: str = "") 
     _escalation_close(
         case, by=by, outcome=Escalation.Outcome.DECIDED, note=f"办结：{Case.Outcome(outcome).label}"
     )
+    _step_done(case, "completed", by)
     Warning.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
     extra = {
         "outcome": Case.Outcome(outcome).label,

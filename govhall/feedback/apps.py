@@ -43,3 +43,6 @@ class FeedbackConfig(AppConfig):
         workbench_sections.register(selectors.rectification_workbench, label="ratings (好差评)")
         # ── Rating pads ──
         service_finished.register(services.pad_service_finished, label="rating pad lights up (评价器)")
+        from govhall.cases.extensions import case_step_done
+
+        case_step_done.register(services.pad_case_step, label="rating pad asks about a case step (评价器)")

@@ -356,6 +356,26 @@ class RatingPad(models.Model):
         return f"评价器 {self.window_id}"
 
 
+class PadStep(models.Model):
+    """A case step (接件, 受理, 办结) a clerk did while holding a window open: what
+    that window's pad asks the applicant about, beside its finished tickets. A log
+    line written once by the system (no history of its own)."""
+
+    window = models.ForeignKey("queueing.Window", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField("环节", max_length=10, choices=Rating.Step.choices)
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评价器待评环节"
+        verbose_name_plural = "评价器待评环节"
+        indexes = [models.Index(fields=["window", "at"], name="padstep_window_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.step} @ {self.window_id}"
+
+
 class RatingInvitation(models.Model):
     """The one SMS inviting a rating of a completed case nobody rated after 3 days."""
 

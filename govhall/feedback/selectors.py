@@ -669,8 +669,8 @@ def pad_by_token(raw: str) -> Any:
 def pad_state(pad: Any) -> dict[str, Any]:
     """What the pad shows: its window, the clerk on duty (whoever has the window
     open), and the service waiting for a rating — the window's last finished
-    ticket of today, not rated on the pad, finished within PAD_LIT_MINUTES and
-    with nobody called to the window since."""
+    ticket or case step (接件, 受理, 办结) of today, not rated on the pad, ended
+    within PAD_LIT_MINUTES and with nobody called to the window since."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -682,8 +682,8 @@ def pad_state(pad: Any) -> dict[str, Any]:
     window = Window.objects.select_related("center", "clerk").get(pk=pad.window_id)
     clerk = window.clerk if window.status != Window.Status.CLOSED else None
     event = pad_event(pad)
-    if event is not None and event.ticket is not None:
-        finished = event.ticket.finished_at or timezone.now()
+    if event is not None:
+        finished = event.at or timezone.now()
         called_since = Ticket.objects.filter(
             window=window,
             status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
@@ -698,6 +698,7 @@ def pad_state(pad: Any) -> dict[str, Any]:
         "clerk": served_by,
         "event": event,
         "ticket_id": event.ticket.pk if event is not None and event.ticket is not None else None,
+        "pad_step_id": event.pad_step if event is not None else None,
     }
 
 

@@ -39,6 +39,7 @@ from .models import (
     Complaint,
     ComplaintEvent,
     Level,
+    PadStep,
     Rating,
     RatingInvitation,
     RatingPad,
@@ -423,6 +424,8 @@ class Event:
     online: bool
     applicant: Any = None
     phone: str = ""
+    pad_step: int | None = None  # the PadStep a pad asks about (a case step at the window)
+    at: datetime | None = None  # when the service the pad asks about ended
 
     @property
     def label(self) -> str:
@@ -656,9 +659,35 @@ def _pad_event_at(window_id: Any) -> Event | None:
         .order_by("-finished_at")
         .first()
     )
+    step = (
+        PadStep.objects.select_related("window", "clerk")
+        .filter(window_id=window_id, at__date=timezone.localdate())
+        .annotate(
+            pad_rated=Exists(
+                Rating.objects.filter(
+                    case_id=OuterRef("case_id"), step=OuterRef("step"), channel=Rating.Channel.PAD
+                )
+            )
+        )
+        .order_by("-at")
+        .first()
+    )
+    if step is not None and (ticket is None or ticket.finished_at is None or step.at > ticket.finished_at):
+        return None if step.pad_rated else _case_step_event(step)
     if ticket is None or ticket.pad_rated:
         return None
-    return _ticket_event(ticket)
+    event = _ticket_event(ticket)
+    event.at = ticket.finished_at
+    return event
+
+
+def _case_step_event(step: PadStep) -> Event:
+    """A case step done at the window, as the pad's event: rated with the window's
+    (offline) indicators, of the clerk who did it."""
+    event = event_resolve(Rating.EventKind.CASE, step.case_id, step.step)
+    event.window, event.clerk, event.online = step.window, step.clerk, False
+    event.pad_step, event.at = step.pk, step.at
+    return event
 
 
 def pad_event(pad: RatingPad) -> Event | None:
@@ -863,18 +892,49 @@ def pad_channel(window_id: int) -> str:
     return f"pad-{window_id}"
 
 
-def pad_rate(*, raw: str, ticket_id: int | None, level: Any, indicators: Any = (), text: str = "") -> Rating:
-    """rating_by_pad for the service the pad showed: when the window has finished
-    another ticket since, the rating is refused rather than given to the wrong person."""
+def pad_rate(
+    *,
+    raw: str,
+    ticket_id: int | None,
+    level: Any,
+    indicators: Any = (),
+    text: str = "",
+    pad_step_id: int | None = None,
+) -> Rating:
+    """rating_by_pad for the service the pad showed (a ticket, or a case step at the
+    window): when the window has finished another service since, the rating is
+    refused rather than given to the wrong person."""
     pad = pad_for_token(raw)
     event = pad_event(pad)
-    if event is None or event.ticket is None:
+    if event is None:
         raise WrongState("当前没有待评价的服务，可能已经评价过。", code="not_happened")
-    if ticket_id is not None and event.ticket.pk != ticket_id:
+    shown_other_ticket = ticket_id is not None and (event.ticket is None or event.ticket.pk != ticket_id)
+    shown_other_step = pad_step_id is not None and event.pad_step != pad_step_id
+    if shown_other_ticket or shown_other_step:
         raise WrongState("窗口已开始办理下一位，本次服务已不能在评价器上评价。", code="stale")
     return rating_submit(
         event=event, channel=Rating.Channel.PAD, level=level, indicators=indicators, text=text
     )
+
+
+def pad_case_step(*, case_id: int, step: str, by_id: int) -> None:
+    """Answer to cases' `case_step_done`: when the clerk has a window of the case's
+    hall open, that window's pad asks the applicant about this step."""
+    from govhall.queueing import live
+
+    case = Case.objects.filter(pk=case_id).values("center_id").first()
+    window = (
+        Window.objects.filter(clerk_id=by_id, center_id=case["center_id"] if case else None)
+        .exclude(status=Window.Status.CLOSED)
+        .order_by("-pk")
+        .first()
+    )
+    if window is None:
+        return
+    PadStep.objects.create(window=window, case_id=case_id, step=step, clerk_id=by_id)
+    key = pad_channel(window.pk)
+    if live.may_have_listeners(key):
+        live.publish(key, {"kind": "case_step", "case": case_id, "step": step})
 
 
 def pad_service_finished(*, ticket_id: int, window_id: int, center_id: int, clerk_id: int | None) -> None:

@@ -110,7 +110,7 @@ def _pad_payload(pad_id: int) -> dict[str, Any] | None:
     return {
         "html": render_to_string("feedback/_pad_live.html", ctx),
         "mode": ctx["mode"],
-        "ticket": ctx["ticket_id"],
+        "ticket": ctx["ticket_id"] or (f"case-step-{ctx['pad_step_id']}" if ctx["pad_step_id"] else None),
     }
 
 
@@ -187,6 +187,7 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
         return _unbound(request)
     level = _int(request.POST.get("level"))
     ticket_id = _int(request.POST.get("ticket"))
+    pad_step_id = _int(request.POST.get("pad_step"))
     ticked = request.POST.getlist("indicators")
     text = request.POST.get("text", "")
     details = request.POST.get("step") == "details"
@@ -200,7 +201,12 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
         ctx["mode"] = "details"
     errors_show_on(request, PAD_PAGE, ctx)
     rating = services.pad_rate(
-        raw=_raw(request), ticket_id=ticket_id, level=level, indicators=ticked, text=text
+        raw=_raw(request),
+        ticket_id=ticket_id,
+        pad_step_id=pad_step_id,
+        level=level,
+        indicators=ticked,
+        text=text,
     )
     thanks = _pad_context(found, mode="thanks", rating=rating)
     return render(request, PAD_PAGE, thanks)

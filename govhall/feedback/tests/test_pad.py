@@ -291,3 +291,81 @@ def test_badge_api_and_pad_shows_the_photo(world, opened, settings, tmp_path):
     photo = tablet.get("/pad/photo/")
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
     assert client_for().get("/pad/photo/").status_code == 404  # not a bound pad
+
+
+# ── case steps at the window (接件, 受理, 办结) light the pad too ──
+
+
+def _intake(world, marriage, materials):
+    from govhall.cases import services as cases
+    from tests.support import PERSON_ID, PHONE
+
+    return cases.case_intake_window(
+        by=world["clerk_a"],
+        center=world["a"],
+        item=marriage,
+        paper_material_ids=[m.id for m in materials],
+        applicant_name="张三",
+        applicant_id_number=PERSON_ID,
+        contact_phone=PHONE,
+    )
+
+
+def test_a_case_received_at_the_open_window_lights_its_pad_and_is_rated_as_that_step(
+    world, opened, marriage, materials, django_capture_on_commit_callbacks
+):
+    from govhall.cases.extensions import case_step_done
+
+    assert any(fn is services.pad_case_step for _, fn in case_step_done.registered())
+    _, raw = services.pad_issue(by=world["manager_a"], window=opened)
+    tablet = pad_client(raw)
+    assert 'name="level"' not in tablet.get("/pad/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _intake(world, marriage, materials)
+    lit = tablet.get("/pad/").content.decode()
+    assert f"办件 {case.number}（接件）" in lit and 'name="level"' in lit
+    step_id = int(re.search(r'name="pad_step" value="(\d+)"', lit).group(1))
+    res = tablet.post(
+        "/pad/rate/",
+        {"pad_step": step_id, "level": 2, "step": "details", "indicators": ["efficiency"]},
+    )
+    assert res.status_code == 200 and "感谢您的评价" in res.content.decode()
+    r = Rating.objects.get()
+    assert (r.channel, r.case_id, r.step, r.clerk, r.window, r.online) == (
+        "pad",
+        case.pk,
+        "submitted",
+        world["clerk_a"],
+        opened,
+        False,
+    )
+    assert r.indicator_labels() == ["服务效率"]
+    assert Rectification.objects.filter(rating=r).exists()
+    assert 'name="level"' not in tablet.get("/pad/").content.decode()  # rated: idle again
+
+
+def test_a_case_step_by_a_clerk_with_no_open_window_lights_no_pad(
+    world, window, marriage, materials, django_capture_on_commit_callbacks
+):
+    from govhall.feedback.models import PadStep
+
+    _, raw = services.pad_issue(by=world["manager_a"], window=window)
+    tablet = pad_client(raw)
+    with django_capture_on_commit_callbacks(execute=True):
+        _intake(world, marriage, materials)
+    assert PadStep.objects.count() == 0
+    assert 'name="level"' not in tablet.get("/pad/").content.decode()
+
+
+def test_a_pad_showing_a_case_step_refuses_the_rating_once_the_window_finished_a_ticket(
+    world, opened, marriage, materials, django_capture_on_commit_callbacks
+):
+    _, raw = services.pad_issue(by=world["manager_a"], window=opened)
+    tablet = pad_client(raw)
+    with django_capture_on_commit_callbacks(execute=True):
+        _intake(world, marriage, materials)
+    step_id = int(re.search(r'name="pad_step" value="(\d+)"', tablet.get("/pad/").content.decode()).group(1))
+    serve(world, opened)  # the next person, served and finished since
+    res = tablet.post("/pad/rate/", {"pad_step": step_id, "level": 5})
+    assert res.status_code == 409 and "下一位" in res.content.decode()
+    assert Rating.objects.count() == 0
