@@ -922,9 +922,11 @@ def pad_case_step(*, case_id: int, step: str, by_id: int) -> None:
     hall open, that window's pad asks the applicant about this step."""
     from govhall.queueing import live
 
-    case = Case.objects.filter(pk=case_id).values("center_id").first()
+    center_id = Case.objects.filter(pk=case_id).values_list("center_id", flat=True).first()
+    if center_id is None:
+        return
     window = (
-        Window.objects.filter(clerk_id=by_id, center_id=case["center_id"] if case else None)
+        Window.objects.filter(clerk_id=by_id, center_id=center_id)
         .exclude(status=Window.Status.CLOSED)
         .order_by("-pk")
         .first()
