@@ -17,3 +17,10 @@ urlpatterns += [
     path("staff/unresolved/by-item/", views.unresolved_by_item, name="unresolved_by_item"),
     path("staff/unresolved/<int:pk>/close/", views.unresolved_close, name="unresolved_close"),
 ]
+
+# ── Feedback settings and staff-recorded complaints (issue 15) ──
+from . import views_settings  # noqa: E402
+
+urlpatterns += [
+    path("staff/district/feedback-deadlines/", views_settings.feedback_deadlines, name="feedback_deadlines"),
+]
