@@ -309,6 +309,7 @@ class UnresolvedOut(Schema):
     owner: str
     status: str
     due: date
+    warning: str = Field("", description="''正常、yellow 临近期限、red 已超期")
     answer: str
 
 
@@ -332,6 +333,7 @@ class ItemCountOut(Schema):
     item: str
     total: int
     open: int
+    overdue: int = Field(0, description="未办结且已超期（红牌）")
 
 
 def _unresolved_out(u: Unresolved) -> dict:
@@ -345,6 +347,7 @@ def _unresolved_out(u: Unresolved) -> dict:
         "owner": u.owner_label,
         "status": u.status,
         "due": u.due,
+        "warning": u.warning,
         "answer": u.answer,
     }
 
@@ -368,7 +371,13 @@ def unresolved_list(request):
 )
 def unresolved_by_item(request):
     return [
-        {"item_id": r["item_id"], "item": r["item__name"], "total": r["total"], "open": r["open"]}
+        {
+            "item_id": r["item_id"],
+            "item": r["item__name"],
+            "total": r["total"],
+            "open": r["open"],
+            "overdue": r["overdue"],
+        }
         for r in complaint_selectors.unresolved_by_item(request.user)
     ]
 

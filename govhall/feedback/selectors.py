@@ -110,7 +110,15 @@ def unresolved_visible_to(user: Any) -> QuerySet[Unresolved]:
     return (
         Unresolved.objects.select_related("center", "item", "owner_department", "owner_center")
         .filter(Q(center_id__in=office | managed) | Q(owner_center_id__in=office | managed))
-        .order_by("status", "due", "id")
+        .annotate(
+            _rank=When_(
+                When(status=Unresolved.Status.OPEN, warning=Complaint.Warning.RED, then=Value(0)),
+                When(status=Unresolved.Status.OPEN, warning=Complaint.Warning.YELLOW, then=Value(1)),
+                When(status=Unresolved.Status.OPEN, then=Value(2)),
+                default=Value(3),
+            )
+        )
+        .order_by("_rank", "due", "id")
     )
 
 
@@ -120,7 +128,11 @@ def unresolved_by_item(user: Any) -> list[dict[str, Any]]:
         unresolved_visible_to(user)
         .filter(item__isnull=False)
         .values("item_id", "item__name")
-        .annotate(total=Count("id"), open=Count("id", filter=Q(status=Unresolved.Status.OPEN)))
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status=Unresolved.Status.OPEN)),
+            overdue=Count("id", filter=Q(status=Unresolved.Status.OPEN, warning=Complaint.Warning.RED)),
+        )
         .order_by("-total", "item__name")
     )
 

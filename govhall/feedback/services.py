@@ -390,6 +390,21 @@ def unresolved_record(
     return save_recorded(u, by=by, reason="登记办不成事反映")
 
 
+def unresolved_deadlines_run(*, today: date | None = None) -> int:
+    """办不成事 overdue: yellow (due within 2 days) and red (past due) for every open
+    record, set-based; rows already right are skipped, so a second run writes
+    nothing. Returns the number of records whose warning changed."""
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=2)
+    open_ = Unresolved.objects.filter(status=Unresolved.Status.OPEN)
+    red, yellow = Complaint.Warning.RED, Complaint.Warning.YELLOW
+    changed = open_.filter(due__lt=today).exclude(warning=red).update(warning=red)
+    changed += open_.filter(due__gte=today, due__lte=soon).exclude(warning=yellow).update(warning=yellow)
+    # A deadline moved later (or a wrongly coloured row): back to normal.
+    changed += open_.filter(due__gt=soon).exclude(warning="").update(warning="")
+    return changed
+
+
 @transaction.atomic
 def unresolved_close(*, by: Any, record: Unresolved, status: str, answer: str) -> Unresolved:
     from govhall.core.errors import NotFound

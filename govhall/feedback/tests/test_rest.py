@@ -3,7 +3,7 @@ recorded by staff (window / phone), 办不成事 overdue warnings, the assessmen
 ratings and complaints indicators."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -179,3 +179,52 @@ def test_bad_rating_fix_due_follows_the_district(world, finish):
             token=services.qr_token("ticket", t.pk, "served"), level=2, indicators=["attitude"]
         )
     assert r.rectification.fix_due == date(2026, 12, 4)  # 5 working days after Friday 27 November
+
+
+# --- 3. 办不成事 overdue ---------------------------------------------------------------------
+
+
+def _unresolved(world, item=None, wanted="想办的事"):
+    return services.unresolved_record(
+        by=world["clerk_a"], center=world["a"], wanted=wanted, item=item, owner_department=world["dep_a"]
+    )
+
+
+def test_unresolved_past_due_is_red_after_the_job_and_a_second_run_writes_nothing(world, marriage):
+    from govhall.core.extensions import periodic_jobs
+    from govhall.feedback.models import Unresolved
+
+    assert services.unresolved_deadlines_run in [fn for _, fn in periodic_jobs.registered()]
+    today = timezone.localdate()
+    late, near, fine = (_unresolved(world, item=marriage, wanted=w) for w in ("逾期", "临近", "正常"))
+    closed = _unresolved(world, item=marriage, wanted="已办结")
+    Unresolved.objects.filter(pk__in=[late.pk, closed.pk]).update(due=today - timedelta(days=1))
+    Unresolved.objects.filter(pk=near.pk).update(due=today + timedelta(days=1))
+    Unresolved.objects.filter(pk=fine.pk).update(due=today + timedelta(days=10))
+    services.unresolved_close(by=world["manager_a"], record=closed, status="solved", answer="已办")
+    history_before = Unresolved.history.count()
+    assert services.unresolved_deadlines_run() == 2
+    assert services.unresolved_deadlines_run() == 0
+    got = dict(Unresolved.objects.values_list("wanted", "warning"))
+    assert got == {"逾期": "red", "临近": "yellow", "正常": "", "已办结": ""}
+    assert Unresolved.history.count() == history_before  # the colour is the system's, not a person's change
+    # red on the list, first among the open ones
+    page = client_for(world["manager_a"]).get("/staff/unresolved/").content.decode()
+    assert 'class="badge badge-warn-red">红牌（已超期）' in page
+    assert page.index("逾期") < page.index("临近") < page.index("正常")
+    r = client_for(world["manager_a"]).get(f"{API}/unresolved")
+    assert r.json()["items"][0]["wanted"] == "逾期" and r.json()["items"][0]["warning"] == "red"
+    # counted in the by-item view, page and API
+    by_item = client_for(world["admin"])
+    assert by_item.get(f"{API}/unresolved/by-item").json()[0]["overdue"] == 1
+    html = by_item.get("/staff/unresolved/by-item/").content.decode()
+    assert "其中超期" in html and '<span class="badge badge-warn-red">1</span>' in html
+
+
+def test_unresolved_job_turns_a_later_due_date_back_to_normal(world):
+    from govhall.feedback.models import Unresolved
+
+    u = _unresolved(world)
+    Unresolved.objects.filter(pk=u.pk).update(warning="red", due=timezone.localdate() + timedelta(days=9))
+    assert services.unresolved_deadlines_run() == 1
+    assert Unresolved.objects.get(pk=u.pk).warning == ""
