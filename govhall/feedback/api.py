@@ -706,3 +706,19 @@ def district_feedback_deadlines_put(request, data: FeedbackDeadlinesIn):
     district = district_office_district(request.user, refused=DEADLINES_REFUSED)
     district = district_feedback_deadlines_set(by=request.user, district=district, **data.dict())
     return _deadlines_out(district)
+
+
+class StaffComplaintIn(ComplaintIn):
+    channel: Literal["window", "phone"] = Field(..., description="window 办不成事反映窗口、phone 电话")
+
+
+@router.post(
+    "/complaints",
+    response={201: ComplaintOut, **WRITE_ERRORS},
+    summary="工作人员登记投诉（办不成事反映窗口或电话受理；本中心工作人员）",
+    operation_id="complaints_staff_create",
+)
+def complaints_staff_create(request, data: StaffComplaintIn):
+    fields = _resolve(data)
+    c = complaint_services.complaint_submit(by=request.user, channel=data.channel, **fields)
+    return Status(201, _complaint_out(c))

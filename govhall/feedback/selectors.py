@@ -336,7 +336,14 @@ def ratings_measure(*, user: Any, center: Any, start: date, end: date) -> dict[s
 
     m = clerk_ratings_measure(user.pk, start, end)
     if not m["total"]:
-        return {}
+        # Measured (the source is connected), but nothing to count: left out, never zero.
+        return {
+            AssessmentIndicator.Code.RATINGS: Measure(
+                value="本月无好差评",
+                score=None,
+                explanation="本人本月没有收到评价，不计入总分（不按零分）",
+            )
+        }
     late = (
         Rectification.objects.filter(
             rating__clerk_id=user.pk, rating__created_at__date__gte=start, rating__created_at__date__lte=end

@@ -21,6 +21,8 @@ urlpatterns += [
 # ── Feedback settings and staff-recorded complaints (issue 15) ──
 from . import views_settings  # noqa: E402
 
-urlpatterns += [
+urlpatterns[:0] = [
     path("staff/district/feedback-deadlines/", views_settings.feedback_deadlines, name="feedback_deadlines"),
+    # before staff/complaints/<number>/ above, so "record" is not read as a complaint number
+    path("staff/complaints/record/", views_settings.complaint_record, name="complaint_record"),
 ]

@@ -15,6 +15,7 @@ from govhall.centers.models import Center, District
 from govhall.core.calendar import add_working_days
 from govhall.core.errors import DomainError, Refused
 from govhall.feedback import services
+from govhall.feedback.models import Complaint
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -228,3 +229,149 @@ def test_unresolved_job_turns_a_later_due_date_back_to_normal(world):
     Unresolved.objects.filter(pk=u.pk).update(warning="red", due=timezone.localdate() + timedelta(days=9))
     assert services.unresolved_deadlines_run() == 1
     assert Unresolved.objects.get(pk=u.pk).warning == ""
+
+
+# --- 2. complaints recorded by staff (window / phone) ------------------------------------------
+
+RECORD = "/staff/complaints/record/"
+
+
+def test_staff_record_a_window_complaint_from_the_complaint_list(world):
+    m = client_for(world["manager_a"])
+    assert f'href="{RECORD}"' in m.get("/staff/complaints/").content.decode()
+    clerk = client_for(world["clerk_a"])
+    assert f'href="{RECORD}"' in clerk.get("/staff/unresolved/").content.decode()
+    assert clerk.get(RECORD).status_code == 200
+    r = clerk.post(
+        RECORD,
+        {
+            "channel": "window",
+            "center": world["a"].pk,
+            "about": "person",
+            "subject_user": world["clerk_b"].username,
+            "name": "李四",
+            "phone": PHONE,
+            "text": "窗口让我跑了三次",
+        },
+    )
+    assert r.status_code == 200, r.content.decode()[:2000]
+    c = Complaint.objects.get()
+    assert c.channel == "window" and c.center_id == world["a"].pk and c.subject_user == world["clerk_b"]
+    assert c.number in r.content.decode() and PHONE not in r.content.decode()
+    first = c.events.get()
+    assert first.by == world["clerk_a"] and "办不成事反映窗口" in first.label
+    assert c.history.latest("history_date").history_user_id == world["clerk_a"].pk
+
+
+def test_staff_complaint_form_errors_next_to_the_field_and_nothing_written(world):
+    clerk = client_for(world["clerk_a"])
+    base = {"channel": "phone", "center": world["a"].pk, "about": "hall", "phone": PHONE, "text": "态度差"}
+    for change, field, message in (
+        ({"phone": "123"}, "phone", "请填写正确的手机号"),
+        ({"about": "person"}, "subject_user", "请选择被投诉人"),
+        ({"about": "person", "subject_user": "nobody"}, "subject_user", "没有该工作人员"),
+        ({"about": "item"}, "item", "请选择事项"),
+        ({"channel": "12345"}, "channel", ""),
+        ({"center": world["b"].pk}, "center", ""),  # not this clerk's hall
+    ):
+        r = clerk.post(RECORD, {**base, **change})
+        html = r.content.decode()
+        assert r.status_code == 400, change
+        assert f'id="id_{field}"' in html and 'aria-invalid="true"' in html, change
+        assert message in html, change
+    assert Complaint.objects.count() == 0
+
+
+def test_staff_complaint_page_refused_to_someone_without_a_hall(world):
+    assert client_for(world["approver"]).get(RECORD).status_code == 403
+
+
+def test_staff_complaint_api_create_and_refusals(world, marriage):
+    clerk = client_for(world["clerk_a"])
+    body = {
+        "channel": "phone",
+        "center": world["a"].code,
+        "about": "item",
+        "item": marriage.code,
+        "phone": PHONE,
+        "name": "王五",
+        "text": "电话反映：结婚登记预约不上",
+    }
+    r = clerk.post(f"{API}/complaints", json.dumps(body), content_type="application/json")
+    assert r.status_code == 201, r.content
+    out = r.json()
+    assert (
+        out["channel"] == "phone"
+        and out["complainant_phone"] == "138****5678"
+        and out["item"] == marriage.name
+    )
+    assert Complaint.objects.get(number=out["number"]).channel == "phone"
+    # bad input: 4xx with a reason, nothing written
+    for change, status in (
+        ({"phone": "1"}, 400),
+        ({"channel": "online"}, 422),
+        ({"about": "person"}, 400),
+        ({"center": "nope"}, 400),
+    ):
+        r = clerk.post(f"{API}/complaints", json.dumps({**body, **change}), content_type="application/json")
+        assert r.status_code == status, change
+        assert r.json()["detail"]
+    # a clerk of another hall, and someone who may not record, are refused
+    other = client_for(world["clerk_b"]).post(
+        f"{API}/complaints", json.dumps(body), content_type="application/json"
+    )
+    assert other.status_code in (403, 404)
+    leader = client_for(world["leader_a"]).post(
+        f"{API}/complaints", json.dumps(body), content_type="application/json"
+    )
+    assert leader.status_code == 403
+    assert (
+        Client().post(f"{API}/complaints", json.dumps(body), content_type="application/json").status_code
+        == 401
+    )
+    assert Complaint.objects.count() == 1
+    spec = clerk.get(f"{API}/openapi.json").json()["paths"]["/api/v1/complaints"]
+    assert {"get", "post"} <= set(spec)
+
+
+# --- 4. the assessment: ratings and complaints measured, with the weights in effect ----------
+
+
+def test_assessment_page_shows_a_clerks_bad_rating_with_its_weight_and_no_missing_source(world, finish):
+    import re
+
+    from govhall.staffing import services as staffing
+
+    weights = {
+        "attendance": 30,
+        "on_time_cases": 20,
+        "tickets": 10,
+        "service_time": 5,
+        "ratings": 20,
+        "complaints": 10,
+        "training": 5,
+    }
+    ws = staffing.weights_propose(by=world["admin"], department=world["dep_a"], weights=weights)
+    staffing.weights_confirm(by=world["leader_a"], weight_set=ws)
+    services.rating_by_qr(
+        token=services.qr_token("ticket", finish().pk, "served"), level=1, indicators=["attitude"]
+    )
+    staffing.assessment_compute(by=world["manager_a"], center=world["a"], month=date(2026, 11, 1))
+    page = client_for(world["manager_a"]).get(
+        f"/staff/staffing/hall/{world['a'].pk}/assessment/?month=2026-11"
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    name = world["clerk_a"].display_name
+    (mine,) = [s for s in html.split('<section class="card"') if f"{name}的得分构成" in s]
+    rows = re.findall(r"<tr><td>(好差评|投诉)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", mine)
+    got = {label: (weight, value, score) for label, weight, value, score in rows}
+    weight, value, score = got["好差评"]
+    assert float(weight) == 20 and "好差评 1 次，满意率 0.0%，差评 1 次" in value
+    assert score == "0.0" or float(score) == 0  # 0 % satisfied, one bad rating not yet rectified
+    weight, value, score = got["投诉"]
+    assert float(weight) == 10 and value == "成立的效能投诉 0 件" and float(score) == 100
+    for label in ("好差评", "投诉"):
+        assert "尚未接入" not in "".join(got[label])
+    for line in re.findall(r"<tr><td>(?:好差评|投诉)</td>.*?</tr>", html, re.S):  # nobody's line
+        assert "尚未接入" not in line
