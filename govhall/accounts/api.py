@@ -217,3 +217,48 @@ def tokens_revoke(request, token_id: int):
     if token is None:
         raise NotFound("没有找到该令牌。")
     return services.api_token_revoke(by=request.user, token=token)
+
+
+# --- staff badge (工号与照片) ---------------------------------------------------------
+
+from ninja import File, Form, UploadedFile  # noqa: E402
+
+from .selectors import person_get  # noqa: E402
+
+
+class BadgeOut(Schema):
+    id: int
+    full_name: str
+    staff_number: str = Field(..., description="工号")
+    has_photo: bool = Field(..., description="是否已上传照片（评价器显示照片，否则显示姓名首字）")
+
+
+def _badge_out(user: Any) -> dict[str, Any]:
+    return {
+        "id": user.pk,
+        "full_name": user.full_name,
+        "staff_number": user.staff_number,
+        "has_photo": bool(user.photo),
+    }
+
+
+@router.post(
+    "/people/{person_id}/badge",
+    response={200: BadgeOut, **WRITE_ERRORS},
+    summary="设置工号与照片（区政务办或本大厅负责人；照片 PNG/JPEG，不超过 512 KB，multipart）",
+    operation_id="people_badge_set",
+)
+def people_badge_set(
+    request,
+    person_id: int,
+    staff_number: Form[str | None] = None,
+    remove_photo: Form[bool] = False,
+    photo: File[UploadedFile | None] = None,
+):
+    person = person_get(user=request.user, pk=person_id)
+    if person is None:
+        raise NotFound("没有找到该人员，或您无权查看。")
+    person = services.user_badge_set(
+        by=request.user, user=person, staff_number=staff_number, photo=photo, remove_photo=remove_photo
+    )
+    return _badge_out(person)

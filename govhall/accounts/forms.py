@@ -185,3 +185,18 @@ class PasswordChangeForm(AccessibleForm):
         if new and again and new != again:
             self.add_error("new_password_again", "两次输入的新密码不一致。")
         return data
+
+
+class BadgeForm(AccessibleForm):
+    """工号与照片, shown on the window's rating pad."""
+
+    staff_number = forms.CharField(
+        label="工号", max_length=20, required=False, help_text="字母、数字或连字符"
+    )
+    photo = forms.FileField(
+        label="照片（可不填）",
+        required=False,
+        help_text="PNG 或 JPEG，不超过 512 KB。未上传时评价器显示姓名首字。",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_photo = forms.BooleanField(label="删除现有照片", required=False)

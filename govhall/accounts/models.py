@@ -42,6 +42,9 @@ class User(EncryptedModelMixin, AbstractUser):
     phone = EncryptedCharField("手机号", max_length=20, blank=True)  # encrypted at rest (core.fields)
     phone_hash = LookupHashField(source="phone", db_index=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    # Shown on the window's rating pad (评价器): who serves here now.
+    staff_number = models.CharField("工号", max_length=20, blank=True)
+    photo = models.FileField("照片", upload_to="staff/photos/", blank=True)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -54,6 +57,11 @@ class User(EncryptedModelMixin, AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.masked_username
+
+    @property
+    def initial(self) -> str:
+        """The first character of the name: the pad's placeholder when there is no photo."""
+        return (self.full_name or self.username or "?")[:1]
 
     @property
     def masked_username(self) -> str:

@@ -337,3 +337,77 @@ def idle_accounts_disable(*, now: datetime | None = None) -> list[str]:
         log.warning("账号 %s 已 %s 天未登录，自动停用", user.username, days)
         done.append(user.username)
     return done
+
+
+# ── Staff badge (工号与照片, shown on the window's rating pad) ──
+
+PHOTO_MAX_BYTES = 512 * 1024
+PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}  # magic bytes → extension
+
+
+def photo_check(file: Any) -> str:
+    """The photo's extension, from its first bytes (PNG or JPEG only, at most 512 KB);
+    the name the browser sent is not trusted."""
+    size = getattr(file, "size", None) or 0
+    if size <= 0:
+        raise DomainError("照片文件是空的。", field="photo")
+    if size > PHOTO_MAX_BYTES:
+        raise DomainError(
+            f"照片不能超过 512 KB（该文件 {size // 1024} KB）。", field="photo", code="file_too_large"
+        )
+    head = file.read(16)
+    file.seek(0)
+    for magic, ext in PHOTO_TYPES.items():
+        if head.startswith(magic):
+            return ext
+    raise DomainError("照片只能是 PNG 或 JPEG 图片。", field="photo", code="file_type")
+
+
+def may_edit_badge(by: Any, user: User) -> bool:
+    """The district office (for anyone it can see), or a hall manager for the
+    people holding a role at their hall."""
+    from .selectors import can_manage_people, center_ids_acting_as, person_get
+
+    if by is None or not getattr(by, "is_authenticated", False):
+        return False
+    if can_manage_people(by):
+        return person_get(user=by, pk=user.pk) is not None
+    halls = center_ids_acting_as(by, {Role.BRANCH_MANAGER})
+    return bool(halls) and RoleAssignment.objects.filter(user=user, center_id__in=halls).exists()
+
+
+@transaction.atomic
+def user_badge_set(
+    *,
+    by: User,
+    user: User,
+    staff_number: str | None = None,
+    photo: Any = None,
+    remove_photo: bool = False,
+) -> User:
+    """Set a staff member's 工号 and photo (the district office, or the manager of
+    their hall). `None` leaves a value as it is; the photo is checked by content."""
+    if not may_edit_badge(by, user):
+        raise Refused("只有区政务办或本大厅负责人可以设置工号和照片。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    reasons = []
+    if staff_number is not None:
+        number = staff_number.strip()
+        if len(number) > 20:
+            raise DomainError("工号不能超过 20 个字符。", field="staff_number")
+        if number and not re.fullmatch(r"[0-9A-Za-z\-]+", number):
+            raise DomainError("工号只能包含字母、数字和连字符。", field="staff_number")
+        if number != user.staff_number:
+            user.staff_number = number
+            reasons.append("工号")
+    if photo is not None:
+        ext = photo_check(photo)
+        # A new name each time; the old file stays, as the history rows name it.
+        user.photo.save(f"{user.pk}-{secrets.token_hex(6)}.{ext}", photo, save=False)
+        reasons.append("照片")
+    elif remove_photo and user.photo:
+        user.photo = ""
+        reasons.append("删除照片")
+    if reasons:
+        save_recorded(user, by=by, reason="设置" + "、".join(reasons))
+    return user

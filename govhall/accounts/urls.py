@@ -18,6 +18,8 @@ urlpatterns = [
         views.person_role_revoke,
         name="person_role_revoke",
     ),
+    path("people/<int:pk>/badge/", views.person_badge, name="person_badge"),
+    path("people/<int:pk>/photo/", views.person_photo, name="person_photo"),
     path("people/<int:pk>/phone/", views.person_phone_reveal, name="person_phone_reveal"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),

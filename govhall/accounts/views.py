@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from govhall.core.pages import query_with, safe_next, xlsx_response
 from . import selectors, services
 from .forms import (
     AuditFilterForm,
+    BadgeForm,
     LoginForm,
     PasswordChangeForm,
     PeopleFilterForm,
@@ -216,6 +217,9 @@ def _person_context(request: HttpRequest, person: User, **overrides: Any) -> dic
         "assign_form": RoleAssignForm(centers=_centers(request)) if can_manage else None,
         "reveal_form": PhoneRevealForm(),
         "accesses": personal_data_accesses(obj=person)[:20] if can_manage else [],
+        "badge_form": BadgeForm(initial={"staff_number": person.staff_number})
+        if services.may_edit_badge(request.user, person)
+        else None,
     }
     context.update(overrides)
     return context
@@ -273,6 +277,53 @@ def person_phone_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     phone = services.user_phone_reveal(by=_me(request), person=person, reason=form.cleaned_data["reason"])
     response = render(request, PERSON_PAGE, _person_context(request, person, revealed_phone=phone))
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def person_badge(request: HttpRequest, pk: int) -> HttpResponse:
+    """工号与照片: the district office, or the manager of the person's hall."""
+    _require_people(request)
+    person = _person_or_404(request, pk)
+    form = BadgeForm(request.POST, request.FILES)
+    context = _person_context(request, person, badge_form=form)
+    if not form.is_valid():
+        return render(request, PERSON_PAGE, context, status=400)
+    errors_show_on(request, PERSON_PAGE, context, form=form)
+    services.user_badge_set(
+        by=_me(request),
+        user=person,
+        staff_number=form.cleaned_data["staff_number"],
+        photo=form.cleaned_data.get("photo") or None,
+        remove_photo=form.cleaned_data["remove_photo"],
+    )
+    messages.success(request, "已保存工号与照片。")
+    return redirect("accounts:person", pk=person.pk)
+
+
+@login_required
+def person_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The person's photo, for staff who may see the person."""
+    _require_people(request)
+    return photo_response(_person_or_404(request, pk))
+
+
+def photo_response(person: User) -> HttpResponseBase:
+    """The stored photo with its checked type (never what the uploader said)."""
+    from django.http import FileResponse, Http404
+
+    if not person.photo:
+        raise Http404("没有照片。")
+    name = person.photo.name
+    content_type = "image/png" if name.endswith(".png") else "image/jpeg"
+    try:
+        handle = person.photo.storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("没有照片。") from None
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
     return response
 
 

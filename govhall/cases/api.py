@@ -20,6 +20,7 @@ from govhall.core.paging import Paging
 from govhall.queueing.api import WindowActionOut, window_action_out, window_for
 
 from . import selectors, services
+from .extensions import notice_rating_path
 from .models import Case, ChiefAuthorization, CorrectionException, Escalation, FirstInquiry, Notice
 from .pdf import notice_pdf
 from .permissions import access_case
@@ -409,7 +410,9 @@ def cases_notices(request, number: str):
 )
 def cases_notice_pdf(request, number: str, notice: str):
     n = selectors.notice_get(case=_case(request, number), number=notice)
-    response = HttpResponse(notice_pdf(n), content_type="application/pdf")
+    path = notice_rating_path(n)  # 好差评: the same rating link as the notice page's PDF
+    rating_url = request.build_absolute_uri(path) if path else ""
+    response = HttpResponse(notice_pdf(n, rating_url=rating_url), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{n.number}.pdf"'
     return response
 

@@ -97,7 +97,25 @@ def notice_lines(notice) -> list[tuple[str, str]]:
     return [(s, t) for s, t in out if t]
 
 
-def notice_pdf(notice) -> bytes:
+def _rating_block(url: str, style: ParagraphStyle) -> list:
+    """好差评: the QR of the page where this step may be rated, and its address as text."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    size = 28 * mm
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return [
+        Spacer(1, 6 * mm),
+        Paragraph("请对本环节的服务进行评价（好差评）：用手机扫描下方二维码，或打开", style),
+        Paragraph(f'<link href="{escape(url, {chr(34): "&quot;"})}">{escape(url)}</link>', style),
+        drawing,
+    ]
+
+
+def notice_pdf(notice, *, rating_url: str = "") -> bytes:
     font = _font()
     body = ParagraphStyle("body", fontName=font, fontSize=12, leading=20, wordWrap="CJK", firstLineIndent=0)
     styles = {
@@ -125,5 +143,7 @@ def notice_pdf(notice) -> bytes:
             story.append(Spacer(1, 10 * mm))
             signed = True
         story.append(Paragraph(escape(str(text)).replace("\n", "<br/>"), styles[style]))
+    if rating_url:
+        story += _rating_block(rating_url, styles["small"])
     doc.build(story)
     return buf.getvalue()

@@ -30,8 +30,10 @@ from govhall.core.calendar import first_unknown_year
 from govhall.core.errors import DomainError
 from govhall.core.page_errors import errors_show_on
 from govhall.core.pages import query_with, safe_next, xlsx_response
+from govhall.core.qr import qr_svg
 
 from . import selectors, services
+from .extensions import notice_rating_path, rating_offers, supervision_extra
 from .forms import (
     ApplicantForm,
     InquiryActionForm,
@@ -363,13 +365,17 @@ def case_reveal(request, number):
 
 def _notice_response(request, case, number, fmt):
     notice = selectors.notice_get(case=case, number=number)
+    # 好差评: the step this notice belongs to may be rated by phone (a higher app answers).
+    path = notice_rating_path(notice)
+    rating_url = request.build_absolute_uri(path) if path else ""
     if fmt == "pdf":
-        response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
+        response = HttpResponse(notice_pdf(notice, rating_url=rating_url), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{notice.number}.pdf"'
         return response
-    return render(
-        request, "cases/notice.html", {"notice": notice, "lines": notice_lines(notice), "case": case}
-    )
+    ctx = {"notice": notice, "lines": notice_lines(notice), "case": case, "rating_url": rating_url}
+    if rating_url:
+        ctx["rating_qr"] = qr_svg(rating_url, title="扫码评价本环节服务")
+    return render(request, "cases/notice.html", ctx)
 
 
 @staff_only
@@ -384,11 +390,15 @@ def supervision(request):
     counts = {
         lv: selectors.warnings_visible_to(request.user, level=lv).count() for lv, _ in Warning.Level.choices
     }
+    others = supervision_extra(request.user, level=level)
+    for lv in ("yellow", "red"):  # the other warnings count in the level links too
+        counts[lv] += len(others) if level == lv else len(supervision_extra(request.user, level=lv))
     return render(
         request,
         "cases/supervision.html",
         {
             "warnings": warnings[:500],
+            "others": others[:500],
             "level": level,
             "levels": Warning.Level.choices,
             "counts": counts,
@@ -545,7 +555,11 @@ def _need_citizen(request):
 def my_cases(request):
     if (r := _need_citizen(request)) is not None:
         return r
-    return render(request, "cases/my_cases.html", {"cases": selectors.cases_of_applicant(request.user)})
+    rows = [
+        {"case": c, "ratings": rating_offers(case=c, user=request.user)}
+        for c in selectors.cases_of_applicant(request.user)
+    ]
+    return render(request, "cases/my_cases.html", {"rows": rows})
 
 
 @require_http_methods(["GET", "POST"])

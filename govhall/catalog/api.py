@@ -12,7 +12,7 @@ from govhall.core.errors import NotFound
 from govhall.core.paging import limit_field, offset_field
 
 from . import permissions, selectors, services
-from .extensions import item_places
+from .extensions import item_places, satisfaction_of
 from .models import DEFAULT_FOLLOW_DAYS, Guide, Material, NegativeListEntry, ServiceItem, Theme
 
 router = Router(tags=["catalog"])
@@ -101,9 +101,17 @@ def entry_out(e: NegativeListEntry) -> dict:
     }
 
 
+class SatisfactionOut(Schema):
+    rate: float | None = Field(None, description="满意率（%，基本满意及以上）；无评价时为空")
+    count: int = Field(..., description="评价条数")
+    months: int = Field(..., description="统计的月数（近 N 个月）")
+    text: str = Field(..., description="如“满意度 96.3%（近 12 个月 87 条评价）”或“暂无评价”")
+
+
 class ItemDetailOut(ItemOut):
     legal_basis: str = Field(..., description="设定依据")
     negative_list: NegativeEntryOut | None = Field(None, description="不进驻区中心的理由（负面清单）")
+    satisfaction: SatisfactionOut | None = Field(None, description="好差评满意度（近 12 个月）")
 
 
 class MaterialOut(Schema):
@@ -342,7 +350,15 @@ def item_detail(request, code: str):
         **item_out(item),
         "legal_basis": item.legal_basis,
         "negative_list": entry_out(entry) if entry else None,
+        "satisfaction": _satisfaction_out(item),
     }
+
+
+def _satisfaction_out(item: ServiceItem) -> dict | None:
+    got = satisfaction_of(item)
+    if got is None:
+        return None
+    return {"rate": got.rate, "count": got.count, "months": got.months, "text": got.text}
 
 
 @router.get(

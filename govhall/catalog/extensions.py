@@ -82,3 +82,34 @@ def item_places(item: Any) -> list[ItemPlace]:
 def item_windows_text(item: Any) -> str:
     """The places as one line each (the PDF and the API's `windows`)."""
     return "\n".join(place.text for place in item_places(item))
+
+
+@dataclass(frozen=True)
+class ItemSatisfaction:
+    """The item's 好差评 over the last `months` months: the share of ratings that
+    are not bad (None when there are none) and how many there were."""
+
+    rate: float | None
+    count: int
+    months: int = 12
+
+    @property
+    def text(self) -> str:
+        if not self.count or self.rate is None:
+            return "暂无评价"
+        return f"满意度 {self.rate:.1f}%（近 {self.months} 个月 {self.count} 条评价）"
+
+
+item_satisfaction: ExtensionPoint[Callable[..., ItemSatisfaction | None]] = ExtensionPoint(
+    "item satisfaction",
+    "How satisfied were people with this item? Each answer is called as answer(item=) -> "
+    "ItemSatisfaction or None; the first one counts. With no answer the guide shows nothing.",
+)
+
+
+def satisfaction_of(item: Any) -> ItemSatisfaction | None:
+    for _, answer in item_satisfaction.registered():
+        got = answer(item=item)
+        if got is not None:
+            return got
+    return None

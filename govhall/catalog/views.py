@@ -19,7 +19,7 @@ from govhall.centers.selectors import center_public_get, centers_public
 from govhall.core.page_errors import errors_show_on
 
 from . import excel, pdf, permissions, selectors
-from .extensions import item_places
+from .extensions import item_places, satisfaction_of
 from .forms import ImportForm
 from .models import ServiceItem, Theme
 
@@ -101,6 +101,7 @@ def item_detail(request, key: str):
             "guide": guide,
             "entry": entry,
             "places": item_places(item),
+            "satisfaction": satisfaction_of(item),
             "versions": selectors.guide_versions(item),
             "guide_url": request.build_absolute_uri(reverse("catalog:item", args=[item.code])),
         },

@@ -45,3 +45,10 @@ periodic_jobs: ExtensionPoint[Callable[[], Any]] = ExtensionPoint(
     "Jobs `manage.py run_scheduler` runs every few minutes. Each app registers its own; each "
     "must be idempotent (running twice adds nothing) and returns a count or a list of what it did.",
 )
+
+
+workbench_sections: ExtensionPoint[Callable[[Any], Any]] = ExtensionPoint(
+    "workbench sections",
+    "Sections a higher app adds to a staff user's workbench: fn(user) returns None (nothing for "
+    "this user) or a dict {title, links: [{label, url, count?, note?}]}. None registered = none shown.",
+)

@@ -222,4 +222,12 @@ def workbench_context(user: User) -> dict[str, Any]:
         if roles & {Role.CHIEF_REP, Role.DEPARTMENT_LEADER, Role.DISTRICT_ADMIN}
         else None
     )
+    context["extra_sections"] = _extra_sections(user)
     return context
+
+
+def _extra_sections(user: User) -> list[dict[str, Any]]:
+    """Sections the higher apps add (core.extensions.workbench_sections), in registration order."""
+    from govhall.core.extensions import workbench_sections
+
+    return [s for _, fn in workbench_sections.registered() if (s := fn(user))]

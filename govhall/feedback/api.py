@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS
 from govhall.core.errors import NotFound
@@ -515,14 +515,23 @@ class RatingRowOut(RatingMineOut):
     rater_phone: str = Field(..., description="已脱敏")
 
 
+class RatingFilters(Schema):
+    center: int | None = Field(None, ge=1, le=2_147_483_647, description="大厅 id")
+    level: int | None = Field(None, ge=1, le=5, description="评价等级 1–5")
+    channel: str = Field("", description="pad / qr / account")
+    bad: bool = Field(False, description="只看差评")
+    month: str = Field("", description="月份 YYYY-MM")
+
+
 @router.get(
     "/ratings",
     response={200: list[RatingRowOut], **READ_ERRORS},
     summary="好差评明细（本中心；区政务办全部）",
     operation_id="ratings_list",
 )
-def ratings_list(request):
-    return [selectors.rating_row(r) for r in selectors.ratings_for(_user(request))[:500]]
+def ratings_list(request, filters: Query[RatingFilters]):
+    qs = selectors.ratings_search(_user(request), **filters.dict())
+    return selectors.rater_hidden_unless_manager(_user(request), [selectors.rating_row(r) for r in qs[:500]])
 
 
 @router.get(
@@ -567,8 +576,10 @@ def _rect(request, pk: int, action: str = "view") -> Rectification:
     summary="差评整改（红牌在前）",
     operation_id="rectifications_list",
 )
-def rectifications_list(request):
-    return [selectors.rectification_row(x) for x in selectors.rectifications_for(_user(request))[:500]]
+def rectifications_list(request, q: str = "", status: str = "", warning: str = "", sort: str = ""):
+    qs = selectors.rectifications_search(_user(request), q=q, status=status, warning=warning, sort=sort)
+    rows = [selectors.rectification_row(x) for x in qs[:500]]
+    return selectors.rater_hidden_unless_manager(_user(request), rows)
 
 
 class RevisitIn(Schema):
@@ -590,8 +601,9 @@ class FixIn(Schema):
     answer: str
 
 
-def _after(x: Rectification) -> dict[str, Any]:
-    return selectors.rectification_row(Rectification.objects.select_related("rating", "center").get(pk=x.pk))
+def _after(x: Rectification, user: Any) -> dict[str, Any]:
+    row = selectors.rectification_row(Rectification.objects.select_related("rating", "center").get(pk=x.pk))
+    return selectors.rater_hidden_unless_manager(user, [row])[0]
 
 
 @router.post(
@@ -601,7 +613,9 @@ def _after(x: Rectification) -> dict[str, Any]:
     operation_id="rectifications_revisit",
 )
 def rectifications_revisit(request, pk: int, payload: RevisitIn):
-    return _after(services.rect_revisit(by=_user(request), rect=_rect(request, pk), note=payload.note))
+    return _after(
+        services.rect_revisit(by=_user(request), rect=_rect(request, pk), note=payload.note), _user(request)
+    )
 
 
 @router.post(
@@ -614,7 +628,8 @@ def rectifications_finding(request, pk: int, payload: FindingIn):
     return _after(
         services.rect_finding(
             by=_user(request), rect=_rect(request, pk), valid=payload.valid, reason=payload.reason
-        )
+        ),
+        _user(request),
     )
 
 
@@ -628,7 +643,8 @@ def rectifications_review(request, pk: int, payload: ReviewIn):
     return _after(
         services.rect_review(
             by=_user(request), rect=_rect(request, pk), overturn=payload.overturn, reason=payload.reason
-        )
+        ),
+        _user(request),
     )
 
 
@@ -640,7 +656,8 @@ def rectifications_review(request, pk: int, payload: ReviewIn):
 )
 def rectifications_fix(request, pk: int, payload: FixIn):
     return _after(
-        services.rect_fix(by=_user(request), rect=_rect(request, pk), fix=payload.fix, answer=payload.answer)
+        services.rect_fix(by=_user(request), rect=_rect(request, pk), fix=payload.fix, answer=payload.answer),
+        _user(request),
     )
 
 
@@ -722,3 +739,316 @@ def complaints_staff_create(request, data: StaffComplaintIn):
     fields = _resolve(data)
     c = complaint_services.complaint_submit(by=request.user, channel=data.channel, **fields)
     return Status(201, _complaint_out(c))
+
+
+# ── Ratings: public figures, the account channel, rating the fix (issue 15) ──
+from govhall.cases.models import Case  # noqa: E402
+
+from . import views_public  # noqa: E402
+
+
+class LevelCountOut(Schema):
+    level: int
+    label: str
+    n: int
+    bad: bool
+
+
+class ItemRatingOut(Schema):
+    code: str
+    name: str
+    n: int
+    satisfaction: float | None
+
+
+class WindowRatingOut(Schema):
+    number: int
+    name: str
+    n: int
+    satisfaction: float | None
+
+
+class FixedOut(Schema):
+    at: datetime | None
+    step: str
+    level: str
+    indicators: list[str]
+    fix: str = Field(..., description="整改措施（电话、身份证号已脱敏）")
+
+
+class CenterRatingsOut(Schema):
+    center: str
+    month: str = Field(..., description="YYYY-MM")
+    total: int
+    bad: int
+    satisfaction: float | None = Field(None, description="满意率（%，基本满意及以上）；无评价时为空")
+    by_level: list[LevelCountOut]
+    by_item: list[ItemRatingOut]
+    by_window: list[WindowRatingOut]
+    fixed: list[FixedOut] = Field(..., description="本月整改完成的差评（不含评价人信息）")
+
+
+@router.get(
+    "/public/centers/{code}/ratings",
+    auth=None,
+    response={200: CenterRatingsOut, **error_responses(400, 404, 422)},
+    summary="大厅好差评月度公示（按等级、事项、窗口；已整改差评；不含个人信息）",
+    operation_id="public_center_ratings",
+)
+def public_center_ratings(request, code: str, month: str = ""):
+    center = views_public.public_center(code)
+    first, last = views_public.month_bounds(month)
+    return {
+        "center": center.name,
+        "month": f"{first:%Y-%m}",
+        **selectors.center_month(center.pk, first, last),
+    }
+
+
+class RatingOfferOut(Schema):
+    step: str = Field(..., description="submitted 接件 / accepted 受理 / completed 办结")
+    label: str
+    rated: bool
+    level_label: str = Field(..., description="已给出的评价；未评价为空")
+    note: str = Field(..., description="差评的整改进展")
+
+
+def _own_case(request: HttpRequest, case_id: int) -> Case:
+    user = _user(request)
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or user is None or case.applicant_user_id != user.pk:
+        raise NotFound("没有找到该办件。")
+    return case
+
+
+@router.get(
+    "/ratings/cases/{case_id}",
+    response={200: list[RatingOfferOut], **READ_ERRORS},
+    summary="我的办件可评价的环节（群众账号：接件、受理、办结）",
+    operation_id="ratings_case_offers",
+)
+def ratings_case_offers(request, case_id: int):
+    case = _own_case(request, case_id)
+    return [
+        {"step": o.step, "label": o.label, "rated": bool(o.given), "level_label": o.given, "note": o.note}
+        for o in views_public.case_rating_offers_answer(case=case, user=_user(request))
+    ]
+
+
+@router.post(
+    "/ratings/cases/{case_id}/{step}",
+    response={201: RatingOut, **WRITE_ERRORS},
+    summary="群众账号评价自己办件的一个环节（一次一评）",
+    operation_id="ratings_by_account",
+)
+def ratings_by_account(request, case_id: int, step: str, payload: RateIn):
+    case = _own_case(request, case_id)
+    r = services.rating_by_account(case=case, step=step, by=_user(request), **payload.dict())
+    return Status(201, _rating_out(r))
+
+
+class FixRateIn(Schema):
+    level: int
+
+
+class FixRatedOut(Schema):
+    rectification: int
+    after_level: int
+
+
+@router.post(
+    "/ratings/{rating_id}/fix-rating",
+    response={200: FixRatedOut, **WRITE_ERRORS},
+    summary="评价人（群众账号）评价差评的整改结果",
+    operation_id="ratings_rate_fix",
+)
+def ratings_rate_fix(request, rating_id: int, payload: FixRateIn):
+    rating = Rating.objects.filter(pk=rating_id).first()
+    if rating is None:
+        raise NotFound("没有找到该评价。")
+    rect = services.rect_rate_fix_by_account(by=_user(request), rating=rating, level=payload.level)
+    return {"rectification": rect.pk, "after_level": rect.after_level}
+
+
+@router.post(
+    "/ratings/qr/{token}/fix-rating",
+    auth=None,
+    response={200: FixRatedOut, **WRITE_ERRORS},
+    summary="扫码评价人评价差评的整改结果（原评价二维码令牌）",
+    operation_id="ratings_qr_rate_fix",
+)
+def ratings_qr_rate_fix(request, token: str, payload: FixRateIn):
+    rect = services.rect_rate_fix(token=token, level=payload.level)
+    return {"rectification": rect.pk, "after_level": rect.after_level}
+
+
+# ── Rectification pages: the API side of the detail and the exports ──
+
+
+class RectStepOut(Schema):
+    at: datetime
+    by: str
+    what: str
+    note: str
+
+
+class RaterOut(Schema):
+    name: str = Field(..., description="已脱敏")
+    phone: str = Field(..., description="已脱敏")
+
+
+class RectRatingOut(RatingMineOut):
+    event_label: str
+    item: str
+    window: str
+    center_name: str
+
+
+class RectDetailOut(Schema):
+    id: int
+    center: str
+    status: str
+    status_label: str
+    warning: str
+    revisit_due: date | None
+    fix_due: date
+    revisited: bool
+    finding: str
+    finding_reason: str
+    fix: str
+    answer: str
+    on_time: bool | None
+    after_level: int | None
+    rating: RectRatingOut
+    rater: RaterOut | None = Field(None, description="评价人（已脱敏），只向责任大厅负责人显示")
+    steps: list[RectStepOut]
+
+
+@router.get(
+    "/rectifications/export",
+    response={200: bytes, **READ_ERRORS},
+    summary="差评整改导出 Excel（个人信息已脱敏；筛选条件同列表）",
+    operation_id="rectifications_export",
+)
+def rectifications_export(request, q: str = "", status: str = "", warning: str = "", sort: str = ""):
+    from .views_rect import rect_xlsx
+
+    return rect_xlsx(_user(request), {"q": q, "status": status, "warning": warning, "sort": sort})
+
+
+@router.get(
+    "/ratings/export",
+    response={200: bytes, **READ_ERRORS},
+    summary="好差评明细导出 Excel（个人信息已脱敏；筛选条件同列表）",
+    operation_id="ratings_export",
+)
+def ratings_export(request, filters: Query[RatingFilters]):
+    from .views_rect import rating_xlsx
+
+    return rating_xlsx(_user(request), filters.dict())
+
+
+@router.get(
+    "/rectifications/{int:pk}",
+    response={200: RectDetailOut, **READ_ERRORS},
+    summary="差评整改详情（含评价、期限、办理记录）",
+    operation_id="rectifications_get",
+)
+def rectifications_get(request, pk: int):
+    user = _user(request)
+    return selectors.rectification_detail(user, selectors.rectification_get(user, pk))
+
+
+# ── Rating pads (评价器): list, revoke, the pad's own state ──
+
+
+class PadRowOut(Schema):
+    id: int
+    window: int
+    window_number: int
+    issued_by: str | None
+    issued_at: datetime
+    revoked: bool
+
+
+@router.get(
+    "/pads",
+    response={200: list[PadRowOut], **READ_ERRORS},
+    summary="窗口评价器列表（大厅负责人、区政务办；hall 为大厅编码）",
+    operation_id="pads_list",
+)
+def pads_list(request, hall: str):
+    center = next((h for h in selectors.pad_halls(_user(request)) if h.code == hall), None)
+    if center is None:
+        raise NotFound("没有找到该大厅，或您无权管理其评价器。")
+    return [
+        {
+            "id": p.pk,
+            "window": w.pk,
+            "window_number": w.number,
+            "issued_by": p.issued_by.display_name if p.issued_by else None,
+            "issued_at": p.issued_at,
+            "revoked": p.revoked,
+        }
+        for w in selectors.pad_windows(center)
+        for p in w.pads
+    ]
+
+
+@router.post(
+    "/pads/{pad_id}/revoke",
+    response={200: PadRowOut, **WRITE_ERRORS},
+    summary="停用窗口评价器（大厅负责人；不可恢复）",
+    operation_id="pads_revoke",
+)
+def pads_revoke(request, pad_id: int):
+    from .models import RatingPad
+
+    pad = RatingPad.objects.select_related("window", "window__center", "issued_by").filter(pk=pad_id).first()
+    if pad is None:
+        raise NotFound("没有找到该评价器。")
+    pad = services.pad_revoke(by=_user(request), pad=pad)
+    return {
+        "id": pad.pk,
+        "window": pad.window.pk,
+        "window_number": pad.window.number,
+        "issued_by": pad.issued_by.display_name if pad.issued_by else None,
+        "issued_at": pad.issued_at,
+        "revoked": pad.revoked,
+    }
+
+
+class PadStateOut(Schema):
+    center: str
+    window: int
+    window_number: int
+    clerk: str | None = Field(None, description="当前为群众服务的工作人员姓名")
+    staff_number: str | None = Field(None, description="工号")
+    waiting: bool = Field(..., description="是否有待评价的服务（评价器亮起）")
+    ticket: int | None = Field(None, description="待评价的排队号 id（提交时作为 ticket 传回）")
+    label: str | None = None
+
+
+@router.get(
+    "/pads/current",
+    auth=None,
+    response={200: PadStateOut, **READ_ERRORS},
+    summary="评价器当前状态：窗口、在岗工作人员、待评价的服务（请求头 X-Pad-Token）",
+    operation_id="pads_current",
+)
+def pads_current(request):
+    pad = selectors.pad_by_token(request.headers.get("X-Pad-Token", ""))
+    if pad is None:
+        raise NotFound("评价器未绑定或已停用，请联系大厅负责人。")
+    state = selectors.pad_state(pad)
+    clerk = state["clerk"]
+    return {
+        "center": state["center"].name,
+        "window": state["window"].pk,
+        "window_number": state["window"].number,
+        "clerk": (clerk.full_name or clerk.username) if clerk else None,
+        "staff_number": clerk.staff_number if clerk else None,
+        "waiting": state["event"] is not None,
+        "ticket": state["ticket_id"],
+        "label": state["event"].label if state["event"] is not None else None,
+    }

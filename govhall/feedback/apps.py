@@ -8,6 +8,7 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from govhall.core.extensions import periodic_jobs
+        from govhall.queueing.extensions import service_finished
         from govhall.staffing.extensions import assessment_sources
 
         from . import selectors, services
@@ -23,3 +24,24 @@ class FeedbackConfig(AppConfig):
         assessment_sources.register(selectors.ratings_measure, label="ratings (好差评)")
         # ── 办不成事 overdue (issue 15) ──
         periodic_jobs.register(services.unresolved_deadlines_run, label="unresolved deadlines (办不成事)")
+        # ── Ratings: public pages (issue 15) ──
+        from govhall.cases.extensions import case_rating_link, case_rating_offers
+        from govhall.catalog.extensions import item_satisfaction
+        from govhall.queueing.extensions import ticket_rating
+
+        from . import views_public
+
+        ticket_rating.register(views_public.ticket_rating_answer, label="好差评 phone link (ticket)")
+        case_rating_link.register(
+            views_public.case_rating_link_answer, label="好差评 phone link (case notice)"
+        )
+        case_rating_offers.register(views_public.case_rating_offers_answer, label="好差评 account channel")
+        item_satisfaction.register(views_public.item_satisfaction_answer, label="好差评 item satisfaction")
+        # ── Rectification pages ──
+        from govhall.cases.extensions import supervision_rows
+        from govhall.core.extensions import workbench_sections
+
+        supervision_rows.register(selectors.rectification_supervision, label="rectifications (差评整改)")
+        workbench_sections.register(selectors.rectification_workbench, label="ratings (好差评)")
+        # ── Rating pads ──
+        service_finished.register(services.pad_service_finished, label="rating pad lights up (评价器)")

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models import Case as When_
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
 from govhall.accounts.models import Role, RoleAssignment
 from govhall.accounts.selectors import visible_center_ids
@@ -184,6 +185,7 @@ def rating_row(r: Rating, *, for_rated: bool = False) -> dict[str, Any]:
         "clerk": r.clerk.full_name if r.clerk is not None else "",
     }
     if not for_rated:
+        row["clerk_id"] = r.clerk_id  # for rater_hidden_unless_manager; dropped there
         row["rater"] = "实名" if r.real_name else "匿名"
         row["rater_phone"] = mask_phone(r.rater_phone)
     return row
@@ -278,43 +280,93 @@ def rectification_figures(qs: QuerySet[Rectification]) -> dict[str, Any]:
     }
 
 
+def _satisfaction(good: int, total: int) -> float | None:
+    """The share of ratings that are not bad (基本满意 or better), in per cent."""
+    return round(100 * good / total, 1) if total else None
+
+
 def center_month(center_id: int, first: date, last: date) -> dict[str, Any]:
-    """Counts only (no personal data): by level, by item, by window; the rectified bad ratings."""
+    """A hall's ratings of one month, for the public: counts by level (all five,
+    zeros included), by item and by window with their satisfaction, and the
+    rectified bad ratings with what was done. No rater, phone, ID or clerk name;
+    the fix text is masked as well (staff may have typed a phone into it)."""
+    from govhall.core.masking import mask_text
+
     qs = Rating.objects.filter(center_id=center_id, created_at__date__gte=first, created_at__date__lte=last)
-    by_level = {
-        Level(v).label: n for v, n in qs.values_list("level").annotate(n=Count("pk")).order_by("-level")
-    }
-    by_item = list(
-        qs.exclude(item=None)
-        .values("item__name")
-        .annotate(n=Count("pk"), avg=Avg("level"))
-        .order_by("-n")[:50]
-    )
-    by_window = list(
-        qs.exclude(window=None)
+    counts = dict(qs.values_list("level").annotate(n=Count("pk")).order_by())
+    by_level = [
+        {"level": int(lv), "label": lv.label, "n": counts.get(int(lv), 0), "bad": lv in BAD_LEVELS}
+        for lv in sorted(Level, reverse=True)
+    ]
+    good_q = Count("pk", filter=Q(level__gte=Level.FAIR))
+    by_item = [
+        {
+            "code": r["item__code"],
+            "name": r["item__name"],
+            "n": r["n"],
+            "satisfaction": _satisfaction(r["good"], r["n"]),
+        }
+        for r in qs.exclude(item=None)
+        .values("item__code", "item__name")
+        .annotate(n=Count("pk"), good=good_q)
+        .order_by("-n", "item__name")[:50]
+    ]
+    by_window = [
+        {
+            "number": r["window__number"],
+            "name": r["window__name"],
+            "n": r["n"],
+            "satisfaction": _satisfaction(r["good"], r["n"]),
+        }
+        for r in qs.exclude(window=None)
         .values("window__number", "window__name")
-        .annotate(n=Count("pk"), avg=Avg("level"))
+        .annotate(n=Count("pk"), good=good_q)
         .order_by("window__number")
-    )
-    total = qs.count()
-    good = qs.filter(level__gte=Level.FAIR).count()
+    ]
+    total = sum(counts.values())
+    good = sum(n for lv, n in counts.items() if lv >= Level.FAIR)
     fixed = [
-        {"at": x.closed_at, "indicators": x.rating.indicator_labels(), "fix": x.fix_text}
+        {
+            "at": x.closed_at,
+            "step": x.rating.get_step_display(),
+            "level": Level(x.rating.level).label,
+            "indicators": x.rating.indicator_labels(),
+            "fix": mask_text(x.fix_text),
+        }
         for x in Rectification.objects.filter(
             center_id=center_id,
             status=Rectification.Status.CLOSED,
-            finding="valid",
+            finding=Rectification.Finding.VALID,
             closed_at__date__gte=first,
-        ).select_related("rating")[:50]
+            closed_at__date__lte=last,
+        )
+        .exclude(fix_text="")
+        .select_related("rating")
+        .order_by("closed_at")[:50]
     ]
     return {
         "total": total,
-        "satisfaction": round(100 * good / total, 1) if total else None,
+        "bad": total - good,
+        "satisfaction": _satisfaction(good, total),
         "by_level": by_level,
         "by_item": by_item,
         "by_window": by_window,
         "fixed": fixed,
     }
+
+
+def item_satisfaction(
+    item_id: int, *, months: int = 12, today: date | None = None
+) -> tuple[float | None, int]:
+    """(satisfaction in per cent or None, number of ratings) of an item over the last `months` months."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=round(months * 30.44))
+    got = Rating.objects.filter(item_id=item_id, created_at__date__gt=since).aggregate(
+        n=Count("pk"), good=Count("pk", filter=Q(level__gte=Level.FAIR))
+    )
+    return _satisfaction(got["good"], got["n"]), got["n"]
 
 
 def clerk_ratings_measure(user_id: int, first: date, last: date) -> dict[str, Any]:
@@ -360,3 +412,324 @@ def ratings_measure(*, user: Any, center: Any, start: date, end: date) -> dict[s
             explanation="（非常满意+满意+基本满意）÷ 全部评价 × 100，每件未按期整改的差评减 10 分",
         )
     }
+
+
+# ── Rectification pages (差评整改 pages, 我收到的评价, ratings list) ──
+
+RECT_SORTS = {"fix_due", "-fix_due", "created_at", "-created_at", "status", "-status"}
+
+
+def rectifications_search(
+    user: Any, *, q: str = "", status: str = "", warning: str = "", sort: str = ""
+) -> QuerySet[Rectification]:
+    """The list page, its export and the API alike: red first, then yellow, then by
+    deadline; search by the rated event (ticket or case number), item or clerk."""
+    qs = rectifications_for(user).select_related("rating__item", "rating__ticket", "rating__case")
+    if q:
+        qs = qs.filter(
+            Q(rating__ticket__code__icontains=q)
+            | Q(rating__case__number__icontains=q)
+            | Q(rating__item__name__icontains=q)
+            | Q(rating__clerk__full_name__icontains=q)
+        )
+    if status in Rectification.Status.values:
+        qs = qs.filter(status=status)
+    if warning == "none":
+        qs = qs.filter(warning="")
+    elif warning in {"red", "yellow"}:
+        qs = qs.filter(warning=warning)
+    if sort in RECT_SORTS:
+        qs = qs.order_by(sort, "pk")
+    return qs
+
+
+def rectification_get(user: Any, pk: int) -> Rectification:
+    """One rectification the user may see; another hall's is not revealed (404)."""
+    from govhall.core.errors import NotFound
+
+    x = (
+        rectifications_search(user)
+        .select_related("rating__window", "rating__rater", "center__district")
+        .filter(pk=pk)
+        .first()
+    )
+    if x is None:
+        raise NotFound("没有找到该整改，或您无权查看。")
+    return x
+
+
+def rating_event_label(r: Rating) -> str:
+    if r.ticket_id is not None and r.ticket is not None:
+        return f"排队号 {r.ticket.code}（{r.ticket.day:%m-%d}）"
+    if r.case_id is not None and r.case is not None:
+        return f"办件 {r.case.number or r.case.pk}（{r.get_step_display()}）"
+    return ""
+
+
+def rater_identity_visible(user: Any, x: Rectification) -> bool:
+    """The rater's identity (masked) is shown to the responsible hall's manager only;
+    never to the person rated, nor to anyone else."""
+    from govhall.accounts.selectors import roles_at
+
+    if user is None or not getattr(user, "is_authenticated", False) or x.rating.clerk_id == user.pk:
+        return False
+    return Role.BRANCH_MANAGER in roles_at(user, x.center)
+
+
+def rater_identity(x: Rectification) -> dict[str, str]:
+    """Masked name and phone of a real-name rater (empty for an anonymous one)."""
+    r = x.rating
+    name = r.rater.full_name if r.rater is not None else ""
+    phone = r.rater_phone or (getattr(r.rater, "phone", "") if r.rater is not None else "")
+    return {
+        "name": (name[0] + "*" * (len(name) - 1)) if name else ("" if not r.real_name else "（未留姓名）"),
+        "phone": mask_phone(phone),
+    }
+
+
+STEP_NOTES = {
+    "回访": "revisit_note",
+    "核实不属实": "finding_reason",
+    "整改并答复": "fix_text",
+}
+
+
+def rectification_steps(x: Rectification) -> list[dict[str, Any]]:
+    """Who did what and when, from the rectification's history (oldest first)."""
+    rows = []
+    for h in x.history.select_related("history_user").order_by("history_date", "history_id"):
+        what = h.history_change_reason or "修改"
+        field = STEP_NOTES.get(what)
+        note = getattr(h, field, "") if field else ""
+        if what == "整改并答复":
+            note = f"整改措施：{h.fix_text}；答复评价人：{h.answer_text}"
+        user = h.history_user
+        rows.append(
+            {
+                "at": h.history_date,
+                "by": (user.full_name or user.username) if user is not None else "系统",
+                "what": what,
+                "note": note,
+            }
+        )
+    return rows
+
+
+def rectification_detail(user: Any, x: Rectification) -> dict[str, Any]:
+    """The detail as the API gives it: the row, the event, the steps; the rater only
+    for the hall manager (masked)."""
+    row = rectification_row(x)
+    r = x.rating
+    row["rating"]["event_label"] = rating_event_label(r)
+    row["rating"]["item"] = r.item.name if r.item is not None else ""
+    row["rating"]["window"] = str(r.window.number) if r.window is not None else ""
+    row["rating"]["center_name"] = x.center.name
+    row["rating"].pop("rater_phone", None)
+    row["rating"].pop("rater", None)
+    row["rater"] = rater_identity(x) if rater_identity_visible(user, x) else None
+    row["steps"] = rectification_steps(x)
+    return row
+
+
+def my_ratings(user: Any) -> QuerySet[Rating]:
+    """The clerk's own ratings with their rectification (the page of 我收到的评价)."""
+    return (
+        Rating.objects.filter(clerk=user)
+        .select_related("rectification", "item", "ticket", "case", "center")
+        .order_by("-created_at")
+    )
+
+
+def ratings_search(
+    user: Any,
+    *,
+    center: int | None = None,
+    level: int | None = None,
+    channel: str = "",
+    bad: bool = False,
+    month: str = "",
+) -> QuerySet[Rating]:
+    """The ratings list for managers and the district office, filtered alike on the
+    page, its export and the API. `month` is YYYY-MM."""
+    qs = ratings_for(user).select_related("center", "item", "ticket", "case").order_by("-created_at", "-pk")
+    if center:
+        qs = qs.filter(center_id=center)
+    if level in Level.values:
+        qs = qs.filter(level=level)
+    if channel in Rating.Channel.values:
+        qs = qs.filter(channel=channel)
+    if bad:
+        qs = qs.filter(level__in=BAD_LEVELS)
+    if re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", month or ""):
+        y, m = (int(p) for p in month.split("-"))
+        qs = qs.filter(created_at__year=y, created_at__month=m)
+    return qs
+
+
+def rectification_counts(user: Any) -> dict[str, int] | None:
+    """Open and red rectifications of the halls the user may see them at (hall manager,
+    district office, department leader, chief representative), for the workbench; None
+    when they see none."""
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    from .permissions import TABLE
+
+    ids = center_ids_acting_as(user, TABLE["view"])
+    if not ids:
+        return None
+    open_ = Rectification.objects.filter(center_id__in=ids).exclude(status=Rectification.Status.CLOSED)
+    return {"open": open_.count(), "red": open_.filter(warning="red").count()}
+
+
+def rectification_supervision(user: Any, level: str = "") -> list[dict[str, Any]]:
+    """Answer to cases' `supervision_rows`: the open yellow/red rectifications of the
+    halls the user oversees (manager, department leader, district office, chief rep)."""
+    from django.urls import reverse
+
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    from .permissions import TABLE
+
+    ids = center_ids_acting_as(user, TABLE["view"])
+    if not ids:
+        return []
+    qs = (
+        Rectification.objects.filter(center_id__in=ids, warning__in=("yellow", "red"))
+        .exclude(status=Rectification.Status.CLOSED)
+        .select_related("center", "rating")
+    )
+    if level:
+        qs = qs.filter(warning=level)
+    return [
+        {
+            "level": x.warning,
+            "level_label": "红牌（超期）" if x.warning == "red" else "黄牌预警",
+            "kind": "差评整改",
+            "center": x.center.name,
+            "label": f"差评整改 #{x.pk}（{Level(x.rating.level).label}，{x.get_status_display()}）",
+            "url": reverse("feedback:rect_detail", args=[x.pk]),
+            "due_on": x.fix_due,
+        }
+        for x in qs[:500]
+    ]
+
+
+def rectification_workbench(user: Any) -> dict[str, Any] | None:
+    """Answer to core's `workbench_sections`: 差评整改 with the open and red counts for
+    hall managers and the district office; 我收到的评价 for whoever was rated or serves."""
+    from django.urls import reverse
+
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    links: list[dict[str, Any]] = []
+    counts = rectification_counts(user)
+    if counts is not None:
+        links.append(
+            {
+                "label": "差评整改",
+                "url": reverse("feedback:rect_list"),
+                "count": counts["open"],
+                "note": f"未办结 {counts['open']} 件，其中红牌 {counts['red']} 件",
+                "note_class": "badge-warn-red" if counts["red"] else "muted",
+            }
+        )
+        links.append({"label": "好差评明细", "url": reverse("feedback:rating_list")})
+    if center_ids_acting_as(user, {Role.CLERK, Role.CHIEF_REP}) or Rating.objects.filter(clerk=user).exists():
+        links.append({"label": "我收到的评价", "url": reverse("feedback:my_ratings")})
+    return {"title": "好差评", "links": links} if links else None
+
+
+# ── Rating pads (评价器) ──
+
+PAD_LIT_MINUTES = 10  # a finished service waits this long for its rating on the pad
+
+
+def pad_halls(user: Any) -> list[Any]:
+    """The halls where `user` may issue and revoke pads (hall manager, district office)."""
+    from govhall.accounts.selectors import center_ids_acting_as
+    from govhall.centers.models import Center
+
+    from .permissions import MANAGE
+
+    ids = center_ids_acting_as(user, MANAGE) & visible_center_ids(user)
+    return list(Center.objects.filter(id__in=ids).order_by("kind", "code"))
+
+
+def pad_windows(center: Any) -> list[Any]:
+    """The hall's windows, each with `pads` (newest first, issuer loaded)."""
+    from govhall.queueing.models import Window
+
+    from .models import RatingPad
+
+    windows = list(Window.objects.filter(center=center).select_related("clerk").order_by("number"))
+    by_window: dict[int, list[Any]] = {w.pk: [] for w in windows}
+    pads = RatingPad.objects.filter(window_id__in=by_window).select_related("issued_by")
+    for p in pads.order_by("revoked", "-issued_at"):
+        by_window[p.window_id].append(p)
+    for w in windows:
+        w.pads = by_window[w.pk]  # type: ignore[attr-defined]
+    return windows
+
+
+def pad_by_token(raw: str) -> Any:
+    """The active pad of this device token, or None (revoked, unknown)."""
+    from .models import RatingPad
+    from .services import _hash
+
+    if not raw:
+        return None
+    return (
+        RatingPad.objects.select_related("window", "window__center", "window__clerk")
+        .filter(token_hash=_hash(raw), revoked=False)
+        .first()
+    )
+
+
+def pad_state(pad: Any) -> dict[str, Any]:
+    """What the pad shows: its window, the clerk on duty (whoever has the window
+    open), and the service waiting for a rating — the window's last finished
+    ticket of today, not rated on the pad, finished within PAD_LIT_MINUTES and
+    with nobody called to the window since."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from govhall.queueing.models import Ticket, Window
+
+    from .services import pad_event
+
+    window = Window.objects.select_related("center", "clerk").get(pk=pad.window_id)
+    clerk = window.clerk if window.status != Window.Status.CLOSED else None
+    event = pad_event(pad)
+    if event is not None and event.ticket is not None:
+        finished = event.ticket.finished_at or timezone.now()
+        called_since = Ticket.objects.filter(
+            window=window,
+            status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
+            called_at__gt=finished,
+        ).exists()
+        if called_since or finished < timezone.now() - timedelta(minutes=PAD_LIT_MINUTES):
+            event = None
+    served_by = event.clerk if event is not None else clerk
+    return {
+        "window": window,
+        "center": window.center,
+        "clerk": served_by,
+        "event": event,
+        "ticket_id": event.ticket.pk if event is not None and event.ticket is not None else None,
+    }
+
+
+def rater_hidden_unless_manager(user: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """API rows of ratings (or rectifications): the rater's masked phone is kept only for
+    the manager of the rating's hall, and never for the person rated."""
+    from govhall.accounts.selectors import center_ids_acting_as
+
+    managed = center_ids_acting_as(user, {Role.BRANCH_MANAGER}) if user is not None else set()
+    me = getattr(user, "pk", None)
+    for row in rows:
+        rating = row.get("rating", row)
+        if rating.get("center") not in managed or rating.get("clerk_id") == me:
+            rating["rater_phone"] = ""
+        rating.pop("clerk_id", None)
+    return rows

@@ -761,6 +761,9 @@ def rect_finding(*, by: Any, rect: Rectification, valid: bool, reason: str = "")
 def rect_review(*, by: Any, rect: Rectification, overturn: bool, reason: str = "") -> Rectification:
     """区政务办复核 a not-valid finding: overturn (→ fix) or confirm (→ closed)."""
     _handle(by, rect, "review")
+    reason = (reason or "").strip()
+    if not overturn and not reason:
+        raise DomainError("维持不属实须写明复核理由。", field="reason")
     with transaction.atomic():
         rect = _locked(rect)
         if rect.status != Rectification.Status.CHECKING:
@@ -837,3 +840,57 @@ def rectification_warnings_compute(*, today: date | None = None) -> int:
     changed += open_.filter(close).exclude(past).exclude(warning="yellow").update(warning="yellow")
     changed += open_.exclude(close).exclude(warning="").update(warning="")
     return changed
+
+
+# ── Ratings: the account channel's rate-the-fix (issue 15) ──
+
+
+def rect_rate_fix_by_account(*, by: Any, rating: Rating, level: Any) -> Rectification:
+    """The rater rates the fix from their account (no QR token at hand): only the
+    account that gave the rating may, once, after the answer was given."""
+    if by is None or not getattr(by, "is_authenticated", False) or rating.rater_id != by.pk:
+        raise NotFound("没有找到该评价。")
+    try:
+        after = Level(int(level))
+    except (TypeError, ValueError):
+        raise DomainError("请选择对整改结果的评价。", field="level") from None
+    with transaction.atomic():
+        rect = Rectification.objects.select_for_update().filter(rating=rating).first()
+        if rect is None or rect.status != Rectification.Status.CLOSED or rect.answer_text == "":
+            raise WrongState("该差评尚未整改答复。")
+        if rect.after_level is not None:
+            raise WrongState("已经评价过整改结果。")
+        rect.after_level = int(after)
+        return save_recorded(rect, by=by, reason="评价人评价整改结果", validate=False)
+
+
+# ── Rating pads: the pad page and its live channel ──
+
+
+def pad_channel(window_id: int) -> str:
+    """The live channel key of a window's pads (queueing.live, under the boards' pattern)."""
+    return f"pad-{window_id}"
+
+
+def pad_rate(*, raw: str, ticket_id: int | None, level: Any, indicators: Any = (), text: str = "") -> Rating:
+    """rating_by_pad for the service the pad showed: when the window has finished
+    another ticket since, the rating is refused rather than given to the wrong person."""
+    pad = pad_for_token(raw)
+    event = pad_event(pad)
+    if event is None or event.ticket is None:
+        raise WrongState("当前没有待评价的服务，可能已经评价过。", code="not_happened")
+    if ticket_id is not None and event.ticket.pk != ticket_id:
+        raise WrongState("窗口已开始办理下一位，本次服务已不能在评价器上评价。", code="stale")
+    return rating_submit(
+        event=event, channel=Rating.Channel.PAD, level=level, indicators=indicators, text=text
+    )
+
+
+def pad_service_finished(*, ticket_id: int, window_id: int, center_id: int, clerk_id: int | None) -> None:
+    """Answer to queueing's `service_finished`: the window's pads light up (they
+    read their state themselves; the message only wakes them)."""
+    from govhall.queueing import live
+
+    key = pad_channel(window_id)
+    if live.may_have_listeners(key):
+        live.publish(key, {"kind": "finished", "ticket": ticket_id})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -19,3 +20,40 @@ window_duty: ExtensionPoint[Callable[..., bool]] = ExtensionPoint(
 def duty_allows(*, user: Any, window: Any, day: date) -> bool:
     """Whether every registered answer lets `user` work `window` on `day`."""
     return all(answer(user=user, window=window, day=day) for _, answer in window_duty.registered())
+
+
+ticket_rating: ExtensionPoint[Callable[..., str | None]] = ExtensionPoint(
+    "ticket rating",
+    "Where may the holder of this ticket rate the service (好差评, phone channel)? Each answer is "
+    "called as answer(ticket=) -> a path, or None when it may not be rated (not finished, already "
+    "rated). The first path counts; with no answer the ticket page shows no rating link.",
+)
+
+
+def ticket_rating_path(ticket: Any) -> str | None:
+    """The path where `ticket` may be rated, or None."""
+    for _, answer in ticket_rating.registered():
+        path = answer(ticket=ticket)
+        if path:
+            return path
+    return None
+
+
+service_finished: ExtensionPoint[Callable[..., None]] = ExtensionPoint(
+    "service finished",
+    "A ticket was finished (办结) at a window. Each answer is called after the finishing "
+    "transaction commits, as answer(ticket_id=, window_id=, center_id=, clerk_id=); a failing "
+    "answer is logged and never undoes the finish. feedback answers: the window's rating pad "
+    "lights up. With no answer nothing happens.",
+)
+
+
+def announce_service_finished(
+    *, ticket_id: int, window_id: int, center_id: int, clerk_id: int | None
+) -> None:
+    """Tell every answer of `service_finished` (called on commit)."""
+    for label, answer in service_finished.registered():
+        try:
+            answer(ticket_id=ticket_id, window_id=window_id, center_id=center_id, clerk_id=clerk_id)
+        except Exception:  # noqa: BLE001 - a committed finish is never answered with an error
+            logging.getLogger("govhall.queueing").exception("service_finished answer %s failed", label)

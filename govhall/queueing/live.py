@@ -40,11 +40,13 @@ def pubsub_url() -> str | None:
     return os.environ.get("REDIS_URL") or None
 
 
-def channel(center_id: int) -> str:
+def channel(center_id: int | str) -> str:
+    """A hall's channel; a string key ("pad-<window id>") names another live screen
+    (a window's rating pad) under the same pattern, so one Redis subscription serves all."""
     return f"{_prefix()}:board:{center_id}"
 
 
-def may_have_listeners(center_id: int) -> bool:
+def may_have_listeners(center_id: int | str) -> bool:
     """False only when nobody anywhere can be listening (no Redis, no local board)."""
     return bool(pubsub_url()) or bool(_subscribers.get(channel(center_id)))
 
@@ -55,7 +57,7 @@ def local_subscriber_count(center_id: int | None = None) -> int:
     return sum(len(s) for s in _subscribers.values())
 
 
-def publish(center_id: int, payload: dict) -> None:
+def publish(center_id: int | str, payload: dict) -> None:
     """Send `payload` to every board of the hall, in this process or (with Redis) any."""
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     url = pubsub_url()
@@ -93,7 +95,7 @@ def _put(queue: asyncio.Queue, data: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def subscribe(center_id: int):
+async def subscribe(center_id: int | str):
     """async with subscribe(hall.id) as queue: data = await queue.get()"""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue(maxsize=50)

@@ -44,6 +44,7 @@ from govhall.core.models import Counter
 from govhall.core.services import counter_next
 
 from . import events
+from .extensions import announce_service_finished
 from .hours import check_taking, daily_cap_reached, slot_refusal
 from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket, Window
 from .permissions import access_hall, access_window
@@ -471,6 +472,11 @@ def ticket_finish(*, window: Window, by: User, note: str = "") -> Ticket:
     check_fields(ticket)  # the note is typed by the clerk: its own rules, without reading the database
     save_recorded(ticket, by=by, reason="办结", validate=False)
     transaction.on_commit(lambda: events.hall_changed(window.center_id))
+    transaction.on_commit(
+        lambda: announce_service_finished(
+            ticket_id=ticket.pk, window_id=window.pk, center_id=window.center_id, clerk_id=by.pk
+        )
+    )
     return ticket
 
 

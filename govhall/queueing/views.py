@@ -27,9 +27,11 @@ from govhall.accounts.selectors import centers_visible_to, visible_center_ids
 from govhall.core.db import release_connections
 from govhall.core.errors import DomainError
 from govhall.core.page_errors import errors_show_on
+from govhall.core.qr import qr_svg
 
 from . import live, selectors, services
 from .events import board_payload
+from .extensions import ticket_rating_path
 from .hours import taking_day, taking_refusal
 from .models import AppointmentSlot, Queue, Ticket, Window
 from .permissions import access_hall, can
@@ -109,10 +111,22 @@ def _ticket_context(ticket):
     return {"ticket": ticket, "position": selectors.ticket_position(ticket)}
 
 
+def _rating_link(request, ticket) -> dict:
+    """A finished ticket's 好差评 link and its QR, when a higher app answers
+    `extensions.ticket_rating` (feedback does); nothing otherwise."""
+    if ticket.status != Ticket.Status.DONE:
+        return {}
+    path = ticket_rating_path(ticket)
+    if not path:
+        return {}
+    url = request.build_absolute_uri(path)
+    return {"rating_url": url, "rating_qr": qr_svg(url, title="扫码评价本次服务")}
+
+
 @require_GET
 def ticket_page(request, token):
     ticket = selectors.ticket_get(token)
-    ctx = _ticket_context(ticket)
+    ctx = _ticket_context(ticket) | _rating_link(request, ticket)
     ctx["from_kiosk"] = request.GET.get("from") == "kiosk"
     return render(request, "queueing/ticket.html", ctx)
 
@@ -121,7 +135,8 @@ def ticket_page(request, token):
 def ticket_status(request, token):
     """The part of the phone page htmx refreshes every few seconds."""
     ticket = selectors.ticket_get(token)
-    return render(request, "queueing/_ticket_status.html", _ticket_context(ticket))
+    ctx = _ticket_context(ticket) | _rating_link(request, ticket)
+    return render(request, "queueing/_ticket_status.html", ctx)
 
 
 @require_POST
