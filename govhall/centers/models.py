@@ -4,6 +4,7 @@ branches (分中心, under dual management) and town/street service centers."""
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -21,6 +22,25 @@ class District(TimeStamped):
         null=True,
         blank=True,
         help_text="工作人员密码使用超过该天数须修改；留空或 0 表示不过期。",
+    )
+    # Feedback deadlines the district sets (working days, 1–60): read by feedback's services.
+    rectify_days = models.PositiveSmallIntegerField(
+        "差评整改时限（工作日）",
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="差评从评价之日起核实整改并答复的工作日数。",
+    )
+    complaint_reply_days = models.PositiveSmallIntegerField(
+        "投诉反馈时限（工作日）",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="效能投诉从提交之日起答复投诉人的工作日数。",
+    )
+    unresolved_days = models.PositiveSmallIntegerField(
+        "办不成事办结时限（工作日）",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="办不成事反映从登记之日起解决或解释说明的工作日数。",
     )
     history = HistoricalRecords()
 

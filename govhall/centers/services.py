@@ -94,6 +94,63 @@ def password_policy_district(by: User) -> District:
     return row.center.district
 
 
+FEEDBACK_DEADLINES = {
+    "rectify_days": "差评整改时限",
+    "complaint_reply_days": "投诉反馈时限",
+    "unresolved_days": "办不成事办结时限",
+}
+
+
+@transaction.atomic
+def district_feedback_deadlines_set(
+    *,
+    by: User | None,
+    district: District,
+    rectify_days: int,
+    complaint_reply_days: int,
+    unresolved_days: int,
+) -> District:
+    """The district's feedback deadlines in working days (1–60 each): 差评整改,
+    投诉反馈, 办不成事办结. Only the district office of that district sets them; a
+    refused or invalid call writes nothing; recorded with the old and new values."""
+    if by is not None and Role.DISTRICT_ADMIN not in roles_at(by, district_center(district)):
+        raise Refused("只有本区政务办可以设置好差评与投诉时限。")
+    given = {
+        "rectify_days": rectify_days,
+        "complaint_reply_days": complaint_reply_days,
+        "unresolved_days": unresolved_days,
+    }
+    for field, value in given.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 60:
+            raise DomainError(f"{FEEDBACK_DEADLINES[field]}须为 1 至 60 个工作日。", field=field)
+    district = District.objects.select_for_update().get(pk=district.pk)
+    changes = [
+        f"{FEEDBACK_DEADLINES[f]} {getattr(district, f)}→{v}"
+        for f, v in given.items()
+        if getattr(district, f) != v
+    ]
+    if not changes:
+        return district
+    for field, value in given.items():
+        setattr(district, field, value)
+    save_recorded(district, by=by, reason="设置好差评与投诉时限：" + "，".join(changes) + " 个工作日")
+    return district
+
+
+def district_office_district(by: User, *, refused: str = "只有区政务办可以进行此设置。") -> District:
+    """The district whose settings `by` may change as its district office, or Refused."""
+    row = (
+        RoleAssignment.objects.filter(user=by, role=Role.DISTRICT_ADMIN)
+        .select_related("center__district")
+        .first()
+        if by is not None and by.is_authenticated
+        else None
+    )
+    if row is None:
+        raise Refused(refused)
+    return row.center.district
+
+
 def password_max_age_of(user: User) -> int | None:
     """Answers accounts.extensions.password_max_age: the shortest expiry among the
     districts where `user` holds a role."""

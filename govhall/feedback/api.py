@@ -309,6 +309,7 @@ class UnresolvedOut(Schema):
     owner: str
     status: str
     due: date
+    warning: str = Field("", description="''正常、yellow 临近期限、red 已超期")
     answer: str
 
 
@@ -332,6 +333,7 @@ class ItemCountOut(Schema):
     item: str
     total: int
     open: int
+    overdue: int = Field(0, description="未办结且已超期（红牌）")
 
 
 def _unresolved_out(u: Unresolved) -> dict:
@@ -345,6 +347,7 @@ def _unresolved_out(u: Unresolved) -> dict:
         "owner": u.owner_label,
         "status": u.status,
         "due": u.due,
+        "warning": u.warning,
         "answer": u.answer,
     }
 
@@ -368,7 +371,13 @@ def unresolved_list(request):
 )
 def unresolved_by_item(request):
     return [
-        {"item_id": r["item_id"], "item": r["item__name"], "total": r["total"], "open": r["open"]}
+        {
+            "item_id": r["item_id"],
+            "item": r["item__name"],
+            "total": r["total"],
+            "open": r["open"],
+            "overdue": r["overdue"],
+        }
         for r in complaint_selectors.unresolved_by_item(request.user)
     ]
 
@@ -667,6 +676,70 @@ class FiguresOut(Schema):
 )
 def rectifications_figures(request):
     return selectors.rectification_figures(selectors.rectifications_for(_user(request)))
+
+
+# ── Feedback settings and staff-recorded complaints (issue 15) ──
+from govhall.centers.services import district_feedback_deadlines_set, district_office_district  # noqa: E402
+
+
+class FeedbackDeadlinesIn(Schema):
+    rectify_days: int = Field(..., description="差评整改时限（工作日，1–60）")
+    complaint_reply_days: int = Field(..., description="投诉反馈时限（工作日，1–60）")
+    unresolved_days: int = Field(..., description="办不成事办结时限（工作日，1–60）")
+
+
+class FeedbackDeadlinesOut(FeedbackDeadlinesIn):
+    district: str = Field(..., description="区县行政区划代码")
+
+
+def _deadlines_out(d: Any) -> dict[str, Any]:
+    return {
+        "district": d.code,
+        "rectify_days": d.rectify_days,
+        "complaint_reply_days": d.complaint_reply_days,
+        "unresolved_days": d.unresolved_days,
+    }
+
+
+DEADLINES_REFUSED = "只有区政务办可以查看和设置好差评与投诉时限。"
+
+
+@router.get(
+    "/district/feedback-deadlines",
+    response={200: FeedbackDeadlinesOut, **error_responses(401, 403, 422)},
+    summary="本区好差评与投诉时限（区政务办）",
+    operation_id="district_feedback_deadlines_get",
+)
+def district_feedback_deadlines_get(request):
+    return _deadlines_out(district_office_district(request.user, refused=DEADLINES_REFUSED))
+
+
+@router.put(
+    "/district/feedback-deadlines",
+    response={200: FeedbackDeadlinesOut, **WRITE_ERRORS},
+    summary="设置本区好差评与投诉时限：差评整改、投诉反馈、办不成事办结（工作日，区政务办）",
+    operation_id="district_feedback_deadlines_set",
+)
+def district_feedback_deadlines_put(request, data: FeedbackDeadlinesIn):
+    district = district_office_district(request.user, refused=DEADLINES_REFUSED)
+    district = district_feedback_deadlines_set(by=request.user, district=district, **data.dict())
+    return _deadlines_out(district)
+
+
+class StaffComplaintIn(ComplaintIn):
+    channel: Literal["window", "phone"] = Field(..., description="window 办不成事反映窗口、phone 电话")
+
+
+@router.post(
+    "/complaints",
+    response={201: ComplaintOut, **WRITE_ERRORS},
+    summary="工作人员登记投诉（办不成事反映窗口或电话受理；本中心工作人员）",
+    operation_id="complaints_staff_create",
+)
+def complaints_staff_create(request, data: StaffComplaintIn):
+    fields = _resolve(data)
+    c = complaint_services.complaint_submit(by=request.user, channel=data.channel, **fields)
+    return Status(201, _complaint_out(c))
 
 
 # ── Ratings: public figures, the account channel, rating the fix (issue 15) ──

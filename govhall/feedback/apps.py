@@ -22,6 +22,8 @@ class FeedbackConfig(AppConfig):
             services.rectification_warnings_compute, label="rectification warnings (差评整改)"
         )
         assessment_sources.register(selectors.ratings_measure, label="ratings (好差评)")
+        # ── 办不成事 overdue (issue 15) ──
+        periodic_jobs.register(services.unresolved_deadlines_run, label="unresolved deadlines (办不成事)")
         # ── Ratings: public pages (issue 15) ──
         from govhall.cases.extensions import case_rating_link, case_rating_offers
         from govhall.catalog.extensions import item_satisfaction

@@ -191,6 +191,10 @@ class Unresolved(TimeStamped):
     )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     due = models.DateField("办理期限")
+    # Set by services.unresolved_deadlines_run (yellow: due within 2 days, red: past due).
+    warning = models.CharField(
+        "预警", max_length=6, choices=Complaint.Warning.choices, default="", blank=True
+    )
     answer = models.TextField("办理结果", blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     history = HistoricalRecords()
@@ -199,6 +203,7 @@ class Unresolved(TimeStamped):
         verbose_name = "办不成事反映"
         verbose_name_plural = verbose_name
         ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "due"], name="unresolved_open_due")]
 
     def __str__(self):
         return f"{self.center} {self.wanted[:20]}"

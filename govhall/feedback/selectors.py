@@ -111,7 +111,15 @@ def unresolved_visible_to(user: Any) -> QuerySet[Unresolved]:
     return (
         Unresolved.objects.select_related("center", "item", "owner_department", "owner_center")
         .filter(Q(center_id__in=office | managed) | Q(owner_center_id__in=office | managed))
-        .order_by("status", "due", "id")
+        .annotate(
+            _rank=When_(
+                When(status=Unresolved.Status.OPEN, warning=Complaint.Warning.RED, then=Value(0)),
+                When(status=Unresolved.Status.OPEN, warning=Complaint.Warning.YELLOW, then=Value(1)),
+                When(status=Unresolved.Status.OPEN, then=Value(2)),
+                default=Value(3),
+            )
+        )
+        .order_by("_rank", "due", "id")
     )
 
 
@@ -121,7 +129,11 @@ def unresolved_by_item(user: Any) -> list[dict[str, Any]]:
         unresolved_visible_to(user)
         .filter(item__isnull=False)
         .values("item_id", "item__name")
-        .annotate(total=Count("id"), open=Count("id", filter=Q(status=Unresolved.Status.OPEN)))
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status=Unresolved.Status.OPEN)),
+            overdue=Count("id", filter=Q(status=Unresolved.Status.OPEN, warning=Complaint.Warning.RED)),
+        )
         .order_by("-total", "item__name")
     )
 
@@ -376,7 +388,14 @@ def ratings_measure(*, user: Any, center: Any, start: date, end: date) -> dict[s
 
     m = clerk_ratings_measure(user.pk, start, end)
     if not m["total"]:
-        return {}
+        # Measured (the source is connected), but nothing to count: left out, never zero.
+        return {
+            AssessmentIndicator.Code.RATINGS: Measure(
+                value="本月无好差评",
+                score=None,
+                explanation="本人本月没有收到评价，不计入总分（不按零分）",
+            )
+        }
     late = (
         Rectification.objects.filter(
             rating__clerk_id=user.pk, rating__created_at__date__gte=start, rating__created_at__date__lte=end

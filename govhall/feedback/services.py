@@ -56,6 +56,12 @@ def _days(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+def district_days(district: Any, field: str, default: int) -> int:
+    """A deadline the district office sets on its district (centers.District:
+    rectify_days, complaint_reply_days, unresolved_days; working days 1–60)."""
+    return int(getattr(district, field, None) or default)
+
+
 def _due(start: date, days: int, district: Any) -> date:
     try:
         return add_working_days(start, days, district=district)
@@ -137,7 +143,11 @@ def complaint_submit(
         text=text,
         order_number=order_number or None,
         accept_by=_due(today, _days("GOVHALL_COMPLAINT_ACCEPT_DAYS", COMPLAINT_ACCEPT_DAYS), center.district),
-        reply_by=_due(today, _days("GOVHALL_COMPLAINT_REPLY_DAYS", COMPLAINT_REPLY_DAYS), center.district),
+        reply_by=_due(
+            today,
+            district_days(center.district, "complaint_reply_days", COMPLAINT_REPLY_DAYS),
+            center.district,
+        ),
     )
     save_recorded(c, by=by, reason="提交投诉")
     _event(c, action="submit", label=f"提交投诉（{c.get_channel_display()}）", frm="", by=by)
@@ -372,9 +382,28 @@ def unresolved_record(
         person_phone=(phone or "").strip(),
         owner_department=owner_department,
         owner_center=owner_center,
-        due=_due(timezone.localdate(), _days("GOVHALL_UNRESOLVED_DAYS", UNRESOLVED_DAYS), center.district),
+        due=_due(
+            timezone.localdate(),
+            district_days(center.district, "unresolved_days", UNRESOLVED_DAYS),
+            center.district,
+        ),
     )
     return save_recorded(u, by=by, reason="登记办不成事反映")
+
+
+def unresolved_deadlines_run(*, today: date | None = None) -> int:
+    """办不成事 overdue: yellow (due within 2 days) and red (past due) for every open
+    record, set-based; rows already right are skipped, so a second run writes
+    nothing. Returns the number of records whose warning changed."""
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=2)
+    open_ = Unresolved.objects.filter(status=Unresolved.Status.OPEN)
+    red, yellow = Complaint.Warning.RED, Complaint.Warning.YELLOW
+    changed = open_.filter(due__lt=today).exclude(warning=red).update(warning=red)
+    changed += open_.filter(due__gte=today, due__lte=soon).exclude(warning=yellow).update(warning=yellow)
+    # A deadline moved later (or a wrongly coloured row): back to normal.
+    changed += open_.filter(due__gt=soon).exclude(warning="").update(warning="")
+    return changed
 
 
 @transaction.atomic
@@ -404,9 +433,9 @@ REVISIT_DAYS = 1
 NEAR_DAYS = 2  # yellow: the deadline is this many days away or less
 
 
-def fix_days() -> int:
-    """整改时限 in working days: the district setting (settings.GOVHALL_RECTIFY_DAYS), default 15."""
-    return int(getattr(settings, "GOVHALL_RECTIFY_DAYS", 15))
+def fix_days(district: Any = None) -> int:
+    """整改时限 in working days: the district's setting (District.rectify_days), default 15."""
+    return district_days(district, "rectify_days", 15)
 
 
 @dataclass
@@ -558,7 +587,7 @@ def _rectification_open(rating: Rating) -> Rectification:
         rating=rating,
         center=rating.center,
         revisit_due=add_working_days(today, REVISIT_DAYS, district=district) if rating.real_name else None,
-        fix_due=add_working_days(today, fix_days(), district=district),
+        fix_due=add_working_days(today, fix_days(district), district=district),
     )
     return save_recorded(rect, by=None, reason="差评自动开启整改", validate=False)
 

@@ -18,6 +18,15 @@ urlpatterns += [
     path("staff/unresolved/<int:pk>/close/", views.unresolved_close, name="unresolved_close"),
 ]
 
+# ── Feedback settings and staff-recorded complaints (issue 15) ──
+from . import views_settings  # noqa: E402
+
+urlpatterns[:0] = [
+    path("staff/district/feedback-deadlines/", views_settings.feedback_deadlines, name="feedback_deadlines"),
+    # before staff/complaints/<number>/ above, so "record" is not read as a complaint number
+    path("staff/complaints/record/", views_settings.complaint_record, name="complaint_record"),
+]
+
 # ── Ratings: public pages (issue 15: phone, account, monthly figures) ──
 from . import views_public  # noqa: E402
 

@@ -1,7 +1,7 @@
 """How a month's score is built. Each indicator gives a score out of 100, or
-None when its source is absent (ratings and complaints until the feedback
-capability lands): an absent indicator is left out of the weighted mean, never
-counted as zero. Indicators other apps measure come through the
+None when its source is absent (尚未接入: no installed app measures it) or has
+nothing to count this month (无数据): such an indicator is left out of the
+weighted mean, never counted as zero. Indicators other apps measure come through the
 `assessment_sources` extension point (staffing/extensions.py)."""
 
 from __future__ import annotations
@@ -208,7 +208,7 @@ def compute(*, center, month: date, now=None) -> list[tuple]:
         for code, missing in MEASURED_ELSEWHERE.items():
             if code in measured:
                 m = measured[code]
-                line(code, m.value, _pct(m.score), m.explanation)
+                line(code, m.value, None if m.score is None else _pct(m.score), m.explanation)
             else:
                 line(code, *missing)
         n, minutes = tickets.get(u.id, (0, None))

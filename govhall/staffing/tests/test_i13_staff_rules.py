@@ -232,7 +232,8 @@ def test_assessment_page_and_api_show_weights_and_each_computation(staff, client
     assert "None" not in page
     assert "权重来源" in page and "系统默认权重" in page
     assert "出勤 0/9 天" in page and "= 0" in page  # the raw figures and the computation
-    assert "尚未接入" in page  # ratings and complaints have no source yet
+    # with feedback installed ratings and complaints are measured: no "尚未接入" line for them
+    assert "<td>尚未接入</td>" not in page and "本月无好差评" in page and "成立的效能投诉 0 件" in page
     assert "总分 =" in page
     for label in ("考勤", "按时办结率", "办件（叫号）量", "平均办理时长", "好差评", "投诉", "培训"):
         assert f"<td>{label}</td>" in page
@@ -246,7 +247,7 @@ def test_assessment_page_and_api_show_weights_and_each_computation(staff, client
     assert attendance["weight"] == "30.0" or Decimal(attendance["weight"]) == 30
     assert "÷" in attendance["explanation"] and attendance["value"].startswith("出勤")
     ratings = next(ln for ln in first["lines"] if ln["code"] == "ratings")
-    assert ratings["value"] == "尚未接入" and ratings["score"] is None
+    assert ratings["value"] == "本月无好差评" and ratings["score"] is None  # measured, nothing to count
 
 
 # --- weights: the district office proposes, the department confirms -----------------------------------------
