@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0007_fill_personal_data_hashes'),
-        ('feedback', '0003_merge_0002_complaints_0002_ratings'),
+        ('feedback', '0004_unresolved_warning'),
         ('queueing', '0006_fill_personal_data_hashes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
