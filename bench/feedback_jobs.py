@@ -4,15 +4,15 @@ under 30 s:
 * complaint_deadlines_run over `--rows` open complaints (default 100,000),
   against a plain COUNT of the same rows measured in the same run;
 * invitations_send (one SMS per completed case nobody rated after 3 days) over
-  `--cases` completed cases (default 100,000; the issue's figure is
+  `--cases` completed cases (default 200,000; the issue's figure is
   `--cases 1000000`, built in about a minute on PostgreSQL);
 * rectification_warnings_compute over `--rects` open rectifications of bad
-  ratings (default 100,000; each rating is of one of the cases).
+  ratings (default 100,000, at most half the cases; each rating is of one case).
 
     .venv/bin/python bench/feedback_jobs.py            # SQLite file var/bench/feedback.sqlite3 (recreated)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/feedback_jobs.py
                                                        # PostgreSQL database govhall_bench_feedback (recreated)
-    options: --rows 100000 --cases 100000 --rects 100000 (0 skips a job) --pg-db NAME
+    options: --rows 100000 --cases 200000 --rects 100000 (0 skips a job) --pg-db NAME
     the issue's figures: DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_fb REDIS_URL=redis://127.0.0.1:6379/7 \
         .venv/bin/python bench/feedback_jobs.py --cases 1000000 --pg-db bench_fb
 
@@ -235,8 +235,10 @@ def report(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="open complaints (0: skip)")
-    parser.add_argument("--cases", type=int, default=100_000, help="completed cases (0: skip)")
-    parser.add_argument("--rects", type=int, default=100_000, help="open rectifications (0: skip; ≤ cases)")
+    parser.add_argument("--cases", type=int, default=200_000, help="completed cases (0: skip)")
+    parser.add_argument(
+        "--rects", type=int, default=100_000, help="open rectifications (0: skip; at most half the cases)"
+    )
     parser.add_argument(
         "--pg-db", default=DB_NAME, help="PostgreSQL database to (re)create beside DATABASE_URL"
     )
@@ -293,7 +295,7 @@ def main() -> int:
         print(f"generated {n:,} completed cases in {time.perf_counter() - t:.0f} s", flush=True)
         if args.rects:
             t = time.perf_counter()
-            r = generate_rects(min(args.rects, n))
+            r = generate_rects(min(args.rects, n // 2))  # half the cases stay unrated: invitations
             print(
                 f"generated {r:,} open rectifications (bad ratings) in {time.perf_counter() - t:.0f} s",
                 flush=True,

@@ -34,6 +34,10 @@ runs), defaults, after the pad press was cut to one read before the insert:
 | --- | --- | --- | --- | --- | --- |
 | SQLite | 19 / 54 / 80 ms | 36 ms | 2.2 | 0 | 88/s |
 | PostgreSQL | 91 / 334 / 489 ms | 46 ms | 10.5 | 0 | 84/s |
+| PostgreSQL, machine quieter (load ≈ 1–3) | 15 / 120 / 222 ms | 23 ms | 9.8 | 0 | 137/s |
+
+Still over the 100 ms p99 on PostgreSQL; the next lead is the bad tenth (each opens
+a rectification: working-day deadlines and the hall's district read, more writes).
 
 Before that cut (five reads, full hall/window/clerk rows): PostgreSQL could not
 keep up with 50/s at all (34/s served, p99 21 s; capacity 61/s).
