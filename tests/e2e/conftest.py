@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -199,3 +200,29 @@ def login(page, username: str, password: str = "govhall-demo-2026") -> None:
 def logout(page) -> None:
     page.get_by_role("button", name="退出").click()
     page.wait_for_load_state()
+
+
+def clear_pad(pad) -> None:
+    """Rate whatever an earlier test left waiting on the pad, so it shows its idle screen."""
+    for _ in range(3):
+        if not pad.get_by_role("button", name="非常满意", exact=True).count():
+            break
+        pad.get_by_role("button", name="非常满意", exact=True).click()
+        expect(pad.get_by_role("heading", name="感谢您的评价！")).to_be_visible()
+        pad.goto("/pad/")
+    expect(pad.get_by_role("heading", name="欢迎评价")).to_be_visible()
+
+
+def serve_until(console, code: str) -> None:
+    """Call and finish at the console until `code` is finished (earlier tests may have left
+    others waiting in the same queue)."""
+    for _ in range(15):
+        if console.locator("#current-ticket").count():
+            current = console.locator("#current-ticket").inner_text().strip()
+            console.get_by_role("button", name="办结", exact=True).click()
+            expect(console.get_by_role("button", name="叫下一位")).to_be_visible()
+            if current == code:
+                return
+        console.get_by_role("button", name="叫下一位").click()
+        expect(console.locator("#current-ticket")).to_be_visible()
+    raise AssertionError(f"{code} was never called")

@@ -22,7 +22,7 @@ def test_home_lists_all_seven_centers_by_official_name_and_passes_axe(page):
 
 def test_center_page_shows_address_hours_phone_zones_and_facilities(page):
     page.goto("/")
-    page.get_by_role("link", name="合川区政务服务中心人力社保分中心").click()
+    page.get_by_role("link", name="合川区政务服务中心人力社保分中心", exact=True).click()
     main = page.locator("main")
     text = main.inner_text()
     for expected in (
@@ -53,7 +53,7 @@ def test_home_works_on_a_phone_without_sideways_scrolling(phone_page):
     phone_page.goto("/")
     overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
-    assert phone_page.get_by_role("link", name="合川区政务服务中心婚姻登记分中心").is_visible()
+    assert phone_page.get_by_role("link", name="合川区政务服务中心婚姻登记分中心", exact=True).is_visible()
 
 
 def test_keyboard_user_can_skip_to_content(page):
