@@ -27,20 +27,18 @@ table). Each request uses a pad never used before; one in ten is a bad rating
 
 The load runs in this process (httpx, async); the server in its own processes.
 
-Seen 2026-12-06 on the shared 2-core machine (load average ≈ 7 from other test
-runs), defaults, after the pad press was cut to one read before the insert:
+Seen 2026-12-06 on this 2-core machine, quiet (load ≈ 1.5), defaults, after the set-up
+runs ANALYZE on PostgreSQL (as autovacuum would after a bulk load):
 
 | db | rating p50/p95/p99 at 50/s | ticket p99 at 50/s | ratio | errors | capacity (20 clients) |
 | --- | --- | --- | --- | --- | --- |
-| SQLite | 19 / 54 / 80 ms | 36 ms | 2.2 | 0 | 88/s |
-| PostgreSQL | 91 / 334 / 489 ms | 46 ms | 10.5 | 0 | 84/s |
-| PostgreSQL, machine quieter (load ≈ 1–3) | 15 / 120 / 222 ms | 23 ms | 9.8 | 0 | 137/s |
+| SQLite | 13 / 19 / 23 ms | 15 ms | 1.5 | 0 | 147/s |
+| PostgreSQL | 18 / 28 / 37 ms | 21 ms | 1.8 | 0 | 106/s |
 
-Still over the 100 ms p99 on PostgreSQL; the next lead is the bad tenth (each opens
-a rectification: working-day deadlines and the hall's district read, more writes).
-
-Before that cut (five reads, full hall/window/clerk rows): PostgreSQL could not
-keep up with 50/s at all (34/s served, p99 21 s; capacity 61/s).
+Without that ANALYZE the planner worked from the empty tables' statistics and
+PostgreSQL's p99 was 222 ms (quiet) to 489 ms (loaded); before the pad press was cut
+to one read before the insert (five reads, full hall/window/clerk rows) it could not
+keep up with 50/s at all (34/s served, p99 21 s).
 """
 
 from __future__ import annotations
