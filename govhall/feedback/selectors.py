@@ -634,6 +634,8 @@ def rectification_workbench(user: Any) -> dict[str, Any] | None:
             }
         )
         links.append({"label": "好差评明细", "url": reverse("feedback:rating_list")})
+    if pad_halls(user):
+        links.append({"label": "窗口评价器（发放与停用）", "url": reverse("feedback:pads_manage")})
     if center_ids_acting_as(user, {Role.CLERK, Role.CHIEF_REP}) or Rating.objects.filter(clerk=user).exists():
         links.append({"label": "我收到的评价", "url": reverse("feedback:my_ratings")})
     return {"title": "好差评", "links": links} if links else None
