@@ -724,15 +724,31 @@ def pad_event(pad: RatingPad) -> Event | None:
     return _pad_event_at(pad.window_id)
 
 
-def rating_by_pad(*, raw: str, level: Any, indicators: Any = (), text: str = "") -> Rating:
-    # Hot path (every pad press): one read before the insert, the pad found by its token in
-    # the same query as the ticket; see bench/ratings.py.
+def rating_by_pad(
+    *,
+    raw: str,
+    level: Any,
+    indicators: Any = (),
+    text: str = "",
+    ticket_id: int | None = None,
+    pad_step_id: int | None = None,
+) -> Rating:
+    """One rating from the window's pad of the service it asks about (the newest ticket or
+    case step at its window). When the pad says which service it showed (`ticket_id` or
+    `pad_step_id`) and the window has finished another since, the rating is refused rather
+    than given to the wrong person."""
+    # Hot path (every pad press): the pad found by its token in the same query as the ticket;
+    # see bench/ratings.py.
     pads = RatingPad.objects.filter(token_hash=_hash(raw or ""), revoked=False)
     event = _pad_event_at(Subquery(pads.values("window_id")[:1]))
     if event is None:
         if not pads.exists():
             raise NotFound("评价器未绑定或已停用，请联系大厅负责人。")
-        raise WrongState("当前没有待评价的服务。", code="not_happened")
+        raise WrongState("当前没有待评价的服务，可能已经评价过。", code="not_happened")
+    shown_other_ticket = ticket_id is not None and (event.ticket is None or event.ticket.pk != ticket_id)
+    shown_other_step = pad_step_id is not None and event.pad_step != pad_step_id
+    if shown_other_ticket or shown_other_step:
+        raise WrongState("窗口已开始办理下一位，本次服务已不能在评价器上评价。", code="stale")
     return rating_submit(
         event=event, channel=Rating.Channel.PAD, level=level, indicators=indicators, text=text
     )
@@ -919,31 +935,6 @@ def rect_rate_fix_by_account(*, by: Any, rating: Rating, level: Any) -> Rectific
 def pad_channel(window_id: int) -> str:
     """The live channel key of a window's pads (queueing.live, under the boards' pattern)."""
     return f"pad-{window_id}"
-
-
-def pad_rate(
-    *,
-    raw: str,
-    ticket_id: int | None,
-    level: Any,
-    indicators: Any = (),
-    text: str = "",
-    pad_step_id: int | None = None,
-) -> Rating:
-    """rating_by_pad for the service the pad showed (a ticket, or a case step at the
-    window): when the window has finished another service since, the rating is
-    refused rather than given to the wrong person."""
-    pad = pad_for_token(raw)
-    event = pad_event(pad)
-    if event is None:
-        raise WrongState("当前没有待评价的服务，可能已经评价过。", code="not_happened")
-    shown_other_ticket = ticket_id is not None and (event.ticket is None or event.ticket.pk != ticket_id)
-    shown_other_step = pad_step_id is not None and event.pad_step != pad_step_id
-    if shown_other_ticket or shown_other_step:
-        raise WrongState("窗口已开始办理下一位，本次服务已不能在评价器上评价。", code="stale")
-    return rating_submit(
-        event=event, channel=Rating.Channel.PAD, level=level, indicators=indicators, text=text
-    )
 
 
 def pad_case_step(*, case_id: int, step: str, by_id: int) -> None:

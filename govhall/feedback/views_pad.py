@@ -200,7 +200,7 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
     if details:
         ctx["mode"] = "details"
     errors_show_on(request, PAD_PAGE, ctx)
-    rating = services.pad_rate(
+    rating = services.rating_by_pad(
         raw=_raw(request),
         ticket_id=ticket_id,
         pad_step_id=pad_step_id,
