@@ -905,22 +905,8 @@ class RectRatingOut(RatingMineOut):
     center_name: str
 
 
-class RectDetailOut(Schema):
-    id: int
-    center: str
-    status: str
-    status_label: str
-    warning: str
-    revisit_due: date | None
-    fix_due: date
-    revisited: bool
-    finding: str
-    finding_reason: str
-    fix: str
-    answer: str
-    on_time: bool | None
-    after_level: int | None
-    rating: RectRatingOut
+class RectDetailOut(RectOut):
+    rating: RectRatingOut  # type: ignore[assignment]
     rater: RaterOut | None = Field(None, description="评价人（已脱敏），只向责任大厅负责人显示")
     steps: list[RectStepOut]
 

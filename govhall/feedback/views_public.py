@@ -97,6 +97,26 @@ def _problem_status(exc: DomainError) -> int:
     return 404 if isinstance(exc, NotFound) else (409 if exc.status == 409 else 400)
 
 
+def _rate_page(request, event: Any, channel: str, **extra: Any) -> tuple[str, Any, Any, Any, dict[str, Any]]:
+    """What both rating pages (phone and account) show and read: the rating given by this
+    channel if any, the rating form, the form to rate the fix, and the page's context."""
+    rating = _rated(event, channel)
+    action = request.POST.get("action", "rate")
+    posted = request.method == "POST"
+    form = RateForm(request.POST if posted and action == "rate" else None, online=event.online)
+    fix_form = FixRateForm(request.POST if posted and action == "fix" else None)
+    ctx: dict[str, Any] = {
+        "what": _what(event),
+        "rating": rating,
+        "rect": _fix_state(rating),
+        "form": form,
+        "fix_form": fix_form,
+        "action_url": request.path,
+        **extra,
+    }
+    return action, rating, form, fix_form, ctx
+
+
 @require_http_methods(["GET", "POST"])
 def rate(request, token: str):
     """The phone channel: the page a QR opens. Real-name when the citizen is signed in."""
@@ -105,20 +125,7 @@ def rate(request, token: str):
     except DomainError as exc:
         # Expired, forged or not yet happened: a plain message instead of the form; nothing written.
         return render(request, "feedback/rate.html", {"problem": exc.message}, status=_problem_status(exc))
-    rating = _rated(event, Rating.Channel.QR)
-    action = request.POST.get("action", "rate")
-    form = RateForm(
-        request.POST if request.method == "POST" and action == "rate" else None, online=event.online
-    )
-    fix_form = FixRateForm(request.POST if request.method == "POST" and action == "fix" else None)
-    ctx: dict[str, Any] = {
-        "what": _what(event),
-        "rating": rating,
-        "rect": _fix_state(rating),
-        "form": form,
-        "fix_form": fix_form,
-        "action_url": request.path,
-    }
+    action, rating, form, fix_form, ctx = _rate_page(request, event, Rating.Channel.QR)
     if request.method == "POST":
         if action == "fix":
             errors_show_on(request, "feedback/rate.html", ctx, form=fix_form)
@@ -168,21 +175,7 @@ def my_rate(request, pk: int, step: str):
         return render(
             request, "feedback/rate.html", {"problem": exc.message, "back": back}, status=_problem_status(exc)
         )
-    rating = _rated(event, Rating.Channel.ACCOUNT)
-    action = request.POST.get("action", "rate")
-    form = RateForm(
-        request.POST if request.method == "POST" and action == "rate" else None, online=event.online
-    )
-    fix_form = FixRateForm(request.POST if request.method == "POST" and action == "fix" else None)
-    ctx: dict[str, Any] = {
-        "what": _what(event),
-        "rating": rating,
-        "rect": _fix_state(rating),
-        "form": form,
-        "fix_form": fix_form,
-        "action_url": request.path,
-        "back": back,
-    }
+    action, rating, form, fix_form, ctx = _rate_page(request, event, Rating.Channel.ACCOUNT, back=back)
     if request.method == "POST":
         if action == "fix":
             errors_show_on(request, "feedback/rate.html", ctx, form=fix_form)
