@@ -832,7 +832,7 @@ def ratings_case_offers(request, case_id: int):
     case = _own_case(request, case_id)
     return [
         {"step": o.step, "label": o.label, "rated": bool(o.given), "level_label": o.given, "note": o.note}
-        for o in views_public.case_rating_offers_answer(case=case, user=_user(request))
+        for o in selectors.case_rating_offers_answer(case=case, user=_user(request))
     ]
 
 

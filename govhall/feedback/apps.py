@@ -29,14 +29,10 @@ class FeedbackConfig(AppConfig):
         from govhall.catalog.extensions import item_satisfaction
         from govhall.queueing.extensions import ticket_rating
 
-        from . import views_public
-
-        ticket_rating.register(views_public.ticket_rating_answer, label="好差评 phone link (ticket)")
-        case_rating_link.register(
-            views_public.case_rating_link_answer, label="好差评 phone link (case notice)"
-        )
-        case_rating_offers.register(views_public.case_rating_offers_answer, label="好差评 account channel")
-        item_satisfaction.register(views_public.item_satisfaction_answer, label="好差评 item satisfaction")
+        ticket_rating.register(selectors.ticket_rating_answer, label="好差评 phone link (ticket)")
+        case_rating_link.register(selectors.case_rating_link_answer, label="好差评 phone link (case notice)")
+        case_rating_offers.register(selectors.case_rating_offers_answer, label="好差评 account channel")
+        item_satisfaction.register(selectors.item_satisfaction_answer, label="好差评 item satisfaction")
         # ── Rectification pages ──
         from govhall.cases.extensions import supervision_rows
         from govhall.core.extensions import workbench_sections

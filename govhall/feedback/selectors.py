@@ -9,12 +9,18 @@ from typing import Any
 
 from django.db.models import Case as When_
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 
 from govhall.accounts.models import Role, RoleAssignment
 from govhall.accounts.selectors import visible_center_ids
+from govhall.cases.extensions import RatingOffer
+from govhall.cases.models import Case
+from govhall.catalog.extensions import ItemSatisfaction
 from govhall.core.errors import Refused
 from govhall.core.masking import mask_phone
+from govhall.queueing.models import Ticket
 
+from . import services as _services
 from .models import BAD_LEVELS, Complaint, Level, Rating, Rectification, Unresolved
 
 
@@ -736,3 +742,73 @@ def rater_hidden_unless_manager(user: Any, rows: list[dict[str, Any]]) -> list[d
             rating["rater_phone"] = ""
         rating.pop("clerk_id", None)
     return rows
+
+
+def rating_fix_answered(rating: Rating | None) -> Rectification | None:
+    """The rectification whose answer the rater may now read (closed with an answer)."""
+    rect = getattr(rating, "rectification", None) if rating is not None else None
+    if rect is not None and rect.status == Rectification.Status.CLOSED and rect.answer_text:
+        return rect
+    return None
+
+
+# ── Ratings: answers to the lower apps' extension points (registered in apps.py) ──
+
+
+def ticket_rating_answer(*, ticket: Ticket) -> str | None:
+    """queueing.extensions.ticket_rating: a finished ticket not yet rated by phone."""
+    if ticket.status != Ticket.Status.DONE:
+        return None
+    if Rating.objects.filter(ticket=ticket, channel=Rating.Channel.QR).exists():
+        return None
+    token = _services.qr_token(Rating.EventKind.TICKET, ticket.pk, Rating.Step.SERVED)
+    return reverse("feedback:rate", args=[token])
+
+
+def case_rating_link_answer(*, case: Case, step: str) -> str | None:
+    """cases.extensions.case_rating_link: a step that happened, not yet rated by phone."""
+    stamp = _services.CASE_STEPS.get(step)  # type: ignore[call-overload]
+    if stamp is None or getattr(case, stamp, None) is None:
+        return None
+    if Rating.objects.filter(case=case, step=step, channel=Rating.Channel.QR).exists():
+        return None
+    return reverse("feedback:rate", args=[_services.qr_token(Rating.EventKind.CASE, case.pk, step)])
+
+
+def case_rating_offers_answer(*, case: Case, user: Any) -> list[RatingOffer]:
+    """cases.extensions.case_rating_offers: each step that happened, rated or to rate."""
+    if user is None or not user.is_authenticated or case.applicant_user_id != user.pk:
+        return []
+    given = {
+        r.step: r
+        for r in Rating.objects.filter(case=case, channel=Rating.Channel.ACCOUNT).select_related(
+            "rectification"
+        )
+    }
+    offers = []
+    for step, stamp in _services.CASE_STEPS.items():
+        if getattr(case, stamp) is None:
+            continue
+        path = reverse("feedback:my_rate", args=[case.pk, step])
+        label = Rating.Step(step).label
+        r = given.get(step)
+        if r is None:
+            offers.append(RatingOffer(step=step, label=label, path=path))
+            continue
+        rect, note = rating_fix_answered(r), ""
+        if rect is not None:
+            note = (
+                f"整改结果评价：{Level(rect.after_level).label}"
+                if rect.after_level is not None
+                else "差评已整改答复，请查看并评价整改结果"
+            )
+        elif r.is_bad:
+            note = "差评整改中"
+        offers.append(RatingOffer(step=step, label=label, path=path, given=Level(r.level).label, note=note))
+    return offers
+
+
+def item_satisfaction_answer(*, item: Any) -> ItemSatisfaction:
+    """catalog.extensions.item_satisfaction: the last 12 months of the item's ratings."""
+    rate_, count = item_satisfaction(item.pk, months=12)
+    return ItemSatisfaction(rate=rate_, count=count, months=12)

@@ -22,18 +22,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from govhall.cases.extensions import RatingOffer
 from govhall.cases.models import Case
-from govhall.catalog.extensions import ItemSatisfaction
 from govhall.centers.models import Center
 from govhall.centers.selectors import PUBLIC_STATUSES, center_public_get
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.forms import AccessibleForm
 from govhall.core.page_errors import errors_show_on
-from govhall.queueing.models import Ticket
 
 from . import selectors, services
-from .models import OFFLINE_INDICATORS, ONLINE_INDICATORS, Level, Rating, Rectification
+from .models import OFFLINE_INDICATORS, ONLINE_INDICATORS, Level, Rating
 
 LEVEL_CHOICES = [(int(lv), lv.label) for lv in sorted(Level, reverse=True)]
 
@@ -85,14 +82,6 @@ def _rated(event: services.Event, channel: str) -> Rating | None:
     )
 
 
-def _fix_state(rating: Rating | None) -> Rectification | None:
-    """The rectification whose answer the rater may now read (closed with an answer)."""
-    rect = getattr(rating, "rectification", None) if rating is not None else None
-    if rect is not None and rect.status == Rectification.Status.CLOSED and rect.answer_text:
-        return rect
-    return None
-
-
 def _problem_status(exc: DomainError) -> int:
     return 404 if isinstance(exc, NotFound) else (409 if exc.status == 409 else 400)
 
@@ -108,7 +97,7 @@ def _rate_page(request, event: Any, channel: str, **extra: Any) -> tuple[str, An
     ctx: dict[str, Any] = {
         "what": _what(event),
         "rating": rating,
-        "rect": _fix_state(rating),
+        "rect": selectors.rating_fix_answered(rating),
         "form": form,
         "fix_form": fix_form,
         "action_url": request.path,
@@ -261,65 +250,3 @@ def center_ratings(request, code: str):
             "f": figures,
         },
     )
-
-
-# ── answers to the lower apps' extension points (registered in apps.py) ──
-
-
-def ticket_rating_answer(*, ticket: Ticket) -> str | None:
-    """queueing.extensions.ticket_rating: a finished ticket not yet rated by phone."""
-    if ticket.status != Ticket.Status.DONE:
-        return None
-    if Rating.objects.filter(ticket=ticket, channel=Rating.Channel.QR).exists():
-        return None
-    token = services.qr_token(Rating.EventKind.TICKET, ticket.pk, Rating.Step.SERVED)
-    return reverse("feedback:rate", args=[token])
-
-
-def case_rating_link_answer(*, case: Case, step: str) -> str | None:
-    """cases.extensions.case_rating_link: a step that happened, not yet rated by phone."""
-    stamp = services.CASE_STEPS.get(step)  # type: ignore[call-overload]
-    if stamp is None or getattr(case, stamp, None) is None:
-        return None
-    if Rating.objects.filter(case=case, step=step, channel=Rating.Channel.QR).exists():
-        return None
-    return reverse("feedback:rate", args=[services.qr_token(Rating.EventKind.CASE, case.pk, step)])
-
-
-def case_rating_offers_answer(*, case: Case, user: Any) -> list[RatingOffer]:
-    """cases.extensions.case_rating_offers: each step that happened, rated or to rate."""
-    if user is None or not user.is_authenticated or case.applicant_user_id != user.pk:
-        return []
-    given = {
-        r.step: r
-        for r in Rating.objects.filter(case=case, channel=Rating.Channel.ACCOUNT).select_related(
-            "rectification"
-        )
-    }
-    offers = []
-    for step, stamp in services.CASE_STEPS.items():
-        if getattr(case, stamp) is None:
-            continue
-        path = reverse("feedback:my_rate", args=[case.pk, step])
-        label = Rating.Step(step).label
-        r = given.get(step)
-        if r is None:
-            offers.append(RatingOffer(step=step, label=label, path=path))
-            continue
-        rect, note = _fix_state(r), ""
-        if rect is not None:
-            note = (
-                f"整改结果评价：{Level(rect.after_level).label}"
-                if rect.after_level is not None
-                else "差评已整改答复，请查看并评价整改结果"
-            )
-        elif r.is_bad:
-            note = "差评整改中"
-        offers.append(RatingOffer(step=step, label=label, path=path, given=Level(r.level).label, note=note))
-    return offers
-
-
-def item_satisfaction_answer(*, item: Any) -> ItemSatisfaction:
-    """catalog.extensions.item_satisfaction: the last 12 months of the item's ratings."""
-    rate_, count = selectors.item_satisfaction(item.pk, months=12)
-    return ItemSatisfaction(rate=rate_, count=count, months=12)
