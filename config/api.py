@@ -144,6 +144,10 @@ def _add_routers() -> None:
     api.add_router("/", queueing_router)
     api.add_router("/", staffing_router)
     api.add_router("/", feedback_router)
+    # --- wb16 ---
+    from govhall.dashboards.api import router as workbench_router
+
+    api.add_router("/", workbench_router)
 
 
 _add_routers()

@@ -286,6 +286,20 @@ def _case(request, number: str) -> Case:
     return selectors.case_get(user=request.user, number=number)
 
 
+class CaseFilters(Schema):
+    """The case list's filters, the same as the staff page's."""
+
+    q: str = Field("", max_length=50, description="编号、申请人、事项、完整证件号或手机号")
+    status: str = Field("", max_length=12)
+    center: str = Field("", max_length=20, description="中心编码")
+    channel: str = Field("", max_length=10)
+    warned: str = Field("", max_length=10, description="有未解除的该级别预警")
+    wait: str = Field(
+        "", max_length=10, description="待办：accept、correction、notify、due_soon、overdue、open"
+    )
+    mine: str = Field("", max_length=5, description="1：只看我的办件（我收件的，及尚无人收件的待受理申请）")
+
+
 @router.get(
     "/cases",
     response={200: list[CaseOut], **error_responses(401, 422)},
@@ -293,13 +307,8 @@ def _case(request, number: str) -> Case:
     operation_id="cases_list",
 )
 @paginate(Paging)
-def cases_list(request, q: str = "", status: str = "", center: str = "", channel: str = ""):
-    return [
-        _case_out(c)
-        for c in selectors.cases_filtered(
-            user=request.user, q=q, status=status, center=center, channel=channel
-        )
-    ]
+def cases_list(request, filters: Query[CaseFilters]):
+    return [_case_out(c) for c in selectors.cases_filtered(user=request.user, **filters.model_dump())]
 
 
 @router.post(

@@ -17,7 +17,7 @@ from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache
 from govhall.core.crypto import lookup_hash
 from govhall.core.db import Prepared
-from govhall.core.errors import NotFound
+from govhall.core.errors import DomainError, NotFound
 from govhall.staffing.extensions import Measure
 from govhall.staffing.models import AssessmentIndicator
 
@@ -52,10 +52,67 @@ def cases_visible_to(user: Viewer) -> QuerySet[Case]:
     )
 
 
+# What a case waits for (the window clerk's workbench groups "my cases" by these, and the case
+# list filters by them with ?wait=…): one definition, so a figure always equals its list.
+DUE_SOON_DAYS = 3
+OPEN_STATES = (
+    Case.Status.SUBMITTED,
+    Case.Status.CORRECTION,
+    Case.Status.ACCEPTED,
+    Case.Status.IN_PROGRESS,
+    Case.Status.SUSPENDED,
+)
+CASE_WAITS: dict[str, str] = {
+    "accept": "待受理",
+    "correction": "待申请人补正",
+    "notify": "已办结，待通知领取/送达",
+    "due_soon": f"{DUE_SOON_DAYS} 日内到期",
+    "overdue": "已超期",
+    "open": "未办结",
+}
+
+
+def case_wait_q(wait: str, *, today: date | None = None) -> Q:
+    """The condition for one of CASE_WAITS. Due soon: the clock runs and the deadline
+    falls within DUE_SOON_DAYS calendar days from today (today included); overdue:
+    the clock runs and the deadline has passed."""
+    today = today or timezone.localdate()
+    running = Q(status__in=list(Case.CLOCK_STATES))
+    conditions = {
+        "accept": Q(status=Case.Status.SUBMITTED),
+        "correction": Q(status=Case.Status.CORRECTION),
+        "notify": Q(status=Case.Status.COMPLETED),
+        "due_soon": running & Q(deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS)),
+        "overdue": running & Q(deadline__lt=today),
+        "open": Q(status__in=list(OPEN_STATES)),
+    }
+    if wait not in conditions:
+        raise DomainError("未知的待办类型。", field="wait")
+    return conditions[wait]
+
+
+def cases_mine_q(user: Viewer) -> Q:
+    """我的办件: cases `user` received at the window, plus applications nobody has
+    received yet (online, waiting at the user's halls for any clerk to take them)."""
+    return Q(received_by_id=user.pk) | Q(received_by__isnull=True, status=Case.Status.SUBMITTED)
+
+
 def cases_filtered(
-    *, user: Viewer, q: str = "", status: str = "", center: str = "", channel: str = "", warned: str = ""
+    *,
+    user: Viewer,
+    q: str = "",
+    status: str = "",
+    center: str = "",
+    channel: str = "",
+    warned: str = "",
+    wait: str = "",
+    mine: str = "",
 ) -> QuerySet[Case]:
     qs = cases_visible_to(user)
+    if wait:
+        qs = qs.filter(case_wait_q(wait))
+    if mine in {"1", "true"}:
+        qs = qs.filter(cases_mine_q(user))
     q = (q or "").strip()
     if q:
         # Full ID numbers and phones are searchable, never shown: a match on one finds the case.
@@ -467,3 +524,29 @@ def escalations_awaiting(user: Viewer) -> QuerySet[Escalation]:
         .select_related("case", "case__center", "case__item", "raised_by")
         .order_by("created_at", "id")
     )
+
+
+def escalations_with_authority(user: Viewer) -> list[tuple[Escalation, ChiefAuthorization | None]]:
+    """待我决定, each with the authorisation of `user` it falls under (None when it
+    reaches them as department leader). Three queries, whatever the rows."""
+    if not user or not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    auths = list(
+        ChiefAuthorization.objects.filter(
+            representative_id=user.pk, revoked_at__isnull=True, valid_from__lte=today, valid_to__gte=today
+        )
+        .select_related("department")
+        .prefetch_related("items")
+    )
+    covered = {a.pk: {i.pk for i in a.items.all()} for a in auths}
+
+    def under(e: Escalation) -> ChiefAuthorization | None:
+        for a in auths:
+            same_place = a.center_id == e.case.center_id and a.department_id == e.case.item.department_id
+            if same_place and (a.all_items or e.case.item_id in covered[a.pk]):
+                return a
+        return None
+
+    rows = escalations_awaiting(user).select_related("case", "case__item", "case__center", "raised_by")
+    return [(e, under(e)) for e in rows.order_by("created_at", "id")]

@@ -71,7 +71,10 @@ def staff_only(view):
 
 
 def _filters(request) -> dict:
-    return {k: request.GET.get(k, "").strip() for k in ("q", "status", "center", "channel", "warned")}
+    return {
+        k: request.GET.get(k, "").strip()
+        for k in ("q", "status", "center", "channel", "warned", "wait", "mine")
+    }
 
 
 @staff_only
@@ -85,6 +88,7 @@ def case_list(request):
         "channels": Case.Channel.choices,
         "centers": centers_visible_to(request.user).order_by("code"),
         "levels": Warning.Level.choices,
+        "waits": selectors.CASE_WAITS.items(),
         "export_url": reverse("cases:export") + query_with(request, page=None),
     }
     template = "cases/staff_list.html#results" if request.htmx else "cases/staff_list.html"

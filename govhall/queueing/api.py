@@ -668,3 +668,43 @@ def stats(
     if (until - since).days > 366:
         raise DomainError("统计范围不能超过一年。", field="since")
     return ticket_stats(center_ids=[center.id], since=since, until=until, group=group)
+
+
+# --- staff: who is waiting now ------------------------------------------------------------------
+
+
+class WaitingTicketOut(Schema):
+    code: str
+    status: str
+    hall: str = Field(description="中心编码")
+    queue: str = Field(description="队列字母")
+    taken_at: datetime
+    waited_minutes: int
+
+
+@router.get(
+    "/queue-waiting",
+    response={200: list[WaitingTicketOut], **READ_ERRORS},
+    summary="今天的号（本人可见的中心；默认只列等候中的，先取的在前）",
+    operation_id="queueing_waiting",
+)
+def waiting(
+    request,
+    center: str = Query("", max_length=20, description="中心编码"),
+    queue: str = Query("", max_length=2, description="队列字母"),
+    status: str = Query("waiting", max_length=12, description="号状态；all 为全部"),
+):
+    now = timezone.now()
+    return [
+        {
+            "code": t.code,
+            "status": t.status,
+            "hall": t.center.code,
+            "queue": t.queue.letter,
+            "taken_at": t.taken_at,
+            "waited_minutes": int((now - t.taken_at).total_seconds() // 60),
+        }
+        for t in selectors.tickets_today_visible_to(
+            request.user, center=center, queue=queue, status=status or "waiting"
+        )[:500]
+    ]

@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from govhall.accounts.selectors import roles_at, visible_center_ids
 from govhall.centers.models import Center
 from govhall.core.cache import ProcessCache, shared_get, shared_set
-from govhall.core.errors import NotFound
+from govhall.core.errors import DomainError, NotFound
 
 from .hours import slot_refusal
 from .models import Appointment, AppointmentSlot, Call, HallRules, Queue, Ticket, Window
@@ -299,3 +299,70 @@ def appointment_get(token: str) -> Appointment:
     if appointment is None:
         raise NotFound("没有找到该预约。")
     return appointment
+
+
+# --- staff: who is waiting now (the workbench's hall figures and their drill-down list) ---------------
+
+
+def tickets_today_visible_to(
+    user: User | AnonymousUser,
+    *,
+    center: str = "",
+    queue: str = "",
+    status: str = Ticket.Status.WAITING,
+    day: date | None = None,
+) -> QuerySet[Ticket]:
+    """Today's tickets at the halls `user` can see, earliest taken first: those still
+    waiting by default, `status="all"` for every one, or one ticket status;
+    optionally one hall (`center` code) and one queue (its letter)."""
+    if status != "all" and status not in Ticket.Status.values:
+        raise DomainError("未知的号状态。", field="status")
+    qs = Ticket.objects.filter(center_id__in=visible_center_ids(user), day=day or timezone.localdate())
+    if status != "all":
+        qs = qs.filter(status=status)
+    if center:
+        qs = qs.filter(center__code=center)
+    if queue:
+        qs = qs.filter(queue__letter=queue)
+    return qs.select_related("center", "queue").order_by("taken_at", "id")
+
+
+def window_next_waiting(window: Window, *, now: datetime | None = None) -> Ticket | None:
+    """The ticket a call at `window` would most likely bring: fast tickets (绿色通道,
+    appointments in their slot) first, then by place in line. The hall's priority-run
+    rule may still put a walk-in first; the call itself decides."""
+    now = now or timezone.now()
+    qs = waiting_tickets(window.queues.values_list("id", flat=True), day=timezone.localdate(now)).filter(
+        Q(target_window__isnull=True) | Q(target_window=window)
+    )
+    return qs.filter(fast_q(now)).order_by("sort_at", "id").first() or qs.order_by("sort_at", "id").first()
+
+
+def waiting_by_queue(center_ids: Iterable[int], *, day: date | None = None) -> list[dict[str, Any]]:
+    """Per active queue of these halls: how many wait today and since when the
+    longest has waited (None when nobody waits). One query, whatever the rows."""
+    day = day or timezone.localdate()
+    waiting = Q(tickets__day=day, tickets__status=Ticket.Status.WAITING)
+    rows = (
+        Queue.objects.filter(center_id__in=list(center_ids), is_active=True)
+        .annotate(waiting=Count("tickets", filter=waiting), since=Min("tickets__taken_at", filter=waiting))
+        .select_related("center")
+        .order_by("center__code", "order", "letter")
+    )
+    return [{"center": q.center, "queue": q, "waiting": q.waiting, "since": q.since} for q in rows]
+
+
+def windows_open_count(center_ids: Iterable[int]) -> dict[int, int]:
+    """Hall id → how many of its windows are open or paused now (a clerk at the counter)."""
+    rows = (
+        Window.objects.filter(center_id__in=list(center_ids))
+        .exclude(status=Window.Status.CLOSED)
+        .values("center_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["center_id"]: r["n"] for r in rows}
+
+
+def windows_of_halls(center_ids: Iterable[int]) -> QuerySet[Window]:
+    return Window.objects.filter(center_id__in=list(center_ids)).order_by("center_id", "number")

@@ -23,5 +23,6 @@ urlpatterns = [
     path("staff/queue/tickets/<int:pk>/requeue/", views.clerk_requeue, name="clerk_requeue"),
     path("staff/queue/windows/<int:pk>/<str:action>/", views.window_action, name="window_action"),
     path("staff/queue/stats/", views_stats.stats, name="stats"),
+    path("staff/queue/waiting/", views.waiting_list, name="waiting"),
     path("staff/queue/rules/<slug:code>/", views.hall_rules, name="hall_rules"),
 ]

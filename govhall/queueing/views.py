@@ -458,3 +458,27 @@ def hall_rules(request, code):
         messages.success(request, "已保存排队规则。")
         return redirect("queueing:hall_rules", code=center.code)
     return render(request, "queueing/hall_rules.html", ctx)
+
+
+@login_required
+@require_GET
+def waiting_list(request):
+    """今天的号: today's tickets of the halls the user sees, waiting ones unless
+    ?status=all or another status (the workbench's figures link here)."""
+    from django.core.paginator import Paginator
+
+    f = {k: request.GET.get(k, "").strip()[:20] for k in ("center", "queue", "status")}
+    qs = selectors.tickets_today_visible_to(
+        request.user, center=f["center"], queue=f["queue"], status=f["status"] or Ticket.Status.WAITING
+    )
+    return render(
+        request,
+        "queueing/waiting_list.html",
+        {
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "f": f,
+            "centers": centers_visible_to(request.user).order_by("code"),
+            "statuses": Ticket.Status.choices,
+            "now": timezone.now(),
+        },
+    )

@@ -717,3 +717,68 @@ def weight_sets_visible_to(user: User | AnonymousUser) -> QuerySet[WeightSet]:
         .select_related("department", "proposed_by", "decided_by")
         .order_by("-proposed_at", "-id")
     )
+
+
+# --- what the workbench shows of staffing -------------------------------------------------------------
+
+
+def leaves_to_decide(user: User | AnonymousUser) -> QuerySet[Leave]:
+    """待我审批: others' leave requests at the halls `user` manages (the leave page's
+    "待我审批" list, row for row)."""
+    return leaves_visible_to(user).exclude(user_id=user.pk).filter(status=Leave.Status.REQUESTED)
+
+
+def my_current_leave(user: User, *, today: date | None = None) -> QuerySet[Leave]:
+    """The user's own leave not over yet: requested, approved or running, ending today or later."""
+    today = today or timezone.localdate()
+    return Leave.objects.filter(
+        user_id=user.pk,
+        status__in=[Leave.Status.REQUESTED, Leave.Status.APPROVED, Leave.Status.ON_LEAVE],
+        end_date__gte=today,
+    ).order_by("start_date", "id")
+
+
+def attendance_today(user: User, *, today: date | None = None) -> Attendance | None:
+    """The user's clock-in/out record of today, if any."""
+    return Attendance.objects.filter(user_id=user.pk, day=today or timezone.localdate()).first()
+
+
+def on_duty_today(center_ids: Iterable[int], *, today: date | None = None) -> dict[int, dict[str, int]]:
+    """Hall id → {"posts": windows with someone due to serve today, "clocked_in": of
+    those serving people, how many clocked in today}. Windows with nobody due
+    (a gap or a closed day) do not count as posts on duty."""
+    today = today or timezone.localdate()
+    ids = list(center_ids)
+    cov = coverage(center_ids=ids, start=today, end=today)
+    due: dict[int, set[int]] = defaultdict(set)
+    posts: dict[int, int] = defaultdict(int)
+    centers = {w.id: w.center_id for w in cov.windows}
+    for (window_id, _day), cell in cov.cells.items():
+        who = next((u for u in cell.who if u), None)
+        if who:
+            posts[centers[window_id]] += 1
+            due[centers[window_id]].add(who)
+    clocked = set(
+        Attendance.objects.filter(day=today, center_id__in=ids, clock_in__isnull=False).values_list(
+            "center_id", "user_id"
+        )
+    )
+    return {
+        c: {"posts": posts.get(c, 0), "clocked_in": sum(1 for u in due.get(c, ()) if (c, u) in clocked)}
+        for c in ids
+    }
+
+
+def assessment_drafts(center_ids: Iterable[int], month: date) -> dict[int, int]:
+    """Hall id → how many of `month`'s assessment rows still wait for the manager's confirmation."""
+    rows = (
+        MonthlyAssessment.objects.filter(
+            center_id__in=list(center_ids),
+            month=month.replace(day=1),
+            status=MonthlyAssessment.Status.DRAFT,
+        )
+        .values("center_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["center_id"]: r["n"] for r in rows}
