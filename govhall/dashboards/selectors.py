@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import center_ids_acting_as, centers_visible_to, roles_of
+from govhall.cases.permissions import STAFF as CASE_STAFF
 from govhall.cases.selectors import (
     CASE_WAITS,
     cases_filtered,
@@ -164,7 +165,10 @@ def _approver_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, 
 
 def district_headline(user: User) -> list[dict[str, Any]]:
     """The district's headline figures, over the halls `user` sees: tickets taken
-    today, waiting now, cases not finished, cases overdue."""
+    today, waiting now, cases not finished, cases overdue. The case figures link to
+    the case list only for those who may open it (the approver, district government,
+    is not case staff: the figure stands without a link)."""
+    reads_cases = user.is_superuser or bool(roles_of(user) & CASE_STAFF)
     return [
         _figure(
             "tickets_today",
@@ -179,13 +183,16 @@ def district_headline(user: User) -> list[dict[str, Any]]:
             _url("queueing:waiting", query="status=waiting"),
         ),
         _figure(
-            "cases_open", "未办结办件", cases_filtered(user=user, wait="open").count(), _cases_url("open")
+            "cases_open",
+            "未办结办件",
+            cases_filtered(user=user, wait="open").count(),
+            _cases_url("open") if reads_cases else None,
         ),
         _figure(
             "cases_overdue",
             "已超期办件",
             cases_filtered(user=user, wait="overdue").count(),
-            _cases_url("overdue"),
+            _cases_url("overdue") if reads_cases else None,
         ),
     ]
 
@@ -494,7 +501,9 @@ def workbench_figures(user: User, context: dict[str, Any] | None = None) -> dict
     window = clerk.get("window")
     return {
         "roles": ctx["roles"],
-        "figures": [{k: f.get(k) for k in ("section", "hall", "key", "label", "count", "url")} for f in figures],
+        "figures": [
+            {k: f.get(k) for k in ("section", "hall", "key", "label", "count", "url")} for f in figures
+        ],
         "window": None
         if window is None
         else {

@@ -25,4 +25,6 @@ def hall_waiting_live(request: HttpRequest, pk: int) -> HttpResponse:
     center = managed_hall(cast(User, request.user), pk)
     if center is None:
         raise Http404("没有找到该中心，或您无权查看。")
-    return render(request, "dashboards/_workbench_waiting.html", {"h": {"center": center, **hall_waiting(center)}})
+    return render(
+        request, "dashboards/_workbench_waiting.html", {"h": {"center": center, **hall_waiting(center)}}
+    )
