@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.utils import timezone
@@ -725,7 +725,7 @@ def weight_sets_visible_to(user: User | AnonymousUser) -> QuerySet[WeightSet]:
 def leaves_to_decide(user: User | AnonymousUser) -> QuerySet[Leave]:
     """待我审批: others' leave requests at the halls `user` manages (the leave page's
     "待我审批" list, row for row)."""
-    return leaves_visible_to(user).exclude(user_id=user.pk).filter(status=Leave.Status.REQUESTED)
+    return leaves_visible_to(user).exclude(user_id=cast(int, user.pk)).filter(status=Leave.Status.REQUESTED)
 
 
 def my_current_leave(user: User, *, today: date | None = None) -> QuerySet[Leave]:
