@@ -4,6 +4,7 @@ branch manager's workbench shows the waiting count change live (htmx poll)."""
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 from .conftest import assert_accessible, login
 
 HALL = "HC-MZ"
-SHOTS = Path(os.environ.get("GOVHALL_SHOTS", "/tmp/govhall-shots"))
+SHOTS = Path(os.environ.get("GOVHALL_SHOTS") or Path(tempfile.gettempdir()) / "govhall-shots")
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +31,25 @@ def hall_open(server):
 
 
 def _watch_console(page) -> list[str]:
+    """Console errors and failed requests of `page` (the browser's own favicon probe aside)."""
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
     return errors
 
 
