@@ -261,3 +261,14 @@ def test_workbench_queries_do_not_grow_with_rows(client, world, halls, marriage,
     for user in ("manager_a", "clerk_a", "approver"):
         client.force_login(world[user])
         assert _workbench_queries(client) <= few[user], user
+
+
+def test_unknown_drill_down_filters_are_refused_in_chinese(client, world, halls):
+    client.force_login(world["clerk_a"])
+    page = client.get("/staff/cases/?wait=nonsense")
+    assert page.status_code == 400 and "未知的待办类型" in page.content.decode()
+    api = client.get("/api/v1/cases?wait=nonsense")
+    assert api.status_code == 400 and api.json()["errors"]["wait"] == ["未知的待办类型。"]
+    tickets = client.get("/staff/queue/waiting/?status=nonsense")
+    assert tickets.status_code == 400 and "未知的号状态" in tickets.content.decode()
+    assert client.get("/api/v1/queue-waiting?status=nonsense").status_code == 400
