@@ -144,6 +144,10 @@ def _add_routers() -> None:
     api.add_router("/", queueing_router)
     api.add_router("/", staffing_router)
     api.add_router("/", feedback_router)
+    # --- checks16 ---
+    from govhall.dashboards.api_checks import router as checks_router
+
+    api.add_router("/", checks_router)
 
 
 _add_routers()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -407,3 +408,23 @@ def completeness_report(
         rows.append(CompletenessRow(item=item, guide=guide, draft=drafts.get(item.id), missing=missing))
     rows.sort(key=lambda r: r.complete)
     return rows
+
+
+def items_stationed_at(center_ids: Iterable[int]) -> QuerySet[ServiceItem]:
+    """Active items declared stationed (`ServiceItem.center`) at any of `center_ids`, with their hall."""
+    return (
+        ServiceItem.objects.filter(is_active=True, center_id__in=list(center_ids))
+        .select_related("center")
+        .order_by("center__code", "code")
+    )
+
+
+def items_sharing_catalog_codes(codes: Iterable[str]) -> dict[int, str]:
+    """Every active item whose 基本目录编码 is one of `codes`, wherever it is stationed:
+    {item id: catalog code} (one query). The same basic item implemented at several halls."""
+    wanted = [c for c in codes if c]
+    if not wanted:
+        return {}
+    return dict(
+        ServiceItem.objects.filter(is_active=True, catalog_code__in=wanted).values_list("id", "catalog_code")
+    )

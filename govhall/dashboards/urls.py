@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import views, views_checks
 
 app_name = "dashboards"
 urlpatterns = [
     path("", views.workbench, name="workbench"),
+    # --- checks16 ---
+    path("checks/stationing/", views_checks.stationing, name="checks_stationing"),
+    path("checks/stationing/export.xlsx", views_checks.stationing_export, name="checks_stationing_export"),
 ]
