@@ -64,7 +64,17 @@ def _model(key: str):
 
 def _history_model(key: str):
     model = _model(key)
-    return model.history.model if model is not None else None
+    if model is None:
+        return None
+    # `model.history` builds a new manager class on every access (≈ 8 ms, simple-history's
+    # HistoryDescriptor); a page asks for each audited model several times.
+    hist = _HISTORY_MODELS.get(model)
+    if hist is None:
+        hist = _HISTORY_MODELS[model] = model.history.model
+    return hist
+
+
+_HISTORY_MODELS: dict[Any, Any] = {}
 
 
 def _mask(name: str, value: Any) -> Any:
