@@ -165,6 +165,12 @@ def test_page_lists_findings_and_the_workbench_links_to_it(client, world, plante
     assert "共 1 项" in html
 
 
+def test_page_says_when_nothing_is_found(client, world):
+    client.force_login(world["admin"])
+    html = client.get("/staff/checks/stationing/", {"kind": "idle_window"}).content.decode()
+    assert "没有发现问题。" in html and "共 0 项" in html and "导出 Excel" in html
+
+
 def test_api_gives_the_same_findings(client, world, planted):
     client.force_login(world["admin"])
     body = client.get("/api/v1/checks/stationing", {"center": world["hub"].pk}).json()
