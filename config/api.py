@@ -148,6 +148,10 @@ def _add_routers() -> None:
     from govhall.dashboards.api import router as workbench_router
 
     api.add_router("/", workbench_router)
+    # --- checks16 ---
+    from govhall.dashboards.api_checks import router as checks_router
+
+    api.add_router("/", checks_router)
 
 
 _add_routers()

@@ -550,3 +550,54 @@ def escalations_with_authority(user: Viewer) -> list[tuple[Escalation, ChiefAuth
 
     rows = escalations_awaiting(user).select_related("case", "case__item", "case__center", "raised_by")
     return [(e, under(e)) for e in rows.order_by("created_at", "id")]
+
+
+# --- in bulk, for the district's stationing check ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemActivity:
+    """Cases of one item at one hall since a day: how many were made there, the last
+    one's time, and how many were accepted there."""
+
+    made: int
+    last_at: datetime | None
+    accepted: int
+
+
+def case_activity(item_ids: list[int], *, since: datetime) -> dict[tuple[int, int], ItemActivity]:
+    """Per (hall, item) of `item_ids`, the cases made or accepted since `since` (one query)."""
+    from django.db.models import Count, Max
+
+    rows = (
+        Case.objects.filter(item_id__in=item_ids)
+        .filter(Q(created_at__gte=since) | Q(accepted_at__gte=since))
+        .order_by()
+        .values("center_id", "item_id")
+        .annotate(
+            made=Count("id", filter=Q(created_at__gte=since)),
+            last_at=Max("created_at"),
+            accepted=Count("id", filter=Q(accepted_at__gte=since)),
+        )
+    )
+    return {
+        (r["center_id"], r["item_id"]): ItemActivity(
+            made=r["made"], last_at=r["last_at"], accepted=r["accepted"]
+        )
+        for r in rows
+    }
+
+
+def cases_received_by(
+    user_ids: list[int], *, center_ids: list[int], since: datetime
+) -> dict[tuple[int, int], int]:
+    """Per (clerk, hall), how many cases the clerk took in there since `since` (one query)."""
+    from django.db.models import Count
+
+    rows = (
+        Case.objects.filter(received_by_id__in=user_ids, center_id__in=center_ids, created_at__gte=since)
+        .order_by()
+        .values("received_by_id", "center_id")
+        .annotate(n=Count("id"))
+    )
+    return {(r["received_by_id"], r["center_id"]): r["n"] for r in rows}

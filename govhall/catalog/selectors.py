@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from govhall.centers.models import Center, District
 from govhall.core.cache import shared_delete, shared_get, shared_set
 
 from . import search
-from .models import Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat
+from .models import Fee, Guide, Material, NegativeListEntry, SearchTerm, ServiceItem, Synonym, TermStat
 
 
 def items_public() -> QuerySet[ServiceItem]:
@@ -128,16 +129,23 @@ def guide_published_of(item: ServiceItem) -> Guide | None:
     return item.guides.published().first()
 
 
-def guide_missing_fields(guide: Guide) -> dict[str, str]:
-    """field → the required element `guide` lacks there, in the order of the guide."""
+def guide_missing_fields(
+    guide: Guide, *, has_materials: bool | None = None, has_fee_basis: bool | None = None
+) -> dict[str, str]:
+    """field → the required element `guide` lacks there, in the order of the guide.
+    A list passes `has_materials` / `has_fee_basis` read for all its guides at once."""
     missing = {}
-    if not guide.materials.exists():
+    if has_materials is None:
+        has_materials = guide.materials.exists()
+    if not has_materials:
         missing["materials"] = "申请材料"
     if guide.legal_days is None:
         missing["legal_days"] = "法定办结时限"
     if guide.promised_days is None:
         missing["promised_days"] = "承诺办结时限"
-    if not guide.no_fee and not guide.fees.exclude(basis="").exists():
+    if not guide.no_fee and not (
+        has_fee_basis if has_fee_basis is not None else guide.fees.exclude(basis="").exists()
+    ):
         missing["fees"] = "收费依据（或注明“不收费”）"
     if not guide.consult_phone.strip():
         missing["consult_phone"] = "咨询电话"
@@ -393,7 +401,8 @@ class CompletenessRow:
 def completeness_report(
     *, district: District | None = None, center: Center | None = None
 ) -> list[CompletenessRow]:
-    """Every item and what its current guide lacks (incomplete first)."""
+    """Every item and what its current guide lacks (incomplete first), in a fixed
+    number of queries (the guides' materials and fee bases are annotated)."""
     qs = ServiceItem.objects.filter(is_active=True).select_related("center", "department", "current_guide")
     if district is not None:
         qs = qs.filter(district=district)
@@ -401,9 +410,43 @@ def completeness_report(
         qs = qs.filter(center=center)
     drafts = {g.item_id: g for g in Guide.objects.filter(status=Guide.Status.DRAFT, item__in=qs)}
     rows = []
-    for item in qs.order_by("center__kind", "center__code", "name"):
+    annotated = qs.annotate(
+        has_materials=Exists(Material.objects.filter(guide_id=OuterRef("current_guide_id"))),
+        has_fee_basis=Exists(Fee.objects.filter(guide_id=OuterRef("current_guide_id")).exclude(basis="")),
+    )
+    for item in annotated.order_by("center__kind", "center__code", "name"):
         guide = item.current_guide
-        missing = ["尚无已发布的办事指南"] if guide is None else guide_missing(guide)
+        missing = (
+            ["尚无已发布的办事指南"]
+            if guide is None
+            else list(
+                guide_missing_fields(
+                    guide,
+                    has_materials=item.has_materials,
+                    has_fee_basis=item.has_fee_basis,
+                ).values()
+            )
+        )
         rows.append(CompletenessRow(item=item, guide=guide, draft=drafts.get(item.id), missing=missing))
     rows.sort(key=lambda r: r.complete)
     return rows
+
+
+def items_stationed_at(center_ids: Iterable[int]) -> QuerySet[ServiceItem]:
+    """Active items declared stationed (`ServiceItem.center`) at any of `center_ids`, with their hall."""
+    return (
+        ServiceItem.objects.filter(is_active=True, center_id__in=list(center_ids))
+        .select_related("center")
+        .order_by("center__code", "code")
+    )
+
+
+def items_sharing_catalog_codes(codes: Iterable[str]) -> dict[int, str]:
+    """Every active item whose 基本目录编码 is one of `codes`, wherever it is stationed:
+    {item id: catalog code} (one query). The same basic item implemented at several halls."""
+    wanted = [c for c in codes if c]
+    if not wanted:
+        return {}
+    return dict(
+        ServiceItem.objects.filter(is_active=True, catalog_code__in=wanted).values_list("id", "catalog_code")
+    )

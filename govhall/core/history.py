@@ -341,7 +341,12 @@ def delete_recorded(instance: models.Model, *, by: Any, reason: str = "") -> Non
 
 def changed_fields(record) -> list[dict]:
     """What a historical record changed compared with the one before it."""
-    prev = record.prev_record
+    return changes_between(record, record.prev_record)
+
+
+def changes_between(record, prev) -> list[dict]:
+    """What `record` changed compared with `prev`, the record before it (None: nothing,
+    it is the first). No query: a list reads the previous records of a page at once."""
     if prev is None:
         return []
     delta = record.diff_against(prev)

@@ -148,6 +148,7 @@ def _district_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, 
                 ("操作记录", "accounts:audit"),
                 ("接口令牌", "accounts:tokens"),
                 ("密码有效期", "centers:password_policy"),
+                ("明进暗不进检查", "dashboards:checks_stationing"),
             ]
         ),
     }

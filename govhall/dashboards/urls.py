@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_checks
 
 app_name = "dashboards"
 urlpatterns = [
     path("", views.workbench, name="workbench"),
     # --- wb16 ---
     path("workbench/halls/<int:pk>/waiting/", views.hall_waiting_live, name="hall_waiting"),
+    # --- checks16 ---
+    path("checks/stationing/", views_checks.stationing, name="checks_stationing"),
+    path("checks/stationing/export.xlsx", views_checks.stationing_export, name="checks_stationing_export"),
 ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from govhall.accounts.selectors import roles_at, visible_center_ids
@@ -366,3 +368,74 @@ def windows_open_count(center_ids: Iterable[int]) -> dict[int, int]:
 
 def windows_of_halls(center_ids: Iterable[int]) -> QuerySet[Window]:
     return Window.objects.filter(center_id__in=list(center_ids)).order_by("center_id", "number")
+
+
+# --- the window register in bulk (the district's stationing check) -------------------------------
+
+
+@dataclass(frozen=True)
+class Register:
+    """The queues and windows of some halls, read in three queries.
+
+    `served[center_id]` holds the items some window of that hall serves: an active queue
+    of the hall covers the item and a window serving that queue either lists no items of
+    its own or lists this one (as `item_places_from_register` decides for one item)."""
+
+    queue_center: dict[int, int]
+    queue_items: dict[int, set[int]]
+    served: dict[int, set[int]]
+
+
+def register_of(center_ids: Iterable[int]) -> Register:
+    """The window register of `center_ids` (see `Register`)."""
+    ids = list(center_ids)
+    queue_center: dict[int, int] = {}
+    queue_items: dict[int, set[int]] = defaultdict(set)
+    for queue_id, center_id, item_id in Queue.items.through.objects.filter(
+        queue__center_id__in=ids, queue__is_active=True
+    ).values_list("queue_id", "queue__center_id", "serviceitem_id"):
+        queue_center[queue_id] = center_id
+        queue_items[queue_id].add(item_id)
+    window_queues: dict[int, set[int]] = defaultdict(set)
+    for window_id, queue_id in Window.queues.through.objects.filter(window__center_id__in=ids).values_list(
+        "window_id", "queue_id"
+    ):
+        window_queues[window_id].add(queue_id)
+    window_items: dict[int, set[int]] = defaultdict(set)
+    for window_id, item_id in Window.items.through.objects.filter(window__center_id__in=ids).values_list(
+        "window_id", "serviceitem_id"
+    ):
+        window_items[window_id].add(item_id)
+    served: dict[int, set[int]] = defaultdict(set)
+    for window_id, queues in window_queues.items():
+        for queue_id in queues:
+            if queue_id not in queue_center:
+                continue
+            covered = queue_items[queue_id]
+            own = window_items.get(window_id)
+            served[queue_center[queue_id]] |= covered & own if own else covered
+    return Register(queue_center=queue_center, queue_items=dict(queue_items), served=dict(served))
+
+
+def last_ticket_day_by_queue(queue_ids: Iterable[int], *, since: date) -> dict[int, date]:
+    """The last day since `since` each queue issued a ticket (queues with none are left out)."""
+    rows = (
+        Ticket.objects.filter(queue_id__in=list(queue_ids), day__gte=since)
+        .order_by()
+        .values("queue_id")
+        .annotate(last=Max("day"))
+    )
+    return {r["queue_id"]: r["last"] for r in rows}
+
+
+def windows_kept_open(center_ids: Iterable[int]) -> QuerySet[Window]:
+    """Windows of `center_ids` open or paused right now, with their hall and clerk, and
+    the time of the last ticket called at each (`last_call_at`, None when never)."""
+    return (
+        Window.objects.filter(
+            center_id__in=list(center_ids), status__in=[Window.Status.OPEN, Window.Status.PAUSED]
+        )
+        .select_related("center", "clerk")
+        .annotate(last_call_at=Max("calls__at"))
+        .order_by("center__code", "number")
+    )

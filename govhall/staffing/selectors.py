@@ -782,3 +782,39 @@ def assessment_drafts(center_ids: Iterable[int], month: date) -> dict[int, int]:
         .order_by()
     )
     return {r["center_id"]: r["n"] for r in rows}
+
+
+def trained_item_ids_by_center(center_ids: Iterable[int], day: date) -> dict[int, set[int]]:
+    """For each hall, the items at least one of its counter staff (a clerk or chief
+    representative holding a role there) is trained for on `day`: a passed record,
+    refresher not yet due, of a course that names the item or a queue covering it.
+    Four queries whatever the number of halls, people and courses."""
+    from govhall.accounts.models import RoleAssignment
+
+    staff: dict[int, set[int]] = defaultdict(set)  # user → halls
+    for user_id, center_id in RoleAssignment.objects.filter(
+        center_id__in=list(center_ids), role__in=list(POST_HOLDERS), user__is_active=True
+    ).values_list("user_id", "center_id"):
+        staff[user_id].add(center_id)
+    course_users: dict[int, set[int]] = defaultdict(set)
+    for course_id, user_id in TrainingRecord.objects.filter(
+        user_id__in=list(staff), passed=True, refresher_due__gte=day, course__held_on__lte=day
+    ).values_list("course_id", "user_id"):
+        course_users[course_id].add(user_id)
+    course_items: dict[int, set[int]] = defaultdict(set)
+    for course_id, item_id in TrainingCourse.items.through.objects.filter(
+        trainingcourse_id__in=list(course_users)
+    ).values_list("trainingcourse_id", "serviceitem_id"):
+        course_items[course_id].add(item_id)
+    for course_id, item_id in (
+        TrainingCourse.queues.through.objects.filter(trainingcourse_id__in=list(course_users))
+        .filter(queue__items__isnull=False)
+        .values_list("trainingcourse_id", "queue__items")
+    ):
+        course_items[course_id].add(item_id)
+    out: dict[int, set[int]] = defaultdict(set)
+    for course_id, users in course_users.items():
+        for user_id in users:
+            for center_id in staff[user_id]:
+                out[center_id] |= course_items[course_id]
+    return dict(out)

@@ -98,3 +98,18 @@ def test_the_asgi_handler_methods_we_call_keep_their_signatures():
     assert inspect.iscoroutinefunction(ASGIHandler.send_response)
     assert not inspect.iscoroutinefunction(ASGIHandler.create_request)
     assert ASGIHandler.chunk_size > 0
+
+
+@pytest.mark.django_db
+def test_a_foreign_key_says_it_is_cached_once_followed_even_when_empty():
+    # core.audit._labels reads which foreign keys an object's __str__ followed
+    # (`Field.is_cached`) to read them for the rest of a page at once.
+    from govhall.centers.models import District
+
+    district = District.objects.create(name="钉住区", code="999099")
+    center = Center(district_id=district.pk, name="钉住区政务服务中心", kind=Center.Kind.DISTRICT)
+    district_field = Center._meta.get_field("district")
+    parent_field = Center._meta.get_field("parent")
+    assert not district_field.is_cached(center) and not parent_field.is_cached(center)
+    assert center.district == district and center.parent is None
+    assert district_field.is_cached(center) and parent_field.is_cached(center)
