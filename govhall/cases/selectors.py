@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from govhall.accounts.models import Role, RoleAssignment, User
@@ -467,3 +468,92 @@ def escalations_awaiting(user: Viewer) -> QuerySet[Escalation]:
         .select_related("case", "case__center", "case__item", "raised_by")
         .order_by("created_at", "id")
     )
+
+
+# --- figures for the district cockpit's rollups (dashboards, issue 16) ---------------------------
+# Days are local dates; each reader is one grouped query per figure over a range, never per row.
+
+# A case that ended without a decision never becomes overdue.
+_NEVER_OVERDUE = (Case.Status.DRAFT, Case.Status.WITHDRAWN, Case.Status.REJECTED)
+
+
+def _local_date(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
+
+
+def _per_center_day(qs: QuerySet[Any], field: str, since: date, until: date, **counts: Any) -> list[dict]:
+    return list(
+        qs.annotate(on=_local_date(field))
+        .filter(on__gte=since, on__lte=until)
+        .order_by()
+        .values("center_id", "on")
+        .annotate(**(counts or {"n": Count("id")}))
+    )
+
+
+def case_day_counts(*, since: date, until: date) -> dict[str, list[dict]]:
+    """Per hall and local day: cases submitted, accepted, completed (办结) — of these, with a
+    deadline and completed by it (按期) — and yellow / red warnings raised."""
+    done = Case.objects.annotate(done_on=_local_date("completed_at"))
+    return {
+        "submitted": _per_center_day(Case.objects.all(), "submitted_at", since, until),
+        "accepted": _per_center_day(Case.objects.all(), "accepted_at", since, until),
+        "done": _per_center_day(
+            done,
+            "completed_at",
+            since,
+            until,
+            n=Count("id"),
+            with_deadline=Count("id", filter=Q(deadline__isnull=False)),
+            on_time=Count("id", filter=Q(deadline__isnull=False, done_on__lte=F("deadline"))),
+        ),
+        "warned": _per_center_day(
+            Warning.objects.filter(level__in=[Warning.Level.YELLOW, Warning.Level.RED]),
+            "raised_at",
+            since,
+            until,
+            yellow=Count("id", filter=Q(level=Warning.Level.YELLOW)),
+            red=Count("id", filter=Q(level=Warning.Level.RED)),
+        ),
+    }
+
+
+def cases_overdue_by_day(*, since: date, until: date) -> dict[tuple[int, date], int]:
+    """Per hall and day from `since` to `until`: cases overdue at the end of that day (the
+    deadline passed, not completed by then). Two grouped queries over all time: a case is
+    overdue from the day after its deadline until the day it is completed."""
+    late = (
+        Case.objects.filter(deadline__isnull=False)
+        .exclude(status__in=_NEVER_OVERDUE)
+        .annotate(done_on=_local_date("completed_at"))
+        .filter(Q(completed_at__isnull=True) | Q(done_on__gt=F("deadline")))
+        .filter(deadline__lt=until)
+        .order_by()
+    )
+    delta: dict[int, dict[date, int]] = {}
+    for row in late.values("center_id", "deadline").annotate(n=Count("id")):
+        d = delta.setdefault(row["center_id"], {})
+        start = row["deadline"] + timedelta(days=1)
+        d[start] = d.get(start, 0) + row["n"]
+    for row in late.filter(completed_at__isnull=False).values("center_id", "done_on").annotate(n=Count("id")):
+        d = delta.setdefault(row["center_id"], {})
+        d[row["done_on"]] = d.get(row["done_on"], 0) - row["n"]
+    out: dict[tuple[int, date], int] = {}
+    for center_id, changes in delta.items():
+        running = sum(n for day, n in changes.items() if day < since)
+        day = since
+        while day <= until:
+            running += changes.get(day, 0)
+            if running:
+                out[(center_id, day)] = running
+            day += timedelta(days=1)
+    return out
+
+
+def cases_by_state() -> dict[int, dict[str, int]]:
+    """Now, per hall: cases in each state (drafts left out)."""
+    out: dict[int, dict[str, int]] = {}
+    rows = Case.objects.exclude(status=Case.Status.DRAFT).order_by().values("center_id", "status")
+    for row in rows.annotate(n=Count("id")):
+        out.setdefault(row["center_id"], {})[row["status"]] = row["n"]
+    return out

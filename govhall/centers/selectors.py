@@ -267,3 +267,8 @@ def opening_hours_on(center: Center, day: date) -> DayHours:
         if weekdays:
             same = tuple((o, c) for wd, o, c in rows if wd == weekdays[0])
     return DayHours(day, same, why_closed="" if same else "大厅当日不办公")
+
+
+def active_center_ids() -> set[int]:
+    """Every hall in service now (运行中), in every district: the cockpit's rollups cover them."""
+    return set(Center.objects.filter(status=Center.Status.ACTIVE).values_list("id", flat=True))
