@@ -144,6 +144,10 @@ def _add_routers() -> None:
     api.add_router("/", queueing_router)
     api.add_router("/", staffing_router)
     api.add_router("/", feedback_router)
+    # --- cockpit16 ---
+    from govhall.dashboards.api_cockpit import router as cockpit_router
+
+    api.add_router("/", cockpit_router)
 
 
 _add_routers()

@@ -79,6 +79,9 @@ class HallHour(models.Model):
         verbose_name_plural = verbose_name
         indexes = [models.Index(fields=["day", "center"], name="hallhour_day_center")]
 
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.day} {self.hour}:00"
+
 
 class ServedDay(models.Model):
     """Tickets finished (办结) on one day at one window by one clerk."""
@@ -95,3 +98,6 @@ class ServedDay(models.Model):
         verbose_name = "窗口人员日办结"
         verbose_name_plural = verbose_name
         indexes = [models.Index(fields=["day", "center"], name="servedday_day_center")]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.day} {self.window_id} {self.clerk_id}"

@@ -92,28 +92,30 @@ def _staff_figures(center_ids: set[int], since: date, until: date) -> dict[tuple
     return out
 
 
-def rollup_days(*, since: date, until: date) -> int:
-    """Recompute every hall's rollup rows from `since` to `until` (local days, inclusive) and
-    replace the old ones. Returns the number of HallDay rows written."""
-    days: dict[tuple[int, date], dict[str, Any]] = defaultdict(lambda: {"wait_hist": empty_hist()})
+Days = dict[tuple[int, date], dict[str, Any]]
+
+
+def _ticket_figures(days: Days, since: date, until: date) -> dict[tuple[int, date, int], dict[str, Any]]:
     hours: dict[tuple[int, date, int], dict[str, Any]] = defaultdict(
         lambda: {"tickets": 0, "waited": 0, "wait_seconds": 0, "wait_hist": empty_hist()}
     )
-
     for row in ticket_day_counts(since=since, until=until):
         d = days[(row["center_id"], row["day"])]
         d.update(tickets=row["tickets"], served=row["served"], no_show=row["no_show"])
     for row in ticket_wait_buckets(since=since, until=until, edges_minutes=WAIT_EDGES):
         h = hours[(row["center_id"], row["day"], row["hour"])]
-        d = days[(row["center_id"], row["day"])]
         h["tickets"] += row["n"]
-        if row["bucket"] >= 0:
-            seconds = _seconds(row["wait_sum"])
-            for target in (h, d):
-                target["waited"] = target.get("waited", 0) + row["n"]
-                target["wait_seconds"] = target.get("wait_seconds", 0) + seconds
-                target["wait_hist"][row["bucket"]] += row["n"]
+        if row["bucket"] < 0:  # not called yet: no wait to count
+            continue
+        seconds = _seconds(row["wait_sum"])
+        for target in (h, days[(row["center_id"], row["day"])]):
+            target["waited"] = target.get("waited", 0) + row["n"]
+            target["wait_seconds"] = target.get("wait_seconds", 0) + seconds
+            target["wait_hist"][row["bucket"]] += row["n"]
+    return hours
 
+
+def _case_figures(days: Days, since: date, until: date) -> None:
     cases = case_day_counts(since=since, until=until)
     for key, field in (("submitted", "cases_submitted"), ("accepted", "cases_accepted")):
         for row in cases[key]:
@@ -126,13 +128,16 @@ def rollup_days(*, since: date, until: date) -> int:
         )
     for row in cases["warned"]:
         days[(row["center_id"], row["on"])].update(warned_yellow=row["yellow"], warned_red=row["red"])
-    for key, n in cases_overdue_by_day(since=since, until=until).items():
-        days[key]["cases_overdue"] = n
+    for hall_day, n in cases_overdue_by_day(since=since, until=until).items():
+        days[hall_day]["cases_overdue"] = n
     today = timezone.localdate()
     if since <= today <= until:
         for center_id, states in cases_by_state().items():
             days[(center_id, today)]["cases_by_state"] = states
 
+
+def _answered_figures(days: Days, since: date, until: date) -> None:
+    """Ratings and complaints, from the apps answering core.extensions.hall_day_figures."""
     for _, answer in hall_day_figures.registered():
         for (center_id, day), figures in answer(since=since, until=until).items():
             if center_id is None:
@@ -141,10 +146,17 @@ def rollup_days(*, since: date, until: date) -> int:
             for name in FEEDBACK_FIELDS:
                 d[name] = d.get(name, 0) + figures.get(name, 0)
 
+
+def rollup_days(*, since: date, until: date) -> int:
+    """Recompute every hall's rollup rows from `since` to `until` (local days, inclusive) and
+    replace the old ones. Returns the number of HallDay rows written."""
+    days: Days = defaultdict(lambda: {"wait_hist": empty_hist()})
+    hours = _ticket_figures(days, since, until)
+    _case_figures(days, since, until)
+    _answered_figures(days, since, until)
     center_ids = {center_id for center_id, _ in days} | active_center_ids()
     for key, figures in _staff_figures(center_ids, since, until).items():
         days[key].update(figures)
-
     served = [
         ServedDay(
             center_id=row["center_id"],
@@ -174,4 +186,3 @@ def rollups_refresh() -> int:
     """The periodic job: today and yesterday again (idempotent)."""
     today = timezone.localdate()
     return rollup_days(since=today - timedelta(days=1), until=today)
-
