@@ -341,9 +341,7 @@ def ticket_wait_buckets(*, since: date, until: date, edges_minutes: Sequence[int
     A ticket's wait runs from taking to its first call; bucket i holds waits shorter than
     edges_minutes[i] (and not shorter than the edge before), len(edges) the longer ones,
     -1 the tickets never called."""
-    whens = [
-        When(wait__lt=timedelta(minutes=edge), then=Value(i)) for i, edge in enumerate(edges_minutes)
-    ]
+    whens = [When(wait__lt=timedelta(minutes=edge), then=Value(i)) for i, edge in enumerate(edges_minutes)]
     bucket = Case(
         When(called_at__isnull=True, then=Value(-1)),
         *whens,
