@@ -475,16 +475,27 @@ def escalations_awaiting(user: Viewer) -> QuerySet[Escalation]:
 
 # A case that ended without a decision never becomes overdue.
 _NEVER_OVERDUE = (Case.Status.DRAFT, Case.Status.WITHDRAWN, Case.Status.REJECTED)
+_ENDED = (Case.Status.COMPLETED, Case.Status.DELIVERED)
 
 
 def _local_date(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
 
+def _local_range(since: date, until: date) -> tuple[datetime, datetime]:
+    """The instants from the start of `since` to the end of `until`, local time."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(since, time.min, tzinfo=tz),
+        datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
 def _per_center_day(qs: QuerySet[Any], field: str, since: date, until: date, **counts: Any) -> list[dict]:
+    start, end = _local_range(since, until)  # on the column itself, so its index is used
     return list(
-        qs.annotate(on=_local_date(field))
-        .filter(on__gte=since, on__lte=until)
+        qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+        .annotate(on=_local_date(field))
         .order_by()
         .values("center_id", "on")
         .annotate(**(counts or {"n": Count("id")}))
@@ -521,9 +532,13 @@ def case_day_counts(*, since: date, until: date) -> dict[str, list[dict]]:
 def cases_overdue_by_day(*, since: date, until: date) -> dict[tuple[int, date], int]:
     """Per hall and day from `since` to `until`: cases overdue at the end of that day (the
     deadline passed, not completed by then). Two grouped queries over all time: a case is
-    overdue from the day after its deadline until the day it is completed."""
+    overdue from the day after its deadline until the day it is completed. A case completed
+    before `since` was overdue (if at all) only before it, so only open cases and those
+    completed since are read."""
+    start, _ = _local_range(since, until)
+    open_states = [s for s in Case.Status.values if s not in (*_NEVER_OVERDUE, *_ENDED)]
     late = (
-        Case.objects.filter(deadline__isnull=False)
+        Case.objects.filter(Q(status__in=open_states) | Q(completed_at__gte=start), deadline__isnull=False)
         .exclude(status__in=_NEVER_OVERDUE)
         .annotate(done_on=_local_date("completed_at"))
         .filter(Q(completed_at__isnull=True) | Q(done_on__gt=F("deadline")))
