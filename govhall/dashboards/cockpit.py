@@ -13,15 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from govhall.accounts.models import Role, User
-from govhall.accounts.selectors import has_role, visible_center_ids
+from govhall.accounts.selectors import centers_visible_to, has_role, visible_center_ids
 from govhall.cases.models import Case
-from govhall.centers.selectors import standardisation_report
 from govhall.core.errors import DomainError, Refused
 from govhall.queueing.selectors import halls_now, tickets_with_waits, window_labels
 
@@ -52,6 +52,11 @@ SUMMED = (
 # Figures that describe the state at the end of a day, not events during it: the period's last day counts.
 AT_END = ("cases_overdue", "rect_open", "rect_overdue")
 REFUSAL = "驾驶舱仅供区政务服务管理办公室使用。"
+
+
+def halls_in_service(user: User) -> Any:
+    """The halls on the cockpit: those `user` sees, neither merged nor closed."""
+    return centers_visible_to(user).exclude(status__in=["merged", "closed"]).order_by("code")
 
 
 def cockpit_access(user: User) -> set[int]:
@@ -228,10 +233,20 @@ def _states(ids: set[int]) -> list[dict[str, Any]]:
     ]
 
 
-def drill_url(name: str, **query: Any) -> str:
-    from urllib.parse import urlencode
+# The pages each hall's figures drill down to (reversed once per request, not per hall).
+DRILL_PAGES = (
+    "dashboards:cockpit_tickets",
+    "cases:list",
+    "cases:supervision",
+    "staffing:gaps",
+    "feedback:rating_list",
+    "feedback:rect_list",
+    "feedback:complaint_list",
+    "centers:list",
+)
 
-    base = reverse(name)
+
+def _with_query(base: str, **query: Any) -> str:
     params = {k: v for k, v in query.items() if v not in (None, "")}
     return f"{base}?{urlencode(params)}" if params else base
 
@@ -239,48 +254,46 @@ def drill_url(name: str, **query: Any) -> str:
 def cockpit_figures(*, user: User, period: Period) -> dict[str, Any]:
     """Everything the cockpit shows for `period` beside the period before it."""
     ids = cockpit_access(user)
-    checks = {c.center.id: c for c in standardisation_report(user=user)}
-    halls = {cid: c.center for cid, c in checks.items() if cid in ids}
+    halls = {
+        cid: (code, name) for cid, code, name in halls_in_service(user).values_list("id", "code", "name")
+    }
     before = period.before()
     current, total, day_hist = _period_figures(ids, period)
     previous, total_before, _ = _period_figures(ids, before)
     today = timezone.localdate()
     live = halls_now(halls, day=today)
     staff_today = {
-        cid: (posts, on_duty)
-        for cid, posts, on_duty in HallDay.objects.filter(center_id__in=ids, day=today).values_list(
-            "center_id", "posts", "on_duty"
+        cid: (posts, on_duty, score)
+        for cid, posts, on_duty, score in HallDay.objects.filter(center_id__in=ids, day=today).values_list(
+            "center_id", "posts", "on_duty", "standard_score"
         )
     }
+    base = {name: reverse(name) for name in DRILL_PAGES}
     rows = []
-    for cid, center in halls.items():
+    span = {"since": period.start.isoformat(), "until": period.end.isoformat()}
+    for cid, (code, name) in halls.items():
         f = current.get(cid) or _derived(dict.fromkeys((*SUMMED, *AT_END), 0), [])
         p = previous.get(cid) or {}
-        check = checks[cid]
-        drill = {"hall": center.code, "since": period.start.isoformat(), "until": period.end.isoformat()}
+        posts, on_duty, score = staff_today.get(cid, (0, 0, None))
         rows.append(
             {
-                "code": center.code,
-                "name": center.name,
+                "code": code,
+                "name": name,
                 **f,
                 "previous_tickets": p.get("tickets", 0),
                 "previous_wait_p90": p.get("wait_p90"),
-                "standard_score": check.score,
-                "now": {
-                    **live.get(cid, {}),
-                    "posts": staff_today.get(cid, (0, 0))[0],
-                    "on_duty": staff_today.get(cid, (0, 0))[1],
-                },
+                "standard_score": score,
+                "now": {**live.get(cid, {}), "posts": posts, "on_duty": on_duty},
                 "links": {
-                    "tickets": drill_url("dashboards:cockpit_tickets", **drill),
-                    "cases": drill_url("cases:list", center=center.code),
-                    "overdue": drill_url("cases:list", center=center.code, warned="red"),
-                    "warned": drill_url("cases:supervision"),
-                    "gaps": drill_url("staffing:gaps", start=today.isoformat()),
-                    "ratings": drill_url("feedback:rating_list"),
-                    "rectifications": drill_url("feedback:rect_list"),
-                    "complaints": drill_url("feedback:complaint_list"),
-                    "standard": reverse("centers:detail", args=[center.code]),
+                    "tickets": _with_query(base["dashboards:cockpit_tickets"], hall=code, **span),
+                    "cases": _with_query(base["cases:list"], center=code),
+                    "overdue": _with_query(base["cases:list"], center=code, warned="red"),
+                    "warned": base["cases:supervision"],
+                    "gaps": _with_query(base["staffing:gaps"], start=today.isoformat()),
+                    "ratings": base["feedback:rating_list"],
+                    "rectifications": base["feedback:rect_list"],
+                    "complaints": base["feedback:complaint_list"],
+                    "standard": f"{base['centers:list']}{quote(code)}/",
                 },
             }
         )

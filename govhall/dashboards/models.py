@@ -52,6 +52,8 @@ class HallDay(models.Model):
     rect_open = models.PositiveIntegerField("差评整改未办结", default=0)
     rect_overdue = models.PositiveIntegerField("差评整改超期", default=0)
     complaints = models.PositiveIntegerField("投诉", default=0)
+    # The hall's standardisation score when computed (kept on today's row only).
+    standard_score = models.PositiveSmallIntegerField("标准化得分（计算时）", null=True)
     computed_at = models.DateTimeField("计算时间", auto_now=True)
 
     class Meta:

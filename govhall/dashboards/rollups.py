@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.cases.selectors import case_day_counts, cases_by_state, cases_overdue_by_day
-from govhall.centers.selectors import active_center_ids
+from govhall.centers.selectors import active_center_ids, standardisation_scores
 from govhall.core.extensions import hall_day_figures
 from govhall.queueing.selectors import ticket_day_counts, ticket_served_by, ticket_wait_buckets
 from govhall.staffing.selectors import coverage
@@ -134,6 +134,8 @@ def _case_figures(days: Days, since: date, until: date) -> None:
     if since <= today <= until:
         for center_id, states in cases_by_state().items():
             days[(center_id, today)]["cases_by_state"] = states
+        for center_id, score in standardisation_scores(active_center_ids()).items():
+            days[(center_id, today)]["standard_score"] = score
 
 
 def _answered_figures(days: Days, since: date, until: date) -> None:
