@@ -5,6 +5,7 @@ at a phone's and a desktop's width."""
 
 import os
 import re
+from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
@@ -99,7 +100,8 @@ def test_district_office_sees_waiting_rise_drills_down_and_exports(page, hall_op
         page.locator("#tickets-export").click()
     data = download.value
     assert data.suggested_filename.endswith(".xlsx")
-    rows = list(load_workbook(data.path()).active.iter_rows(values_only=True))
+    with open(data.path(), "rb") as saved:  # the download's temp file has no .xlsx suffix
+        rows = list(load_workbook(BytesIO(saved.read())).active.iter_rows(values_only=True))
     assert rows[0][7] == "等候（分钟）" and float(rows[1][7]) >= 60
     assert not any(re.fullmatch(r"1\d{10}", str(v or "")) for r in rows for v in r)  # phones masked
     assert not errors, errors
