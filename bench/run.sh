@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: every benchmark of the project, each printing p50/p95/p99 and its
 # ratio to a baseline measured in the same run. Results also go to bench/results/.
+# cockpit_province.py skips itself unless BENCH_PROVINCE=1 (PostgreSQL only; tens of minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/results

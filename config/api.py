@@ -152,6 +152,10 @@ def _add_routers() -> None:
     from govhall.dashboards.api_checks import router as checks_router
 
     api.add_router("/", checks_router)
+    # --- cockpit16 ---
+    from govhall.dashboards.api_cockpit import router as cockpit_router
+
+    api.add_router("/", cockpit_router)
 
 
 _add_routers()

@@ -166,6 +166,10 @@ class Case(EncryptedModelMixin, TimeStamped):
         indexes = [
             models.Index(fields=["center", "status"], name="case_center_status"),
             models.Index(fields=["contact_phone_hash"], name="case_phone"),
+            # The cockpit's rollups read a range of days by each of these (dashboards.rollups).
+            models.Index(fields=["submitted_at"], name="case_submitted_at"),
+            models.Index(fields=["accepted_at"], name="case_accepted_at"),
+            models.Index(fields=["completed_at"], name="case_completed_at"),
         ]
 
     def __str__(self):

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from govhall.accounts.models import Role, RoleAssignment, User
@@ -601,3 +602,107 @@ def cases_received_by(
         .annotate(n=Count("id"))
     )
     return {(r["received_by_id"], r["center_id"]): r["n"] for r in rows}
+
+
+# --- figures for the district cockpit's rollups (dashboards, issue 16) ---------------------------
+# Days are local dates; each reader is one grouped query per figure over a range, never per row.
+
+# A case that ended without a decision never becomes overdue.
+_NEVER_OVERDUE = (Case.Status.DRAFT, Case.Status.WITHDRAWN, Case.Status.REJECTED)
+_ENDED = (Case.Status.COMPLETED, Case.Status.DELIVERED)
+
+
+def _local_date(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
+
+
+def _local_range(since: date, until: date) -> tuple[datetime, datetime]:
+    """The instants from the start of `since` to the end of `until`, local time."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(since, time.min, tzinfo=tz),
+        datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def _per_center_day(qs: QuerySet[Any], field: str, since: date, until: date, **counts: Any) -> list[dict]:
+    start, end = _local_range(since, until)  # on the column itself, so its index is used
+    return list(
+        qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+        .annotate(on=_local_date(field))
+        .order_by()
+        .values("center_id", "on")
+        .annotate(**(counts or {"n": Count("id")}))
+    )
+
+
+def case_day_counts(*, since: date, until: date) -> dict[str, list[dict]]:
+    """Per hall and local day: cases submitted, accepted, completed (办结) — of these, with a
+    deadline and completed by it (按期) — and yellow / red warnings raised."""
+    done = Case.objects.annotate(done_on=_local_date("completed_at"))
+    return {
+        "submitted": _per_center_day(Case.objects.all(), "submitted_at", since, until),
+        "accepted": _per_center_day(Case.objects.all(), "accepted_at", since, until),
+        "done": _per_center_day(
+            done,
+            "completed_at",
+            since,
+            until,
+            n=Count("id"),
+            with_deadline=Count("id", filter=Q(deadline__isnull=False)),
+            on_time=Count("id", filter=Q(deadline__isnull=False, done_on__lte=F("deadline"))),
+        ),
+        "warned": _per_center_day(
+            Warning.objects.filter(level__in=[Warning.Level.YELLOW, Warning.Level.RED]),
+            "raised_at",
+            since,
+            until,
+            yellow=Count("id", filter=Q(level=Warning.Level.YELLOW)),
+            red=Count("id", filter=Q(level=Warning.Level.RED)),
+        ),
+    }
+
+
+def cases_overdue_by_day(*, since: date, until: date) -> dict[tuple[int, date], int]:
+    """Per hall and day from `since` to `until`: cases overdue at the end of that day (the
+    deadline passed, not completed by then). Two grouped queries over all time: a case is
+    overdue from the day after its deadline until the day it is completed. A case completed
+    before `since` was overdue (if at all) only before it, so only open cases and those
+    completed since are read."""
+    start, _ = _local_range(since, until)
+    open_states = [s for s in Case.Status.values if s not in (*_NEVER_OVERDUE, *_ENDED)]
+    late = (
+        Case.objects.filter(Q(status__in=open_states) | Q(completed_at__gte=start), deadline__isnull=False)
+        .exclude(status__in=_NEVER_OVERDUE)
+        .annotate(done_on=_local_date("completed_at"))
+        .filter(Q(completed_at__isnull=True) | Q(done_on__gt=F("deadline")))
+        .filter(deadline__lt=until)
+        .order_by()
+    )
+    delta: dict[int, dict[date, int]] = {}
+    for row in late.values("center_id", "deadline").annotate(n=Count("id")):
+        d = delta.setdefault(row["center_id"], {})
+        start = row["deadline"] + timedelta(days=1)
+        d[start] = d.get(start, 0) + row["n"]
+    for row in late.filter(completed_at__isnull=False).values("center_id", "done_on").annotate(n=Count("id")):
+        d = delta.setdefault(row["center_id"], {})
+        d[row["done_on"]] = d.get(row["done_on"], 0) - row["n"]
+    out: dict[tuple[int, date], int] = {}
+    for center_id, changes in delta.items():
+        running = sum(n for day, n in changes.items() if day < since)
+        day = since
+        while day <= until:
+            running += changes.get(day, 0)
+            if running:
+                out[(center_id, day)] = running
+            day += timedelta(days=1)
+    return out
+
+
+def cases_by_state() -> dict[int, dict[str, int]]:
+    """Now, per hall: cases in each state (drafts left out)."""
+    out: dict[int, dict[str, int]] = {}
+    rows = Case.objects.exclude(status=Case.Status.DRAFT).order_by().values("center_id", "status")
+    for row in rows.annotate(n=Count("id")):
+        out.setdefault(row["center_id"], {})[row["status"]] = row["n"]
+    return out

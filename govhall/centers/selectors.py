@@ -3,6 +3,7 @@ standardisation check, and the changes a user may see."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import TYPE_CHECKING
@@ -267,3 +268,15 @@ def opening_hours_on(center: Center, day: date) -> DayHours:
         if weekdays:
             same = tuple((o, c) for wd, o, c in rows if wd == weekdays[0])
     return DayHours(day, same, why_closed="" if same else "大厅当日不办公")
+
+
+def active_center_ids() -> set[int]:
+    """Every hall in service now (运行中), in every district: the cockpit's rollups cover them."""
+    return set(Center.objects.filter(status=Center.Status.ACTIVE).values_list("id", flat=True))
+
+
+def standardisation_scores(center_ids: Iterable[int]) -> dict[int, int]:
+    """Each hall's standardisation score now (`standardisation_check`), for the cockpit's rollups."""
+    qs = Center.objects.filter(id__in=list(center_ids)).select_related("district")
+    qs = qs.prefetch_related("zones", "facilities", "leadership")
+    return {c.id: standardisation_check(c).score for c in qs}

@@ -52,3 +52,12 @@ workbench_sections: ExtensionPoint[Callable[[Any], Any]] = ExtensionPoint(
     "Sections a higher app adds to a staff user's workbench: fn(user) returns None (nothing for "
     "this user) or a dict {title, links: [{label, url, count?, note?}]}. None registered = none shown.",
 )
+
+
+hall_day_figures: ExtensionPoint[Callable[..., Any]] = ExtensionPoint(
+    "hall day figures",
+    "Figures of each hall and local day that an app beside dashboards keeps (ratings, complaints): "
+    "fn(since=date, until=date) returns {(center id, day): {field: count}} for fields of "
+    "dashboards.HallDay (ratings, ratings_bad, rect_open, rect_overdue, complaints); one grouped "
+    "query per figure. Answers are added up; none = those figures stay 0 (shown as not measured).",
+)

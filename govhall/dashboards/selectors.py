@@ -140,6 +140,7 @@ def _district_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, 
         "weakest": weakest,
         "links": _links(
             [
+                ("驾驶舱", "dashboards:cockpit"),
                 ("中心登记", "centers:list"),
                 ("变更备案", "centers:changes"),
                 ("标准化检查", "centers:standards"),

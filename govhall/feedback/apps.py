@@ -44,3 +44,7 @@ class FeedbackConfig(AppConfig):
         from govhall.cases.extensions import case_step_done
 
         case_step_done.register(services.pad_case_step, label="rating pad asks about a case step (评价器)")
+        # ── District cockpit rollups (issue 16) ──
+        from govhall.core.extensions import hall_day_figures
+
+        hall_day_figures.register(selectors.hall_day_figures_answer, label="ratings and complaints (cockpit)")

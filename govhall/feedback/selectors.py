@@ -812,3 +812,37 @@ def item_satisfaction_answer(*, item: Any) -> ItemSatisfaction:
     """catalog.extensions.item_satisfaction: the last 12 months of the item's ratings."""
     rate_, count = item_satisfaction(item.pk, months=12)
     return ItemSatisfaction(rate=rate_, count=count, months=12)
+
+
+def hall_day_figures_answer(*, since: date, until: date) -> dict[tuple[int, date], dict[str, int]]:
+    """The cockpit's rollups (core.extensions.hall_day_figures), per hall and local day: ratings
+    given and bad ones, rectifications opened that day still open and of those past their fix
+    date, complaints received. Four grouped queries over the range."""
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    out: dict[tuple[int, date], dict[str, int]] = {}
+
+    def add(qs: QuerySet[Any], **counts: Any) -> None:
+        rows = (
+            qs.annotate(on=TruncDate("created_at", tzinfo=tz))
+            .filter(on__gte=since, on__lte=until)
+            .order_by()
+            .values("center_id", "on")
+            .annotate(**counts)
+        )
+        for row in rows:
+            figures = out.setdefault((row["center_id"], row["on"]), {})
+            for name in counts:
+                figures[name] = figures.get(name, 0) + row[name]
+
+    add(Rating.objects.all(), ratings=Count("id"), ratings_bad=Count("id", filter=Q(level__in=BAD_LEVELS)))
+    add(
+        Rectification.objects.exclude(status=Rectification.Status.CLOSED),
+        rect_open=Count("id"),
+        rect_overdue=Count("id", filter=Q(fix_due__lt=today)),
+    )
+    add(Complaint.objects.all(), complaints=Count("id"))
+    return out

@@ -270,6 +270,8 @@ class Ticket(EncryptedModelMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["center", "day", "status"], name="ticket_hall_day_status"),
+            # Every hall's tickets of a range of days (the cockpit's rollups, dashboards.rollups).
+            models.Index(fields=["day"], name="ticket_day"),
             # The waiting line of a queue in order, and how many are ahead of a ticket: every
             # column those queries read, so they are answered from the index alone.
             models.Index(

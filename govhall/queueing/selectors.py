@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from govhall.accounts.selectors import roles_at, visible_center_ids
@@ -439,3 +454,98 @@ def windows_kept_open(center_ids: Iterable[int]) -> QuerySet[Window]:
         .annotate(last_call_at=Max("calls__at"))
         .order_by("center__code", "number")
     )
+
+
+# --- figures for the district cockpit's rollups (dashboards, issue 16) ---------------------------
+# Each reader is one grouped query over a range of days, never a query per row.
+
+
+def _ticket_wait() -> ExpressionWrapper:
+    return ExpressionWrapper(F("called_at") - F("taken_at"), output_field=DurationField())
+
+
+def ticket_day_counts(*, since: date, until: date) -> list[dict[str, Any]]:
+    """Per hall and day of taking: tickets taken, finished (办结) and no-show (过号未到)."""
+    return list(
+        Ticket.objects.filter(day__gte=since, day__lte=until)
+        .order_by()
+        .values("center_id", "day")
+        .annotate(
+            tickets=Count("id"),
+            served=Count("id", filter=Q(status=Ticket.Status.DONE)),
+            no_show=Count("id", filter=Q(status=Ticket.Status.NO_SHOW)),
+        )
+    )
+
+
+def ticket_wait_buckets(*, since: date, until: date, edges_minutes: Sequence[int]) -> list[dict[str, Any]]:
+    """Per hall, day, local hour of taking and waiting bucket: tickets and the summed wait.
+    A ticket's wait runs from taking to its first call; bucket i holds waits shorter than
+    edges_minutes[i] (and not shorter than the edge before), len(edges) the longer ones,
+    -1 the tickets never called."""
+    whens = [When(wait__lt=timedelta(minutes=edge), then=Value(i)) for i, edge in enumerate(edges_minutes)]
+    bucket = Case(
+        When(called_at__isnull=True, then=Value(-1)),
+        *whens,
+        default=Value(len(edges_minutes)),
+        output_field=IntegerField(),
+    )
+    return list(
+        Ticket.objects.filter(day__gte=since, day__lte=until)
+        .annotate(wait=_ticket_wait())
+        .annotate(hour=ExtractHour("taken_at", tzinfo=timezone.get_current_timezone()), bucket=bucket)
+        .order_by()
+        .values("center_id", "day", "hour", "bucket")
+        .annotate(n=Count("id"), wait_sum=Sum("wait"))
+    )
+
+
+def ticket_served_by(*, since: date, until: date) -> list[dict[str, Any]]:
+    """Per hall, day, window and clerk who finished them: tickets finished (办结)."""
+    return list(
+        Ticket.objects.filter(day__gte=since, day__lte=until, status=Ticket.Status.DONE)
+        .order_by()
+        .values("center_id", "day", "window_id", "finished_by_id")
+        .annotate(n=Count("id"))
+    )
+
+
+def halls_now(center_ids: Iterable[int], *, day: date) -> dict[int, dict[str, int]]:
+    """Live, per hall: people waiting now and windows open (two grouped queries)."""
+    ids = list(center_ids)
+    out: dict[int, dict[str, int]] = {cid: {"waiting": 0, "windows_open": 0, "windows": 0} for cid in ids}
+    for row in (
+        Ticket.objects.filter(center_id__in=ids, day=day, status=Ticket.Status.WAITING)
+        .order_by()
+        .values("center_id")
+        .annotate(n=Count("id"))
+    ):
+        out[row["center_id"]]["waiting"] = row["n"]
+    for row in (
+        Window.objects.filter(center_id__in=ids)
+        .order_by()
+        .values("center_id")
+        .annotate(n=Count("id"), open=Count("id", filter=Q(status=Window.Status.OPEN)))
+    ):
+        out[row["center_id"]]["windows"] = row["n"]
+        out[row["center_id"]]["windows_open"] = row["open"]
+    return out
+
+
+def tickets_with_waits(*, center_ids: Iterable[int], since: date, until: date) -> QuerySet[Ticket]:
+    """The tickets of some halls taken from `since` to `until`, each with `wait` (taking to
+    first call; None while not called), longest wait first."""
+    return (
+        Ticket.objects.filter(center_id__in=list(center_ids), day__gte=since, day__lte=until)
+        .annotate(wait=_ticket_wait())
+        .select_related("center", "origin_queue", "window", "finished_by")
+        .order_by(F("wait").desc(nulls_last=True), "id")
+    )
+
+
+def window_labels(window_ids: Iterable[int]) -> dict[int, str]:
+    """'<hall> <n>号窗口' per window id."""
+    return {
+        w["id"]: f"{w['center__name']} {w['number']}号窗口"
+        for w in Window.objects.filter(id__in=list(window_ids)).values("id", "number", "center__name")
+    }
