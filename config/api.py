@@ -144,6 +144,10 @@ def _add_routers() -> None:
     api.add_router("/", queueing_router)
     api.add_router("/", staffing_router)
     api.add_router("/", feedback_router)
+    # --- lobby16 ---
+    from govhall.dashboards.api_lobby import router as lobby_router
+
+    api.add_router("/", lobby_router)
 
 
 _add_routers()

@@ -19,6 +19,8 @@ from govhall.centers.selectors import (
 )
 from govhall.core.calendar import first_unknown_year
 
+from .lobby import hall_screen_links  # lobby16
+
 OPEN_CHANGE_STATUSES = [
     CenterChange.Status.DRAFT,
     CenterChange.Status.SUBMITTED,
@@ -118,6 +120,7 @@ def _district_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, 
                 ("操作记录", "accounts:audit"),
                 ("接口令牌", "accounts:tokens"),
                 ("密码有效期", "centers:password_policy"),
+                ("各大厅实况大屏", "lobby:district"),
             ]
         ),
     }
@@ -168,6 +171,7 @@ def _manager_section(user: User, roles: set[str], changes: QuerySet[CenterChange
                 ("变更备案", "centers:changes"),
                 ("标准化检查", "centers:standards"),
                 ("本中心人员", "accounts:people"),
+                *hall_screen_links(h["center"] for h in halls),
             ]
         ),
     }

@@ -44,3 +44,9 @@ class FeedbackConfig(AppConfig):
         from govhall.cases.extensions import case_step_done
 
         case_step_done.register(services.pad_case_step, label="rating pad asks about a case step (评价器)")
+        # --- lobby16 ---
+        from govhall.queueing.extensions import hall_satisfaction
+
+        hall_satisfaction.register(
+            selectors.hall_satisfaction_answer, label="好差评 hall satisfaction (lobby)"
+        )
