@@ -37,8 +37,16 @@ def _screen(browser, server, width: int, height: int):
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+
+    def on_console(m) -> None:
+        # Only the lobby pages' own errors (the login and workbench pages are other tests'
+        # business); the browser's own favicon request is no page's.
+        source = (m.location or {}).get("url", "")
+        if m.type == "error" and "/lobby/" in pg.url and not source.endswith("/favicon.ico"):
+            errors.append(f"{pg.url}: {m.text} ({source})")
+
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda e: errors.append(f"{pg.url}: {e}"))
     return context, pg, errors
 
 
@@ -148,9 +156,9 @@ def test_branch_manager_opens_own_hall_screen_but_not_the_district_screen(browse
         expect(screen.locator("h1")).to_contain_text("工作人员版")
         expect(screen.locator("#kpi-overdue")).to_be_visible()
         assert_accessible(screen)
+        assert not errors, errors
         response = screen.goto("/staff/lobby/district/")
         assert response is not None and response.status == 403
         expect(screen.get_by_text("区政务办大屏仅供区政务办人员查看。")).to_be_visible()
-        assert not [e for e in errors if "403" not in e], errors
     finally:
         context.close()

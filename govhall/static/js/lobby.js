@@ -53,8 +53,15 @@
       .then(function (html) {
         live.innerHTML = html;
         main.setAttribute("data-updated", String(Date.now()));
-        if (lost) { lost = false; status("已恢复连接 · 实时更新", true); connectStream(); }
-        else if (!main.hasAttribute("data-events") || (source && source.readyState === 1)) { status("实时更新", true); }
+        if (lost) {
+          lost = false;
+          status("已恢复连接 · 实时更新", true);
+          window.setTimeout(function () { if (!lost) { status("实时更新", true); } }, 60000);
+          connectStream();
+        } else if (main.getAttribute("data-conn") !== "ok" &&
+                   (!main.hasAttribute("data-events") || (source && source.readyState === 1))) {
+          status("实时更新", true);
+        }
         schedule(pollMs);
       })
       .catch(function () { markLost(); schedule(RETRY_MS); })
