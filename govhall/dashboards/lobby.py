@@ -116,7 +116,7 @@ def hall_screen(center: Center, *, staff: bool = False, now: datetime | None = N
     satisfaction = (satisfaction_of_halls(center_ids=ids, since=_month_start(day), until=day) or {}).get(
         center.id
     )
-    windows = hall_window_figures(ids, day=day)
+    windows = hall_window_figures(ids, day=day, clerks=staff)
     queues = [
         {
             "letter": q["letter"],
@@ -184,10 +184,10 @@ def district_screen(user: User, *, now: datetime | None = None) -> dict[str, Any
         .order_by("kind", "code")
     )
     ids = [c.id for c in halls]
-    tickets = hall_ticket_figures(ids, day=day, now=now)
+    tickets = hall_ticket_figures(ids, day=day, now=now, waits=False)  # the screen shows no mean or p90
     on_time = hall_on_time_counts(ids, start=_month_start(day), end=day)
     windows: dict[int, list[dict[str, Any]]] = {}
-    for w in hall_window_figures(ids, day=day):
+    for w in hall_window_figures(ids, day=day, clerks=False):
         windows.setdefault(w["center_id"], []).append(w)
     rows = []
     for c in halls:

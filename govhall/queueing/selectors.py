@@ -314,11 +314,14 @@ def _wait_p90(seconds: list[float]) -> float | None:
     return ordered[max(0, -(-9 * len(ordered) // 10) - 1)]
 
 
-def hall_ticket_figures(center_ids: Iterable[int], *, day: date, now: datetime) -> dict[int, dict[str, Any]]:
+def hall_ticket_figures(
+    center_ids: Iterable[int], *, day: date, now: datetime, waits: bool = True
+) -> dict[int, dict[str, Any]]:
     """Per hall, the tickets of `day`: taken, served (办结), waiting now, the longest
     wait of anyone still waiting (seconds, from taking the number until `now`), and the
     waits of those called so far (mean and p90 seconds, from taking to being called).
-    Two queries. A hall without tickets is absent (callers default to zero)."""
+    Two queries (one without `waits`: the mean and p90 stay None, and no called
+    ticket is read). A hall without tickets is absent (callers default to zero)."""
     ids = list(center_ids)
     out: dict[int, dict[str, Any]] = {}
     rows = (
@@ -341,13 +344,15 @@ def hall_ticket_figures(center_ids: Iterable[int], *, day: date, now: datetime) 
             "wait_mean_seconds": None,
             "wait_p90_seconds": None,
         }
-    waits: dict[int, list[float]] = {}
+    if not waits:
+        return out
+    seconds_of: dict[int, list[float]] = {}
     for center_id, taken_at, called_at in Ticket.objects.filter(
         center_id__in=ids, day=day, called_at__isnull=False
     ).values_list("center_id", "taken_at", "called_at"):
         if called_at is not None:  # filtered above; says so to the type checker
-            waits.setdefault(center_id, []).append(max(0.0, (called_at - taken_at).total_seconds()))
-    for center_id, seconds in waits.items():
+            seconds_of.setdefault(center_id, []).append(max(0.0, (called_at - taken_at).total_seconds()))
+    for center_id, seconds in seconds_of.items():
         if center_id in out:
             out[center_id]["wait_mean_seconds"] = sum(seconds) / len(seconds)
             out[center_id]["wait_p90_seconds"] = _wait_p90(seconds)
@@ -380,36 +385,46 @@ def hall_queue_figures(center_ids: Iterable[int], *, day: date, now: datetime) -
     return out
 
 
-def hall_window_figures(center_ids: Iterable[int], *, day: date) -> list[dict[str, Any]]:
+def hall_window_figures(center_ids: Iterable[int], *, day: date, clerks: bool = True) -> list[dict[str, Any]]:
     """Every window of the halls by number: its state, the number it is calling or
-    serving now (if any) and its clerk's display name. Two queries."""
+    serving now (if any) and, with `clerks`, its clerk's display name. Two queries
+    (three with `clerks`: the clerks of the windows not closed)."""
     ids = list(center_ids)
+    labels = dict(Window.Status.choices)
     windows = list(
-        Window.objects.filter(center_id__in=ids).select_related("clerk").order_by("center_id", "number")
+        Window.objects.filter(center_id__in=ids)
+        .order_by("center_id", "number")
+        .values("id", "center_id", "number", "name", "status", "clerk_id")
     )
     serving: dict[int, str] = {}
     for window_id, code in (
+        # By hall, day and status (the ticket_hall_day_status index), not by a long list of windows.
         Ticket.objects.filter(
-            window_id__in=[w.id for w in windows],
+            center_id__in=ids,
             day=day,
             status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
+            window__isnull=False,
         )
         .order_by("called_at", "id")
         .values_list("window_id", "code")
     ):
         serving[window_id] = code  # the latest call wins
+    names: dict[int, str] = {}
+    if clerks:
+        from govhall.accounts.models import User
+
+        wanted = {w["clerk_id"] for w in windows if w["clerk_id"] and w["status"] != Window.Status.CLOSED}
+        names = {u.id: u.display_name for u in User.objects.filter(id__in=wanted)}
     return [
         {
-            "center_id": w.center_id,
-            "number": w.number,
-            "name": w.name,
-            "status": w.status,
-            "status_label": w.get_status_display(),
-            "is_open": w.status == Window.Status.OPEN,
-            "serving": serving.get(w.id, "") if w.status != Window.Status.CLOSED else "",
-            "clerk": (w.clerk.display_name if w.clerk is not None else "")
-            if w.status != Window.Status.CLOSED
-            else "",
+            "center_id": w["center_id"],
+            "number": w["number"],
+            "name": w["name"],
+            "status": w["status"],
+            "status_label": labels.get(w["status"], w["status"]),
+            "is_open": w["status"] == Window.Status.OPEN,
+            "serving": serving.get(w["id"], "") if w["status"] != Window.Status.CLOSED else "",
+            "clerk": names.get(w["clerk_id"], "") if w["status"] != Window.Status.CLOSED else "",
         }
         for w in windows
     ]
