@@ -156,6 +156,10 @@ def _add_routers() -> None:
     from govhall.dashboards.api_cockpit import router as cockpit_router
 
     api.add_router("/", cockpit_router)
+    # --- lobby16 ---
+    from govhall.dashboards.api_lobby import router as lobby_router
+
+    api.add_router("/", lobby_router)
 
 
 _add_routers()

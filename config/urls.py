@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("govhall.cases.urls")),
     path("", include("govhall.centers.urls_public")),
     path("", include("govhall.feedback.urls")),
+    # --- lobby16 ---
+    path("", include("govhall.dashboards.urls_lobby")),
 ]
 
 if settings.DEBUG:  # pragma: no cover

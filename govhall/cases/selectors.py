@@ -3,6 +3,7 @@ API, exports — comes from these functions, scoped by `visible_center_ids`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -706,3 +707,57 @@ def cases_by_state() -> dict[int, dict[str, int]]:
     for row in rows.annotate(n=Count("id")):
         out.setdefault(row["center_id"], {})[row["status"]] = row["n"]
     return out
+
+
+# --- lobby16: what the lobby screens show -----------------------------------------
+
+RUNNING_STATUSES = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS)
+
+
+def _local_day_range(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(
+        end + timedelta(days=1), time.min, tzinfo=tz
+    )
+
+
+def hall_case_figures(center_ids: Iterable[int], *, day: date) -> dict[int, dict[str, int]]:
+    """Per hall: cases accepted (受理) and completed (办结) on `day` (local), and cases
+    still running (受理 or 办理中, not paused) whose deadline is before `day` (逾期).
+    One query; a hall without cases is absent."""
+    since, until = _local_day_range(day, day)
+    rows = (
+        Case.objects.filter(center_id__in=list(center_ids))
+        .filter(
+            Q(accepted_at__gte=since, accepted_at__lt=until)
+            | Q(completed_at__gte=since, completed_at__lt=until)
+            | Q(status__in=RUNNING_STATUSES, deadline__lt=day)
+        )
+        .order_by()
+        .values("center_id")
+        .annotate(
+            accepted=Count("id", filter=Q(accepted_at__gte=since, accepted_at__lt=until)),
+            completed=Count("id", filter=Q(completed_at__gte=since, completed_at__lt=until)),
+            overdue=Count("id", filter=Q(status__in=RUNNING_STATUSES, deadline__lt=day)),
+        )
+    )
+    return {r["center_id"]: {k: r[k] for k in ("accepted", "completed", "overdue")} for r in rows}
+
+
+def hall_on_time_counts(center_ids: Iterable[int], *, start: date, end: date) -> dict[int, dict[str, int]]:
+    """Per hall: cases completed from `start` to `end` (local dates) that had a deadline
+    (`due`), and how many of them were completed on or before it (`on_time`) — the
+    按时办结率 is on_time / due. One query; a hall with none is absent."""
+    since, until = _local_day_range(start, end)
+    rows = (
+        Case.objects.filter(
+            center_id__in=list(center_ids),
+            completed_at__gte=since,
+            completed_at__lt=until,
+            deadline__isnull=False,
+        )
+        .order_by()
+        .values("center_id")
+        .annotate(due=Count("id"), on_time=Count("id", filter=Q(completed_at__date__lte=F("deadline"))))
+    )
+    return {r["center_id"]: {"due": r["due"], "on_time": r["on_time"]} for r in rows}

@@ -44,6 +44,8 @@ from govhall.staffing.selectors import (
     on_duty_today,
 )
 
+from .lobby import hall_screen_links  # lobby16
+
 OPEN_CHANGE_STATUSES = [
     CenterChange.Status.DRAFT,
     CenterChange.Status.SUBMITTED,
@@ -150,6 +152,7 @@ def _district_section(user: User, changes: QuerySet[CenterChange]) -> dict[str, 
                 ("接口令牌", "accounts:tokens"),
                 ("密码有效期", "centers:password_policy"),
                 ("明进暗不进检查", "dashboards:checks_stationing"),
+                ("各大厅实况大屏", "lobby:district"),
             ]
         ),
     }
@@ -266,6 +269,7 @@ def _manager_section(user: User, roles: set[str], changes: QuerySet[CenterChange
                 ("变更备案", "centers:changes"),
                 ("标准化检查", "centers:standards"),
                 ("本中心人员", "accounts:people"),
+                *hall_screen_links(h["center"] for h in halls),
             ]
         ),
     }

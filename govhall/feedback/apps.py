@@ -48,3 +48,9 @@ class FeedbackConfig(AppConfig):
         from govhall.core.extensions import hall_day_figures
 
         hall_day_figures.register(selectors.hall_day_figures_answer, label="ratings and complaints (cockpit)")
+        # --- lobby16 ---
+        from govhall.queueing.extensions import hall_satisfaction
+
+        hall_satisfaction.register(
+            selectors.hall_satisfaction_answer, label="好差评 hall satisfaction (lobby)"
+        )

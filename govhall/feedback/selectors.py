@@ -846,3 +846,18 @@ def hall_day_figures_answer(*, since: date, until: date) -> dict[tuple[int, date
     )
     add(Complaint.objects.all(), complaints=Count("id"))
     return out
+
+
+# --- lobby16 ---
+def hall_satisfaction_answer(*, center_ids: list[int], since: date, until: date) -> dict[int, dict[str, Any]]:
+    """queueing.extensions.hall_satisfaction: per hall, the share of ratings from `since`
+    to `until` that are not bad (基本满意 or better, as `item_satisfaction`), and their number."""
+    rows = (
+        Rating.objects.filter(
+            center_id__in=center_ids, created_at__date__gte=since, created_at__date__lte=until
+        )
+        .order_by()
+        .values("center_id")
+        .annotate(n=Count("pk"), good=Count("pk", filter=Q(level__gte=Level.FAIR)))
+    )
+    return {r["center_id"]: {"rate": _satisfaction(r["good"], r["n"]), "count": r["n"]} for r in rows}

@@ -57,3 +57,24 @@ def announce_service_finished(
             answer(ticket_id=ticket_id, window_id=window_id, center_id=center_id, clerk_id=clerk_id)
         except Exception:  # noqa: BLE001 - a committed finish is never answered with an error
             logging.getLogger("govhall.queueing").exception("service_finished answer %s failed", label)
+
+
+# --- lobby16 ---
+hall_satisfaction: ExtensionPoint[Callable[..., dict[int, dict[str, Any]]]] = ExtensionPoint(
+    "hall satisfaction",
+    "How satisfied were people with these halls from `since` to `until` (local dates)? Each "
+    "answer is called as answer(center_ids=, since=, until=) -> {center_id: {rate (per cent or "
+    "None), count}}; the first answer that returns anything counts. feedback answers from the "
+    "好差评 ratings; with no answer the lobby screens show no satisfaction.",
+)
+
+
+def satisfaction_of_halls(
+    *, center_ids: list[int], since: date, until: date
+) -> dict[int, dict[str, Any]] | None:
+    """The first answer of `hall_satisfaction`, or None when nobody answers."""
+    for _, answer in hall_satisfaction.registered():
+        got = answer(center_ids=center_ids, since=since, until=until)
+        if got is not None:
+            return got
+    return None

@@ -549,3 +549,132 @@ def window_labels(window_ids: Iterable[int]) -> dict[int, str]:
         w["id"]: f"{w['center__name']} {w['number']}号窗口"
         for w in Window.objects.filter(id__in=list(window_ids)).values("id", "number", "center__name")
     }
+
+
+# --- lobby16: what the lobby screens show -----------------------------------------
+# Each reader takes many halls at once and runs a fixed number of queries, however
+# many halls, queues and windows there are (the district screen asks for all halls).
+
+
+def _wait_p90(seconds: list[float]) -> float | None:
+    """The wait nine in ten people did not exceed (nearest rank, like stats._p90)."""
+    if not seconds:
+        return None
+    ordered = sorted(seconds)
+    return ordered[max(0, -(-9 * len(ordered) // 10) - 1)]
+
+
+def hall_ticket_figures(
+    center_ids: Iterable[int], *, day: date, now: datetime, waits: bool = True
+) -> dict[int, dict[str, Any]]:
+    """Per hall, the tickets of `day`: taken, served (办结), waiting now, the longest
+    wait of anyone still waiting (seconds, from taking the number until `now`), and the
+    waits of those called so far (mean and p90 seconds, from taking to being called).
+    Two queries (one without `waits`: the mean and p90 stay None, and no called
+    ticket is read). A hall without tickets is absent (callers default to zero)."""
+    ids = list(center_ids)
+    out: dict[int, dict[str, Any]] = {}
+    rows = (
+        Ticket.objects.filter(center_id__in=ids, day=day)
+        .order_by()
+        .values("center_id")
+        .annotate(
+            taken=Count("id"),
+            served=Count("id", filter=Q(status=Ticket.Status.DONE)),
+            waiting=Count("id", filter=Q(status=Ticket.Status.WAITING)),
+            oldest=Min("taken_at", filter=Q(status=Ticket.Status.WAITING)),
+        )
+    )
+    for r in rows:
+        out[r["center_id"]] = {
+            "taken": r["taken"],
+            "served": r["served"],
+            "waiting": r["waiting"],
+            "longest_wait_seconds": max(0.0, (now - r["oldest"]).total_seconds()) if r["oldest"] else None,
+            "wait_mean_seconds": None,
+            "wait_p90_seconds": None,
+        }
+    if not waits:
+        return out
+    seconds_of: dict[int, list[float]] = {}
+    for center_id, taken_at, called_at in Ticket.objects.filter(
+        center_id__in=ids, day=day, called_at__isnull=False
+    ).values_list("center_id", "taken_at", "called_at"):
+        if called_at is not None:  # filtered above; says so to the type checker
+            seconds_of.setdefault(center_id, []).append(max(0.0, (called_at - taken_at).total_seconds()))
+    for center_id, seconds in seconds_of.items():
+        if center_id in out:
+            out[center_id]["wait_mean_seconds"] = sum(seconds) / len(seconds)
+            out[center_id]["wait_p90_seconds"] = _wait_p90(seconds)
+    return out
+
+
+def hall_queue_figures(center_ids: Iterable[int], *, day: date, now: datetime) -> list[dict[str, Any]]:
+    """Every active queue of the halls, in board order, with the number waiting in it
+    now and the longest wait there (seconds). Two queries."""
+    ids = list(center_ids)
+    waiting = {
+        r["queue_id"]: r
+        for r in Ticket.objects.filter(center_id__in=ids, day=day, status=Ticket.Status.WAITING)
+        .order_by()
+        .values("queue_id")
+        .annotate(n=Count("id"), oldest=Min("taken_at"))
+    }
+    out = []
+    for q in Queue.objects.filter(center_id__in=ids, is_active=True).order_by("center_id", "order", "letter"):
+        found = waiting.get(q.id)
+        out.append(
+            {
+                "center_id": q.center_id,
+                "letter": q.letter,
+                "name": q.name,
+                "waiting": found["n"] if found else 0,
+                "longest_wait_seconds": max(0.0, (now - found["oldest"]).total_seconds()) if found else None,
+            }
+        )
+    return out
+
+
+def hall_window_figures(center_ids: Iterable[int], *, day: date, clerks: bool = True) -> list[dict[str, Any]]:
+    """Every window of the halls by number: its state, the number it is calling or
+    serving now (if any) and, with `clerks`, its clerk's display name. Two queries
+    (three with `clerks`: the clerks of the windows not closed)."""
+    ids = list(center_ids)
+    labels = dict(Window.Status.choices)
+    windows = list(
+        Window.objects.filter(center_id__in=ids)
+        .order_by("center_id", "number")
+        .values("id", "center_id", "number", "name", "status", "clerk_id")
+    )
+    serving: dict[int, str] = {}
+    for window_id, code in (
+        # By hall, day and status (the ticket_hall_day_status index), not by a long list of windows.
+        Ticket.objects.filter(
+            center_id__in=ids,
+            day=day,
+            status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING],
+            window__isnull=False,
+        )
+        .order_by("called_at", "id")
+        .values_list("window_id", "code")
+    ):
+        serving[window_id] = code  # the latest call wins
+    names: dict[int, str] = {}
+    if clerks:
+        from govhall.accounts.models import User
+
+        wanted = {w["clerk_id"] for w in windows if w["clerk_id"] and w["status"] != Window.Status.CLOSED}
+        names = {u.id: u.display_name for u in User.objects.filter(id__in=wanted)}
+    return [
+        {
+            "center_id": w["center_id"],
+            "number": w["number"],
+            "name": w["name"],
+            "status": w["status"],
+            "status_label": labels.get(w["status"], w["status"]),
+            "is_open": w["status"] == Window.Status.OPEN,
+            "serving": serving.get(w["id"], "") if w["status"] != Window.Status.CLOSED else "",
+            "clerk": names.get(w["clerk_id"], "") if w["status"] != Window.Status.CLOSED else "",
+        }
+        for w in windows
+    ]
