@@ -35,8 +35,8 @@ from govhall.core.crypto import lookup_hash
 from govhall.core.errors import DomainError, Refused, WrongState
 from govhall.core.history import (
     check_fields,
-    insert_recorded,
     database_clock_usable,
+    insert_recorded,
     insert_recorded_numbered,
     insert_row,
     save_recorded,
