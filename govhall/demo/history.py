@@ -435,9 +435,9 @@ def _cases(d: Day, clerks: list[User], staff: list[User], later: dict[date, list
                     )
                 else:
                     case_services.case_accept(by=clerk, case=case)
-                    if roll < 0.16:  # a written withdrawal, recorded by the clerk
+                    if roll < 0.18:  # a written withdrawal, recorded by the clerk
                         case_services.case_withdraw(by=clerk, case=case, reason="申请人书面申请撤回（演示）")
-                    elif roll < 0.2:
+                    elif roll < 0.21:
                         pass  # left to run: overdue or warned by now
                     elif roll < 0.24:
                         case_services.case_start(by=clerk, case=case)  # 办理中, left to run
