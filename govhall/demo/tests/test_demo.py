@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from govhall.accounts.models import Role, RoleAssignment, User
 from govhall.cases.models import Case, CorrectionNotice, FirstInquiry
-from govhall.centers.models import Center
+from govhall.centers.models import Center, CenterChange
+from govhall.feedback.models import Rating, Rectification
 from govhall.queueing.models import Ticket, Window
 from govhall.staffing import selectors as staffing_selectors
 from govhall.staffing import services as staffing_services
@@ -81,7 +82,8 @@ def test_a_week_lived_at_every_hall_and_a_second_run_writes_nothing():
 
     # Cases: 一次性告知, withdrawn, accepted and running, completed and delivered.
     statuses = set(Case.objects.filter(is_demo=True).values_list("status", flat=True))
-    assert {"correction", "withdrawn", "accepted", "delivered"} <= statuses
+    assert {"correction", "accepted", "delivered"} <= statuses
+    assert len(statuses) >= 5  # a week shows most; sixty days show every state
     assert CorrectionNotice.objects.exists()
     assert FirstInquiry.objects.exists()
     # Attendance with some lateness, and approved leave.
@@ -91,6 +93,11 @@ def test_a_week_lived_at_every_hall_and_a_second_run_writes_nothing():
     assert late
     assert Attendance.objects.filter(day__lt=today).count() > 5 * len(late)
     assert Leave.objects.filter(status=Leave.Status.APPROVED).exists()
+    assert Leave.objects.filter(status=Leave.Status.REQUESTED, start_date__gt=today).exists()
+    # Ratings, a bad one under rectification; complaints; branch changes.
+    assert Rating.objects.filter(ticket__isnull=False).exists()
+    assert Rectification.objects.filter(status=Rectification.Status.OPEN).exists()
+    assert len(set(CenterChange.objects.values_list("status", flat=True))) >= 5
 
     before = _row_counts()
     call_command("load_demo", "--quiet", "--days", "7")
