@@ -306,7 +306,9 @@ class Serving:
         self.d, self.duty, self.arrived = d, duty, arrived
         self.windows = [w for w in windows if w.id in duty]
         self.serving = {w.id: {q.id for q in w.queues.all()} for w in self.windows}
-        self.queues = list({q.id: q for w in windows for q in w.queues.all() if q.is_active}.values())
+        # People take numbers only where an open window serves them (a queue left without its clerk
+        # that day gets none: nobody would be there to call them).
+        self.queues = list({q.id: q for w in self.windows for q in w.queues.all() if q.is_active}.values())
         self.events: list[tuple[datetime, int, str, Any]] = []
         self.seq = 0
         self.idle: list[Window] = []
