@@ -1,6 +1,9 @@
 """Every change to a record is kept by django-simple-history: who, when, what.
 Services pass the acting user explicitly, so history is right outside requests too."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,6 +15,26 @@ from .db import prepared_cursor
 from .errors import from_django_validation
 
 M = TypeVar("M", bound=models.Model)
+
+_python_clock: ContextVar[bool] = ContextVar("python_clock", default=False)
+
+
+@contextmanager
+def python_clock() -> Iterator[None]:
+    """Generated history (the demo's past days, run under time_machine): the
+    database's clock does not travel, so a writer that stamps times with it
+    (`insert_recorded_numbered`'s clock_timestamp()) must take Python's clock
+    inside this block. Never used by a request."""
+    token = _python_clock.set(True)
+    try:
+        yield
+    finally:
+        _python_clock.reset(token)
+
+
+def database_clock_usable() -> bool:
+    """False inside `python_clock()`: stamp times from Python, not from the database."""
+    return not _python_clock.get()
 
 
 def save_recorded(instance: M, *, by: Any, reason: str = "", validate: bool = True) -> M:

@@ -35,6 +35,7 @@ from govhall.core.crypto import lookup_hash
 from govhall.core.errors import DomainError, Refused, WrongState
 from govhall.core.history import (
     check_fields,
+    database_clock_usable,
     insert_recorded,
     insert_recorded_numbered,
     insert_row,
@@ -213,7 +214,8 @@ def ticket_issue(
             ahead_until=ahead_until if kind == Ticket.Kind.APPOINTMENT else None,
             phone=phone,
         )
-        if connection.vendor == "postgresql" and cap is None:
+        # Inside generated history (core.history.python_clock) the database's clock would stamp today.
+        if connection.vendor == "postgresql" and cap is None and database_clock_usable():
             _number_and_insert_in_one_statement(ticket, queue)
         else:
             with transaction.atomic():

@@ -320,6 +320,11 @@ def may_serve_window(*, user: Any, window: Window, day: date) -> bool:
     holders = dict(Post.objects.filter(window=window).values_list("role", "user_id"))
     if not holders:
         return True
+    # The A holder away on no half of `day` is on duty whatever the calendar says (the coverage
+    # below would answer the same): the clerk's every call and finish asks this, so answer it
+    # in one query (govhall/demo/tests/test_people.py pins the agreement).
+    if user.id == holders.get(Post.Role.A) and not away_halves([user.id], day, day):
+        return True
     cov = coverage(center_ids=[window.center_id], start=day, end=day, window_ids=[window.id])
     cell = cov.cells.get((window.id, day))
     if cell is not None:

@@ -95,7 +95,8 @@ def server():
         pg_url = env["DATABASE_URL"] = _fresh_postgres(os.environ["DATABASE_URL"])
     else:
         env["SQLITE_PATH"] = str(tmp / "e2e.sqlite3")
-    for cmd in (["migrate", "--noinput", "-v0"], ["load_demo", "--quiet"]):
+    # --days 0: the halls' people without the lived history (it would cost the session a minute).
+    for cmd in (["migrate", "--noinput", "-v0"], ["load_demo", "--quiet", "--days", "0"]):
         subprocess.run([sys.executable, "manage.py", *cmd], cwd=ROOT, env=env, check=True, timeout=300)
     port = _free_port()
     log = tmp / "server.log"

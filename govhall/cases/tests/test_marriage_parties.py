@@ -350,7 +350,7 @@ def test_the_demo_divorce_shows_the_cooling_off_as_a_waiting_period(client):
 
     from govhall.catalog.models import ServiceItem
 
-    call_command("load_demo", "--quiet")
+    call_command("load_demo", "--quiet", "--days", "0")
     divorce = ServiceItem.objects.get(name="离婚登记", is_demo=True)
     guide = divorce.current_guide
     assert (guide.parties, guide.waiting_days, guide.waiting_unit, guide.collect_days) == (2, 30, "day", 30)

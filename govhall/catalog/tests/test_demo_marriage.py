@@ -17,7 +17,7 @@ MARRIAGE_NAMES = {"结婚登记", "离婚登记", "补领婚姻登记证"}
 
 @pytest.fixture
 def demo():
-    call_command("load_demo", "--quiet")
+    call_command("load_demo", "--quiet", "--days", "0")
 
 
 def _marriage_items():

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_merge_with_every_app_demo_loaded_leaves_nothing_behind():
     from django.core.management import call_command
 
-    call_command("load_demo", "--quiet")
+    call_command("load_demo", "--quiet", "--days", "0")
     old, new = Center.objects.get(code="HC-TY"), Center.objects.get(code="HC-MZ")
     admin, approver = User.objects.get(username="admin"), User.objects.get(username="approver")
     change = services.change_draft(
