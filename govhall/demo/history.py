@@ -161,6 +161,8 @@ def _plan_leave(hall: Center, first: date, today: date, t: Any) -> int:
     span = (today - first).days
     if span < 4 or manager is None:
         return 0
+    if Ticket.objects.filter(center=hall, day__gte=first, day__lt=today).exists():
+        return 0  # this hall's past was lived by an earlier run: its leave was planned then
     for i, post in enumerate(posts):
         start = first + timedelta(days=1 + (i * 9 + rng.randrange(5)) % max(span - 3, 1))
         while start.weekday() >= 5:
