@@ -13,14 +13,14 @@ from playwright.sync_api import expect
 
 from .conftest import assert_accessible, login
 
-HALL = "HC-MZ"
+HALL, CLERK = "HC-MZ", "clerk_mz"
 SHOTS = os.environ.get("GOVHALL_SHOTS", "")
 
 REFRESH = "from govhall.dashboards.rollups import rollups_refresh; rollups_refresh()"
 
 # Twelve tickets taken up to 100 minutes ago (inside today), then called now by the hall's clerk
 # through the services; other tests' tickets in the queue are called too if they come first.
-MAKE_WAIT = f"""
+MAKE_WAIT = """
 from datetime import timedelta
 import time_machine
 from django.utils import timezone
@@ -29,14 +29,15 @@ from govhall.queueing import selectors as s, services as q
 from govhall.queueing.models import Ticket
 from govhall.dashboards.rollups import rollups_refresh
 
-clerk = User.objects.get(username="clerk_mz")
-queue = s.queue_for_taking("{HALL}", "A")
+clerk = User.objects.get(username="{clerk}")
+queue = s.queue_for_taking("{hall}", "A")
 now = timezone.localtime()
 back = min(100, now.hour * 60 + now.minute - 1)
 with time_machine.travel(timezone.now() - timedelta(minutes=back), tick=True):
     mine = [q.ticket_issue(queue=queue).pk for _ in range(12)]
 window = s.windows_for_clerk(clerk).filter(center=queue.center, queues=queue).first()
-if window.status != "open":
+opened = window.status != "open"
+if opened:
     q.window_open(window=window, by=clerk)
 for _ in range(80):
     if s.window_current_ticket(window):
@@ -46,6 +47,8 @@ for _ in range(80):
     q.ticket_call_next(window=window, by=clerk)
 if s.window_current_ticket(window):
     q.ticket_finish(window=window, by=clerk)
+if opened:  # left as found: later browser tests open this window themselves
+    q.window_close(window=window, by=clerk)
 rollups_refresh()
 """
 
@@ -55,8 +58,8 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
-def _p90(page) -> int:
-    text = page.locator(f'tr[data-hall="{HALL}"] td.cockpit-wait').inner_text()
+def _p90(page, hall: str) -> int:
+    text = page.locator(f'tr[data-hall="{hall}"] td.cockpit-wait').inner_text()
     found = re.search(r"(?:不超过|超过) (\d+) 分钟", text)
     return int(found.group(1)) if found else 0
 
@@ -64,7 +67,9 @@ def _p90(page) -> int:
 @pytest.fixture(scope="module")
 def hall_open(server):
     server.manage(
-        "shell", "-c", f"from govhall.queueing.demo import hall_open_all_day; hall_open_all_day(['{HALL}'])"
+        "shell",
+        "-c",
+        f"from govhall.queueing.demo import hall_open_all_day; hall_open_all_day([{HALL!r}])",
     )
     server.manage("shell", "-c", REFRESH)
     return server
@@ -72,24 +77,27 @@ def hall_open(server):
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_district_office_sees_waiting_rise_drills_down_and_exports(page, hall_open, width):
+    hall = HALL
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.set_viewport_size({"width": width, "height": 900})
     login(page, "admin")
     page.get_by_role("link", name="驾驶舱").first.click()
     expect(page.get_by_role("heading", name="驾驶舱", level=1)).to_be_visible()
     expect(page.locator("#chart-trend canvas")).to_be_visible()  # ECharts drew under the CSP
-    before = _p90(page)
+    before = _p90(page, hall)
     assert_accessible(page)
 
-    hall_open.manage("shell", "-c", MAKE_WAIT)
+    hall_open.manage("shell", "-c", MAKE_WAIT.format(hall=HALL, clerk=CLERK))
     page.reload()
-    after = _p90(page)
-    assert after > before and after >= 60, (before, after)
+    after = _p90(page, hall)
+    # It rises, unless the other width's run already raised it past the last edge (120 minutes).
+    assert after >= 60 and (after > before or before >= 120), (before, after)
     _shot(page, f"cockpit-{width}")
 
-    page.locator(f'tr[data-hall="{HALL}"] a.cockpit-tickets').click()
+    page.locator(f'tr[data-hall="{hall}"] a.cockpit-tickets').click()
     expect(page.get_by_role("heading", name=re.compile("排队等候明细"))).to_be_visible()
     longest = page.locator("#cockpit-ticket-rows tbody tr").first.locator("td").nth(6).inner_text()
     assert float(longest) >= 60
