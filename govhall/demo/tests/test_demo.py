@@ -7,7 +7,7 @@ from datetime import time, timedelta
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
 from govhall.accounts.models import Role, RoleAssignment, User
@@ -26,6 +26,25 @@ HALLS = ["HC", "HC-RS", "HC-TY", "HC-YC", "HC-CL", "HC-MZ", "HC-GJJ", "HC-DYC", 
 
 def _row_counts() -> dict[str, int]:
     return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+def _assert_rollups_count(tickets, today) -> None:
+    """The cockpit's rollups were built for the lived days: they count the same tickets."""
+    from govhall.dashboards.models import HallDay
+
+    rolled = HallDay.objects.filter(day__lt=today).aggregate(n=Sum("tickets"))["n"]
+    assert rolled == tickets.count()
+
+
+def _assert_attendance_and_leave(today) -> None:
+    """Attendance with some lateness, and approved leave; one request waits."""
+    late = [
+        a for a in Attendance.objects.filter(day__lt=today) if timezone.localtime(a.clock_in).time() > time(9)
+    ]
+    assert late
+    assert Attendance.objects.filter(day__lt=today).count() > 5 * len(late)
+    assert Leave.objects.filter(status=Leave.Status.APPROVED).exists()
+    assert Leave.objects.filter(status=Leave.Status.REQUESTED, start_date__gt=today).exists()
 
 
 def test_a_week_lived_at_every_hall_and_a_second_run_writes_nothing():
@@ -86,18 +105,13 @@ def test_a_week_lived_at_every_hall_and_a_second_run_writes_nothing():
     assert len(statuses) >= 5  # a week shows most; sixty days show every state
     assert CorrectionNotice.objects.exists()
     assert FirstInquiry.objects.exists()
-    # Attendance with some lateness, and approved leave.
-    late = [
-        a for a in Attendance.objects.filter(day__lt=today) if timezone.localtime(a.clock_in).time() > time(9)
-    ]
-    assert late
-    assert Attendance.objects.filter(day__lt=today).count() > 5 * len(late)
-    assert Leave.objects.filter(status=Leave.Status.APPROVED).exists()
-    assert Leave.objects.filter(status=Leave.Status.REQUESTED, start_date__gt=today).exists()
+    _assert_attendance_and_leave(today)
     # Ratings, a bad one under rectification; complaints; branch changes.
     assert Rating.objects.filter(ticket__isnull=False).exists()
     assert Rectification.objects.filter(status=Rectification.Status.OPEN).exists()
     assert len(set(CenterChange.objects.values_list("status", flat=True))) >= 5
+
+    _assert_rollups_count(tickets, today)
 
     before = _row_counts()
     call_command("load_demo", "--quiet", "--days", "7")

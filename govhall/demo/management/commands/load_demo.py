@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from govhall.cases.demo import load_demo_cases
 from govhall.catalog.demo import load_demo_catalog
 from govhall.centers.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+from govhall.dashboards.rollups import rollup_days
 from govhall.demo.history import load_demo_history
 from govhall.demo.people import load_demo_people
 from govhall.queueing.demo import load_demo_queueing
@@ -36,7 +40,13 @@ class Command(BaseCommand):
             # Before staffing's demo: every hall's 考勤启用日期 is the history's first day.
             report["people"] = load_demo_people(days=days)
             report["staffing"] = load_demo_staffing()
-            report["history"] = load_demo_history(days=days, progress=None if quiet else self.stdout.write)
+            history = load_demo_history(days=days, progress=None if quiet else self.stdout.write)
+            report["history"] = history
+            if history["days"]:  # the cockpit reads rollups: build them for the days just lived
+                today = timezone.localdate()
+                report["rollups"] = {
+                    "hall_days": rollup_days(since=today - timedelta(days=days), until=today)
+                }
         if quiet:
             return
         for part, created in report.items():
