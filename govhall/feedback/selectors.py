@@ -587,6 +587,16 @@ def rectification_counts(user: Any) -> dict[str, int] | None:
     return {"open": open_.count(), "red": open_.filter(warning="red").count()}
 
 
+def complaint_counts(user: Any) -> dict[str, int] | None:
+    """Complaints the user handles (district office, hall manager) that are still open,
+    and how many of them are red, for the workbench; None when they handle none."""
+    office, managed = _role_centers(user)
+    if not office and not managed:
+        return None
+    open_ = complaints_visible_to(user).filter(status__in=Complaint.OPEN)
+    return {"open": open_.count(), "red": open_.filter(warning=Complaint.Warning.RED).count()}
+
+
 def rectification_supervision(user: Any, level: str = "") -> list[dict[str, Any]]:
     """Answer to cases' `supervision_rows`: the open yellow/red rectifications of the
     halls the user oversees (manager, department leader, district office, chief rep)."""
@@ -640,11 +650,22 @@ def rectification_workbench(user: Any) -> dict[str, Any] | None:
             }
         )
         links.append({"label": "好差评明细", "url": reverse("feedback:rating_list")})
+    complaints = complaint_counts(user)
+    if complaints is not None:
+        links.append(
+            {
+                "label": "投诉待处理",
+                "url": reverse("feedback:complaint_list"),
+                "count": complaints["open"],
+                "note": f"未办结 {complaints['open']} 件，其中超期 {complaints['red']} 件",
+                "note_class": "badge-warn-red" if complaints["red"] else "muted",
+            }
+        )
     if pad_halls(user):
         links.append({"label": "窗口评价器（发放与停用）", "url": reverse("feedback:pads_manage")})
     if center_ids_acting_as(user, {Role.CLERK, Role.CHIEF_REP}) or Rating.objects.filter(clerk=user).exists():
         links.append({"label": "我收到的评价", "url": reverse("feedback:my_ratings")})
-    return {"title": "好差评", "links": links} if links else None
+    return {"title": "好差评与投诉", "links": links} if links else None
 
 
 # ── Rating pads (评价器) ──

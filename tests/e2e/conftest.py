@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,19 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+_SERVER_LOG: list[Path] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the tail of the server's log beside its traceback."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _SERVER_LOG and _SERVER_LOG[-1].exists():
+        tail = _SERVER_LOG[-1].read_text(errors="replace").splitlines()[-60:]
+        report.sections.append(("server log (last 60 lines)", "\n".join(tail)))
 
 
 def _free_port() -> int:
@@ -100,6 +114,7 @@ def server():
         subprocess.run([sys.executable, "manage.py", *cmd], cwd=ROOT, env=env, check=True, timeout=300)
     port = _free_port()
     log = tmp / "server.log"
+    _SERVER_LOG.append(log)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -195,7 +210,13 @@ def login(page, username: str, password: str = "govhall-demo-2026") -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/staff/")
+    try:
+        page.wait_for_url("**/staff/", timeout=30_000)
+    except PlaywrightTimeoutError:
+        main = page.locator("main").inner_text(timeout=2_000) if page.locator("main").count() else ""
+        raise AssertionError(
+            f"login as {username} did not reach /staff/: at {page.url}\n{main[:800]}"
+        ) from None
 
 
 def logout(page) -> None:

@@ -292,3 +292,16 @@ def test_upheld_complaint_counts_in_the_clerks_assessment(world):
 def test_pages_reachable_from_home_and_workbench(world):
     assert "/complaints/new/" in Client().get("/").content.decode()
     assert "/staff/complaints/" in client_for(world["manager_a"]).get("/staff/").content.decode()
+
+
+def test_workbench_counts_the_complaints_to_handle_and_the_overdue(world):
+    _, late, done = about_clerk(world), about_clerk(world), about_clerk(world)
+    Complaint.objects.filter(pk=late.pk).update(reply_by=timezone.localdate() - timedelta(days=1))
+    services.complaint_deadlines_run()
+    services.complaint_refuse(by=world["manager_a"], complaint=done, reason="与本中心无关的重复投诉")
+    assert selectors.complaint_counts(world["manager_a"]) == {"open": 2, "red": 1}
+    page = client_for(world["manager_a"]).get("/staff/").content.decode()
+    assert "投诉待处理" in page and "未办结 2 件，其中超期 1 件" in page
+    # a clerk handles no complaints: no count, no link to the list
+    assert selectors.complaint_counts(world["clerk_a"]) is None
+    assert "投诉待处理" not in client_for(world["clerk_a"]).get("/staff/").content.decode()
