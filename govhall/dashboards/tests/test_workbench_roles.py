@@ -192,6 +192,25 @@ def test_the_manager_waiting_block_is_polled_and_shows_a_new_ticket(client, worl
     assert '<strong class="waiting-count">1</strong>' in client.get(url).content.decode()
 
 
+def test_department_leader_sees_the_halls_of_the_branch_they_lead_and_no_other(client, world, halls):
+    """The department leader's workbench is the manager's, over the halls where they lead."""
+    for q in (halls["qa"], halls["qb"]):
+        queueing.ticket_issue(queue=q)
+    queueing.ticket_issue(queue=halls["qx"])  # branch b: not theirs
+    client.force_login(world["leader_a"])
+    data = client.get("/api/v1/workbench").json()
+    assert [h["code"] for h in data["halls"]] == ["T-A"]
+    figures = [f for f in data["figures"] if f["section"] in {"manager", "hall"}]
+    assert {f["hall"] for f in figures} <= {"", "T-A"}
+    counts = {(f["hall"], f["key"]): f["count"] for f in figures}
+    assert counts[("T-A", "waiting_now")] == 2
+    _assert_each_figure_equals_its_rows(client, figures)
+    html = client.get("/staff/").content.decode()
+    assert f'hx-get="/staff/workbench/halls/{world["a"].pk}/waiting/"' in html
+    assert world["b"].name not in html
+    assert client.get(f"/staff/workbench/halls/{world['b'].pk}/waiting/").status_code == 404
+
+
 # --- approver and chief representative ------------------------------------------------------------
 
 
