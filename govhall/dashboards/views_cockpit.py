@@ -32,8 +32,12 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # login_required: never anonymous here
 
 
-def _charts(data: dict[str, Any]) -> dict[str, Any]:
-    """What cockpit.js draws (also shown in the tables beside each chart)."""
+HALLS_PER_PAGE = 50
+
+
+def _charts(data: dict[str, Any], halls: list[dict[str, Any]]) -> dict[str, Any]:
+    """What cockpit.js draws (also shown in the tables beside each chart); the side-by-side
+    chart compares the halls of the table's page."""
     return {
         "trend": data["trend"],
         "by_hour": data["by_hour"],
@@ -44,7 +48,7 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
                 "wait_mean": h["wait_mean"],
                 "wait_p90": h["wait_p90"],
             }
-            for h in data["halls"]
+            for h in halls
         ],
     }
 
@@ -53,10 +57,21 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
 def cockpit(request: HttpRequest) -> HttpResponse:
     period = period_parse(request.GET.get("period"), request.GET.get("on"))
     data = cockpit_figures(user=_user(request), period=period)
+    # The ranking is over every hall; the table shows one page of it (a province has 1,000),
+    # optionally only the halls whose name or code holds `q`.
+    q = (request.GET.get("q") or "").strip()[:50]
+    halls = [h for h in data["halls"] if q in h["name"] or q.upper() in h["code"]] if q else data["halls"]
+    page = Paginator(halls, HALLS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "dashboards/cockpit.html",
-        {**data, "charts": _charts(data), "kinds": [("day", "日"), ("week", "周"), ("month", "月")]},
+        {
+            **data,
+            "halls_page": page,
+            "q": q,
+            "charts": _charts(data, list(page.object_list)),
+            "kinds": [("day", "日"), ("week", "周"), ("month", "月")],
+        },
     )
 
 

@@ -113,3 +113,66 @@ def test_district_office_sees_waiting_rise_drills_down_and_exports(page, hall_op
     assert rows[0][7] == "等候（分钟）" and float(rows[1][7]) >= 60
     assert not any(re.fullmatch(r"1\d{10}", str(v or "")) for r in rows for v in r)  # phones masked
     assert not errors, errors
+
+
+# An item stationed at the district center with no window or queue serving it: one finding
+# the check must list (the fresh demo may have none of its own).
+PLANT_UNSERVED = """
+from govhall.catalog import services as catalog
+from govhall.catalog.models import ServiceItem
+from govhall.centers.models import Department, District
+d = District.objects.order_by("id").first()
+if not ServiceItem.objects.filter(code="E2E-NW-1").exists():
+    catalog.item_create(by=None, district=d, code="E2E-NW-1", name="浏览器测试无窗口事项",
+                        item_type="public_service", department=Department.objects.filter(district=d).first())
+"""
+
+
+@pytest.fixture(scope="module")
+def unserved_item(server):
+    server.manage("shell", "-c", PLANT_UNSERVED)
+    return server
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_district_office_opens_the_stationing_check_filters_it_by_keyboard_and_exports(
+    page, unserved_item, width
+):
+    """明进暗不进: reached from the workbench by clicking; the filter works from the keyboard;
+    every row names its hall and its evidence; axe clean; the export carries the same rows."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "admin")
+    page.get_by_role("link", name="明进暗不进检查").first.click()
+    expect(page.get_by_role("heading", name="明进暗不进检查", level=1)).to_be_visible()
+    assert_accessible(page)
+    planted = page.locator("table tbody tr", has_text="浏览器测试无窗口事项")
+    expect(planted).to_have_count(1)
+    cells = planted.locator("td")
+    first_hall = cells.first.inner_text().strip()
+    assert first_hall and "无窗口" in cells.nth(1).inner_text() and cells.nth(3).inner_text().strip()
+    _shot(page, f"checks-{width}")
+
+    # Filter by that hall using only the keyboard: focus the select, choose, submit with Enter.
+    hall_select = page.get_by_label("大厅")
+    hall_select.focus()
+    hall_select.select_option(label=first_hall)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "筛选", focused
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"center=\d+"))
+    halls = {t.strip() for t in page.locator("table tbody tr td:first-child").all_inner_texts()}
+    assert halls == {first_hall}
+    assert_accessible(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 Excel").click()
+    with open(download.value.path(), "rb") as saved:
+        sheet = list(load_workbook(BytesIO(saved.read())).active.iter_rows(values_only=True))
+    assert sheet[0][1] == "大厅" and {r[1] for r in sheet[1:]} == {first_hall}
+    assert len(sheet) - 1 >= page.locator("table tbody tr").count()  # every row, not one page
+    assert not errors, errors

@@ -141,3 +141,25 @@ def test_workbench_links_the_district_office_to_the_cockpit(client, world):
     assert 'href="/staff/cockpit/"' in _as(client, world["admin"]).get("/staff/").content.decode()
     client.logout()
     assert 'href="/staff/cockpit/"' not in _as(client, world["manager_a"]).get("/staff/").content.decode()
+
+
+def test_the_hall_table_is_paged_and_searchable_while_the_ranking_stays_district_wide(
+    client, rolled, monkeypatch
+):
+    from govhall.dashboards import views_cockpit
+
+    monkeypatch.setattr(views_cockpit, "HALLS_PER_PAGE", 1)
+    with time_machine.travel(at(DAY, 18), tick=False):
+        c = _as(client, rolled["admin"])
+        ranked = c.get(f"/api/v1/cockpit?{QUERY}").json()["halls"]
+        assert len(ranked) >= 2
+        second = c.get(f"/staff/cockpit/?{QUERY}&page=2").content.decode()
+        assert (
+            f'data-hall="{ranked[1]["code"]}"' in second and f'data-hall="{ranked[0]["code"]}"' not in second
+        )
+        assert f"第 2 / {len(ranked)} 页" in second
+        found = c.get(f"/staff/cockpit/?{QUERY}&q={ranked[-1]['code'].lower()}").content.decode()
+        assert f'data-hall="{ranked[-1]["code"]}"' in found and f"<td>{ranked[-1]['rank']}</td>" in found
+        assert "共 1 个中心" in found
+        none = c.get(f"/staff/cockpit/?{QUERY}&q=不存在的中心")
+        assert none.status_code == 200 and "没有名称或编码含“不存在的中心”的中心。" in none.content.decode()
