@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: run test install install-test browser migrate demo serve bench lint fmt ci clean
+.PHONY: run test install install-test browser migrate demo demo-history serve bench lint fmt ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,15 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 
+# The district, its halls, people, items and queues (seconds); the lived history follows.
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --days 0
+
+# The last DEMO_DAYS days lived through the services (a few minutes): in the background
+# under `make run`, so the server answers while the history fills in.
+DEMO_DAYS ?= 60
+demo-history: demo
+	$(BIN)/python manage.py load_demo --days $(DEMO_DAYS)
 
 serve:
 	@echo ""
@@ -46,7 +53,11 @@ serve:
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
-run: demo serve
+run: demo
+	@mkdir -p var
+	@echo "  演示历史（近 $(DEMO_DAYS) 天）正在后台生成，约需 3–5 分钟；进度见 var/demo-history.log"
+	$(BIN)/python manage.py load_demo --days $(DEMO_DAYS) > var/demo-history.log 2>&1 &
+	$(MAKE) --no-print-directory serve
 
 test: install-test browser
 	$(BIN)/python manage.py collectstatic --noinput -v0

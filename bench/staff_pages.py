@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -173,16 +174,24 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--healthz-every", type=int, default=10)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument(
+        "--demo-from",
+        default="",
+        help="skip migrate + load_demo: copy this SQLite file, or (pg) clone this database as a template",
+    )
     args = p.parse_args()
 
     if args.db == "pg":
         os.environ.setdefault("DATABASE_URL", PG_URL)
     else:
         os.environ.pop("DATABASE_URL", None)
-    env = fresh_env("staff_pages")
+    env = fresh_env("staff_pages", template=args.demo_from if args.db == "pg" else "")
     started = time.perf_counter()
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "load_demo", "--quiet")
+    if args.demo_from and args.db == "sqlite":
+        shutil.copyfile(args.demo_from, env["SQLITE_PATH"])
+    elif not args.demo_from:
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "load_demo", "--quiet")
     loaded_s = time.perf_counter() - started
     out = shell(env, SESSIONS.replace("__USERS__", str(args.users)))
     sessions = json.loads(next(x for x in out.splitlines() if x.startswith("SESSIONS "))[len("SESSIONS ") :])

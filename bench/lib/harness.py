@@ -26,8 +26,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fresh_env(name: str, extra: dict | None = None) -> dict:
-    """Environment for a server on a fresh database named after `name`."""
+def fresh_env(name: str, extra: dict | None = None, template: str = "") -> dict:
+    """Environment for a server on a fresh database named after `name` (on PostgreSQL a copy
+    of the database `template` when given)."""
     tmp = Path(tempfile.mkdtemp(prefix=f"govhall-{name}-"))
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
@@ -46,7 +47,7 @@ def fresh_env(name: str, extra: dict | None = None) -> dict:
         db = f"govhall_bench_{name}"
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{db}"')
+            conn.execute(f'CREATE DATABASE "{db}"' + (f' TEMPLATE "{template}"' if template else ""))
         env["DATABASE_URL"] = f"{base}/{db}"
     else:
         env["SQLITE_PATH"] = str(tmp / "bench.sqlite3")
