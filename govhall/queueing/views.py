@@ -6,6 +6,7 @@ through the services; a refused action is answered by the page door
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import uuid
 from collections.abc import Callable
@@ -103,8 +104,12 @@ def hall_qr(request, code):
     """The QR code on the hall's wall and kiosk: a phone opens the hall's take-a-number page."""
     center = selectors.hall_by_code(code)
     url = request.build_absolute_uri(reverse("queueing:phone_take", args=[center.code]))
-    svg = segno.make(url, error="m").svg_inline(scale=6, title=f"{center.name} 手机取号")
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # A standalone SVG file (an <img> source) needs its XML namespace, unlike inline SVG in HTML.
+    out = io.BytesIO()
+    segno.make(url, error="m").save(
+        out, kind="svg", scale=6, title=f"{center.name} 手机取号", xmldecl=False, encoding="utf-8"
+    )
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml; charset=utf-8")
 
 
 def _ticket_context(ticket):
