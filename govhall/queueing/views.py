@@ -68,6 +68,9 @@ def _take_page(request, code: str, *, channel: str):
         # Outside the hall's taking hours: the reason and the next time, before anyone taps.
         "closed": SimpleLazyObject(lambda: taking_refusal(center) or ""),
     }
+    if channel == Ticket.Channel.KIOSK:
+        ctx |= _kiosk_mode(center)
+        ctx["phone_url"] = request.build_absolute_uri(reverse("queueing:phone_take", args=[center.code]))
     if request.method == "POST":
         errors_show_on(request, "queueing/kiosk.html", ctx)
         queue = Queue.objects.filter(center=center, pk=request.POST.get("queue") or 0).first()
@@ -87,6 +90,19 @@ def _take_page(request, code: str, *, channel: str):
             f"{url}?from={channel}&hall={center.code}" if channel == Ticket.Channel.KIOSK else url
         )
     return render(request, "queueing/kiosk.html", ctx)
+
+
+KIOSK_IDLE_SECONDS = 60
+
+
+def _kiosk_mode(center) -> dict[str, Any]:
+    """The kiosk's own frame: no site navigation or staff link, back to the start when idle."""
+    return {
+        "base_template": "queueing/kiosk_base.html",
+        "kiosk_home": reverse("queueing:kiosk", args=[center.code]),
+        "kiosk_hall_name": center.name,
+        "kiosk_idle_seconds": KIOSK_IDLE_SECONDS,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,7 +125,7 @@ def hall_qr(request, code):
     segno.make(url, error="m").save(
         out, kind="svg", scale=6, title=f"{center.name} 手机取号", xmldecl=False, encoding="utf-8"
     )
-    return HttpResponse(out.getvalue(), content_type="image/svg+xml; charset=utf-8")
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")  # XML: UTF-8 by default
 
 
 def _ticket_context(ticket):
@@ -133,6 +149,8 @@ def ticket_page(request, token):
     ticket = selectors.ticket_get(token)
     ctx = _ticket_context(ticket) | _rating_link(request, ticket)
     ctx["from_kiosk"] = request.GET.get("from") == "kiosk"
+    if ctx["from_kiosk"]:
+        ctx |= _kiosk_mode(ticket.center)
     return render(request, "queueing/ticket.html", ctx)
 
 
