@@ -7,7 +7,7 @@ permissions. `staff_nav` is the context processor; `visible_entries` the rule.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,9 +28,9 @@ from govhall.staffing.permissions import VIEW as STAFFING_VIEW
 
 # Who oversees the centers' register, their changes and the standardisation check:
 # those who manage a hall or draft its changes, the district office (files) and the approver.
-CENTER_OVERSIGHT = set(MANAGE_HALL) | set(DRAFT_CHANGE) | {Role.DISTRICT_ADMIN, Role.APPROVER}
-RECTIFY = set(PEOPLE_VIEW_ROLES)  # the hall's management follows up bad ratings
-RATED = {Role.CLERK, Role.CHIEF_REP}
+CENTER_OVERSIGHT: set[str] = set(MANAGE_HALL) | set(DRAFT_CHANGE) | {Role.DISTRICT_ADMIN, Role.APPROVER}
+RECTIFY: set[str] = set(PEOPLE_VIEW_ROLES)  # the hall's management follows up bad ratings
+RATED: set[str] = {Role.CLERK, Role.CHIEF_REP}
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class NavEntry:
         return reverse(self.view_name)
 
 
-def _any(roles: set[str]) -> Callable[[Any, set[str]], bool]:
+def _any(roles: Collection[str]) -> Callable[[Any, set[str]], bool]:
     return lambda user, held: bool(held & set(roles))
 
 
