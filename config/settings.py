@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "govhall.core.context_processors.site",
+                "govhall.dashboards.nav.staff_nav",  # devices17: the role-filtered staff navigation
             ],
         },
     },
@@ -311,7 +312,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal": {"()": "govhall.core.masking.MaskPersonalDataFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]}},
+    # Log timestamps in Beijing time (+08:00), whatever the server's clock zone.
+    "formatters": {"beijing": {"()": "govhall.core.logformat.BeijingTimeFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal"], "formatter": "beijing"}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"govhall": {"level": "INFO"}},
 }

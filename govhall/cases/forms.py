@@ -129,6 +129,13 @@ class ApplicantForm(CasesForm):
         return fields
 
 
+def intake_item_labels(items: list[Any]) -> list[tuple[Any, str]]:
+    """Items by their name (not their hall's code); the hall's name is added only where the
+    clerk serves several halls, so the same item in two halls can be told apart."""
+    several = len({i.center_id for i in items}) > 1
+    return [(i, f"{i.name}（{i.center.name}）" if several else i.name) for i in items]
+
+
 class IntakeForm(ApplicantForm):
     """窗口收件: the item, the applicant and the paper materials handed in."""
 
@@ -138,7 +145,7 @@ class IntakeForm(ApplicantForm):
     def __init__(self, *args: Any, items: list[Any], chosen: Any, **kwargs: Any) -> None:
         parties = chosen.current_guide.parties if chosen is not None and chosen.current_guide else 1
         super().__init__(*args, parties=parties, **kwargs)
-        self.set_choices("item", [("", "请选择"), *((i.pk, f"{i.center.code} · {i.name}") for i in items)])
+        self.set_choices("item", [("", "请选择"), *((i.pk, label) for i, label in intake_item_labels(items))])
         self.order_fields(["item"])
         if chosen is None:
             del self.fields["materials"]

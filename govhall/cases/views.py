@@ -196,6 +196,55 @@ def _serving_window(request):
     return (window, ticket) if ticket is not None else (None, None)
 
 
+# The expected next step in each state (the primary button, shown first); the others follow
+# in the order below. 不予受理 and 撤回 are irreversible: the page asks before sending them.
+NEXT_STEPS: dict[str, str] = {
+    Case.Status.SUBMITTED: "accept",
+    Case.Status.CORRECTION: "accept",
+    Case.Status.ACCEPTED: "start",
+    Case.Status.IN_PROGRESS: "complete",
+    Case.Status.SUSPENDED: "resume",
+    Case.Status.COMPLETED: "deliver",
+}
+ACTION_ORDER = [
+    "accept",
+    "receive",
+    "commitment",
+    "request_correction",
+    "grant",
+    "start",
+    "resume",
+    "complete",
+    "deliver",
+    "suspend",
+    "escalate",
+    "return",
+    "reject",
+    "withdraw",
+]
+IRREVERSIBLE = {"reject", "withdraw"}
+
+
+def case_actions_in_order(
+    status: str, allowed: set[str], *, escalated: bool = False
+) -> tuple[list[str], str]:
+    """The actions offered on the case page, the expected next one first: the state's next
+    step when it may be taken; while 受理 waits for materials, receiving them (or the
+    一次性告知); with a proposal to refuse open, returning it is the safe default.
+    Returns (actions, the expected next one or "")."""
+    order = [a for a in ACTION_ORDER if a in allowed]
+    first = NEXT_STEPS.get(status, "")
+    if first not in allowed:
+        if escalated and "return" in allowed:
+            first = "return"
+        else:
+            first = next((a for a in ("receive", "request_correction") if a in allowed), "")
+    if first not in allowed or first in IRREVERSIBLE:
+        return order, ""
+    order.remove(first)
+    return [first, *order], first
+
+
 def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> dict:
     allowed = set()
     decider = can(request.user, case, "decide")
@@ -245,12 +294,23 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
             and case.status in {Case.Status.SUBMITTED, Case.Status.CORRECTION}
         ):
             allowed.add("commitment")
+    # 受理 only for a complete application: while a required material is missing, say which instead.
+    accept_missing: list[str] = []
+    if "accept" in allowed:
+        missing = selectors.acceptance_completeness(case).missing
+        if missing:
+            allowed.discard("accept")
+            accept_missing = [m.name for m in missing]
     forms = action_forms(case, materials, data, action, outcomes=outcomes)
+    actions, next_action = case_actions_in_order(case.status, allowed, escalated=escalation is not None)
     return {
         "case": case,
         "escalation": escalation,
         "may_refuse": refuser,
         "allowed": allowed,
+        "actions": actions,
+        "next_action": next_action,
+        "accept_missing": accept_missing,
         "materials": materials,
         "forms": forms,
         "form": forms.get(action),  # the one posted: its messages that name no field go to the top

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from govhall.accounts.access import may_at_center
@@ -257,7 +258,7 @@ def rating_xlsx(user: Any, f: dict[str, Any]) -> HttpResponse:
     qs = selectors.ratings_search(user, **f)[:5000]
     rows = (
         [
-            r.created_at.strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),  # Beijing time, as on the page
             r.center.name,
             selectors.rating_event_label(r),
             r.item.name if r.item is not None else "",

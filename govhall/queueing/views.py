@@ -6,6 +6,7 @@ through the services; a refused action is answered by the page door
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import uuid
 from collections.abc import Callable
@@ -67,6 +68,9 @@ def _take_page(request, code: str, *, channel: str):
         # Outside the hall's taking hours: the reason and the next time, before anyone taps.
         "closed": SimpleLazyObject(lambda: taking_refusal(center) or ""),
     }
+    if channel == Ticket.Channel.KIOSK:
+        ctx |= _kiosk_mode(center)
+        ctx["phone_url"] = request.build_absolute_uri(reverse("queueing:phone_take", args=[center.code]))
     if request.method == "POST":
         errors_show_on(request, "queueing/kiosk.html", ctx)
         queue = Queue.objects.filter(center=center, pk=request.POST.get("queue") or 0).first()
@@ -88,6 +92,19 @@ def _take_page(request, code: str, *, channel: str):
     return render(request, "queueing/kiosk.html", ctx)
 
 
+KIOSK_IDLE_SECONDS = 60
+
+
+def _kiosk_mode(center) -> dict[str, Any]:
+    """The kiosk's own frame: no site navigation or staff link, back to the start when idle."""
+    return {
+        "base_template": "queueing/kiosk_base.html",
+        "kiosk_home": reverse("queueing:kiosk", args=[center.code]),
+        "kiosk_hall_name": center.name,
+        "kiosk_idle_seconds": KIOSK_IDLE_SECONDS,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def kiosk(request, code):
     return _take_page(request, code, channel=Ticket.Channel.KIOSK)
@@ -103,8 +120,12 @@ def hall_qr(request, code):
     """The QR code on the hall's wall and kiosk: a phone opens the hall's take-a-number page."""
     center = selectors.hall_by_code(code)
     url = request.build_absolute_uri(reverse("queueing:phone_take", args=[center.code]))
-    svg = segno.make(url, error="m").svg_inline(scale=6, title=f"{center.name} 手机取号")
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # A standalone SVG file (an <img> source) needs its XML namespace, unlike inline SVG in HTML.
+    out = io.BytesIO()
+    segno.make(url, error="m").save(
+        out, kind="svg", scale=6, title=f"{center.name} 手机取号", xmldecl=False, encoding="utf-8"
+    )
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")  # XML: UTF-8 by default
 
 
 def _ticket_context(ticket):
@@ -128,6 +149,8 @@ def ticket_page(request, token):
     ticket = selectors.ticket_get(token)
     ctx = _ticket_context(ticket) | _rating_link(request, ticket)
     ctx["from_kiosk"] = request.GET.get("from") == "kiosk"
+    if ctx["from_kiosk"]:
+        ctx |= _kiosk_mode(ticket.center)
     return render(request, "queueing/ticket.html", ctx)
 
 

@@ -111,6 +111,7 @@ def test_kiosk_ticket_called_by_clerk_is_shown_and_spoken_on_the_board(page, pho
     board.goto(f"/board/{HALL}/")
     expect(board.locator("#board-conn")).to_have_text("实时连接")
     assert_accessible(board)
+    board.get_by_role("button", name="点击开启语音").click()  # browsers speak only after a click
 
     # The clerk opens window 1 and calls the next ticket.
     login(clerk, "clerk_mz")

@@ -316,3 +316,16 @@ def test_step_answers_hide_the_rater_from_the_district_office(world, bad):
         f"/api/v1/rectifications/{x.pk}/review", {"overturn": True}, content_type="application/json"
     )
     assert res.status_code == 200 and res.json()["rating"]["rater_phone"] == ""
+
+
+def test_the_ratings_export_writes_beijing_time(world, bad):
+    # --- devices17: dates and times in Beijing time everywhere ---
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    x = bad()
+    at = x.rating.created_at
+    res = client_for(world["manager_a"]).get("/staff/ratings/export.xlsx")
+    cells = [c.value for row in load_workbook(io.BytesIO(res.content)).active.iter_rows() for c in row]
+    assert at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") in cells
+    assert at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") not in cells

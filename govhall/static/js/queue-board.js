@@ -1,5 +1,5 @@
-// The hall board: live updates by Server-Sent Events (EventSource reconnects
-// by itself), polling of the board partial through htmx when SSE fails, and
+// The hall board: live updates by Server-Sent Events (live_device.js: the start
+// overlay, the connection status, reconnecting and refreshing after it), polling of the board partial through htmx when SSE fails, and
 // each call announced in Mandarin by the browser's speech synthesis after a chime.
 (function () {
   "use strict";
@@ -36,8 +36,14 @@
     showMute();
     unlockAudio();
   });
-  document.addEventListener("click", unlockAudio, { once: true });
   showMute();
+  // Speech and sound start after one click on "点击开启语音" (remembered for this tab).
+  var start = window.GovhallLive.startOverlay("govhall-board-voice", function () {
+    unlockAudio();
+    if ("speechSynthesis" in window && typeof window.SpeechSynthesisUtterance === "function") {
+      try { window.speechSynthesis.getVoices(); } catch (e) { /* no voices yet */ }
+    }
+  });
 
   function unlockAudio() {
     var Ctx = window.AudioContext || window.webkitAudioContext;
@@ -76,7 +82,7 @@
   }
 
   function announce(text) {
-    if (!text || muted()) { return; }
+    if (!text || muted() || !start.started()) { return; }
     chime();
     window.setTimeout(function () { speak(text); }, 750);
   }
@@ -95,11 +101,6 @@
     }
   }
 
-  function status(text, ok) {
-    conn.textContent = text;
-    conn.classList.toggle("board-conn-ok", !!ok);
-  }
-
   function poll() {
     if (window.htmx) {
       window.htmx.ajax("GET", board.getAttribute("data-live"), { target: "#board-live", swap: "innerHTML" });
@@ -108,7 +109,6 @@
 
   function startPolling() {
     if (pollTimer) { return; }
-    status("轮询更新中", false);
     poll();
     pollTimer = window.setInterval(poll, 3000);
   }
@@ -121,24 +121,24 @@
     if (event.target === live) { announceNew(null); }
   });
 
-  if (typeof window.EventSource !== "function") { startPolling(); return; }
-  var errors = 0;
-  var source = new window.EventSource(board.getAttribute("data-events"));
-  source.addEventListener("open", function () { errors = 0; stopPolling(); status("实时连接", true); });
-  source.addEventListener("board", function (event) {
-    var payload;
-    try { payload = JSON.parse(event.data); } catch (e) { return; }
-    if (typeof payload.html === "string") { live.innerHTML = payload.html; }
-    announceNew(payload.call || null);
-    board.setAttribute("data-last-event", String(Date.now()));
+  // Live by SSE; lost → say so and poll the partial; back → refresh the board and stop polling.
+  var live_conn = window.GovhallLive.connect({
+    url: board.getAttribute("data-events"),
+    status: conn,
+    events: ["board"],
+    onLost: startPolling,
+    onOpen: function () { stopPolling(); },
+    onReconnect: function () {
+      poll();
+      board.setAttribute("data-reconnects", String((parseInt(board.getAttribute("data-reconnects"), 10) || 0) + 1));
+    },
+    onEvent: function (name, event) {
+      var payload;
+      try { payload = JSON.parse(event.data); } catch (e) { return; }
+      if (typeof payload.html === "string") { live.innerHTML = payload.html; }
+      announceNew(payload.call || null);
+      board.setAttribute("data-last-event", String(Date.now()));
+    },
   });
-  source.addEventListener("error", function () {
-    errors += 1;
-    status("重新连接中…", false);
-    // EventSource retries by itself; while it cannot reach us, poll the partial.
-    if (errors >= 2 || source.readyState === window.EventSource.CLOSED) { startPolling(); }
-    if (source.readyState === window.EventSource.CLOSED) {
-      window.setTimeout(function () { window.location.reload(); }, 30000);
-    }
-  });
+  window.govhallBoardDrop = function () { live_conn.drop(); };
 })();

@@ -1,6 +1,6 @@
 // The window's rating pad: lights up by itself through Server-Sent Events when
 // the clerk finishes a service (EventSource reconnects by itself); when SSE
-// fails it polls the live part every 5 s. After the thank-you it returns to
+// fails it polls the live part every 5 s (the connection itself: live_device.js). After the thank-you it returns to
 // the idle screen after a few seconds.
 (function () {
   "use strict";
@@ -38,27 +38,38 @@
     pad.setAttribute("data-mode", mode ? mode.getAttribute("data-mode") : "idle");
   }
 
-  function poll() {
-    if (pollTimer) { return; }
-    pollTimer = window.setInterval(function () {
-      var xhr = new XMLHttpRequest();
-      xhr.open("GET", liveUrl);
-      xhr.onload = function () {
-        if (xhr.status === 200) { show(xhr.responseText); }
-        else if (xhr.status === 404) { window.location.reload(); }
-      };
-      xhr.send();
-    }, 5000);
+  function fetchLive() {
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", liveUrl);
+    xhr.onload = function () {
+      if (xhr.status === 200) { show(xhr.responseText); }
+      else if (xhr.status === 404) { window.location.reload(); }
+    };
+    xhr.send();
   }
 
-  if (typeof window.EventSource !== "function") { poll(); return; }
-  var source = new window.EventSource(eventsUrl);
-  source.addEventListener("pad", function (event) {
-    var data;
-    try { data = JSON.parse(event.data); } catch (e) { return; }
-    if (data.mode === "revoked") { source.close(); window.location.reload(); return; }
-    if (pollTimer) { window.clearInterval(pollTimer); pollTimer = null; }
-    show(data.html);
+  function poll() {
+    if (pollTimer) { return; }
+    pollTimer = window.setInterval(fetchLive, 5000);
+  }
+
+  // live_device.js: says when the connection is lost, recovers by itself, and on
+  // reconnect reads the live part again (a service finished meanwhile lights the pad).
+  var connection = window.GovhallLive.connect({
+    url: eventsUrl,
+    status: document.getElementById("pad-conn"),
+    okText: "已连接",
+    events: ["pad"],
+    onLost: poll,
+    onOpen: function () { if (pollTimer) { window.clearInterval(pollTimer); pollTimer = null; } },
+    onReconnect: fetchLive,
+    onEvent: function (name, event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (data.mode === "revoked") { connection.close(); window.location.reload(); return; }
+      if (pollTimer) { window.clearInterval(pollTimer); pollTimer = null; }
+      show(data.html);
+    },
   });
-  source.addEventListener("error", function () { poll(); });
+  window.govhallPadDrop = function () { connection.drop(); };
 })();
