@@ -189,8 +189,8 @@ def main() -> None:
     started = time.perf_counter()
     if args.demo_from and args.db == "sqlite":
         shutil.copyfile(args.demo_from, env["SQLITE_PATH"])
-    elif not args.demo_from:
-        manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "migrate", "--noinput", "-v0")  # on a copied demo: only what it lacks
+    if not args.demo_from:
         manage(env, "load_demo", "--quiet")
     loaded_s = time.perf_counter() - started
     out = shell(env, SESSIONS.replace("__USERS__", str(args.users)))
