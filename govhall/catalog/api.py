@@ -331,7 +331,7 @@ def items(request, filters: Query[ItemFilters]):
             filters.q, base=scope, offset=filters.offset, limit=filters.limit
         )
         return {"count": result.total, "capped": result.capped, "items": [item_out(i) for i in found]}
-    qs = base.order_by("center__kind", "name", "code")
+    qs = base.order_by("center__kind", "name_pinyin", "code")
     page = qs[filters.offset : filters.offset + filters.limit]
     return {"count": qs.count(), "capped": False, "items": [item_out(i) for i in page]}
 

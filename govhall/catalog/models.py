@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 
 from govhall.core.models import TimeStamped
 
+from .search import sort_key as name_sort_key
+
 
 class Theme(models.Model):
     """A browsing theme (主题), e.g. 婚姻登记, 社会保障, 残疾人服务."""
@@ -87,7 +89,9 @@ class ServiceItem(TimeStamped):
         verbose_name="现行指南",
         editable=False,
     )
-    history = HistoricalRecords(excluded_fields=["current_guide"])
+    # How lists sort (by pinyin, 婚 under h); kept from the name on every save and bulk write.
+    name_pinyin = models.CharField("名称拼音", max_length=255, blank=True, editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["current_guide", "name_pinyin"])
 
     class Meta:
         verbose_name = "政务服务事项"
@@ -100,6 +104,13 @@ class ServiceItem(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin = name_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors: dict[str, list[str]] = {}

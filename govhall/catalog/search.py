@@ -240,6 +240,12 @@ def parse_query(q: str, synonyms: dict[str, list[str]] | None = None) -> ParsedQ
         ):
             init = _terms_of_units(_units_of(reading, initials_only=True))
             parsed.alternatives.append(Alternative(init, label=label, bonus=bonus - 1))
+    # 婚烟 → hun yan: the same sounds with other characters, ranked below every exact match.
+    if len(text) >= 2 and all(_is_han(c) for c in text):
+        py = lazy_pinyin(text)
+        if len(py) == len(text) and all(p.isascii() and p.isalpha() for p in py):
+            units = [Unit("pinyin", p.lower()) for p in py]
+            parsed.alternatives.append(Alternative(_terms_of_units([units]), label="", bonus=HOMOPHONE_BONUS))
     # A long query rarely matches every slice; let it match most of them, ranked lower.
     first = parsed.alternatives[0] if parsed.alternatives else None
     if first and len(first.terms) >= 4:
@@ -247,3 +253,62 @@ def parse_query(q: str, synonyms: dict[str, list[str]] | None = None) -> ParsedQ
             Alternative(first.terms, label="", bonus=-2, relaxed_min=math.ceil(len(first.terms) * 0.6))
         )
     return parsed
+
+
+# --- ranking and sorting ----------------------------------------------------------
+
+# A name that holds the query in a row (结婚登记 for "jhdj", "jiehun" or 结婚) ranks
+# above one whose letters or characters match in scattered pairs (吉祥话…大家 for "jhdj").
+CONTIGUOUS_BONUS = 300
+# A homophone (same pinyin, other characters) is a reading of its own, ranked below
+# every exact character match, keyword ones included.
+HOMOPHONE_BONUS = -100
+SORT_KEY_MAX = 255
+
+
+@functools.lru_cache(maxsize=50_000)
+def name_readings(name: str) -> tuple[str, str, tuple[str, ...]]:
+    """(characters, initials, syllables) of a name, lower case, Chinese only in the last two."""
+    text = normalise(name)
+    py = lazy_pinyin(text)
+    syl = tuple(p.lower() for p in py if p.isascii() and p.isalpha())
+    return text, "".join(s[0] for s in syl), syl
+
+
+def _contiguous_pinyin(letters: str, syl: tuple[str, ...]) -> bool:
+    """`letters` is a run of whole syllables of the name, the last one possibly cut short (jiehund)."""
+    for start in range(len(syl)):
+        rest = letters
+        for s in syl[start:]:
+            if rest.startswith(s):
+                rest = rest[len(s) :]
+            elif s.startswith(rest):
+                rest = ""
+            else:
+                break
+            if not rest:
+                return True
+    return False
+
+
+def contiguous_bonus(query: str, name: str) -> int:
+    """CONTIGUOUS_BONUS when every part of the query is found in the name in a row:
+    its characters as one slice, its letters as consecutive initials or syllables."""
+    text = re.sub(r"\s+", "", normalise(query))
+    if not text:
+        return 0
+    chars, initials, syl = name_readings(name)
+    han = "".join(c for c in text if _is_han(c))
+    letters = "".join(c for c in text if c.isascii() and c.isalpha())
+    if han and han not in chars:
+        return 0
+    if letters and letters not in initials and not _contiguous_pinyin(letters, syl):
+        return 0
+    return CONTIGUOUS_BONUS if (han or letters) else 0
+
+
+def sort_key(name: str) -> str:
+    """How item lists sort: by pinyin (婚 under h), not by code point."""
+    chars, _, _ = name_readings(name)
+    key = " ".join(lazy_pinyin(chars))
+    return key[:SORT_KEY_MAX]

@@ -98,7 +98,7 @@ def negative_list(*, center: Center | None = None) -> QuerySet[NegativeListEntry
     qs = (
         NegativeListEntry.objects.filter(is_active=True)
         .select_related("item", "item__department", "center")
-        .order_by("center__code", "item__name")
+        .order_by("center__code", "item__name_pinyin")
     )
     if center is not None:
         qs = qs.filter(center=center)
@@ -110,7 +110,7 @@ def negative_entries_of(district: District) -> QuerySet[NegativeListEntry]:
     return (
         NegativeListEntry.objects.filter(item__district=district)
         .select_related("item", "center")
-        .order_by("-is_active", "center__code", "item__name")
+        .order_by("-is_active", "center__code", "item__name_pinyin")
     )
 
 
@@ -164,7 +164,7 @@ def center_items(center: Center) -> list[dict[str, Any]]:
     entries = {e.item_id: e for e in negative_list(center=center)}
     return [
         {"item": item, "entry": entries.get(item.id)}
-        for item in items_public().filter(center=center).order_by("name")
+        for item in items_public().filter(center=center).order_by("name_pinyin", "id")
     ]
 
 
@@ -367,6 +367,10 @@ def search_item_ids(
                     best[item_id] = value
         if best:
             break
+    # A name holding the query in a row beats scattered pairs (one query for the names).
+    names = dict(ServiceItem.objects.filter(pk__in=list(best)).values_list("id", "name"))
+    for item_id in best:
+        best[item_id] += search.contiguous_bonus(parsed.text, names.get(item_id, ""))
     ordered = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:cap]
     result.ids = [i for i, _ in ordered]
     result.scores = dict(ordered)
@@ -414,7 +418,7 @@ def completeness_report(
         has_materials=Exists(Material.objects.filter(guide_id=OuterRef("current_guide_id"))),
         has_fee_basis=Exists(Fee.objects.filter(guide_id=OuterRef("current_guide_id")).exclude(basis="")),
     )
-    for item in annotated.order_by("center__kind", "center__code", "name"):
+    for item in annotated.order_by("center__kind", "center__code", "name_pinyin", "id"):
         guide = item.current_guide
         missing = (
             ["尚无已发布的办事指南"]

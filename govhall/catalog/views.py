@@ -48,9 +48,9 @@ def items_list(request):
         base = selectors.items_filtered(
             center=f["center"], department=f["department"], serving=f["serving"], theme=f["theme"]
         )
-        page = Paginator(base.order_by("center__kind", "center__code", "name", "id"), PER_PAGE).get_page(
-            page_no
-        )
+        page = Paginator(
+            base.order_by("center__kind", "center__code", "name_pinyin", "id"), PER_PAGE
+        ).get_page(page_no)
         rows = list(page.object_list)
     return render(
         request,
