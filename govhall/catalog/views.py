@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -163,17 +163,32 @@ def staff_catalog(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_import(request):
-    """Import the catalog from Excel: every problem of the file is listed by row
-    and column (HTTP 400, nothing imported), or every row is imported."""
+    """Import the catalog from Excel in the background: the upload is queued and
+    the page of its run follows the progress, then shows every row's outcome or
+    every problem by row and column (nothing imported then)."""
     district = permissions.district_kept_by(request.user)
     posted = request.method == "POST"
     form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
-    ctx = {"district": district, "form": form, "done": None}
+    ctx = {"district": district, "form": form, "runs": excel.import_runs_of(district)[:10]}
     if posted and form.is_valid():
         errors_show_on(request, "catalog/staff_import.html", ctx, form=form)
-        data = form.cleaned_data["file"].read()
-        ctx["done"] = excel.import_catalog(by=request.user, district=district, data=data)
+        upload = form.cleaned_data["file"]
+        run = excel.import_start(
+            by=request.user, district=district, data=upload.read(), file_name=upload.name
+        )
+        return redirect("catalog:staff_import_run", pk=run.pk)
     return render(request, "catalog/staff_import.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def staff_import_run(request, pk: int):
+    """One import: a progress bar polled by htmx (the fragment alone), then its result."""
+    district = permissions.district_kept_by(request.user)
+    run = get_object_or_404(excel.import_runs_of(district).defer(None).defer("data"), pk=pk)
+    ctx = {"run": run, "district": district}
+    if request.headers.get("HX-Request"):
+        return render(request, "catalog/_staff_import_run.html", ctx)
+    return render(request, "catalog/staff_import_run.html", ctx)
 
 
 @login_required
