@@ -80,7 +80,8 @@ def _han_runs(text: str) -> list[str]:
     return re.findall(r"[\u3400-\u9fff]+", normalise(text))
 
 
-def _run_terms(run: str, *, with_pinyin: bool) -> set[str]:
+@functools.lru_cache(maxsize=100_000)
+def _run_terms(run: str, *, with_pinyin: bool) -> frozenset[str]:
     terms = set(run) | {run[i : i + 2] for i in range(len(run) - 1)}
     if with_pinyin:
         py = lazy_pinyin(run)
@@ -88,17 +89,24 @@ def _run_terms(run: str, *, with_pinyin: bool) -> set[str]:
             ini = [p[0] for p in py]
             terms |= set(py) | {py[i] + py[i + 1] for i in range(len(py) - 1)}
             terms |= {INITIAL + c for c in ini} | {INITIAL + ini[i] + ini[i + 1] for i in range(len(ini) - 1)}
-    return terms
+    return frozenset(terms)
 
 
 def _word_terms(text: str) -> set[str]:
-    terms = set()
+    terms: set[str] = set()
     for run in _han_runs(text):
-        for word in _jieba().cut(run):
-            if len(word) >= 3:
-                py = lazy_pinyin(word)
-                terms |= {word, "".join(py)[:40], INITIAL + "".join(p[0] for p in py)}
+        terms |= _run_word_terms(run)
     return terms
+
+
+@functools.lru_cache(maxsize=100_000)
+def _run_word_terms(run: str) -> frozenset[str]:
+    terms: set[str] = set()
+    for word in _jieba().cut(run):
+        if len(word) >= 3:
+            py = lazy_pinyin(word)
+            terms |= {word, "".join(py)[:40], INITIAL + "".join(p[0] for p in py)}
+    return frozenset(terms)
 
 
 def text_terms(text: str, *, with_pinyin: bool = True, words: bool = True) -> set[str]:
@@ -267,12 +275,17 @@ SORT_KEY_MAX = 255
 
 
 @functools.lru_cache(maxsize=50_000)
-def name_readings(name: str) -> tuple[str, str, tuple[str, ...]]:
-    """(characters, initials, syllables) of a name, lower case, Chinese only in the last two."""
+def _readings(name: str) -> tuple[str, str, tuple[str, ...], str]:
     text = normalise(name)
     py = lazy_pinyin(text)
     syl = tuple(p.lower() for p in py if p.isascii() and p.isalpha())
-    return text, "".join(s[0] for s in syl), syl
+    return text, "".join(s[0] for s in syl), syl, " ".join(py)[:SORT_KEY_MAX]
+
+
+def name_readings(name: str) -> tuple[str, str, tuple[str, ...]]:
+    """(characters, initials, syllables) of a name, lower case, Chinese only in the last two."""
+    text, initials, syl, _ = _readings(name)
+    return text, initials, syl
 
 
 def _contiguous_pinyin(letters: str, syl: tuple[str, ...]) -> bool:
@@ -309,6 +322,4 @@ def contiguous_bonus(query: str, name: str) -> int:
 
 def sort_key(name: str) -> str:
     """How item lists sort: by pinyin (婚 under h), not by code point."""
-    chars, _, _ = name_readings(name)
-    key = " ".join(lazy_pinyin(chars))
-    return key[:SORT_KEY_MAX]
+    return _readings(name)[3]
