@@ -148,15 +148,50 @@ def center_items(request, code: str):
 # --- the district office ------------------------------------------------------------------
 
 
+STAFF_PER_PAGE = 50
+
+
+def _staff_filters(request) -> dict[str, str]:
+    keys = ("q", "department", "item_type", "center", "status", "sort")
+    return {k: request.GET.get(k, "").strip()[:40] for k in keys}
+
+
 @login_required
 def staff_catalog(request):
+    """The district's items: searched (name, pinyin, initials or code), filtered by
+    department, type, hall and status, sorted, 50 a page; each with what its guide lacks."""
     district = permissions.district_kept_by(request.user)
-    rows = selectors.completeness_report(district=district)
-    incomplete = [r for r in rows if not r.complete]
+    f = _staff_filters(request)
+    listing, shown = selectors.staff_items(district=district, **f)
+    page: Page[Any] = Paginator(listing, STAFF_PER_PAGE).get_page(request.GET.get("page"))
+    if isinstance(listing, list):
+        found = {i.pk: i for i in shown.filter(pk__in=list(page.object_list))}
+        items = [found[i] for i in page.object_list if i in found]
+    else:
+        items = list(page.object_list)
     return render(
         request,
         "catalog/staff_list.html",
-        {"rows": rows, "incomplete": len(incomplete), "district": district},
+        {
+            "f": f,
+            "page": page,
+            "rows": selectors.staff_rows(items),
+            "incomplete": selectors.staff_incomplete_count(district),
+            "district": district,
+            "departments": Department.objects.filter(district=district).order_by("name"),
+            "centers": Center.objects.filter(district=district).order_by("kind", "code"),
+            "types": ServiceItem.Type.choices,
+            "statuses": selectors.STAFF_STATUSES.items(),
+            "sorts": [
+                ("", "按相关度或名称（拼音）"),
+                ("name", "名称（拼音）"),
+                ("-name", "名称（拼音倒序）"),
+                ("code", "实施编码"),
+                ("department", "实施部门"),
+                ("center", "办理中心"),
+                ("updated", "最近修改"),
+            ],
+        },
     )
 
 
