@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from govhall.centers.models import Center, Department, District
+from govhall.core import public_cache
 from govhall.core.errors import DomainError
 from govhall.core.xlsx import (
     MAX_CELL_CHARS,
@@ -359,6 +360,7 @@ def import_catalog(
             batch_size=CHUNK * 4,
         )
         services.items_reindex_bulk(items=touched)
+        public_cache.changed()  # bulk writes send no signals
     return {"created": len(new_items), "updated": len(changed), "rows": outcome}
 
 
