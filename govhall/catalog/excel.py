@@ -465,6 +465,7 @@ def import_start(*, by: User | None, district: District, data: bytes, file_name:
     from .tasks import catalog_import
 
     permissions.access_district(by, district, refused="只有区政务办可以导入事项库。")
+    _check_package(data)
     run = CatalogImport.objects.create(district=district, by=by, file_name=file_name[:200], data=data)
     # Queued in the same transaction as the run (django-tasks-db): the worker sees both or neither.
     catalog_import.enqueue(run.pk)
@@ -518,3 +519,23 @@ def import_run(run_id: int) -> CatalogImport | None:
 
 def import_runs_of(district: District) -> Any:
     return CatalogImport.objects.filter(district=district).defer("data", "rows", "problems")
+
+
+def _check_package(data: bytes) -> None:
+    """What is cheap to tell at once, before queueing: a zip (an .xlsx is one) whose
+    unpacked size is bounded (a zip bomb is refused next to the field, never queued)."""
+    import zipfile
+    from io import BytesIO
+
+    from govhall.core.xlsx import MAX_UNPACKED_BYTES
+
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except zipfile.BadZipFile as exc:
+        raise DomainError("无法读取该文件，请上传 Excel（.xlsx）格式的文件。", field="file") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DomainError(
+            f"文件解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB，请删去多余内容或分批上传。",
+            field="file",
+        )

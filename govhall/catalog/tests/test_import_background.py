@@ -39,20 +39,36 @@ def test_upload_is_queued_and_the_page_polls_its_progress(world, settings):
 
 def test_another_district_cannot_see_a_run_and_a_clerk_cannot_start_one(world, other_world, settings):
     settings.TASKS = QUEUED
-    run = excel.import_start(by=world["admin"], district=world["district"], data=b"x", file_name="a.xlsx")
+    good = workbook([row("Q-2", "离婚登记")])
+    run = excel.import_start(by=world["admin"], district=world["district"], data=good, file_name="a.xlsx")
     c = Client()
     c.force_login(other_world["admin"])
     assert c.get(f"/staff/catalog/import/{run.pk}/").status_code == 404
     c.force_login(world["clerk_hub"])
-    r = c.post("/staff/catalog/import/", {"file": SimpleUploadedFile("a.xlsx", b"x")})
+    r = c.post("/staff/catalog/import/", {"file": SimpleUploadedFile("a.xlsx", good)})
     assert r.status_code == 403 and CatalogImport.objects.count() == 1
 
 
-def test_not_a_workbook_is_rejected_on_the_result_page(world, settings):
+def test_not_a_workbook_is_refused_at_the_field_and_never_queued(world, settings):
+    settings.TASKS = QUEUED
+    c = Client()
+    c.force_login(world["admin"])
+    r = c.post("/staff/catalog/import/", {"file": SimpleUploadedFile("a.xlsx", b"hello")})
+    assert r.status_code == 400 and "Excel（.xlsx）" in r.content.decode()
+    assert not CatalogImport.objects.exists()
+
+
+def test_a_file_that_opens_but_is_no_workbook_is_rejected_on_the_result_page(world, settings):
+    import io
+    import zipfile
+
     settings.TASKS = IMMEDIATE
-    run = excel.import_start(by=world["admin"], district=world["district"], data=b"hello", file_name="a.xlsx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("hello.txt", "not a workbook")
+    run = excel.import_start(by=world["admin"], district=world["district"], data=out.getvalue())
     run.refresh_from_db()
-    assert run.status == CatalogImport.Status.REJECTED and run.message
+    assert run.status == CatalogImport.Status.REJECTED and "Excel" in run.message
 
 
 def test_bulk_import_records_history_themes_search_terms_and_term_counts(world, marriage):
