@@ -556,13 +556,14 @@ def staff_items(request, filters: Query[StaffItemFilters]):
     district = permissions.district_kept_by(request.user)
     f = filters.dict(exclude={"limit", "offset"})
     listing, shown = selectors.staff_items(district=district, **f)
-    window = listing[filters.offset : filters.offset + filters.limit]
+    start, stop = filters.offset, filters.offset + filters.limit
     if isinstance(listing, list):
-        found = {i.pk: i for i in shown.filter(pk__in=list(window)).prefetch_related("themes")}
-        items = [found[i] for i in window if i in found]
+        ids = listing[start:stop]
+        found = {i.pk: i for i in shown.filter(pk__in=ids).prefetch_related("themes")}
+        items = [found[i] for i in ids if i in found]
         count = len(listing)
     else:
-        items = list(window.prefetch_related("themes"))
+        items = list(listing.prefetch_related("themes")[start:stop])
         count = listing.count()
     rows = selectors.staff_rows(items)
     return {

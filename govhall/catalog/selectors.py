@@ -556,7 +556,9 @@ def staff_rows(items: Iterable[ServiceItem]) -> list[CompletenessRow]:
             if guide is None
             else list(
                 guide_missing_fields(
-                    guide, has_materials=item.has_materials, has_fee_basis=item.has_fee_basis
+                    guide,
+                    has_materials=getattr(item, "has_materials", None),
+                    has_fee_basis=getattr(item, "has_fee_basis", None),
                 ).values()
             )
         )

@@ -73,7 +73,7 @@ def _bump_and_mark(**kwargs: Any) -> None:
     bump()
     conn = transaction.get_connection()
     if conn.in_atomic_block:
-        conn._public_bumped_in = conn.atomic_blocks[0]  # type: ignore[attr-defined]
+        conn._public_bumped_in = conn.atomic_blocks[0]
 
 
 def bump_on_change(*labels: str) -> None:
