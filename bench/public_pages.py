@@ -122,6 +122,12 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=100, help="open loop: requests per second")
     p.add_argument("--query", default="hydj", help="the search page's query")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument(
+        "--demo",
+        choices=["full", "light"],
+        default="full",
+        help="full: load_demo; light: only the halls and the catalog (a quick run on a busy machine)",
+    )
     args = p.parse_args()
 
     if args.db == "pg":
@@ -131,7 +137,14 @@ def main() -> None:
     env = fresh_env("public_pages")
     started = time.perf_counter()
     manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "load_demo", "--quiet")
+    if args.demo == "full":
+        manage(env, "load_demo", "--quiet")
+    else:
+        shell(
+            env,
+            "from govhall.centers.demo import load_demo; load_demo(); "
+            "from govhall.catalog.demo import load_demo_catalog; load_demo_catalog()",
+        )
     loaded_s = time.perf_counter() - started
     line = next(x for x in shell(env, TARGETS).splitlines() if x.startswith("TARGETS"))
     _, item_code, hall_code = (line.split() + ["", ""])[:3]
