@@ -49,8 +49,9 @@ serve:
 	@echo "           http://$(HOST):$(PORT)/staff/login/  工作人员登录"
 	@echo "           http://$(HOST):$(PORT)/api/v1/docs   接口文档"
 	@echo ""
-	$(BIN)/python manage.py run_scheduler & \
-	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py run_scheduler & sched=$$!; \
+	  $(BIN)/python manage.py db_worker & worker=$$!; \
+	  trap 'kill $$sched $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 run: demo

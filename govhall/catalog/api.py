@@ -331,7 +331,7 @@ def items(request, filters: Query[ItemFilters]):
             filters.q, base=scope, offset=filters.offset, limit=filters.limit
         )
         return {"count": result.total, "capped": result.capped, "items": [item_out(i) for i in found]}
-    qs = base.order_by("center__kind", "name", "code")
+    qs = base.order_by("center__kind", "name_pinyin", "code")
     page = qs[filters.offset : filters.offset + filters.limit]
     return {"count": qs.count(), "capped": False, "items": [item_out(i) for i in page]}
 
@@ -513,3 +513,70 @@ def guide_draft_publish(request, code: str):
         request.user, item, action=permissions.KEEP, refused="只有区政务办可以发布办事指南。"
     )
     return guide_out(services.guide_publish(by=request.user, guide=_draft_of(item)))
+
+
+# --- catalog17: the staff catalog (the district office), searched, filtered, sorted, paged ---
+
+
+class StaffItemFilters(Schema):
+    q: str = Field("", max_length=40, description="名称、全拼、首字母或编码")
+    department: str = Field("", max_length=30, description="实施部门编码")
+    item_type: str = Field("", max_length=20, description="事项类型代码")
+    center: str = Field("", max_length=30, description="进驻中心编码")
+    status: Literal["", "active", "inactive", "incomplete", "complete", "draft"] = Field(
+        "", description="在用、停用、指南缺要素、指南齐全、有待发布草稿"
+    )
+    sort: Literal["", "name", "-name", "code", "-code", "department", "center", "updated"] = Field(
+        "", description="排序；不填时有查询词按相关度，否则按名称拼音"
+    )
+    limit: int = limit_field(50)
+    offset: int = offset_field()
+
+
+class StaffItemOut(ItemOut):
+    id: int
+    is_active: bool = Field(..., description="在用")
+    missing: list[str] = Field(..., description="现行指南缺少的必备要素")
+    draft_version: int | None = Field(None, description="待发布草稿的版本号")
+
+
+class StaffItemPageOut(Schema):
+    count: int
+    incomplete: int = Field(..., description="在用事项中指南缺要素的个数")
+    items: list[StaffItemOut]
+
+
+@router.get(
+    "/staff/items",
+    response={200: StaffItemPageOut, **READ_ERRORS},
+    summary="事项库（区政务办）：检索、筛选、排序、分页",
+    operation_id="catalog_staff_items",
+)
+def staff_items(request, filters: Query[StaffItemFilters]):
+    district = permissions.district_kept_by(request.user)
+    f = filters.dict(exclude={"limit", "offset"})
+    listing, shown = selectors.staff_items(district=district, **f)
+    start, stop = filters.offset, filters.offset + filters.limit
+    if isinstance(listing, list):
+        ids = listing[start:stop]
+        found = {i.pk: i for i in shown.filter(pk__in=ids).prefetch_related("themes")}
+        items = [found[i] for i in ids if i in found]
+        count = len(listing)
+    else:
+        items = list(listing.prefetch_related("themes")[start:stop])
+        count = listing.count()
+    rows = selectors.staff_rows(items)
+    return {
+        "count": count,
+        "incomplete": selectors.staff_incomplete_count(district),
+        "items": [
+            {
+                **item_out(r.item),
+                "id": r.item.pk,
+                "is_active": r.item.is_active,
+                "missing": r.missing,
+                "draft_version": r.draft.version if r.draft else None,
+            }
+            for r in rows
+        ],
+    }

@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 
 from govhall.core.models import TimeStamped
 
+from .search import sort_key as name_sort_key
+
 
 class Theme(models.Model):
     """A browsing theme (主题), e.g. 婚姻登记, 社会保障, 残疾人服务."""
@@ -87,7 +89,9 @@ class ServiceItem(TimeStamped):
         verbose_name="现行指南",
         editable=False,
     )
-    history = HistoricalRecords(excluded_fields=["current_guide"])
+    # How lists sort (by pinyin, 婚 under h); kept from the name on every save and bulk write.
+    name_pinyin = models.CharField("名称拼音", max_length=255, blank=True, editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["current_guide", "name_pinyin"])
 
     class Meta:
         verbose_name = "政务服务事项"
@@ -100,6 +104,13 @@ class ServiceItem(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin = name_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors: dict[str, list[str]] = {}
@@ -503,3 +514,52 @@ class TermStat(models.Model):
 
     def __str__(self):
         return f"{self.term}: {self.items}"
+
+
+# --- catalog-17 ---
+class CatalogImport(models.Model):
+    """One Excel import of a district's catalog, run in the background: the page
+    polls its progress (rows checked of all) and then shows its result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        CHECKING = "checking", "检查中"
+        WRITING = "writing", "写入中"
+        DONE = "done", "已完成"
+        REJECTED = "rejected", "未导入"
+        FAILED = "failed", "出错"
+
+    district = models.ForeignKey("centers.District", on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    data = models.BinaryField("文件内容", editable=False)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("总行数", default=0)
+    done = models.PositiveIntegerField("已处理行数", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    message = models.CharField("结果说明", max_length=300, blank=True)
+    problems = models.JSONField("问题行", default=list, blank=True)
+    rows = models.JSONField("逐行结果", default=list, blank=True)  # [[row, code, name, "新增"/"更新"], …]
+    queued_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "事项库导入"
+        verbose_name_plural = "事项库导入"
+        ordering = ["-queued_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

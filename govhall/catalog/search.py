@@ -80,7 +80,8 @@ def _han_runs(text: str) -> list[str]:
     return re.findall(r"[\u3400-\u9fff]+", normalise(text))
 
 
-def _run_terms(run: str, *, with_pinyin: bool) -> set[str]:
+@functools.lru_cache(maxsize=100_000)
+def _run_terms(run: str, *, with_pinyin: bool) -> frozenset[str]:
     terms = set(run) | {run[i : i + 2] for i in range(len(run) - 1)}
     if with_pinyin:
         py = lazy_pinyin(run)
@@ -88,17 +89,24 @@ def _run_terms(run: str, *, with_pinyin: bool) -> set[str]:
             ini = [p[0] for p in py]
             terms |= set(py) | {py[i] + py[i + 1] for i in range(len(py) - 1)}
             terms |= {INITIAL + c for c in ini} | {INITIAL + ini[i] + ini[i + 1] for i in range(len(ini) - 1)}
-    return terms
+    return frozenset(terms)
 
 
 def _word_terms(text: str) -> set[str]:
-    terms = set()
+    terms: set[str] = set()
     for run in _han_runs(text):
-        for word in _jieba().cut(run):
-            if len(word) >= 3:
-                py = lazy_pinyin(word)
-                terms |= {word, "".join(py)[:40], INITIAL + "".join(p[0] for p in py)}
+        terms |= _run_word_terms(run)
     return terms
+
+
+@functools.lru_cache(maxsize=100_000)
+def _run_word_terms(run: str) -> frozenset[str]:
+    terms: set[str] = set()
+    for word in _jieba().cut(run):
+        if len(word) >= 3:
+            py = lazy_pinyin(word)
+            terms |= {word, "".join(py)[:40], INITIAL + "".join(p[0] for p in py)}
+    return frozenset(terms)
 
 
 def text_terms(text: str, *, with_pinyin: bool = True, words: bool = True) -> set[str]:
@@ -240,6 +248,12 @@ def parse_query(q: str, synonyms: dict[str, list[str]] | None = None) -> ParsedQ
         ):
             init = _terms_of_units(_units_of(reading, initials_only=True))
             parsed.alternatives.append(Alternative(init, label=label, bonus=bonus - 1))
+    # 婚烟 → hun yan: the same sounds with other characters, ranked below every exact match.
+    if len(text) >= 2 and all(_is_han(c) for c in text):
+        py = lazy_pinyin(text)
+        if len(py) == len(text) and all(p.isascii() and p.isalpha() for p in py):
+            units = [Unit("pinyin", p.lower()) for p in py]
+            parsed.alternatives.append(Alternative(_terms_of_units([units]), label="", bonus=HOMOPHONE_BONUS))
     # A long query rarely matches every slice; let it match most of them, ranked lower.
     first = parsed.alternatives[0] if parsed.alternatives else None
     if first and len(first.terms) >= 4:
@@ -247,3 +261,65 @@ def parse_query(q: str, synonyms: dict[str, list[str]] | None = None) -> ParsedQ
             Alternative(first.terms, label="", bonus=-2, relaxed_min=math.ceil(len(first.terms) * 0.6))
         )
     return parsed
+
+
+# --- ranking and sorting ----------------------------------------------------------
+
+# A name that holds the query in a row (结婚登记 for "jhdj", "jiehun" or 结婚) ranks
+# above one whose letters or characters match in scattered pairs (吉祥话…大家 for "jhdj").
+CONTIGUOUS_BONUS = 300
+# A homophone (same pinyin, other characters) is a reading of its own, ranked below
+# every exact character match, keyword ones included.
+HOMOPHONE_BONUS = -100
+SORT_KEY_MAX = 255
+
+
+@functools.lru_cache(maxsize=50_000)
+def _readings(name: str) -> tuple[str, str, tuple[str, ...], str]:
+    text = normalise(name)
+    py = lazy_pinyin(text)
+    syl = tuple(p.lower() for p in py if p.isascii() and p.isalpha())
+    return text, "".join(s[0] for s in syl), syl, " ".join(py)[:SORT_KEY_MAX]
+
+
+def name_readings(name: str) -> tuple[str, str, tuple[str, ...]]:
+    """(characters, initials, syllables) of a name, lower case, Chinese only in the last two."""
+    text, initials, syl, _ = _readings(name)
+    return text, initials, syl
+
+
+def _contiguous_pinyin(letters: str, syl: tuple[str, ...]) -> bool:
+    """`letters` is a run of whole syllables of the name, the last one possibly cut short (jiehund)."""
+    for start in range(len(syl)):
+        rest = letters
+        for s in syl[start:]:
+            if rest.startswith(s):
+                rest = rest[len(s) :]
+            elif s.startswith(rest):
+                rest = ""
+            else:
+                break
+            if not rest:
+                return True
+    return False
+
+
+def contiguous_bonus(query: str, name: str) -> int:
+    """CONTIGUOUS_BONUS when every part of the query is found in the name in a row:
+    its characters as one slice, its letters as consecutive initials or syllables."""
+    text = re.sub(r"\s+", "", normalise(query))
+    if not text:
+        return 0
+    chars, initials, syl = name_readings(name)
+    han = "".join(c for c in text if _is_han(c))
+    letters = "".join(c for c in text if c.isascii() and c.isalpha())
+    if han and han not in chars:
+        return 0
+    if letters and letters not in initials and not _contiguous_pinyin(letters, syl):
+        return 0
+    return CONTIGUOUS_BONUS if (han or letters) else 0
+
+
+def sort_key(name: str) -> str:
+    """How item lists sort: by pinyin (婚 under h), not by code point."""
+    return _readings(name)[3]

@@ -98,7 +98,7 @@ def negative_list(*, center: Center | None = None) -> QuerySet[NegativeListEntry
     qs = (
         NegativeListEntry.objects.filter(is_active=True)
         .select_related("item", "item__department", "center")
-        .order_by("center__code", "item__name")
+        .order_by("center__code", "item__name_pinyin")
     )
     if center is not None:
         qs = qs.filter(center=center)
@@ -110,7 +110,7 @@ def negative_entries_of(district: District) -> QuerySet[NegativeListEntry]:
     return (
         NegativeListEntry.objects.filter(item__district=district)
         .select_related("item", "center")
-        .order_by("-is_active", "center__code", "item__name")
+        .order_by("-is_active", "center__code", "item__name_pinyin")
     )
 
 
@@ -164,7 +164,7 @@ def center_items(center: Center) -> list[dict[str, Any]]:
     entries = {e.item_id: e for e in negative_list(center=center)}
     return [
         {"item": item, "entry": entries.get(item.id)}
-        for item in items_public().filter(center=center).order_by("name")
+        for item in items_public().filter(center=center).order_by("name_pinyin", "id")
     ]
 
 
@@ -367,6 +367,10 @@ def search_item_ids(
                     best[item_id] = value
         if best:
             break
+    # A name holding the query in a row beats scattered pairs (one query for the names).
+    names = dict(ServiceItem.objects.filter(pk__in=list(best)).values_list("id", "name"))
+    for item_id in best:
+        best[item_id] += search.contiguous_bonus(parsed.text, names.get(item_id, ""))
     ordered = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:cap]
     result.ids = [i for i, _ in ordered]
     result.scores = dict(ordered)
@@ -414,7 +418,7 @@ def completeness_report(
         has_materials=Exists(Material.objects.filter(guide_id=OuterRef("current_guide_id"))),
         has_fee_basis=Exists(Fee.objects.filter(guide_id=OuterRef("current_guide_id")).exclude(basis="")),
     )
-    for item in annotated.order_by("center__kind", "center__code", "name"):
+    for item in annotated.order_by("center__kind", "center__code", "name_pinyin", "id"):
         guide = item.current_guide
         missing = (
             ["尚无已发布的办事指南"]
@@ -449,4 +453,126 @@ def items_sharing_catalog_codes(codes: Iterable[str]) -> dict[int, str]:
         return {}
     return dict(
         ServiceItem.objects.filter(is_active=True, catalog_code__in=wanted).values_list("id", "catalog_code")
+    )
+
+
+# --- catalog17: the staff catalog, searched, filtered, sorted and paged ----------------------
+
+STAFF_SORTS = {
+    "name": ("name_pinyin", "id"),
+    "-name": ("-name_pinyin", "-id"),
+    "code": ("code",),
+    "-code": ("-code",),
+    "department": ("department__name", "name_pinyin", "id"),
+    "center": ("center__kind", "center__code", "name_pinyin", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+STAFF_STATUSES = {
+    "active": "在用",
+    "inactive": "停用",
+    "incomplete": "指南缺要素",
+    "complete": "指南齐全",
+    "draft": "有待发布草稿",
+}
+
+
+def _incomplete_q() -> Any:
+    """An item whose current guide lacks a required element (or that has none), as a filter;
+    the same rules as `guide_missing_fields`, on `has_materials` / `has_fee_basis` annotations."""
+    from django.db.models import Q
+
+    g = "current_guide__"
+    return (
+        Q(current_guide__isnull=True)
+        | Q(has_materials=False)
+        | Q(**{f"{g}legal_days__isnull": True})
+        | Q(**{f"{g}promised_days__isnull": True})
+        | Q(**{f"{g}no_fee": False}, has_fee_basis=False)
+        | Q(**{f"{g}consult_phone": ""})
+        | Q(**{f"{g}complaint_phone": ""})
+    )
+
+
+def staff_items(
+    *,
+    district: District,
+    q: str = "",
+    department: str = "",
+    item_type: str = "",
+    center: str = "",
+    status: str = "",
+    sort: str = "",
+) -> tuple[QuerySet[ServiceItem] | list[int], QuerySet[ServiceItem]]:
+    """The district's items as the staff catalog lists them: (what to page, the annotated
+    query a page's ids are read from). With a query and no sort, the ids in rank order
+    (search first, then codes containing the query); otherwise a sorted queryset."""
+    qs = ServiceItem.objects.filter(district=district).annotate(
+        has_materials=Exists(Material.objects.filter(guide_id=OuterRef("current_guide_id"))),
+        has_fee_basis=Exists(Fee.objects.filter(guide_id=OuterRef("current_guide_id")).exclude(basis="")),
+    )
+    if department:
+        qs = qs.filter(department__code=department)
+    if item_type:
+        qs = qs.filter(item_type=item_type)
+    if center:
+        qs = qs.filter(center__code=center)
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    elif status == "incomplete":
+        qs = qs.filter(_incomplete_q())
+    elif status == "complete":
+        qs = qs.exclude(_incomplete_q())
+    elif status == "draft":
+        qs = qs.filter(Exists(Guide.objects.filter(item_id=OuterRef("pk"), status=Guide.Status.DRAFT)))
+    shown = qs.select_related("center", "department", "current_guide")
+    q = q.strip()
+    if q:
+        from django.db.models import Q
+
+        ranked = search_item_ids(q, base=qs.order_by()).ids
+        by_code = qs.filter(Q(code__icontains=q) | Q(catalog_code__icontains=q)).exclude(pk__in=ranked)
+        if sort not in STAFF_SORTS:
+            extra = list(by_code.order_by("code").values_list("pk", flat=True)[:500])
+            return [*ranked, *extra], shown
+        qs = qs.filter(Q(pk__in=ranked) | Q(code__icontains=q) | Q(catalog_code__icontains=q))
+        shown = qs.select_related("center", "department", "current_guide")
+    return shown.order_by(*STAFF_SORTS.get(sort, STAFF_SORTS["name"])), shown
+
+
+def staff_rows(items: Iterable[ServiceItem]) -> list[CompletenessRow]:
+    """Completeness rows for one page of annotated items (their drafts in one query)."""
+    items = list(items)
+    drafts = {
+        g.item_id: g
+        for g in Guide.objects.filter(status=Guide.Status.DRAFT, item_id__in=[i.pk for i in items])
+    }
+    rows = []
+    for item in items:
+        guide = item.current_guide
+        missing = (
+            ["尚无已发布的办事指南"]
+            if guide is None
+            else list(
+                guide_missing_fields(
+                    guide,
+                    has_materials=getattr(item, "has_materials", None),
+                    has_fee_basis=getattr(item, "has_fee_basis", None),
+                ).values()
+            )
+        )
+        rows.append(CompletenessRow(item=item, guide=guide, draft=drafts.get(item.id), missing=missing))
+    return rows
+
+
+def staff_incomplete_count(district: District) -> int:
+    return (
+        ServiceItem.objects.filter(district=district, is_active=True)
+        .annotate(
+            has_materials=Exists(Material.objects.filter(guide_id=OuterRef("current_guide_id"))),
+            has_fee_basis=Exists(Fee.objects.filter(guide_id=OuterRef("current_guide_id")).exclude(basis="")),
+        )
+        .filter(_incomplete_q())
+        .count()
     )

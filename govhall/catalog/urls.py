@@ -12,6 +12,7 @@ urlpatterns = [
     path("centers/<slug:code>/items/", views.center_items, name="center_items"),
     path("staff/catalog/", views.staff_catalog, name="staff_list"),
     path("staff/catalog/import/", views.staff_import, name="staff_import"),
+    path("staff/catalog/import/<int:pk>/", views.staff_import_run, name="staff_import_run"),
     path("staff/catalog/export.xlsx", views.staff_export_xlsx, name="staff_export_xlsx"),
     path("staff/catalog/export.json", views.staff_export_json, name="staff_export_json"),
     path("staff/catalog/items/new/", views_staff.item_new, name="staff_item_new"),

@@ -1,27 +1,37 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from govhall.core import public_cache
+
 from . import selectors
 
 
-def home(request):
-    """Every hall of the district: where, when, how to call, what it offers."""
-    q = request.GET.get("q", "")
+def _home_rows(q: str) -> list[dict]:
     centers = selectors.center_search(selectors.centers_public(), q)
-    rows = [{"center": c, "hours": selectors.hours_summary(c)} for c in centers]
+    return [{"center": c, "hours": selectors.hours_summary(c)} for c in centers]
+
+
+def home(request):
+    """Every hall of the district: where, when, how to call, what it offers
+    (cached until a hall or the catalog changes: core/public_cache.py)."""
+    q = request.GET.get("q", "")[:60]
+    rows = public_cache.cached(f"centers:home:{q}", lambda: _home_rows(q), request=request)
     return render(request, "centers/public_home.html", {"rows": rows, "q": q})
 
 
-def center_detail(request, code: str):
+def _center_bundle(code: str) -> dict | None:
     center = selectors.center_public_get(code)
-    if center is None or center.status not in selectors.PUBLIC_STATUSES + ["merged"]:
+    if center is None:
+        return None
+    return {
+        "center": center,
+        "hours": selectors.hours_summary(center),
+        "exceptions": list(center.hours_exceptions.order_by("date")[:10]),
+    }
+
+
+def center_detail(request, code: str):
+    bundle = public_cache.cached(f"centers:center:{code}", lambda: _center_bundle(code), request=request)
+    if bundle is None or bundle["center"].status not in selectors.PUBLIC_STATUSES + ["merged"]:
         raise Http404("没有找到该中心。")
-    return render(
-        request,
-        "centers/public_center.html",
-        {
-            "center": center,
-            "hours": selectors.hours_summary(center),
-            "exceptions": center.hours_exceptions.order_by("date")[:10],
-        },
-    )
+    return render(request, "centers/public_center.html", bundle)

@@ -200,3 +200,20 @@ class MakeUpWorkday(models.Model):
 
     def __str__(self):
         return f"{self.date} 上班 {self.name}"
+
+
+# --- catalog17 ---
+class PublicVersion(models.Model):
+    """A number bumped, in the writer's transaction, whenever something the public
+    pages show changes (govhall/core/public_cache.py): cached fragments are keyed by
+    it, so a change is seen at once by every process, never after a timer."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "公开页面数据版本"
+        verbose_name_plural = "公开页面数据版本"
+
+    def __str__(self):
+        return f"{self.name}={self.number}"

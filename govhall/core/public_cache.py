@@ -1,0 +1,92 @@
+"""What the public pages show the same to everyone, cached and invalidated on change.
+
+Each cached value is keyed by the number of `PublicVersion("public")`. Saving or
+deleting any model registered with `bump_on_change` (an item, a guide, a hall, its
+hours, …) bumps that number in the writer's own transaction, so once the change
+commits every process — each with its own locmem cache, or all sharing Redis —
+reads the new number and misses the old entries. Reading the number is one
+primary-key lookup per request (remembered on the request). Writers that bypass
+signals (bulk imports) call `bump()` themselves. There is no expiry to wait for:
+`SECONDS` only bounds memory."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .cache import shared_get, shared_set
+
+NAME = "public"
+SECONDS = 6 * 3600
+_MISSING = object()
+
+
+def version(request: Any = None) -> int:
+    """The current number (0 before the first change); remembered on `request` if given."""
+    if request is not None:
+        found = getattr(request, "_public_version", None)
+        if found is not None:
+            return found
+    from .models import PublicVersion
+
+    number = PublicVersion.objects.filter(name=NAME).values_list("number", flat=True).first() or 0
+    if request is not None:
+        request._public_version = number
+    return number
+
+
+def bump(**_: Any) -> None:
+    """Move the number on (inside the caller's transaction when there is one)."""
+    from .models import PublicVersion
+
+    table = PublicVersion._meta.db_table
+    sql = f"INSERT INTO {table} (name, number) VALUES (%s, 1) ON CONFLICT (name) DO UPDATE SET number = {table}.number + 1"  # noqa: S608, E501 - our own table name
+    with connection.cursor() as cur:
+        cur.execute(sql, [NAME])
+
+
+def cached(key: str, load: Callable[[], Any], *, request: Any = None) -> Any:
+    """load()'s value for `key` under the current version (None is cached too).
+    A transaction that changed something itself reads past the cache: its number
+    is not committed yet and may be rolled back and used again by another change."""
+    if _changed_here():
+        return load()
+    v = version(request)
+    full = f"pub:{v}:{hashlib.sha256(key.encode()).hexdigest()}"
+    found = shared_get(full, _MISSING)
+    if found is _MISSING:
+        found = load()
+        shared_set(full, found, SECONDS)
+    return found
+
+
+def _changed_here() -> bool:
+    conn = transaction.get_connection()
+    return conn.in_atomic_block and getattr(conn, "_public_bumped_in", None) is conn.atomic_blocks[0]
+
+
+def _bump_and_mark(**kwargs: Any) -> None:
+    bump()
+    conn = transaction.get_connection()
+    if conn.in_atomic_block:
+        conn._public_bumped_in = conn.atomic_blocks[0]
+
+
+def bump_on_change(*labels: str) -> None:
+    """Bump the number whenever a row of one of `labels` ("app.Model") is saved or deleted."""
+    for label in labels:
+        post_save.connect(_bump_and_mark, sender=label, weak=False, dispatch_uid=f"pub-save-{label}")
+        post_delete.connect(_bump_and_mark, sender=label, weak=False, dispatch_uid=f"pub-del-{label}")
+
+
+def bump_on_m2m(through: Any) -> None:
+    m2m_changed.connect(_bump_and_mark, sender=through, weak=False, dispatch_uid=f"pub-m2m-{through}")
+
+
+def changed() -> None:
+    """For writers that send no signals (bulk_create, update()): what the public sees changed."""
+    _bump_and_mark()
