@@ -6,7 +6,7 @@ items repeated with distinct codes. Timed in the same run, on the same database:
 
 * import:  `excel.import_catalog` of the workbook (read, check every row, write the
   items with their history, themes and search terms) — every row new;
-* reimport: the same workbook again — every row an update;
+* reimport: the same rows with every name revised — every row an update;
 * bulk:    a plain `ServiceItem.objects.bulk_create` of the same rows (other codes),
   no checks, no history, no search terms — the floor.
 
@@ -60,21 +60,27 @@ rows = []
 for i in range(ROWS):
     dep, name = items[i % len(items)]
     rows.append([f"BENCH-{i:06d}", "", name[:200], kinds[i % len(kinds)], "个人", deps[dep].code, "", "县级", "", "", ""])
-wb = Workbook(write_only=True)
-ws = wb.create_sheet("事项清单")
-ws.append(header)
-for r in rows:
-    ws.append(r)
-out = io.BytesIO()
-wb.save(out)
-book = out.getvalue()
+def workbook(rows):
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("事项清单")
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+book = workbook(rows)
+# The reimport changes every row's name (a revised list): every row an update.
+revised = workbook([[r[0], r[1], (r[2][:190] + "（修订）"), *r[3:]] for r in rows])
 
 t = time.perf_counter()
 counts = excel.import_catalog(by=admin, district=district, data=book)
 import_s = time.perf_counter() - t
 assert counts["created"] == ROWS, counts
 t = time.perf_counter()
-counts = excel.import_catalog(by=admin, district=district, data=book)
+counts = excel.import_catalog(by=admin, district=district, data=revised)
 reimport_s = time.perf_counter() - t
 assert counts["updated"] == ROWS, counts
 

@@ -76,8 +76,11 @@ def test_export_has_the_import_format_and_reimports_unchanged(world, marriage):
     ws = load_workbook(io.BytesIO(data)).active
     assert [c.value for c in ws[1]] == HEADER
     assert ws["C2"].value == "结婚登记"
+    history = marriage.history.count()
     counts = excel.import_catalog(by=world["admin"], district=world["district"], data=data)
-    assert (counts["created"], counts["updated"]) == (0, 1)
+    assert (counts["created"], counts["updated"], counts["unchanged"]) == (0, 0, 1)
+    assert [r[3] for r in counts["rows"]] == ["未变"]
+    assert marriage.history.count() == history  # nothing written, nothing recorded
 
 
 def test_not_a_spreadsheet_and_missing_columns_are_clear_errors(world):
