@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "govhall.core.context_processors.site",
+                "govhall.centers.context_processors.public_site",  # public17: the header's district name
             ],
         },
     },

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from govhall.centers.models import Center, Department
 from govhall.centers.selectors import center_public_get, centers_public
+from govhall.centers.today import hall_today
 from govhall.core.page_errors import errors_show_on
 
 from . import excel, pdf, permissions, selectors
@@ -93,6 +94,7 @@ def item_detail(request, key: str):
     item = _item_or_404(key)
     guide = _guide_for(item, request.GET.get("version"))
     entry = selectors.negative_list().filter(item=item).first()
+    places = item_places(item)
     return render(
         request,
         "catalog/item_detail.html",
@@ -100,12 +102,27 @@ def item_detail(request, key: str):
             "item": item,
             "guide": guide,
             "entry": entry,
-            "places": item_places(item),
+            "places": places,
+            "halls": _halls_of(places),
+            "any_bookable": any(p.bookable for p in places),
+            "any_queue": any(p.queues for p in places),
+            # 在线申报 needs the published guide (the application follows its materials)
+            "online": item.current_guide_id is not None,
             "satisfaction": satisfaction_of(item),
             "versions": selectors.guide_versions(item),
             "guide_url": request.build_absolute_uri(reverse("catalog:item", args=[item.code])),
         },
     )
+
+
+def _halls_of(places) -> list[dict[str, Any]]:
+    """到哪里办: each hall of the item with its address, phone and state today (issue 17)."""
+    centers = {c.code: c for c in Center.objects.filter(code__in=[p.center_code for p in places])}
+    return [
+        {"place": p, "center": centers[p.center_code], "today": hall_today(centers[p.center_code])}
+        for p in places
+        if p.center_code in centers
+    ]
 
 
 def item_pdf(request, key: str):
@@ -138,8 +155,9 @@ def negative_list_page(request):
 
 def center_items(request, code: str):
     center = center_public_get(code)
-    if center is None or center.kind == Center.Kind.TOWN and not center.service_items.exists():
+    if center is None:
         raise Http404("没有找到该中心。")
+    # A town center with no items is a page that says so (issue 17), never a 404.
     return render(
         request, "catalog/center_items.html", {"center": center, "rows": selectors.center_items(center)}
     )

@@ -2,6 +2,10 @@ from django.http import Http404
 from django.shortcuts import render
 
 from . import selectors
+from .models import Center
+from .today import hall_today
+
+ITEMS_SHOWN = 12
 
 
 def home(request):
@@ -23,5 +27,10 @@ def center_detail(request, code: str):
             "center": center,
             "hours": selectors.hours_summary(center),
             "exceptions": center.hours_exceptions.order_by("date")[:10],
+            "today": hall_today(center),
+            # its items (the catalog's rows, read through the reverse relation: catalog sits above centers)
+            "items": list(center.service_items.filter(is_active=True).order_by("name")[: ITEMS_SHOWN + 1]),
+            "items_shown": ITEMS_SHOWN,
+            "active": center.status == Center.Status.ACTIVE,
         },
     )
