@@ -259,6 +259,10 @@ def _booking_steps(request, center) -> dict[str, Any]:
     queue = None
     if request.GET.get("queue", "").isdigit():
         queue = Queue.objects.filter(center=center, pk=int(request.GET["queue"]), is_active=True).first()
+    posted = request.POST.get("slot", "")
+    slot = AppointmentSlot.objects.filter(center=center, pk=int(posted)).first() if posted.isdigit() else None
+    if slot is not None and queue is None:  # a posted slot says its queue and day (the form re-shown)
+        queue = Queue.objects.filter(pk=slot.queue_id).first()
     options = citizen.booking_queues(center)
     if item is not None and queue is None:
         ctx["item"] = item
@@ -278,7 +282,9 @@ def _booking_steps(request, center) -> dict[str, Any]:
     try:
         day = date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        return ctx
+        if slot is None or slot.queue_id != queue.pk:
+            return ctx
+        day = slot.date
     ctx.update(step=3, day=day, slots=citizen.booking_slots(center, queue, day))
     return ctx
 
