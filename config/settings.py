@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "govhall.core.context_processors.site",
                 "govhall.dashboards.nav.staff_nav",  # devices17: the role-filtered staff navigation
+                "govhall.centers.context_processors.public_site",  # public17: the header's district name
             ],
         },
     },

@@ -59,6 +59,22 @@ def notice_rating_path(notice: Any) -> str | None:
     return None
 
 
+STEP_LABELS = {"submitted": "接件", "accepted": "受理", "completed": "办结"}
+
+
+def case_rating_paths(case: Any) -> list[tuple[str, str]]:
+    """(step label, path) for each step of `case` that may be rated by phone now (issue 17: the
+    tracking page offers them); empty with no answer or nothing to rate."""
+    found = []
+    for step, label in STEP_LABELS.items():
+        for _, answer in case_rating_link.registered():
+            path = answer(case=case, step=step)
+            if path:
+                found.append((label, path))
+                break
+    return found
+
+
 def rating_offers(*, case: Any, user: Any) -> list[RatingOffer]:
     return [offer for _, answer in case_rating_offers.registered() for offer in answer(case=case, user=user)]
 

@@ -48,3 +48,8 @@ urlpatterns = [
         "track/<int:pk>/notices/<str:notice>.pdf", views.track_notice, {"fmt": "pdf"}, name="track_notice_pdf"
     ),
 ]
+
+# --- public17: 网上办事, the items one may apply for online ---
+from . import views_online  # noqa: E402
+
+urlpatterns.insert(0, path("apply/", views_online.online_items, name="online_items"))

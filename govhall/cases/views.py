@@ -33,7 +33,7 @@ from govhall.core.pages import query_with, safe_next, xlsx_response
 from govhall.core.qr import qr_svg
 
 from . import selectors, services
-from .extensions import notice_rating_path, rating_offers, supervision_extra
+from .extensions import case_rating_paths, notice_rating_path, rating_offers, supervision_extra
 from .forms import (
     ApplicantForm,
     InquiryActionForm,
@@ -749,7 +749,9 @@ def track(request):
         tracked.add(case.pk)
         request.session["tracked_cases"] = sorted(tracked)[-20:]
     if case:
-        ctx.update(case=case, events=case.events.all(), notices=case.notices.all())
+        ctx.update(
+            case=case, events=case.events.all(), notices=case.notices.all(), ratings=case_rating_paths(case)
+        )
     return render(request, "cases/track.html", ctx, status=400 if form.errors else 200)
 
 

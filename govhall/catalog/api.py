@@ -155,6 +155,7 @@ class QueueOut(Schema):
     letter: str = Field(..., description="取号字头")
     name: str = Field(..., description="队列名称")
     windows: list[WindowOut] = Field(..., description="为该事项叫此队列的窗口")
+    bookable: bool = Field(False, description="该队列今天起有网上预约时段（可预约）")
 
 
 class PlaceOut(Schema):
@@ -268,6 +269,7 @@ def guide_out(g: Guide) -> dict:
                         "letter": q.letter,
                         "name": q.name,
                         "windows": [{"number": w.number, "name": w.name} for w in q.windows],
+                        "bookable": q.bookable,
                     }
                     for q in place.queues
                 ],

@@ -303,11 +303,7 @@ def import_catalog(
         unchanged = 0
         themes_of: dict[str, list[Theme]] = {}
         through = ServiceItem.themes.through
-        themes_now: dict[int, set[int]] = {}
-        for item_id, theme_id in through.objects.filter(serviceitem__district=district).values_list(
-            "serviceitem_id", "theme_id"
-        ):
-            themes_now.setdefault(item_id, set()).add(theme_id)
+        themes_now = _themes_now(district)
         for row in rows:
             p = row["_parsed"]
             fields = {
@@ -343,19 +339,7 @@ def import_catalog(
             item.name_pinyin = name_sort_key(item.name)
             themes_of[row["code"]] = p["themes"]
         if new_items:
-            bulk_create_with_history(
-                new_items,
-                ServiceItem,
-                batch_size=CHUNK,
-                default_user=by,
-                default_change_reason=IMPORT_REASON,
-            )
-            if any(i.pk is None for i in new_items):  # a backend that returns no ids
-                ids = dict(
-                    ServiceItem.objects.filter(code__in=[i.code for i in new_items]).values_list("code", "id")
-                )
-                for i in new_items:
-                    i.pk = ids[i.code]
+            _create_with_history(new_items, by=by)
         if changed:
             _update_with_history(changed, by=by)
         touched = [*new_items, *changed]
@@ -390,6 +374,27 @@ def _written(item: ServiceItem) -> tuple[Any, ...]:
     return tuple(getattr(item, ServiceItem._meta.get_field(f).attname) for f in UPDATED_FIELDS)
 
 
+def _themes_now(district: District) -> dict[int, set[int]]:
+    """The theme ids of each of the district's items, as stored."""
+    found: dict[int, set[int]] = {}
+    through = ServiceItem.themes.through
+    for item_id, theme_id in through.objects.filter(serviceitem__district=district).values_list(
+        "serviceitem_id", "theme_id"
+    ):
+        found.setdefault(item_id, set()).add(theme_id)
+    return found
+
+
+def _create_with_history(items: list[ServiceItem], *, by: User | None) -> None:
+    bulk_create_with_history(
+        items, ServiceItem, batch_size=CHUNK, default_user=by, default_change_reason=IMPORT_REASON
+    )
+    if any(i.pk is None for i in items):  # a backend that returns no ids
+        ids = dict(ServiceItem.objects.filter(code__in=[i.code for i in items]).values_list("code", "id"))
+        for i in items:
+            i.pk = ids[i.code]
+
+
 def _update_with_history(items: list[ServiceItem], *, by: User | None) -> None:
     """Write the imported fields of `items` with one prepared UPDATE run for every row
     (`executemany`), then their history rows in bulk. Django's `bulk_update` builds a
@@ -400,8 +405,9 @@ def _update_with_history(items: list[ServiceItem], *, by: User | None) -> None:
         item.updated_at = now
     fields = [meta.get_field(f) for f in (*UPDATED_FIELDS, "updated_at")]
     qn = connection.ops.quote_name
+    # Only the model's own table and column names, quoted; every value is a parameter.
     sql = (
-        f"UPDATE {qn(meta.db_table)} SET "
+        f"UPDATE {qn(meta.db_table)} SET "  # noqa: S608
         + ", ".join(f"{qn(f.column)} = %s" for f in fields)
         + f" WHERE {qn(meta.pk.column)} = %s"
     )
@@ -409,7 +415,10 @@ def _update_with_history(items: list[ServiceItem], *, by: User | None) -> None:
         for part in _chunks(items):
             cursor.executemany(
                 sql,
-                [[f.get_db_prep_save(getattr(i, f.attname), connection) for f in fields] + [i.pk] for i in part],
+                [
+                    [f.get_db_prep_save(getattr(i, f.attname), connection) for f in fields] + [i.pk]
+                    for i in part
+                ],
             )
     ServiceItem.history.bulk_history_create(  # type: ignore[attr-defined]
         items, batch_size=CHUNK, update=True, default_user=by, default_change_reason=IMPORT_REASON

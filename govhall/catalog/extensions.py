@@ -35,6 +35,7 @@ class ServingQueue:
     letter: str
     name: str
     windows: tuple[ServingWindow, ...]
+    bookable: bool = False  # the queue has appointment slots from today on (the guide offers 预约)
 
     @property
     def text(self) -> str:
@@ -48,6 +49,10 @@ class ItemPlace:
     center_code: str
     center_name: str
     queues: tuple[ServingQueue, ...] = ()
+
+    @property
+    def bookable(self) -> bool:
+        return any(q.bookable for q in self.queues)
 
     @property
     def text(self) -> str:

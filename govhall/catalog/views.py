@@ -17,6 +17,7 @@ from django.views.decorators.http import condition, require_http_methods
 
 from govhall.centers.models import Center, Department
 from govhall.centers.selectors import center_public_get, centers_public
+from govhall.centers.today import hall_today
 from govhall.core import public_cache
 from govhall.core.page_errors import errors_show_on
 
@@ -139,7 +140,13 @@ def _guide_page(request, key: str) -> dict[str, Any]:
             raise Http404("没有该版本。")
         item = bundle["item"]
         # Halls' windows and hours today, and satisfaction, come from other apps and change on their own.
-        found = {**bundle, "places": item_places(item), "satisfaction": satisfaction_of(item)}
+        places = item_places(item)
+        found = {
+            **bundle,
+            "places": places,
+            "halls": _halls_of(places),  # 到哪里办, with each hall's state today
+            "satisfaction": satisfaction_of(item),
+        }
         request._guide_page = found
     return found
 
@@ -153,6 +160,7 @@ def _guide_etag(request, key: str) -> str:
         key,
         request.GET.get("version") or "",
         repr(page["places"]),
+        repr([h["today"] for h in page["halls"]]),
         repr(page["satisfaction"]),
         str(request.user.pk if request.user.is_authenticated else 0),
         "large" if getattr(request, "large_type", False) else "",
@@ -166,16 +174,31 @@ def item_detail(request, key: str):
     Answers 304 to a browser that has this very page (ETag)."""
     page = _guide_page(request, key)
     item = page["item"]
+    places = page["places"]
     response = render(
         request,
         "catalog/item_detail.html",
         {
             **page,
+            "any_bookable": any(p.bookable for p in places),
+            "any_queue": any(p.queues for p in places),
+            # 在线申报 needs the published guide (the application follows its materials)
+            "online": item.current_guide_id is not None,
             "guide_url": request.build_absolute_uri(reverse("catalog:item", args=[item.code])),
         },
     )
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _halls_of(places) -> list[dict[str, Any]]:
+    """到哪里办: each hall of the item with its address, phone and state today (issue 17)."""
+    centers = {c.code: c for c in Center.objects.filter(code__in=[p.center_code for p in places])}
+    return [
+        {"place": p, "center": centers[p.center_code], "today": hall_today(centers[p.center_code])}
+        for p in places
+        if p.center_code in centers
+    ]
 
 
 def item_pdf(request, key: str):
@@ -208,8 +231,9 @@ def negative_list_page(request):
 
 def center_items(request, code: str):
     center = center_public_get(code)
-    if center is None or center.kind == Center.Kind.TOWN and not center.service_items.exists():
+    if center is None:
         raise Http404("没有找到该中心。")
+    # A town center with no items is a page that says so (issue 17), never a 404.
     return render(
         request, "catalog/center_items.html", {"center": center, "rows": selectors.center_items(center)}
     )

@@ -4,6 +4,10 @@ from django.shortcuts import render
 from govhall.core import public_cache
 
 from . import selectors
+from .models import Center
+from .today import hall_today
+
+ITEMS_SHOWN = 12
 
 
 def _home_rows(q: str) -> list[dict]:
@@ -27,6 +31,11 @@ def _center_bundle(code: str) -> dict | None:
         "center": center,
         "hours": selectors.hours_summary(center),
         "exceptions": list(center.hours_exceptions.order_by("date")[:10]),
+        # its items (the catalog's rows, read through the reverse relation: catalog sits above
+        # centers); an item's change bumps the public version like a hall's
+        "items": list(
+            center.service_items.filter(is_active=True).order_by("name_pinyin", "name")[: ITEMS_SHOWN + 1]
+        ),
     }
 
 
@@ -34,4 +43,14 @@ def center_detail(request, code: str):
     bundle = public_cache.cached(f"centers:center:{code}", lambda: _center_bundle(code), request=request)
     if bundle is None or bundle["center"].status not in selectors.PUBLIC_STATUSES + ["merged"]:
         raise Http404("没有找到该中心。")
-    return render(request, "centers/public_center.html", bundle)
+    center = bundle["center"]
+    return render(
+        request,
+        "centers/public_center.html",
+        {
+            **bundle,
+            "today": hall_today(center),  # open or closed now: never cached
+            "items_shown": ITEMS_SHOWN,
+            "active": center.status == Center.Status.ACTIVE,
+        },
+    )

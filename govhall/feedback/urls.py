@@ -62,3 +62,8 @@ urlpatterns += [
     path("staff/pads/issue/", views_pad.pad_issue, name="pad_issue"),
     path("staff/pads/<int:pk>/revoke/", views_pad.pad_revoke, name="pad_revoke"),
 ]
+
+# --- public17: 评价与投诉, the citizen's starting page ---
+from . import views_journeys  # noqa: E402
+
+urlpatterns += [path("feedback/", views_journeys.public_feedback, name="public_feedback")]

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
 
 from govhall.catalog.extensions import ItemPlace, ServingQueue, ServingWindow
 from govhall.centers.models import Center
 
-from .models import Queue, Window
+from .models import AppointmentSlot, Queue, Window
 
 
 def item_places_from_register(*, item: Any) -> list[ItemPlace]:
@@ -19,6 +20,11 @@ def item_places_from_register(*, item: Any) -> list[ItemPlace]:
     window serves; queues no window calls for the item are left out."""
     queues = (
         Queue.objects.filter(items=item, is_active=True, center__status=Center.Status.ACTIVE)
+        .annotate(
+            has_slots=Exists(
+                AppointmentSlot.objects.filter(queue=OuterRef("pk"), date__gte=timezone.localdate())
+            )
+        )
         .select_related("center")
         .prefetch_related(
             Prefetch("windows", queryset=Window.objects.order_by("number").prefetch_related("items"))
@@ -36,7 +42,7 @@ def item_places_from_register(*, item: Any) -> list[ItemPlace]:
         if windows:
             center = queue.center
             places.setdefault(center.pk, (center, []))[1].append(
-                ServingQueue(letter=queue.letter, name=queue.name, windows=windows)
+                ServingQueue(letter=queue.letter, name=queue.name, windows=windows, bookable=queue.has_slots)
             )
     return [
         ItemPlace(center_code=center.code, center_name=center.name, queues=tuple(found))

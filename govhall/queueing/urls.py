@@ -26,3 +26,12 @@ urlpatterns = [
     path("staff/queue/waiting/", views.waiting_list, name="waiting"),
     path("staff/queue/rules/<slug:code>/", views.hall_rules, name="hall_rules"),
 ]
+
+# --- public17: citizens choose a hall; a hall page's live waiting ---
+from . import views_citizen  # noqa: E402
+
+urlpatterns += [
+    path("halls/take/", views_citizen.choose_take, name="choose_take"),
+    path("halls/book/", views_citizen.choose_book, name="choose_book"),
+    path("centers/<slug:code>/waiting/", views_citizen.hall_waiting, name="hall_waiting"),
+]

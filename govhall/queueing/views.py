@@ -25,12 +25,13 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govhall.accounts.selectors import centers_visible_to, visible_center_ids
+from govhall.catalog.selectors import item_get
 from govhall.core.db import release_connections
 from govhall.core.errors import DomainError
 from govhall.core.page_errors import errors_show_on
 from govhall.core.qr import qr_svg
 
-from . import live, selectors, services
+from . import citizen, live, selectors, services
 from .events import board_payload
 from .extensions import ticket_rating_path
 from .hours import taking_day, taking_refusal
@@ -67,12 +68,15 @@ def _take_page(request, code: str, *, channel: str):
         "large_type": getattr(request, "large_type", False),
         # Outside the hall's taking hours: the reason and the next time, before anyone taps.
         "closed": SimpleLazyObject(lambda: taking_refusal(center) or ""),
+        # public17: a phone chooses the queue, then 绿色通道 once (one form), preselected from a guide.
+        "chosen": request.POST.get("queue") or request.GET.get("queue", ""),
     }
+    template = "queueing/kiosk.html" if channel == Ticket.Channel.KIOSK else "queueing/phone_take.html"
     if channel == Ticket.Channel.KIOSK:
         ctx |= _kiosk_mode(center)
         ctx["phone_url"] = request.build_absolute_uri(reverse("queueing:phone_take", args=[center.code]))
     if request.method == "POST":
-        errors_show_on(request, "queueing/kiosk.html", ctx)
+        errors_show_on(request, template, ctx)
         queue = Queue.objects.filter(center=center, pk=request.POST.get("queue") or 0).first()
         if queue is None:
             raise DomainError("请选择要办理的业务。", field="queue")
@@ -89,7 +93,7 @@ def _take_page(request, code: str, *, channel: str):
         return redirect(
             f"{url}?from={channel}&hall={center.code}" if channel == Ticket.Channel.KIOSK else url
         )
-    return render(request, "queueing/kiosk.html", ctx)
+    return render(request, template, ctx)
 
 
 KIOSK_IDLE_SECONDS = 60
@@ -270,18 +274,49 @@ async def board_stream(center):
 # --- appointments ---------------------------------------------------------------------
 
 
-def _slots_by_day(center) -> dict[date, list[AppointmentSlot]]:
-    days: dict[date, list[AppointmentSlot]] = {}
-    for s in selectors.slots_open(center):
-        days.setdefault(s.date, []).append(s)
-    return days
+def _booking_steps(request, center) -> dict[str, Any]:
+    """The steps of a booking, read from the query string (so each works without JS):
+    no queue → the items/queues with open slots; a queue → its days; a day → its slots."""
+    ctx: dict[str, Any] = {"step": 1}
+    item = item_get(request.GET.get("item", "")[:40]) if request.GET.get("item") else None
+    queue = None
+    if request.GET.get("queue", "").isdigit():
+        queue = Queue.objects.filter(center=center, pk=int(request.GET["queue"]), is_active=True).first()
+    posted = request.POST.get("slot", "")
+    slot = AppointmentSlot.objects.filter(center=center, pk=int(posted)).first() if posted.isdigit() else None
+    if slot is not None and queue is None:  # a posted slot says its queue and day (the form re-shown)
+        queue = Queue.objects.filter(pk=slot.queue_id).first()
+    options = citizen.booking_queues(center)
+    if item is not None and queue is None:
+        ctx["item"] = item
+        fitting = [o for o in options if any(i.pk == item.pk for i in o.items)]
+        if len(fitting) == 1:
+            queue = fitting[0].queue
+        elif not fitting:
+            # Why this item cannot be booked here, and what to do instead.
+            ctx["no_slots_for_item"] = True
+            ctx["item_queues"] = citizen.queues_for_item(center, item)
+        else:
+            options = fitting
+    ctx["options"] = options
+    if queue is None:
+        return ctx
+    ctx.update(step=2, queue=queue, item=item, days=citizen.booking_days(center, queue))
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        if slot is None or slot.queue_id != queue.pk:
+            return ctx
+        day = slot.date
+    ctx.update(step=3, day=day, slots=citizen.booking_slots(center, queue, day))
+    return ctx
 
 
 @require_http_methods(["GET", "POST"])
 def appointment_book(request, code):
     center = selectors.hall_by_code(code)
     values = {k: request.POST.get(k, "").strip() for k in ("slot", "name", "id_number", "phone")}
-    ctx = {"center": center, "days": _slots_by_day(center), "values": values}
+    ctx = {"center": center, "values": values, **_booking_steps(request, center)}
     if request.method == "POST":
         errors_show_on(request, "queueing/appointment_book.html", ctx)
         slot = (

@@ -12,7 +12,8 @@ PHONE = "13912340000"
 def test_complaint_reaches_the_district_office_not_the_clerk_and_is_answered(page, server):
     page.on("dialog", lambda d: d.accept())
     page.goto("/")
-    page.get_by_role("link", name="效能投诉").click()
+    page.get_by_role("link", name="评价与投诉").click()  # the header's journey (issue 17)
+    page.get_by_role("link", name="我要投诉").click()
     page.get_by_label("所涉中心").select_option(label="合川区政务服务中心婚姻登记分中心")
     page.get_by_label("投诉对象").select_option(label="工作人员")
     page.get_by_label("被投诉人工号").fill("clerk_mz")
@@ -48,7 +49,8 @@ def test_complaint_reaches_the_district_office_not_the_clerk_and_is_answered(pag
     logout(page)
 
     page.goto("/")
-    page.get_by_role("link", name="投诉查询").click()
+    page.get_by_role("link", name="评价与投诉").click()
+    page.get_by_role("link", name="查询投诉").click()
     page.get_by_label("投诉编号").fill(number)
     page.get_by_label("投诉时填写的电话").fill(PHONE)
     page.get_by_role("button", name="查询").click()

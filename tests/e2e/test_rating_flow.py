@@ -58,7 +58,10 @@ def test_a_bad_rating_on_the_pad_is_rectified_on_time_and_counts_in_the_clerks_a
 
         # A citizen takes a number by phone (the hall's wall QR) and leaves the phone for the reminder.
         citizen.goto(f"/tickets/take/{HALL}/")
-        citizen.get_by_role("button", name="结婚登记 取号").click()
+        citizen.get_by_role(
+            "radio", name=re.compile("结婚登记")
+        ).check()  # the phone page: queue, then 确认取号
+        citizen.get_by_role("button", name="确认取号").click()
         citizen.wait_for_url(re.compile(r"/tickets/[^/]+/"))
         code = citizen.locator("#ticket-code").inner_text().strip()
         citizen.get_by_label(re.compile("^手机号")).fill(PHONE)
