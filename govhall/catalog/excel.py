@@ -10,9 +10,9 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -371,7 +371,12 @@ UPDATED_FIELDS = (
 
 def _written(item: ServiceItem) -> tuple[Any, ...]:
     """The values an import writes, to tell a changed row from an unchanged one."""
-    return tuple(getattr(item, ServiceItem._meta.get_field(f).attname) for f in UPDATED_FIELDS)
+    return tuple(getattr(item, _field(f).attname) for f in UPDATED_FIELDS)
+
+
+def _field(name: str) -> models.Field[Any, Any]:
+    """A concrete column of ServiceItem (never a relation's reverse side)."""
+    return cast(models.Field[Any, Any], ServiceItem._meta.get_field(name))
 
 
 def _themes_now(district: District) -> dict[int, set[int]]:
@@ -403,12 +408,12 @@ def _update_with_history(items: list[ServiceItem], *, by: User | None) -> None:
     now = timezone.now()
     for item in items:
         item.updated_at = now
-    fields = [meta.get_field(f) for f in (*UPDATED_FIELDS, "updated_at")]
+    fields = [_field(f) for f in (*UPDATED_FIELDS, "updated_at")]
     qn = connection.ops.quote_name
     # Only the model's own table and column names, quoted; every value is a parameter.
     sql = (
         f"UPDATE {qn(meta.db_table)} SET "  # noqa: S608
-        + ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        + ", ".join(f"{qn(str(f.column))} = %s" for f in fields)
         + f" WHERE {qn(meta.pk.column)} = %s"
     )
     with connection.cursor() as cursor:
@@ -420,7 +425,7 @@ def _update_with_history(items: list[ServiceItem], *, by: User | None) -> None:
                     for i in part
                 ],
             )
-    ServiceItem.history.bulk_history_create(  # type: ignore[attr-defined]
+    ServiceItem.history.bulk_history_create(
         items, batch_size=CHUNK, update=True, default_user=by, default_change_reason=IMPORT_REASON
     )
 
