@@ -447,6 +447,9 @@ def staff_notice(request, number, notice, fmt="html"):
     return _notice_response(request, selectors.case_get(user=request.user, number=number), notice, fmt)
 
 
+SUPERVISION_PAGE = 50
+
+
 @staff_only
 def supervision(request):
     level = request.GET.get("level", "")
@@ -454,14 +457,15 @@ def supervision(request):
     counts = {
         lv: selectors.warnings_visible_to(request.user, level=lv).count() for lv, _ in Warning.Level.choices
     }
-    others = supervision_extra(request.user, level=level)
+    every_other = supervision_extra(request.user)  # read once; counted per level, then filtered
+    others = [o for o in every_other if not level or o["level"] == level]
     for lv in ("yellow", "red"):  # the other warnings count in the level links too
-        counts[lv] += len(others) if level == lv else len(supervision_extra(request.user, level=lv))
+        counts[lv] += sum(1 for o in every_other if o["level"] == lv)
     return render(
         request,
         "cases/supervision.html",
         {
-            "warnings": warnings[:500],
+            "warnings": Paginator(warnings, SUPERVISION_PAGE).get_page(request.GET.get("page")),
             "others": others[:500],
             "level": level,
             "levels": Warning.Level.choices,

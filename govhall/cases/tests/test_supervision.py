@@ -124,3 +124,17 @@ def test_inquiry_not_closed_within_one_working_day_is_warned_once(world):
     assert Warning.objects.filter(inquiry=inq).count() == 1
     services.inquiry_answer(by=world["clerk_a"], inquiry=inq, answer="已答复")
     assert Warning.objects.get(inquiry=inq).resolved_at is not None
+
+
+def test_supervision_pages_its_warnings(world, intake, client, monkeypatch):
+    from govhall.cases import views
+
+    monkeypatch.setattr(views, "SUPERVISION_PAGE", 1)
+    first, second = _accepted(world, intake), _accepted(world, intake)
+    services.warnings_compute(today=date(2026, 11, 6))
+    assert Warning.objects.filter(resolved_at__isnull=True).count() == 2
+    client.force_login(world["admin"])
+    pages = [client.get(f"/staff/supervision/?page={n}").content.decode() for n in (1, 2)]
+    shown = [{c.number for c in (first, second) if f">{c.number}</a>" in html} for html in pages]
+    assert all(len(s) == 1 for s in shown) and shown[0] != shown[1]
+    assert "第 1 / 2 页" in pages[0] and "黄牌预警（2）" in pages[0]
