@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -128,16 +129,25 @@ def main() -> None:
         default="full",
         help="full: load_demo; light: only the halls and the catalog (a quick run on a busy machine)",
     )
+    p.add_argument(
+        "--demo-from",
+        default="",
+        help="skip load_demo: copy this SQLite file, or (pg) clone this database as a template",
+    )
     args = p.parse_args()
 
     if args.db == "pg":
         os.environ.setdefault("DATABASE_URL", PG_URL)
     else:
         os.environ.pop("DATABASE_URL", None)
-    env = fresh_env("public_pages")
+    env = fresh_env("public_pages", template=args.demo_from if args.db == "pg" else "")
     started = time.perf_counter()
-    manage(env, "migrate", "--noinput", "-v0")
-    if args.demo == "full":
+    if args.demo_from and args.db == "sqlite":
+        shutil.copyfile(args.demo_from, env["SQLITE_PATH"])
+    manage(env, "migrate", "--noinput", "-v0")  # on a copied demo: only what it lacks
+    if args.demo_from:
+        pass
+    elif args.demo == "full":
         manage(env, "load_demo", "--quiet")
     else:
         shell(
