@@ -57,7 +57,7 @@ def test_phone_rating_bad_with_indicator_and_public_figures(browser, server):
         pg.goto(second + "?large=0")
         # the public figures, reached from the hall's page
         pg.goto("/centers/HC-MZ/")
-        pg.get_by_role("link", name="好差评公示").click()
+        pg.get_by_role("link", name="好差评公示", exact=True).click()
         assert "非常不满意" in pg.locator("main").inner_text()
         assert_accessible(pg)
     finally:

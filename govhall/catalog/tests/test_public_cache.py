@@ -80,7 +80,8 @@ def test_home_center_and_browse_pages_are_cached_and_invalidated(world, item, dj
     c = Client()
     for url in ("/", f"/centers/{world['hub'].code}/", "/items/", "/items/C-MZ/"):
         assert c.get(url).status_code == 200
-    for url, most in (("/", 2), (f"/centers/{world['hub'].code}/", 2), ("/items/", 2), ("/items/C-MZ/", 12)):
+    # the hall page reads today's hours live (open or closed now): two small reads beyond the version
+    for url, most in (("/", 2), (f"/centers/{world['hub'].code}/", 3), ("/items/", 2), ("/items/C-MZ/", 12)):
         with django_assert_max_num_queries(most):
             assert c.get(url).status_code == 200
     hub = world["hub"]

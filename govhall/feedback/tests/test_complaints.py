@@ -290,7 +290,8 @@ def test_upheld_complaint_counts_in_the_clerks_assessment(world):
 
 
 def test_pages_reachable_from_home_and_workbench(world):
-    assert "/complaints/new/" in Client().get("/").content.decode()
+    assert 'href="/feedback/"' in Client().get("/").content.decode()  # 评价与投诉 in the header
+    assert "/complaints/new/" in Client().get("/feedback/").content.decode()
     assert "/staff/complaints/" in client_for(world["manager_a"]).get("/staff/").content.decode()
 
 
