@@ -19,11 +19,11 @@ class Command(BaseCommand):
                 try:
                     result = job()
                 except Exception as exc:  # noqa: BLE001 - one failing job must not stop the others
-                    self.stderr.write(f"{timezone.now():%Y-%m-%d %H:%M} {label} failed: {exc!r}")
+                    self.stderr.write(f"{timezone.localtime():%Y-%m-%d %H:%M} {label} failed: {exc!r}")
                     continue
                 count = len(result) if isinstance(result, list) else result
                 if count:
-                    self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M} {label}: {count}")
+                    self.stdout.write(f"{timezone.localtime():%Y-%m-%d %H:%M} {label}: {count}")
             if once:
                 return
             time.sleep(interval)
