@@ -158,7 +158,7 @@ def test_district_office_opens_the_stationing_check_filters_it_by_keyboard_and_e
     _shot(page, f"checks-{width}")
 
     # Filter by that hall using only the keyboard: focus the select, choose, submit with Enter.
-    hall_select = page.get_by_label("大厅")
+    hall_select = page.get_by_label("大厅", exact=True)
     hall_select.focus()
     hall_select.select_option(label=first_hall)
     page.keyboard.press("Tab")
