@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
-from harness import Server, fresh_env, manage, shell  # noqa: E402
+from harness import Server, demo_env, manage, shell  # noqa: E402
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 MIN_RPS = 300.0
@@ -136,15 +135,8 @@ def main() -> None:
     )
     args = p.parse_args()
 
-    if args.db == "pg":
-        os.environ.setdefault("DATABASE_URL", PG_URL)
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    env = fresh_env("public_pages", template=args.demo_from if args.db == "pg" else "")
     started = time.perf_counter()
-    if args.demo_from and args.db == "sqlite":
-        shutil.copyfile(args.demo_from, env["SQLITE_PATH"])
-    manage(env, "migrate", "--noinput", "-v0")  # on a copied demo: only what it lacks
+    env = demo_env("public_pages", db=args.db, demo_from=args.demo_from, pg_url=PG_URL)
     if args.demo_from:
         pass
     elif args.demo == "full":

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -30,7 +29,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
-from harness import Server, fresh_env, manage, shell  # noqa: E402
+from harness import Server, demo_env, manage, shell  # noqa: E402
 
 BOUND_MS = 200.0
 PG_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -181,15 +180,8 @@ def main() -> None:
     )
     args = p.parse_args()
 
-    if args.db == "pg":
-        os.environ.setdefault("DATABASE_URL", PG_URL)
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    env = fresh_env("staff_pages", template=args.demo_from if args.db == "pg" else "")
     started = time.perf_counter()
-    if args.demo_from and args.db == "sqlite":
-        shutil.copyfile(args.demo_from, env["SQLITE_PATH"])
-    manage(env, "migrate", "--noinput", "-v0")  # on a copied demo: only what it lacks
+    env = demo_env("staff_pages", db=args.db, demo_from=args.demo_from, pg_url=PG_URL)
     if not args.demo_from:
         manage(env, "load_demo", "--quiet")
     loaded_s = time.perf_counter() - started

@@ -5,6 +5,7 @@ and the real ASGI server (uvicorn, N workers) on a free port."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -150,3 +151,18 @@ def parse_result(line: str) -> dict:
             except ValueError:
                 out[k] = v
     return out
+
+
+def demo_env(name: str, *, db: str, demo_from: str, pg_url: str) -> dict:
+    """A fresh migrated database for benchmark `name` on `db` ("sqlite" or "pg"): empty, or
+    a copy of an already loaded demo (`demo_from`: a SQLite file copied, or a PostgreSQL
+    database cloned as a template), migrated to the code's schema."""
+    if db == "pg":
+        os.environ.setdefault("DATABASE_URL", pg_url)
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    env = fresh_env(name, template=demo_from if db == "pg" else "")
+    if demo_from and db == "sqlite":
+        shutil.copyfile(demo_from, env["SQLITE_PATH"])
+    manage(env, "migrate", "--noinput", "-v0")  # on a copied demo: only what it lacks
+    return env

@@ -354,19 +354,8 @@ def import_catalog(
     return {"created": len(new_items), "updated": len(changed), "unchanged": unchanged, "rows": outcome}
 
 
-UPDATED_FIELDS = (
-    "catalog_code",
-    "name",
-    "item_type",
-    "serving",
-    "department",
-    "legal_basis",
-    "level",
-    "keywords",
-    "is_active",
-    "center",
-    "name_pinyin",
-)
+# What a row of the workbook writes: the item's own fields, its hall and its sort key.
+UPDATED_FIELDS = (*services.ITEM_FIELDS, "center", "name_pinyin")
 
 
 def _written(item: ServiceItem) -> tuple[Any, ...]:
