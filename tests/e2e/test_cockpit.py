@@ -28,12 +28,15 @@ from govhall.accounts.models import User
 from govhall.queueing import selectors as s, services as q
 from govhall.queueing.models import Ticket
 from govhall.dashboards.rollups import rollups_refresh
+from govhall.core.history import python_clock
 
 clerk = User.objects.get(username="{clerk}")
 queue = s.queue_for_taking("{hall}", "A")
 now = timezone.localtime()
 back = min(100, now.hour * 60 + now.minute - 1)
-with time_machine.travel(timezone.now() - timedelta(minutes=back), tick=True):
+# python_clock: on PostgreSQL a ticket is otherwise stamped by the database's clock, which
+# does not travel (core.history.python_clock).
+with time_machine.travel(timezone.now() - timedelta(minutes=back), tick=True), python_clock():
     mine = [q.ticket_issue(queue=queue).pk for _ in range(12)]
 window = s.windows_for_clerk(clerk).filter(center=queue.center, queues=queue).first()
 opened = window.status != "open"
