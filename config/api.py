@@ -144,6 +144,9 @@ def _add_routers() -> None:
     api.add_router("/", queueing_router)
     api.add_router("/", staffing_router)
     api.add_router("/", feedback_router)
+    from govhall.coordination.api import router as coordination_router
+
+    api.add_router("/", coordination_router)
     # --- wb16 ---
     from govhall.dashboards.api import router as workbench_router
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "govhall.cases",
     "govhall.dashboards",
     "govhall.feedback",
+    "govhall.coordination",
     "govhall.demo",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("govhall.cases.urls")),
     path("", include("govhall.centers.urls_public")),
     path("", include("govhall.feedback.urls")),
+    path("", include("govhall.coordination.urls")),
     # --- lobby16 ---
     path("", include("govhall.dashboards.urls_lobby")),
 ]

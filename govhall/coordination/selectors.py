@@ -1,0 +1,1 @@
+"""Readers of coordination's records, scoped to what the user may see."""

@@ -1,0 +1,1 @@
+"""The rules of coordination between the district center and its halls: the only writers."""
