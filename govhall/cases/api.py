@@ -166,7 +166,7 @@ def _case_out(case: Case) -> dict:
         "decision_authority": case.decision_authority,
         "delivery_method": case.delivery_method,
         "tracking_number": case.tracking_number,
-        "receiving_center": case.receiving_center.code if case.received_elsewhere else "",
+        "receiving_center": case.receiving_hall.code if case.received_elsewhere else "",
         "pickup_center": case.pickup_hall.code,
     }
 
@@ -990,7 +990,11 @@ def cases_handover_get(request, number: str):
 )
 def cases_handover_create(request, number: str, data: HandOverIn):
     h = services.case_hand_over(
-        by=request.user, case=_case(request, number), form=data.form, material_ids=data.material_ids, note=data.note
+        by=request.user,
+        case=_case(request, number),
+        form=data.form,
+        material_ids=data.material_ids,
+        note=data.note,
     )
     return Status(201, _handover_out(h))
 
@@ -1021,15 +1025,7 @@ def handovers_list(
     rows = []
     for c in selectors.cases_across_halls(request.user, wait=wait, q=q).order_by("-submitted_at", "-id"):
         out = _case_out(c)
-        h = _handover_or_none(c)
+        h = selectors.handover_in(c)
         out["handover"] = _handover_out(h) if h is not None else None
         rows.append(out)
     return rows
-
-
-def _handover_or_none(case: Case):
-    """The case's hand-over, read with it (select_related), or None before one is made."""
-    try:
-        return case.handover
-    except Case.handover.RelatedObjectDoesNotExist:
-        return None

@@ -25,7 +25,9 @@ class ProxyIntakeForm(IntakeForm):
         super().__init__(*args, items=items, chosen=chosen, **kwargs)
         self.set_choices("at", [(c.pk, c.name) for c in halls])
         # Another hall's items by their name, each with the hall that handles it.
-        self.set_choices("item", [("", "请选择"), *((i.pk, f"{i.name}（办理：{i.center.name}）") for i in items)])
+        self.set_choices(
+            "item", [("", "请选择"), *((i.pk, f"{i.name}（办理：{i.center.name}）") for i in items)]
+        )
         self.fields["item"].label = "代收事项（其他大厅办理）"
         self.order_fields(["at", "item"])
 

@@ -8,6 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from govhall.catalog.models import LimitUnit, limit_label
+from govhall.centers.models import Center
 from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField
 from govhall.core.masking import mask_id_number, mask_phone
 from govhall.core.models import TimeStamped
@@ -222,14 +223,16 @@ class Case(EncryptedModelMixin, TimeStamped):
         return self.receiving_center_id is not None and self.receiving_center_id != self.center_id
 
     @property
-    def receiving_hall(self):
+    def receiving_hall(self) -> Center:
         """收件大厅 (the handling hall when received there)."""
-        return self.receiving_center if self.received_elsewhere else self.center
+        if self.received_elsewhere and self.receiving_center is not None:
+            return self.receiving_center
+        return self.center
 
     @property
-    def pickup_hall(self):
+    def pickup_hall(self) -> Center:
         """取件地点 (the handling hall unless the applicant chose another)."""
-        return self.pickup_center if self.pickup_center_id else self.center
+        return self.pickup_center if self.pickup_center is not None else self.center
 
     @property
     def in_waiting(self) -> bool:

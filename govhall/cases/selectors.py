@@ -777,9 +777,19 @@ HANDOVER_WAITS: dict[str, str] = {
 
 def handover_of(case: Case) -> HandOver | None:
     """The hand-over of a case received at another hall (None before it is handed over)."""
-    return HandOver.objects.select_related("from_center", "to_center", "handed_by", "received_by").filter(
-        case_id=case.pk
-    ).first()
+    return (
+        HandOver.objects.select_related("from_center", "to_center", "handed_by", "received_by")
+        .filter(case_id=case.pk)
+        .first()
+    )
+
+
+def handover_in(case: Case) -> HandOver | None:
+    """The hand-over read with a case of `cases_across_halls` (select_related), or None."""
+    try:
+        return case.handover
+    except Case.handover.RelatedObjectDoesNotExist:
+        return None
 
 
 def cases_across_halls(user: Viewer, *, wait: str = "", q: str = "") -> QuerySet[Case]:

@@ -57,7 +57,6 @@ from .limits import days_between, limit_end
 from .models import (
     Case,
     CaseEvent,
-    HandOver,
     CaseMaterial,
     ChiefAuthorization,
     Commitment,
@@ -67,6 +66,7 @@ from .models import (
     Escalation,
     FirstInquiry,
     FollowUpMaterial,
+    HandOver,
     InquiryEvent,
     Notice,
     Warning,
@@ -518,9 +518,11 @@ def case_intake_window(
     the stricter reading of the 5 working days to accept (行政许可法第三十二条 —
     the applicant handed everything in here, so the handling hall's days count
     from now). The applicant collects at `pickup_center`: one of the two halls."""
-    elsewhere = receiving_center is not None and receiving_center.pk != center.pk
-    access_center(by, receiving_center if elsewhere else center, "intake", not_found="没有找到该中心，或您无权查看。")
-    pickup = _pickup_for(center, receiving_center if elsewhere else None, pickup_center)
+    receiving = (
+        receiving_center if receiving_center is not None and receiving_center.pk != center.pk else None
+    )
+    access_center(by, receiving or center, "intake", not_found="没有找到该中心，或您无权查看。")
+    pickup = _pickup_for(center, receiving, pickup_center)
     case = _new_case(
         center=center,
         item=item,
@@ -540,8 +542,8 @@ def case_intake_window(
     _set_waiting(case, _today())
     materials = _paper_materials(case.guide, paper_material_ids)
     case.received_by, case.status = by, S.SUBMITTED
-    if elsewhere:
-        case.receiving_center, case.pickup_center = receiving_center, pickup
+    if receiving is not None:
+        case.receiving_center, case.pickup_center = receiving, pickup
     elif pickup is not None:
         case.pickup_center = pickup
     check_fields(case)
@@ -549,13 +551,13 @@ def case_intake_window(
         case.submitted_at = timezone.now()
         insert_row(case)
         reasons = [f"排队号 {ticket_number}"] if ticket_number else []
-        if elsewhere:
-            reasons.append(f"{receiving_center.name}代收，{center.name}办理")
+        if receiving is not None:
+            reasons.append(f"{receiving.name}代收，{center.name}办理")
         insert_row(
             CaseEvent(
                 case=case,
                 action="submit",
-                label="代收收件" if elsewhere else "窗口收件",
+                label="窗口收件" if receiving is None else "代收收件",
                 from_status="",
                 to_status=case.status,
                 by=by,
@@ -871,9 +873,7 @@ def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
     applicant's recorded commitment replaces (告知承诺制). The clock starts; the
     acceptance notice says which materials are to follow and which were replaced."""
     case = _lock(case)
-    _decide(by, case)
-    if by is not None and case.received_elsewhere:
-        _check_handed_over(case, "受理")
+    _decide_with_materials(by, case, "受理")
     if case.status not in TRANSITIONS["accept"][0]:
         _transition(case, action="accept", by=by)  # raises WrongState
     state = acceptance_completeness(case)
@@ -1040,9 +1040,7 @@ def case_request_correction(*, by: User | None, case: Case, items: list[dict[str
     """一次性告知: name every missing or defective material at once. `items` are
     {"material_id", "problem" (missing|defective), "reason"}."""
     case = _lock(case)
-    _decide(by, case)
-    if by is not None and case.received_elsewhere:
-        _check_handed_over(case, "一次性告知补正")
+    _decide_with_materials(by, case, "一次性告知补正")
     if case.status not in TRANSITIONS["request_correction"][0]:
         _transition(case, action="request_correction", by=by)  # raises WrongState
     if not items:
@@ -2095,13 +2093,20 @@ def _handover_of(case: Case) -> HandOver | None:
     return HandOver.objects.filter(case_id=case.pk).first()
 
 
+def _decide_with_materials(by: User | None, case: Case, label: str) -> None:
+    """`_decide`, and for a case received at another hall, its hand-over received here."""
+    _decide(by, case)
+    if by is not None and case.received_elsewhere:
+        _check_handed_over(case, label)
+
+
 def _check_handed_over(case: Case, label: str) -> None:
     """A case received at another hall is decided on only after its materials were
     handed over and received here."""
     handover = _handover_of(case)
     if handover is None or handover.received_at is None:
         raise WrongState(
-            f"该办件由{case.receiving_center.name}代收，材料尚未移交并由本大厅接收，不能{label}。",
+            f"该办件由{case.receiving_hall.name}代收，材料尚未移交并由本大厅接收，不能{label}。",
             code="handover_pending",
         )
 
@@ -2116,7 +2121,7 @@ def case_hand_over(
     case = _lock(case)
     if not case.received_elsewhere:
         raise WrongState("该办件由办理大厅直接收件，无需移交。", code="not_received_elsewhere")
-    receiving = Center.objects.get(pk=case.receiving_center_id)
+    receiving = case.receiving_hall
     access_center(by, receiving, "intake", not_found=CASE_NOT_FOUND)
     if HandOver.objects.filter(case_id=case.pk).exists():
         raise WrongState("该办件的材料已经移交，不能重复移交。", code="handed_over")

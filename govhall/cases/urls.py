@@ -59,7 +59,10 @@ from . import views_handover  # noqa: E402
 
 urlpatterns += [
     path("staff/handovers/", views_handover.handovers, name="handovers"),
+    path("staff/handovers/export.xlsx", views_handover.handovers_export, name="handovers_export"),
     path("staff/handovers/receive-for-other-hall/", views_handover.proxy_intake, name="proxy_intake"),
     path("staff/cases/<str:number>/handover/", views_handover.case_hand_over, name="hand_over"),
-    path("staff/cases/<str:number>/handover/receive/", views_handover.handover_receive, name="handover_receive"),
+    path(
+        "staff/cases/<str:number>/handover/receive/", views_handover.handover_receive, name="handover_receive"
+    ),
 ]

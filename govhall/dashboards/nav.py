@@ -104,6 +104,7 @@ def staff_nav(request) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
 
+
 # --- handover18 ---
 # 代收代办 (收受分离): cases received at one hall for another, to hand over or receive.
 ENTRIES.append(NavEntry("代收代办", "cases:handovers", _any(CASES_STAFF)))

@@ -225,7 +225,9 @@ def test_api_bad_input_is_a_chinese_4xx(world, marriage, materials):
     assert r.status_code == 400
     assert not Case.objects.exists()
     number = _api_intake(world, marriage, materials).json()["number"]
-    r = post(client_for(world["clerk_hub"]), f"/cases/{number}/handover", {"form": "paper", "material_ids": [0]})
+    r = post(
+        client_for(world["clerk_hub"]), f"/cases/{number}/handover", {"form": "paper", "material_ids": [0]}
+    )
     assert r.status_code == 400 and "不是该办件已收取的材料" in r.json()["detail"]
     assert not HandOver.objects.exists()
 
@@ -303,3 +305,18 @@ def test_the_workbench_nav_offers_the_hand_over_list(world):
     from govhall.dashboards.nav import visible_entries
 
     assert "/staff/handovers/" in [e["url"] for e in visible_entries(world["clerk_hub"])]
+
+
+def test_the_export_masks_personal_data(world, proxy):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    case = proxy()
+    r = client_for(world["clerk_a"]).get("/staff/handovers/export.xlsx")
+    assert r.status_code == 200
+    rows = list(load_workbook(BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == case.number and rows[1][5] == "138****5678" and rows[1][-1] == "待移交"
+    assert PHONE not in str(rows) and PERSON_ID not in str(rows)
+    r = client_for(world["clerk_b"]).get("/staff/handovers/export.xlsx")
+    assert len(list(load_workbook(BytesIO(r.content)).active.iter_rows(values_only=True))) == 1
