@@ -826,3 +826,32 @@ def items_received_for_others(center: Center) -> QuerySet[ServiceItem]:
         .select_related("center", "current_guide")
         .order_by("name", "center__code")
     )
+
+
+def handover_workbench(user: Viewer) -> dict[str, Any] | None:
+    """Answer to core's `workbench_sections`: 代收代办 — the cases the user's halls received
+    for another hall and have still to hand over, and those handed to them still to receive
+    (None when there is neither, or the user works at no hall)."""
+    from django.urls import reverse
+
+    from .permissions import DECIDE, INTAKE
+
+    intake_ids = center_ids_acting_as(user, INTAKE)
+    decide_ids = center_ids_acting_as(user, DECIDE)
+    if not intake_ids and not decide_ids:
+        return None
+    qs = cases_across_halls(user)
+    to_hand = qs.filter(handover__isnull=True, receiving_center_id__in=intake_ids).count()
+    to_receive = qs.filter(
+        handover__isnull=False, handover__received_at__isnull=True, center_id__in=decide_ids
+    ).count()
+    if not (to_hand or to_receive):
+        return None
+    url = reverse("cases:handovers")
+    return {
+        "title": "代收代办",
+        "links": [
+            {"label": "待移交材料", "url": f"{url}?wait=to_hand", "count": to_hand},
+            {"label": "待接收移交", "url": f"{url}?wait=to_receive", "count": to_receive},
+        ],
+    }

@@ -320,3 +320,21 @@ def test_the_export_masks_personal_data(world, proxy):
     assert PHONE not in str(rows) and PERSON_ID not in str(rows)
     r = client_for(world["clerk_b"]).get("/staff/handovers/export.xlsx")
     assert len(list(load_workbook(BytesIO(r.content)).active.iter_rows(values_only=True))) == 1
+
+
+def test_the_workbench_counts_what_waits_on_each_hall(world, proxy):
+    from govhall.cases.selectors import handover_workbench
+
+    assert handover_workbench(world["clerk_hub"]) is None
+    case = proxy()
+    hub = handover_workbench(world["clerk_hub"])
+    assert [(link["label"], link["count"]) for link in hub["links"]] == [("待移交材料", 1), ("待接收移交", 0)]
+    assert handover_workbench(world["clerk_a"]) is None  # nothing handed to branch a yet
+    services.case_hand_over(by=world["clerk_hub"], case=case, form="paper")
+    branch = handover_workbench(world["clerk_a"])
+    assert [(link["label"], link["count"]) for link in branch["links"]] == [
+        ("待移交材料", 0),
+        ("待接收移交", 1),
+    ]
+    assert handover_workbench(world["clerk_b"]) is None
+    assert "待接收移交" in client_for(world["clerk_a"]).get("/staff/").content.decode()
