@@ -338,3 +338,19 @@ def test_the_workbench_counts_what_waits_on_each_hall(world, proxy):
     ]
     assert handover_workbench(world["clerk_b"]) is None
     assert "待接收移交" in client_for(world["clerk_a"]).get("/staff/").content.decode()
+
+
+def test_my_cases_page_shows_both_halls_to_the_applicant(world, proxy):
+    from django.utils import timezone
+
+    from govhall.accounts.models import CitizenAccount
+    from tests.support import make_user
+
+    case = proxy(pickup_center=world["hub"])
+    user = make_user("zhangsan")
+    CitizenAccount.objects.create(user=user, phone=PHONE, verified_at=timezone.now())
+    # Set-up only: the applicant's own account on the case (as an online application has it).
+    Case.objects.filter(pk=case.pk).update(applicant_user=user)
+    page = client_for(user).get(f"/my/cases/{case.pk}/").content.decode()
+    for text in ("收件大厅", world["hub"].name, "办理大厅", world["a"].name, "取件地点", "待收件大厅移交"):
+        assert text in page, text
