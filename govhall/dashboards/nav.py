@@ -103,3 +103,8 @@ def staff_nav(request) -> dict[str, Any]:
     """Context processor: `staff_nav`, read only when a staff page shows it."""
     user = getattr(request, "user", None)
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
+
+
+# --- handover18 ---
+# 代收代办 (收受分离): cases received at one hall for another, to hand over or receive.
+ENTRIES.append(NavEntry("代收代办", "cases:handovers", _any(CASES_STAFF)))
