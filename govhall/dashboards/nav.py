@@ -103,3 +103,8 @@ def staff_nav(request) -> dict[str, Any]:
     """Context processor: `staff_nav`, read only when a staff page shows it."""
     user = getattr(request, "user", None)
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
+
+# --- notice18 ---
+from govhall.accounts.models import STAFF_ROLES as _N18_STAFF  # noqa: E402
+
+ENTRIES.append(NavEntry("信息沟通", "coordination:notice_inbox", _any(_N18_STAFF)))
