@@ -99,7 +99,9 @@ class NoticeIn(_N18Schema):
     kind: str = _N18Field(..., description="down 通知 / up 报告")
     title: str
     body: str
-    audience: str = _N18Field("all", description="通知：all 全部大厅、halls 指定大厅、roles 指定角色；报告忽略")
+    audience: str = _N18Field(
+        "all", description="通知：all 全部大厅、halls 指定大厅、roles 指定角色；报告忽略"
+    )
     halls: list[int] = _N18Field([], description="指定大厅的 id（audience=halls）")
     roles: list[str] = _N18Field([], description="branch_manager、chief_rep、clerk；不填即全部")
     reply_required: bool = False
@@ -187,9 +189,9 @@ def notices_sent(request, q: str = "", kind: str = ""):
             "sent_at": n.sent_at,
             "reply_required": n.reply_required,
             "reply_by": n.reply_by,
-            "recipients": n.n_recipients,
-            "read": n.n_read,
-            "replied": n.n_replied,
+            "recipients": n.n_recipients,  # type: ignore[attr-defined]
+            "read": n.n_read,  # type: ignore[attr-defined]
+            "replied": n.n_replied,  # type: ignore[attr-defined]
         }
         for n in _n18_selectors.notices_sent(_n18_user(request), q=q[:50], kind=kind)[:2000]
     ]

@@ -2,14 +2,12 @@
 joint meetings and their action items, notices with receipts, 帮办代办, and cases
 handed between halls. Each part keeps its models in its own block below."""
 
-from django.db import models  # noqa: F401
-
-
 # --- notice18 ---
 # 信息沟通: notices from the district office down to the halls (通知) and reports
 # from a branch up to the district office (报告), each with one receipt per
 # recipient (read once, the first time kept; a reply when one is asked for).
 from django.conf import settings as _n18_settings  # noqa: E402
+from django.db import models  # noqa: F401
 from simple_history.models import HistoricalRecords as _N18History  # noqa: E402
 
 from govhall.core.masking import mask_phone as _n18_mask_phone  # noqa: E402
@@ -35,7 +33,10 @@ class Notice(_N18TimeStamped):
     title = models.CharField("标题", max_length=120)
     body = models.TextField("正文", max_length=5000)
     sender = models.ForeignKey(
-        _n18_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notices_sent", verbose_name="发送人"
+        _n18_settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notices_sent",
+        verbose_name="发送人",
     )
     sender_center = models.ForeignKey(
         "centers.Center", on_delete=models.PROTECT, related_name="notices_sent", verbose_name="发送单位"

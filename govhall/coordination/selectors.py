@@ -1,6 +1,5 @@
 """Readers of coordination's records, scoped to what the user may see."""
 
-
 # --- notice18 ---
 # 信息沟通: a user's inbox (their receipts), what they sent, and the sender's tracking.
 from typing import Any as _N18Any  # noqa: E402
@@ -86,7 +85,9 @@ def notices_sent(user: _N18Any, *, q: str = "", kind: str = "", sort: str = "") 
     return qs.order_by(*order)
 
 
-def notice_inbox(user: _N18Any, *, q: str = "", status: str = "", sort: str = "") -> _N18QuerySet[NoticeReceipt]:
+def notice_inbox(
+    user: _N18Any, *, q: str = "", status: str = "", sort: str = ""
+) -> _N18QuerySet[NoticeReceipt]:
     """`user`'s receipts: unread first, then the newest (or by reply deadline)."""
     user = _n18_user(user)
     if user is None:
@@ -100,7 +101,9 @@ def notice_inbox(user: _N18Any, *, q: str = "", status: str = "", sort: str = ""
         qs = qs.filter(read_at__isnull=True)
     elif status == "reply_due":
         qs = qs.filter(notice__reply_required=True, replied_at__isnull=True)
-    unread_first = _N18Case(_N18When(read_at__isnull=True, then=0), default=1, output_field=_N18IntegerField())
+    unread_first = _N18Case(
+        _N18When(read_at__isnull=True, then=0), default=1, output_field=_N18IntegerField()
+    )
     if sort == "reply_by":
         return qs.order_by("notice__reply_by", "-notice__sent_at", "-id")
     if sort == "newest":
@@ -112,9 +115,7 @@ def notice_get(user: _N18Any, pk: int) -> tuple[Notice, NoticeReceipt | None, bo
     """The notice with `user`'s receipt and whether they are on its sender side.
     Anyone neither sender nor recipient gets NotFound (404)."""
     user = _n18_user(user)
-    notice = (
-        Notice.objects.select_related("sender", "sender_center").filter(pk=pk).first() if user else None
-    )
+    notice = Notice.objects.select_related("sender", "sender_center").filter(pk=pk).first() if user else None
     if notice is None:
         raise _N18NotFound(NOTICE_NOT_FOUND)
     receipt = NoticeReceipt.objects.filter(notice=notice, user=user).first()

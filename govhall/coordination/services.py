@@ -1,6 +1,5 @@
 """The rules of coordination between the district center and its halls: the only writers."""
 
-
 # --- notice18 ---
 # 信息沟通: sending a notice or a report (recipients resolved once, attachments
 # checked by content), reading (the first time kept), replying, and reminding by
@@ -103,7 +102,7 @@ def notice_attachment_check(file: _N18Any) -> tuple[str, str]:
 
 
 def _n18_recipients(
-    *, kind: str, sender: _N18Any, sender_center: _N18Any, audience: str, halls: list, roles: list[str]
+    *, kind: str, sender: _N18Any, sender_center: _N18Any, halls: list, roles: list[str]
 ) -> list[_N18RoleAssignment]:
     """One role assignment per person addressed (the first hall and role they hold there)."""
     if kind == Notice.Kind.UP:
@@ -128,6 +127,61 @@ def _n18_recipients(
     return chosen
 
 
+def _n18_sender_center(by: _N18Any, kind: str, center: _N18Any) -> _N18Any:
+    """The center `by` sends a `kind` notice from (theirs to choose when they hold several)."""
+    if by is None or not getattr(by, "is_authenticated", False):
+        raise _N18Refused("请先登录。")
+    if kind not in Notice.Kind.values:
+        raise _N18DomainError("请选择类型：通知或报告。", field="kind")
+    centers = notice_compose_centers(by, kind)
+    if not centers:
+        raise _N18Refused(NOTICE_REFUSED_COMPOSE)
+    if center is None:
+        return centers[0]
+    for c in centers:
+        if c.pk == center.pk:
+            return c
+    raise _N18Refused("您不能以该单位的名义发送。")
+
+
+def _n18_check_text(title: str, body: str, errors: dict[str, list[str]]) -> None:
+    if not title:
+        errors["title"] = ["请填写标题。"]
+    elif len(title) > 120:
+        errors["title"] = ["标题不能超过 120 个字。"]
+    if not body:
+        errors["body"] = ["请填写正文。"]
+    elif len(body) > 5000:
+        errors["body"] = ["正文不能超过 5000 个字。"]
+
+
+def _n18_audience(
+    sender_center: _N18Any,
+    audience: str,
+    halls: _N18Iterable[_N18Any],
+    roles: _N18Iterable[str],
+    errors: dict[str, list[str]],
+) -> tuple[list, list[str]]:
+    """The halls and roles a notice down addresses (all hall roles when none is chosen)."""
+    role_list = list(dict.fromkeys(roles))
+    if any(r not in NOTICE_HALL_ROLES for r in role_list):
+        errors["roles"] = ["角色只能是分中心负责人、首席代表或窗口工作人员。"]
+    if audience not in (Notice.Audience.ALL, Notice.Audience.HALLS, Notice.Audience.ROLES):
+        errors["audience"] = ["请选择发送范围：全部大厅、指定大厅或指定角色。"]
+    elif audience == Notice.Audience.ROLES and not role_list:
+        errors["roles"] = ["按角色发送时，请至少选择一个角色。"]
+    district_halls = {h.pk: h for h in notice_district_halls(sender_center)}
+    hall_list: list = list(district_halls.values())
+    if audience == Notice.Audience.HALLS:
+        chosen = list(dict.fromkeys(getattr(h, "pk", h) for h in halls))
+        hall_list = [district_halls[pk] for pk in chosen if pk in district_halls]
+        if not chosen:
+            errors["halls"] = ["按大厅发送时，请至少选择一个大厅。"]
+        elif len(hall_list) != len(chosen):
+            errors["halls"] = ["只能选择本区运行中的分中心或便民服务中心。"]
+    return hall_list, role_list or list(NOTICE_HALL_ROLES)
+
+
 def notice_send(
     *,
     by: _N18Any,
@@ -145,71 +199,31 @@ def notice_send(
     """Send a notice down (the district office to all halls, chosen halls or chosen
     roles) or a report up (a branch manager to the district office). Every check
     comes before any write; the recipients are fixed now, one receipt each."""
-    if by is None or not getattr(by, "is_authenticated", False):
-        raise _N18Refused("请先登录。")
-    if kind not in Notice.Kind.values:
-        raise _N18DomainError("请选择类型：通知或报告。", field="kind")
-    centers = notice_compose_centers(by, kind)
-    if not centers:
-        raise _N18Refused(NOTICE_REFUSED_COMPOSE)
-    if center is not None:
-        if center.pk not in {c.pk for c in centers}:
-            raise _N18Refused("您不能以该单位的名义发送。")
-        sender_center = next(c for c in centers if c.pk == center.pk)
-    else:
-        sender_center = centers[0]
+    sender_center = _n18_sender_center(by, kind, center)
     errors: dict[str, list[str]] = {}
     title, body = (title or "").strip(), (body or "").strip()
-    if not title:
-        errors["title"] = ["请填写标题。"]
-    elif len(title) > 120:
-        errors["title"] = ["标题不能超过 120 个字。"]
-    if not body:
-        errors["body"] = ["请填写正文。"]
-    elif len(body) > 5000:
-        errors["body"] = ["正文不能超过 5000 个字。"]
+    _n18_check_text(title, body, errors)
     hall_list: list = []
     role_list: list[str] = []
     if kind == Notice.Kind.UP:
         audience = Notice.Audience.OFFICE
     else:
-        role_list = list(dict.fromkeys(roles))
-        unknown = [r for r in role_list if r not in NOTICE_HALL_ROLES]
-        if unknown:
-            errors["roles"] = ["角色只能是分中心负责人、首席代表或窗口工作人员。"]
-        if audience not in (Notice.Audience.ALL, Notice.Audience.HALLS, Notice.Audience.ROLES):
-            errors["audience"] = ["请选择发送范围：全部大厅、指定大厅或指定角色。"]
-        elif audience == Notice.Audience.ROLES and not role_list:
-            errors["roles"] = ["按角色发送时，请至少选择一个角色。"]
-        district_halls = {h.pk: h for h in notice_district_halls(sender_center)}
-        if audience == Notice.Audience.HALLS:
-            chosen = list(dict.fromkeys(getattr(h, "pk", h) for h in halls))
-            if not chosen:
-                errors["halls"] = ["按大厅发送时，请至少选择一个大厅。"]
-            elif any(pk not in district_halls for pk in chosen):
-                errors["halls"] = ["只能选择本区运行中的分中心或便民服务中心。"]
-            else:
-                hall_list = [district_halls[pk] for pk in chosen]
-        else:
-            hall_list = list(district_halls.values())
-        if not role_list:
-            role_list = list(NOTICE_HALL_ROLES)
-    if reply_required:
-        if reply_by is None:
-            errors["reply_by"] = ["要求回复时，请填写回复期限。"]
-        elif reply_by < _n18_tz.localdate():
-            errors["reply_by"] = ["回复期限不能早于今天。"]
-    else:
+        hall_list, role_list = _n18_audience(sender_center, audience, halls, roles, errors)
+    if not reply_required:
         reply_by = None
+    elif reply_by is None:
+        errors["reply_by"] = ["要求回复时，请填写回复期限。"]
+    elif reply_by < _n18_tz.localdate():
+        errors["reply_by"] = ["回复期限不能早于今天。"]
     files = [f for f in attachments if f]
     if len(files) > ATTACHMENT_MAX_COUNT:
         errors["attachments"] = [f"附件最多 {ATTACHMENT_MAX_COUNT} 个。"]
     if errors:
-        first = next(iter(errors.values()))[0]
-        raise _N18DomainError(first, field=next(iter(errors)), errors=errors)
+        field = next(iter(errors))
+        raise _N18DomainError(errors[field][0], field=field, errors=errors)
     checked = [(f, *notice_attachment_check(f)) for f in files]
     recipients = _n18_recipients(
-        kind=kind, sender=by, sender_center=sender_center, audience=audience, halls=hall_list, roles=role_list
+        kind=kind, sender=by, sender_center=sender_center, halls=hall_list, roles=role_list
     )
     if not recipients:
         raise _N18DomainError("按所选范围没有找到收件人，请调整发送范围或角色。", field="audience")
@@ -221,7 +235,7 @@ def notice_send(
             sender=by,
             sender_center=sender_center,
             audience=audience,
-            roles=role_list if kind == Notice.Kind.DOWN else [],
+            roles=role_list,
             reply_required=bool(reply_required),
             reply_by=reply_by,
             sent_at=_n18_tz.now(),
@@ -230,7 +244,10 @@ def notice_send(
         if audience == Notice.Audience.HALLS:
             notice.halls.set(hall_list)
         _n18_insert_many(
-            [NoticeReceipt(notice=notice, user_id=a.user_id, center_id=a.center_id, role=a.role) for a in recipients],
+            [
+                NoticeReceipt(notice=notice, user_id=a.user_id, center_id=a.center_id, role=a.role)
+                for a in recipients
+            ],
             by=by,
             reason="收件",
         )
@@ -239,6 +256,13 @@ def notice_send(
             att.file.save(f"{_n18_secrets.token_hex(16)}.{ext}", f, save=False)
             _n18_save(att, by=by, reason="上传附件")
     return notice
+
+
+def _n18_sms(phone: str, text: str):
+    def send() -> None:
+        _n18_send_sms(phone, text)
+
+    return send
 
 
 def _n18_receipt_locked(notice: Notice, by: _N18Any) -> NoticeReceipt | None:
@@ -294,7 +318,9 @@ def notice_remind(*, by: _N18Any, notice: Notice) -> dict[str, int]:
         .order_by("id")
     )
     if not pending:
-        raise _N18WrongState("所有收件人均已阅读" + ("并回复" if notice.reply_required else "") + "，无须提醒。")
+        raise _N18WrongState(
+            "所有收件人均已阅读" + ("并回复" if notice.reply_required else "") + "，无须提醒。"
+        )
     now = _n18_tz.now()
     what = "通知" if notice.kind == Notice.Kind.DOWN else "报告"
     reminded = no_phone = 0
@@ -310,7 +336,7 @@ def notice_remind(*, by: _N18Any, notice: Notice) -> dict[str, int]:
         if phone:
             reminded += 1
             _n18_log.info("通知 %s 提醒 %s（%s）", notice.pk, r.user_id, _n18_mask_phone(phone))
-            _n18_transaction.on_commit(lambda p=phone, t=text: _n18_send_sms(p, t))
+            _n18_transaction.on_commit(_n18_sms(phone, text))
         else:
             no_phone += 1
     return {"reminded": reminded, "no_phone": no_phone}

@@ -13,7 +13,13 @@ urlpatterns += [
     path("staff/notices/<int:pk>/", views_notices.notice_detail, name="notice_detail"),
     path("staff/notices/<int:pk>/reply/", views_notices.notice_reply, name="notice_reply"),
     path("staff/notices/<int:pk>/track/", views_notices.notice_track, name="notice_track"),
-    path("staff/notices/<int:pk>/track/export.xlsx", views_notices.notice_track_export, name="notice_track_export"),
+    path(
+        "staff/notices/<int:pk>/track/export.xlsx",
+        views_notices.notice_track_export,
+        name="notice_track_export",
+    ),
     path("staff/notices/<int:pk>/remind/", views_notices.notice_remind, name="notice_remind"),
-    path("staff/notices/<int:pk>/files/<int:aid>/", views_notices.notice_attachment, name="notice_attachment"),
+    path(
+        "staff/notices/<int:pk>/files/<int:aid>/", views_notices.notice_attachment, name="notice_attachment"
+    ),
 ]

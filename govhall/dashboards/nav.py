@@ -104,6 +104,7 @@ def staff_nav(request) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
 
+
 # --- notice18 ---
 from govhall.accounts.models import STAFF_ROLES as _N18_STAFF  # noqa: E402
 

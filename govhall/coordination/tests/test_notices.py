@@ -17,6 +17,7 @@ from govhall.coordination.models import Notice, NoticeAttachment, NoticeReceipt
 from govhall.core.errors import DomainError, NotFound, Refused, WrongState
 from govhall.core.notifications import LogBackend
 
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -40,7 +41,12 @@ def docx_bytes(member: str = "word/document.xml") -> bytes:
 
 
 def send(world, **kw):
-    args = {"by": world["admin"], "kind": "down", "title": "关于统一着装的通知", "body": "各分中心：请于下周一起统一着装。"}
+    args = {
+        "by": world["admin"],
+        "kind": "down",
+        "title": "关于统一着装的通知",
+        "body": "各分中心：请于下周一起统一着装。",
+    }
     args.update(kw)
     return services.notice_send(**args)
 
@@ -67,7 +73,9 @@ def test_notice_to_chosen_halls_and_roles_reaches_only_them(world):
 
 
 def test_report_goes_up_from_a_branch_manager_to_the_district_office_only(world):
-    n = services.notice_send(by=world["manager_a"], kind="up", title="婚姻登记分中心月报", body="本月办件 300 件。")
+    n = services.notice_send(
+        by=world["manager_a"], kind="up", title="婚姻登记分中心月报", body="本月办件 300 件。"
+    )
     assert n.audience == "office" and n.sender_center == world["a"]
     assert names(n) == ["tadmin"]
     with pytest.raises(Refused):
@@ -121,7 +129,10 @@ def test_reading_twice_is_one_receipt_and_the_first_time_is_kept(world):
     assert r.read_at == read_at
     assert api["read_at"] is not None
     assert NoticeReceipt.objects.filter(notice=n, user=world["clerk_a"]).count() == 1
-    assert list(r.history.values_list("history_type", "history_change_reason")) == [("~", "阅读"), ("+", "收件")]
+    assert list(r.history.values_list("history_type", "history_change_reason")) == [
+        ("~", "阅读"),
+        ("+", "收件"),
+    ]
     assert selectors.notice_figures(n)["read"] == 1
     # the sender opening it writes no receipt
     assert client_for(world["admin"]).get(f"/staff/notices/{n.pk}/").status_code == 200
@@ -341,7 +352,13 @@ def test_compose_page_sends_and_opens_the_tracking_page(world):
     assert c.get("/staff/notices/new/").status_code == 200
     resp = c.post(
         "/staff/notices/new/",
-        {"kind": "down", "title": "节假日值班安排", "body": "请报送值班表。", "audience": "halls", "halls": [world["b"].pk]},
+        {
+            "kind": "down",
+            "title": "节假日值班安排",
+            "body": "请报送值班表。",
+            "audience": "halls",
+            "halls": [world["b"].pk],
+        },
         follow=True,
     )
     assert resp.status_code == 200
