@@ -8,6 +8,7 @@ import logging as _n18_logging  # noqa: E402
 import re as _n18_re  # noqa: E402
 import secrets as _n18_secrets  # noqa: E402
 import zipfile as _n18_zipfile  # noqa: E402
+from collections.abc import Callable as _N18Callable  # noqa: E402
 from collections.abc import Iterable as _N18Iterable  # noqa: E402
 from datetime import date as _n18_date  # noqa: E402
 from typing import Any as _N18Any  # noqa: E402
@@ -258,7 +259,7 @@ def notice_send(
     return notice
 
 
-def _n18_sms(phone: str, text: str):
+def _n18_sms(phone: str, text: str) -> _N18Callable[[], None]:
     def send() -> None:
         _n18_send_sms(phone, text)
 
