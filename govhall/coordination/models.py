@@ -49,7 +49,7 @@ class Notice(_N18TimeStamped):
     reply_required = models.BooleanField("须回复", default=False)
     reply_by = models.DateField("回复期限", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间")
-    history = _N18History()
+    history = _N18History(m2m_fields=[halls])
 
     class Meta:
         verbose_name = "通知与报告"

@@ -68,7 +68,10 @@ def test_notice_to_all_halls_reaches_each_person_holding_a_hall_role_once(world)
 
 
 def test_notice_to_chosen_halls_and_roles_reaches_only_them(world):
-    assert names(send(world, audience="halls", halls=[world["b"]])) == ["tclerk_b", "tmanager_b"]
+    to_b = send(world, audience="halls", halls=[world["b"]])
+    assert names(to_b) == ["tclerk_b", "tmanager_b"]
+    latest = to_b.history.order_by("-history_id").first()
+    assert [h.center_id for h in latest.halls.all()] == [world["b"].pk]  # the chosen halls are in its history
     assert names(send(world, audience="roles", roles=["branch_manager"])) == ["tmanager_a", "tmanager_b"]
 
 
