@@ -376,3 +376,20 @@ def test_api_is_in_the_openapi_document(world):
     doc = client_for(world["admin"]).get("/api/v1/openapi.json").json()
     for path in ("/api/v1/notices", "/api/v1/notices/{pk}/remind", "/api/v1/notices/{pk}/receipts"):
         assert path in doc["paths"]
+
+
+def test_odd_api_input_is_answered_without_a_server_error(world):
+    c = client_for(world["admin"])
+    codes = [
+        c.get("/api/v1/notices/99999999999999999999999").status_code,
+        c.get("/api/v1/notices?q=%00abc").status_code,
+        c.post("/api/v1/notices", {"kind": "down", "title": "a\x00b", "body": "x"}).status_code,
+        c.post("/api/v1/notices", {"kind": "sideways", "title": "ab", "body": "x"}).status_code,
+        c.post(
+            "/api/v1/notices",
+            {"kind": "down", "title": "ab", "body": "x", "audience": "halls", "halls": ["999999"]},
+        ).status_code,
+        c.post("/api/v1/notices/1/reply", {"text": "\x00"}, content_type="application/json").status_code,
+    ]
+    assert codes == [404, 422, 422, 400, 400, 422]
+    assert not Notice.objects.exists()
