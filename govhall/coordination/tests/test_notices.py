@@ -393,3 +393,28 @@ def test_odd_api_input_is_answered_without_a_server_error(world):
     ]
     assert codes == [404, 422, 422, 400, 400, 422]
     assert not Notice.objects.exists()
+
+
+def test_branch_manager_reports_up_from_the_page_and_the_office_replies(world):
+    c = client_for(world["manager_a"])
+    form = c.get("/staff/notices/new/").content.decode()
+    assert "报告（分中心→区政务办）" in form and "指定大厅" not in form
+    due = (timezone.localdate() + timedelta(days=5)).isoformat()
+    resp = c.post(
+        "/staff/notices/new/",
+        {
+            "kind": "up",
+            "title": "关于增设自助终端的请示",
+            "body": "请予支持。",
+            "reply_required": "on",
+            "reply_by": due,
+        },
+    )
+    assert resp.status_code == 302
+    n = Notice.objects.get()
+    assert n.kind == "up" and names(n) == ["tadmin"]
+    assert "关于增设自助终端的请示" in client_for(world["admin"]).get("/staff/notices/").content.decode()
+    services.notice_reply(by=world["admin"], notice=n, text="同意，列入明年计划。")
+    track = c.get(f"/staff/notices/{n.pk}/track/").content.decode()
+    assert "同意，列入明年计划。" in track
+    assert client_for(world["manager_b"]).get(f"/staff/notices/{n.pk}/").status_code == 404
