@@ -108,3 +108,7 @@ def staff_nav(request) -> dict[str, Any]:
 # --- handover18 ---
 # 代收代办 (收受分离): cases received at one hall for another, to hand over or receive.
 ENTRIES.append(NavEntry("代收代办", "cases:handovers", _any(CASES_STAFF)))
+# --- notice18 ---
+from govhall.accounts.models import STAFF_ROLES as _N18_STAFF  # noqa: E402
+
+ENTRIES.append(NavEntry("信息沟通", "coordination:notice_inbox", _any(_N18_STAFF)))
