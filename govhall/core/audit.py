@@ -13,7 +13,8 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
-from django.db.models import OuterRef, QuerySet, Subquery, prefetch_related_objects
+from django.db import connection
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value, prefetch_related_objects
 
 from .errors import DomainError
 from .history import changes_between
@@ -233,19 +234,30 @@ def audit_entries(
 ) -> list[AuditEntry]:
     """Recorded changes, newest first, across the audited models.
 
-    `since` is inclusive and `until` exclusive. The merge reads only the newest
-    offset+limit (id, date) pairs of each model, then loads the full rows of the
-    page window alone, so a page costs a few small queries per model."""
+    `since` is inclusive and `until` exclusive. One statement merges the newest
+    offset+limit (date, id) pairs of each model and cuts the page; then only the
+    page's rows are loaded, a few queries per model that appears on it."""
     window = offset + limit
-    heads: list[tuple[datetime, str, int]] = []
-    for key in _keys(models):
-        qs = _filtered(key, user_id=user_id, since=since, until=until)
-        if qs is None:
-            continue
-        rows = qs.order_by("-history_date", "-history_id").values_list("history_date", "history_id")[:window]
-        heads.extend((when, key, hid) for when, hid in rows)
-    heads.sort(reverse=True)
-    page = heads[offset:window]
+    parts = _filtered_parts(models, user_id=user_id, since=since, until=until)
+    if not parts or window <= 0:
+        return []
+    # One statement: each model's newest `window` (date, id), merged and cut to the page.
+    selects, params = [], []
+    for n, (_key, qs) in enumerate(parts):
+        sql, p = (
+            qs.order_by("-history_date", "-history_id")
+            .annotate(src=Value(n, output_field=IntegerField()))
+            .values_list("history_date", "history_id", "src")[:window]
+            .query.sql_with_params()
+        )
+        selects.append(f"SELECT * FROM ({sql}) AS part{n}")  # noqa: S608 - Django's own SQL
+        params.extend(p)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(selects) + f" ORDER BY 1 DESC, 2 DESC LIMIT {int(limit)} OFFSET {int(offset)}",
+            params,
+        )
+        page = [(when, parts[src][0], hid) for when, hid, src in cursor.fetchall()]
     wanted: dict[str, list[int]] = {}
     for _, key, hid in page:
         wanted.setdefault(key, []).append(hid)
@@ -265,13 +277,23 @@ def audit_count(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> int:
-    """How many entries `audit_entries` would page through with the same filters."""
-    total = 0
-    for key in _keys(models):
-        qs = _filtered(key, user_id=user_id, since=since, until=until)
-        if qs is not None:
-            total += qs.count()
-    return total
+    """How many entries `audit_entries` would page through with the same filters (one statement)."""
+    parts = _filtered_parts(models, user_id=user_id, since=since, until=until)
+    if not parts:
+        return 0
+    counts, params = [], []
+    for n, (_key, qs) in enumerate(parts):
+        sql, p = qs.order_by().values_list("history_id").query.sql_with_params()
+        counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS part{n})")  # noqa: S608 - Django's own SQL
+        params.extend(p)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(counts), params)
+        return int(cursor.fetchone()[0] or 0)
+
+
+def _filtered_parts(models, *, user_id, since, until) -> list[tuple[str, QuerySet]]:
+    found = ((key, _filtered(key, user_id=user_id, since=since, until=until)) for key in _keys(models))
+    return [(key, qs) for key, qs in found if qs is not None]
 
 
 def personal_data_access_record(*, by, obj, field: str, reason: str = "") -> PersonalDataAccess:
@@ -335,7 +357,10 @@ def audit_prune(*, now: datetime | None = None) -> dict[str, int]:
     removed: dict[str, int] = {}
     with transaction.atomic():
         for model in apps.get_models():
-            if (model._meta.model_name or "").startswith("historical"):
+            # A many-to-many history row (no date of its own) goes with its parent's row.
+            if (model._meta.model_name or "").startswith("historical") and any(
+                f.name == "history_date" for f in model._meta.fields
+            ):
                 n, _ = model._default_manager.filter(history_date__lt=cutoff).delete()
                 if n:
                     removed[model._meta.label] = n
