@@ -10,3 +10,11 @@ class CoordinationConfig(AppConfig):
         # Each part registers its answers to the lower apps' extension points here,
         # in its own marked block.
         pass
+        # --- meet18 ---
+        from govhall.cases.extensions import supervision_rows
+        from govhall.core.extensions import workbench_sections
+
+        from . import selectors as meet_selectors
+
+        workbench_sections.register(meet_selectors.action_item_workbench, label="joint meetings (联席会议)")
+        supervision_rows.register(meet_selectors.action_item_supervision, label="meeting action items (议定事项)")

@@ -103,3 +103,16 @@ def staff_nav(request) -> dict[str, Any]:
     """Context processor: `staff_nav`, read only when a staff page shows it."""
     user = getattr(request, "user", None)
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
+
+# --- meet18 ---
+# 联席会议 (coordination; named by view, dashboards does not import its sibling): the meeting
+# list for the district office and the halls' management; 议定事项 for every staff member (each
+# sees the items of their meetings and those they own).
+ENTRIES += [
+    NavEntry(
+        "联席会议",
+        "coordination:meeting_list",
+        _any({Role.DISTRICT_ADMIN, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.CHIEF_REP}),
+    ),
+    NavEntry("议定事项督办", "coordination:action_item_list", _any(CASES_STAFF)),
+]
