@@ -9,7 +9,7 @@ from datetime import date, datetime  # noqa: E402
 from typing import Any  # noqa: E402
 
 from django.http import HttpRequest  # noqa: E402
-from ninja import Field, File, Form, Schema, UploadedFile  # noqa: E402
+from ninja import Field, File, Form, Query, Schema, UploadedFile  # noqa: E402
 from ninja.pagination import paginate  # noqa: E402
 
 from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS  # noqa: E402
@@ -119,7 +119,10 @@ def _meeting_detail(user: Any, m: Meeting) -> dict[str, Any]:
 )
 @paginate(Paging)
 def meetings_list(request, q: str = "", status: str = "", sort: str = ""):
-    return [_meeting_row(m) for m in meet_selectors.meetings_search(_meet_user(request), q=q, status=status, sort=sort)]
+    return [
+        _meeting_row(m)
+        for m in meet_selectors.meetings_search(_meet_user(request), q=q, status=status, sort=sort)
+    ]
 
 
 class ConveneIn(Schema):
@@ -256,6 +259,16 @@ def meetings_action_item_add(request, pk: int, payload: ActionItemIn):
     return 201, meet_selectors.action_item_row(meet_selectors.action_item_get(user, x.pk))
 
 
+class ActionItemFilter(Schema):
+    q: str = Field("", description="搜索事项、会议、责任单位或责任人")
+    status: str = Field("", description="open 办理中、closed 已销号")
+    level: str = Field("", description="red、yellow 或 none")
+    owner_kind: str = Field("", description="center、department 或 person")
+    mine: bool = Field(False, description="只看本人/本单位负责的")
+    meeting_id: int | None = None
+    sort: str = Field("", description="''红牌在前、due_on、-due_on、owner、-created_at")
+
+
 @router.get(
     "/action-items",
     response={200: list[ActionItemOut], **READ_ERRORS},
@@ -263,26 +276,8 @@ def meetings_action_item_add(request, pk: int, payload: ActionItemIn):
     operation_id="action_items_list",
 )
 @paginate(Paging)
-def action_items_list(
-    request,
-    q: str = "",
-    status: str = "",
-    level: str = "",
-    owner_kind: str = "",
-    mine: bool = False,
-    meeting_id: int | None = None,
-    sort: str = "",
-):
-    qs = meet_selectors.action_items_search(
-        _meet_user(request),
-        q=q,
-        status=status,
-        level=level,
-        owner_kind=owner_kind,
-        mine=mine,
-        meeting_id=meeting_id,
-        sort=sort,
-    )
+def action_items_list(request, filters: Query[ActionItemFilter]):
+    qs = meet_selectors.action_items_search(_meet_user(request), **filters.dict())
     return [meet_selectors.action_item_row(x) for x in qs]
 
 
@@ -310,15 +305,10 @@ def action_items_by_owner(request):
     summary="议定事项导出 Excel（筛选条件同列表）",
     operation_id="action_items_export",
 )
-def action_items_export(
-    request, q: str = "", status: str = "", level: str = "", owner_kind: str = "", mine: bool = False, sort: str = ""
-):
+def action_items_export(request, filters: Query[ActionItemFilter]):
     from .views_meetings import action_items_xlsx
 
-    return action_items_xlsx(
-        _meet_user(request),
-        {"q": q, "status": status, "level": level, "owner_kind": owner_kind, "mine": mine, "sort": sort},
-    )
+    return action_items_xlsx(_meet_user(request), filters.dict())
 
 
 @router.get(

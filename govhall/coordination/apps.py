@@ -17,4 +17,6 @@ class CoordinationConfig(AppConfig):
         from . import selectors as meet_selectors
 
         workbench_sections.register(meet_selectors.action_item_workbench, label="joint meetings (联席会议)")
-        supervision_rows.register(meet_selectors.action_item_supervision, label="meeting action items (议定事项)")
+        supervision_rows.register(
+            meet_selectors.action_item_supervision, label="meeting action items (议定事项)"
+        )

@@ -30,7 +30,9 @@ class ConveneForm(AccessibleForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place = forms.CharField(label="地点", max_length=100, required=False)
-    agenda = forms.CharField(label="议程", widget=forms.Textarea(attrs={"rows": 5}), max_length=4000, required=False)
+    agenda = forms.CharField(
+        label="议程", widget=forms.Textarea(attrs={"rows": 5}), max_length=4000, required=False
+    )
     centers = forms.ModelMultipleChoiceField(
         label="受邀中心（分中心）",
         queryset=Center.objects.none(),
@@ -108,7 +110,8 @@ class DecisionForm(AccessibleForm):
 
     def __init__(self, *args: Any, district_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_center"].queryset = Center.objects.filter(district_id=district_id).order_by("kind", "code")  # type: ignore[attr-defined]
+        centers = Center.objects.filter(district_id=district_id).order_by("kind", "code")
+        self.fields["owner_center"].queryset = centers  # type: ignore[attr-defined]
         self.fields["owner_department"].queryset = Department.objects.filter(district_id=district_id)  # type: ignore[attr-defined]
         self.fields["owner_user"].queryset = (  # type: ignore[attr-defined]
             User.objects.filter(role_assignments__center__district_id=district_id, is_active=True)
@@ -125,6 +128,4 @@ class CloseForm(AccessibleForm):
         max_length=4000,
         required=False,
     )
-    evidence_file = forms.FileField(
-        label="佐证材料（可选，PDF、JPG 或 PNG，不超过 10 MB）", required=False
-    )
+    evidence_file = forms.FileField(label="佐证材料（可选，PDF、JPG 或 PNG，不超过 10 MB）", required=False)

@@ -2,14 +2,12 @@
 joint meetings and their action items, notices with receipts, 帮办代办, and cases
 handed between halls. Each part keeps its models in its own block below."""
 
-from django.db import models  # noqa: F401
-
-
 # --- meet18 ---
 # 联席会议 (notice clause 二(三)): the district office convenes branches and departments;
 # the minutes' decisions become action items with one owner and a due date, watched by
 # 电子监察 (yellow near the date, red past it) until the owner closes them with evidence.
 from django.conf import settings  # noqa: E402
+from django.db import models  # noqa: F401
 from simple_history.models import HistoricalRecords  # noqa: E402
 
 from govhall.core.models import TimeStamped  # noqa: E402
@@ -174,9 +172,13 @@ class ActionItem(TimeStamped):
         indexes = [models.Index(fields=["status", "due_on"], name="action_item_open_due")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(owner_center__isnull=False, owner_department__isnull=True, owner_user__isnull=True)
+                condition=models.Q(
+                    owner_center__isnull=False, owner_department__isnull=True, owner_user__isnull=True
+                )
                 | models.Q(owner_center__isnull=True, owner_department__isnull=False, owner_user__isnull=True)
-                | models.Q(owner_center__isnull=True, owner_department__isnull=True, owner_user__isnull=False),
+                | models.Q(
+                    owner_center__isnull=True, owner_department__isnull=True, owner_user__isnull=False
+                ),
                 name="action_item_one_owner",
             ),
         ]

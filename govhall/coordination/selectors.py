@@ -1,6 +1,5 @@
 """Readers of coordination's records, scoped to what the user may see."""
 
-
 # --- meet18 ---
 # 联席会议: a meeting is seen by the district office of its district and by the
 # management of the halls (and departments) it invited; an action item by whoever sees
@@ -12,7 +11,6 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When  #
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from govhall.accounts.models import Role  # noqa: E402
 from govhall.accounts.selectors import center_ids_acting_as  # noqa: E402
 from govhall.centers.models import Center  # noqa: E402
 from govhall.core.errors import NotFound  # noqa: E402
@@ -23,7 +21,7 @@ from .permissions import ACTION_ITEM_NOT_FOUND, MEETING_NOT_FOUND, MEETING_TABLE
 LEVEL_LABELS = {"red": "红牌（已超期）", "yellow": "黄牌（临近期限）", "": "正常"}
 
 
-def _memo(user: Any, name: str, compute):
+def _memo(user: Any, name: str, compute: Any) -> Any:
     if user is None or not getattr(user, "is_authenticated", False):
         return compute(None)
     cached = user.__dict__.get(name)
@@ -35,7 +33,7 @@ def _memo(user: Any, name: str, compute):
 def meeting_districts(user: Any) -> set[int]:
     """Districts where `user` acts as the district office (may convene)."""
 
-    def compute(u):
+    def compute(u: Any) -> set[int]:
         if u is None:
             return set()
         ids = center_ids_acting_as(u, MEETING_TABLE["convene"])
@@ -47,13 +45,14 @@ def meeting_districts(user: Any) -> set[int]:
 def _halls(user: Any) -> tuple[set[int], set[int]]:
     """(hall ids, department ids) where `user` sees the meetings of the hall / department."""
 
-    def compute(u):
+    def compute(u: Any) -> tuple[set[int], set[int]]:
         if u is None:
             return set(), set()
         halls = center_ids_acting_as(u, MEETING_TABLE["view"])
         deps = set(
-            Center.objects.filter(id__in=center_ids_acting_as(u, OWNER_ROLES), department__isnull=False)
-            .values_list("department_id", flat=True)
+            Center.objects.filter(
+                id__in=center_ids_acting_as(u, OWNER_ROLES), department__isnull=False
+            ).values_list("department_id", flat=True)
         )
         return halls, deps
 
@@ -66,7 +65,9 @@ def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
     if not (districts or halls or deps):
         return Meeting.objects.none()
     ids = Meeting.objects.filter(
-        Q(district_id__in=districts) | Q(invitations__center_id__in=halls) | Q(invitations__department_id__in=deps)
+        Q(district_id__in=districts)
+        | Q(invitations__center_id__in=halls)
+        | Q(invitations__department_id__in=deps)
     ).values("id")
     return Meeting.objects.filter(id__in=ids).select_related("district", "convened_by")
 
@@ -110,15 +111,16 @@ def action_items_owned_by(user: Any) -> QuerySet[ActionItem]:
 
 def action_items_visible_to(user: Any) -> QuerySet[ActionItem]:
     """Items of the meetings `user` sees, and the items they own."""
-    ids = ActionItem.objects.filter(Q(meeting__in=meetings_visible_to(user).values("id")) | _owned_q(user)).values(
-        "id"
-    )
+    ids = ActionItem.objects.filter(
+        Q(meeting__in=meetings_visible_to(user).values("id")) | _owned_q(user)
+    ).values("id")
     return ActionItem.objects.filter(id__in=ids).select_related(
         "meeting", "owner_center", "owner_department", "owner_user", "closed_by"
     )
 
 
-def with_level(qs: QuerySet[ActionItem], today: date | None = None) -> QuerySet[ActionItem]:
+def with_level(qs: QuerySet[ActionItem], today: date | None = None) -> QuerySet[Any]:
+    # QuerySet[Any]: the rows carry the annotated `level`, which the model does not declare.
     """Annotate `level` ('red', 'yellow', '') as ActionItem.level_on decides it."""
     today = today or timezone.localdate()
     return qs.annotate(
@@ -155,7 +157,7 @@ def action_items_search(
     mine: bool = False,
     meeting_id: int | None = None,
     sort: str = "",
-) -> QuerySet[ActionItem]:
+) -> QuerySet[Any]:
     """The action item list of pages, API and export (red first by default)."""
     qs = with_level(action_items_owned_by(user) if mine else action_items_visible_to(user))
     if mine:
@@ -185,7 +187,7 @@ def action_items_search(
     return qs.order_by(*ITEM_SORTS.get(sort, ITEM_SORTS[""]))
 
 
-def action_item_get(user: Any, pk: int) -> ActionItem:
+def action_item_get(user: Any, pk: int) -> Any:
     x = with_level(action_items_visible_to(user)).filter(pk=pk).first()
     if x is None:
         raise NotFound(ACTION_ITEM_NOT_FOUND)

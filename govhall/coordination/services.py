@@ -1,6 +1,5 @@
 """The rules of coordination between the district center and its halls: the only writers."""
 
-
 # --- meet18 ---
 # 联席会议: the only writers of meetings, their attendance and minutes, and their action
 # items. Each checks the actor, validates, writes in one transaction and records history.
@@ -87,9 +86,7 @@ def meeting_convene(
     if not roles:
         raise DomainError("请至少选择一个参会角色。", field="roles")
     for c in centers:
-        access_at_center(
-            by, c, action="convene", table=MEETING_TABLE, refused=MEETING_REFUSED["convene"]
-        )
+        access_at_center(by, c, action="convene", table=MEETING_TABLE, refused=MEETING_REFUSED["convene"])
     district_ids = {c.district_id for c in centers}
     if len(district_ids) != 1:
         raise DomainError("受邀中心须属于同一个区县。", field="centers")
@@ -126,13 +123,13 @@ def meeting_record_attendance(
     if meeting.status == Meeting.Status.CANCELLED:
         raise WrongState("会议已取消，不能登记出席。")
     invitations = {i.pk: i for i in meeting.invitations.select_for_update()}
-    for pk, (status, attendee) in attendance.items():
+    for pk, (status, given) in attendance.items():
         inv = invitations.get(pk)
         if inv is None:
             raise DomainError("该单位不在本次会议的邀请名单中。", field="attendance")
         if status not in MeetingInvitation.Attendance.values:
             raise DomainError("出席情况只能是出席、缺席或请假。", field=f"attendance_{pk}")
-        attendee = _text(attendee, field=f"attendee_{pk}", label="参会人", max_length=100, required=False)
+        attendee = _text(given, field=f"attendee_{pk}", label="参会人", max_length=100, required=False)
         if status == MeetingInvitation.Attendance.PRESENT and not attendee:
             raise DomainError(f"{inv.invitee_name}：出席时请填写参会人。", field=f"attendee_{pk}")
         if (inv.attendance, inv.attendee) != (status, attendee):
@@ -175,9 +172,12 @@ def action_item_add(
         raise DomainError("责任中心须属于本区县。", field="owner")
     if owner_department is not None and owner_department.district_id != meeting.district_id:
         raise DomainError("责任部门须属于本区县。", field="owner")
-    if owner_user is not None and not RoleAssignment.objects.filter(
-        user=owner_user, center__district_id=meeting.district_id
-    ).exists():
+    if (
+        owner_user is not None
+        and not RoleAssignment.objects.filter(
+            user=owner_user, center__district_id=meeting.district_id
+        ).exists()
+    ):
         raise DomainError("责任人须是本区县的工作人员。", field="owner")
     if due_on is None:
         raise DomainError("请填写完成期限。", field="due_on")

@@ -17,5 +17,9 @@ urlpatterns += [
     path("staff/action-items/export.xlsx", views_meetings.action_item_export, name="action_item_export"),
     path("staff/action-items/<int:pk>/", views_meetings.action_item_detail, name="action_item_detail"),
     path("staff/action-items/<int:pk>/close/", views_meetings.action_item_close, name="action_item_close"),
-    path("staff/action-items/<int:pk>/evidence/", views_meetings.action_item_evidence, name="action_item_evidence"),
+    path(
+        "staff/action-items/<int:pk>/evidence/",
+        views_meetings.action_item_evidence,
+        name="action_item_evidence",
+    ),
 ]

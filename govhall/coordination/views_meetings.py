@@ -217,11 +217,22 @@ def action_items_xlsx(user: Any, f: dict[str, Any]) -> HttpResponse:
         ]
         for x in qs
     )
-    header = ["编号", "会议", "议定事项", "责任类型", "责任单位/责任人", "完成期限", "状态", "预警", "办结佐证", "销号人"]
+    header = [
+        "编号",
+        "会议",
+        "议定事项",
+        "责任类型",
+        "责任单位/责任人",
+        "完成期限",
+        "状态",
+        "预警",
+        "办结佐证",
+        "销号人",
+    ]
     return xlsx_response("联席会议议定事项.xlsx", "议定事项", header, rows)
 
 
-def _item_context(request, x: ActionItem, form: CloseForm | None = None) -> dict[str, Any]:
+def _item_context(request, x: Any, form: CloseForm | None = None) -> dict[str, Any]:
     return {
         "x": x,
         "may_close": x.status == ActionItem.Status.OPEN and selectors.is_owner(request.user, x),
@@ -259,4 +270,6 @@ def action_item_evidence(request, pk: int):
     x = selectors.action_item_get(request.user, pk)
     if not x.evidence_file:
         raise Http404("该事项没有佐证材料。")
-    return FileResponse(x.evidence_file.open("rb"), as_attachment=True, filename=x.evidence_file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        x.evidence_file.open("rb"), as_attachment=True, filename=x.evidence_file.name.rsplit("/", 1)[-1]
+    )

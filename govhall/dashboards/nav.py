@@ -104,6 +104,7 @@ def staff_nav(request) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
 
+
 # --- meet18 ---
 # 联席会议 (coordination; named by view, dashboards does not import its sibling): the meeting
 # list for the district office and the halls' management; 议定事项 for every staff member (each

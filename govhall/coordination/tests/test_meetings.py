@@ -48,7 +48,11 @@ def convene(world, *centers, title="第一季度分中心联席会议"):
 def decide(world, meeting, *, days=10, **owner):
     owner = owner or {"owner_center": world["a"]}
     return services.action_item_add(
-        by=world["admin"], meeting=meeting, title="完善婚姻登记分中心无障碍设施", due_on=today() + timedelta(days=days), **owner
+        by=world["admin"],
+        meeting=meeting,
+        title="完善婚姻登记分中心无障碍设施",
+        due_on=today() + timedelta(days=days),
+        **owner,
     )
 
 
@@ -62,12 +66,17 @@ def test_district_office_convenes_two_branches_and_every_step_is_in_history(worl
         meeting=m,
         attendance={invs[world["a"].pk].pk: ("present", "陈科长"), invs[world["b"].pk].pk: ("excused", "")},
     )
-    services.meeting_record_minutes(by=world["admin"], meeting=m, minutes="会议议定：各分中心完成无障碍改造。")
+    services.meeting_record_minutes(
+        by=world["admin"], meeting=m, minutes="会议议定：各分中心完成无障碍改造。"
+    )
     x = decide(world, m)
     m.refresh_from_db()
     assert m.status == Meeting.Status.HELD
     assert MeetingInvitation.objects.get(pk=invs[world["a"].pk].pk).attendance == "present"
-    assert [h.history_change_reason for h in m.history.order_by("history_date")] == ["召集联席会议", "登记会议纪要"]
+    assert [h.history_change_reason for h in m.history.order_by("history_date")] == [
+        "召集联席会议",
+        "登记会议纪要",
+    ]
     assert m.history.latest().history_user == world["admin"]
     assert invs[world["a"].pk].history.count() == 2  # invited, then attendance recorded
     assert x.history.get().history_user == world["admin"]
@@ -89,7 +98,9 @@ def test_only_the_district_office_convenes_and_runs_meetings(world):
         services.meeting_record_minutes(by=world["manager_a"], meeting=m, minutes="纪要")
     c = client_for(world["manager_a"])
     assert c.get(reverse("coordination:meeting_new")).status_code == 403
-    r = c.post(f"/api/v1/meetings/{m.pk}/minutes", json.dumps({"minutes": "纪要"}), content_type="application/json")
+    r = c.post(
+        f"/api/v1/meetings/{m.pk}/minutes", json.dumps({"minutes": "纪要"}), content_type="application/json"
+    )
     assert r.status_code == 403 and "区政务办" in r.json()["detail"]
     r = c.post(
         "/api/v1/meetings",
@@ -161,14 +172,26 @@ def test_convene_bad_input_is_refused_in_chinese_and_nothing_is_written(world):
     assert r.status_code == 400
     r = c.post(
         reverse("coordination:meeting_new"),
-        {"title": "", "place": "会议室", "agenda": "议程", "centers": [world["a"].pk], "roles": ["branch_manager"]},
+        {
+            "title": "",
+            "place": "会议室",
+            "agenda": "议程",
+            "centers": [world["a"].pk],
+            "roles": ["branch_manager"],
+        },
     )
     assert r.status_code == 400
     html = r.content.decode()
     assert "请填写会议名称" in html and 'id="id_title-error"' in html
     r = c.post(
         reverse("coordination:meeting_new"),
-        {"title": "季度会", "starts_at": "2026-12-20T09:00", "place": "会议室", "agenda": "议程", "roles": ["applicant"]},
+        {
+            "title": "季度会",
+            "starts_at": "2026-12-20T09:00",
+            "place": "会议室",
+            "agenda": "议程",
+            "roles": ["applicant"],
+        },
     )
     assert r.status_code == 400
     assert Meeting.objects.count() == 0 and MeetingInvitation.objects.count() == 0
@@ -194,15 +217,25 @@ def test_page_convenes_and_adds_a_decision(world):
     detail = c.get(r["Location"]).content.decode()
     assert "标准化建设联席会议" in detail and "录入议定事项" in detail
     due = (today() + timedelta(days=7)).isoformat()
-    r = c.post(f"/staff/meetings/{m.pk}/decisions/", {"title": "", "owner_center": world["a"].pk, "due_on": due})
+    r = c.post(
+        f"/staff/meetings/{m.pk}/decisions/", {"title": "", "owner_center": world["a"].pk, "due_on": due}
+    )
     assert r.status_code == 400 and "请填写议定事项" in r.content.decode()
     r = c.post(
         f"/staff/meetings/{m.pk}/decisions/",
-        {"title": "更新办事指南", "owner_center": world["a"].pk, "owner_user": world["clerk_a"].pk, "due_on": due},
+        {
+            "title": "更新办事指南",
+            "owner_center": world["a"].pk,
+            "owner_user": world["clerk_a"].pk,
+            "due_on": due,
+        },
     )
     assert r.status_code == 400 and "三选一" in r.content.decode()
     assert ActionItem.objects.count() == 0
-    r = c.post(f"/staff/meetings/{m.pk}/decisions/", {"title": "更新办事指南", "owner_center": world["a"].pk, "due_on": due})
+    r = c.post(
+        f"/staff/meetings/{m.pk}/decisions/",
+        {"title": "更新办事指南", "owner_center": world["a"].pk, "due_on": due},
+    )
     assert r.status_code == 302
     x = ActionItem.objects.get()
     assert x.owner_center == world["a"] and x.created_by == world["admin"]
@@ -244,7 +277,9 @@ def test_attendance_present_needs_the_attendee_and_unknown_invitees_are_refused(
         services.meeting_record_attendance(by=world["admin"], meeting=m, attendance={inv.pk: ("late", "x")})
     other = convene(world, world["b"], title="另一次会议").invitations.get()
     with pytest.raises(DomainError, match="邀请名单"):
-        services.meeting_record_attendance(by=world["admin"], meeting=m, attendance={other.pk: ("absent", "")})
+        services.meeting_record_attendance(
+            by=world["admin"], meeting=m, attendance={other.pk: ("absent", "")}
+        )
     r = client_for(world["admin"]).post(
         f"/staff/meetings/{m.pk}/attendance/", {f"attendance_{inv.pk}": "present", f"attendee_{inv.pk}": ""}
     )
@@ -264,9 +299,14 @@ def test_yellow_when_the_due_date_is_near_red_when_past(world):
     rows = supervision_extra(world["manager_a"])
     mine = [r for r in rows if r["kind"] == "联席会议议定事项"]
     assert [r["level"] for r in mine] == ["red", "yellow"]
-    assert [r["level"] for r in supervision_extra(world["admin"]) if r["kind"] == "联席会议议定事项"] == ["red", "yellow"]
+    assert [r["level"] for r in supervision_extra(world["admin"]) if r["kind"] == "联席会议议定事项"] == [
+        "red",
+        "yellow",
+    ]
     services.action_item_close(by=world["manager_a"], item=past, evidence="已完成改造")
-    assert [r["level"] for r in supervision_extra(world["manager_a"]) if r["kind"] == "联席会议议定事项"] == ["yellow"]
+    assert [r["level"] for r in supervision_extra(world["manager_a"]) if r["kind"] == "联席会议议定事项"] == [
+        "yellow"
+    ]
     page = client_for(world["manager_a"]).get(reverse("cases:supervision")).content.decode()
     assert "联席会议议定事项" in page
 
@@ -276,7 +316,11 @@ def test_a_branch_sees_only_its_own_meetings_items_page_api_export(world):
     theirs = convene(world, world["b"], title="人力社保专题会")
     mine = decide(world, ours, owner_center=world["a"])
     hidden = services.action_item_add(
-        by=world["admin"], meeting=theirs, title="社保窗口增设自助终端", due_on=today() + timedelta(days=5), owner_center=world["b"]
+        by=world["admin"],
+        meeting=theirs,
+        title="社保窗口增设自助终端",
+        due_on=today() + timedelta(days=5),
+        owner_center=world["b"],
     )
     c = client_for(world["manager_a"])
     page = c.get("/staff/action-items/").content.decode()
@@ -311,7 +355,10 @@ def test_owner_closes_with_evidence_others_are_refused(world):
     # Invited but not the owner: sees it, may not close it.
     r = client_for(world["manager_b"]).post(f"/api/v1/action-items/{x.pk}/close", {"evidence": "已完成"})
     assert r.status_code == 403
-    assert client_for(world["admin"]).post(f"/staff/action-items/{x.pk}/close/", {"evidence": "x"}).status_code == 403
+    assert (
+        client_for(world["admin"]).post(f"/staff/action-items/{x.pk}/close/", {"evidence": "x"}).status_code
+        == 403
+    )
     c = client_for(world["manager_a"])
     detail = c.get(f"/staff/action-items/{x.pk}/").content.decode()
     assert "data-confirm" in detail and "办结销号" in detail
@@ -323,7 +370,9 @@ def test_owner_closes_with_evidence_others_are_refused(world):
     x.refresh_from_db()
     assert x.status == ActionItem.Status.OPEN and x.history.count() == 1
     proof = SimpleUploadedFile("proof.pdf", b"%PDF-1.4 proof", content_type="application/pdf")
-    r = c.post(f"/staff/action-items/{x.pk}/close/", {"evidence": "已完成无障碍坡道改造", "evidence_file": proof})
+    r = c.post(
+        f"/staff/action-items/{x.pk}/close/", {"evidence": "已完成无障碍坡道改造", "evidence_file": proof}
+    )
     assert r.status_code == 302
     x.refresh_from_db()
     assert x.status == "closed" and x.closed_by == world["manager_a"] and x.evidence_file
