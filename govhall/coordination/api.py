@@ -221,6 +221,18 @@ def meetings_minutes(request, pk: int, payload: MinutesIn):
     return _meeting_detail(user, m)
 
 
+@router.post(
+    "/meetings/{pk}/cancel",
+    response={200: MeetingDetailOut, **WRITE_ERRORS},
+    summary="取消会议（区政务办；仅限尚未召开且无议定事项的会议）",
+    operation_id="meetings_cancel",
+)
+def meetings_cancel(request, pk: int):
+    user = _meet_user(request)
+    m = meet_services.meeting_cancel(by=user, meeting=meet_selectors.meeting_get(user, pk))
+    return _meeting_detail(user, m)
+
+
 class ActionItemIn(Schema):
     title: str
     due_on: date

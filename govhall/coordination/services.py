@@ -150,6 +150,19 @@ def meeting_record_minutes(*, by: User | None, meeting: Meeting, minutes: str) -
 
 
 @transaction.atomic
+def meeting_cancel(*, by: User | None, meeting: Meeting) -> Meeting:
+    """取消会议: only a meeting not yet held and with no decisions recorded."""
+    _run_meeting(by, meeting)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.CONVENED:
+        raise WrongState("只有尚未召开的会议可以取消。")
+    if meeting.action_items.exists():
+        raise WrongState("会议已有议定事项，不能取消。")
+    meeting.status = Meeting.Status.CANCELLED
+    return save_recorded(meeting, by=by, reason="取消会议")
+
+
+@transaction.atomic
 def action_item_add(
     *,
     by: User | None,

@@ -88,6 +88,7 @@ def _detail_context(request, m: Meeting, **bound: Any) -> dict[str, Any]:
         "m": m,
         "invitations": invitations,
         "may_run": may_run and m.status != Meeting.Status.CANCELLED,
+        "may_cancel": may_run and m.status == Meeting.Status.CONVENED,
         "roles": m.roles_invited,
         "role_labels": _role_labels(m.roles_invited),
         "items": selectors.action_items_search(request.user, meeting_id=m.pk, sort="due_on"),
@@ -159,6 +160,15 @@ def meeting_decision(request, pk: int):
         owner_user=d.get("owner_user"),
     )
     messages.success(request, "已录入议定事项，责任单位的工作台将显示该事项。")
+    return redirect("coordination:meeting_detail", pk=m.pk)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, pk: int):
+    m = selectors.meeting_get(request.user, pk)
+    services.meeting_cancel(by=request.user, meeting=m)
+    messages.success(request, "已取消会议。")
     return redirect("coordination:meeting_detail", pk=m.pk)
 
 

@@ -349,7 +349,26 @@ def test_a_branch_sees_only_its_own_meetings_items_page_api_export(world):
     assert ws.max_row == 3
 
 
-def test_owner_closes_with_evidence_others_are_refused(world):
+def test_cancel_only_a_meeting_not_held_and_without_decisions(world):
+    m = convene(world)
+    assert "取消会议" in client_for(world["admin"]).get(f"/staff/meetings/{m.pk}/").content.decode()
+    r = client_for(world["manager_a"]).post(f"/api/v1/meetings/{m.pk}/cancel")
+    assert r.status_code == 403
+    held = convene(world, title="已开的会")
+    decide(world, held)
+    r = client_for(world["admin"]).post(f"/api/v1/meetings/{held.pk}/cancel")
+    assert r.status_code == 409 and "议定事项" in r.json()["detail"]
+    assert client_for(world["admin"]).post(f"/staff/meetings/{m.pk}/cancel/").status_code == 302
+    m.refresh_from_db()
+    assert m.status == Meeting.Status.CANCELLED and m.history.latest().history_change_reason == "取消会议"
+    with pytest.raises(WrongState):
+        decide(world, m)
+    with pytest.raises(WrongState):
+        services.meeting_record_minutes(by=world["admin"], meeting=m, minutes="纪要")
+
+
+def test_owner_closes_with_evidence_others_are_refused(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     m = convene(world)
     x = decide(world, m, owner_center=world["a"])
     # Invited but not the owner: sees it, may not close it.
