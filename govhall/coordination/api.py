@@ -28,6 +28,20 @@ def _meet_user(request: HttpRequest) -> Any:
     return getattr(request, "auth", None) or request.user
 
 
+class _Rows:
+    """A queryset whose rows are turned into dicts only for the page asked for (paginate
+    slices it and counts it with len)."""
+
+    def __init__(self, qs: Any, row: Any) -> None:
+        self.qs, self.row = qs, row
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        return [self.row(x) for x in self.qs[index]]
+
+
 class InvitationOut(Schema):
     id: int
     center_id: int | None
@@ -119,10 +133,8 @@ def _meeting_detail(user: Any, m: Meeting) -> dict[str, Any]:
 )
 @paginate(Paging)
 def meetings_list(request, q: str = "", status: str = "", sort: str = ""):
-    return [
-        _meeting_row(m)
-        for m in meet_selectors.meetings_search(_meet_user(request), q=q, status=status, sort=sort)
-    ]
+    qs = meet_selectors.meetings_search(_meet_user(request), q=q, status=status, sort=sort)
+    return _Rows(qs, _meeting_row)
 
 
 class ConveneIn(Schema):
@@ -290,7 +302,7 @@ class ActionItemFilter(Schema):
 @paginate(Paging)
 def action_items_list(request, filters: Query[ActionItemFilter]):
     qs = meet_selectors.action_items_search(_meet_user(request), **filters.dict())
-    return [meet_selectors.action_item_row(x) for x in qs]
+    return _Rows(qs, meet_selectors.action_item_row)
 
 
 class OwnerCountOut(Schema):
