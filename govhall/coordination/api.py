@@ -6,7 +6,7 @@ router = Router(tags=["协同联动"])
 # --- meet18 ---
 # 联席会议 and their action items: thin doors to the same selectors and services as the pages.
 from datetime import date, datetime  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Annotated, Any  # noqa: E402
 
 from django.http import HttpRequest  # noqa: E402
 from ninja import Field, File, Form, Query, Schema, UploadedFile  # noqa: E402
@@ -21,6 +21,9 @@ from govhall.core.paging import Paging  # noqa: E402
 from . import selectors as meet_selectors  # noqa: E402
 from . import services as meet_services  # noqa: E402
 from .models import Meeting  # noqa: E402
+
+MAX_ID = 2**63 - 1  # ids beyond the databases' integers are refused by the schema (422), never a 500
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _meet_user(request: HttpRequest) -> Any:
@@ -142,9 +145,11 @@ class ConveneIn(Schema):
     agenda: str
     starts_at: datetime
     place: str
-    center_ids: list[int] = Field(..., description="受邀中心（分中心）")
-    department_ids: list[int] = Field(default_factory=list, description="受邀部门（可选）")
-    roles: list[str] = Field(..., description="参会角色代码，如 branch_manager、department_leader")
+    center_ids: list[Id] = Field(..., max_length=500, description="受邀中心（分中心）")
+    department_ids: list[Id] = Field(default_factory=list, max_length=500, description="受邀部门（可选）")
+    roles: list[str] = Field(
+        ..., max_length=20, description="参会角色代码，如 branch_manager、department_leader"
+    )
 
 
 def _centers(ids: list[int]) -> list[Center]:
@@ -191,13 +196,13 @@ def meetings_get(request, pk: int):
 
 
 class AttendanceRowIn(Schema):
-    invitation_id: int
+    invitation_id: Id
     attendance: str = Field(..., description="present 出席、absent 缺席、excused 请假、''未登记")
     attendee: str = ""
 
 
 class AttendanceIn(Schema):
-    rows: list[AttendanceRowIn]
+    rows: list[AttendanceRowIn] = Field(..., max_length=500)
 
 
 @router.post(
@@ -248,9 +253,9 @@ def meetings_cancel(request, pk: int):
 class ActionItemIn(Schema):
     title: str
     due_on: date
-    owner_center_id: int | None = Field(None, description="责任中心（三选一）")
-    owner_department_id: int | None = Field(None, description="责任部门（三选一）")
-    owner_user_id: int | None = Field(None, description="责任人（三选一）")
+    owner_center_id: Id | None = Field(None, description="责任中心（三选一）")
+    owner_department_id: Id | None = Field(None, description="责任部门（三选一）")
+    owner_user_id: Id | None = Field(None, description="责任人（三选一）")
 
 
 @router.post(
@@ -289,7 +294,7 @@ class ActionItemFilter(Schema):
     level: str = Field("", description="red、yellow 或 none")
     owner_kind: str = Field("", description="center、department 或 person")
     mine: bool = Field(False, description="只看本人/本单位负责的")
-    meeting_id: int | None = None
+    meeting_id: int | None = Field(None, ge=1, le=MAX_ID, description="只看该会议的事项")
     sort: str = Field("", description="''红牌在前、due_on、-due_on、owner、-created_at")
 
 

@@ -180,7 +180,7 @@ def _item_filters(request) -> dict[str, Any]:
         "level": request.GET.get("level", ""),
         "owner_kind": request.GET.get("owner_kind", ""),
         "mine": request.GET.get("mine") == "1",
-        "meeting_id": int(meeting) if meeting.isdigit() else None,
+        "meeting_id": int(meeting) if meeting.isdigit() and int(meeting) < 2**63 else None,
         "sort": request.GET.get("sort", ""),
     }
 

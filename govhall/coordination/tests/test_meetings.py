@@ -460,3 +460,47 @@ def test_api_is_in_the_openapi_document(world):
     paths = client_for(world["admin"]).get("/api/v1/openapi.json").json()["paths"]
     for p in ("/api/v1/meetings", "/api/v1/meetings/{pk}/action-items", "/api/v1/action-items/{pk}/close"):
         assert p in paths
+
+
+def test_odd_ids_and_values_are_4xx_never_500(world):
+    m = convene(world)
+    c = client_for(world["admin"])
+    huge = 2**70
+    assert c.get(f"/api/v1/meetings/{huge}").status_code in (404, 422)
+    assert c.get(f"/api/v1/action-items/{huge}").status_code in (404, 422)
+    assert c.get(f"/api/v1/action-items?meeting_id={huge}").status_code in (200, 422)
+    assert c.get("/api/v1/action-items?level=purple&sort=nonsense&owner_kind=x").status_code == 200
+    for payload in (
+        {"title": "x", "due_on": today().isoformat(), "owner_center_id": huge},
+        {"title": "x", "due_on": today().isoformat(), "owner_user_id": -1},
+        {"title": "x" * 301, "due_on": today().isoformat(), "owner_center_id": world["a"].pk},
+    ):
+        r = c.post(
+            f"/api/v1/meetings/{m.pk}/action-items", json.dumps(payload), content_type="application/json"
+        )
+        assert r.status_code in (400, 422), (payload, r.status_code)
+    r = c.post(
+        "/api/v1/meetings",
+        json.dumps(
+            {
+                "title": "t",
+                "agenda": "a",
+                "starts_at": "2026-12-20T09:00:00+08:00",
+                "place": "p",
+                "center_ids": [huge],
+                "department_ids": [huge],
+                "roles": ["branch_manager"],
+            }
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code in (400, 422)
+    r = c.post(
+        f"/api/v1/meetings/{m.pk}/attendance",
+        json.dumps({"rows": [{"invitation_id": huge, "attendance": "present", "attendee": "x"}]}),
+        content_type="application/json",
+    )
+    assert r.status_code in (400, 422)
+    assert c.get("/staff/action-items/?meeting=99999999999999999999999").status_code == 200
+    assert c.get("/staff/meetings/?page=abc&sort=zzz").status_code == 200
+    assert ActionItem.objects.count() == 0
