@@ -11,7 +11,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When  #
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from govhall.accounts.selectors import center_ids_acting_as  # noqa: E402
+from govhall.accounts.selectors import center_ids_acting_as, roles_at  # noqa: E402
 from govhall.centers.models import Center  # noqa: E402
 from govhall.core.errors import NotFound  # noqa: E402
 
@@ -90,6 +90,33 @@ def meeting_get(user: Any, pk: int) -> Meeting:
     if m is None:
         raise NotFound(MEETING_NOT_FOUND)
     return m
+
+
+def meetings_to_attend(user: Any) -> list[Meeting]:
+    """Meetings not yet held, at or after now, to which one of `user`'s roles at an invited
+    hall (or at a hall of an invited department) was invited — soonest first."""
+    halls, _ = _halls(user)
+    if not halls:
+        return []
+    upcoming = (
+        meetings_visible_to(user)
+        .filter(status=Meeting.Status.CONVENED, starts_at__gte=timezone.now())
+        .prefetch_related("invitations__center", "invitations__department")
+        .order_by("starts_at")[:50]
+    )
+    found = []
+    for m in upcoming:
+        invited = set(m.roles_invited or [])
+        for inv in m.invitations.all():
+            centers = (
+                [inv.center]
+                if inv.center_id
+                else list(Center.objects.filter(department_id=inv.department_id, id__in=halls))
+            )
+            if any(roles_at(user, c) & invited for c in centers if c is not None and c.id in halls):
+                found.append(m)
+                break
+    return found
 
 
 def may_run_meeting(user: Any, meeting: Meeting) -> bool:
@@ -305,6 +332,16 @@ def action_item_workbench(user: Any) -> dict[str, Any] | None:
                 "count": n_open,
                 "note": f"未销号 {n_open} 项：红牌 {red}，黄牌 {yellow}",
                 "note_class": "badge-warn-red" if red else "muted",
+            }
+        )
+    upcoming = meetings_to_attend(user)
+    if upcoming:
+        links.append(
+            {
+                "label": "待参加的联席会议",
+                "url": reverse("coordination:meeting_list") + "?status=convened&sort=starts_at",
+                "count": len(upcoming),
+                "note": f"最近一次：{upcoming[0].title}（{timezone.localtime(upcoming[0].starts_at):%m-%d %H:%M}）",
             }
         )
     if meeting_districts(user) or any(_halls(user)):

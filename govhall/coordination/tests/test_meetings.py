@@ -434,6 +434,16 @@ def test_workbench_shows_the_owner_their_items_and_the_district_office_its_count
     assert "我的督办事项" not in page
 
 
+def test_workbench_lists_meetings_to_attend_for_the_invited_roles(world):
+    m = convene(world, world["a"])  # branch managers and department leaders invited
+    page = client_for(world["manager_a"]).get(reverse("dashboards:workbench")).content.decode()
+    assert "待参加的联席会议（1）" in page and m.title in page
+    assert selectors.meetings_to_attend(world["chief_a"]) == []  # chief reps were not invited
+    assert selectors.meetings_to_attend(world["manager_b"]) == []  # hall b was not invited
+    services.meeting_record_minutes(by=world["admin"], meeting=m, minutes="纪要")
+    assert selectors.meetings_to_attend(world["manager_a"]) == []
+
+
 def test_nav_offers_meetings_to_management_and_items_to_staff(world):
     def labels(u):
         return {e["label"] for e in visible_entries(u)}
