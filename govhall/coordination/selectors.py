@@ -111,7 +111,7 @@ def meetings_to_attend(user: Any) -> list[Meeting]:
             centers = (
                 [inv.center]
                 if inv.center_id
-                else list(Center.objects.filter(department_id=inv.department_id, id__in=halls))
+                else list(Center.objects.filter(department=inv.department, id__in=halls))
             )
             if any(roles_at(user, c) & invited for c in centers if c is not None and c.id in halls):
                 found.append(m)
