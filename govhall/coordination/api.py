@@ -22,8 +22,8 @@ from . import selectors as meet_selectors  # noqa: E402
 from . import services as meet_services  # noqa: E402
 from .models import Meeting  # noqa: E402
 
-MAX_ID = 2**63 - 1  # ids beyond the databases' integers are refused by the schema (422), never a 500
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+MEET_MAX_ID = 2**63 - 1  # ids beyond the databases' integers are refused by the schema (422), never a 500
+MeetId = Annotated[int, Field(ge=1, le=MEET_MAX_ID)]
 
 
 def _meet_user(request: HttpRequest) -> Any:
@@ -31,7 +31,7 @@ def _meet_user(request: HttpRequest) -> Any:
     return getattr(request, "auth", None) or request.user
 
 
-class _Rows:
+class _MeetRows:
     """A queryset whose rows are turned into dicts only for the page asked for (paginate
     slices it and counts it with len)."""
 
@@ -137,7 +137,7 @@ def _meeting_detail(user: Any, m: Meeting) -> dict[str, Any]:
 @paginate(Paging)
 def meetings_list(request, q: str = "", status: str = "", sort: str = ""):
     qs = meet_selectors.meetings_search(_meet_user(request), q=q, status=status, sort=sort)
-    return _Rows(qs, _meeting_row)
+    return _MeetRows(qs, _meeting_row)
 
 
 class ConveneIn(Schema):
@@ -145,8 +145,8 @@ class ConveneIn(Schema):
     agenda: str
     starts_at: datetime
     place: str
-    center_ids: list[Id] = Field(..., max_length=500, description="受邀中心（分中心）")
-    department_ids: list[Id] = Field(default_factory=list, max_length=500, description="受邀部门（可选）")
+    center_ids: list[MeetId] = Field(..., max_length=500, description="受邀中心（分中心）")
+    department_ids: list[MeetId] = Field(default_factory=list, max_length=500, description="受邀部门（可选）")
     roles: list[str] = Field(
         ..., max_length=20, description="参会角色代码，如 branch_manager、department_leader"
     )
@@ -196,7 +196,7 @@ def meetings_get(request, pk: int):
 
 
 class AttendanceRowIn(Schema):
-    invitation_id: Id
+    invitation_id: MeetId
     attendance: str = Field(..., description="present 出席、absent 缺席、excused 请假、''未登记")
     attendee: str = ""
 
@@ -253,9 +253,9 @@ def meetings_cancel(request, pk: int):
 class ActionItemIn(Schema):
     title: str
     due_on: date
-    owner_center_id: Id | None = Field(None, description="责任中心（三选一）")
-    owner_department_id: Id | None = Field(None, description="责任部门（三选一）")
-    owner_user_id: Id | None = Field(None, description="责任人（三选一）")
+    owner_center_id: MeetId | None = Field(None, description="责任中心（三选一）")
+    owner_department_id: MeetId | None = Field(None, description="责任部门（三选一）")
+    owner_user_id: MeetId | None = Field(None, description="责任人（三选一）")
 
 
 @router.post(
@@ -294,7 +294,7 @@ class ActionItemFilter(Schema):
     level: str = Field("", description="red、yellow 或 none")
     owner_kind: str = Field("", description="center、department 或 person")
     mine: bool = Field(False, description="只看本人/本单位负责的")
-    meeting_id: int | None = Field(None, ge=1, le=MAX_ID, description="只看该会议的事项")
+    meeting_id: int | None = Field(None, ge=1, le=MEET_MAX_ID, description="只看该会议的事项")
     sort: str = Field("", description="''红牌在前、due_on、-due_on、owner、-created_at")
 
 
@@ -307,7 +307,7 @@ class ActionItemFilter(Schema):
 @paginate(Paging)
 def action_items_list(request, filters: Query[ActionItemFilter]):
     qs = meet_selectors.action_items_search(_meet_user(request), **filters.dict())
-    return _Rows(qs, meet_selectors.action_item_row)
+    return _MeetRows(qs, meet_selectors.action_item_row)
 
 
 class OwnerCountOut(Schema):

@@ -18,10 +18,10 @@ from govhall.core.errors import NotFound  # noqa: E402
 from .models import ACTION_ITEM_NEAR_DAYS, ActionItem, Meeting  # noqa: E402
 from .permissions import ACTION_ITEM_NOT_FOUND, MEETING_NOT_FOUND, MEETING_TABLE, OWNER_ROLES  # noqa: E402
 
-LEVEL_LABELS = {"red": "红牌（已超期）", "yellow": "黄牌（临近期限）", "": "正常"}
+ACTION_LEVEL_LABELS = {"red": "红牌（已超期）", "yellow": "黄牌（临近期限）", "": "正常"}
 
 
-def _memo(user: Any, name: str, compute: Any) -> Any:
+def _meet_memo(user: Any, name: str, compute: Any) -> Any:
     if user is None or not getattr(user, "is_authenticated", False):
         return compute(None)
     cached = user.__dict__.get(name)
@@ -39,10 +39,10 @@ def meeting_districts(user: Any) -> set[int]:
         ids = center_ids_acting_as(u, MEETING_TABLE["convene"])
         return set(Center.objects.filter(id__in=ids).values_list("district_id", flat=True))
 
-    return _memo(user, "_meet18_districts", compute)
+    return _meet_memo(user, "_meet18_districts", compute)
 
 
-def _halls(user: Any) -> tuple[set[int], set[int]]:
+def _meet_halls(user: Any) -> tuple[set[int], set[int]]:
     """(hall ids, department ids) where `user` sees the meetings of the hall / department."""
 
     def compute(u: Any) -> tuple[set[int], set[int]]:
@@ -56,12 +56,17 @@ def _halls(user: Any) -> tuple[set[int], set[int]]:
         )
         return halls, deps
 
-    return _memo(user, "_meet18_halls", compute)
+    return _meet_memo(user, "_meet18_halls", compute)
+
+
+def may_see_meetings(user: Any) -> bool:
+    """The meeting list opens for the district office and the halls' management (as the nav offers it)."""
+    return bool(meeting_districts(user) or any(_meet_halls(user)))
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
     districts = meeting_districts(user)
-    halls, deps = _halls(user)
+    halls, deps = _meet_halls(user)
     if not (districts or halls or deps):
         return Meeting.objects.none()
     ids = Meeting.objects.filter(
@@ -95,7 +100,7 @@ def meeting_get(user: Any, pk: int) -> Meeting:
 def meetings_to_attend(user: Any) -> list[Meeting]:
     """Meetings not yet held, at or after now, to which one of `user`'s roles at an invited
     hall (or at a hall of an invited department) was invited — soonest first."""
-    halls, _ = _halls(user)
+    halls, _ = _meet_halls(user)
     if not halls:
         return []
     upcoming = (
@@ -127,7 +132,7 @@ def _owned_q(user: Any) -> Q:
     if user is None or not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     owner_halls = center_ids_acting_as(user, OWNER_ROLES)
-    _, deps = _halls(user)
+    _, deps = _meet_halls(user)
     return Q(owner_center_id__in=owner_halls) | Q(owner_department_id__in=deps) | Q(owner_user_id=user.pk)
 
 
@@ -146,7 +151,7 @@ def action_items_visible_to(user: Any) -> QuerySet[ActionItem]:
     )
 
 
-def with_level(qs: QuerySet[ActionItem], today: date | None = None) -> QuerySet[Any]:
+def action_items_with_level(qs: QuerySet[ActionItem], today: date | None = None) -> QuerySet[Any]:
     # QuerySet[Any]: the rows carry the annotated `level`, which the model does not declare.
     """Annotate `level` ('red', 'yellow', '') as ActionItem.level_on decides it."""
     today = today or timezone.localdate()
@@ -186,7 +191,7 @@ def action_items_search(
     sort: str = "",
 ) -> QuerySet[Any]:
     """The action item list of pages, API and export (red first by default)."""
-    qs = with_level(action_items_owned_by(user) if mine else action_items_visible_to(user))
+    qs = action_items_with_level(action_items_owned_by(user) if mine else action_items_visible_to(user))
     if mine:
         qs = qs.select_related("meeting", "owner_center", "owner_department", "owner_user", "closed_by")
     if q:
@@ -215,7 +220,7 @@ def action_items_search(
 
 
 def action_item_get(user: Any, pk: int) -> Any:
-    x = with_level(action_items_visible_to(user)).filter(pk=pk).first()
+    x = action_items_with_level(action_items_visible_to(user)).filter(pk=pk).first()
     if x is None:
         raise NotFound(ACTION_ITEM_NOT_FOUND)
     return x
@@ -229,7 +234,7 @@ def action_items_by_owner(user: Any) -> list[dict[str, Any]]:
     """The district office's overview: open items per owner, with the yellow and red among them."""
     if not meeting_districts(user):
         return []
-    qs = with_level(action_items_visible_to(user).filter(status=ActionItem.Status.OPEN))
+    qs = action_items_with_level(action_items_visible_to(user).filter(status=ActionItem.Status.OPEN))
     rows = qs.values(
         "owner_center__name", "owner_department__name", "owner_user__full_name", "owner_user__username"
     ).annotate(
@@ -268,7 +273,7 @@ def action_item_row(x: ActionItem) -> dict[str, Any]:
         "status": x.status,
         "status_label": x.get_status_display(),
         "level": level,
-        "level_label": LEVEL_LABELS[level],
+        "level_label": ACTION_LEVEL_LABELS[level],
         "evidence": x.evidence,
         "has_evidence_file": bool(x.evidence_file),
         "closed_by": str(x.closed_by) if x.closed_by_id else None,
@@ -278,7 +283,7 @@ def action_item_row(x: ActionItem) -> dict[str, Any]:
 
 def action_item_supervision(user: Any, level: str = "") -> list[dict[str, Any]]:
     """Answer to cases' `supervision_rows`: the open yellow/red items `user` may see."""
-    qs = with_level(action_items_visible_to(user).filter(status=ActionItem.Status.OPEN)).filter(
+    qs = action_items_with_level(action_items_visible_to(user).filter(status=ActionItem.Status.OPEN)).filter(
         level__in=[level] if level in ("red", "yellow") else ["red", "yellow"]
     )
     return [
@@ -298,7 +303,7 @@ def action_item_supervision(user: Any, level: str = "") -> list[dict[str, Any]]:
 def action_item_workbench(user: Any) -> dict[str, Any] | None:
     """Answer to core's `workbench_sections`: the owner's open items; the district office's counts."""
     links: list[dict[str, Any]] = []
-    mine = with_level(action_items_owned_by(user).filter(status=ActionItem.Status.OPEN))
+    mine = action_items_with_level(action_items_owned_by(user).filter(status=ActionItem.Status.OPEN))
     n_mine = mine.count()
     if n_mine:
         red = mine.filter(level="red").count()
@@ -316,12 +321,12 @@ def action_item_workbench(user: Any) -> dict[str, Any] | None:
                 {
                     "label": f"{x.title}（{x.due_on:%Y-%m-%d} 前）",
                     "url": reverse("coordination:action_item_detail", args=[x.pk]),
-                    "note": LEVEL_LABELS[x.level] if x.level else "",
+                    "note": ACTION_LEVEL_LABELS[x.level] if x.level else "",
                     "note_class": f"badge-warn-{x.level}" if x.level else "muted",
                 }
             )
     if meeting_districts(user):
-        open_ = with_level(action_items_visible_to(user).filter(status=ActionItem.Status.OPEN))
+        open_ = action_items_with_level(action_items_visible_to(user).filter(status=ActionItem.Status.OPEN))
         n_open = open_.count()
         red = open_.filter(level="red").count()
         yellow = open_.filter(level="yellow").count()
@@ -344,6 +349,6 @@ def action_item_workbench(user: Any) -> dict[str, Any] | None:
                 "note": f"最近一次：{upcoming[0].title}（{timezone.localtime(upcoming[0].starts_at):%m-%d %H:%M}）",
             }
         )
-    if meeting_districts(user) or any(_halls(user)):
+    if may_see_meetings(user):
         links.append({"label": "联席会议", "url": reverse("coordination:meeting_list")})
     return {"title": "联席会议", "links": links} if links else None

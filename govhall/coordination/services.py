@@ -36,7 +36,7 @@ EVIDENCE_TYPES = {  # extension → magic bytes
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
-def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+def _meet_text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True) -> str:
     text = (value or "").strip()
     if required and not text:
         raise DomainError(f"请填写{label}。", field=field)
@@ -73,9 +73,9 @@ def meeting_convene(
     centers = list(dict.fromkeys(centers))
     departments = list(dict.fromkeys(departments))
     roles = sorted(set(roles))
-    title = _text(title, field="title", label="会议名称", max_length=100)
-    agenda = _text(agenda, field="agenda", label="议程", max_length=4000)
-    place = _text(place, field="place", label="地点", max_length=100)
+    title = _meet_text(title, field="title", label="会议名称", max_length=100)
+    agenda = _meet_text(agenda, field="agenda", label="议程", max_length=4000)
+    place = _meet_text(place, field="place", label="地点", max_length=100)
     if starts_at is None:
         raise DomainError("请填写召开时间。", field="starts_at")
     if not centers:
@@ -129,7 +129,7 @@ def meeting_record_attendance(
             raise DomainError("该单位不在本次会议的邀请名单中。", field="attendance")
         if status not in MeetingInvitation.Attendance.values:
             raise DomainError("出席情况只能是出席、缺席或请假。", field=f"attendance_{pk}")
-        attendee = _text(given, field=f"attendee_{pk}", label="参会人", max_length=100, required=False)
+        attendee = _meet_text(given, field=f"attendee_{pk}", label="参会人", max_length=100, required=False)
         if status == MeetingInvitation.Attendance.PRESENT and not attendee:
             raise DomainError(f"{inv.invitee_name}：出席时请填写参会人。", field=f"attendee_{pk}")
         if (inv.attendance, inv.attendee) != (status, attendee):
@@ -144,7 +144,7 @@ def meeting_record_minutes(*, by: User | None, meeting: Meeting, minutes: str) -
     _run_meeting(by, meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise WrongState("会议已取消，不能登记纪要。")
-    meeting.minutes = _text(minutes, field="minutes", label="会议纪要", max_length=10000)
+    meeting.minutes = _meet_text(minutes, field="minutes", label="会议纪要", max_length=10000)
     meeting.status = Meeting.Status.HELD
     return save_recorded(meeting, by=by, reason="登记会议纪要")
 
@@ -177,7 +177,7 @@ def action_item_add(
     _run_meeting(by, meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise WrongState("会议已取消，不能录入议定事项。")
-    title = _text(title, field="title", label="议定事项", max_length=300)
+    title = _meet_text(title, field="title", label="议定事项", max_length=300)
     owners = [o for o in (owner_center, owner_department, owner_user) if o is not None]
     if len(owners) != 1:
         raise DomainError("请指定一个责任单位或责任人（中心、部门、个人三选一）。", field="owner")
@@ -239,7 +239,7 @@ def action_item_close(
         raise NotFound("没有找到该议定事项，或您无权查看。")
     if item.status != ActionItem.Status.OPEN:
         raise WrongState("该事项已销号。")
-    item.evidence = _text(evidence, field="evidence", label="办结佐证", max_length=4000)
+    item.evidence = _meet_text(evidence, field="evidence", label="办结佐证", max_length=4000)
     if evidence_file:
         _check_evidence_file(evidence_file)
         item.evidence_file = evidence_file

@@ -39,7 +39,7 @@ def meeting_list(request):
         "status": request.GET.get("status", ""),
         "sort": request.GET.get("sort", ""),
     }
-    if not (selectors.meeting_districts(request.user) or any(selectors._halls(request.user))):
+    if not selectors.may_see_meetings(request.user):
         raise PermissionDenied(MEETING_REFUSED["view"])
     page = Paginator(selectors.meetings_search(request.user, **f), 20).get_page(request.GET.get("page"))
     return render(
@@ -221,7 +221,7 @@ def action_items_xlsx(user: Any, f: dict[str, Any]) -> HttpResponse:
             x.owner_name,
             x.due_on.isoformat(),
             x.get_status_display(),
-            selectors.LEVEL_LABELS[x.level],
+            selectors.ACTION_LEVEL_LABELS[x.level],
             x.evidence,
             str(x.closed_by) if x.closed_by_id else "",
         ]
@@ -247,7 +247,7 @@ def _item_context(request, x: Any, form: CloseForm | None = None) -> dict[str, A
         "x": x,
         "may_close": x.status == ActionItem.Status.OPEN and selectors.is_owner(request.user, x),
         "form": form or CloseForm(),
-        "level_label": selectors.LEVEL_LABELS[x.level],
+        "level_label": selectors.ACTION_LEVEL_LABELS[x.level],
         "history": x.history.select_related("history_user").order_by("history_date"),
     }
 

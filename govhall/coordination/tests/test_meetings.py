@@ -292,7 +292,7 @@ def test_yellow_when_the_due_date_is_near_red_when_past(world):
     m = convene(world)
     far, near, past = decide(world, m, days=10), decide(world, m, days=2), decide(world, m, days=0)
     ActionItem.objects.filter(pk=past.pk).update(due_on=today() - timedelta(days=1))
-    levels = {x.pk: x.level for x in selectors.with_level(ActionItem.objects.all())}
+    levels = {x.pk: x.level for x in selectors.action_items_with_level(ActionItem.objects.all())}
     assert levels == {far.pk: "", near.pk: "yellow", past.pk: "red"}
     past.refresh_from_db()
     assert past.level_on(today()) == "red" and near.level_on(today()) == "yellow"
