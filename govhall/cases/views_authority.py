@@ -39,7 +39,7 @@ def _authorization_form(request, data=None) -> ChiefAuthorizationForm:
     source = data if data is not None else request.GET
     department_pk, center_pk = _chosen_pk(source, "department"), _chosen_pk(source, "center")
     items = ServiceItem.objects.none()
-    if department_pk and center_pk in {c.pk for c in centers}:
+    if department_pk and center_pk and center_pk in {c.pk for c in centers}:
         items = ServiceItem.objects.filter(department_id=department_pk, center_id=center_pk, is_active=True)
     return ChiefAuthorizationForm(
         data,

@@ -310,3 +310,366 @@ def notices_attachment(request, pk: int, aid: int):
 
     notice, _receipt, _sender_side = _n18_selectors.notice_get(_n18_user(request), pk)
     return attachment_response(notice, aid)
+
+
+# --- meet18 ---
+# 联席会议 and their action items: thin doors to the same selectors and services as the pages.
+from datetime import date, datetime  # noqa: E402
+from typing import Annotated, Any  # noqa: E402
+
+from django.http import HttpRequest  # noqa: E402
+from ninja import Field, File, Form, Query, Schema, UploadedFile  # noqa: E402
+from ninja.pagination import paginate  # noqa: E402
+
+from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS  # noqa: E402
+from govhall.accounts.models import User  # noqa: E402
+from govhall.centers.models import Center, Department  # noqa: E402
+from govhall.core.errors import DomainError  # noqa: E402
+from govhall.core.paging import Paging  # noqa: E402
+
+from . import selectors as meet_selectors  # noqa: E402
+from . import services as meet_services  # noqa: E402
+from .models import Meeting  # noqa: E402
+
+MEET_MAX_ID = 2**63 - 1  # ids beyond the databases' integers are refused by the schema (422), never a 500
+MeetId = Annotated[int, Field(ge=1, le=MEET_MAX_ID)]
+
+
+def _meet_user(request: HttpRequest) -> Any:
+    # Never None: None is the system itself to the services (an anonymous visitor stays anonymous).
+    return getattr(request, "auth", None) or request.user
+
+
+class _MeetRows:
+    """A queryset whose rows are turned into dicts only for the page asked for (paginate
+    slices it and counts it with len)."""
+
+    def __init__(self, qs: Any, row: Any) -> None:
+        self.qs, self.row = qs, row
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        return [self.row(x) for x in self.qs[index]]
+
+
+class InvitationOut(Schema):
+    id: int
+    center_id: int | None
+    department_id: int | None
+    invitee: str
+    attendance: str = Field(..., description="''未登记、present 出席、absent 缺席、excused 请假")
+    attendee: str
+
+
+class MeetingOut(Schema):
+    id: int
+    title: str
+    agenda: str
+    starts_at: datetime
+    place: str
+    status: str
+    status_label: str
+    roles_invited: list[str]
+    convened_by: str | None
+    minutes: str
+
+
+class ActionItemOut(Schema):
+    id: int
+    meeting_id: int
+    meeting: str
+    title: str
+    owner_kind: str = Field(..., description="center 中心、department 部门、person 个人")
+    owner: str
+    owner_center_id: int | None
+    owner_department_id: int | None
+    owner_user_id: int | None
+    due_on: date
+    status: str
+    status_label: str
+    level: str = Field(..., description="''正常、yellow 临近期限、red 已超期")
+    level_label: str
+    evidence: str
+    has_evidence_file: bool
+    closed_by: str | None
+    closed_at: datetime | None
+
+
+class MeetingDetailOut(MeetingOut):
+    invitations: list[InvitationOut]
+    action_items: list[ActionItemOut]
+
+
+def _meeting_row(m: Meeting) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "title": m.title,
+        "agenda": m.agenda,
+        "starts_at": m.starts_at,
+        "place": m.place,
+        "status": m.status,
+        "status_label": m.get_status_display(),
+        "roles_invited": list(m.roles_invited or []),
+        "convened_by": str(m.convened_by) if m.convened_by_id else None,
+        "minutes": m.minutes,
+    }
+
+
+def _meeting_detail(user: Any, m: Meeting) -> dict[str, Any]:
+    row = _meeting_row(m)
+    row["invitations"] = [
+        {
+            "id": i.pk,
+            "center_id": i.center_id,
+            "department_id": i.department_id,
+            "invitee": i.invitee_name,
+            "attendance": i.attendance,
+            "attendee": i.attendee,
+        }
+        for i in m.invitations.select_related("center", "department")
+    ]
+    row["action_items"] = [
+        meet_selectors.action_item_row(x)
+        for x in meet_selectors.action_items_search(user, meeting_id=m.pk, sort="due_on")
+    ]
+    return row
+
+
+@router.get(
+    "/meetings",
+    response={200: list[MeetingOut], **READ_ERRORS},
+    summary="联席会议列表（可搜索、筛选状态、排序）",
+    operation_id="meetings_list",
+)
+@paginate(Paging)
+def meetings_list(request, q: str = "", status: str = "", sort: str = ""):
+    qs = meet_selectors.meetings_search(_meet_user(request), q=q, status=status, sort=sort)
+    return _MeetRows(qs, _meeting_row)
+
+
+class ConveneIn(Schema):
+    title: str
+    agenda: str
+    starts_at: datetime
+    place: str
+    center_ids: list[MeetId] = Field(..., max_length=500, description="受邀中心（分中心）")
+    department_ids: list[MeetId] = Field(default_factory=list, max_length=500, description="受邀部门（可选）")
+    roles: list[str] = Field(
+        ..., max_length=20, description="参会角色代码，如 branch_manager、department_leader"
+    )
+
+
+def _centers(ids: list[int]) -> list[Center]:
+    found = {c.pk: c for c in Center.objects.filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DomainError(f"没有找到中心：{missing}。", field="center_ids")
+    return [found[i] for i in ids]
+
+
+@router.post(
+    "/meetings",
+    response={201: MeetingDetailOut, **WRITE_ERRORS},
+    summary="召集联席会议（区政务办）",
+    operation_id="meetings_convene",
+)
+def meetings_convene(request, payload: ConveneIn):
+    user = _meet_user(request)
+    deps = list(Department.objects.filter(pk__in=payload.department_ids))
+    if len(deps) != len(set(payload.department_ids)):
+        raise DomainError("没有找到受邀部门。", field="department_ids")
+    m = meet_services.meeting_convene(
+        by=user,
+        title=payload.title,
+        agenda=payload.agenda,
+        starts_at=payload.starts_at,
+        place=payload.place,
+        centers=_centers(payload.center_ids),
+        departments=deps,
+        roles=payload.roles,
+    )
+    return 201, _meeting_detail(user, m)
+
+
+@router.get(
+    "/meetings/{pk}",
+    response={200: MeetingDetailOut, **READ_ERRORS},
+    summary="联席会议详情（参会单位、出席、纪要、议定事项）",
+    operation_id="meetings_get",
+)
+def meetings_get(request, pk: int):
+    user = _meet_user(request)
+    return _meeting_detail(user, meet_selectors.meeting_get(user, pk))
+
+
+class AttendanceRowIn(Schema):
+    invitation_id: MeetId
+    attendance: str = Field(..., description="present 出席、absent 缺席、excused 请假、''未登记")
+    attendee: str = ""
+
+
+class AttendanceIn(Schema):
+    rows: list[AttendanceRowIn] = Field(..., max_length=500)
+
+
+@router.post(
+    "/meetings/{pk}/attendance",
+    response={200: MeetingDetailOut, **WRITE_ERRORS},
+    summary="登记出席情况（区政务办）",
+    operation_id="meetings_attendance",
+)
+def meetings_attendance(request, pk: int, payload: AttendanceIn):
+    user = _meet_user(request)
+    m = meet_selectors.meeting_get(user, pk)
+    meet_services.meeting_record_attendance(
+        by=user, meeting=m, attendance={r.invitation_id: (r.attendance, r.attendee) for r in payload.rows}
+    )
+    return _meeting_detail(user, m)
+
+
+class MinutesIn(Schema):
+    minutes: str
+
+
+@router.post(
+    "/meetings/{pk}/minutes",
+    response={200: MeetingDetailOut, **WRITE_ERRORS},
+    summary="登记会议纪要（区政务办；会议记为已召开）",
+    operation_id="meetings_minutes",
+)
+def meetings_minutes(request, pk: int, payload: MinutesIn):
+    user = _meet_user(request)
+    m = meet_services.meeting_record_minutes(
+        by=user, meeting=meet_selectors.meeting_get(user, pk), minutes=payload.minutes
+    )
+    return _meeting_detail(user, m)
+
+
+@router.post(
+    "/meetings/{pk}/cancel",
+    response={200: MeetingDetailOut, **WRITE_ERRORS},
+    summary="取消会议（区政务办；仅限尚未召开且无议定事项的会议）",
+    operation_id="meetings_cancel",
+)
+def meetings_cancel(request, pk: int):
+    user = _meet_user(request)
+    m = meet_services.meeting_cancel(by=user, meeting=meet_selectors.meeting_get(user, pk))
+    return _meeting_detail(user, m)
+
+
+class ActionItemIn(Schema):
+    title: str
+    due_on: date
+    owner_center_id: MeetId | None = Field(None, description="责任中心（三选一）")
+    owner_department_id: MeetId | None = Field(None, description="责任部门（三选一）")
+    owner_user_id: MeetId | None = Field(None, description="责任人（三选一）")
+
+
+@router.post(
+    "/meetings/{pk}/action-items",
+    response={201: ActionItemOut, **WRITE_ERRORS},
+    summary="录入议定事项（区政务办；责任单位或责任人三选一）",
+    operation_id="meetings_action_item_add",
+)
+def meetings_action_item_add(request, pk: int, payload: ActionItemIn):
+    user = _meet_user(request)
+    m = meet_selectors.meeting_get(user, pk)
+
+    def one(model, pk_, label):
+        if pk_ is None:
+            return None
+        obj = model.objects.filter(pk=pk_).first()
+        if obj is None:
+            raise DomainError(f"没有找到该{label}。", field="owner")
+        return obj
+
+    x = meet_services.action_item_add(
+        by=user,
+        meeting=m,
+        title=payload.title,
+        due_on=payload.due_on,
+        owner_center=one(Center, payload.owner_center_id, "责任中心"),
+        owner_department=one(Department, payload.owner_department_id, "责任部门"),
+        owner_user=one(User, payload.owner_user_id, "责任人"),
+    )
+    return 201, meet_selectors.action_item_row(meet_selectors.action_item_get(user, x.pk))
+
+
+class ActionItemFilter(Schema):
+    q: str = Field("", description="搜索事项、会议、责任单位或责任人")
+    status: str = Field("", description="open 办理中、closed 已销号")
+    level: str = Field("", description="red、yellow 或 none")
+    owner_kind: str = Field("", description="center、department 或 person")
+    mine: bool = Field(False, description="只看本人/本单位负责的")
+    meeting_id: int | None = Field(None, ge=1, le=MEET_MAX_ID, description="只看该会议的事项")
+    sort: str = Field("", description="''红牌在前、due_on、-due_on、owner、-created_at")
+
+
+@router.get(
+    "/action-items",
+    response={200: list[ActionItemOut], **READ_ERRORS},
+    summary="议定事项（红牌在前；mine=true 只看本人/本单位负责的）",
+    operation_id="action_items_list",
+)
+@paginate(Paging)
+def action_items_list(request, filters: Query[ActionItemFilter]):
+    qs = meet_selectors.action_items_search(_meet_user(request), **filters.dict())
+    return _MeetRows(qs, meet_selectors.action_item_row)
+
+
+class OwnerCountOut(Schema):
+    kind: str
+    owner: str
+    open: int
+    red: int
+    yellow: int
+
+
+@router.get(
+    "/action-items/by-owner",
+    response={200: list[OwnerCountOut], **READ_ERRORS},
+    summary="未销号议定事项按责任单位汇总（区政务办）",
+    operation_id="action_items_by_owner",
+)
+def action_items_by_owner(request):
+    return meet_selectors.action_items_by_owner(_meet_user(request))
+
+
+@router.get(
+    "/action-items/export",
+    response={200: bytes, **READ_ERRORS},
+    summary="议定事项导出 Excel（筛选条件同列表）",
+    operation_id="action_items_export",
+)
+def action_items_export(request, filters: Query[ActionItemFilter]):
+    from .views_meetings import action_items_xlsx
+
+    return action_items_xlsx(_meet_user(request), filters.dict())
+
+
+@router.get(
+    "/action-items/{pk}",
+    response={200: ActionItemOut, **READ_ERRORS},
+    summary="议定事项详情",
+    operation_id="action_items_get",
+)
+def action_items_get(request, pk: int):
+    return meet_selectors.action_item_row(meet_selectors.action_item_get(_meet_user(request), pk))
+
+
+@router.post(
+    "/action-items/{pk}/close",
+    response={200: ActionItemOut, **WRITE_ERRORS},
+    summary="办结销号（责任单位或责任人；佐证必填，可附 PDF/JPG/PNG 文件，multipart）",
+    operation_id="action_items_close",
+)
+def action_items_close(
+    request, pk: int, evidence: Form[str] = "", evidence_file: File[UploadedFile | None] = None
+):
+    user = _meet_user(request)
+    x = meet_services.action_item_close(
+        by=user, item=meet_selectors.action_item_get(user, pk), evidence=evidence, evidence_file=evidence_file
+    )
+    return meet_selectors.action_item_row(meet_selectors.action_item_get(user, x.pk))

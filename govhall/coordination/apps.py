@@ -16,3 +16,13 @@ class CoordinationConfig(AppConfig):
         from .selectors import notice_workbench
 
         workbench_sections.register(notice_workbench, label="notices (信息沟通)")
+        # --- meet18 ---
+        from govhall.cases.extensions import supervision_rows
+        from govhall.core.extensions import workbench_sections
+
+        from . import selectors as meet_selectors
+
+        workbench_sections.register(meet_selectors.action_item_workbench, label="joint meetings (联席会议)")
+        supervision_rows.register(
+            meet_selectors.action_item_supervision, label="meeting action items (议定事项)"
+        )

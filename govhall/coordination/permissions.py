@@ -9,3 +9,22 @@ NOTICE_COMPOSE = {"down": {_N18Role.DISTRICT_ADMIN}, "up": {_N18Role.BRANCH_MANA
 NOTICE_HALL_ROLES = [_N18Role.BRANCH_MANAGER, _N18Role.CHIEF_REP, _N18Role.CLERK]
 NOTICE_NOT_FOUND = "没有找到该通知，或您无权查看。"
 NOTICE_REFUSED_COMPOSE = "只有区政务办可以发通知，分中心负责人可以向区政务办报送报告。"
+# --- meet18 ---
+"""联席会议: who may convene and run meetings (the district office), who sees them
+(the invited halls' management and the district office) and who closes an action
+item (its owner: the hall's manager, the department's leader, or the person)."""
+
+from govhall.accounts.models import Role  # noqa: E402
+
+MEETING_NOT_FOUND = "没有找到该会议，或您无权查看。"
+ACTION_ITEM_NOT_FOUND = "没有找到该议定事项，或您无权查看。"
+MEETING_TABLE = {
+    "convene": {Role.DISTRICT_ADMIN},
+    "view": {Role.DISTRICT_ADMIN, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.CHIEF_REP},
+}
+MEETING_REFUSED = {
+    "convene": "只有区政务办可以召集联席会议、登记出席和纪要、录入议定事项。",
+    "view": "您的角色无权查看联席会议。",
+}
+# Who answers for an action item owned by a hall (or by a department: at its halls).
+OWNER_ROLES = {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}

@@ -242,7 +242,8 @@ def audit_entries(
     if not parts or window <= 0:
         return []
     # One statement: each model's newest `window` (date, id), merged and cut to the page.
-    selects, params = [], []
+    selects: list[str] = []
+    params: list[Any] = []
     for n, (_key, qs) in enumerate(parts):
         sql, p = (
             qs.order_by("-history_date", "-history_id")
@@ -281,7 +282,8 @@ def audit_count(
     parts = _filtered_parts(models, user_id=user_id, since=since, until=until)
     if not parts:
         return 0
-    counts, params = [], []
+    counts: list[str] = []
+    params: list[Any] = []
     for n, (_key, qs) in enumerate(parts):
         sql, p = qs.order_by().values_list("history_id").query.sql_with_params()
         counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS part{n})")  # noqa: S608 - Django's own SQL

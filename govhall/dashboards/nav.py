@@ -112,3 +112,17 @@ ENTRIES.append(NavEntry("代收代办", "cases:handovers", _any(CASES_STAFF)))
 from govhall.accounts.models import STAFF_ROLES as _N18_STAFF  # noqa: E402
 
 ENTRIES.append(NavEntry("信息沟通", "coordination:notice_inbox", _any(_N18_STAFF)))
+
+
+# --- meet18 ---
+# 联席会议 (coordination; named by view, dashboards does not import its sibling): the meeting
+# list for the district office and the halls' management; 议定事项 for every staff member (each
+# sees the items of their meetings and those they own).
+ENTRIES += [
+    NavEntry(
+        "联席会议",
+        "coordination:meeting_list",
+        _any({Role.DISTRICT_ADMIN, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.CHIEF_REP}),
+    ),
+    NavEntry("议定事项督办", "coordination:action_item_list", _any(CASES_STAFF)),
+]
