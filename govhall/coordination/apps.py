@@ -10,3 +10,9 @@ class CoordinationConfig(AppConfig):
         # Each part registers its answers to the lower apps' extension points here,
         # in its own marked block.
         pass
+        # --- help18 ---
+        from govhall.core.extensions import workbench_sections
+
+        from .selectors import help_workbench
+
+        workbench_sections.register(help_workbench, label="帮办代办 (help requests)")

@@ -103,3 +103,13 @@ def staff_nav(request) -> dict[str, Any]:
     """Context processor: `staff_nav`, read only when a staff page shows it."""
     user = getattr(request, "user", None)
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
+
+# --- help18 ---
+# 帮办代办 (coordination): hall staff record and handle; by view name, as dashboards may not import coordination.
+ENTRIES += [
+    NavEntry(
+        "帮办代办",
+        "coordination:help_list",
+        _any({Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN}),
+    ),
+]
