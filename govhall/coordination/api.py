@@ -13,6 +13,7 @@ from typing import Literal as _HelpLiteral  # noqa: E402
 from ninja import Field as _HelpField  # noqa: E402
 from ninja import File as _HelpFile  # noqa: E402
 from ninja import Form as _HelpForm  # noqa: E402
+from ninja import Query as _HelpQuery  # noqa: E402
 from ninja import Schema as _HelpSchema  # noqa: E402
 from ninja import Status as _HelpStatus  # noqa: E402
 from ninja.files import UploadedFile as _HelpUpload  # noqa: E402
@@ -132,6 +133,23 @@ class HelpStaffIn(HelpPublicIn):
     helper: str = _HelpField("", max_length=150, description="帮代办员用户名（可不填，稍后分派）")
 
 
+class HelpFilterIn(_HelpSchema):
+    q: str = _HelpField("", max_length=50, description="编号、姓名、事项")
+    status: str = _HelpField("", max_length=10)
+    kind: str = _HelpField("", max_length=10)
+    group: str = _HelpField("", max_length=12)
+    center: str = _HelpField("", max_length=30, description="大厅编码")
+    mine: bool = _HelpField(False, description="只看本人负责的")
+    sort: str = _HelpField("", max_length=12, description="number、created_at、status、center，前加 - 为倒序")
+
+
+class HelpAuthIn(_HelpSchema):
+    principal: str = _HelpField(..., max_length=100)
+    agent: str = _HelpField(..., max_length=100)
+    items: str = _HelpField(..., max_length=1000)
+    valid_until: _help_date
+
+
 class HelpReceiptOut(_HelpSchema):
     number: str
     status_label: str
@@ -202,19 +220,8 @@ def help_requests_public_create(request, data: HelpPublicIn):
     operation_id="help_requests_list",
 )
 @_help_paginate(_HelpPaging)
-def help_requests_list(
-    request,
-    q: str = "",
-    status: str = "",
-    kind: str = "",
-    group: str = "",
-    center: str = "",
-    mine: bool = False,
-    sort: str = "",
-):
-    qs = _help_sel.help_requests_search(
-        request.user, q=q[:50], status=status, kind=kind, group=group, center=center, mine=mine, sort=sort
-    )
+def help_requests_list(request, filters: _HelpQuery[HelpFilterIn]):
+    qs = _help_sel.help_requests_search(request.user, **filters.dict())
     return [_help_out(r) for r in qs]
 
 
@@ -291,25 +298,9 @@ def help_requests_step(request, number: str, data: HelpNoteIn):
     summary="登记委托书（multipart：委托人、受托人、委托事项、有效期、扫描件 PDF/JPG/PNG）",
     operation_id="help_requests_authorize",
 )
-def help_requests_authorize(
-    request,
-    number: str,
-    principal: _HelpForm[str],
-    agent: _HelpForm[str],
-    items: _HelpForm[str],
-    valid_until: _HelpForm[_help_date],
-    file: _HelpFile[_HelpUpload],
-):
+def help_requests_authorize(request, number: str, data: _HelpForm[HelpAuthIn], file: _HelpFile[_HelpUpload]):
     r = _help_sel.help_request_get(request.user, number)
-    a = _help_svc.help_authorization_add(
-        by=request.user,
-        request=r,
-        principal=principal,
-        agent=agent,
-        items=items,
-        valid_until=valid_until,
-        file=file,
-    )
+    a = _help_svc.help_authorization_add(by=request.user, request=r, file=file, **data.dict())
     return _HelpStatus(
         201,
         {

@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 
+from govhall.accounts.models import User
+from govhall.centers.models import Center
 from govhall.core.forms import AccessibleForm
 
-from .models import HelpRequest
+from .models import HelpAuthorization, HelpRequest
 
 STAFF_CHANNELS = [
     (c.value, c.label)
@@ -31,7 +33,7 @@ class HelpPublicForm(AccessibleForm):
 class HelpNewForm(HelpPublicForm):
     """At the desk: the hall and the channel, and optionally the helper at once."""
 
-    center = forms.ModelChoiceField(queryset=None, label="大厅")  # type: ignore[arg-type]
+    center = forms.ModelChoiceField(queryset=Center.objects.none(), label="大厅")
     channel = forms.ChoiceField(label="渠道", choices=STAFF_CHANNELS, initial="desk")
 
     field_order = ["center", "channel", "kind", "group", "name", "phone", "needs"]
@@ -44,7 +46,7 @@ class HelpNewForm(HelpPublicForm):
 
 
 class AssignForm(AccessibleForm):
-    helper = forms.ModelChoiceField(queryset=None, label="帮代办员")  # type: ignore[arg-type]
+    helper = forms.ModelChoiceField(queryset=User.objects.none(), label="帮代办员")
 
     def __init__(self, *args: Any, helpers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +68,9 @@ class AuthorizationForm(AccessibleForm):
 
 class CaseLinkForm(AccessibleForm):
     case = forms.CharField(label="办件编号", max_length=40)
-    authorization = forms.ModelChoiceField(queryset=None, label="依据的委托书", required=False)  # type: ignore[arg-type]
+    authorization = forms.ModelChoiceField(
+        queryset=HelpAuthorization.objects.none(), label="依据的委托书", required=False
+    )
 
     def __init__(self, *args: Any, authorizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

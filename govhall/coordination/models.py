@@ -2,13 +2,11 @@
 joint meetings and their action items, notices with receipts, 帮办代办, and cases
 handed between halls. Each part keeps its models in its own block below."""
 
-from django.db import models  # noqa: F401
-
-
 # --- help18 ---
 # 帮办代办 (issue 18, part 4): a request for help or for acting on someone's behalf,
 # its helper, its steps, the person's 委托书 and the cases it produced.
 from django.conf import settings as _help_settings  # noqa: E402
+from django.db import models  # noqa: F401
 from simple_history.models import HistoricalRecords as _HelpHistory  # noqa: E402
 
 from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField  # noqa: E402
@@ -147,7 +145,12 @@ class HelpCase(_HelpTimeStamped):
     request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT, related_name="case_links")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name="办件")
     authorization = models.ForeignKey(
-        HelpAuthorization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="委托书"
+        HelpAuthorization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="委托书",
     )
     linked_by = models.ForeignKey(
         _help_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,6 +1,5 @@
 """Readers of coordination's records, scoped to what the user may see."""
 
-
 # --- help18 ---
 # 帮办代办 readers (scope decided once, in help_requests_visible_to) and 公示公开:
 # a hall's public disclosure, read from the records of the lower apps.
@@ -36,7 +35,9 @@ def help_requests_visible_to(user: _HelpAny) -> _HelpQS[HelpRequest]:
         return HelpRequest.objects.none()
     return (
         HelpRequest.objects.filter(
-            _HelpQ(center_id__in=help_managed_center_ids(user)) | _HelpQ(helper=user) | _HelpQ(recorded_by=user)
+            _HelpQ(center_id__in=help_managed_center_ids(user))
+            | _HelpQ(helper=user)
+            | _HelpQ(recorded_by=user)
         )
         .select_related("center", "helper")
         .order_by("-id")
@@ -57,7 +58,9 @@ def help_requests_search(
     """The one filter of the list page, its Excel export and the API."""
     qs = help_requests_visible_to(user)
     if q:
-        qs = qs.filter(_HelpQ(number__icontains=q) | _HelpQ(person_name__icontains=q) | _HelpQ(needs__icontains=q))
+        qs = qs.filter(
+            _HelpQ(number__icontains=q) | _HelpQ(person_name__icontains=q) | _HelpQ(needs__icontains=q)
+        )
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -166,7 +169,9 @@ def help_workbench(user: _HelpAny) -> dict[str, _HelpAny] | None:
                     "note": f"待分派 {waiting} 件",
                 }
             )
-            links.append({"label": "帮办代办统计（按大厅、帮代办员）", "url": reverse("coordination:help_figures")})
+            links.append(
+                {"label": "帮办代办统计（按大厅、帮代办员）", "url": reverse("coordination:help_figures")}
+            )
         links.append({"label": "登记帮办代办（帮代办窗口）", "url": reverse("coordination:help_new")})
     return {"title": "帮办代办", "links": links} if links else None
 
@@ -179,7 +184,11 @@ MECHANISMS = [
     ("time_limit", "限时办结", "按办事指南承诺的时限（工作日）办结，可凭办件编号查询进度。"),
     ("complaint", "投诉处理", "效能投诉限时受理、调查、处置并答复投诉人。"),
     ("ab_post", "AB岗", "每个窗口设 A 岗和 B 岗，A 岗不在时由 B 岗顶岗，服务不断档。"),
-    ("help", "帮办代办", "为老年人、残疾人和重点项目企业提供帮办、代办服务，可在自助终端、手机或帮代办窗口申请。"),
+    (
+        "help",
+        "帮办代办",
+        "为老年人、残疾人和重点项目企业提供帮办、代办服务，可在自助终端、手机或帮代办窗口申请。",
+    ),
 ]
 
 

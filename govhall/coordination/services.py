@@ -1,6 +1,5 @@
 """The rules of coordination between the district center and its halls: the only writers."""
 
-
 # --- help18 ---
 # 帮办代办: the only writers of help requests, their steps, 委托书 and case links. Each
 # is one transaction, checks before it writes, records history (save_recorded) and
@@ -253,9 +252,8 @@ def help_case_link(
     _help_open(req)
     if authorization is not None and authorization.request_id != req.pk:
         raise _HelpError("该委托书不属于本帮办代办。", field="authorization")
-    if req.kind == HelpRequest.Kind.PROXY:
-        if authorization is None:
-            raise _HelpError("代办须选择申请人的委托书。", field="authorization")
+    if req.kind == HelpRequest.Kind.PROXY and authorization is None:
+        raise _HelpError("代办须选择申请人的委托书。", field="authorization")
     if authorization is not None:
         help_authorization_usable(authorization)
     number = (case_number or "").strip()

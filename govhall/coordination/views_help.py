@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhall.core.forms import AccessibleForm
 from govhall.core.page_errors import errors_show_on
 from govhall.core.pages import xlsx_response
 from govhall.queueing.selectors import hall_by_code
@@ -129,7 +130,19 @@ def help_export(request):
     if not selectors.help_managed_center_ids(request.user):
         raise PermissionDenied("只有大厅负责人和区政务办可以导出。")
     qs = selectors.help_requests_search(request.user, **_filters(request))[:5000]
-    header = ["编号", "大厅", "类型", "对象", "渠道", "申请人", "电话", "帮代办员", "状态", "登记时间", "办理结果"]
+    header = [
+        "编号",
+        "大厅",
+        "类型",
+        "对象",
+        "渠道",
+        "申请人",
+        "电话",
+        "帮代办员",
+        "状态",
+        "登记时间",
+        "办理结果",
+    ]
     rows = (
         [
             r.number,
@@ -215,6 +228,7 @@ def help_action(request, number: str, step: str):
     req = selectors.help_request_get(request.user, number)
     ctx = _detail_context(request, req)
     user = request.user
+    form: AccessibleForm
     if step == "assign":
         form = forms.AssignForm(request.POST, helpers=selectors.help_helpers_of(req.center), prefix="assign")
     elif step == "step":

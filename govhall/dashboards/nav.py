@@ -104,6 +104,7 @@ def staff_nav(request) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
 
+
 # --- help18 ---
 # 帮办代办 (coordination): hall staff record and handle; by view name, as dashboards may not import coordination.
 ENTRIES += [

@@ -98,9 +98,10 @@ def test_expired_authorization_cannot_be_used_and_nothing_is_written(world, prox
     auth = authorise(world, proxy, days=2)
     case = intake(4)
     steps, history = HelpStep.objects.count(), HelpRequest.history.count()
-    with time_machine.travel(OPEN_TIME + timedelta(days=3), tick=False):
-        with pytest.raises(DomainError) as exc:
-            services.help_case_link(by=world["clerk_a"], request=proxy, case_number=case.number, authorization=auth)
+    with time_machine.travel(OPEN_TIME + timedelta(days=3), tick=False), pytest.raises(DomainError) as exc:
+        services.help_case_link(
+            by=world["clerk_a"], request=proxy, case_number=case.number, authorization=auth
+        )
     assert "委托书已于 2026年11月26日 到期" in exc.value.message
     assert exc.value.code == "authorization_expired" and exc.value.field == "authorization"
     assert not HelpCase.objects.exists()
@@ -135,7 +136,9 @@ def test_expired_authorization_refused_on_the_page_next_to_the_field(world, prox
 def test_authorization_in_force_links_the_case_it_produced(world, proxy, intake):
     auth = authorise(world, proxy)
     case = intake(4)
-    link = services.help_case_link(by=world["clerk_a"], request=proxy, case_number=case.number, authorization=auth)
+    link = services.help_case_link(
+        by=world["clerk_a"], request=proxy, case_number=case.number, authorization=auth
+    )
     assert link.case == case and link.authorization == auth
     assert HelpCase.history.filter(history_type="+", history_user=world["clerk_a"]).count() == 1
     assert list(proxy.steps.values_list("action", flat=True)) == ["submit", "assign", "authorization", "case"]
@@ -225,8 +228,14 @@ def test_png_scan_is_kept_and_served_to_staff_only(world, proxy):
 
 def test_a_hall_sees_only_its_own_requests(world, proxy):
     other = services.help_request_submit(
-        by=None, center=world["b"], kind="help", group="disabled", channel="kiosk",
-        name="李四", phone="13900001111", needs="帮忙填表",
+        by=None,
+        center=world["b"],
+        kind="help",
+        group="disabled",
+        channel="kiosk",
+        name="李四",
+        phone="13900001111",
+        needs="帮忙填表",
     )
     m_b = client_for(world["manager_b"])
     page = m_b.get("/staff/help/").content.decode()
@@ -243,8 +252,14 @@ def test_a_hall_sees_only_its_own_requests(world, proxy):
 def test_a_helper_sees_theirs_and_another_clerk_does_not(world, proxy):
     other_clerk = make_user("other_clerk_a", "clerk", world["a"])
     unassigned = services.help_request_submit(
-        by=None, center=world["a"], kind="help", group="other", channel="phone",
-        name="赵六", phone="13900002222", needs="咨询",
+        by=None,
+        center=world["a"],
+        kind="help",
+        group="other",
+        channel="phone",
+        name="赵六",
+        phone="13900002222",
+        needs="咨询",
     )
     helper = client_for(world["clerk_a"])
     page = helper.get("/staff/help/").content.decode()
@@ -252,7 +267,12 @@ def test_a_helper_sees_theirs_and_another_clerk_does_not(world, proxy):
     assert helper.get(f"/staff/help/{unassigned.number}/").status_code == 404
     stranger = client_for(other_clerk)
     assert stranger.get(f"/staff/help/{proxy.number}/").status_code == 404
-    assert stranger.post(f"/api/v1/help-requests/{proxy.number}/steps", {"note": "x"}, content_type="application/json").status_code == 404
+    assert (
+        stranger.post(
+            f"/api/v1/help-requests/{proxy.number}/steps", {"note": "x"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     with pytest.raises(NotFound):
         from govhall.coordination.selectors import help_request_get
 
@@ -263,7 +283,9 @@ def test_a_helper_may_not_assign_and_another_halls_clerk_may_not_be_helper(world
     with pytest.raises(Refused):
         services.help_assign(by=world["clerk_a"], request=proxy, helper=world["chief_a"])
     r = client_for(world["clerk_a"]).post(
-        f"/api/v1/help-requests/{proxy.number}/assign", {"helper": "tchief_a"}, content_type="application/json"
+        f"/api/v1/help-requests/{proxy.number}/assign",
+        {"helper": "tchief_a"},
+        content_type="application/json",
     )
     assert r.status_code == 403
     with pytest.raises(DomainError, match="须是本大厅的工作人员"):
@@ -275,8 +297,14 @@ def test_a_helper_may_not_assign_and_another_halls_clerk_may_not_be_helper(world
 def test_desk_recording_at_another_hall_is_refused(world):
     with pytest.raises(NotFound):
         services.help_request_submit(
-            by=world["clerk_b"], center=world["a"], kind="help", group="elderly", channel="desk",
-            name="王五", phone=PHONE, needs="帮办",
+            by=world["clerk_b"],
+            center=world["a"],
+            kind="help",
+            group="elderly",
+            channel="desk",
+            name="王五",
+            phone=PHONE,
+            needs="帮办",
         )
     assert not HelpRequest.objects.exists()
 
@@ -290,7 +318,9 @@ def test_assign_step_close_each_recorded(world, proxy):
     services.help_close(by=world["chief_a"], request=proxy, result="已代为递交，办件受理")
     proxy.refresh_from_db()
     assert proxy.status == "done" and proxy.closed_at is not None
-    users = list(proxy.history.order_by("history_id").values_list("history_user__username", "history_change_reason"))
+    users = list(
+        proxy.history.order_by("history_id").values_list("history_user__username", "history_change_reason")
+    )
     assert users[0] == ("tmanager_a", "登记帮办代办")
     assert users[-1] == ("tchief_a", "帮办代办办结")
     assert [s.action for s in proxy.steps.all()] == ["submit", "assign", "step", "assign", "close"]
@@ -319,8 +349,14 @@ def test_phone_is_encrypted_at_rest_and_masked_in_list_and_export(world, proxy):
 
 def test_list_searches_filters_and_sorts(world, proxy):
     services.help_request_submit(
-        by=None, center=world["a"], kind="help", group="key_project", channel="kiosk",
-        name="某重点项目公司", phone="02312345678", needs="项目审批帮办",
+        by=None,
+        center=world["a"],
+        kind="help",
+        group="key_project",
+        channel="kiosk",
+        name="某重点项目公司",
+        phone="02312345678",
+        needs="项目审批帮办",
     )
     c = client_for(world["manager_a"])
     assert "某*" in c.get("/staff/help/?q=重点项目").content.decode()
@@ -363,22 +399,43 @@ def test_phone_form_bad_input_shows_the_message_next_to_the_field(world):
 def test_public_api_creates_and_refuses_bad_input_in_chinese(world):
     ok = Client().post(
         "/api/v1/public/help-requests",
-        {"center": world["a"].code, "channel": "phone", "kind": "proxy", "group": "disabled",
-         "name": "钱七", "phone": PHONE, "needs": "代办"},
+        {
+            "center": world["a"].code,
+            "channel": "phone",
+            "kind": "proxy",
+            "group": "disabled",
+            "name": "钱七",
+            "phone": PHONE,
+            "needs": "代办",
+        },
         content_type="application/json",
     )
     assert ok.status_code == 201 and ok.json()["number"].startswith("BD2026")
     bad = Client().post(
         "/api/v1/public/help-requests",
-        {"center": "NOPE", "channel": "phone", "kind": "proxy", "group": "disabled",
-         "name": "钱七", "phone": PHONE, "needs": "代办"},
+        {
+            "center": "NOPE",
+            "channel": "phone",
+            "kind": "proxy",
+            "group": "disabled",
+            "name": "钱七",
+            "phone": PHONE,
+            "needs": "代办",
+        },
         content_type="application/json",
     )
     assert bad.status_code == 400 and "没有找到该大厅" in bad.json()["detail"]
     desk = Client().post(
         "/api/v1/public/help-requests",
-        {"center": world["a"].code, "channel": "desk", "kind": "help", "group": "other",
-         "name": "x", "phone": PHONE, "needs": "x"},
+        {
+            "center": world["a"].code,
+            "channel": "desk",
+            "kind": "help",
+            "group": "other",
+            "name": "x",
+            "phone": PHONE,
+            "needs": "x",
+        },
         content_type="application/json",
     )
     assert desk.status_code == 422
@@ -392,8 +449,15 @@ def test_desk_page_records_and_detail_offers_confirmed_close(world):
     c = client_for(world["clerk_a"])
     r = c.post(
         "/staff/help/new/",
-        {"center": world["a"].pk, "channel": "desk", "kind": "help", "group": "elderly",
-         "name": "孙八", "phone": PHONE, "needs": "陪同办理"},
+        {
+            "center": world["a"].pk,
+            "channel": "desk",
+            "kind": "help",
+            "group": "elderly",
+            "name": "孙八",
+            "phone": PHONE,
+            "needs": "陪同办理",
+        },
     )
     req = HelpRequest.objects.get()
     assert r.status_code == 302 and r["Location"].endswith(f"/staff/help/{req.number}/")
@@ -415,8 +479,14 @@ def test_desk_page_records_and_detail_offers_confirmed_close(world):
 def test_figures_by_hall_and_helper(world, proxy):
     services.help_close(by=world["clerk_a"], request=proxy, result="ok")
     services.help_request_submit(
-        by=None, center=world["b"], kind="help", group="other", channel="kiosk",
-        name="周九", phone=PHONE, needs="x",
+        by=None,
+        center=world["b"],
+        kind="help",
+        group="other",
+        channel="kiosk",
+        name="周九",
+        phone=PHONE,
+        needs="x",
     )
     figures = client_for(world["admin"]).get("/api/v1/help-requests/figures").json()
     halls = {r["center__code"]: r for r in figures["by_hall"]}
@@ -436,3 +506,16 @@ def test_helpers_workbench_shows_theirs_and_nav_offers_the_list(world, proxy):
     from govhall.coordination.selectors import help_workbench
 
     assert help_workbench(world["clerk_b"])["links"][0]["label"] == "登记帮办代办（帮代办窗口）"
+
+
+def test_api_records_an_authorization_by_multipart_and_refuses_a_fake_scan(world, proxy):
+    c = client_for(world["clerk_a"])
+    url = f"/api/v1/help-requests/{proxy.number}/authorizations"
+    data = {"principal": "王大爷", "agent": "clerk_a", "items": "结婚登记", "valid_until": "2026-12-31"}
+    bad = c.post(url, {**data, "file": scan(b"<html>not a scan</html>", "scan.pdf")})
+    assert bad.status_code == 400 and "PDF、JPG 或 PNG" in bad.json()["detail"]
+    assert not HelpAuthorization.objects.exists()
+    ok = c.post(url, {**data, "file": scan()})
+    assert ok.status_code == 201 and ok.json()["in_force"] is True
+    assert HelpAuthorization.history.filter(history_user=world["clerk_a"]).count() == 1
+    assert client_for(world["manager_b"]).post(url, {**data, "file": scan()}).status_code == 404

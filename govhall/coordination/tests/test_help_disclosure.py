@@ -29,10 +29,9 @@ def records(world, marriage, materials):
     """A month of a hall's life at branch a: tickets, cases taken in and completed, a
     rating, a complaint, help requests; and one of each at branch b that must not count."""
     from govhall.cases import services as cases
+    from govhall.centers.models import Center
     from govhall.feedback import services as feedback
     from govhall.queueing import services as queueing
-
-    from govhall.centers.models import Center
 
     a, b = Center.objects.get(pk=world["a"].pk), Center.objects.get(pk=world["b"].pk)
     q = queueing.queue_create(by=None, center=a, letter="A", name="婚姻登记")
@@ -57,14 +56,25 @@ def records(world, marriage, materials):
     cases.case_complete(by=world["clerk_a"], case=made[0], outcome="approved")
     for level in (5, 1):
         step = "accepted" if level == 5 else "completed"
-        feedback.rating_submit(event=feedback.event_resolve("case", made[0].pk, step), channel="qr", level=level, indicators=["attitude"] if level == 1 else ())
+        feedback.rating_submit(
+            event=feedback.event_resolve("case", made[0].pk, step),
+            channel="qr",
+            level=level,
+            indicators=["attitude"] if level == 1 else (),
+        )
     feedback.complaint_submit(
         by=None, channel="online", center=world["a"], about="hall", text="等候太久", phone=PHONE
     )
     for center in (world["a"], world["a"], world["b"]):
         help_services.help_request_submit(
-            by=None, center=center, kind="help", group="elderly", channel="kiosk",
-            name="王大爷", phone=PHONE, needs="帮办",
+            by=None,
+            center=center,
+            kind="help",
+            group="elderly",
+            channel="kiosk",
+            name="王大爷",
+            phone=PHONE,
+            needs="帮办",
         )
     return made
 
@@ -89,8 +99,11 @@ def _expected(center, first: date, last: date) -> dict:
         "tickets": tickets.count(),
         "tickets_served": tickets.filter(status=Ticket.Status.DONE).count(),
         "cases_accepted": len(
-            [c for c in Case.objects.filter(center=center, accepted_at__isnull=False)
-             if first <= c.accepted_at.astimezone(HALL_TZ).date() <= last]
+            [
+                c
+                for c in Case.objects.filter(center=center, accepted_at__isnull=False)
+                if first <= c.accepted_at.astimezone(HALL_TZ).date() <= last
+            ]
         ),
         "cases_completed": len(done),
         "cases_due": len(with_deadline),
@@ -120,9 +133,9 @@ def test_disclosure_page_shows_the_same_figures_printable(world, records):
     assert f'<td id="fig-tickets">{expected["tickets"]}</td>' in page
     assert f'<td id="fig-cases-accepted">{expected["cases_accepted"]}</td>' in page
     assert f'<td id="fig-cases-completed">{expected["cases_completed"]}</td>' in page
-    assert f'{expected["satisfaction"]}%（{expected["ratings"]} 次评价）' in page
+    assert f"{expected['satisfaction']}%（{expected['ratings']} 次评价）" in page
     assert f'<td id="fig-complaints">{expected["complaints"]} 件</td>' in page
-    assert f'{expected["help_requests"]} 件（已办结 0 件）' in page
+    assert f"{expected['help_requests']} 件（已办结 0 件）" in page
     assert "css/disclosure.css" in page and "data-print" in page
     for mechanism in ("首问负责", "一次性告知", "限时办结", "投诉处理", "AB岗", "帮办代办"):
         assert mechanism in page
@@ -142,9 +155,15 @@ def test_chief_representatives_are_the_authorised_ones(world):
 
     today = timezone.localdate()
     cases.chief_authorization_issue(
-        by=world["admin"], department=world["dep_a"], center=world["a"], representative=world["chief_a"],
-        document_number="测民授〔2026〕1号", title="关于授权首席代表的决定",
-        valid_from=today - timedelta(days=1), valid_to=today + timedelta(days=365), all_items=True,
+        by=world["admin"],
+        department=world["dep_a"],
+        center=world["a"],
+        representative=world["chief_a"],
+        document_number="测民授〔2026〕1号",
+        title="关于授权首席代表的决定",
+        valid_from=today - timedelta(days=1),
+        valid_to=today + timedelta(days=365),
+        all_items=True,
     )
     d = Client().get(f"/api/v1/public/centers/{world['a'].code}/disclosure").json()
     assert [c["document_number"] for c in d["chief_representatives"]] == ["测民授〔2026〕1号"]
