@@ -366,3 +366,22 @@ def center_disclosure(request, code: str, month: str = ""):
     from .views_disclosure import public_center
 
     return _help_sel.disclosure(public_center(code), month=month or None)
+
+
+class HelpRevealIn(_HelpSchema):
+    reason: str = _HelpField(..., max_length=200, description="查看原因（将被记录）")
+
+
+class HelpRevealOut(_HelpSchema):
+    phone: str
+
+
+@router.post(
+    "/help-requests/{number}/reveal-phone",
+    response={200: HelpRevealOut, **_HELP_WRITE},
+    summary="查看申请人完整电话（帮代办员、大厅负责人；须填原因，查看被记录）",
+    operation_id="help_requests_reveal_phone",
+)
+def help_requests_reveal_phone(request, number: str, data: HelpRevealIn):
+    r = _help_sel.help_request_get(request.user, number)
+    return {"phone": _help_svc.help_phone_reveal(by=request.user, request=r, reason=data.reason)}

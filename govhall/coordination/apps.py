@@ -16,3 +16,7 @@ class CoordinationConfig(AppConfig):
         from .selectors import help_workbench
 
         workbench_sections.register(help_workbench, label="帮办代办 (help requests)")
+        from govhall.core.audit import register_audited
+
+        register_audited("help_request", "coordination.HelpRequest")
+        register_audited("help_authorization", "coordination.HelpAuthorization")

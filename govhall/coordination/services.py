@@ -284,3 +284,14 @@ def help_close(*, by: _HelpAny, request: HelpRequest, result: str) -> HelpReques
     _help_save(req, by=by, reason="帮办代办办结")
     _help_step(req, action="close", label="办结", by=by, note=req.result)
     return req
+
+
+def help_phone_reveal(*, by: _HelpAny, request: HelpRequest, reason: str) -> str:
+    """The full phone, for the helper or the hall's manager who must call the person;
+    every look is recorded with its reason (core.audit)."""
+    from govhall.core.audit import personal_data_access_record
+
+    _help_may_handle(by, request)
+    with _help_tx.atomic():
+        personal_data_access_record(by=by, obj=request, field="phone", reason=reason)
+    return request.person_phone

@@ -19,6 +19,7 @@ urlpatterns += [
         views_help.help_authorization_file,
         name="help_authorization_file",
     ),
+    path("staff/help/<str:number>/reveal/", views_help.help_reveal, name="help_reveal"),
     path("staff/help/<str:number>/<str:step>/", views_help.help_action, name="help_action"),
     path("disclosure/", views_disclosure.disclosure_index, name="disclosure_index"),
     path("centers/<slug:code>/disclosure/", views_disclosure.disclosure, name="disclosure"),

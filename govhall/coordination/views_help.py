@@ -222,6 +222,19 @@ STEPS = {"assign", "step", "auth", "case", "close"}
 
 @login_required
 @require_POST
+def help_reveal(request, number: str):
+    """The full phone, shown once on the detail page; the look is recorded."""
+    req = selectors.help_request_get(request.user, number)
+    ctx = _detail_context(request, req)
+    errors_show_on(request, "coordination/help_detail.html", ctx)
+    ctx["full_phone"] = services.help_phone_reveal(
+        by=request.user, request=req, reason=request.POST.get("reason", "")[:200]
+    )
+    return render(request, "coordination/help_detail.html", ctx)
+
+
+@login_required
+@require_POST
 def help_action(request, number: str, step: str):
     if step not in STEPS:
         raise Http404("没有该操作。")

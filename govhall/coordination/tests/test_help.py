@@ -519,3 +519,23 @@ def test_api_records_an_authorization_by_multipart_and_refuses_a_fake_scan(world
     assert ok.status_code == 201 and ok.json()["in_force"] is True
     assert HelpAuthorization.history.filter(history_user=world["clerk_a"]).count() == 1
     assert client_for(world["manager_b"]).post(url, {**data, "file": scan()}).status_code == 404
+
+
+def test_full_phone_only_with_a_reason_and_every_look_recorded(world, proxy):
+    from govhall.core.audit import personal_data_accesses
+
+    c = client_for(world["clerk_a"])
+    r = c.post(f"/staff/help/{proxy.number}/reveal/", {"reason": ""})
+    assert r.status_code == 400 and "请填写查看原因" in r.content.decode()
+    assert not personal_data_accesses(obj=proxy).exists()
+    r = c.post(f"/staff/help/{proxy.number}/reveal/", {"reason": "电话联系申请人"})
+    assert r.status_code == 200 and PHONE in r.content.decode()
+    api = c.post(
+        f"/api/v1/help-requests/{proxy.number}/reveal-phone",
+        {"reason": "回访"},
+        content_type="application/json",
+    )
+    assert api.json() == {"phone": PHONE}
+    assert personal_data_accesses(obj=proxy).count() == 2
+    other = client_for(make_user("other_clerk_a2", "clerk", world["a"]))
+    assert other.post(f"/staff/help/{proxy.number}/reveal/", {"reason": "x"}).status_code == 404
