@@ -77,6 +77,8 @@ class CaseOut(Schema):
     decision_authority: str
     delivery_method: str
     tracking_number: str
+    receiving_center: str = Field("", description="收件大厅编码（代收代办：在其他大厅收件时；否则为空）")
+    pickup_center: str = Field(..., description="取件地点（大厅编码）")
 
 
 class CaseMaterialOut(Schema):
@@ -164,6 +166,8 @@ def _case_out(case: Case) -> dict:
         "decision_authority": case.decision_authority,
         "delivery_method": case.delivery_method,
         "tracking_number": case.tracking_number,
+        "receiving_center": case.receiving_hall.code if case.received_elsewhere else "",
+        "pickup_center": case.pickup_hall.code,
     }
 
 
@@ -878,3 +882,150 @@ def window_finish_with_case(request, window_id: int, data: WindowIntakeIn):
         window=window, by=request.user, item=item, **data.dict(exclude={"item"})
     )
     return {**window_action_out(window, ticket), "case_number": case.number}
+
+
+# --- handover18: 代收代办、收受分离 (cases handed between halls) ---------------------------
+
+
+class ProxyIntakeIn(WindowIntakeIn):
+    """代收收件: an application received at one hall for an item another hall handles."""
+
+    receiving_center: str = Field(..., description="收件大厅编码（本人可收件的大厅）")
+    pickup: Literal["receiving", "handling"] = Field("receiving", description="取件地点：收件大厅或办理大厅")
+    ticket_number: str = ""
+
+
+class HandOverIn(Schema):
+    form: Literal["paper", "electronic"] = Field(..., description="移交形式：paper 纸质、electronic 电子")
+    material_ids: list[int] | None = Field(None, description="移交的已收取材料（办件材料 id）；不填为全部")
+    note: str = Field("", max_length=300)
+
+
+class HandOverReceiveIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+class HandOverOut(Schema):
+    case: str
+    from_center: str
+    from_center_name: str
+    to_center: str
+    to_center_name: str
+    form: str
+    form_label: str
+    materials: list[str]
+    note: str
+    handed_by: str | None
+    handed_at: datetime
+    received_by: str | None
+    received_at: datetime | None
+    status_label: str
+
+
+class CaseAcrossOut(CaseOut):
+    handover: HandOverOut | None = None
+
+
+def _handover_out(h) -> dict:
+    return {
+        "case": h.case.number,
+        "from_center": h.from_center.code,
+        "from_center_name": h.from_center.name,
+        "to_center": h.to_center.code,
+        "to_center_name": h.to_center.name,
+        "form": h.form,
+        "form_label": h.get_form_display(),
+        "materials": list(h.materials),
+        "note": h.note,
+        "handed_by": h.handed_by.display_name if h.handed_by else None,
+        "handed_at": h.handed_at,
+        "received_by": h.received_by.display_name if h.received_by else None,
+        "received_at": h.received_at,
+        "status_label": h.status_label,
+    }
+
+
+@router.post(
+    "/handovers/intake",
+    response={201: CaseDetailOut, **WRITE_ERRORS},
+    summary="代收收件（收受分离：在本大厅收取由其他大厅办理事项的申请）",
+    operation_id="cases_proxy_intake",
+)
+def cases_proxy_intake(request, data: ProxyIntakeIn):
+    at = selectors.center_for_intake(request.user, data.receiving_center)
+    if at is None:
+        raise NotFound("没有找到该中心，或您无权查看。")
+    item = selectors.items_received_for_others(at).filter(code=data.item).first()
+    if item is None:
+        raise DomainError("没有找到该事项，或该事项由本大厅办理（请使用窗口收件）。", field="item")
+    case = services.case_intake_window(
+        by=request.user,
+        center=item.center,
+        item=item,
+        receiving_center=at,
+        pickup_center=at if data.pickup == "receiving" else item.center,
+        **data.dict(exclude={"receiving_center", "item", "pickup"}),
+    )
+    return Status(201, _detail(case))
+
+
+@router.get(
+    "/cases/{number}/handover",
+    response={200: HandOverOut, **READ_ERRORS},
+    summary="材料移交记录（代收办件）",
+    operation_id="cases_handover_get",
+)
+def cases_handover_get(request, number: str):
+    h = selectors.handover_of(_case(request, number))
+    if h is None:
+        raise NotFound("该办件尚未移交材料。")
+    return _handover_out(h)
+
+
+@router.post(
+    "/cases/{number}/handover",
+    response={201: HandOverOut, **WRITE_ERRORS},
+    summary="移交材料（收件大厅→办理大厅；每件一次）",
+    operation_id="cases_handover_create",
+)
+def cases_handover_create(request, number: str, data: HandOverIn):
+    h = services.case_hand_over(
+        by=request.user,
+        case=_case(request, number),
+        form=data.form,
+        material_ids=data.material_ids,
+        note=data.note,
+    )
+    return Status(201, _handover_out(h))
+
+
+@router.post(
+    "/cases/{number}/handover/receive",
+    response={200: HandOverOut, **WRITE_ERRORS},
+    summary="接收移交材料（办理大厅；只能接收一次，重复接收 409）",
+    operation_id="cases_handover_receive",
+)
+def cases_handover_receive(request, number: str, data: HandOverReceiveIn):
+    h = services.handover_receive(by=request.user, case=_case(request, number), note=data.note)
+    return _handover_out(h)
+
+
+@router.get(
+    "/handovers",
+    response={200: list[CaseAcrossOut], **error_responses(401, 422)},
+    summary="代收代办办件（本人所在大厅代收或办理的）",
+    operation_id="handovers_list",
+)
+@paginate(Paging)
+def handovers_list(
+    request,
+    wait: str = Query("", max_length=12, description="to_hand 待移交、to_receive 待接收、received 已接收"),
+    q: str = Query("", max_length=50, description="编号、申请人、事项"),
+):
+    rows = []
+    for c in selectors.cases_across_halls(request.user, wait=wait, q=q).order_by("-submitted_at", "-id"):
+        out = _case_out(c)
+        h = selectors.handover_in(c)
+        out["handover"] = _handover_out(h) if h is not None else None
+        rows.append(out)
+    return rows

@@ -32,3 +32,10 @@ class CasesConfig(AppConfig):
         from .selectors import on_time_measure
 
         assessment_sources.register(on_time_measure)
+
+        # --- handover18: 代收代办 on the staff workbench ---
+        from govhall.core.extensions import workbench_sections
+
+        from .selectors import handover_workbench
+
+        workbench_sections.register(handover_workbench, label="hand-overs between halls (代收代办)")

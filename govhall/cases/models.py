@@ -8,6 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from govhall.catalog.models import LimitUnit, limit_label
+from govhall.centers.models import Center
 from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField
 from govhall.core.masking import mask_id_number, mask_phone
 from govhall.core.models import TimeStamped
@@ -157,6 +158,26 @@ class Case(EncryptedModelMixin, TimeStamped):
     delivery_method = models.CharField("送达方式", max_length=12, choices=Delivery.choices, blank=True)
     tracking_number = models.CharField("邮件单号", max_length=40, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    # 代收代办、收受分离 (issue 18): `center` stays the handling hall (办理大厅), whose
+    # deadlines, supervision and scope the case follows; a case received at another hall
+    # names it here (null: received where it is handled, as before).
+    receiving_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_received_for_others",
+        verbose_name="收件大厅",
+    )
+    # 取件地点: where the applicant chose to collect the result (null: the handling hall).
+    pickup_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_to_collect",
+        verbose_name="取件地点",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -195,6 +216,23 @@ class Case(EncryptedModelMixin, TimeStamped):
     def limit_label(self) -> str:
         """ "20 个工作日", "30 日（自然日）", "3 个月" (empty before a limit is set)."""
         return limit_label(self.limit_days, self.limit_unit)
+
+    @property
+    def received_elsewhere(self) -> bool:
+        """收受分离: received at another hall than the one handling it."""
+        return self.receiving_center_id is not None and self.receiving_center_id != self.center_id
+
+    @property
+    def receiving_hall(self) -> Center:
+        """收件大厅 (the handling hall when received there)."""
+        if self.received_elsewhere and self.receiving_center is not None:
+            return self.receiving_center
+        return self.center
+
+    @property
+    def pickup_hall(self) -> Center:
+        """取件地点 (the handling hall unless the applicant chose another)."""
+        return self.pickup_center if self.pickup_center is not None else self.center
 
     @property
     def in_waiting(self) -> bool:
@@ -731,3 +769,69 @@ class Escalation(TimeStamped):
 
     def __str__(self):
         return f"{self.case} {self.get_proposal_display()}"
+
+
+# --- 代收代办、收受分离: materials handed from the receiving hall to the handling hall -------
+
+
+class HandOver(models.Model):
+    """材料移交: the receiving hall hands a case's materials to the handling hall —
+    who, when, which materials, on paper or electronically — and the handling hall
+    records their receipt, once. Until then the handling hall cannot decide on the
+    case (it has not seen the materials); the acceptance clock already runs from
+    the receiving hall's moment of receipt."""
+
+    class Form(models.TextChoices):
+        PAPER = "paper", "纸质材料"
+        ELECTRONIC = "electronic", "电子材料"
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="handover", verbose_name="办件")
+    from_center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="handovers_out", verbose_name="移交大厅"
+    )
+    to_center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="handovers_in", verbose_name="接收大厅"
+    )
+    form = models.CharField("移交形式", max_length=10, choices=Form.choices)
+    materials = models.JSONField("移交材料", default=list, help_text='["材料名称", …]')
+    note = models.CharField("移交说明", max_length=300, blank=True)
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="移交人",
+    )
+    handed_at = models.DateTimeField("移交时间")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="接收人",
+    )
+    received_at = models.DateTimeField("接收时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "材料移交"
+        verbose_name_plural = verbose_name
+        ordering = ["-handed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_center=models.F("to_center")), name="handover_between_two_halls"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.from_center_id}→{self.to_center_id}"
+
+    @property
+    def is_received(self) -> bool:
+        return self.received_at is not None
+
+    @property
+    def status_label(self) -> str:
+        return "已接收" if self.is_received else "已移交，待接收"

@@ -83,12 +83,22 @@ def access_case(user: User | AnonymousUser | None, case: Case, *, action: str = 
     withdraws it as a decision)."""
     if action in {"view", "withdraw"} and is_party(user, case):
         return case
+    if action == "view" and _sees_as_receiving_hall(user, case):
+        return case
     access_center(user, case.center, "decide" if action == "withdraw" else action)
     return case
+
+
+def _sees_as_receiving_hall(user: User | AnonymousUser | None, case: Case) -> bool:
+    """收受分离: the hall that received a case for another hall sees it too (both halls
+    see the case); deciding on it stays the handling hall's."""
+    return case.received_elsewhere and may_at_center(user, case.receiving_center, action="view", table=TABLE)
 
 
 def can(user: User | AnonymousUser | None, case: Case, action: str) -> bool:
     """`access_case` as a yes/no, for showing or hiding a button."""
     if action in {"view", "withdraw"} and is_party(user, case):
+        return True
+    if action == "view" and _sees_as_receiving_hall(user, case):
         return True
     return may_at_center(user, case.center, action="decide" if action == "withdraw" else action, table=TABLE)

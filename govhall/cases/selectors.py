@@ -34,6 +34,7 @@ from .models import (
     Escalation,
     FirstInquiry,
     FollowUpMaterial,
+    HandOver,
     Notice,
     Warning,
 )
@@ -46,9 +47,11 @@ if TYPE_CHECKING:
 
 
 def cases_visible_to(user: Viewer) -> QuerySet[Case]:
-    """Submitted cases (not drafts) at the centers `user` can see."""
+    """Submitted cases (not drafts) at the centers `user` can see: handled there, or
+    received there for another hall (收受分离: both halls see the case)."""
+    ids = visible_center_ids(user)
     return (
-        Case.objects.filter(center_id__in=visible_center_ids(user))
+        Case.objects.filter(Q(center_id__in=ids) | Q(receiving_center_id__in=ids))
         .exclude(status=Case.Status.DRAFT)
         .select_related("center", "item", "guide")
     )
@@ -761,3 +764,94 @@ def hall_on_time_counts(center_ids: Iterable[int], *, start: date, end: date) ->
         .annotate(due=Count("id"), on_time=Count("id", filter=Q(completed_at__date__lte=F("deadline"))))
     )
     return {r["center_id"]: {"due": r["due"], "on_time": r["on_time"]} for r in rows}
+
+
+# --- 代收代办、收受分离: hand-overs between halls (issue 18) -------------------------------
+
+HANDOVER_WAITS: dict[str, str] = {
+    "to_hand": "已代收，待移交",
+    "to_receive": "已移交，待接收",
+    "received": "已接收",
+}
+
+
+def handover_of(case: Case) -> HandOver | None:
+    """The hand-over of a case received at another hall (None before it is handed over)."""
+    return (
+        HandOver.objects.select_related("from_center", "to_center", "handed_by", "received_by")
+        .filter(case_id=case.pk)
+        .first()
+    )
+
+
+def handover_in(case: Case) -> HandOver | None:
+    """The hand-over read with a case of `cases_across_halls` (select_related), or None."""
+    try:
+        return case.handover
+    except Case.handover.RelatedObjectDoesNotExist:
+        return None
+
+
+def cases_across_halls(user: Viewer, *, wait: str = "", q: str = "") -> QuerySet[Case]:
+    """Cases received at one hall for another that `user` can see (as the receiving or the
+    handling hall), with their hand-over; `wait` narrows to one of HANDOVER_WAITS."""
+    qs = (
+        cases_visible_to(user)
+        .filter(receiving_center__isnull=False)
+        .exclude(receiving_center=F("center"))
+        .select_related("receiving_center", "pickup_center", "handover")
+    )
+    if wait == "to_hand":
+        qs = qs.filter(handover__isnull=True)
+    elif wait == "to_receive":
+        qs = qs.filter(handover__isnull=False, handover__received_at__isnull=True)
+    elif wait == "received":
+        qs = qs.filter(handover__received_at__isnull=False)
+    elif wait:
+        raise DomainError("未知的移交状态。", field="wait")
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(applicant_name__icontains=q) | Q(item__name__icontains=q))
+    return qs
+
+
+def items_received_for_others(center: Center) -> QuerySet[ServiceItem]:
+    """The items of the district's other halls a hall can receive applications for (代收):
+    active, with a current guide, listed by name with their handling hall."""
+    return (
+        ServiceItem.objects.filter(
+            center__district_id=center.district_id, is_active=True, current_guide__isnull=False
+        )
+        .exclude(center=center)
+        .select_related("center", "current_guide")
+        .order_by("name", "center__code")
+    )
+
+
+def handover_workbench(user: Viewer) -> dict[str, Any] | None:
+    """Answer to core's `workbench_sections`: 代收代办 — the cases the user's halls received
+    for another hall and have still to hand over, and those handed to them still to receive
+    (None when there is neither, or the user works at no hall)."""
+    from django.urls import reverse
+
+    from .permissions import DECIDE, INTAKE
+
+    intake_ids = center_ids_acting_as(user, INTAKE)
+    decide_ids = center_ids_acting_as(user, DECIDE)
+    if not intake_ids and not decide_ids:
+        return None
+    qs = cases_across_halls(user)
+    to_hand = qs.filter(handover__isnull=True, receiving_center_id__in=intake_ids).count()
+    to_receive = qs.filter(
+        handover__isnull=False, handover__received_at__isnull=True, center_id__in=decide_ids
+    ).count()
+    if not (to_hand or to_receive):
+        return None
+    url = reverse("cases:handovers")
+    return {
+        "title": "代收代办",
+        "links": [
+            {"label": "待移交材料", "url": f"{url}?wait=to_hand", "count": to_hand},
+            {"label": "待接收移交", "url": f"{url}?wait=to_receive", "count": to_receive},
+        ],
+    }

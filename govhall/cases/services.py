@@ -66,11 +66,12 @@ from .models import (
     Escalation,
     FirstInquiry,
     FollowUpMaterial,
+    HandOver,
     InquiryEvent,
     Notice,
     Warning,
 )
-from .permissions import access_case, access_center, is_applicant, is_party
+from .permissions import CASE_NOT_FOUND, access_case, access_center, is_applicant, is_party
 from .selectors import (
     Completeness,
     acceptance_completeness,
@@ -101,6 +102,9 @@ TRANSITIONS: dict[str, tuple[set[str], str]] = {
         "期满未申请发证，视为撤回",
     ),
 }
+
+# 收受分离: the handling hall decides on a case received elsewhere only with the materials in hand.
+NEEDS_MATERIALS = {"accept", "request_correction", "reject"}
 
 PHONE_OK = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 UPLOAD_TYPES = {  # extension → (content type, magic bytes)
@@ -227,6 +231,8 @@ def _transition(case: Case, *, action: str, by: User | None, reason: str = "", t
     allowed, label = TRANSITIONS[action]
     if case.status not in allowed:
         raise WrongState(f"办件当前为“{case.get_status_display()}”，不能{label}。", code="wrong_state")
+    if action in NEEDS_MATERIALS and by is not None and case.received_elsewhere:
+        _check_handed_over(case, label)
     if action == "complete" and case.waiting_ends_on and _today() <= case.waiting_ends_on:
         raise WrongState(
             f"{case.guide.waiting_name or '等待期'}至 {case.waiting_ends_on:%Y年%m月%d日} 届满，期满后方可办结。",
@@ -497,12 +503,26 @@ def case_intake_window(
     second_name: str = "",
     second_id_number: str = "",
     second_phone: str = "",
+    receiving_center: Center | None = None,
+    pickup_center: Center | None = None,
 ) -> Case:
     """A clerk receives an application at the window: the case is numbered and
     submitted, with the paper materials ticked as handed in. Where both parties
     apply (结婚、离婚登记) the other party is required too; a waiting period
-    (离婚冷静期) starts on the day of receipt."""
-    access_center(by, center, "intake", not_found="没有找到该中心，或您无权查看。")
+    (离婚冷静期) starts on the day of receipt.
+
+    代收代办 (收受分离): with `receiving_center` another hall than `center` (the
+    item's handling hall) receives it; the clerk must be able to take in
+    applications there, and the case belongs to the handling hall. Its time runs
+    from this moment of receipt at the receiving hall, not from the hand-over:
+    the stricter reading of the 5 working days to accept (行政许可法第三十二条 —
+    the applicant handed everything in here, so the handling hall's days count
+    from now). The applicant collects at `pickup_center`: one of the two halls."""
+    receiving = (
+        receiving_center if receiving_center is not None and receiving_center.pk != center.pk else None
+    )
+    access_center(by, receiving or center, "intake", not_found="没有找到该中心，或您无权查看。")
+    pickup = _pickup_for(center, receiving, pickup_center)
     case = _new_case(
         center=center,
         item=item,
@@ -522,19 +542,26 @@ def case_intake_window(
     _set_waiting(case, _today())
     materials = _paper_materials(case.guide, paper_material_ids)
     case.received_by, case.status = by, S.SUBMITTED
+    if receiving is not None:
+        case.receiving_center, case.pickup_center = receiving, pickup
+    elif pickup is not None:
+        case.pickup_center = pickup
     check_fields(case)
     with transaction.atomic():  # everything is checked: the write lock is held only for the writes
         case.submitted_at = timezone.now()
         insert_row(case)
+        reasons = [f"排队号 {ticket_number}"] if ticket_number else []
+        if receiving is not None:
+            reasons.append(f"{receiving.name}代收，{center.name}办理")
         insert_row(
             CaseEvent(
                 case=case,
                 action="submit",
-                label="窗口收件",
+                label="窗口收件" if receiving is None else "代收收件",
                 from_status="",
                 to_status=case.status,
                 by=by,
-                reason=f"排队号 {ticket_number}" if ticket_number else "",
+                reason="；".join(reasons),
             )
         )
         _receive_paper(case, by=by, materials=materials)
@@ -846,7 +873,7 @@ def case_accept(*, by: User | None, case: Case, reason: str = "") -> Case:
     applicant's recorded commitment replaces (告知承诺制). The clock starts; the
     acceptance notice says which materials are to follow and which were replaced."""
     case = _lock(case)
-    _decide(by, case)
+    _decide_with_materials(by, case, "受理")
     if case.status not in TRANSITIONS["accept"][0]:
         _transition(case, action="accept", by=by)  # raises WrongState
     state = acceptance_completeness(case)
@@ -1013,7 +1040,7 @@ def case_request_correction(*, by: User | None, case: Case, items: list[dict[str
     """一次性告知: name every missing or defective material at once. `items` are
     {"material_id", "problem" (missing|defective), "reason"}."""
     case = _lock(case)
-    _decide(by, case)
+    _decide_with_materials(by, case, "一次性告知补正")
     if case.status not in TRANSITIONS["request_correction"][0]:
         _transition(case, action="request_correction", by=by)  # raises WrongState
     if not items:
@@ -2047,3 +2074,108 @@ def ticket_finish_with_case(
         second_phone=second_phone,
     )
     return ticket, case
+
+
+# --- 代收代办、收受分离: hand-over of materials between halls (issue 18) ----------------------
+
+
+def _pickup_for(center: Center, receiving: Center | None, pickup: Center | None) -> Center | None:
+    """取件地点: the applicant chooses the handling hall or the receiving hall (None: the
+    handling hall, as before)."""
+    if pickup is None or pickup.pk == center.pk:
+        return None
+    if receiving is not None and pickup.pk == receiving.pk:
+        return pickup
+    raise DomainError("取件地点只能是收件大厅或办理大厅。", field="pickup_center")
+
+
+def _handover_of(case: Case) -> HandOver | None:
+    return HandOver.objects.filter(case_id=case.pk).first()
+
+
+def _decide_with_materials(by: User | None, case: Case, label: str) -> None:
+    """`_decide`, and for a case received at another hall, its hand-over received here."""
+    _decide(by, case)
+    if by is not None and case.received_elsewhere:
+        _check_handed_over(case, label)
+
+
+def _check_handed_over(case: Case, label: str) -> None:
+    """A case received at another hall is decided on only after its materials were
+    handed over and received here."""
+    handover = _handover_of(case)
+    if handover is None or handover.received_at is None:
+        raise WrongState(
+            f"该办件由{case.receiving_hall.name}代收，材料尚未移交并由本大厅接收，不能{label}。",
+            code="handover_pending",
+        )
+
+
+@transaction.atomic
+def case_hand_over(
+    *, by: User | None, case: Case, form: str, material_ids: Iterable[int] | None = None, note: str = ""
+) -> HandOver:
+    """材料移交: the receiving hall hands the materials of a case it received for
+    another hall over to that hall — who, when, which materials (the ones received,
+    by default all of them), on paper or electronically. Once per case."""
+    case = _lock(case)
+    if not case.received_elsewhere:
+        raise WrongState("该办件由办理大厅直接收件，无需移交。", code="not_received_elsewhere")
+    receiving = case.receiving_hall
+    access_center(by, receiving, "intake", not_found=CASE_NOT_FOUND)
+    if HandOver.objects.filter(case_id=case.pk).exists():
+        raise WrongState("该办件的材料已经移交，不能重复移交。", code="handed_over")
+    if form not in HandOver.Form.values:
+        raise DomainError("请选择移交形式：纸质材料或电子材料。", field="form")
+    received = list(case.materials.order_by("handed_in_at", "id"))
+    if material_ids is not None:
+        try:
+            wanted = {int(i) for i in material_ids}
+        except (TypeError, ValueError):
+            raise DomainError("所选材料不是该办件已收取的材料。", field="materials") from None
+        if not wanted:
+            raise DomainError("请至少选择一份移交的材料。", field="materials")
+        if not wanted <= {m.pk for m in received}:
+            raise DomainError("所选材料不是该办件已收取的材料。", field="materials")
+        received = [m for m in received if m.pk in wanted]
+    if not received:
+        raise DomainError("该办件尚未收取任何材料，无法移交。", field="materials")
+    handover = HandOver(
+        case=case,
+        from_center=receiving,
+        to_center=case.center,
+        form=form,
+        materials=[m.name for m in received],
+        note=(note or "").strip(),
+        handed_by=by,
+        handed_at=timezone.now(),
+    )
+    save_recorded(handover, by=by, reason="材料移交")
+    _note(
+        case,
+        action="hand_over",
+        label="材料移交",
+        by=by,
+        reason=f"{receiving.name}→{case.center.name}，{handover.get_form_display()}：{'、'.join(handover.materials)}",
+    )
+    return handover
+
+
+@transaction.atomic
+def handover_receive(*, by: User | None, case: Case, note: str = "") -> HandOver:
+    """接收移交材料: the handling hall records that the materials arrived — once; a
+    second receipt is refused (WrongState, 409) and writes nothing. Then the hall
+    accepts or notifies (一次性告知) as for any case."""
+    case = _lock(case)
+    access_center(by, case.center, "decide")
+    handover = HandOver.objects.select_for_update().filter(case_id=case.pk).first()
+    if handover is None:
+        raise WrongState("该办件的材料尚未移交。", code="handover_pending")
+    if handover.received_at is not None:
+        who = handover.received_by.display_name if handover.received_by else "系统"
+        when = timezone.localtime(handover.received_at).strftime("%Y-%m-%d %H:%M")
+        raise WrongState(f"该移交已于 {when} 由{who}接收，不能重复接收。", code="handover_received")
+    handover.received_by, handover.received_at = by, timezone.now()
+    save_recorded(handover, by=by, reason="接收移交材料")
+    _note(case, action="handover_receive", label="接收移交材料", by=by, reason=(note or "").strip())
+    return handover

@@ -53,3 +53,16 @@ urlpatterns = [
 from . import views_online  # noqa: E402
 
 urlpatterns.insert(0, path("apply/", views_online.online_items, name="online_items"))
+
+# --- handover18: 代收代办、收受分离 (cases handed between halls) ---
+from . import views_handover  # noqa: E402
+
+urlpatterns += [
+    path("staff/handovers/", views_handover.handovers, name="handovers"),
+    path("staff/handovers/export.xlsx", views_handover.handovers_export, name="handovers_export"),
+    path("staff/handovers/receive-for-other-hall/", views_handover.proxy_intake, name="proxy_intake"),
+    path("staff/cases/<str:number>/handover/", views_handover.case_hand_over, name="hand_over"),
+    path(
+        "staff/cases/<str:number>/handover/receive/", views_handover.handover_receive, name="handover_receive"
+    ),
+]

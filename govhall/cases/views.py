@@ -301,6 +301,13 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
         if missing:
             allowed.discard("accept")
             accept_missing = [m.name for m in missing]
+    # 收受分离: the handling hall decides only once the receiving hall's hand-over is received.
+    from .views_handover import handover_ctx  # its module builds on this one
+
+    across = handover_ctx(request.user, case)
+    if across.get("handover_pending"):
+        allowed -= services.NEEDS_MATERIALS
+        accept_missing = []
     forms = action_forms(case, materials, data, action, outcomes=outcomes)
     actions, next_action = case_actions_in_order(case.status, allowed, escalated=escalation is not None)
     return {
@@ -329,6 +336,7 @@ def _detail_ctx(request, case: Case, *, data: Any = None, action: str = "") -> d
         if case.deadline_unknown and case.accepted_at
         else None,
         "calendar_admin": Role.DISTRICT_ADMIN in roles_of(request.user),
+        **across,
     }
 
 

@@ -25,10 +25,22 @@ from .permissions import AUTHORIZE
 from .views import PAGE_SIZE, staff_only
 
 
+def _chosen_pk(source, name: str) -> int | None:
+    value = (source or {}).get(name, "")
+    return int(value) if str(value).isdigit() else None
+
+
 def _authorization_form(request, data=None) -> ChiefAuthorizationForm:
-    """The form's choices: what the user can see; the service decides what they may record."""
+    """The form's choices: what the user can see; the service decides what they may record.
+    The items offered are the chosen department's at the chosen hall (chosen first; the
+    page reloads the list with htmx), not every item of every visible hall."""
     centers = list(centers_visible_to(request.user).order_by("kind", "code"))
     district_ids = {c.district_id for c in centers}
+    source = data if data is not None else request.GET
+    department_pk, center_pk = _chosen_pk(source, "department"), _chosen_pk(source, "center")
+    items = ServiceItem.objects.none()
+    if department_pk and center_pk in {c.pk for c in centers}:
+        items = ServiceItem.objects.filter(department_id=department_pk, center_id=center_pk, is_active=True)
     return ChiefAuthorizationForm(
         data,
         departments=Department.objects.filter(district_id__in=district_ids).order_by("code"),
@@ -38,9 +50,8 @@ def _authorization_form(request, data=None) -> ChiefAuthorizationForm:
         )
         .distinct()
         .order_by("full_name", "username"),
-        items=ServiceItem.objects.filter(center__in=centers, is_active=True)
-        .select_related("department", "center")
-        .order_by("department__code", "center__code", "name"),
+        items=items.select_related("department", "center").order_by("name"),
+        initial={} if data is not None else {"department": department_pk, "center": center_pk},
         id_prefix="auth",
     )
 
@@ -53,6 +64,8 @@ def authorizations(request):
     posted = request.method == "POST"
     form = _authorization_form(request, request.POST if posted else None)
     center = request.GET.get("center", "")
+    if request.headers.get("HX-Request") and not posted:
+        return render(request, "cases/_authorization_items.html", {"form": form})
     ctx = {
         "form": form,
         "page": Paginator(

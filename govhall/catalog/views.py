@@ -13,12 +13,14 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import condition, require_http_methods
 
 from govhall.centers.models import Center, Department
 from govhall.centers.selectors import center_public_get, centers_public
 from govhall.centers.today import hall_today
 from govhall.core import public_cache
+from govhall.core.page_cache import public_page
 from govhall.core.page_errors import errors_show_on
 
 from . import excel, pdf, permissions, selectors
@@ -64,6 +66,7 @@ def _rows(ids: list[int]) -> list[ServiceItem]:
     return [found[i] for i in ids if i in found]
 
 
+@public_page()
 def items_list(request):
     """Search and browse: by center, department, serving party and theme. The ranked
     ids, each page's items and the filter choices are cached until the catalog changes."""
@@ -139,12 +142,15 @@ def _guide_page(request, key: str) -> dict[str, Any]:
         if bundle["missing_version"]:
             raise Http404("没有该版本。")
         item = bundle["item"]
-        # Halls' windows and hours today, and satisfaction, come from other apps and change on their own.
-        places = item_places(item)
+        # Halls' windows (kept under the public version: queueing bumps it when its register
+        # changes, and the bookable flag is today's), hours today and satisfaction change on their own.
+        places = public_cache.cached(
+            f"catalog:places:{item.pk}:{timezone.localdate()}", lambda: item_places(item), request=request
+        )
         found = {
             **bundle,
             "places": places,
-            "halls": _halls_of(places),  # 到哪里办, with each hall's state today
+            "halls": _halls_of(places, request),  # 到哪里办, with each hall's state today
             "satisfaction": satisfaction_of(item),
         }
         request._guide_page = found
@@ -168,6 +174,7 @@ def _guide_etag(request, key: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+@public_page(vary=_guide_etag)
 @condition(etag_func=_guide_etag)
 def item_detail(request, key: str):
     """The public guide of an item: prints on A4, downloads as PDF, opens on a phone by QR.
@@ -191,11 +198,20 @@ def item_detail(request, key: str):
     return response
 
 
-def _halls_of(places) -> list[dict[str, Any]]:
+def _halls_of(places, request) -> list[dict[str, Any]]:
     """到哪里办: each hall of the item with its address, phone and state today (issue 17)."""
-    centers = {c.code: c for c in Center.objects.filter(code__in=[p.center_code for p in places])}
+    codes = sorted(p.center_code for p in places)
+    centers = public_cache.cached(
+        f"catalog:halls:{','.join(codes)}",
+        lambda: {c.code: c for c in Center.objects.filter(code__in=codes)},
+        request=request,
+    )
     return [
-        {"place": p, "center": centers[p.center_code], "today": hall_today(centers[p.center_code])}
+        {
+            "place": p,
+            "center": centers[p.center_code],
+            "today": hall_today(centers[p.center_code], request=request),
+        }
         for p in places
         if p.center_code in centers
     ]

@@ -21,3 +21,14 @@ class CentersConfig(AppConfig):
 
         # Staff passwords expire after their district's setting (None: never).
         password_max_age.register(services.password_max_age_of, label="district password max age")
+
+        # A hall's hours today (centers.today.hall_today, kept under the public version)
+        # follow the calendar: a change of working days bumps that version.
+        from govhall.core import public_cache
+        from govhall.core.calendar import calendar_changed
+
+        def public_pages_follow(**_: object) -> int:
+            public_cache.changed()
+            return 0  # no record of ours changed
+
+        calendar_changed.register(public_pages_follow, label="public pages (hours today)")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
+
+from govhall.core import public_cache
 
 from .models import Center
 from .selectors import opening_hours_on
@@ -24,9 +27,14 @@ class HallToday:
     text: str
 
 
-def hall_today(center: Center, *, now: datetime | None = None) -> HallToday:
+def hall_today(center: Center, *, now: datetime | None = None, request: Any = None) -> HallToday:
     local = timezone.localtime(now or timezone.now())
-    hours = opening_hours_on(center, local.date())
+    # The day's hours change only with the hall's hours, its exceptions or the calendar,
+    # each of which bumps the public version (catalog and centers register them).
+    day = local.date()
+    hours = public_cache.cached(
+        f"centers:hours-on:{center.pk}:{day}", lambda: opening_hours_on(center, day), request=request
+    )
     if not hours.is_open:
         return HallToday(False, False, f"今天不办公（{hours.why_closed or '大厅当日不办公'}）")
     t = local.time()

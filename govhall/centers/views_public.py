@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from govhall.core import public_cache
+from govhall.core.page_cache import public_page
 
 from . import selectors
 from .models import Center
@@ -15,6 +16,7 @@ def _home_rows(q: str) -> list[dict]:
     return [{"center": c, "hours": selectors.hours_summary(c)} for c in centers]
 
 
+@public_page()
 def home(request):
     """Every hall of the district: where, when, how to call, what it offers
     (cached until a hall or the catalog changes: core/public_cache.py)."""
@@ -39,8 +41,19 @@ def _center_bundle(code: str) -> dict | None:
     }
 
 
+def _center_bundle_of(request, code: str) -> dict | None:
+    return public_cache.cached(f"centers:center:{code}", lambda: _center_bundle(code), request=request)
+
+
+def _center_now(request, code: str) -> str:
+    """What the page shows beside the public version: the hall open or closed right now."""
+    bundle = _center_bundle_of(request, code)
+    return hall_today(bundle["center"], request=request).text if bundle else ""
+
+
+@public_page(vary=_center_now)
 def center_detail(request, code: str):
-    bundle = public_cache.cached(f"centers:center:{code}", lambda: _center_bundle(code), request=request)
+    bundle = _center_bundle_of(request, code)
     if bundle is None or bundle["center"].status not in selectors.PUBLIC_STATUSES + ["merged"]:
         raise Http404("没有找到该中心。")
     center = bundle["center"]
@@ -49,7 +62,7 @@ def center_detail(request, code: str):
         "centers/public_center.html",
         {
             **bundle,
-            "today": hall_today(center),  # open or closed now: never cached
+            "today": hall_today(center, request=request),  # open or closed now: never cached
             "items_shown": ITEMS_SHOWN,
             "active": center.status == Center.Status.ACTIVE,
         },

@@ -10,6 +10,12 @@ class CoordinationConfig(AppConfig):
         # Each part registers its answers to the lower apps' extension points here,
         # in its own marked block.
         pass
+        # --- notice18 ---
+        from govhall.core.extensions import workbench_sections
+
+        from .selectors import notice_workbench
+
+        workbench_sections.register(notice_workbench, label="notices (信息沟通)")
         # --- help18 ---
         from govhall.core.extensions import workbench_sections
 

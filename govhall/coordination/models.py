@@ -2,11 +2,136 @@
 joint meetings and their action items, notices with receipts, 帮办代办, and cases
 handed between halls. Each part keeps its models in its own block below."""
 
+# --- notice18 ---
+# 信息沟通: notices from the district office down to the halls (通知) and reports
+# from a branch up to the district office (报告), each with one receipt per
+# recipient (read once, the first time kept; a reply when one is asked for).
+from django.conf import settings as _n18_settings  # noqa: E402
+from django.db import models  # noqa: F401
+from simple_history.models import HistoricalRecords as _N18History  # noqa: E402
+
+from govhall.core.masking import mask_phone as _n18_mask_phone  # noqa: E402
+from govhall.core.models import TimeStamped as _N18TimeStamped  # noqa: E402
+
+
+class Notice(_N18TimeStamped):
+    """A notice (通知, district office → halls) or a report (报告, a branch → the
+    district office). Recipients are resolved once, when it is sent: one
+    `NoticeReceipt` per person then holding an addressed role at an addressed hall."""
+
+    class Kind(models.TextChoices):
+        DOWN = "down", "通知（区政务办→各大厅）"
+        UP = "up", "报告（分中心→区政务办）"
+
+    class Audience(models.TextChoices):
+        ALL = "all", "全部大厅"
+        HALLS = "halls", "指定大厅"
+        ROLES = "roles", "指定角色（全部大厅）"
+        OFFICE = "office", "区政务办"
+
+    kind = models.CharField("类型", max_length=6, choices=Kind.choices)
+    title = models.CharField("标题", max_length=120)
+    body = models.TextField("正文", max_length=5000)
+    sender = models.ForeignKey(
+        _n18_settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notices_sent",
+        verbose_name="发送人",
+    )
+    sender_center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="notices_sent", verbose_name="发送单位"
+    )
+    audience = models.CharField("发送范围", max_length=8, choices=Audience.choices)
+    halls = models.ManyToManyField(
+        "centers.Center", blank=True, related_name="notices_addressed", verbose_name="指定大厅"
+    )
+    roles = models.JSONField("指定角色", default=list, blank=True)
+    reply_required = models.BooleanField("须回复", default=False)
+    reply_by = models.DateField("回复期限", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间")
+    history = _N18History(m2m_fields=[halls])
+
+    class Meta:
+        verbose_name = "通知与报告"
+        verbose_name_plural = verbose_name
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()[:2]}：{self.title}"
+
+
+class NoticeReceipt(models.Model):
+    """One recipient of a notice: when they first read it (kept: reading again
+    changes nothing), their reply, and the reminders sent to them."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="receipts", verbose_name="通知")
+    user = models.ForeignKey(
+        _n18_settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notice_receipts",
+        verbose_name="收件人",
+    )
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="notice_receipts", verbose_name="所在大厅"
+    )
+    role = models.CharField("角色", max_length=30)
+    read_at = models.DateTimeField("首次阅读时间", null=True, blank=True)
+    reply_text = models.TextField("回复内容", max_length=2000, blank=True)
+    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+    reminded_at = models.DateTimeField("最近提醒时间", null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField("提醒次数", default=0)
+    history = _N18History()
+
+    class Meta:
+        verbose_name = "阅读回执"
+        verbose_name_plural = verbose_name
+        ordering = ["center_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["notice", "user"], name="notice_receipt_once")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_receipt_inbox")]
+
+    def __str__(self):
+        return f"{self.notice_id} → {self.user_id}"
+
+    @property
+    def reply_pending(self) -> bool:
+        return self.notice.reply_required and self.replied_at is None
+
+    @property
+    def masked_phone(self) -> str:
+        return _n18_mask_phone(getattr(self.user, "phone", ""))
+
+
+def _notice_upload_to(instance, filename: str) -> str:
+    return f"coordination/notices/{filename}"
+
+
+class NoticeAttachment(models.Model):
+    """A file sent with a notice (PDF, Office or OFD, at most 10 MB, type checked by
+    its content). Stored under MEDIA with a random name; served only to the
+    sender's side and the recipients."""
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="attachments", verbose_name="通知"
+    )
+    file = models.FileField("文件", upload_to=_notice_upload_to, max_length=200)
+    name = models.CharField("文件名", max_length=120)
+    file_type = models.CharField("类型", max_length=5)
+    size = models.PositiveIntegerField("大小（字节）")
+    history = _N18History()
+
+    class Meta:
+        verbose_name = "通知附件"
+        verbose_name_plural = verbose_name
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
 # --- help18 ---
 # 帮办代办 (issue 18, part 4): a request for help or for acting on someone's behalf,
 # its helper, its steps, the person's 委托书 and the cases it produced.
 from django.conf import settings as _help_settings  # noqa: E402
-from django.db import models  # noqa: F401
 from simple_history.models import HistoricalRecords as _HelpHistory  # noqa: E402
 
 from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField  # noqa: E402

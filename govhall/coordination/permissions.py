@@ -1,3 +1,16 @@
+# --- notice18 ---
+# 信息沟通: who composes what. The district office sends notices down to the halls;
+# a branch manager sends reports up to the district office. Reading is for the
+# recipients; tracking (who has not read or replied, reminders, export) is for
+# the sender and whoever holds the sender's composing role at the sender's center.
+from govhall.accounts.models import Role as _N18Role  # noqa: E402
+
+NOTICE_COMPOSE = {"down": {_N18Role.DISTRICT_ADMIN}, "up": {_N18Role.BRANCH_MANAGER}}
+NOTICE_HALL_ROLES = [_N18Role.BRANCH_MANAGER, _N18Role.CHIEF_REP, _N18Role.CLERK]
+NOTICE_NOT_FOUND = "没有找到该通知，或您无权查看。"
+NOTICE_REFUSED_COMPOSE = "只有区政务办可以发通知，分中心负责人可以向区政务办报送报告。"
+
+
 # --- help18 ---
 """帮办代办: who may record, manage and handle help requests. Hall staff record them at
 the desk; the hall's manager and the district office see all of a hall's and assign;

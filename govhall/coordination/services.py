@@ -1,5 +1,348 @@
 """The rules of coordination between the district center and its halls: the only writers."""
 
+# --- notice18 ---
+# 信息沟通: sending a notice or a report (recipients resolved once, attachments
+# checked by content), reading (the first time kept), replying, and reminding by
+# SMS those who have not read or replied.
+import logging as _n18_logging  # noqa: E402
+import re as _n18_re  # noqa: E402
+import secrets as _n18_secrets  # noqa: E402
+import zipfile as _n18_zipfile  # noqa: E402
+from collections.abc import Callable as _N18Callable  # noqa: E402
+from collections.abc import Iterable as _N18Iterable  # noqa: E402
+from datetime import date as _n18_date  # noqa: E402
+from typing import Any as _N18Any  # noqa: E402
+
+from django.db import transaction as _n18_transaction  # noqa: E402
+from django.utils import timezone as _n18_tz  # noqa: E402
+
+from govhall.accounts.models import RoleAssignment as _N18RoleAssignment  # noqa: E402
+from govhall.core.errors import DomainError as _N18DomainError  # noqa: E402
+from govhall.core.errors import Refused as _N18Refused  # noqa: E402
+from govhall.core.errors import WrongState as _N18WrongState  # noqa: E402
+from govhall.core.history import insert_recorded_many as _n18_insert_many  # noqa: E402
+from govhall.core.history import save_recorded as _n18_save  # noqa: E402
+from govhall.core.masking import mask_phone as _n18_mask_phone  # noqa: E402
+from govhall.core.notifications import send_sms as _n18_send_sms  # noqa: E402
+
+from .models import Notice, NoticeAttachment, NoticeReceipt  # noqa: E402
+from .permissions import NOTICE_HALL_ROLES, NOTICE_REFUSED_COMPOSE  # noqa: E402
+from .selectors import (  # noqa: E402
+    notice_compose_centers,
+    notice_district_halls,
+    notice_for_sender,
+    notice_receipts_pending_q,
+)
+
+_n18_log = _n18_logging.getLogger("govhall.coordination.notices")
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_COUNT = 5
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003, Excel 97-2003, PowerPoint 97-2003
+_ZIP = b"PK\x03\x04"  # the Office Open XML formats and OFD are zip packages
+# extension → (magic bytes at the start, a member the zip package must hold, label)
+ATTACHMENT_TYPES: dict[str, tuple[bytes, str | None, str]] = {
+    "pdf": (b"%PDF-", None, "PDF"),
+    "doc": (_OLE2, None, "Word"),
+    "docx": (_ZIP, "word/", "Word"),
+    "xls": (_OLE2, None, "Excel"),
+    "xlsx": (_ZIP, "xl/", "Excel"),
+    "ppt": (_OLE2, None, "PowerPoint"),
+    "pptx": (_ZIP, "ppt/", "PowerPoint"),
+    "ofd": (_ZIP, "OFD.xml", "OFD"),
+}
+ATTACHMENT_TYPES_TEXT = "PDF、Word（doc/docx）、Excel（xls/xlsx）、PowerPoint（ppt/pptx）或 OFD"
+_N18_BAD_NAME = _n18_re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+
+
+def notice_attachment_check(file: _N18Any) -> tuple[str, str]:
+    """(extension, clean display name) of an uploaded attachment: an allowed
+    extension whose content matches it (magic bytes, and for zip packages the
+    member that makes them Word, Excel, PowerPoint or OFD), 1 byte to 10 MB.
+    DomainError on the field `attachments` otherwise."""
+    raw = str(getattr(file, "name", "") or "附件").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _N18_BAD_NAME.sub("", raw).strip() or "附件"
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ATTACHMENT_TYPES:
+        raise _N18DomainError(
+            f"附件“{name}”的类型不允许：只能上传 {ATTACHMENT_TYPES_TEXT} 文件。",
+            field="attachments",
+            code="file_type",
+        )
+    size = getattr(file, "size", None) or 0
+    if size <= 0:
+        raise _N18DomainError(f"附件“{name}”是空文件。", field="attachments", code="file_empty")
+    if size > ATTACHMENT_MAX_BYTES:
+        raise _N18DomainError(
+            f"附件“{name}”太大：每个附件不能超过 10 MB（该文件 {size / 1024 / 1024:.1f} MB）。",
+            field="attachments",
+            code="file_too_large",
+        )
+    magic, member, label = ATTACHMENT_TYPES[ext]
+    file.seek(0)
+    head = file.read(len(magic))
+    file.seek(0)
+    ok = head == magic
+    if ok and member is not None:
+        try:
+            with _n18_zipfile.ZipFile(file) as z:
+                names = z.namelist()
+            ok = any(n.startswith(member) or n.endswith("/" + member) or n == member for n in names)
+        except (_n18_zipfile.BadZipFile, OSError, ValueError):
+            ok = False
+        file.seek(0)
+    if not ok:
+        raise _N18DomainError(
+            f"附件“{name}”的内容不是 {label} 文件（扩展名与文件内容不符），已拒收。",
+            field="attachments",
+            code="file_type",
+        )
+    if len(name) > 120:
+        name = name[: 119 - len(ext)] + "." + ext
+    return ext, name
+
+
+def _n18_recipients(
+    *, kind: str, sender: _N18Any, sender_center: _N18Any, halls: list, roles: list[str]
+) -> list[_N18RoleAssignment]:
+    """One role assignment per person addressed (the first hall and role they hold there)."""
+    if kind == Notice.Kind.UP:
+        rows = _N18RoleAssignment.objects.filter(
+            center__district_id=sender_center.district_id, center__kind="district", role="district_admin"
+        )
+    else:
+        rows = _N18RoleAssignment.objects.filter(center__in=[h.pk for h in halls], role__in=roles)
+    rows = (
+        rows.filter(user__is_active=True)
+        .exclude(user_id=sender.pk)
+        .exclude(center__status__in=["merged", "closed"])
+        .select_related("center")
+        .order_by("center_id", "user_id", "id")
+    )
+    seen: set[int] = set()
+    chosen = []
+    for a in rows:
+        if a.user_id not in seen:
+            seen.add(a.user_id)
+            chosen.append(a)
+    return chosen
+
+
+def _n18_sender_center(by: _N18Any, kind: str, center: _N18Any) -> _N18Any:
+    """The center `by` sends a `kind` notice from (theirs to choose when they hold several)."""
+    if by is None or not getattr(by, "is_authenticated", False):
+        raise _N18Refused("请先登录。")
+    if kind not in Notice.Kind.values:
+        raise _N18DomainError("请选择类型：通知或报告。", field="kind")
+    centers = notice_compose_centers(by, kind)
+    if not centers:
+        raise _N18Refused(NOTICE_REFUSED_COMPOSE)
+    if center is None:
+        return centers[0]
+    for c in centers:
+        if c.pk == center.pk:
+            return c
+    raise _N18Refused("您不能以该单位的名义发送。")
+
+
+def _n18_check_text(title: str, body: str, errors: dict[str, list[str]]) -> None:
+    if not title:
+        errors["title"] = ["请填写标题。"]
+    elif len(title) > 120:
+        errors["title"] = ["标题不能超过 120 个字。"]
+    if not body:
+        errors["body"] = ["请填写正文。"]
+    elif len(body) > 5000:
+        errors["body"] = ["正文不能超过 5000 个字。"]
+
+
+def _n18_audience(
+    sender_center: _N18Any,
+    audience: str,
+    halls: _N18Iterable[_N18Any],
+    roles: _N18Iterable[str],
+    errors: dict[str, list[str]],
+) -> tuple[list, list[str]]:
+    """The halls and roles a notice down addresses (all hall roles when none is chosen)."""
+    role_list = list(dict.fromkeys(roles))
+    if any(r not in NOTICE_HALL_ROLES for r in role_list):
+        errors["roles"] = ["角色只能是分中心负责人、首席代表或窗口工作人员。"]
+    if audience not in (Notice.Audience.ALL, Notice.Audience.HALLS, Notice.Audience.ROLES):
+        errors["audience"] = ["请选择发送范围：全部大厅、指定大厅或指定角色。"]
+    elif audience == Notice.Audience.ROLES and not role_list:
+        errors["roles"] = ["按角色发送时，请至少选择一个角色。"]
+    district_halls = {h.pk: h for h in notice_district_halls(sender_center)}
+    hall_list: list = list(district_halls.values())
+    if audience == Notice.Audience.HALLS:
+        chosen = list(dict.fromkeys(getattr(h, "pk", h) for h in halls))
+        hall_list = [district_halls[pk] for pk in chosen if pk in district_halls]
+        if not chosen:
+            errors["halls"] = ["按大厅发送时，请至少选择一个大厅。"]
+        elif len(hall_list) != len(chosen):
+            errors["halls"] = ["只能选择本区运行中的分中心或便民服务中心。"]
+    return hall_list, role_list or list(NOTICE_HALL_ROLES)
+
+
+def notice_send(
+    *,
+    by: _N18Any,
+    kind: str,
+    title: str,
+    body: str,
+    audience: str = Notice.Audience.ALL,
+    halls: _N18Iterable[_N18Any] = (),
+    roles: _N18Iterable[str] = (),
+    reply_required: bool = False,
+    reply_by: _n18_date | None = None,
+    attachments: _N18Iterable[_N18Any] = (),
+    center: _N18Any = None,
+) -> Notice:
+    """Send a notice down (the district office to all halls, chosen halls or chosen
+    roles) or a report up (a branch manager to the district office). Every check
+    comes before any write; the recipients are fixed now, one receipt each."""
+    sender_center = _n18_sender_center(by, kind, center)
+    errors: dict[str, list[str]] = {}
+    title, body = (title or "").strip(), (body or "").strip()
+    _n18_check_text(title, body, errors)
+    hall_list: list = []
+    role_list: list[str] = []
+    if kind == Notice.Kind.UP:
+        audience = Notice.Audience.OFFICE
+    else:
+        hall_list, role_list = _n18_audience(sender_center, audience, halls, roles, errors)
+    if not reply_required:
+        reply_by = None
+    elif reply_by is None:
+        errors["reply_by"] = ["要求回复时，请填写回复期限。"]
+    elif reply_by < _n18_tz.localdate():
+        errors["reply_by"] = ["回复期限不能早于今天。"]
+    files = [f for f in attachments if f]
+    if len(files) > ATTACHMENT_MAX_COUNT:
+        errors["attachments"] = [f"附件最多 {ATTACHMENT_MAX_COUNT} 个。"]
+    if errors:
+        field = next(iter(errors))
+        raise _N18DomainError(errors[field][0], field=field, errors=errors)
+    checked = [(f, *notice_attachment_check(f)) for f in files]
+    recipients = _n18_recipients(
+        kind=kind, sender=by, sender_center=sender_center, halls=hall_list, roles=role_list
+    )
+    if not recipients:
+        raise _N18DomainError("按所选范围没有找到收件人，请调整发送范围或角色。", field="audience")
+    with _n18_transaction.atomic():
+        notice = Notice(
+            kind=kind,
+            title=title,
+            body=body,
+            sender=by,
+            sender_center=sender_center,
+            audience=audience,
+            roles=role_list,
+            reply_required=bool(reply_required),
+            reply_by=reply_by,
+            sent_at=_n18_tz.now(),
+        )
+        _n18_save(notice, by=by, reason="发送" + ("报告" if kind == Notice.Kind.UP else "通知"))
+        if audience == Notice.Audience.HALLS:
+            notice.halls.set(hall_list)
+        _n18_insert_many(
+            [
+                NoticeReceipt(notice=notice, user_id=a.user_id, center_id=a.center_id, role=a.role)
+                for a in recipients
+            ],
+            by=by,
+            reason="收件",
+        )
+        for f, ext, name in checked:
+            att = NoticeAttachment(notice=notice, name=name, file_type=ext, size=f.size)
+            att.file.save(f"{_n18_secrets.token_hex(16)}.{ext}", f, save=False)
+            _n18_save(att, by=by, reason="上传附件")
+    return notice
+
+
+def _n18_sms(phone: str, text: str) -> _N18Callable[[], None]:
+    def send() -> None:
+        _n18_send_sms(phone, text)
+
+    return send
+
+
+def _n18_receipt_locked(notice: Notice, by: _N18Any) -> NoticeReceipt | None:
+    return NoticeReceipt.objects.select_for_update().filter(notice=notice, user=by).first()
+
+
+@_n18_transaction.atomic
+def notice_read(*, by: _N18Any, notice: Notice) -> NoticeReceipt | None:
+    """Mark `notice` read by `by` (a recipient). The first reading is the receipt:
+    reading again changes nothing. None for the sender's side (no receipt)."""
+    if by is None or not getattr(by, "is_authenticated", False):
+        return None
+    receipt = _n18_receipt_locked(notice, by)
+    if receipt is None or receipt.read_at is not None:
+        return receipt
+    receipt.read_at = _n18_tz.now()
+    _n18_save(receipt, by=by, reason="阅读")
+    return receipt
+
+
+@_n18_transaction.atomic
+def notice_reply(*, by: _N18Any, notice: Notice, text: str) -> NoticeReceipt:
+    """A recipient's reply to a notice that asks for one (once; reading it too)."""
+    receipt = _n18_receipt_locked(notice, by) if by is not None else None
+    if receipt is None:
+        raise _N18Refused("只有收件人可以回复。")
+    if not notice.reply_required:
+        raise _N18WrongState("本通知无须回复。")
+    if receipt.replied_at is not None:
+        raise _N18WrongState("您已回复过本通知，不能重复回复。")
+    text = (text or "").strip()
+    if not text:
+        raise _N18DomainError("请填写回复内容。", field="reply_text")
+    if len(text) > 2000:
+        raise _N18DomainError("回复内容不能超过 2000 个字。", field="reply_text")
+    now = _n18_tz.now()
+    receipt.read_at = receipt.read_at or now
+    receipt.reply_text, receipt.replied_at = text, now
+    _n18_save(receipt, by=by, reason="回复")
+    return receipt
+
+
+@_n18_transaction.atomic
+def notice_remind(*, by: _N18Any, notice: Notice) -> dict[str, int]:
+    """一键提醒: an SMS (after commit) to each recipient who has not read, or has
+    not replied when a reply is asked; phones are masked in the log. Returns
+    {reminded, no_phone}: those without a phone are counted, not messaged."""
+    notice = notice_for_sender(by, notice.pk)
+    pending = list(
+        notice.receipts.select_for_update()
+        .filter(notice_receipts_pending_q(notice))
+        .select_related("user")
+        .order_by("id")
+    )
+    if not pending:
+        raise _N18WrongState(
+            "所有收件人均已阅读" + ("并回复" if notice.reply_required else "") + "，无须提醒。"
+        )
+    now = _n18_tz.now()
+    what = "通知" if notice.kind == Notice.Kind.DOWN else "报告"
+    reminded = no_phone = 0
+    for r in pending:
+        phone = r.user.phone
+        todo = "阅读" if r.read_at is None else "回复"
+        if notice.reply_required and r.read_at is None:
+            todo = "阅读并回复"
+        due = f"（回复期限 {notice.reply_by:%Y-%m-%d}）" if notice.reply_required and notice.reply_by else ""
+        text = f"【政务服务】您有一份{what}“{notice.title[:30]}”尚未{todo}{due}，请登录工作台查看。"
+        r.reminded_at, r.reminders = now, r.reminders + 1
+        _n18_save(r, by=by, reason="提醒" + todo)
+        if phone:
+            reminded += 1
+            _n18_log.info("通知 %s 提醒 %s（%s）", notice.pk, r.user_id, _n18_mask_phone(phone))
+            _n18_transaction.on_commit(_n18_sms(phone, text))
+        else:
+            no_phone += 1
+    return {"reminded": reminded, "no_phone": no_phone}
+
+
 # --- help18 ---
 # 帮办代办: the only writers of help requests, their steps, 委托书 and case links. Each
 # is one transaction, checks before it writes, records history (save_recorded) and

@@ -64,6 +64,11 @@ def cached(key: str, load: Callable[[], Any], *, request: Any = None) -> Any:
     return found
 
 
+def changed_here() -> bool:
+    """Has this transaction itself bumped the version (so the cache must not be read or filled)?"""
+    return _changed_here()
+
+
 def _changed_here() -> bool:
     conn = transaction.get_connection()
     return conn.in_atomic_block and getattr(conn, "_public_bumped_in", None) is conn.atomic_blocks[0]
@@ -80,6 +85,19 @@ def bump_on_change(*labels: str) -> None:
     """Bump the number whenever a row of one of `labels` ("app.Model") is saved or deleted."""
     for label in labels:
         post_save.connect(_bump_and_mark, sender=label, weak=False, dispatch_uid=f"pub-save-{label}")
+        post_delete.connect(_bump_and_mark, sender=label, weak=False, dispatch_uid=f"pub-del-{label}")
+
+
+def bump_on_create_or_delete(*labels: str) -> None:
+    """Bump when a row of one of `labels` is added or removed, not on every save of it
+    (a window's status and counters change all day; its being there does not)."""
+
+    def on_save(created: bool = False, **kwargs: Any) -> None:
+        if created:
+            _bump_and_mark()
+
+    for label in labels:
+        post_save.connect(on_save, sender=label, weak=False, dispatch_uid=f"pub-create-{label}")
         post_delete.connect(_bump_and_mark, sender=label, weak=False, dispatch_uid=f"pub-del-{label}")
 
 

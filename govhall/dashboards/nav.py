@@ -105,6 +105,15 @@ def staff_nav(request) -> dict[str, Any]:
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
 
 
+# --- handover18 ---
+# 代收代办 (收受分离): cases received at one hall for another, to hand over or receive.
+ENTRIES.append(NavEntry("代收代办", "cases:handovers", _any(CASES_STAFF)))
+# --- notice18 ---
+from govhall.accounts.models import STAFF_ROLES as _N18_STAFF  # noqa: E402
+
+ENTRIES.append(NavEntry("信息沟通", "coordination:notice_inbox", _any(_N18_STAFF)))
+
+
 # --- help18 ---
 # 帮办代办 (coordination): hall staff record and handle; by view name, as dashboards may not import coordination.
 ENTRIES += [

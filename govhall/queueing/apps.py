@@ -32,3 +32,14 @@ class QueueingConfig(AppConfig):
 
         # Where to go for an item (the guide's 办理窗口) is read from the window register.
         item_windows.register(item_places_from_register)
+
+        # The public pages keep that answer (core/public_cache.py) until the register changes:
+        # a queue, the windows there are, which queues and items they serve, the slots there are.
+        from govhall.core import public_cache
+
+        from .models import Queue, Window
+
+        public_cache.bump_on_change("queueing.Queue")
+        public_cache.bump_on_create_or_delete("queueing.Window", "queueing.AppointmentSlot")
+        for through in (Queue.items.through, Window.queues.through, Window.items.through):
+            public_cache.bump_on_m2m(through)

@@ -434,3 +434,29 @@ def test_the_demo_chief_representative_holds_a_current_authorisation(db):
         services.case_complete(by=clerk, case=case, outcome="denied", note="x")
     load_demo_cases()
     assert ChiefAuthorization.objects.count() == 1
+
+
+def test_the_form_offers_only_the_chosen_departments_items_at_the_chosen_hall(world, marriage):
+    """The district office sees every hall: the form lists items only once a department and
+    a hall are chosen (reloaded with htmx), never every item of every hall."""
+    from govhall.catalog import services as catalog
+
+    other = catalog.item_create(
+        by=None,
+        district=world["district"],
+        code="C-OTHER",
+        name="其他部门事项",
+        item_type=marriage.item_type,
+        department=world["dep_b"],
+    )
+    c = client_for(world["admin"])
+    blank = c.get("/staff/chief-authorizations/").content.decode()
+    assert "先选择授权部门和派驻中心" in blank
+    assert marriage.name not in blank and other.name not in blank
+    chosen = {"department": world["dep_a"].pk, "center": marriage.center_id}
+    part = c.get("/staff/chief-authorizations/", chosen, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="auth-items-box"' in part and "<h1>" not in part
+    assert marriage.name in part and other.name not in part
+    # Without JavaScript the same choice reloads the whole page with the list and keeps it selected.
+    page = c.get("/staff/chief-authorizations/", chosen).content.decode()
+    assert marriage.name in page and f'value="{world["dep_a"].pk}" selected' in page

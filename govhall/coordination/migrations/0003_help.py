@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0008_case_time_indexes_cockpit16'),
         ('centers', '0003_district_feedback_deadlines'),
-        ('coordination', '0001_initial'),
+        ('coordination', '0002_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
