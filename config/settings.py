@@ -325,3 +325,15 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 GOVHALL_DEMO = env_bool("GOVHALL_DEMO", True)
+
+# --- help18 ---
+# The public 帮办代办 forms (kiosk, phone, API): a person asks once or twice, not hundreds of times.
+GOVHALL_RATE_LIMITS += [
+    {
+        "name": "help-request-ip",
+        "path": r"^/(kiosk/[^/]+/help/|help/[^/]+/|api/v1/public/help-requests)$",
+        "by": "ip",
+        "limit": 10,
+        "seconds": 600,
+    },
+]

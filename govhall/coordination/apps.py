@@ -26,3 +26,13 @@ class CoordinationConfig(AppConfig):
         supervision_rows.register(
             meet_selectors.action_item_supervision, label="meeting action items (议定事项)"
         )
+        # --- help18 ---
+        from govhall.core.extensions import workbench_sections
+
+        from .selectors import help_workbench
+
+        workbench_sections.register(help_workbench, label="帮办代办 (help requests)")
+        from govhall.core.audit import register_audited
+
+        register_audited("help_request", "coordination.HelpRequest")
+        register_audited("help_authorization", "coordination.HelpAuthorization")

@@ -335,3 +335,166 @@ class ActionItem(TimeStamped):
         if self.due_on <= today + timedelta(days=ACTION_ITEM_NEAR_DAYS):
             return "yellow"
         return ""
+
+
+# --- help18 ---
+# 帮办代办 (issue 18, part 4): a request for help or for acting on someone's behalf,
+# its helper, its steps, the person's 委托书 and the cases it produced.
+from django.conf import settings as _help_settings  # noqa: E402
+from simple_history.models import HistoricalRecords as _HelpHistory  # noqa: E402
+
+from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField  # noqa: E402
+from govhall.core.masking import mask_phone as _help_mask_phone  # noqa: E402
+from govhall.core.models import TimeStamped as _HelpTimeStamped  # noqa: E402
+
+
+class HelpRequest(EncryptedModelMixin, _HelpTimeStamped):
+    """帮办代办: someone (elderly, disabled, a key-project enterprise …) asks a hall to help
+    them through an application (帮办) or to apply on their behalf (代办)."""
+
+    class Kind(models.TextChoices):
+        HELP = "help", "帮办"
+        PROXY = "proxy", "代办"
+
+    class Group(models.TextChoices):
+        ELDERLY = "elderly", "老年人"
+        DISABLED = "disabled", "残疾人"
+        KEY_PROJECT = "key_project", "重点项目企业"
+        OTHER = "other", "其他"
+
+    class Channel(models.TextChoices):
+        KIOSK = "kiosk", "自助终端"
+        PHONE = "phone", "电话"
+        DESK = "desk", "帮代办窗口"
+        CLERK = "clerk", "窗口工作人员"
+
+    class Status(models.TextChoices):
+        NEW = "new", "待分派"
+        ASSIGNED = "assigned", "办理中"
+        DONE = "done", "已办结"
+
+    number = models.CharField("编号", max_length=30, unique=True)
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="help_requests", verbose_name="大厅"
+    )
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    group = models.CharField("对象", max_length=12, choices=Group.choices)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    person_name = models.CharField("申请人", max_length=100)
+    # Encrypted at rest like every phone (core.fields); found through the hash beside it.
+    person_phone = EncryptedCharField("联系电话", max_length=20)
+    person_phone_hash = LookupHashField(source="person_phone", db_index=True)
+    needs = models.TextField("需要帮助的事项", max_length=2000)
+    helper = models.ForeignKey(
+        _help_settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="help_requests",
+        verbose_name="帮代办员",
+    )
+    recorded_by = models.ForeignKey(
+        _help_settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.NEW)
+    result = models.TextField("办理结果", blank=True, max_length=2000)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    history = _HelpHistory()
+
+    class Meta:
+        verbose_name = "帮办代办"
+        verbose_name_plural = verbose_name
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["center", "status"], name="help_center_status")]
+
+    def __str__(self):
+        return f"{self.number} {self.get_kind_display()}"
+
+    @property
+    def masked_phone(self) -> str:
+        return _help_mask_phone(self.person_phone)
+
+    @property
+    def masked_name(self) -> str:
+        n = self.person_name
+        return (n[0] + "*" * (len(n) - 1)) if n else ""
+
+
+class HelpStep(models.Model):
+    """One logged step of a help request: who, when, what (append-only)."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField("操作", max_length=20)
+    label = models.CharField("说明", max_length=80)
+    note = models.TextField("内容", blank=True)
+    by = models.ForeignKey(
+        _help_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "帮办代办记录"
+        verbose_name_plural = verbose_name
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class HelpAuthorization(_HelpTimeStamped):
+    """委托书: the person (principal) authorises the agent to act for them on these items
+    until a date; the signed document is scanned (PDF, JPEG or PNG)."""
+
+    request = models.ForeignKey(
+        HelpRequest, on_delete=models.PROTECT, related_name="authorizations", verbose_name="帮办代办"
+    )
+    principal = models.CharField("委托人", max_length=100)
+    agent = models.CharField("受托人", max_length=100)
+    items = models.TextField("委托事项", max_length=1000)
+    valid_until = models.DateField("有效期至")
+    file = models.FileField("委托书扫描件", upload_to="coordination/authorizations/%Y/%m/")
+    content_type = models.CharField("文件类型", max_length=40)
+    recorded_by = models.ForeignKey(
+        _help_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = _HelpHistory()
+
+    class Meta:
+        verbose_name = "委托书"
+        verbose_name_plural = verbose_name
+        ordering = ["-valid_until", "-id"]
+
+    def __str__(self):
+        return f"{self.principal} → {self.agent}（至 {self.valid_until}）"
+
+
+class HelpCase(_HelpTimeStamped):
+    """A case a help request produced (代办: under which 委托书)."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT, related_name="case_links")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name="办件")
+    authorization = models.ForeignKey(
+        HelpAuthorization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="委托书",
+    )
+    linked_by = models.ForeignKey(
+        _help_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = _HelpHistory()
+
+    class Meta:
+        verbose_name = "帮办代办办件"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["request", "case"], name="help_case_once")]
+
+    def __str__(self):
+        return f"{self.request_id} → {self.case_id}"

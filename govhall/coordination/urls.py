@@ -46,3 +46,26 @@ urlpatterns += [
         name="action_item_evidence",
     ),
 ]
+
+
+# --- help18 ---
+from . import views_disclosure, views_help  # noqa: E402
+
+urlpatterns += [
+    path("kiosk/<slug:code>/help/", views_help.help_kiosk, name="help_kiosk"),
+    path("help/<slug:code>/", views_help.help_phone, name="help_phone"),
+    path("staff/help/", views_help.help_list, name="help_list"),
+    path("staff/help/export.xlsx", views_help.help_export, name="help_export"),
+    path("staff/help/new/", views_help.help_new, name="help_new"),
+    path("staff/help/figures/", views_help.help_figures, name="help_figures"),
+    path("staff/help/<str:number>/", views_help.help_detail, name="help_detail"),
+    path(
+        "staff/help/<str:number>/authorizations/<int:pk>/file/",
+        views_help.help_authorization_file,
+        name="help_authorization_file",
+    ),
+    path("staff/help/<str:number>/reveal/", views_help.help_reveal, name="help_reveal"),
+    path("staff/help/<str:number>/<str:step>/", views_help.help_action, name="help_action"),
+    path("disclosure/", views_disclosure.disclosure_index, name="disclosure_index"),
+    path("centers/<slug:code>/disclosure/", views_disclosure.disclosure, name="disclosure"),
+]

@@ -126,3 +126,14 @@ ENTRIES += [
     ),
     NavEntry("议定事项督办", "coordination:action_item_list", _any(CASES_STAFF)),
 ]
+
+
+# --- help18 ---
+# 帮办代办 (coordination): hall staff record and handle; by view name, as dashboards may not import coordination.
+ENTRIES += [
+    NavEntry(
+        "帮办代办",
+        "coordination:help_list",
+        _any({Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN}),
+    ),
+]
