@@ -129,45 +129,53 @@ def _guide_bundle(key: str, version: str | None) -> dict[str, Any] | None:
     }
 
 
-def _guide_page(request, key: str) -> dict[str, Any]:
-    """The page's data, read once a request (the ETag and the page share it)."""
-    found = getattr(request, "_guide_page", None)
+def _guide_live(request, key: str) -> dict[str, Any]:
+    """What the guide shows beside the catalog's own rows, read once a request (the ETag,
+    the kept page's key and the page share it): the halls' windows (kept under the public
+    version: queueing bumps it when its register changes; the bookable flag is today's),
+    each hall's state today and the item's satisfaction (feedback's, read live)."""
+    found = getattr(request, "_guide_live", None)
     if found is None:
-        version = request.GET.get("version")
-        bundle = public_cache.cached(
-            f"catalog:guide:{key}:{version or ''}", lambda: _guide_bundle(key, version), request=request
-        )
-        if bundle is None:
+        item = public_cache.cached(f"catalog:item:{key}", lambda: selectors.item_get(key), request=request)
+        if item is None:
             raise Http404("没有找到该事项。")
-        if bundle["missing_version"]:
-            raise Http404("没有该版本。")
-        item = bundle["item"]
-        # Halls' windows (kept under the public version: queueing bumps it when its register
-        # changes, and the bookable flag is today's), hours today and satisfaction change on their own.
         places = public_cache.cached(
             f"catalog:places:{item.pk}:{timezone.localdate()}", lambda: item_places(item), request=request
         )
         found = {
-            **bundle,
+            "item": item,
             "places": places,
             "halls": _halls_of(places, request),  # 到哪里办, with each hall's state today
             "satisfaction": satisfaction_of(item),
         }
-        request._guide_page = found
+        request._guide_live = found
     return found
+
+
+def _guide_page(request, key: str) -> dict[str, Any]:
+    """Everything the page renders: the catalog's rows (kept under the public version) and the live part."""
+    version = request.GET.get("version")
+    bundle = public_cache.cached(
+        f"catalog:guide:{key}:{version or ''}", lambda: _guide_bundle(key, version), request=request
+    )
+    if bundle is None:
+        raise Http404("没有找到该事项。")
+    if bundle["missing_version"]:
+        raise Http404("没有该版本。")
+    return {**bundle, **_guide_live(request, key)}
 
 
 def _guide_etag(request, key: str) -> str:
     """Everything the page depends on: the catalog's version, the item's places and
     satisfaction, who asks (the header shows a name) and large type."""
-    page = _guide_page(request, key)
+    live = _guide_live(request, key)
     parts = [
         str(public_cache.version(request)),
         key,
         request.GET.get("version") or "",
-        repr(page["places"]),
-        repr([h["today"] for h in page["halls"]]),
-        repr(page["satisfaction"]),
+        repr(live["places"]),
+        repr([h["today"] for h in live["halls"]]),
+        repr(live["satisfaction"]),
         str(request.user.pk if request.user.is_authenticated else 0),
         "large" if getattr(request, "large_type", False) else "",
     ]

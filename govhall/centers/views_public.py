@@ -46,9 +46,12 @@ def _center_bundle_of(request, code: str) -> dict | None:
 
 
 def _center_now(request, code: str) -> str:
-    """What the page shows beside the public version: the hall open or closed right now."""
-    bundle = _center_bundle_of(request, code)
-    return hall_today(bundle["center"], request=request).text if bundle else ""
+    """What the page shows beside the public version: the hall open or closed right now
+    (read from the hall's row alone, kept under the version, not the page's whole bundle)."""
+    center = public_cache.cached(
+        f"centers:row:{code}", lambda: selectors.center_public_get(code), request=request
+    )
+    return hall_today(center, request=request).text if center else ""
 
 
 @public_page(vary=_center_now)
