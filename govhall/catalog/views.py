@@ -146,7 +146,13 @@ def _guide_live(request, key: str) -> dict[str, Any]:
             "item": item,
             "places": places,
             "halls": _halls_of(places, request),  # 到哪里办, with each hall's state today
-            "satisfaction": satisfaction_of(item),
+            # kept until a rating is given (the ratings' own number) or the day turns (12 months back)
+            "satisfaction": public_cache.cached(
+                f"catalog:satisfaction:{item.pk}:{timezone.localdate()}:"
+                f"{public_cache.version(request, public_cache.RATINGS)}",
+                lambda: satisfaction_of(item),
+                request=request,
+            ),
         }
         request._guide_live = found
     return found

@@ -21,32 +21,36 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from .cache import shared_get, shared_set
 
 NAME = "public"
+# A second number for what changes far more often than the catalog and touches one
+# figure only: the ratings (bumped by the app that keeps them, feedback). A page shows
+# a figure read from ratings under both numbers, so a rating does not empty the rest.
+RATINGS = "ratings"
 SECONDS = 6 * 3600
 _MISSING = object()
 
 
-def version(request: Any = None) -> int:
-    """The current number (0 before the first change); remembered on `request` if given."""
-    if request is not None:
-        found = getattr(request, "_public_version", None)
-        if found is not None:
-            return found
+def version(request: Any = None, name: str = NAME) -> int:
+    """The current number of `name` (0 before the first change). With `request`, every
+    number is read in one query and remembered on it for the rest of the request."""
     from .models import PublicVersion
 
-    number = PublicVersion.objects.filter(name=NAME).values_list("number", flat=True).first() or 0
-    if request is not None:
-        request._public_version = number
-    return number
+    if request is None:
+        return PublicVersion.objects.filter(name=name).values_list("number", flat=True).first() or 0
+    numbers = getattr(request, "_public_versions", None)
+    if numbers is None:
+        numbers = dict(PublicVersion.objects.values_list("name", "number"))
+        request._public_versions = numbers
+    return numbers.get(name, 0)
 
 
-def bump(**_: Any) -> None:
+def bump(name: str = NAME, **_: Any) -> None:
     """Move the number on (inside the caller's transaction when there is one)."""
     from .models import PublicVersion
 
     table = PublicVersion._meta.db_table
     sql = f"INSERT INTO {table} (name, number) VALUES (%s, 1) ON CONFLICT (name) DO UPDATE SET number = {table}.number + 1"  # noqa: S608, E501 - our own table name
     with connection.cursor() as cur:
-        cur.execute(sql, [NAME])
+        cur.execute(sql, [name])
 
 
 def cached(key: str, load: Callable[[], Any], *, request: Any = None) -> Any:
@@ -74,18 +78,22 @@ def _changed_here() -> bool:
     return conn.in_atomic_block and getattr(conn, "_public_bumped_in", None) is conn.atomic_blocks[0]
 
 
-def _bump_and_mark(**kwargs: Any) -> None:
-    bump()
+def _bump_and_mark(name: str = NAME, **kwargs: Any) -> None:
+    bump(name)
     conn = transaction.get_connection()
     if conn.in_atomic_block:
         conn._public_bumped_in = conn.atomic_blocks[0]
 
 
-def bump_on_change(*labels: str) -> None:
-    """Bump the number whenever a row of one of `labels` ("app.Model") is saved or deleted."""
+def bump_on_change(*labels: str, name: str = NAME) -> None:
+    """Bump the number `name` whenever a row of one of `labels` ("app.Model") is saved or deleted."""
+
+    def on_change(**kwargs: Any) -> None:
+        _bump_and_mark(name)
+
     for label in labels:
-        post_save.connect(_bump_and_mark, sender=label, weak=False, dispatch_uid=f"pub-save-{label}")
-        post_delete.connect(_bump_and_mark, sender=label, weak=False, dispatch_uid=f"pub-del-{label}")
+        post_save.connect(on_change, sender=label, weak=False, dispatch_uid=f"pub-save-{name}-{label}")
+        post_delete.connect(on_change, sender=label, weak=False, dispatch_uid=f"pub-del-{name}-{label}")
 
 
 def bump_on_create_or_delete(*labels: str) -> None:

@@ -54,3 +54,7 @@ class FeedbackConfig(AppConfig):
         hall_satisfaction.register(
             selectors.hall_satisfaction_answer, label="好差评 hall satisfaction (lobby)"
         )
+        # ── Ratings move the public pages' satisfaction figures (core/public_cache.py) ──
+        from govhall.core import public_cache
+
+        public_cache.bump_on_change("feedback.Rating", name=public_cache.RATINGS)

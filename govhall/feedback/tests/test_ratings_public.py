@@ -344,3 +344,20 @@ def test_guide_shows_item_satisfaction(world, my_case, citizen, marriage, client
     got = client.get(f"/api/v1/items/{marriage.code}").json()["satisfaction"]
     assert got == {"rate": 50.0, "count": 2, "months": 12, "text": "满意度 50.0%（近 12 个月 2 条评价）"}
     assert client.get(f"/api/v1/items/{marriage.code}/guide").json()["satisfaction"] == got
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rating_moves_the_kept_guides_satisfaction_at_once(world, my_case, citizen, marriage):
+    """The guide is kept whole for anonymous visitors (core/page_cache.py); the item's
+    satisfaction is kept under the ratings' own number, which a rating bumps."""
+    from django.core.cache import cache
+
+    cache.clear()
+    anonymous = Client()
+    assert "暂无评价" in anonymous.get(f"/items/{marriage.code}/").content.decode()
+    assert "暂无评价" in anonymous.get(f"/items/{marriage.code}/").content.decode()  # kept
+    services.rating_by_account(case=my_case, step="submitted", by=citizen, level=5)
+    assert (
+        "满意度 100.0%（近 12 个月 1 条评价）" in anonymous.get(f"/items/{marriage.code}/").content.decode()
+    )
+    cache.clear()
