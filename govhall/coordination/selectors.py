@@ -283,7 +283,7 @@ def meeting_districts(user: Any) -> set[int]:
         ids = center_ids_acting_as(u, MEETING_TABLE["convene"])
         return set(Center.objects.filter(id__in=ids).values_list("district_id", flat=True))
 
-    return _memo_on_user(user, "_meet18_districts", compute)
+    return _memo_on_user(user, "_meeting_districts", compute)
 
 
 def _meeting_halls_of(user: Any) -> tuple[set[int], set[int]]:
@@ -300,7 +300,7 @@ def _meeting_halls_of(user: Any) -> tuple[set[int], set[int]]:
         )
         return halls, deps
 
-    return _memo_on_user(user, "_meet18_halls", compute)
+    return _memo_on_user(user, "_meeting_halls", compute)
 
 
 def may_see_meetings(user: Any) -> bool:

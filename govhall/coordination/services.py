@@ -59,12 +59,6 @@ from .permissions import (
     NOTICE_HALL_ROLES,
     NOTICE_REFUSED_COMPOSE,
 )
-from .selectors import (
-    notice_compose_centers,
-    notice_district_halls,
-    notice_for_sender,
-    notice_receipts_pending_q,
-)
 
 # ── 信息沟通 (notices) ──
 # Sending a notice or a report (recipients resolved once, attachments
@@ -168,7 +162,7 @@ def _notice_sender_center(by: Any, kind: str, center: Any) -> Any:
         raise Refused("请先登录。")
     if kind not in Notice.Kind.values:
         raise DomainError("请选择类型：通知或报告。", field="kind")
-    centers = notice_compose_centers(by, kind)
+    centers = selectors.notice_compose_centers(by, kind)
     if not centers:
         raise Refused(NOTICE_REFUSED_COMPOSE)
     if center is None:
@@ -205,7 +199,7 @@ def _notice_audience(
         errors["audience"] = ["请选择发送范围：全部大厅、指定大厅或指定角色。"]
     elif audience == Notice.Audience.ROLES and not role_list:
         errors["roles"] = ["按角色发送时，请至少选择一个角色。"]
-    district_halls = {h.pk: h for h in notice_district_halls(sender_center)}
+    district_halls = {h.pk: h for h in selectors.notice_district_halls(sender_center)}
     hall_list: list = list(district_halls.values())
     if audience == Notice.Audience.HALLS:
         chosen = list(dict.fromkeys(getattr(h, "pk", h) for h in halls))
@@ -345,10 +339,10 @@ def notice_remind(*, by: Any, notice: Notice) -> dict[str, int]:
     """一键提醒: an SMS (after commit) to each recipient who has not read, or has
     not replied when a reply is asked; phones are masked in the log. Returns
     {reminded, no_phone}: those without a phone are counted, not messaged."""
-    notice = notice_for_sender(by, notice.pk)
+    notice = selectors.notice_for_sender(by, notice.pk)
     pending = list(
         notice.receipts.select_for_update()
-        .filter(notice_receipts_pending_q(notice))
+        .filter(selectors.notice_receipts_pending_q(notice))
         .select_related("user")
         .order_by("id")
     )
