@@ -259,6 +259,7 @@ def _load_help(users: dict[str, User], halls: dict[str, Center]) -> int:
         if (by and by not in users) or (helper and helper not in users):
             continue
         recorder = users[by] if by else None
+        handler = users[helper] if helper else None
         req = services.help_request_submit(
             by=recorder,
             center=hall,
@@ -268,18 +269,18 @@ def _load_help(users: dict[str, User], halls: dict[str, Center]) -> int:
             name=name,
             phone=phone,
             needs=needs,
-            helper=users[helper] if helper and recorder is not None else None,
+            helper=handler if recorder is not None else None,
         )
         made += 1
-        if helper and recorder is None:
+        if handler is not None and recorder is None:  # asked from the kiosk or by phone: the manager assigns
             manager = users.get(f"manager_{code.split('-')[-1].lower()}")
             if manager is not None:
-                req = services.help_assign(by=manager, request=req, helper=users[helper])
-        if then == "proxy":
-            _proxy(req, users[helper])
-        elif then == "close":
-            services.help_step_add(by=users[helper], request=req, note="电话联系企业，约定到厅辅导时间。")
-            services.help_close(by=users[helper], request=req, result="已辅导企业完成 23 名新员工参保登记。")
+                req = services.help_assign(by=manager, request=req, helper=handler)
+        if handler is not None and then == "proxy":
+            _proxy(req, handler)
+        elif handler is not None and then == "close":
+            services.help_step_add(by=handler, request=req, note="电话联系企业，约定到厅辅导时间。")
+            services.help_close(by=handler, request=req, result="已辅导企业完成 23 名新员工参保登记。")
     return made
 
 
@@ -301,4 +302,4 @@ def _proxy(req: HelpRequest, helper: User) -> None:
         .first()
     )
     if case is not None:
-        services.help_case_link(by=helper, request=req, case_number=case.number, authorization=auth)
+        services.help_case_link(by=helper, request=req, case_number=case.number or "", authorization=auth)
