@@ -19,6 +19,9 @@ from govhall.queueing.selectors import hall_get
 
 from . import selectors, services
 from .models import HelpAuthorization, HelpRequest, Meeting, Notice, NoticeReceipt
+from .views_disclosure import public_center
+from .views_meetings import action_items_xlsx
+from .views_notices import attachment_response
 
 router = Router(tags=["协同联动"])
 
@@ -306,8 +309,6 @@ def notices_remind(request, pk: int):
     operation_id="notices_attachment",
 )
 def notices_attachment(request, pk: int, aid: int):
-    from .views_notices import attachment_response
-
     notice, _receipt, _sender_side = selectors.notice_get(_signed_in_or_none(request), pk)
     return attachment_response(notice, aid)
 
@@ -628,8 +629,6 @@ def action_items_by_owner(request):
     operation_id="action_items_export",
 )
 def action_items_export(request, filters: Query[ActionItemFilter]):
-    from .views_meetings import action_items_xlsx
-
     return action_items_xlsx(_actor(request), filters.dict())
 
 
@@ -988,8 +987,6 @@ class DisclosureOut(Schema):
     operation_id="center_disclosure",
 )
 def center_disclosure(request, code: str, month: str = ""):
-    from .views_disclosure import public_center
-
     return selectors.disclosure(public_center(code), month=month or None)
 
 

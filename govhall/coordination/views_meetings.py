@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from govhall.accounts.models import Role
 from govhall.core.page_errors import errors_show_on
 from govhall.core.pages import xlsx_response
 
@@ -99,8 +100,6 @@ def _detail_context(request, m: Meeting, **bound: Any) -> dict[str, Any]:
 
 
 def _role_labels(roles: list[str]) -> str:
-    from govhall.accounts.models import Role
-
     labels = dict(Role.choices)
     return "、".join(str(labels.get(r, r)) for r in roles)
 
