@@ -60,6 +60,21 @@ from .permissions import (
     NOTICE_REFUSED_COMPOSE,
 )
 
+# ── Shared by the parts ──
+
+
+def _clean_text(
+    value: str | None, *, field: str, label: str, max_length: int = 2000, required: bool = True
+) -> str:
+    """`value` stripped; refused on `field` when required and empty, or longer than `max_length`."""
+    text = (value or "").strip()
+    if required and not text:
+        raise DomainError(f"请填写{label}。", field=field)
+    if len(text) > max_length:
+        raise DomainError(f"{label}不能超过 {max_length} 个字。", field=field)
+    return text
+
+
 # ── 信息沟通 (notices) ──
 # Sending a notice or a report (recipients resolved once, attachments
 # checked by content), reading (the first time kept), replying, and reminding by
@@ -390,17 +405,6 @@ EVIDENCE_TYPES = {  # extension → magic bytes
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
-def _meeting_text(
-    value: str | None, *, field: str, label: str, max_length: int, required: bool = True
-) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(f"请填写{label}。", field=field)
-    if len(text) > max_length:
-        raise DomainError(f"{label}不能超过 {max_length} 个字。", field=field)
-    return text
-
-
 def _run_meeting(by: Any, meeting: Meeting) -> None:
     """Only the district office of the meeting's district runs it (others: 404 if unseen, else 403)."""
     if by is None:
@@ -429,9 +433,9 @@ def meeting_convene(
     centers = list(dict.fromkeys(centers))
     departments = list(dict.fromkeys(departments))
     roles = sorted(set(roles))
-    title = _meeting_text(title, field="title", label="会议名称", max_length=100)
-    agenda = _meeting_text(agenda, field="agenda", label="议程", max_length=4000)
-    place = _meeting_text(place, field="place", label="地点", max_length=100)
+    title = _clean_text(title, field="title", label="会议名称", max_length=100)
+    agenda = _clean_text(agenda, field="agenda", label="议程", max_length=4000)
+    place = _clean_text(place, field="place", label="地点", max_length=100)
     if starts_at is None:
         raise DomainError("请填写召开时间。", field="starts_at")
     if not centers:
@@ -485,9 +489,7 @@ def meeting_record_attendance(
             raise DomainError("该单位不在本次会议的邀请名单中。", field="attendance")
         if status not in MeetingInvitation.Attendance.values:
             raise DomainError("出席情况只能是出席、缺席或请假。", field=f"attendance_{pk}")
-        attendee = _meeting_text(
-            given, field=f"attendee_{pk}", label="参会人", max_length=100, required=False
-        )
+        attendee = _clean_text(given, field=f"attendee_{pk}", label="参会人", max_length=100, required=False)
         if status == MeetingInvitation.Attendance.PRESENT and not attendee:
             raise DomainError(f"{inv.invitee_name}：出席时请填写参会人。", field=f"attendee_{pk}")
         if (inv.attendance, inv.attendee) != (status, attendee):
@@ -502,7 +504,7 @@ def meeting_record_minutes(*, by: User | None, meeting: Meeting, minutes: str) -
     _run_meeting(by, meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise WrongState("会议已取消，不能登记纪要。")
-    meeting.minutes = _meeting_text(minutes, field="minutes", label="会议纪要", max_length=10000)
+    meeting.minutes = _clean_text(minutes, field="minutes", label="会议纪要", max_length=10000)
     meeting.status = Meeting.Status.HELD
     return save_recorded(meeting, by=by, reason="登记会议纪要")
 
@@ -535,7 +537,7 @@ def action_item_add(
     _run_meeting(by, meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise WrongState("会议已取消，不能录入议定事项。")
-    title = _meeting_text(title, field="title", label="议定事项", max_length=300)
+    title = _clean_text(title, field="title", label="议定事项", max_length=300)
     owners = [o for o in (owner_center, owner_department, owner_user) if o is not None]
     if len(owners) != 1:
         raise DomainError("请指定一个责任单位或责任人（中心、部门、个人三选一）。", field="owner")
@@ -596,7 +598,7 @@ def action_item_close(
         raise NotFound("没有找到该议定事项，或您无权查看。")
     if item.status != ActionItem.Status.OPEN:
         raise WrongState("该事项已销号。")
-    item.evidence = _meeting_text(evidence, field="evidence", label="办结佐证", max_length=4000)
+    item.evidence = _clean_text(evidence, field="evidence", label="办结佐证", max_length=4000)
     if evidence_file:
         _check_evidence_file(evidence_file)
         item.evidence_file = evidence_file
@@ -634,15 +636,6 @@ def _log_help_step(req: HelpRequest, *, action: str, label: str, by: Any, note: 
         note=note,
         by=by if by is not None and by.is_authenticated else None,
     )
-
-
-def _request_text(value: str, *, field: str, label: str, limit: int = 2000, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(f"请填写{label}。", field=field)
-    if len(value) > limit:
-        raise DomainError(f"{label}不能超过 {limit} 字。", field=field)
-    return value
 
 
 def _check_helper(center: Any, helper: Any) -> None:
@@ -697,11 +690,11 @@ def help_request_submit(
         raise DomainError("请选择帮办或代办。", field="kind")
     if group not in HelpRequest.Group.values:
         raise DomainError("请选择服务对象。", field="group")
-    name = _request_text(name, field="name", label="姓名（或企业名称）", limit=100)
+    name = _clean_text(name, field="name", label="姓名（或企业名称）", max_length=100)
     phone = (phone or "").strip()
     if not HELP_PHONE.match(phone):
         raise DomainError("请填写正确的手机号或固定电话。", field="phone")
-    needs = _request_text(needs, field="needs", label="需要帮助的事项")
+    needs = _clean_text(needs, field="needs", label="需要帮助的事项")
     if helper is not None:
         access_at_center(by, center, action="manage", table=HELP_TABLE, refused=HELP_REFUSED)
         _check_helper(center, helper)
@@ -747,7 +740,7 @@ def help_step_add(*, by: Any, request: HelpRequest, note: str) -> HelpStep:
     req = _request_locked(request)
     _check_may_handle(by, req)
     _check_open(req)
-    note = _request_text(note, field="note", label="办理情况")
+    note = _clean_text(note, field="note", label="办理情况")
     _log_help_step(req, action="step", label="办理记录", by=by, note=note)
     save_recorded(req, by=by, reason="办理记录")  # touches updated_at; the history row shows who
     return req.steps.order_by("-id").first()  # type: ignore[return-value]
@@ -788,9 +781,9 @@ def help_authorization_add(
     req = _request_locked(request)
     _check_may_handle(by, req)
     _check_open(req)
-    principal = _request_text(principal, field="principal", label="委托人", limit=100)
-    agent = _request_text(agent, field="agent", label="受托人", limit=100)
-    items = _request_text(items, field="items", label="委托事项", limit=1000)
+    principal = _clean_text(principal, field="principal", label="委托人", max_length=100)
+    agent = _clean_text(agent, field="agent", label="受托人", max_length=100)
+    items = _clean_text(items, field="items", label="委托事项", max_length=1000)
     if valid_until is None:
         raise DomainError("请填写委托书有效期。", field="valid_until")
     if valid_until < timezone.localdate():
@@ -868,7 +861,7 @@ def help_close(*, by: Any, request: HelpRequest, result: str) -> HelpRequest:
     _check_open(req)
     if req.helper_id is None:
         raise WrongState("请先分派帮代办员。")
-    req.result = _request_text(result, field="result", label="办理结果")
+    req.result = _clean_text(result, field="result", label="办理结果")
     req.status, req.closed_at = HS.DONE, timezone.now()
     save_recorded(req, by=by, reason="帮办代办办结")
     _log_help_step(req, action="close", label="办结", by=by, note=req.result)
