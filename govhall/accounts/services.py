@@ -20,6 +20,7 @@ from govhall.core.errors import DomainError, Refused
 from govhall.core.history import delete_recorded, save_recorded
 from govhall.core.masking import mask_phone
 from govhall.core.notifications import send_sms
+from govhall.core.uploads import JPEG, PNG, check_size, kind_by_magic
 
 from .models import ApiToken, CitizenAccount, PasswordHistory, Role, RoleAssignment, SmsCode, User
 from .selectors import api_token_by_hash, forget_roles, has_role, roles_at
@@ -342,25 +343,23 @@ def idle_accounts_disable(*, now: datetime | None = None) -> list[str]:
 # ── Staff badge (工号与照片, shown on the window's rating pad) ──
 
 PHOTO_MAX_BYTES = 512 * 1024
-PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}  # magic bytes → extension
+PHOTO_TYPES = {PNG: "png", JPEG: "jpg"}  # magic bytes → extension
 
 
 def photo_check(file: Any) -> str:
     """The photo's extension, from its first bytes (PNG or JPEG only, at most 512 KB);
     the name the browser sent is not trusted."""
-    size = getattr(file, "size", None) or 0
-    if size <= 0:
-        raise DomainError("照片文件是空的。", field="photo")
-    if size > PHOTO_MAX_BYTES:
-        raise DomainError(
-            f"照片不能超过 512 KB（该文件 {size // 1024} KB）。", field="photo", code="file_too_large"
-        )
-    head = file.read(16)
-    file.seek(0)
-    for magic, ext in PHOTO_TYPES.items():
-        if head.startswith(magic):
-            return ext
-    raise DomainError("照片只能是 PNG 或 JPEG 图片。", field="photo", code="file_type")
+    check_size(
+        file,
+        max_bytes=PHOTO_MAX_BYTES,
+        field="photo",
+        empty="照片文件是空的。",
+        too_large="照片不能超过 512 KB（该文件 {size_kb} KB）。",
+    )
+    ext = kind_by_magic(file, PHOTO_TYPES)
+    if ext is None:
+        raise DomainError("照片只能是 PNG 或 JPEG 图片。", field="photo", code="file_type")
+    return ext
 
 
 def may_edit_badge(by: Any, user: User) -> bool:

@@ -49,6 +49,7 @@ from govhall.core.history import (
     update_recorded,
 )
 from govhall.core.services import counter_next
+from govhall.core.uploads import JPEG, PDF, PNG, check_size, extension_of, starts_with_any
 from govhall.queueing.models import Ticket, Window
 from govhall.queueing.services import ticket_finish
 
@@ -108,10 +109,10 @@ NEEDS_MATERIALS = {"accept", "request_correction", "reject"}
 
 PHONE_OK = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 UPLOAD_TYPES = {  # extension → (content type, magic bytes)
-    "pdf": ("application/pdf", (b"%PDF",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "pdf": ("application/pdf", (PDF,)),
+    "jpg": ("image/jpeg", (JPEG,)),
+    "jpeg": ("image/jpeg", (JPEG,)),
+    "png": ("image/png", (PNG,)),
 }
 
 
@@ -182,24 +183,18 @@ def _guide_for(item: ServiceItem) -> Guide:
 
 
 def _check_upload(file: Any) -> tuple[str, str]:
-    name = getattr(file, "name", "") or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    ext = extension_of(getattr(file, "name", ""))
     if ext not in UPLOAD_TYPES:
         raise DomainError("只能上传 PDF、JPG 或 PNG 文件。", field="file", code="file_type")
-    size = getattr(file, "size", None) or 0
-    if size <= 0:
-        raise DomainError("文件是空的。", field="file")
-    limit = upload_max_bytes()
-    if size > limit:
-        raise DomainError(
-            f"文件不能超过 {limit // (1024 * 1024)} MB（该文件 {size / 1048576:.1f} MB）。",
-            field="file",
-            code="file_too_large",
-        )
+    check_size(
+        file,
+        max_bytes=upload_max_bytes(),
+        field="file",
+        empty="文件是空的。",
+        too_large="文件不能超过 {limit_mb} MB（该文件 {size_mb:.1f} MB）。",
+    )
     content_type, magics = UPLOAD_TYPES[ext]
-    head = file.read(16)
-    file.seek(0)
-    if not any(head.startswith(m) for m in magics):
+    if not starts_with_any(file, magics):
         raise DomainError("文件内容与扩展名不符。", field="file", code="file_type")
     return content_type, ext
 

@@ -1,46 +1,49 @@
-from ninja import Router
+"""The JSON doors of coordination under /api/v1/ (tag 协同联动): thin calls to the same
+selectors and services as the pages. Personal data is masked in every answer. Sections:
+信息沟通 (notices), 联席会议 (joint meetings and action items), 帮办代办 and 公示公开."""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
+
+from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS, error_responses
+from govhall.accounts.models import User
+from govhall.centers.models import Center, Department
+from govhall.core.errors import DomainError
+from govhall.core.paging import Paging
+from govhall.queueing.selectors import hall_get
+
+from . import selectors, services
+from .models import HelpAuthorization, HelpRequest, Meeting, Notice, NoticeReceipt
+from .views_disclosure import public_center
+from .views_meetings import action_items_xlsx
+from .views_notices import attachment_response
 
 router = Router(tags=["协同联动"])
 
-# --- notice18 ---
-# 信息沟通: thin doors to the same selectors and services as the pages.
-from datetime import date as _n18_date  # noqa: E402
-from datetime import datetime as _n18_datetime  # noqa: E402
-from typing import Any as _N18Any  # noqa: E402
-
-from ninja import Field as _N18Field  # noqa: E402
-from ninja import File as _N18File  # noqa: E402
-from ninja import Form as _N18Form  # noqa: E402
-from ninja import Schema as _N18Schema  # noqa: E402
-from ninja import UploadedFile as _N18UploadedFile  # noqa: E402
-from ninja.pagination import paginate as _n18_paginate  # noqa: E402
-
-from govhall.accounts.api import READ_ERRORS as _N18_READ  # noqa: E402
-from govhall.accounts.api import WRITE_ERRORS as _N18_WRITE  # noqa: E402
-from govhall.core.paging import Paging as _N18Paging  # noqa: E402
-
-from . import selectors as _n18_selectors  # noqa: E402
-from . import services as _n18_services  # noqa: E402
-from .models import Notice as _N18Notice  # noqa: E402
-from .models import NoticeReceipt as _N18Receipt  # noqa: E402
+# ── 信息沟通 (notices) ──
 
 
-def _n18_user(request) -> _N18Any:
+def _signed_in_or_none(request) -> Any:
     user = getattr(request, "auth", None) or request.user
     return user if getattr(user, "is_authenticated", False) else None
 
 
-class NoticeAttachmentOut(_N18Schema):
+class NoticeAttachmentOut(Schema):
     id: int
     name: str
     file_type: str
     size: int
-    url: str = _N18Field(..., description="下载地址（仅发送方与收件人）")
+    url: str = Field(..., description="下载地址（仅发送方与收件人）")
 
 
-class NoticeOut(_N18Schema):
+class NoticeOut(Schema):
     id: int
-    kind: str = _N18Field(..., description="down 通知（区政务办→大厅）、up 报告（分中心→区政务办）")
+    kind: str = Field(..., description="down 通知（区政务办→大厅）、up 报告（分中心→区政务办）")
     title: str
     body: str
     sender: str
@@ -49,75 +52,73 @@ class NoticeOut(_N18Schema):
     halls: list[str]
     roles: list[str]
     reply_required: bool
-    reply_by: _n18_date | None
-    sent_at: _n18_datetime
+    reply_by: date | None
+    sent_at: datetime
     attachments: list[NoticeAttachmentOut] = []
-    read_at: _n18_datetime | None = _N18Field(None, description="我的首次阅读时间（收件人）")
-    replied_at: _n18_datetime | None = None
+    read_at: datetime | None = Field(None, description="我的首次阅读时间（收件人）")
+    replied_at: datetime | None = None
     reply_text: str = ""
     sender_side: bool = False
 
 
-class InboxRowOut(_N18Schema):
+class InboxRowOut(Schema):
     notice_id: int
     kind: str
     title: str
     sender_center: str
-    sent_at: _n18_datetime
+    sent_at: datetime
     reply_required: bool
-    reply_by: _n18_date | None
-    read_at: _n18_datetime | None
-    replied_at: _n18_datetime | None
+    reply_by: date | None
+    read_at: datetime | None
+    replied_at: datetime | None
 
 
-class SentRowOut(_N18Schema):
+class SentRowOut(Schema):
     id: int
     kind: str
     title: str
-    sent_at: _n18_datetime
+    sent_at: datetime
     reply_required: bool
-    reply_by: _n18_date | None
+    reply_by: date | None
     recipients: int
     read: int
     replied: int
 
 
-class ReceiptOut(_N18Schema):
+class ReceiptOut(Schema):
     user_id: int
     name: str
-    phone: str = _N18Field(..., description="已脱敏")
+    phone: str = Field(..., description="已脱敏")
     center: str
     role: str
-    read_at: _n18_datetime | None
-    replied_at: _n18_datetime | None
+    read_at: datetime | None
+    replied_at: datetime | None
     reply_text: str
     reminders: int
-    reminded_at: _n18_datetime | None
+    reminded_at: datetime | None
 
 
-class NoticeIn(_N18Schema):
-    kind: str = _N18Field(..., description="down 通知 / up 报告")
+class NoticeIn(Schema):
+    kind: str = Field(..., description="down 通知 / up 报告")
     title: str
     body: str
-    audience: str = _N18Field(
-        "all", description="通知：all 全部大厅、halls 指定大厅、roles 指定角色；报告忽略"
-    )
-    halls: list[int] = _N18Field([], description="指定大厅的 id（audience=halls）")
-    roles: list[str] = _N18Field([], description="branch_manager、chief_rep、clerk；不填即全部")
+    audience: str = Field("all", description="通知：all 全部大厅、halls 指定大厅、roles 指定角色；报告忽略")
+    halls: list[int] = Field([], description="指定大厅的 id（audience=halls）")
+    roles: list[str] = Field([], description="branch_manager、chief_rep、clerk；不填即全部")
     reply_required: bool = False
-    reply_by: _n18_date | None = None
+    reply_by: date | None = None
 
 
-class ReplyIn(_N18Schema):
+class ReplyIn(Schema):
     text: str
 
 
-class RemindOut(_N18Schema):
-    reminded: int = _N18Field(..., description="已发短信提醒的人数")
-    no_phone: int = _N18Field(..., description="未登记手机号、无法提醒的人数")
+class RemindOut(Schema):
+    reminded: int = Field(..., description="已发短信提醒的人数")
+    no_phone: int = Field(..., description="未登记手机号、无法提醒的人数")
 
 
-def _n18_notice_out(notice: _N18Notice, receipt: _N18Receipt | None, sender_side: bool) -> dict[str, _N18Any]:
+def _notice_out(notice: Notice, receipt: NoticeReceipt | None, sender_side: bool) -> dict[str, Any]:
     return {
         "id": notice.pk,
         "kind": notice.kind,
@@ -150,11 +151,11 @@ def _n18_notice_out(notice: _N18Notice, receipt: _N18Receipt | None, sender_side
 
 @router.get(
     "/notices",
-    response={200: list[InboxRowOut], **_N18_READ},
+    response={200: list[InboxRowOut], **READ_ERRORS},
     summary="我的收件箱（未读在前）",
     operation_id="notices_inbox",
 )
-@_n18_paginate(_N18Paging)
+@paginate(Paging)
 def notices_inbox(request, q: str = "", status: str = "", sort: str = ""):
     """status: unread 未读、reply_due 待回复; sort: newest、reply_by."""
     return [
@@ -169,17 +170,19 @@ def notices_inbox(request, q: str = "", status: str = "", sort: str = ""):
             "read_at": r.read_at,
             "replied_at": r.replied_at,
         }
-        for r in _n18_selectors.notice_inbox(_n18_user(request), q=q[:50], status=status, sort=sort)[:2000]
+        for r in selectors.notice_inbox(_signed_in_or_none(request), q=q[:50], status=status, sort=sort)[
+            :2000
+        ]
     ]
 
 
 @router.get(
     "/notices/sent",
-    response={200: list[SentRowOut], **_N18_READ},
+    response={200: list[SentRowOut], **READ_ERRORS},
     summary="我方已发出的通知与报告（含阅读、回复人数）",
     operation_id="notices_sent",
 )
-@_n18_paginate(_N18Paging)
+@paginate(Paging)
 def notices_sent(request, q: str = "", kind: str = ""):
     return [
         {
@@ -193,23 +196,23 @@ def notices_sent(request, q: str = "", kind: str = ""):
             "read": n.n_read,  # type: ignore[attr-defined]
             "replied": n.n_replied,  # type: ignore[attr-defined]
         }
-        for n in _n18_selectors.notices_sent(_n18_user(request), q=q[:50], kind=kind)[:2000]
+        for n in selectors.notices_sent(_signed_in_or_none(request), q=q[:50], kind=kind)[:2000]
     ]
 
 
 @router.post(
     "/notices",
-    response={201: NoticeOut, **_N18_WRITE},
+    response={201: NoticeOut, **WRITE_ERRORS},
     summary="发通知（区政务办）或报送报告（分中心负责人）；multipart，附件 PDF/Office/OFD，每个不超过 10 MB",
     operation_id="notices_send",
 )
 def notices_send(
     request,
-    data: _N18Form[NoticeIn],
-    attachments: _N18File[list[_N18UploadedFile]] = None,  # type: ignore[assignment]
+    data: Form[NoticeIn],
+    attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
-    by = _n18_user(request)
-    notice = _n18_services.notice_send(
+    by = _signed_in_or_none(request)
+    notice = services.notice_send(
         by=by,
         kind=data.kind,
         title=data.title,
@@ -221,55 +224,55 @@ def notices_send(
         reply_by=data.reply_by,
         attachments=attachments or [],
     )
-    return 201, _n18_notice_out(notice, None, True)
+    return 201, _notice_out(notice, None, True)
 
 
 @router.get(
     "/notices/{pk}",
-    response={200: NoticeOut, **_N18_READ},
+    response={200: NoticeOut, **READ_ERRORS},
     summary="一份通知（发送方或收件人；阅读回执用 POST /read）",
     operation_id="notices_get",
 )
 def notices_get(request, pk: int):
-    notice, receipt, sender_side = _n18_selectors.notice_get(_n18_user(request), pk)
-    return _n18_notice_out(notice, receipt, sender_side)
+    notice, receipt, sender_side = selectors.notice_get(_signed_in_or_none(request), pk)
+    return _notice_out(notice, receipt, sender_side)
 
 
 @router.post(
     "/notices/{pk}/read",
-    response={200: NoticeOut, **_N18_WRITE},
+    response={200: NoticeOut, **WRITE_ERRORS},
     summary="阅读回执（只记第一次阅读的时间）",
     operation_id="notices_read",
 )
 def notices_read(request, pk: int):
-    by = _n18_user(request)
-    notice, _receipt, sender_side = _n18_selectors.notice_get(by, pk)
-    receipt = _n18_services.notice_read(by=by, notice=notice)
-    return _n18_notice_out(notice, receipt, sender_side)
+    by = _signed_in_or_none(request)
+    notice, _receipt, sender_side = selectors.notice_get(by, pk)
+    receipt = services.notice_read(by=by, notice=notice)
+    return _notice_out(notice, receipt, sender_side)
 
 
 @router.post(
     "/notices/{pk}/reply",
-    response={200: NoticeOut, **_N18_WRITE},
+    response={200: NoticeOut, **WRITE_ERRORS},
     summary="回复（收件人，须回复的通知，只能一次）",
     operation_id="notices_reply",
 )
 def notices_reply(request, pk: int, payload: ReplyIn):
-    by = _n18_user(request)
-    notice, _receipt, sender_side = _n18_selectors.notice_get(by, pk)
-    receipt = _n18_services.notice_reply(by=by, notice=notice, text=payload.text)
-    return _n18_notice_out(notice, receipt, sender_side)
+    by = _signed_in_or_none(request)
+    notice, _receipt, sender_side = selectors.notice_get(by, pk)
+    receipt = services.notice_reply(by=by, notice=notice, text=payload.text)
+    return _notice_out(notice, receipt, sender_side)
 
 
 @router.get(
     "/notices/{pk}/receipts",
-    response={200: list[ReceiptOut], **_N18_READ, 403: _N18_WRITE[403]},
+    response={200: list[ReceiptOut], **READ_ERRORS, 403: WRITE_ERRORS[403]},
     summary="阅读与回复情况（发送方）；status：pending 未读或未回复、unread、unreplied",
     operation_id="notices_receipts",
 )
-@_n18_paginate(_N18Paging)
+@paginate(Paging)
 def notices_receipts(request, pk: int, status: str = "", q: str = ""):
-    notice = _n18_selectors.notice_for_sender(_n18_user(request), pk)
+    notice = selectors.notice_for_sender(_signed_in_or_none(request), pk)
     return [
         {
             "user_id": r.user_id,
@@ -283,64 +286,46 @@ def notices_receipts(request, pk: int, status: str = "", q: str = ""):
             "reminders": r.reminders,
             "reminded_at": r.reminded_at,
         }
-        for r in _n18_selectors.notice_tracking(notice, status=status, q=q[:50])
+        for r in selectors.notice_tracking(notice, status=status, q=q[:50])
     ]
 
 
 @router.post(
     "/notices/{pk}/remind",
-    response={200: RemindOut, **_N18_WRITE},
+    response={200: RemindOut, **WRITE_ERRORS},
     summary="一键提醒：短信提醒未读或未回复的收件人（发送方）",
     operation_id="notices_remind",
 )
 def notices_remind(request, pk: int):
-    by = _n18_user(request)
-    notice = _n18_selectors.notice_for_sender(by, pk)
-    return _n18_services.notice_remind(by=by, notice=notice)
+    by = _signed_in_or_none(request)
+    notice = selectors.notice_for_sender(by, pk)
+    return services.notice_remind(by=by, notice=notice)
 
 
 @router.get(
     "/notices/{pk}/attachments/{aid}",
-    response={200: None, **_N18_READ},
+    response={200: None, **READ_ERRORS},
     summary="下载附件（发送方与收件人）",
     operation_id="notices_attachment",
 )
 def notices_attachment(request, pk: int, aid: int):
-    from .views_notices import attachment_response
-
-    notice, _receipt, _sender_side = _n18_selectors.notice_get(_n18_user(request), pk)
+    notice, _receipt, _sender_side = selectors.notice_get(_signed_in_or_none(request), pk)
     return attachment_response(notice, aid)
 
 
-# --- meet18 ---
-# 联席会议 and their action items: thin doors to the same selectors and services as the pages.
-from datetime import date, datetime  # noqa: E402
-from typing import Annotated, Any  # noqa: E402
+# ── 联席会议 (joint meetings) ──
 
-from django.http import HttpRequest  # noqa: E402
-from ninja import Field, File, Form, Query, Schema, UploadedFile  # noqa: E402
-from ninja.pagination import paginate  # noqa: E402
-
-from govhall.accounts.api import READ_ERRORS, WRITE_ERRORS  # noqa: E402
-from govhall.accounts.models import User  # noqa: E402
-from govhall.centers.models import Center, Department  # noqa: E402
-from govhall.core.errors import DomainError  # noqa: E402
-from govhall.core.paging import Paging  # noqa: E402
-
-from . import selectors as meet_selectors  # noqa: E402
-from . import services as meet_services  # noqa: E402
-from .models import Meeting  # noqa: E402
 
 MEET_MAX_ID = 2**63 - 1  # ids beyond the databases' integers are refused by the schema (422), never a 500
 MeetId = Annotated[int, Field(ge=1, le=MEET_MAX_ID)]
 
 
-def _meet_user(request: HttpRequest) -> Any:
+def _actor(request: HttpRequest) -> Any:
     # Never None: None is the system itself to the services (an anonymous visitor stays anonymous).
     return getattr(request, "auth", None) or request.user
 
 
-class _MeetRows:
+class _RowsOnDemand:
     """A queryset whose rows are turned into dicts only for the page asked for (paginate
     slices it and counts it with len)."""
 
@@ -431,8 +416,8 @@ def _meeting_detail(user: Any, m: Meeting) -> dict[str, Any]:
         for i in m.invitations.select_related("center", "department")
     ]
     row["action_items"] = [
-        meet_selectors.action_item_row(x)
-        for x in meet_selectors.action_items_search(user, meeting_id=m.pk, sort="due_on")
+        selectors.action_item_row(x)
+        for x in selectors.action_items_search(user, meeting_id=m.pk, sort="due_on")
     ]
     return row
 
@@ -445,8 +430,8 @@ def _meeting_detail(user: Any, m: Meeting) -> dict[str, Any]:
 )
 @paginate(Paging)
 def meetings_list(request, q: str = "", status: str = "", sort: str = ""):
-    qs = meet_selectors.meetings_search(_meet_user(request), q=q, status=status, sort=sort)
-    return _MeetRows(qs, _meeting_row)
+    qs = selectors.meetings_search(_actor(request), q=q, status=status, sort=sort)
+    return _RowsOnDemand(qs, _meeting_row)
 
 
 class ConveneIn(Schema):
@@ -476,11 +461,11 @@ def _centers(ids: list[int]) -> list[Center]:
     operation_id="meetings_convene",
 )
 def meetings_convene(request, payload: ConveneIn):
-    user = _meet_user(request)
+    user = _actor(request)
     deps = list(Department.objects.filter(pk__in=payload.department_ids))
     if len(deps) != len(set(payload.department_ids)):
         raise DomainError("没有找到受邀部门。", field="department_ids")
-    m = meet_services.meeting_convene(
+    m = services.meeting_convene(
         by=user,
         title=payload.title,
         agenda=payload.agenda,
@@ -500,8 +485,8 @@ def meetings_convene(request, payload: ConveneIn):
     operation_id="meetings_get",
 )
 def meetings_get(request, pk: int):
-    user = _meet_user(request)
-    return _meeting_detail(user, meet_selectors.meeting_get(user, pk))
+    user = _actor(request)
+    return _meeting_detail(user, selectors.meeting_get(user, pk))
 
 
 class AttendanceRowIn(Schema):
@@ -521,9 +506,9 @@ class AttendanceIn(Schema):
     operation_id="meetings_attendance",
 )
 def meetings_attendance(request, pk: int, payload: AttendanceIn):
-    user = _meet_user(request)
-    m = meet_selectors.meeting_get(user, pk)
-    meet_services.meeting_record_attendance(
+    user = _actor(request)
+    m = selectors.meeting_get(user, pk)
+    services.meeting_record_attendance(
         by=user, meeting=m, attendance={r.invitation_id: (r.attendance, r.attendee) for r in payload.rows}
     )
     return _meeting_detail(user, m)
@@ -540,9 +525,9 @@ class MinutesIn(Schema):
     operation_id="meetings_minutes",
 )
 def meetings_minutes(request, pk: int, payload: MinutesIn):
-    user = _meet_user(request)
-    m = meet_services.meeting_record_minutes(
-        by=user, meeting=meet_selectors.meeting_get(user, pk), minutes=payload.minutes
+    user = _actor(request)
+    m = services.meeting_record_minutes(
+        by=user, meeting=selectors.meeting_get(user, pk), minutes=payload.minutes
     )
     return _meeting_detail(user, m)
 
@@ -554,8 +539,8 @@ def meetings_minutes(request, pk: int, payload: MinutesIn):
     operation_id="meetings_cancel",
 )
 def meetings_cancel(request, pk: int):
-    user = _meet_user(request)
-    m = meet_services.meeting_cancel(by=user, meeting=meet_selectors.meeting_get(user, pk))
+    user = _actor(request)
+    m = services.meeting_cancel(by=user, meeting=selectors.meeting_get(user, pk))
     return _meeting_detail(user, m)
 
 
@@ -574,8 +559,8 @@ class ActionItemIn(Schema):
     operation_id="meetings_action_item_add",
 )
 def meetings_action_item_add(request, pk: int, payload: ActionItemIn):
-    user = _meet_user(request)
-    m = meet_selectors.meeting_get(user, pk)
+    user = _actor(request)
+    m = selectors.meeting_get(user, pk)
 
     def one(model, pk_, label):
         if pk_ is None:
@@ -585,7 +570,7 @@ def meetings_action_item_add(request, pk: int, payload: ActionItemIn):
             raise DomainError(f"没有找到该{label}。", field="owner")
         return obj
 
-    x = meet_services.action_item_add(
+    x = services.action_item_add(
         by=user,
         meeting=m,
         title=payload.title,
@@ -594,7 +579,7 @@ def meetings_action_item_add(request, pk: int, payload: ActionItemIn):
         owner_department=one(Department, payload.owner_department_id, "责任部门"),
         owner_user=one(User, payload.owner_user_id, "责任人"),
     )
-    return 201, meet_selectors.action_item_row(meet_selectors.action_item_get(user, x.pk))
+    return 201, selectors.action_item_row(selectors.action_item_get(user, x.pk))
 
 
 class ActionItemFilter(Schema):
@@ -615,8 +600,8 @@ class ActionItemFilter(Schema):
 )
 @paginate(Paging)
 def action_items_list(request, filters: Query[ActionItemFilter]):
-    qs = meet_selectors.action_items_search(_meet_user(request), **filters.dict())
-    return _MeetRows(qs, meet_selectors.action_item_row)
+    qs = selectors.action_items_search(_actor(request), **filters.dict())
+    return _RowsOnDemand(qs, selectors.action_item_row)
 
 
 class OwnerCountOut(Schema):
@@ -634,7 +619,7 @@ class OwnerCountOut(Schema):
     operation_id="action_items_by_owner",
 )
 def action_items_by_owner(request):
-    return meet_selectors.action_items_by_owner(_meet_user(request))
+    return selectors.action_items_by_owner(_actor(request))
 
 
 @router.get(
@@ -644,9 +629,7 @@ def action_items_by_owner(request):
     operation_id="action_items_export",
 )
 def action_items_export(request, filters: Query[ActionItemFilter]):
-    from .views_meetings import action_items_xlsx
-
-    return action_items_xlsx(_meet_user(request), filters.dict())
+    return action_items_xlsx(_actor(request), filters.dict())
 
 
 @router.get(
@@ -656,7 +639,7 @@ def action_items_export(request, filters: Query[ActionItemFilter]):
     operation_id="action_items_get",
 )
 def action_items_get(request, pk: int):
-    return meet_selectors.action_item_row(meet_selectors.action_item_get(_meet_user(request), pk))
+    return selectors.action_item_row(selectors.action_item_get(_actor(request), pk))
 
 
 @router.post(
@@ -668,82 +651,55 @@ def action_items_get(request, pk: int):
 def action_items_close(
     request, pk: int, evidence: Form[str] = "", evidence_file: File[UploadedFile | None] = None
 ):
-    user = _meet_user(request)
-    x = meet_services.action_item_close(
-        by=user, item=meet_selectors.action_item_get(user, pk), evidence=evidence, evidence_file=evidence_file
+    user = _actor(request)
+    x = services.action_item_close(
+        by=user, item=selectors.action_item_get(user, pk), evidence=evidence, evidence_file=evidence_file
     )
-    return meet_selectors.action_item_row(meet_selectors.action_item_get(user, x.pk))
+    return selectors.action_item_row(selectors.action_item_get(user, x.pk))
 
 
-# --- help18 ---
-# 帮办代办 and 公示公开: thin doors to the same services and selectors as the pages.
-# Personal data is masked in every answer.
-from datetime import date as _help_date  # noqa: E402
-from datetime import datetime as _help_datetime  # noqa: E402
-from typing import Literal as _HelpLiteral  # noqa: E402
-
-from ninja import Field as _HelpField  # noqa: E402
-from ninja import File as _HelpFile  # noqa: E402
-from ninja import Form as _HelpForm  # noqa: E402
-from ninja import Query as _HelpQuery  # noqa: E402
-from ninja import Schema as _HelpSchema  # noqa: E402
-from ninja import Status as _HelpStatus  # noqa: E402
-from ninja.files import UploadedFile as _HelpUpload  # noqa: E402
-from ninja.pagination import paginate as _help_paginate  # noqa: E402
-
-from govhall.accounts.api import READ_ERRORS as _HELP_READ  # noqa: E402
-from govhall.accounts.api import WRITE_ERRORS as _HELP_WRITE  # noqa: E402
-from govhall.accounts.api import error_responses as _help_errors  # noqa: E402
-from govhall.core.errors import DomainError as _HelpDomainError  # noqa: E402
-from govhall.core.paging import Paging as _HelpPaging  # noqa: E402
-
-from . import selectors as _help_sel  # noqa: E402
-from . import services as _help_svc  # noqa: E402
-from .models import HelpAuthorization as _HelpAuth  # noqa: E402
-from .models import HelpRequest as _HelpReq  # noqa: E402
+# ── 帮办代办 (help requests) and 公示公开 (disclosure) ──
 
 
-class HelpStepOut(_HelpSchema):
+class HelpStepOut(Schema):
     action: str
     label: str
     note: str
     by: str | None
-    at: _help_datetime
+    at: datetime
 
 
-class HelpAuthorizationOut(_HelpSchema):
+class HelpAuthorizationOut(Schema):
     id: int
     principal: str
     agent: str
     items: str
-    valid_until: _help_date
+    valid_until: date
     content_type: str
     in_force: bool
 
 
-class HelpRequestOut(_HelpSchema):
+class HelpRequestOut(Schema):
     number: str
-    center: str = _HelpField(..., description="大厅编码")
+    center: str = Field(..., description="大厅编码")
     center_name: str
     kind: str
     group: str
     channel: str
     status: str
     status_label: str
-    person_name: str = _HelpField(..., description="已脱敏")
-    person_phone: str = _HelpField(..., description="已脱敏")
+    person_name: str = Field(..., description="已脱敏")
+    person_phone: str = Field(..., description="已脱敏")
     needs: str
-    helper: str | None = _HelpField(None, description="帮代办员用户名")
+    helper: str | None = Field(None, description="帮代办员用户名")
     result: str
-    created_at: _help_datetime
+    created_at: datetime
     cases: list[str] = []
     authorizations: list[HelpAuthorizationOut] = []
     steps: list[HelpStepOut] = []
 
 
-def _help_out(r: _HelpReq, *, full: bool = False) -> dict:
-    from django.utils import timezone
-
+def _help_request_out(r: HelpRequest, *, full: bool = False) -> dict:
     today = timezone.localdate()
     return {
         "number": r.number,
@@ -790,91 +746,87 @@ def _help_out(r: _HelpReq, *, full: bool = False) -> dict:
     }
 
 
-class HelpPublicIn(_HelpSchema):
-    center: str = _HelpField(..., max_length=30, description="大厅编码")
-    channel: _HelpLiteral["kiosk", "phone"] = "phone"
-    kind: _HelpLiteral["help", "proxy"]
-    group: _HelpLiteral["elderly", "disabled", "key_project", "other"]
-    name: str = _HelpField(..., max_length=100)
-    phone: str = _HelpField(..., max_length=20)
-    needs: str = _HelpField(..., max_length=2000)
+class HelpPublicIn(Schema):
+    center: str = Field(..., max_length=30, description="大厅编码")
+    channel: Literal["kiosk", "phone"] = "phone"
+    kind: Literal["help", "proxy"]
+    group: Literal["elderly", "disabled", "key_project", "other"]
+    name: str = Field(..., max_length=100)
+    phone: str = Field(..., max_length=20)
+    needs: str = Field(..., max_length=2000)
 
 
 class HelpStaffIn(HelpPublicIn):
-    channel: _HelpLiteral["desk", "clerk", "phone"] = "desk"  # type: ignore[assignment]
-    helper: str = _HelpField("", max_length=150, description="帮代办员用户名（可不填，稍后分派）")
+    channel: Literal["desk", "clerk", "phone"] = "desk"  # type: ignore[assignment]
+    helper: str = Field("", max_length=150, description="帮代办员用户名（可不填，稍后分派）")
 
 
-class HelpFilterIn(_HelpSchema):
-    q: str = _HelpField("", max_length=50, description="编号、姓名、事项")
-    status: str = _HelpField("", max_length=10)
-    kind: str = _HelpField("", max_length=10)
-    group: str = _HelpField("", max_length=12)
-    center: str = _HelpField("", max_length=30, description="大厅编码")
-    mine: bool = _HelpField(False, description="只看本人负责的")
-    sort: str = _HelpField("", max_length=12, description="number、created_at、status、center，前加 - 为倒序")
+class HelpFilterIn(Schema):
+    q: str = Field("", max_length=50, description="编号、姓名、事项")
+    status: str = Field("", max_length=10)
+    kind: str = Field("", max_length=10)
+    group: str = Field("", max_length=12)
+    center: str = Field("", max_length=30, description="大厅编码")
+    mine: bool = Field(False, description="只看本人负责的")
+    sort: str = Field("", max_length=12, description="number、created_at、status、center，前加 - 为倒序")
 
 
-class HelpAuthIn(_HelpSchema):
-    principal: str = _HelpField(..., max_length=100)
-    agent: str = _HelpField(..., max_length=100)
-    items: str = _HelpField(..., max_length=1000)
-    valid_until: _help_date
+class HelpAuthIn(Schema):
+    principal: str = Field(..., max_length=100)
+    agent: str = Field(..., max_length=100)
+    items: str = Field(..., max_length=1000)
+    valid_until: date
 
 
-class HelpReceiptOut(_HelpSchema):
+class HelpReceiptOut(Schema):
     number: str
     status_label: str
 
 
-class HelpAssignIn(_HelpSchema):
-    helper: str = _HelpField(..., max_length=150, description="帮代办员用户名")
+class HelpAssignIn(Schema):
+    helper: str = Field(..., max_length=150, description="帮代办员用户名")
 
 
-class HelpNoteIn(_HelpSchema):
-    note: str = _HelpField(..., max_length=2000)
+class HelpNoteIn(Schema):
+    note: str = Field(..., max_length=2000)
 
 
-class HelpCaseIn(_HelpSchema):
-    case: str = _HelpField(..., max_length=40, description="办件编号")
-    authorization: int | None = _HelpField(None, description="委托书编号（代办必填）")
+class HelpCaseIn(Schema):
+    case: str = Field(..., max_length=40, description="办件编号")
+    authorization: int | None = Field(None, description="委托书编号（代办必填）")
 
 
-class HelpCloseIn(_HelpSchema):
-    result: str = _HelpField(..., max_length=2000)
+class HelpCloseIn(Schema):
+    result: str = Field(..., max_length=2000)
 
 
-def _help_center(code: str):
-    from govhall.queueing.selectors import hall_get
-
+def _hall_by_code(code: str):
     center = hall_get(code)
     if center is None:
-        raise _HelpDomainError("没有找到该大厅。", field="center")
+        raise DomainError("没有找到该大厅。", field="center")
     return center
 
 
-def _help_user(username: str):
-    from govhall.accounts.models import User
-
+def _staff_by_username(username: str):
     if not username:
         return None
     found = User.objects.filter(username=username).first()
     if found is None:
-        raise _HelpDomainError("没有该工作人员，请核对用户名。", field="helper")
+        raise DomainError("没有该工作人员，请核对用户名。", field="helper")
     return found
 
 
 @router.post(
     "/public/help-requests",
     auth=None,
-    response={201: HelpReceiptOut, **_help_errors(400, 422, 429)},
+    response={201: HelpReceiptOut, **error_responses(400, 422, 429)},
     summary="群众申请帮办代办（自助终端、手机）",
     operation_id="help_requests_public_create",
 )
 def help_requests_public_create(request, data: HelpPublicIn):
-    r = _help_svc.help_request_submit(
+    r = services.help_request_submit(
         by=None,
-        center=_help_center(data.center),
+        center=_hall_by_code(data.center),
         kind=data.kind,
         group=data.group,
         channel=data.channel,
@@ -882,98 +834,98 @@ def help_requests_public_create(request, data: HelpPublicIn):
         phone=data.phone,
         needs=data.needs,
     )
-    return _HelpStatus(201, {"number": r.number, "status_label": r.get_status_display()})
+    return Status(201, {"number": r.number, "status_label": r.get_status_display()})
 
 
 @router.get(
     "/help-requests",
-    response={200: list[HelpRequestOut], **_HELP_READ},
+    response={200: list[HelpRequestOut], **READ_ERRORS},
     summary="帮办代办列表（本大厅的；帮代办员：本人负责的）",
     operation_id="help_requests_list",
 )
-@_help_paginate(_HelpPaging)
-def help_requests_list(request, filters: _HelpQuery[HelpFilterIn]):
-    qs = _help_sel.help_requests_search(request.user, **filters.dict())
-    return [_help_out(r) for r in qs]
+@paginate(Paging)
+def help_requests_list(request, filters: Query[HelpFilterIn]):
+    qs = selectors.help_requests_search(request.user, **filters.dict())
+    return [_help_request_out(r) for r in qs]
 
 
 @router.post(
     "/help-requests",
-    response={201: HelpRequestOut, **_HELP_WRITE},
+    response={201: HelpRequestOut, **WRITE_ERRORS},
     summary="登记帮办代办（帮代办窗口、窗口工作人员、电话）",
     operation_id="help_requests_create",
 )
 def help_requests_create(request, data: HelpStaffIn):
-    r = _help_svc.help_request_submit(
+    r = services.help_request_submit(
         by=request.user,
-        center=_help_center(data.center),
+        center=_hall_by_code(data.center),
         kind=data.kind,
         group=data.group,
         channel=data.channel,
         name=data.name,
         phone=data.phone,
         needs=data.needs,
-        helper=_help_user(data.helper),
+        helper=_staff_by_username(data.helper),
     )
-    return _HelpStatus(201, _help_out(r, full=True))
+    return Status(201, _help_request_out(r, full=True))
 
 
 @router.get(
     "/help-requests/figures",
-    response={200: dict, **_HELP_READ},
+    response={200: dict, **READ_ERRORS},
     summary="帮办代办统计：按大厅、按帮代办员",
     operation_id="help_requests_figures",
 )
 def help_requests_figures(request, month: str = ""):
-    first, last = _help_sel.disclosure_month(month) if month else (None, None)
-    return _help_sel.help_figures(request.user, since=first, until=last)
+    first, last = selectors.disclosure_month(month) if month else (None, None)
+    return selectors.help_figures(request.user, since=first, until=last)
 
 
 @router.get(
     "/help-requests/{number}",
-    response={200: HelpRequestOut, **_HELP_READ},
+    response={200: HelpRequestOut, **READ_ERRORS},
     summary="帮办代办详情（步骤、委托书、关联办件）",
     operation_id="help_requests_get",
 )
 def help_requests_get(request, number: str):
-    return _help_out(_help_sel.help_request_get(request.user, number), full=True)
+    return _help_request_out(selectors.help_request_get(request.user, number), full=True)
 
 
 @router.post(
     "/help-requests/{number}/assign",
-    response={200: HelpRequestOut, **_HELP_WRITE},
+    response={200: HelpRequestOut, **WRITE_ERRORS},
     summary="分派帮代办员（大厅负责人、区政务办）",
     operation_id="help_requests_assign",
 )
 def help_requests_assign(request, number: str, data: HelpAssignIn):
-    r = _help_sel.help_request_get(request.user, number)
-    helper = _help_user(data.helper)
-    r = _help_svc.help_assign(by=request.user, request=r, helper=helper)
-    return _help_out(r, full=True)
+    r = selectors.help_request_get(request.user, number)
+    helper = _staff_by_username(data.helper)
+    r = services.help_assign(by=request.user, request=r, helper=helper)
+    return _help_request_out(r, full=True)
 
 
 @router.post(
     "/help-requests/{number}/steps",
-    response={201: HelpRequestOut, **_HELP_WRITE},
+    response={201: HelpRequestOut, **WRITE_ERRORS},
     summary="记录办理情况",
     operation_id="help_requests_step",
 )
 def help_requests_step(request, number: str, data: HelpNoteIn):
-    r = _help_sel.help_request_get(request.user, number)
-    _help_svc.help_step_add(by=request.user, request=r, note=data.note)
-    return _HelpStatus(201, _help_out(_help_sel.help_request_get(request.user, number), full=True))
+    r = selectors.help_request_get(request.user, number)
+    services.help_step_add(by=request.user, request=r, note=data.note)
+    return Status(201, _help_request_out(selectors.help_request_get(request.user, number), full=True))
 
 
 @router.post(
     "/help-requests/{number}/authorizations",
-    response={201: HelpAuthorizationOut, **_HELP_WRITE},
+    response={201: HelpAuthorizationOut, **WRITE_ERRORS},
     summary="登记委托书（multipart：委托人、受托人、委托事项、有效期、扫描件 PDF/JPG/PNG）",
     operation_id="help_requests_authorize",
 )
-def help_requests_authorize(request, number: str, data: _HelpForm[HelpAuthIn], file: _HelpFile[_HelpUpload]):
-    r = _help_sel.help_request_get(request.user, number)
-    a = _help_svc.help_authorization_add(by=request.user, request=r, file=file, **data.dict())
-    return _HelpStatus(
+def help_requests_authorize(request, number: str, data: Form[HelpAuthIn], file: File[UploadedFile]):
+    r = selectors.help_request_get(request.user, number)
+    a = services.help_authorization_add(by=request.user, request=r, file=file, **data.dict())
+    return Status(
         201,
         {
             "id": a.pk,
@@ -989,34 +941,34 @@ def help_requests_authorize(request, number: str, data: _HelpForm[HelpAuthIn], f
 
 @router.post(
     "/help-requests/{number}/cases",
-    response={201: HelpRequestOut, **_HELP_WRITE},
+    response={201: HelpRequestOut, **WRITE_ERRORS},
     summary="关联办件（代办须凭有效委托书，过期的委托书被拒绝）",
     operation_id="help_requests_link_case",
 )
 def help_requests_link_case(request, number: str, data: HelpCaseIn):
-    r = _help_sel.help_request_get(request.user, number)
+    r = selectors.help_request_get(request.user, number)
     auth = None
     if data.authorization is not None:
-        auth = _HelpAuth.objects.filter(request=r, pk=data.authorization).first()
+        auth = HelpAuthorization.objects.filter(request=r, pk=data.authorization).first()
         if auth is None:
-            raise _HelpDomainError("没有找到该委托书。", field="authorization")
-    _help_svc.help_case_link(by=request.user, request=r, case_number=data.case, authorization=auth)
-    return _HelpStatus(201, _help_out(_help_sel.help_request_get(request.user, number), full=True))
+            raise DomainError("没有找到该委托书。", field="authorization")
+    services.help_case_link(by=request.user, request=r, case_number=data.case, authorization=auth)
+    return Status(201, _help_request_out(selectors.help_request_get(request.user, number), full=True))
 
 
 @router.post(
     "/help-requests/{number}/close",
-    response={200: HelpRequestOut, **_HELP_WRITE},
+    response={200: HelpRequestOut, **WRITE_ERRORS},
     summary="办结（记录办理结果）",
     operation_id="help_requests_close",
 )
 def help_requests_close(request, number: str, data: HelpCloseIn):
-    r = _help_sel.help_request_get(request.user, number)
-    r = _help_svc.help_close(by=request.user, request=r, result=data.result)
-    return _help_out(r, full=True)
+    r = selectors.help_request_get(request.user, number)
+    r = services.help_close(by=request.user, request=r, result=data.result)
+    return _help_request_out(r, full=True)
 
 
-class DisclosureOut(_HelpSchema):
+class DisclosureOut(Schema):
     center: dict
     month: str
     month_label: str
@@ -1030,30 +982,28 @@ class DisclosureOut(_HelpSchema):
 @router.get(
     "/public/centers/{code}/disclosure",
     auth=None,
-    response={200: DisclosureOut, **_help_errors(404, 422)},
+    response={200: DisclosureOut, **error_responses(404, 422)},
     summary="公示公开：服务机制、首席代表及授权、投诉渠道、办公时间、当月服务数据（month=YYYY-MM）",
     operation_id="center_disclosure",
 )
 def center_disclosure(request, code: str, month: str = ""):
-    from .views_disclosure import public_center
-
-    return _help_sel.disclosure(public_center(code), month=month or None)
+    return selectors.disclosure(public_center(code), month=month or None)
 
 
-class HelpRevealIn(_HelpSchema):
-    reason: str = _HelpField(..., max_length=200, description="查看原因（将被记录）")
+class HelpRevealIn(Schema):
+    reason: str = Field(..., max_length=200, description="查看原因（将被记录）")
 
 
-class HelpRevealOut(_HelpSchema):
+class HelpRevealOut(Schema):
     phone: str
 
 
 @router.post(
     "/help-requests/{number}/reveal-phone",
-    response={200: HelpRevealOut, **_HELP_WRITE},
+    response={200: HelpRevealOut, **WRITE_ERRORS},
     summary="查看申请人完整电话（帮代办员、大厅负责人；须填原因，查看被记录）",
     operation_id="help_requests_reveal_phone",
 )
 def help_requests_reveal_phone(request, number: str, data: HelpRevealIn):
-    r = _help_sel.help_request_get(request.user, number)
-    return {"phone": _help_svc.help_phone_reveal(by=request.user, request=r, reason=data.reason)}
+    r = selectors.help_request_get(request.user, number)
+    return {"phone": services.help_phone_reveal(by=request.user, request=r, reason=data.reason)}

@@ -1,3 +1,8 @@
+"""Coordination (issue 18): notices, joint meetings, help requests and a hall's disclosure.
+
+`ready()` gives coordination's answers to the lower apps' extension points and lists its
+recorded models on the audit page (/staff/audit/)."""
+
 from django.apps import AppConfig
 
 
@@ -7,32 +12,26 @@ class CoordinationConfig(AppConfig):
     verbose_name = "协同联动"
 
     def ready(self):
-        # Each part registers its answers to the lower apps' extension points here,
-        # in its own marked block.
-        pass
-        # --- notice18 ---
-        from govhall.core.extensions import workbench_sections
-
-        from .selectors import notice_workbench
-
-        workbench_sections.register(notice_workbench, label="notices (信息沟通)")
-        # --- meet18 ---
         from govhall.cases.extensions import supervision_rows
-        from govhall.core.extensions import workbench_sections
-
-        from . import selectors as meet_selectors
-
-        workbench_sections.register(meet_selectors.action_item_workbench, label="joint meetings (联席会议)")
-        supervision_rows.register(
-            meet_selectors.action_item_supervision, label="meeting action items (议定事项)"
-        )
-        # --- help18 ---
-        from govhall.core.extensions import workbench_sections
-
-        from .selectors import help_workbench
-
-        workbench_sections.register(help_workbench, label="帮办代办 (help requests)")
         from govhall.core.audit import register_audited
+        from govhall.core.extensions import workbench_sections
 
+        from . import selectors
+
+        # The staff workbench: unread notices, meeting action items, help requests.
+        workbench_sections.register(selectors.notice_workbench, label="notices (信息沟通)")
+        workbench_sections.register(selectors.action_item_workbench, label="joint meetings (联席会议)")
+        workbench_sections.register(selectors.help_workbench, label="帮办代办 (help requests)")
+        # 电子监察: meeting action items near or past their due date, beside the cases.
+        supervision_rows.register(selectors.action_item_supervision, label="meeting action items (议定事项)")
+
+        # The audit page: every coordination model that keeps history.
+        register_audited("notice", "coordination.Notice")
+        register_audited("notice_receipt", "coordination.NoticeReceipt")
+        register_audited("notice_attachment", "coordination.NoticeAttachment")
+        register_audited("meeting", "coordination.Meeting")
+        register_audited("meeting_invitation", "coordination.MeetingInvitation")
+        register_audited("action_item", "coordination.ActionItem")
         register_audited("help_request", "coordination.HelpRequest")
         register_audited("help_authorization", "coordination.HelpAuthorization")
+        register_audited("help_case", "coordination.HelpCase")

@@ -1,20 +1,25 @@
 """Coordination between the district center and its halls (notice clause 二(三), 二(一)):
 joint meetings and their action items, notices with receipts, 帮办代办, and cases
-handed between halls. Each part keeps its models in its own block below."""
+handed between halls (代收代办, whose models live in `cases`, beside the case they move).
+One section a part: 信息沟通 (notices), 联席会议 (joint meetings), 帮办代办 (help requests)."""
 
-# --- notice18 ---
-# 信息沟通: notices from the district office down to the halls (通知) and reports
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField
+from govhall.core.masking import mask_phone
+from govhall.core.models import TimeStamped
+
+# ── 信息沟通 (notices) ──
+# Notices from the district office down to the halls (通知) and reports
 # from a branch up to the district office (报告), each with one receipt per
 # recipient (read once, the first time kept; a reply when one is asked for).
-from django.conf import settings as _n18_settings  # noqa: E402
-from django.db import models  # noqa: F401
-from simple_history.models import HistoricalRecords as _N18History  # noqa: E402
-
-from govhall.core.masking import mask_phone as _n18_mask_phone  # noqa: E402
-from govhall.core.models import TimeStamped as _N18TimeStamped  # noqa: E402
 
 
-class Notice(_N18TimeStamped):
+class Notice(TimeStamped):
     """A notice (通知, district office → halls) or a report (报告, a branch → the
     district office). Recipients are resolved once, when it is sent: one
     `NoticeReceipt` per person then holding an addressed role at an addressed hall."""
@@ -33,7 +38,7 @@ class Notice(_N18TimeStamped):
     title = models.CharField("标题", max_length=120)
     body = models.TextField("正文", max_length=5000)
     sender = models.ForeignKey(
-        _n18_settings.AUTH_USER_MODEL,
+        settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="notices_sent",
         verbose_name="发送人",
@@ -49,7 +54,7 @@ class Notice(_N18TimeStamped):
     reply_required = models.BooleanField("须回复", default=False)
     reply_by = models.DateField("回复期限", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间")
-    history = _N18History(m2m_fields=[halls])
+    history = HistoricalRecords(m2m_fields=[halls])
 
     class Meta:
         verbose_name = "通知与报告"
@@ -66,7 +71,7 @@ class NoticeReceipt(models.Model):
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="receipts", verbose_name="通知")
     user = models.ForeignKey(
-        _n18_settings.AUTH_USER_MODEL,
+        settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="notice_receipts",
         verbose_name="收件人",
@@ -80,7 +85,7 @@ class NoticeReceipt(models.Model):
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
     reminded_at = models.DateTimeField("最近提醒时间", null=True, blank=True)
     reminders = models.PositiveSmallIntegerField("提醒次数", default=0)
-    history = _N18History()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "阅读回执"
@@ -98,7 +103,7 @@ class NoticeReceipt(models.Model):
 
     @property
     def masked_phone(self) -> str:
-        return _n18_mask_phone(getattr(self.user, "phone", ""))
+        return mask_phone(getattr(self.user, "phone", ""))
 
 
 def _notice_upload_to(instance, filename: str) -> str:
@@ -117,7 +122,7 @@ class NoticeAttachment(models.Model):
     name = models.CharField("文件名", max_length=120)
     file_type = models.CharField("类型", max_length=5)
     size = models.PositiveIntegerField("大小（字节）")
-    history = _N18History()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "通知附件"
@@ -128,14 +133,11 @@ class NoticeAttachment(models.Model):
         return self.name
 
 
-# --- meet18 ---
-# 联席会议 (notice clause 二(三)): the district office convenes branches and departments;
+# ── 联席会议 (joint meetings) ──
+# Notice clause 二(三): the district office convenes branches and departments;
 # the minutes' decisions become action items with one owner and a due date, watched by
 # 电子监察 (yellow near the date, red past it) until the owner closes them with evidence.
-from django.conf import settings  # noqa: E402
-from simple_history.models import HistoricalRecords  # noqa: E402
 
-from govhall.core.models import TimeStamped  # noqa: E402
 
 ACTION_ITEM_NEAR_DAYS = 2  # yellow: the due date is this many calendar days away or less
 
@@ -326,8 +328,6 @@ class ActionItem(TimeStamped):
 
     def level_on(self, today) -> str:
         """'red' past the due date, 'yellow' within ACTION_ITEM_NEAR_DAYS of it, '' otherwise or closed."""
-        from datetime import timedelta
-
         if self.status != self.Status.OPEN:
             return ""
         if self.due_on < today:
@@ -337,18 +337,12 @@ class ActionItem(TimeStamped):
         return ""
 
 
-# --- help18 ---
-# 帮办代办 (issue 18, part 4): a request for help or for acting on someone's behalf,
+# ── 帮办代办 (help requests) ──
+# A request for help or for acting on someone's behalf,
 # its helper, its steps, the person's 委托书 and the cases it produced.
-from django.conf import settings as _help_settings  # noqa: E402
-from simple_history.models import HistoricalRecords as _HelpHistory  # noqa: E402
-
-from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField  # noqa: E402
-from govhall.core.masking import mask_phone as _help_mask_phone  # noqa: E402
-from govhall.core.models import TimeStamped as _HelpTimeStamped  # noqa: E402
 
 
-class HelpRequest(EncryptedModelMixin, _HelpTimeStamped):
+class HelpRequest(EncryptedModelMixin, TimeStamped):
     """帮办代办: someone (elderly, disabled, a key-project enterprise …) asks a hall to help
     them through an application (帮办) or to apply on their behalf (代办)."""
 
@@ -386,7 +380,7 @@ class HelpRequest(EncryptedModelMixin, _HelpTimeStamped):
     person_phone_hash = LookupHashField(source="person_phone", db_index=True)
     needs = models.TextField("需要帮助的事项", max_length=2000)
     helper = models.ForeignKey(
-        _help_settings.AUTH_USER_MODEL,
+        settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -394,7 +388,7 @@ class HelpRequest(EncryptedModelMixin, _HelpTimeStamped):
         verbose_name="帮代办员",
     )
     recorded_by = models.ForeignKey(
-        _help_settings.AUTH_USER_MODEL,
+        settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -404,7 +398,7 @@ class HelpRequest(EncryptedModelMixin, _HelpTimeStamped):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.NEW)
     result = models.TextField("办理结果", blank=True, max_length=2000)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    history = _HelpHistory()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "帮办代办"
@@ -417,7 +411,7 @@ class HelpRequest(EncryptedModelMixin, _HelpTimeStamped):
 
     @property
     def masked_phone(self) -> str:
-        return _help_mask_phone(self.person_phone)
+        return mask_phone(self.person_phone)
 
     @property
     def masked_name(self) -> str:
@@ -433,7 +427,7 @@ class HelpStep(models.Model):
     label = models.CharField("说明", max_length=80)
     note = models.TextField("内容", blank=True)
     by = models.ForeignKey(
-        _help_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField("时间", auto_now_add=True)
 
@@ -446,7 +440,7 @@ class HelpStep(models.Model):
         return self.label
 
 
-class HelpAuthorization(_HelpTimeStamped):
+class HelpAuthorization(TimeStamped):
     """委托书: the person (principal) authorises the agent to act for them on these items
     until a date; the signed document is scanned (PDF, JPEG or PNG)."""
 
@@ -460,9 +454,9 @@ class HelpAuthorization(_HelpTimeStamped):
     file = models.FileField("委托书扫描件", upload_to="coordination/authorizations/%Y/%m/")
     content_type = models.CharField("文件类型", max_length=40)
     recorded_by = models.ForeignKey(
-        _help_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    history = _HelpHistory()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "委托书"
@@ -473,7 +467,7 @@ class HelpAuthorization(_HelpTimeStamped):
         return f"{self.principal} → {self.agent}（至 {self.valid_until}）"
 
 
-class HelpCase(_HelpTimeStamped):
+class HelpCase(TimeStamped):
     """A case a help request produced (代办: under which 委托书)."""
 
     request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT, related_name="case_links")
@@ -487,9 +481,9 @@ class HelpCase(_HelpTimeStamped):
         verbose_name="委托书",
     )
     linked_by = models.ForeignKey(
-        _help_settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    history = _HelpHistory()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "帮办代办办件"

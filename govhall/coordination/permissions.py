@@ -1,20 +1,23 @@
-# --- notice18 ---
-# 信息沟通: who composes what. The district office sends notices down to the halls;
+"""Who may do what in coordination: the role sets and refusal messages of each part, read by
+its selectors, services, pages and API alike."""
+
+from govhall.accounts.models import Role
+
+# ── 信息沟通 (notices) ──
+# Who composes what. The district office sends notices down to the halls;
 # a branch manager sends reports up to the district office. Reading is for the
 # recipients; tracking (who has not read or replied, reminders, export) is for
 # the sender and whoever holds the sender's composing role at the sender's center.
-from govhall.accounts.models import Role as _N18Role  # noqa: E402
 
-NOTICE_COMPOSE = {"down": {_N18Role.DISTRICT_ADMIN}, "up": {_N18Role.BRANCH_MANAGER}}
-NOTICE_HALL_ROLES = [_N18Role.BRANCH_MANAGER, _N18Role.CHIEF_REP, _N18Role.CLERK]
+NOTICE_COMPOSE = {"down": {Role.DISTRICT_ADMIN}, "up": {Role.BRANCH_MANAGER}}
+NOTICE_HALL_ROLES = [Role.BRANCH_MANAGER, Role.CHIEF_REP, Role.CLERK]
 NOTICE_NOT_FOUND = "没有找到该通知，或您无权查看。"
 NOTICE_REFUSED_COMPOSE = "只有区政务办可以发通知，分中心负责人可以向区政务办报送报告。"
-# --- meet18 ---
-"""联席会议: who may convene and run meetings (the district office), who sees them
-(the invited halls' management and the district office) and who closes an action
-item (its owner: the hall's manager, the department's leader, or the person)."""
+# ── 联席会议 (joint meetings) ──
+# Who may convene and run meetings (the district office), who sees them (the invited
+# halls' management and the district office) and who closes an action item (its owner:
+# the hall's manager, the department's leader, or the person).
 
-from govhall.accounts.models import Role  # noqa: E402
 
 MEETING_NOT_FOUND = "没有找到该会议，或您无权查看。"
 ACTION_ITEM_NOT_FOUND = "没有找到该议定事项，或您无权查看。"
@@ -30,15 +33,14 @@ MEETING_REFUSED = {
 OWNER_ROLES = {Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER}
 
 
-# --- help18 ---
-"""帮办代办: who may record, manage and handle help requests. Hall staff record them at
-the desk; the hall's manager and the district office see all of a hall's and assign;
-a helper sees and handles the ones assigned to them."""
+# ── 帮办代办 (help requests) ──
+# Who may record, manage and handle help requests. Hall staff record them at the desk;
+# the hall's manager and the district office see all of a hall's and assign; a helper
+# sees and handles the ones assigned to them.
 
-from govhall.accounts.models import Role as _HelpRole  # noqa: E402
 
-HELP_STAFF = {_HelpRole.CLERK, _HelpRole.CHIEF_REP, _HelpRole.BRANCH_MANAGER, _HelpRole.DISTRICT_ADMIN}
-HELP_MANAGE = {_HelpRole.BRANCH_MANAGER, _HelpRole.DISTRICT_ADMIN}
+HELP_STAFF = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN}
+HELP_MANAGE = {Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN}
 HELP_TABLE = {
     "record": HELP_STAFF,
     "manage": HELP_MANAGE,

@@ -1,37 +1,58 @@
-"""Readers of coordination's records, scoped to what the user may see."""
+"""Readers of coordination's records, scoped to what the user may see: pages, API, exports,
+the workbench sections and 电子监察 all read here. Sections: 信息沟通 (notices), 联席会议
+(joint meetings and action items), 帮办代办 (help requests) and 公示公开 (a hall's public
+disclosure, read from the records of the lower apps)."""
 
-# --- notice18 ---
-# 信息沟通: a user's inbox (their receipts), what they sent, and the sender's tracking.
-from typing import Any as _N18Any  # noqa: E402
+import calendar
+from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Case as _N18Case  # noqa: E402
-from django.db.models import Count as _N18Count  # noqa: E402
-from django.db.models import IntegerField as _N18IntegerField  # noqa: E402
-from django.db.models import Q as _N18Q  # noqa: E402
-from django.db.models import QuerySet as _N18QuerySet  # noqa: E402
-from django.db.models import When as _N18When  # noqa: E402
+from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils import timezone
 
-from govhall.accounts.models import RoleAssignment as _N18RoleAssignment  # noqa: E402
-from govhall.core.errors import NotFound as _N18NotFound  # noqa: E402
-from govhall.core.errors import Refused as _N18Refused  # noqa: E402
+from govhall.accounts.models import RoleAssignment, User
+from govhall.accounts.selectors import center_ids_acting_as, roles_at
+from govhall.cases.selectors import case_day_counts, chief_representatives_public
+from govhall.catalog.selectors import items_stationed_at
+from govhall.centers.models import Center
+from govhall.centers.selectors import hours_summary
+from govhall.core.errors import DomainError, NotFound, Refused
+from govhall.core.extensions import hall_day_figures
+from govhall.queueing.extensions import satisfaction_of_halls
+from govhall.queueing.selectors import ticket_day_counts
+from govhall.staffing.selectors import posts_of_hall
 
-from .models import Notice, NoticeReceipt  # noqa: E402
-from .permissions import NOTICE_COMPOSE, NOTICE_NOT_FOUND  # noqa: E402
+from .models import ACTION_ITEM_NEAR_DAYS, ActionItem, HelpRequest, Meeting, Notice, NoticeReceipt
+from .permissions import (
+    ACTION_ITEM_NOT_FOUND,
+    HELP_MANAGE,
+    HELP_NOT_FOUND,
+    HELP_STAFF,
+    MEETING_NOT_FOUND,
+    MEETING_TABLE,
+    NOTICE_COMPOSE,
+    NOTICE_NOT_FOUND,
+    OWNER_ROLES,
+)
+
+# ── 信息沟通 (notices) ──
+# A user's inbox (their receipts), what they sent, and the sender's tracking.
 
 
-def _n18_user(user: _N18Any) -> _N18Any:
+def _signed_in_or_none(user: Any) -> Any:
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def notice_compose_centers(user: _N18Any, kind: str) -> list[_N18Any]:
+def notice_compose_centers(user: Any, kind: str) -> list[Any]:
     """The centers `user` may send a notice of `kind` from: the district center where
     they are the district office (通知), or the branch they manage (报告)."""
-    user = _n18_user(user)
+    user = _signed_in_or_none(user)
     if user is None:
         return []
     kinds = {"down": ["district"], "up": ["branch", "town"]}[kind]
     rows = (
-        _N18RoleAssignment.objects.filter(user=user, role__in=NOTICE_COMPOSE[kind], center__kind__in=kinds)
+        RoleAssignment.objects.filter(user=user, role__in=NOTICE_COMPOSE[kind], center__kind__in=kinds)
         .exclude(center__status__in=["merged", "closed"])
         .select_related("center", "center__district")
         .order_by("center_id")
@@ -39,10 +60,9 @@ def notice_compose_centers(user: _N18Any, kind: str) -> list[_N18Any]:
     return [a.center for a in rows]
 
 
-def notice_district_halls(center: _N18Any) -> list[_N18Any]:
+def notice_district_halls(center: Any) -> list[Any]:
     """The halls a notice from `center` can address: the district's branches and
     town centers that are not merged or closed."""
-    Center = type(center)
     return list(
         Center.objects.filter(district_id=center.district_id, kind__in=["branch", "town"])
         .exclude(status__in=["merged", "closed"])
@@ -50,60 +70,56 @@ def notice_district_halls(center: _N18Any) -> list[_N18Any]:
     )
 
 
-def notice_compose_kinds(user: _N18Any) -> list[str]:
+def notice_compose_kinds(user: Any) -> list[str]:
     """The kinds of notice `user` may send ("down", "up")."""
     return [k for k in ("down", "up") if notice_compose_centers(user, k)]
 
 
-def _n18_sender_side(user: _N18Any) -> _N18Q:
+def _notice_sender_side(user: Any) -> Q:
     """Notices whose sender side `user` is on: they sent it, or they hold its
     composing role at its sending center."""
-    held = _N18RoleAssignment.objects.filter(user=user)
-    q = _N18Q(sender=user)
+    held = RoleAssignment.objects.filter(user=user)
+    q = Q(sender=user)
     for kind, roles in NOTICE_COMPOSE.items():
         centers = held.filter(role__in=roles).values("center_id")
-        q |= _N18Q(kind=kind, sender_center_id__in=centers)
+        q |= Q(kind=kind, sender_center_id__in=centers)
     return q
 
 
-def notices_sent(user: _N18Any, *, q: str = "", kind: str = "", sort: str = "") -> _N18QuerySet[Notice]:
+def notices_sent(user: Any, *, q: str = "", kind: str = "", sort: str = "") -> QuerySet[Notice]:
     """What `user`'s side sent, with its counts (recipients, read, replied)."""
-    user = _n18_user(user)
+    user = _signed_in_or_none(user)
     if user is None:
         return Notice.objects.none()
-    qs = Notice.objects.filter(_n18_sender_side(user)).select_related("sender", "sender_center")
+    qs = Notice.objects.filter(_notice_sender_side(user)).select_related("sender", "sender_center")
     if q:
-        qs = qs.filter(_N18Q(title__icontains=q) | _N18Q(body__icontains=q))
+        qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
     if kind in ("down", "up"):
         qs = qs.filter(kind=kind)
     qs = qs.annotate(
-        n_recipients=_N18Count("receipts", distinct=True),
-        n_read=_N18Count("receipts", filter=_N18Q(receipts__read_at__isnull=False), distinct=True),
-        n_replied=_N18Count("receipts", filter=_N18Q(receipts__replied_at__isnull=False), distinct=True),
+        n_recipients=Count("receipts", distinct=True),
+        n_read=Count("receipts", filter=Q(receipts__read_at__isnull=False), distinct=True),
+        n_replied=Count("receipts", filter=Q(receipts__replied_at__isnull=False), distinct=True),
     )
     order = {"sent_at": ["sent_at", "id"], "title": ["title", "-id"]}.get(sort, ["-sent_at", "-id"])
     return qs.order_by(*order)
 
 
-def notice_inbox(
-    user: _N18Any, *, q: str = "", status: str = "", sort: str = ""
-) -> _N18QuerySet[NoticeReceipt]:
+def notice_inbox(user: Any, *, q: str = "", status: str = "", sort: str = "") -> QuerySet[NoticeReceipt]:
     """`user`'s receipts: unread first, then the newest (or by reply deadline)."""
-    user = _n18_user(user)
+    user = _signed_in_or_none(user)
     if user is None:
         return NoticeReceipt.objects.none()
     qs = NoticeReceipt.objects.filter(user=user).select_related(
         "notice", "notice__sender", "notice__sender_center", "center"
     )
     if q:
-        qs = qs.filter(_N18Q(notice__title__icontains=q) | _N18Q(notice__body__icontains=q))
+        qs = qs.filter(Q(notice__title__icontains=q) | Q(notice__body__icontains=q))
     if status == "unread":
         qs = qs.filter(read_at__isnull=True)
     elif status == "reply_due":
         qs = qs.filter(notice__reply_required=True, replied_at__isnull=True)
-    unread_first = _N18Case(
-        _N18When(read_at__isnull=True, then=0), default=1, output_field=_N18IntegerField()
-    )
+    unread_first = Case(When(read_at__isnull=True, then=0), default=1, output_field=IntegerField())
     if sort == "reply_by":
         return qs.order_by("notice__reply_by", "-notice__sent_at", "-id")
     if sort == "newest":
@@ -111,30 +127,30 @@ def notice_inbox(
     return qs.order_by(unread_first, "-notice__sent_at", "-id")
 
 
-def notice_get(user: _N18Any, pk: int) -> tuple[Notice, NoticeReceipt | None, bool]:
+def notice_get(user: Any, pk: int) -> tuple[Notice, NoticeReceipt | None, bool]:
     """The notice with `user`'s receipt and whether they are on its sender side.
     Anyone neither sender nor recipient gets NotFound (404)."""
-    user = _n18_user(user)
+    user = _signed_in_or_none(user)
     notice = Notice.objects.select_related("sender", "sender_center").filter(pk=pk).first() if user else None
     if notice is None:
-        raise _N18NotFound(NOTICE_NOT_FOUND)
+        raise NotFound(NOTICE_NOT_FOUND)
     receipt = NoticeReceipt.objects.filter(notice=notice, user=user).first()
-    sender_side = Notice.objects.filter(_n18_sender_side(user), pk=notice.pk).exists()
+    sender_side = Notice.objects.filter(_notice_sender_side(user), pk=notice.pk).exists()
     if receipt is None and not sender_side:
-        raise _N18NotFound(NOTICE_NOT_FOUND)
+        raise NotFound(NOTICE_NOT_FOUND)
     return notice, receipt, sender_side
 
 
-def notice_for_sender(user: _N18Any, pk: int) -> Notice:
+def notice_for_sender(user: Any, pk: int) -> Notice:
     """Fetch-and-authorise for tracking: the sender's side only (a recipient is
     refused with 403, anyone else does not see it: 404)."""
     notice, _receipt, sender_side = notice_get(user, pk)
     if not sender_side:
-        raise _N18Refused("只有发送方可以查看阅读和回复情况。")
+        raise Refused("只有发送方可以查看阅读和回复情况。")
     return notice
 
 
-def notice_tracking(notice: Notice, *, status: str = "", q: str = "") -> _N18QuerySet[NoticeReceipt]:
+def notice_tracking(notice: Notice, *, status: str = "", q: str = "") -> QuerySet[NoticeReceipt]:
     """The notice's receipts for its sender, by hall: `status` "unread",
     "unreplied" (asked to reply and has not) or "pending" (either)."""
     qs = notice.receipts.select_related("user", "center", "notice")
@@ -145,26 +161,26 @@ def notice_tracking(notice: Notice, *, status: str = "", q: str = "") -> _N18Que
     elif status == "pending":
         qs = qs.filter(notice_receipts_pending_q(notice))
     if q:
-        qs = qs.filter(_N18Q(user__full_name__icontains=q) | _N18Q(center__name__icontains=q))
+        qs = qs.filter(Q(user__full_name__icontains=q) | Q(center__name__icontains=q))
     return qs.order_by("center__name", "read_at", "user__full_name", "id")
 
 
-def notice_receipts_pending_q(notice: Notice) -> _N18Q:
+def notice_receipts_pending_q(notice: Notice) -> Q:
     """Receipts still owing something: not read, or (when a reply is asked) not replied."""
-    q = _N18Q(read_at__isnull=True)
+    q = Q(read_at__isnull=True)
     if notice.reply_required:
-        q |= _N18Q(replied_at__isnull=True)
+        q |= Q(replied_at__isnull=True)
     return q
 
 
-def notice_figures(notice: Notice) -> dict[str, _N18Any]:
+def notice_figures(notice: Notice) -> dict[str, Any]:
     """Counts for the sender: in all and per hall (read, unread, replied, not replied)."""
     rows = (
         notice.receipts.values("center_id", "center__name")
         .annotate(
-            total=_N18Count("id"),
-            read=_N18Count("id", filter=_N18Q(read_at__isnull=False)),
-            replied=_N18Count("id", filter=_N18Q(replied_at__isnull=False)),
+            total=Count("id"),
+            read=Count("id", filter=Q(read_at__isnull=False)),
+            replied=Count("id", filter=Q(replied_at__isnull=False)),
         )
         .order_by("center__name")
     )
@@ -194,9 +210,9 @@ def notice_figures(notice: Notice) -> dict[str, _N18Any]:
     }
 
 
-def notice_counts(user: _N18Any) -> dict[str, int]:
+def notice_counts(user: Any) -> dict[str, int]:
     """`user`'s unread notices and the replies they still owe."""
-    user = _n18_user(user)
+    user = _signed_in_or_none(user)
     if user is None:
         return {"unread": 0, "reply_due": 0}
     mine = NoticeReceipt.objects.filter(user=user)
@@ -206,12 +222,10 @@ def notice_counts(user: _N18Any) -> dict[str, int]:
     }
 
 
-def notice_workbench(user: _N18Any) -> dict[str, _N18Any] | None:
+def notice_workbench(user: Any) -> dict[str, Any] | None:
     """Answer to core's `workbench_sections`: 信息沟通 (unread notices, replies due,
     composing and tracking for those who send)."""
-    from django.urls import reverse
-
-    user = _n18_user(user)
+    user = _signed_in_or_none(user)
     if user is None:
         return None
     counts = notice_counts(user)
@@ -219,7 +233,7 @@ def notice_workbench(user: _N18Any) -> dict[str, _N18Any] | None:
     has_any = counts["unread"] or NoticeReceipt.objects.filter(user=user).exists()
     if not has_any and not kinds:
         return None
-    links: list[dict[str, _N18Any]] = [
+    links: list[dict[str, Any]] = [
         {
             "label": "未读通知",
             "url": reverse("coordination:notice_inbox") + "?status=unread",
@@ -242,28 +256,16 @@ def notice_workbench(user: _N18Any) -> dict[str, _N18Any] | None:
     return {"title": "信息沟通", "links": links}
 
 
-# --- meet18 ---
-# 联席会议: a meeting is seen by the district office of its district and by the
+# ── 联席会议 (joint meetings) ──
+# A meeting is seen by the district office of its district and by the
 # management of the halls (and departments) it invited; an action item by whoever sees
 # its meeting, and by its owner. Pages, API, exports, workbench and 电子监察 all read here.
-from datetime import date, timedelta  # noqa: E402
-from typing import Any  # noqa: E402
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from govhall.accounts.selectors import center_ids_acting_as, roles_at  # noqa: E402
-from govhall.centers.models import Center  # noqa: E402
-from govhall.core.errors import NotFound  # noqa: E402
-
-from .models import ACTION_ITEM_NEAR_DAYS, ActionItem, Meeting  # noqa: E402
-from .permissions import ACTION_ITEM_NOT_FOUND, MEETING_NOT_FOUND, MEETING_TABLE, OWNER_ROLES  # noqa: E402
 
 ACTION_LEVEL_LABELS = {"red": "红牌（已超期）", "yellow": "黄牌（临近期限）", "": "正常"}
 
 
-def _meet_memo(user: Any, name: str, compute: Any) -> Any:
+def _memo_on_user(user: Any, name: str, compute: Any) -> Any:
     if user is None or not getattr(user, "is_authenticated", False):
         return compute(None)
     cached = user.__dict__.get(name)
@@ -281,10 +283,10 @@ def meeting_districts(user: Any) -> set[int]:
         ids = center_ids_acting_as(u, MEETING_TABLE["convene"])
         return set(Center.objects.filter(id__in=ids).values_list("district_id", flat=True))
 
-    return _meet_memo(user, "_meet18_districts", compute)
+    return _memo_on_user(user, "_meeting_districts", compute)
 
 
-def _meet_halls(user: Any) -> tuple[set[int], set[int]]:
+def _meeting_halls_of(user: Any) -> tuple[set[int], set[int]]:
     """(hall ids, department ids) where `user` sees the meetings of the hall / department."""
 
     def compute(u: Any) -> tuple[set[int], set[int]]:
@@ -298,17 +300,17 @@ def _meet_halls(user: Any) -> tuple[set[int], set[int]]:
         )
         return halls, deps
 
-    return _meet_memo(user, "_meet18_halls", compute)
+    return _memo_on_user(user, "_meeting_halls", compute)
 
 
 def may_see_meetings(user: Any) -> bool:
     """The meeting list opens for the district office and the halls' management (as the nav offers it)."""
-    return bool(meeting_districts(user) or any(_meet_halls(user)))
+    return bool(meeting_districts(user) or any(_meeting_halls_of(user)))
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
     districts = meeting_districts(user)
-    halls, deps = _meet_halls(user)
+    halls, deps = _meeting_halls_of(user)
     if not (districts or halls or deps):
         return Meeting.objects.none()
     ids = Meeting.objects.filter(
@@ -342,7 +344,7 @@ def meeting_get(user: Any, pk: int) -> Meeting:
 def meetings_to_attend(user: Any) -> list[Meeting]:
     """Meetings not yet held, at or after now, to which one of `user`'s roles at an invited
     hall (or at a hall of an invited department) was invited — soonest first."""
-    halls, _ = _meet_halls(user)
+    halls, _ = _meeting_halls_of(user)
     if not halls:
         return []
     upcoming = (
@@ -374,7 +376,7 @@ def _owned_q(user: Any) -> Q:
     if user is None or not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     owner_halls = center_ids_acting_as(user, OWNER_ROLES)
-    _, deps = _meet_halls(user)
+    _, deps = _meeting_halls_of(user)
     return Q(owner_center_id__in=owner_halls) | Q(owner_department_id__in=deps) | Q(owner_user_id=user.pk)
 
 
@@ -596,44 +598,28 @@ def action_item_workbench(user: Any) -> dict[str, Any] | None:
     return {"title": "联席会议", "links": links} if links else None
 
 
-# --- help18 ---
-# 帮办代办 readers (scope decided once, in help_requests_visible_to) and 公示公开:
-# a hall's public disclosure, read from the records of the lower apps.
-import calendar as _disc_calendar  # noqa: E402
-from datetime import date as _help_date  # noqa: E402
-from typing import Any as _HelpAny  # noqa: E402
+# ── 帮办代办 (help requests) ──
+# Scope is decided once, in help_requests_visible_to.
 
-from django.db.models import Count as _HelpCount  # noqa: E402
-from django.db.models import Q as _HelpQ  # noqa: E402
-from django.db.models import QuerySet as _HelpQS  # noqa: E402
-from django.utils import timezone as _help_tz  # noqa: E402
-
-from govhall.accounts.selectors import center_ids_acting_as as _help_acting  # noqa: E402
-from govhall.core.errors import NotFound as _HelpNotFound  # noqa: E402
-
-from .models import HelpRequest  # noqa: E402
-from .permissions import HELP_MANAGE, HELP_NOT_FOUND, HELP_STAFF  # noqa: E402
 
 HELP_SORTS = {"number", "-number", "created_at", "-created_at", "status", "-status", "center", "-center"}
 
 
-def help_managed_center_ids(user: _HelpAny) -> set[int]:
+def help_managed_center_ids(user: Any) -> set[int]:
     """Halls whose every help request `user` sees: as hall manager or district office."""
     if user is None or not user.is_authenticated:
         return set()
-    return _help_acting(user, HELP_MANAGE)
+    return center_ids_acting_as(user, HELP_MANAGE)
 
 
-def help_requests_visible_to(user: _HelpAny) -> _HelpQS[HelpRequest]:
+def help_requests_visible_to(user: Any) -> QuerySet[HelpRequest]:
     """A hall's manager and the district office see the hall's requests; a helper the
     ones assigned to them; whoever recorded one, that one."""
     if user is None or not user.is_authenticated:
         return HelpRequest.objects.none()
     return (
         HelpRequest.objects.filter(
-            _HelpQ(center_id__in=help_managed_center_ids(user))
-            | _HelpQ(helper=user)
-            | _HelpQ(recorded_by=user)
+            Q(center_id__in=help_managed_center_ids(user)) | Q(helper=user) | Q(recorded_by=user)
         )
         .select_related("center", "helper")
         .order_by("-id")
@@ -641,7 +627,7 @@ def help_requests_visible_to(user: _HelpAny) -> _HelpQS[HelpRequest]:
 
 
 def help_requests_search(
-    user: _HelpAny,
+    user: Any,
     *,
     q: str = "",
     status: str = "",
@@ -650,13 +636,11 @@ def help_requests_search(
     center: str = "",
     mine: bool = False,
     sort: str = "",
-) -> _HelpQS[HelpRequest]:
+) -> QuerySet[HelpRequest]:
     """The one filter of the list page, its Excel export and the API."""
     qs = help_requests_visible_to(user)
     if q:
-        qs = qs.filter(
-            _HelpQ(number__icontains=q) | _HelpQ(person_name__icontains=q) | _HelpQ(needs__icontains=q)
-        )
+        qs = qs.filter(Q(number__icontains=q) | Q(person_name__icontains=q) | Q(needs__icontains=q))
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -673,17 +657,15 @@ def help_requests_search(
     return qs
 
 
-def help_request_get(user: _HelpAny, number: str) -> HelpRequest:
+def help_request_get(user: Any, number: str) -> HelpRequest:
     found = help_requests_visible_to(user).filter(number=number).first()
     if found is None:
-        raise _HelpNotFound(HELP_NOT_FOUND)
+        raise NotFound(HELP_NOT_FOUND)
     return found
 
 
-def help_helpers_of(center: _HelpAny) -> _HelpQS[_HelpAny]:
+def help_helpers_of(center: Any) -> QuerySet[Any]:
     """Staff holding a role at the hall itself: whom a request there may be assigned to."""
-    from govhall.accounts.models import User
-
     return (
         User.objects.filter(
             role_assignments__center=center, role_assignments__role__in=list(HELP_STAFF), is_active=True
@@ -693,14 +675,12 @@ def help_helpers_of(center: _HelpAny) -> _HelpQS[_HelpAny]:
     )
 
 
-def help_record_centers(user: _HelpAny) -> _HelpQS[_HelpAny]:
+def help_record_centers(user: Any) -> QuerySet[Any]:
     """Halls where `user` may record a request at the desk."""
-    from govhall.centers.models import Center
-
-    return Center.objects.filter(id__in=_help_acting(user, HELP_STAFF)).order_by("code")
+    return Center.objects.filter(id__in=center_ids_acting_as(user, HELP_STAFF)).order_by("code")
 
 
-def help_figures(user: _HelpAny, *, since: _help_date | None = None, until: _help_date | None = None) -> dict:
+def help_figures(user: Any, *, since: date | None = None, until: date | None = None) -> dict:
     """Counted by hall and by helper (of the requests `user` sees, created in the range)."""
     qs = help_requests_visible_to(user)
     if since:
@@ -708,11 +688,11 @@ def help_figures(user: _HelpAny, *, since: _help_date | None = None, until: _hel
     if until:
         qs = qs.filter(created_at__date__lte=until)
     counts = {
-        "total": _HelpCount("id"),
-        "new": _HelpCount("id", filter=_HelpQ(status=HelpRequest.Status.NEW)),
-        "assigned": _HelpCount("id", filter=_HelpQ(status=HelpRequest.Status.ASSIGNED)),
-        "done": _HelpCount("id", filter=_HelpQ(status=HelpRequest.Status.DONE)),
-        "proxy": _HelpCount("id", filter=_HelpQ(kind=HelpRequest.Kind.PROXY)),
+        "total": Count("id"),
+        "new": Count("id", filter=Q(status=HelpRequest.Status.NEW)),
+        "assigned": Count("id", filter=Q(status=HelpRequest.Status.ASSIGNED)),
+        "done": Count("id", filter=Q(status=HelpRequest.Status.DONE)),
+        "proxy": Count("id", filter=Q(kind=HelpRequest.Kind.PROXY)),
     }
     by_hall = list(
         qs.order_by().values("center__code", "center__name").annotate(**counts).order_by("center__code")
@@ -727,7 +707,7 @@ def help_figures(user: _HelpAny, *, since: _help_date | None = None, until: _hel
     return {"by_hall": by_hall, "by_helper": by_helper}
 
 
-def help_counts_mine(user: _HelpAny) -> dict[str, int]:
+def help_counts_mine(user: Any) -> dict[str, int]:
     qs = HelpRequest.objects.filter(helper=user)
     return {
         "open": qs.exclude(status=HelpRequest.Status.DONE).count(),
@@ -735,14 +715,12 @@ def help_counts_mine(user: _HelpAny) -> dict[str, int]:
     }
 
 
-def help_workbench(user: _HelpAny) -> dict[str, _HelpAny] | None:
+def help_workbench(user: Any) -> dict[str, Any] | None:
     """Answer to core's `workbench_sections`: a helper's own requests; the hall's list,
     the new-request form and the figures for staff of a hall."""
-    from django.urls import reverse
-
     if user is None or not user.is_authenticated:
         return None
-    links: list[dict[str, _HelpAny]] = []
+    links: list[dict[str, Any]] = []
     mine = help_counts_mine(user)
     if mine["open"] or mine["done"]:
         links.append(
@@ -753,7 +731,7 @@ def help_workbench(user: _HelpAny) -> dict[str, _HelpAny] | None:
                 "note": f"办理中 {mine['open']} 件，已办结 {mine['done']} 件",
             }
         )
-    if _help_acting(user, HELP_STAFF):
+    if center_ids_acting_as(user, HELP_STAFF):
         managed = help_managed_center_ids(user)
         if managed:
             waiting = HelpRequest.objects.filter(center_id__in=managed, status=HelpRequest.Status.NEW).count()
@@ -772,7 +750,8 @@ def help_workbench(user: _HelpAny) -> dict[str, _HelpAny] | None:
     return {"title": "帮办代办", "links": links} if links else None
 
 
-# ── 公示公开 ──
+# ── 公示公开 (disclosure) ──
+# A hall's public disclosure, generated from the records of the lower apps.
 
 MECHANISMS = [
     ("first_inquiry", "首问负责", "您第一个询问的工作人员负责解答或引导到位，不推诿。"),
@@ -788,11 +767,9 @@ MECHANISMS = [
 ]
 
 
-def disclosure_month(raw: str | None, *, today: _help_date | None = None) -> tuple[_help_date, _help_date]:
+def disclosure_month(raw: str | None, *, today: date | None = None) -> tuple[date, date]:
     """First and last day of `raw` (YYYY-MM; default this month). Malformed or future: refused."""
-    from govhall.core.errors import DomainError
-
-    today = today or _help_tz.localdate()
+    today = today or timezone.localdate()
     if not raw:
         year, month = today.year, today.month
     else:
@@ -801,28 +778,23 @@ def disclosure_month(raw: str | None, *, today: _help_date | None = None) -> tup
             if len(y) != 4 or len(m) != 2:
                 raise ValueError
             year, month = int(y), int(m)
-            _help_date(year, month, 1)
+            date(year, month, 1)
         except ValueError:
             raise DomainError("月份格式应为 YYYY-MM，例如 2026-11。", field="month") from None
         if (year, month) > (today.year, today.month):
             raise DomainError("只能查看本月及以前的月份。", field="month")
-    return _help_date(year, month, 1), _help_date(year, month, _disc_calendar.monthrange(year, month)[1])
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def disclosure_figures(center: _HelpAny, first: _help_date, last: _help_date) -> dict[str, _HelpAny]:
+def disclosure_figures(center: Any, first: date, last: date) -> dict[str, Any]:
     """A hall's service figures of one month, each read from its own app's records:
     tickets (queueing), cases accepted and completed and on time (cases), satisfaction
     (the 好差评 answer to queueing's hall_satisfaction), complaints (the answers to
     core's hall_day_figures), help requests (here)."""
-    from govhall.cases.selectors import case_day_counts
-    from govhall.core.extensions import hall_day_figures
-    from govhall.queueing.extensions import satisfaction_of_halls
-    from govhall.queueing.selectors import ticket_day_counts
-
     cid = center.pk
     tickets = [r for r in ticket_day_counts(since=first, until=last) if r["center_id"] == cid]
     cases = case_day_counts(since=first, until=last)
@@ -854,13 +826,8 @@ def disclosure_figures(center: _HelpAny, first: _help_date, last: _help_date) ->
     }
 
 
-def disclosure(center: _HelpAny, *, month: str | None = None) -> dict[str, _HelpAny]:
+def disclosure(center: Any, *, month: str | None = None) -> dict[str, Any]:
     """Everything a hall's 公示公开 shows, generated from the records (never typed twice)."""
-    from govhall.cases.selectors import chief_representatives_public
-    from govhall.catalog.selectors import items_stationed_at
-    from govhall.centers.selectors import hours_summary
-    from govhall.staffing.selectors import posts_of_hall
-
     first, last = disclosure_month(month)
     chiefs = [
         {

@@ -1,98 +1,141 @@
-"""The rules of coordination between the district center and its halls: the only writers."""
+"""The rules of coordination between the district center and its halls: the only writers of
+its records. Each function checks the actor, validates, writes in one transaction and records
+history. Sections: 信息沟通 (notices and reports), 联席会议 (joint meetings and their action
+items), 帮办代办 (help requests, 委托书, steps and linked cases)."""
 
-# --- notice18 ---
-# 信息沟通: sending a notice or a report (recipients resolved once, attachments
-# checked by content), reading (the first time kept), replying, and reminding by
-# SMS those who have not read or replied.
-import logging as _n18_logging  # noqa: E402
-import re as _n18_re  # noqa: E402
-import secrets as _n18_secrets  # noqa: E402
-import zipfile as _n18_zipfile  # noqa: E402
-from collections.abc import Callable as _N18Callable  # noqa: E402
-from collections.abc import Iterable as _N18Iterable  # noqa: E402
-from datetime import date as _n18_date  # noqa: E402
-from typing import Any as _N18Any  # noqa: E402
+import logging
+import re
+import secrets
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
 
-from django.db import transaction as _n18_transaction  # noqa: E402
-from django.utils import timezone as _n18_tz  # noqa: E402
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
-from govhall.accounts.models import RoleAssignment as _N18RoleAssignment  # noqa: E402
-from govhall.core.errors import DomainError as _N18DomainError  # noqa: E402
-from govhall.core.errors import Refused as _N18Refused  # noqa: E402
-from govhall.core.errors import WrongState as _N18WrongState  # noqa: E402
-from govhall.core.history import insert_recorded_many as _n18_insert_many  # noqa: E402
-from govhall.core.history import save_recorded as _n18_save  # noqa: E402
-from govhall.core.masking import mask_phone as _n18_mask_phone  # noqa: E402
-from govhall.core.notifications import send_sms as _n18_send_sms  # noqa: E402
-
-from .models import Notice, NoticeAttachment, NoticeReceipt  # noqa: E402
-from .permissions import NOTICE_HALL_ROLES, NOTICE_REFUSED_COMPOSE  # noqa: E402
-from .selectors import (  # noqa: E402
-    notice_compose_centers,
-    notice_district_halls,
-    notice_for_sender,
-    notice_receipts_pending_q,
+from govhall.accounts.access import access_at_center
+from govhall.accounts.models import Role, RoleAssignment, User
+from govhall.cases.selectors import case_get
+from govhall.centers.models import Center, Department
+from govhall.core.audit import personal_data_access_record
+from govhall.core.errors import DomainError, NotFound, Refused, WrongState
+from govhall.core.history import insert_recorded_many, save_recorded
+from govhall.core.masking import mask_phone
+from govhall.core.notifications import send_sms
+from govhall.core.services import counter_next
+from govhall.core.uploads import (
+    JPEG,
+    OLE2,
+    PDF,
+    PNG,
+    ZIP,
+    check_size,
+    extension_of,
+    kind_by_magic,
+    starts_with_any,
 )
 
-_n18_log = _n18_logging.getLogger("govhall.coordination.notices")
+from . import selectors
+from .models import (
+    ActionItem,
+    HelpAuthorization,
+    HelpCase,
+    HelpRequest,
+    HelpStep,
+    Meeting,
+    MeetingInvitation,
+    Notice,
+    NoticeAttachment,
+    NoticeReceipt,
+)
+from .permissions import (
+    HELP_REFUSED,
+    HELP_STAFF,
+    HELP_TABLE,
+    MEETING_REFUSED,
+    MEETING_TABLE,
+    NOTICE_HALL_ROLES,
+    NOTICE_REFUSED_COMPOSE,
+)
+
+# ── Shared by the parts ──
+
+
+def _clean_text(
+    value: str | None, *, field: str, label: str, max_length: int = 2000, required: bool = True
+) -> str:
+    """`value` stripped; refused on `field` when required and empty, or longer than `max_length`."""
+    text = (value or "").strip()
+    if required and not text:
+        raise DomainError(f"请填写{label}。", field=field)
+    if len(text) > max_length:
+        raise DomainError(f"{label}不能超过 {max_length} 个字。", field=field)
+    return text
+
+
+# ── 信息沟通 (notices) ──
+# Sending a notice or a report (recipients resolved once, attachments
+# checked by content), reading (the first time kept), replying, and reminding by
+# SMS those who have not read or replied.
+
+
+notice_log = logging.getLogger("govhall.coordination.notices")
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003, Excel 97-2003, PowerPoint 97-2003
-_ZIP = b"PK\x03\x04"  # the Office Open XML formats and OFD are zip packages
 # extension → (magic bytes at the start, a member the zip package must hold, label)
 ATTACHMENT_TYPES: dict[str, tuple[bytes, str | None, str]] = {
-    "pdf": (b"%PDF-", None, "PDF"),
-    "doc": (_OLE2, None, "Word"),
-    "docx": (_ZIP, "word/", "Word"),
-    "xls": (_OLE2, None, "Excel"),
-    "xlsx": (_ZIP, "xl/", "Excel"),
-    "ppt": (_OLE2, None, "PowerPoint"),
-    "pptx": (_ZIP, "ppt/", "PowerPoint"),
-    "ofd": (_ZIP, "OFD.xml", "OFD"),
+    "pdf": (PDF + b"-", None, "PDF"),
+    "doc": (OLE2, None, "Word"),
+    "docx": (ZIP, "word/", "Word"),
+    "xls": (OLE2, None, "Excel"),
+    "xlsx": (ZIP, "xl/", "Excel"),
+    "ppt": (OLE2, None, "PowerPoint"),
+    "pptx": (ZIP, "ppt/", "PowerPoint"),
+    "ofd": (ZIP, "OFD.xml", "OFD"),
 }
 ATTACHMENT_TYPES_TEXT = "PDF、Word（doc/docx）、Excel（xls/xlsx）、PowerPoint（ppt/pptx）或 OFD"
-_N18_BAD_NAME = _n18_re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+_BAD_FILE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 
 
-def notice_attachment_check(file: _N18Any) -> tuple[str, str]:
+def notice_attachment_check(file: Any) -> tuple[str, str]:
     """(extension, clean display name) of an uploaded attachment: an allowed
     extension whose content matches it (magic bytes, and for zip packages the
     member that makes them Word, Excel, PowerPoint or OFD), 1 byte to 10 MB.
     DomainError on the field `attachments` otherwise."""
     raw = str(getattr(file, "name", "") or "附件").replace("\\", "/").rsplit("/", 1)[-1]
-    name = _N18_BAD_NAME.sub("", raw).strip() or "附件"
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    name = _BAD_FILE_NAME.sub("", raw).strip() or "附件"
+    ext = extension_of(name)
     if ext not in ATTACHMENT_TYPES:
-        raise _N18DomainError(
+        raise DomainError(
             f"附件“{name}”的类型不允许：只能上传 {ATTACHMENT_TYPES_TEXT} 文件。",
             field="attachments",
             code="file_type",
         )
-    size = getattr(file, "size", None) or 0
-    if size <= 0:
-        raise _N18DomainError(f"附件“{name}”是空文件。", field="attachments", code="file_empty")
-    if size > ATTACHMENT_MAX_BYTES:
-        raise _N18DomainError(
-            f"附件“{name}”太大：每个附件不能超过 10 MB（该文件 {size / 1024 / 1024:.1f} MB）。",
-            field="attachments",
-            code="file_too_large",
-        )
+    check_size(
+        file,
+        max_bytes=ATTACHMENT_MAX_BYTES,
+        field="attachments",
+        empty=f"附件“{name}”是空文件。",
+        empty_code="file_empty",
+        too_large=lambda size: (
+            f"附件“{name}”太大：每个附件不能超过 10 MB（该文件 {size / 1048576:.1f} MB）。"
+        ),
+    )
     magic, member, label = ATTACHMENT_TYPES[ext]
-    file.seek(0)
-    head = file.read(len(magic))
-    file.seek(0)
-    ok = head == magic
+    ok = starts_with_any(file, (magic,))
     if ok and member is not None:
         try:
-            with _n18_zipfile.ZipFile(file) as z:
+            with zipfile.ZipFile(file) as z:
                 names = z.namelist()
             ok = any(n.startswith(member) or n.endswith("/" + member) or n == member for n in names)
-        except (_n18_zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError):
             ok = False
         file.seek(0)
     if not ok:
-        raise _N18DomainError(
+        raise DomainError(
             f"附件“{name}”的内容不是 {label} 文件（扩展名与文件内容不符），已拒收。",
             field="attachments",
             code="file_type",
@@ -102,16 +145,16 @@ def notice_attachment_check(file: _N18Any) -> tuple[str, str]:
     return ext, name
 
 
-def _n18_recipients(
-    *, kind: str, sender: _N18Any, sender_center: _N18Any, halls: list, roles: list[str]
-) -> list[_N18RoleAssignment]:
+def _notice_recipients(
+    *, kind: str, sender: Any, sender_center: Any, halls: list, roles: list[str]
+) -> list[RoleAssignment]:
     """One role assignment per person addressed (the first hall and role they hold there)."""
     if kind == Notice.Kind.UP:
-        rows = _N18RoleAssignment.objects.filter(
+        rows = RoleAssignment.objects.filter(
             center__district_id=sender_center.district_id, center__kind="district", role="district_admin"
         )
     else:
-        rows = _N18RoleAssignment.objects.filter(center__in=[h.pk for h in halls], role__in=roles)
+        rows = RoleAssignment.objects.filter(center__in=[h.pk for h in halls], role__in=roles)
     rows = (
         rows.filter(user__is_active=True)
         .exclude(user_id=sender.pk)
@@ -128,24 +171,24 @@ def _n18_recipients(
     return chosen
 
 
-def _n18_sender_center(by: _N18Any, kind: str, center: _N18Any) -> _N18Any:
+def _notice_sender_center(by: Any, kind: str, center: Any) -> Any:
     """The center `by` sends a `kind` notice from (theirs to choose when they hold several)."""
     if by is None or not getattr(by, "is_authenticated", False):
-        raise _N18Refused("请先登录。")
+        raise Refused("请先登录。")
     if kind not in Notice.Kind.values:
-        raise _N18DomainError("请选择类型：通知或报告。", field="kind")
-    centers = notice_compose_centers(by, kind)
+        raise DomainError("请选择类型：通知或报告。", field="kind")
+    centers = selectors.notice_compose_centers(by, kind)
     if not centers:
-        raise _N18Refused(NOTICE_REFUSED_COMPOSE)
+        raise Refused(NOTICE_REFUSED_COMPOSE)
     if center is None:
         return centers[0]
     for c in centers:
         if c.pk == center.pk:
             return c
-    raise _N18Refused("您不能以该单位的名义发送。")
+    raise Refused("您不能以该单位的名义发送。")
 
 
-def _n18_check_text(title: str, body: str, errors: dict[str, list[str]]) -> None:
+def _check_notice_text(title: str, body: str, errors: dict[str, list[str]]) -> None:
     if not title:
         errors["title"] = ["请填写标题。"]
     elif len(title) > 120:
@@ -156,11 +199,11 @@ def _n18_check_text(title: str, body: str, errors: dict[str, list[str]]) -> None
         errors["body"] = ["正文不能超过 5000 个字。"]
 
 
-def _n18_audience(
-    sender_center: _N18Any,
+def _notice_audience(
+    sender_center: Any,
     audience: str,
-    halls: _N18Iterable[_N18Any],
-    roles: _N18Iterable[str],
+    halls: Iterable[Any],
+    roles: Iterable[str],
     errors: dict[str, list[str]],
 ) -> tuple[list, list[str]]:
     """The halls and roles a notice down addresses (all hall roles when none is chosen)."""
@@ -171,7 +214,7 @@ def _n18_audience(
         errors["audience"] = ["请选择发送范围：全部大厅、指定大厅或指定角色。"]
     elif audience == Notice.Audience.ROLES and not role_list:
         errors["roles"] = ["按角色发送时，请至少选择一个角色。"]
-    district_halls = {h.pk: h for h in notice_district_halls(sender_center)}
+    district_halls = {h.pk: h for h in selectors.notice_district_halls(sender_center)}
     hall_list: list = list(district_halls.values())
     if audience == Notice.Audience.HALLS:
         chosen = list(dict.fromkeys(getattr(h, "pk", h) for h in halls))
@@ -185,50 +228,50 @@ def _n18_audience(
 
 def notice_send(
     *,
-    by: _N18Any,
+    by: Any,
     kind: str,
     title: str,
     body: str,
     audience: str = Notice.Audience.ALL,
-    halls: _N18Iterable[_N18Any] = (),
-    roles: _N18Iterable[str] = (),
+    halls: Iterable[Any] = (),
+    roles: Iterable[str] = (),
     reply_required: bool = False,
-    reply_by: _n18_date | None = None,
-    attachments: _N18Iterable[_N18Any] = (),
-    center: _N18Any = None,
+    reply_by: date | None = None,
+    attachments: Iterable[Any] = (),
+    center: Any = None,
 ) -> Notice:
     """Send a notice down (the district office to all halls, chosen halls or chosen
     roles) or a report up (a branch manager to the district office). Every check
     comes before any write; the recipients are fixed now, one receipt each."""
-    sender_center = _n18_sender_center(by, kind, center)
+    sender_center = _notice_sender_center(by, kind, center)
     errors: dict[str, list[str]] = {}
     title, body = (title or "").strip(), (body or "").strip()
-    _n18_check_text(title, body, errors)
+    _check_notice_text(title, body, errors)
     hall_list: list = []
     role_list: list[str] = []
     if kind == Notice.Kind.UP:
         audience = Notice.Audience.OFFICE
     else:
-        hall_list, role_list = _n18_audience(sender_center, audience, halls, roles, errors)
+        hall_list, role_list = _notice_audience(sender_center, audience, halls, roles, errors)
     if not reply_required:
         reply_by = None
     elif reply_by is None:
         errors["reply_by"] = ["要求回复时，请填写回复期限。"]
-    elif reply_by < _n18_tz.localdate():
+    elif reply_by < timezone.localdate():
         errors["reply_by"] = ["回复期限不能早于今天。"]
     files = [f for f in attachments if f]
     if len(files) > ATTACHMENT_MAX_COUNT:
         errors["attachments"] = [f"附件最多 {ATTACHMENT_MAX_COUNT} 个。"]
     if errors:
         field = next(iter(errors))
-        raise _N18DomainError(errors[field][0], field=field, errors=errors)
+        raise DomainError(errors[field][0], field=field, errors=errors)
     checked = [(f, *notice_attachment_check(f)) for f in files]
-    recipients = _n18_recipients(
+    recipients = _notice_recipients(
         kind=kind, sender=by, sender_center=sender_center, halls=hall_list, roles=role_list
     )
     if not recipients:
-        raise _N18DomainError("按所选范围没有找到收件人，请调整发送范围或角色。", field="audience")
-    with _n18_transaction.atomic():
+        raise DomainError("按所选范围没有找到收件人，请调整发送范围或角色。", field="audience")
+    with transaction.atomic():
         notice = Notice(
             kind=kind,
             title=title,
@@ -239,12 +282,12 @@ def notice_send(
             roles=role_list,
             reply_required=bool(reply_required),
             reply_by=reply_by,
-            sent_at=_n18_tz.now(),
+            sent_at=timezone.now(),
         )
-        _n18_save(notice, by=by, reason="发送" + ("报告" if kind == Notice.Kind.UP else "通知"))
+        save_recorded(notice, by=by, reason="发送" + ("报告" if kind == Notice.Kind.UP else "通知"))
         if audience == Notice.Audience.HALLS:
             notice.halls.set(hall_list)
-        _n18_insert_many(
+        insert_recorded_many(
             [
                 NoticeReceipt(notice=notice, user_id=a.user_id, center_id=a.center_id, role=a.role)
                 for a in recipients
@@ -254,75 +297,73 @@ def notice_send(
         )
         for f, ext, name in checked:
             att = NoticeAttachment(notice=notice, name=name, file_type=ext, size=f.size)
-            att.file.save(f"{_n18_secrets.token_hex(16)}.{ext}", f, save=False)
-            _n18_save(att, by=by, reason="上传附件")
+            att.file.save(f"{secrets.token_hex(16)}.{ext}", f, save=False)
+            save_recorded(att, by=by, reason="上传附件")
     return notice
 
 
-def _n18_sms(phone: str, text: str) -> _N18Callable[[], None]:
+def _sms_later(phone: str, text: str) -> Callable[[], None]:
     def send() -> None:
-        _n18_send_sms(phone, text)
+        send_sms(phone, text)
 
     return send
 
 
-def _n18_receipt_locked(notice: Notice, by: _N18Any) -> NoticeReceipt | None:
+def _receipt_locked(notice: Notice, by: Any) -> NoticeReceipt | None:
     return NoticeReceipt.objects.select_for_update().filter(notice=notice, user=by).first()
 
 
-@_n18_transaction.atomic
-def notice_read(*, by: _N18Any, notice: Notice) -> NoticeReceipt | None:
+@transaction.atomic
+def notice_read(*, by: Any, notice: Notice) -> NoticeReceipt | None:
     """Mark `notice` read by `by` (a recipient). The first reading is the receipt:
     reading again changes nothing. None for the sender's side (no receipt)."""
     if by is None or not getattr(by, "is_authenticated", False):
         return None
-    receipt = _n18_receipt_locked(notice, by)
+    receipt = _receipt_locked(notice, by)
     if receipt is None or receipt.read_at is not None:
         return receipt
-    receipt.read_at = _n18_tz.now()
-    _n18_save(receipt, by=by, reason="阅读")
+    receipt.read_at = timezone.now()
+    save_recorded(receipt, by=by, reason="阅读")
     return receipt
 
 
-@_n18_transaction.atomic
-def notice_reply(*, by: _N18Any, notice: Notice, text: str) -> NoticeReceipt:
+@transaction.atomic
+def notice_reply(*, by: Any, notice: Notice, text: str) -> NoticeReceipt:
     """A recipient's reply to a notice that asks for one (once; reading it too)."""
-    receipt = _n18_receipt_locked(notice, by) if by is not None else None
+    receipt = _receipt_locked(notice, by) if by is not None else None
     if receipt is None:
-        raise _N18Refused("只有收件人可以回复。")
+        raise Refused("只有收件人可以回复。")
     if not notice.reply_required:
-        raise _N18WrongState("本通知无须回复。")
+        raise WrongState("本通知无须回复。")
     if receipt.replied_at is not None:
-        raise _N18WrongState("您已回复过本通知，不能重复回复。")
+        raise WrongState("您已回复过本通知，不能重复回复。")
     text = (text or "").strip()
     if not text:
-        raise _N18DomainError("请填写回复内容。", field="reply_text")
+        raise DomainError("请填写回复内容。", field="reply_text")
     if len(text) > 2000:
-        raise _N18DomainError("回复内容不能超过 2000 个字。", field="reply_text")
-    now = _n18_tz.now()
+        raise DomainError("回复内容不能超过 2000 个字。", field="reply_text")
+    now = timezone.now()
     receipt.read_at = receipt.read_at or now
     receipt.reply_text, receipt.replied_at = text, now
-    _n18_save(receipt, by=by, reason="回复")
+    save_recorded(receipt, by=by, reason="回复")
     return receipt
 
 
-@_n18_transaction.atomic
-def notice_remind(*, by: _N18Any, notice: Notice) -> dict[str, int]:
+@transaction.atomic
+def notice_remind(*, by: Any, notice: Notice) -> dict[str, int]:
     """一键提醒: an SMS (after commit) to each recipient who has not read, or has
     not replied when a reply is asked; phones are masked in the log. Returns
     {reminded, no_phone}: those without a phone are counted, not messaged."""
-    notice = notice_for_sender(by, notice.pk)
+    notice = selectors.notice_for_sender(by, notice.pk)
     pending = list(
         notice.receipts.select_for_update()
-        .filter(notice_receipts_pending_q(notice))
+        .filter(selectors.notice_receipts_pending_q(notice))
         .select_related("user")
         .order_by("id")
     )
     if not pending:
-        raise _N18WrongState(
-            "所有收件人均已阅读" + ("并回复" if notice.reply_required else "") + "，无须提醒。"
-        )
-    now = _n18_tz.now()
+        raise WrongState("所有收件人均已阅读" + ("并回复" if notice.reply_required else "") + "，无须提醒。")
+    now = timezone.now()
     what = "通知" if notice.kind == Notice.Kind.DOWN else "报告"
     reminded = no_phone = 0
     for r in pending:
@@ -333,35 +374,20 @@ def notice_remind(*, by: _N18Any, notice: Notice) -> dict[str, int]:
         due = f"（回复期限 {notice.reply_by:%Y-%m-%d}）" if notice.reply_required and notice.reply_by else ""
         text = f"【政务服务】您有一份{what}“{notice.title[:30]}”尚未{todo}{due}，请登录工作台查看。"
         r.reminded_at, r.reminders = now, r.reminders + 1
-        _n18_save(r, by=by, reason="提醒" + todo)
+        save_recorded(r, by=by, reason="提醒" + todo)
         if phone:
             reminded += 1
-            _n18_log.info("通知 %s 提醒 %s（%s）", notice.pk, r.user_id, _n18_mask_phone(phone))
-            _n18_transaction.on_commit(_n18_sms(phone, text))
+            notice_log.info("通知 %s 提醒 %s（%s）", notice.pk, r.user_id, mask_phone(phone))
+            transaction.on_commit(_sms_later(phone, text))
         else:
             no_phone += 1
     return {"reminded": reminded, "no_phone": no_phone}
 
 
-# --- meet18 ---
-# 联席会议: the only writers of meetings, their attendance and minutes, and their action
+# ── 联席会议 (joint meetings) ──
+# The only writers of meetings, their attendance and minutes, and their action
 # items. Each checks the actor, validates, writes in one transaction and records history.
-from collections.abc import Iterable, Mapping  # noqa: E402
-from datetime import date, datetime  # noqa: E402
-from typing import Any  # noqa: E402
 
-from django.db import transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from govhall.accounts.access import access_at_center  # noqa: E402
-from govhall.accounts.models import Role, RoleAssignment, User  # noqa: E402
-from govhall.centers.models import Center, Department  # noqa: E402
-from govhall.core.errors import DomainError, NotFound, Refused, WrongState  # noqa: E402
-from govhall.core.history import save_recorded  # noqa: E402
-
-from . import selectors as meet_selectors  # noqa: E402
-from .models import ActionItem, Meeting, MeetingInvitation  # noqa: E402
-from .permissions import MEETING_REFUSED, MEETING_TABLE  # noqa: E402
 
 INVITABLE_ROLES = {
     Role.BRANCH_MANAGER,
@@ -371,30 +397,21 @@ INVITABLE_ROLES = {
     Role.DISTRICT_ADMIN,
 }
 EVIDENCE_TYPES = {  # extension → magic bytes
-    "pdf": (b"%PDF",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
+    "pdf": (PDF,),
+    "jpg": (JPEG,),
+    "jpeg": (JPEG,),
+    "png": (PNG,),
 }
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-
-
-def _meet_text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(f"请填写{label}。", field=field)
-    if len(text) > max_length:
-        raise DomainError(f"{label}不能超过 {max_length} 个字。", field=field)
-    return text
 
 
 def _run_meeting(by: Any, meeting: Meeting) -> None:
     """Only the district office of the meeting's district runs it (others: 404 if unseen, else 403)."""
     if by is None:
         return
-    if meeting.district_id in meet_selectors.meeting_districts(by):
+    if meeting.district_id in selectors.meeting_districts(by):
         return
-    if meet_selectors.meetings_visible_to(by).filter(pk=meeting.pk).exists():
+    if selectors.meetings_visible_to(by).filter(pk=meeting.pk).exists():
         raise Refused(MEETING_REFUSED["convene"])
     raise NotFound("没有找到该会议，或您无权查看。")
 
@@ -416,9 +433,9 @@ def meeting_convene(
     centers = list(dict.fromkeys(centers))
     departments = list(dict.fromkeys(departments))
     roles = sorted(set(roles))
-    title = _meet_text(title, field="title", label="会议名称", max_length=100)
-    agenda = _meet_text(agenda, field="agenda", label="议程", max_length=4000)
-    place = _meet_text(place, field="place", label="地点", max_length=100)
+    title = _clean_text(title, field="title", label="会议名称", max_length=100)
+    agenda = _clean_text(agenda, field="agenda", label="议程", max_length=4000)
+    place = _clean_text(place, field="place", label="地点", max_length=100)
     if starts_at is None:
         raise DomainError("请填写召开时间。", field="starts_at")
     if not centers:
@@ -472,7 +489,7 @@ def meeting_record_attendance(
             raise DomainError("该单位不在本次会议的邀请名单中。", field="attendance")
         if status not in MeetingInvitation.Attendance.values:
             raise DomainError("出席情况只能是出席、缺席或请假。", field=f"attendance_{pk}")
-        attendee = _meet_text(given, field=f"attendee_{pk}", label="参会人", max_length=100, required=False)
+        attendee = _clean_text(given, field=f"attendee_{pk}", label="参会人", max_length=100, required=False)
         if status == MeetingInvitation.Attendance.PRESENT and not attendee:
             raise DomainError(f"{inv.invitee_name}：出席时请填写参会人。", field=f"attendee_{pk}")
         if (inv.attendance, inv.attendee) != (status, attendee):
@@ -487,7 +504,7 @@ def meeting_record_minutes(*, by: User | None, meeting: Meeting, minutes: str) -
     _run_meeting(by, meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise WrongState("会议已取消，不能登记纪要。")
-    meeting.minutes = _meet_text(minutes, field="minutes", label="会议纪要", max_length=10000)
+    meeting.minutes = _clean_text(minutes, field="minutes", label="会议纪要", max_length=10000)
     meeting.status = Meeting.Status.HELD
     return save_recorded(meeting, by=by, reason="登记会议纪要")
 
@@ -520,7 +537,7 @@ def action_item_add(
     _run_meeting(by, meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise WrongState("会议已取消，不能录入议定事项。")
-    title = _meet_text(title, field="title", label="议定事项", max_length=300)
+    title = _clean_text(title, field="title", label="议定事项", max_length=300)
     owners = [o for o in (owner_center, owner_department, owner_user) if o is not None]
     if len(owners) != 1:
         raise DomainError("请指定一个责任单位或责任人（中心、部门、个人三选一）。", field="owner")
@@ -555,18 +572,17 @@ def action_item_add(
 
 
 def _check_evidence_file(file: Any) -> None:
-    name = getattr(file, "name", "") or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    ext = extension_of(getattr(file, "name", ""))
     if ext not in EVIDENCE_TYPES:
         raise DomainError("佐证材料只能上传 PDF、JPG 或 PNG 文件。", field="evidence_file", code="file_type")
-    size = getattr(file, "size", None) or 0
-    if size <= 0:
-        raise DomainError("佐证材料文件是空的。", field="evidence_file")
-    if size > EVIDENCE_MAX_BYTES:
-        raise DomainError("佐证材料不能超过 10 MB。", field="evidence_file", code="file_too_large")
-    head = file.read(16)
-    file.seek(0)
-    if not any(head.startswith(m) for m in EVIDENCE_TYPES[ext]):
+    check_size(
+        file,
+        max_bytes=EVIDENCE_MAX_BYTES,
+        field="evidence_file",
+        empty="佐证材料文件是空的。",
+        too_large="佐证材料不能超过 10 MB。",
+    )
+    if not starts_with_any(file, EVIDENCE_TYPES[ext]):
         raise DomainError("佐证材料的内容与扩展名不符。", field="evidence_file", code="file_type")
 
 
@@ -576,13 +592,13 @@ def action_item_close(
 ) -> ActionItem:
     """销号: the owner closes the item with evidence (text, and optionally a file)."""
     item = ActionItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
-    if by is not None and not meet_selectors.is_owner(by, item):
-        if meet_selectors.action_items_visible_to(by).filter(pk=item.pk).exists():
+    if by is not None and not selectors.is_owner(by, item):
+        if selectors.action_items_visible_to(by).filter(pk=item.pk).exists():
             raise Refused("只有该事项的责任单位或责任人可以销号。")
         raise NotFound("没有找到该议定事项，或您无权查看。")
     if item.status != ActionItem.Status.OPEN:
         raise WrongState("该事项已销号。")
-    item.evidence = _meet_text(evidence, field="evidence", label="办结佐证", max_length=4000)
+    item.evidence = _clean_text(evidence, field="evidence", label="办结佐证", max_length=4000)
     if evidence_file:
         _check_evidence_file(evidence_file)
         item.evidence_file = evidence_file
@@ -592,44 +608,27 @@ def action_item_close(
     return save_recorded(item, by=by, reason="办结销号")
 
 
-# --- help18 ---
-# 帮办代办: the only writers of help requests, their steps, 委托书 and case links. Each
+# ── 帮办代办 (help requests) ──
+# The only writers of help requests, their steps, 委托书 and case links. Each
 # is one transaction, checks before it writes, records history (save_recorded) and
 # logs a HelpStep (who, when, what).
-import re as _help_re  # noqa: E402
-from datetime import date as _help_date  # noqa: E402
-from typing import Any as _HelpAny  # noqa: E402
 
-from django.conf import settings as _help_settings  # noqa: E402
-from django.db import transaction as _help_tx  # noqa: E402
-from django.utils import timezone as _help_tz  # noqa: E402
 
-from govhall.accounts.access import access_at_center as _help_access  # noqa: E402
-from govhall.cases.selectors import case_get as _help_case_get  # noqa: E402
-from govhall.core.errors import DomainError as _HelpError  # noqa: E402
-from govhall.core.errors import Refused as _HelpRefused  # noqa: E402
-from govhall.core.errors import WrongState as _HelpWrongState  # noqa: E402
-from govhall.core.history import save_recorded as _help_save  # noqa: E402
-from govhall.core.services import counter_next as _help_counter  # noqa: E402
-
-from .models import HelpAuthorization, HelpCase, HelpRequest, HelpStep  # noqa: E402
-from .permissions import HELP_REFUSED, HELP_STAFF, HELP_TABLE  # noqa: E402
-
-HELP_PHONE = _help_re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+HELP_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 HELP_PUBLIC_CHANNELS = {HelpRequest.Channel.KIOSK, HelpRequest.Channel.PHONE}
 HELP_UPLOAD_TYPES = {  # magic bytes → (content type, extension); the extension alone is not trusted
-    b"%PDF": ("application/pdf", "pdf"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+    PDF: ("application/pdf", "pdf"),
+    JPEG: ("image/jpeg", "jpg"),
+    PNG: ("image/png", "png"),
 }
 HS = HelpRequest.Status
 
 
 def help_upload_max_bytes() -> int:
-    return int(getattr(_help_settings, "GOVHALL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    return int(getattr(settings, "GOVHALL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 
 
-def _help_step(req: HelpRequest, *, action: str, label: str, by: _HelpAny, note: str = "") -> None:
+def _log_help_step(req: HelpRequest, *, action: str, label: str, by: Any, note: str = "") -> None:
     HelpStep.objects.create(
         request=req,
         action=action,
@@ -639,78 +638,69 @@ def _help_step(req: HelpRequest, *, action: str, label: str, by: _HelpAny, note:
     )
 
 
-def _help_text(value: str, *, field: str, label: str, limit: int = 2000, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise _HelpError(f"请填写{label}。", field=field)
-    if len(value) > limit:
-        raise _HelpError(f"{label}不能超过 {limit} 字。", field=field)
-    return value
-
-
-def _help_check_helper(center: _HelpAny, helper: _HelpAny) -> None:
+def _check_helper(center: Any, helper: Any) -> None:
     """A helper is a staff member holding a role at that hall itself."""
     if helper is None or not getattr(helper, "is_active", False):
-        raise _HelpError("请选择帮代办员。", field="helper")
+        raise DomainError("请选择帮代办员。", field="helper")
     if not helper.role_assignments.filter(center=center, role__in=HELP_STAFF).exists():
-        raise _HelpError("帮代办员须是本大厅的工作人员。", field="helper")
+        raise DomainError("帮代办员须是本大厅的工作人员。", field="helper")
 
 
-def _help_locked(req: HelpRequest) -> HelpRequest:
+def _request_locked(req: HelpRequest) -> HelpRequest:
     return HelpRequest.objects.select_for_update().select_related("center", "helper").get(pk=req.pk)
 
 
-def _help_may_handle(by: _HelpAny, req: HelpRequest) -> None:
+def _check_may_handle(by: Any, req: HelpRequest) -> None:
     """The assigned helper, the hall's manager or the district office may handle it."""
     if by is None or (req.helper_id is not None and req.helper_id == getattr(by, "id", None)):
         return
     try:
-        _help_access(by, req.center, action="manage", table=HELP_TABLE, refused=HELP_REFUSED)
-    except _HelpRefused:
-        raise _HelpRefused("只有该事项的帮代办员或大厅负责人可以办理。") from None
+        access_at_center(by, req.center, action="manage", table=HELP_TABLE, refused=HELP_REFUSED)
+    except Refused:
+        raise Refused("只有该事项的帮代办员或大厅负责人可以办理。") from None
 
 
-def _help_open(req: HelpRequest) -> None:
+def _check_open(req: HelpRequest) -> None:
     if req.status == HS.DONE:
-        raise _HelpWrongState("该帮办代办已办结，不能再修改。")
+        raise WrongState("该帮办代办已办结，不能再修改。")
 
 
-@_help_tx.atomic
+@transaction.atomic
 def help_request_submit(
     *,
-    by: _HelpAny,
-    center: _HelpAny,
+    by: Any,
+    center: Any,
     kind: str,
     group: str,
     channel: str,
     name: str,
     phone: str,
     needs: str,
-    helper: _HelpAny = None,
+    helper: Any = None,
 ) -> HelpRequest:
     """A new request with a gap-free number (BD<year>000001). From the kiosk or the phone
     anyone may ask; at the desk or a window, staff of the hall record it."""
     if center is None:
-        raise _HelpError("请选择大厅。", field="center")
+        raise DomainError("请选择大厅。", field="center")
     if channel not in HelpRequest.Channel.values:
-        raise _HelpError("渠道不正确。", field="channel")
+        raise DomainError("渠道不正确。", field="channel")
     if channel not in HELP_PUBLIC_CHANNELS:
-        _help_access(by, center, action="record", table=HELP_TABLE, refused=HELP_REFUSED)
+        access_at_center(by, center, action="record", table=HELP_TABLE, refused=HELP_REFUSED)
     if kind not in HelpRequest.Kind.values:
-        raise _HelpError("请选择帮办或代办。", field="kind")
+        raise DomainError("请选择帮办或代办。", field="kind")
     if group not in HelpRequest.Group.values:
-        raise _HelpError("请选择服务对象。", field="group")
-    name = _help_text(name, field="name", label="姓名（或企业名称）", limit=100)
+        raise DomainError("请选择服务对象。", field="group")
+    name = _clean_text(name, field="name", label="姓名（或企业名称）", max_length=100)
     phone = (phone or "").strip()
     if not HELP_PHONE.match(phone):
-        raise _HelpError("请填写正确的手机号或固定电话。", field="phone")
-    needs = _help_text(needs, field="needs", label="需要帮助的事项")
+        raise DomainError("请填写正确的手机号或固定电话。", field="phone")
+    needs = _clean_text(needs, field="needs", label="需要帮助的事项")
     if helper is not None:
-        _help_access(by, center, action="manage", table=HELP_TABLE, refused=HELP_REFUSED)
-        _help_check_helper(center, helper)
-    year = _help_tz.localdate().year
+        access_at_center(by, center, action="manage", table=HELP_TABLE, refused=HELP_REFUSED)
+        _check_helper(center, helper)
+    year = timezone.localdate().year
     req = HelpRequest(
-        number=f"BD{year}{_help_counter(scope=f'help:{year}'):06d}",
+        number=f"BD{year}{counter_next(scope=f'help:{year}'):06d}",
         center=center,
         kind=kind,
         group=group,
@@ -722,85 +712,85 @@ def help_request_submit(
         status=HS.ASSIGNED if helper is not None else HS.NEW,
         recorded_by=by if by is not None and by.is_authenticated else None,
     )
-    _help_save(req, by=by, reason="登记帮办代办")
-    _help_step(req, action="submit", label=f"登记（{req.get_channel_display()}）", by=by)
+    save_recorded(req, by=by, reason="登记帮办代办")
+    _log_help_step(req, action="submit", label=f"登记（{req.get_channel_display()}）", by=by)
     if helper is not None:
-        _help_step(req, action="assign", label=f"分派给 {helper.full_name}", by=by)
+        _log_help_step(req, action="assign", label=f"分派给 {helper.full_name}", by=by)
     return req
 
 
-@_help_tx.atomic
-def help_assign(*, by: _HelpAny, request: HelpRequest, helper: _HelpAny) -> HelpRequest:
+@transaction.atomic
+def help_assign(*, by: Any, request: HelpRequest, helper: Any) -> HelpRequest:
     """The hall's manager (or the district office) names the helper."""
-    req = _help_locked(request)
-    _help_access(by, req.center, action="manage", table=HELP_TABLE, refused=HELP_REFUSED)
-    _help_open(req)
-    _help_check_helper(req.center, helper)
+    req = _request_locked(request)
+    access_at_center(by, req.center, action="manage", table=HELP_TABLE, refused=HELP_REFUSED)
+    _check_open(req)
+    _check_helper(req.center, helper)
     if req.helper_id == helper.pk:
-        raise _HelpWrongState("已分派给该帮代办员。")
+        raise WrongState("已分派给该帮代办员。")
     req.helper, req.status = helper, HS.ASSIGNED
-    _help_save(req, by=by, reason="分派帮代办员")
-    _help_step(req, action="assign", label=f"分派给 {helper.full_name}", by=by)
+    save_recorded(req, by=by, reason="分派帮代办员")
+    _log_help_step(req, action="assign", label=f"分派给 {helper.full_name}", by=by)
     return req
 
 
-@_help_tx.atomic
-def help_step_add(*, by: _HelpAny, request: HelpRequest, note: str) -> HelpStep:
+@transaction.atomic
+def help_step_add(*, by: Any, request: HelpRequest, note: str) -> HelpStep:
     """A step of the help given (陪同填表, 代为递交材料 …), logged."""
-    req = _help_locked(request)
-    _help_may_handle(by, req)
-    _help_open(req)
-    note = _help_text(note, field="note", label="办理情况")
-    _help_step(req, action="step", label="办理记录", by=by, note=note)
-    _help_save(req, by=by, reason="办理记录")  # touches updated_at; the history row shows who
+    req = _request_locked(request)
+    _check_may_handle(by, req)
+    _check_open(req)
+    note = _clean_text(note, field="note", label="办理情况")
+    _log_help_step(req, action="step", label="办理记录", by=by, note=note)
+    save_recorded(req, by=by, reason="办理记录")  # touches updated_at; the history row shows who
     return req.steps.order_by("-id").first()  # type: ignore[return-value]
 
 
-def _help_check_upload(file: _HelpAny) -> str:
+def _check_authorization_scan(file: Any) -> str:
+    """The 委托书 scan's content type, from its first bytes; the file is renamed to match."""
     if file is None:
-        raise _HelpError("请上传委托书扫描件（PDF、JPG 或 PNG）。", field="file")
-    size = getattr(file, "size", None) or 0
-    if size <= 0:
-        raise _HelpError("文件是空的。", field="file")
-    limit = help_upload_max_bytes()
-    if size > limit:
-        raise _HelpError(
-            f"文件不能超过 {limit // (1024 * 1024)} MB（该文件 {size / 1048576:.1f} MB）。", field="file"
-        )
-    head = file.read(16)
-    file.seek(0)
-    for magic, (content_type, ext) in HELP_UPLOAD_TYPES.items():
-        if head.startswith(magic):
-            file.name = f"weituoshu.{ext}"
-            return content_type
-    raise _HelpError("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断）。", field="file")
+        raise DomainError("请上传委托书扫描件（PDF、JPG 或 PNG）。", field="file")
+    check_size(
+        file,
+        max_bytes=help_upload_max_bytes(),
+        field="file",
+        empty="文件是空的。",
+        too_large="文件不能超过 {limit_mb} MB（该文件 {size_mb:.1f} MB）。",
+        too_large_code=None,
+    )
+    kind = kind_by_magic(file, HELP_UPLOAD_TYPES)
+    if kind is None:
+        raise DomainError("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断）。", field="file")
+    content_type, ext = kind
+    file.name = f"weituoshu.{ext}"
+    return content_type
 
 
-@_help_tx.atomic
+@transaction.atomic
 def help_authorization_add(
     *,
-    by: _HelpAny,
+    by: Any,
     request: HelpRequest,
     principal: str,
     agent: str,
     items: str,
-    valid_until: _help_date | None,
-    file: _HelpAny,
+    valid_until: date | None,
+    file: Any,
 ) -> HelpAuthorization:
     """Record the person's 委托书: who authorises whom, for which items, until when, scanned."""
-    req = _help_locked(request)
-    _help_may_handle(by, req)
-    _help_open(req)
-    principal = _help_text(principal, field="principal", label="委托人", limit=100)
-    agent = _help_text(agent, field="agent", label="受托人", limit=100)
-    items = _help_text(items, field="items", label="委托事项", limit=1000)
+    req = _request_locked(request)
+    _check_may_handle(by, req)
+    _check_open(req)
+    principal = _clean_text(principal, field="principal", label="委托人", max_length=100)
+    agent = _clean_text(agent, field="agent", label="受托人", max_length=100)
+    items = _clean_text(items, field="items", label="委托事项", max_length=1000)
     if valid_until is None:
-        raise _HelpError("请填写委托书有效期。", field="valid_until")
-    if valid_until < _help_tz.localdate():
-        raise _HelpError(
+        raise DomainError("请填写委托书有效期。", field="valid_until")
+    if valid_until < timezone.localdate():
+        raise DomainError(
             f"委托书有效期（{valid_until:%Y年%m月%d日}）已过，不能登记。", field="valid_until", code="expired"
         )
-    content_type = _help_check_upload(file)
+    content_type = _check_authorization_scan(file)
     auth = HelpAuthorization(
         request=req,
         principal=principal,
@@ -811,8 +801,8 @@ def help_authorization_add(
         content_type=content_type,
         recorded_by=by if by is not None and by.is_authenticated else None,
     )
-    _help_save(auth, by=by, reason="登记委托书")
-    _help_step(
+    save_recorded(auth, by=by, reason="登记委托书")
+    _log_help_step(
         req,
         action="authorization",
         label="登记委托书",
@@ -822,68 +812,66 @@ def help_authorization_add(
     return auth
 
 
-def help_authorization_usable(auth: HelpAuthorization, *, today: _help_date | None = None) -> None:
+def help_authorization_usable(auth: HelpAuthorization, *, today: date | None = None) -> None:
     """Refuse a 委托书 past its date: nobody may act on it any longer."""
-    today = today or _help_tz.localdate()
+    today = today or timezone.localdate()
     if auth.valid_until < today:
-        raise _HelpError(
+        raise DomainError(
             f"委托书已于 {auth.valid_until:%Y年%m月%d日} 到期，不能再用于代办；请先登记新的委托书。",
             field="authorization",
             code="authorization_expired",
         )
 
 
-@_help_tx.atomic
+@transaction.atomic
 def help_case_link(
-    *, by: _HelpAny, request: HelpRequest, case_number: str, authorization: HelpAuthorization | None = None
+    *, by: Any, request: HelpRequest, case_number: str, authorization: HelpAuthorization | None = None
 ) -> HelpCase:
     """Link a case the request produced. A 代办 case is applied for under a 委托书
     still in force; an expired one is refused and nothing is written."""
-    req = _help_locked(request)
-    _help_may_handle(by, req)
-    _help_open(req)
+    req = _request_locked(request)
+    _check_may_handle(by, req)
+    _check_open(req)
     if authorization is not None and authorization.request_id != req.pk:
-        raise _HelpError("该委托书不属于本帮办代办。", field="authorization")
+        raise DomainError("该委托书不属于本帮办代办。", field="authorization")
     if req.kind == HelpRequest.Kind.PROXY and authorization is None:
-        raise _HelpError("代办须选择申请人的委托书。", field="authorization")
+        raise DomainError("代办须选择申请人的委托书。", field="authorization")
     if authorization is not None:
         help_authorization_usable(authorization)
     number = (case_number or "").strip()
     if not number:
-        raise _HelpError("请填写办件编号。", field="case")
+        raise DomainError("请填写办件编号。", field="case")
     try:
-        case = _help_case_get(user=by, number=number)
-    except _HelpError:
-        raise _HelpError("没有找到该办件，或您无权查看，请核对办件编号。", field="case") from None
+        case = case_get(user=by, number=number)
+    except DomainError:
+        raise DomainError("没有找到该办件，或您无权查看，请核对办件编号。", field="case") from None
     if HelpCase.objects.filter(request=req, case=case).exists():
-        raise _HelpError("该办件已关联。", field="case")
+        raise DomainError("该办件已关联。", field="case")
     link = HelpCase(request=req, case=case, authorization=authorization, linked_by=by if by else None)
-    _help_save(link, by=by, reason="关联办件")
-    _help_step(req, action="case", label=f"关联办件 {case.number}", by=by)
+    save_recorded(link, by=by, reason="关联办件")
+    _log_help_step(req, action="case", label=f"关联办件 {case.number}", by=by)
     return link
 
 
-@_help_tx.atomic
-def help_close(*, by: _HelpAny, request: HelpRequest, result: str) -> HelpRequest:
+@transaction.atomic
+def help_close(*, by: Any, request: HelpRequest, result: str) -> HelpRequest:
     """办结: the result is recorded; the request can no longer change."""
-    req = _help_locked(request)
-    _help_may_handle(by, req)
-    _help_open(req)
+    req = _request_locked(request)
+    _check_may_handle(by, req)
+    _check_open(req)
     if req.helper_id is None:
-        raise _HelpWrongState("请先分派帮代办员。")
-    req.result = _help_text(result, field="result", label="办理结果")
-    req.status, req.closed_at = HS.DONE, _help_tz.now()
-    _help_save(req, by=by, reason="帮办代办办结")
-    _help_step(req, action="close", label="办结", by=by, note=req.result)
+        raise WrongState("请先分派帮代办员。")
+    req.result = _clean_text(result, field="result", label="办理结果")
+    req.status, req.closed_at = HS.DONE, timezone.now()
+    save_recorded(req, by=by, reason="帮办代办办结")
+    _log_help_step(req, action="close", label="办结", by=by, note=req.result)
     return req
 
 
-def help_phone_reveal(*, by: _HelpAny, request: HelpRequest, reason: str) -> str:
+def help_phone_reveal(*, by: Any, request: HelpRequest, reason: str) -> str:
     """The full phone, for the helper or the hall's manager who must call the person;
     every look is recorded with its reason (core.audit)."""
-    from govhall.core.audit import personal_data_access_record
-
-    _help_may_handle(by, request)
-    with _help_tx.atomic():
+    _check_may_handle(by, request)
+    with transaction.atomic():
         personal_data_access_record(by=by, obj=request, field="phone", reason=reason)
     return request.person_phone

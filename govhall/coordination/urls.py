@@ -1,10 +1,14 @@
-from django.urls import path  # noqa: F401
+"""Coordination's pages: staff pages under /staff/ (notices, meetings, action items, help
+requests) and the public ones (kiosk help request, a hall's 公示公开)."""
+
+from django.urls import path
+
+from . import views_disclosure, views_help, views_meetings, views_notices
 
 app_name = "coordination"
 urlpatterns: list = []
 
-# --- notice18 ---
-from . import views_notices  # noqa: E402
+# ── 信息沟通 (notices) ──
 
 urlpatterns += [
     path("staff/notices/", views_notices.notice_inbox, name="notice_inbox"),
@@ -25,8 +29,7 @@ urlpatterns += [
 ]
 
 
-# --- meet18 ---
-from . import views_meetings  # noqa: E402
+# ── 联席会议 (joint meetings) ──
 
 urlpatterns += [
     path("staff/meetings/", views_meetings.meeting_list, name="meeting_list"),
@@ -48,8 +51,7 @@ urlpatterns += [
 ]
 
 
-# --- help18 ---
-from . import views_disclosure, views_help  # noqa: E402
+# ── 帮办代办 (help requests) and 公示公开 (disclosure) ──
 
 urlpatterns += [
     path("kiosk/<slug:code>/help/", views_help.help_kiosk, name="help_kiosk"),

@@ -300,10 +300,8 @@ def help_authorization_file(request, number: str, pk: int):
 def help_figures(request):
     if not selectors.help_managed_center_ids(request.user):
         raise PermissionDenied("只有大厅负责人和区政务办可以查看统计。")
-    from .selectors import disclosure_month
-
     month = request.GET.get("month", "")
-    first, last = disclosure_month(month) if month else (None, None)
+    first, last = selectors.disclosure_month(month) if month else (None, None)
     return render(
         request,
         "coordination/help_figures.html",

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from govhall.accounts.models import Role
 from govhall.core.page_errors import errors_show_on
 from govhall.core.pages import xlsx_response
 
@@ -44,7 +45,7 @@ def meeting_list(request):
     page = Paginator(selectors.meetings_search(request.user, **f), 20).get_page(request.GET.get("page"))
     return render(
         request,
-        "coordination/meet18_list.html",
+        "coordination/meetings_list.html",
         {
             "page": page,
             "f": f,
@@ -64,7 +65,7 @@ def meeting_new(request):
     context = {"form": form}
     if request.method == "POST":
         form.is_valid()
-        errors_show_on(request, "coordination/meet18_new.html", context, form=form)
+        errors_show_on(request, "coordination/meetings_new.html", context, form=form)
         d = form.cleaned_data
         meeting = services.meeting_convene(
             by=request.user,
@@ -78,7 +79,7 @@ def meeting_new(request):
         )
         messages.success(request, "已召集联席会议并通知受邀单位。")
         return redirect("coordination:meeting_detail", pk=meeting.pk)
-    return render(request, "coordination/meet18_new.html", context)
+    return render(request, "coordination/meetings_new.html", context)
 
 
 def _detail_context(request, m: Meeting, **bound: Any) -> dict[str, Any]:
@@ -99,8 +100,6 @@ def _detail_context(request, m: Meeting, **bound: Any) -> dict[str, Any]:
 
 
 def _role_labels(roles: list[str]) -> str:
-    from govhall.accounts.models import Role
-
     labels = dict(Role.choices)
     return "、".join(str(labels.get(r, r)) for r in roles)
 
@@ -108,7 +107,7 @@ def _role_labels(roles: list[str]) -> str:
 @login_required
 def meeting_detail(request, pk: int):
     m = selectors.meeting_get(request.user, pk)
-    return render(request, "coordination/meet18_detail.html", _detail_context(request, m))
+    return render(request, "coordination/meetings_detail.html", _detail_context(request, m))
 
 
 @login_required
@@ -119,7 +118,7 @@ def meeting_attendance(request, pk: int):
     form = AttendanceForm(request.POST, invitations=invitations)
     form.is_valid()
     errors_show_on(
-        request, "coordination/meet18_detail.html", _detail_context(request, m, attendance=form), form=form
+        request, "coordination/meetings_detail.html", _detail_context(request, m, attendance=form), form=form
     )
     services.meeting_record_attendance(by=request.user, meeting=m, attendance=form.attendance())
     messages.success(request, "已登记出席情况。")
@@ -133,7 +132,7 @@ def meeting_minutes(request, pk: int):
     form = MinutesForm(request.POST)
     form.is_valid()
     errors_show_on(
-        request, "coordination/meet18_detail.html", _detail_context(request, m, minutes=form), form=form
+        request, "coordination/meetings_detail.html", _detail_context(request, m, minutes=form), form=form
     )
     services.meeting_record_minutes(by=request.user, meeting=m, minutes=form.cleaned_data.get("minutes", ""))
     messages.success(request, "已登记会议纪要。")
@@ -148,7 +147,7 @@ def meeting_decision(request, pk: int):
     form.is_valid()
     context = _detail_context(request, m, decision=form)
     context["field_map"] = {"owner": "owner_center"}
-    errors_show_on(request, "coordination/meet18_detail.html", context, form=form)
+    errors_show_on(request, "coordination/meetings_detail.html", context, form=form)
     d = form.cleaned_data
     services.action_item_add(
         by=request.user,
@@ -191,7 +190,7 @@ def action_item_list(request):
     page = Paginator(selectors.action_items_search(request.user, **f), 25).get_page(request.GET.get("page"))
     return render(
         request,
-        "coordination/meet18_items.html",
+        "coordination/meetings_items.html",
         {
             "page": page,
             "f": f,
@@ -255,7 +254,7 @@ def _item_context(request, x: Any, form: CloseForm | None = None) -> dict[str, A
 @login_required
 def action_item_detail(request, pk: int):
     x = selectors.action_item_get(request.user, pk)
-    return render(request, "coordination/meet18_item.html", _item_context(request, x))
+    return render(request, "coordination/meetings_item.html", _item_context(request, x))
 
 
 @login_required
@@ -264,7 +263,7 @@ def action_item_close(request, pk: int):
     x = selectors.action_item_get(request.user, pk)
     form = CloseForm(request.POST, request.FILES)
     form.is_valid()
-    errors_show_on(request, "coordination/meet18_item.html", _item_context(request, x, form), form=form)
+    errors_show_on(request, "coordination/meetings_item.html", _item_context(request, x, form), form=form)
     services.action_item_close(
         by=request.user,
         item=x,

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from govhall.accounts.models import Role
 from govhall.core.errors import NotFound, Refused
 from govhall.core.page_errors import errors_show_on
 from govhall.core.pages import xlsx_response
@@ -119,8 +120,6 @@ def _detail_context(request, notice: Notice, receipt: NoticeReceipt | None, send
 
 
 def _role_labels(notice: Notice) -> str:
-    from govhall.accounts.models import Role
-
     return "、".join(Role(r).label for r in notice.roles if r in Role.values)
 
 

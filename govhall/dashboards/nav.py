@@ -14,7 +14,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from govhall.accounts.models import Role
+from govhall.accounts.models import STAFF_ROLES, Role
 from govhall.accounts.selectors import PEOPLE_VIEW_ROLES, can_manage_people, can_view_people, roles_of
 from govhall.cases.permissions import STAFF as CASES_STAFF
 from govhall.catalog.permissions import district_kept_by
@@ -31,6 +31,8 @@ from govhall.staffing.permissions import VIEW as STAFFING_VIEW
 CENTER_OVERSIGHT: set[str] = set(MANAGE_HALL) | set(DRAFT_CHANGE) | {Role.DISTRICT_ADMIN, Role.APPROVER}
 RECTIFY: set[str] = set(PEOPLE_VIEW_ROLES)  # the hall's management follows up bad ratings
 RATED: set[str] = {Role.CLERK, Role.CHIEF_REP}
+MEETING_ROLES: set[str] = {Role.DISTRICT_ADMIN, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.CHIEF_REP}
+HELP_ROLES: set[str] = {Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN}
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,19 @@ ENTRIES: list[NavEntry] = [
     NavEntry("首问登记", "cases:inquiries", _any(CASES_STAFF)),
     NavEntry("差评整改", "feedback:rect_list", _any(RECTIFY)),
     NavEntry("我收到的评价", "feedback:my_ratings", _any(RATED)),
+    # ── 代收代办 (收受分离): cases received at one hall for another, to hand over or receive ──
+    NavEntry("代收代办", "cases:handovers", _any(CASES_STAFF)),
+    # ── Coordination (issue 18) ──
+    # Named by view: dashboards does not import its sibling `coordination`, so the role
+    # sets are spelled here from accounts' roles.
+    # 信息沟通: every staff member has an inbox.
+    NavEntry("信息沟通", "coordination:notice_inbox", _any(STAFF_ROLES)),
+    # 联席会议: the district office and the halls' (and departments') management.
+    NavEntry("联席会议", "coordination:meeting_list", _any(MEETING_ROLES)),
+    # 议定事项: every staff member sees the items of their meetings and those they own.
+    NavEntry("议定事项督办", "coordination:action_item_list", _any(CASES_STAFF)),
+    # 帮办代办: hall staff record and handle; the manager and the district office assign.
+    NavEntry("帮办代办", "coordination:help_list", _any(HELP_ROLES)),
 ]
 
 
@@ -103,37 +118,3 @@ def staff_nav(request) -> dict[str, Any]:
     """Context processor: `staff_nav`, read only when a staff page shows it."""
     user = getattr(request, "user", None)
     return {"staff_nav": SimpleLazyObject(lambda: visible_entries(user))}
-
-
-# --- handover18 ---
-# 代收代办 (收受分离): cases received at one hall for another, to hand over or receive.
-ENTRIES.append(NavEntry("代收代办", "cases:handovers", _any(CASES_STAFF)))
-# --- notice18 ---
-from govhall.accounts.models import STAFF_ROLES as _N18_STAFF  # noqa: E402
-
-ENTRIES.append(NavEntry("信息沟通", "coordination:notice_inbox", _any(_N18_STAFF)))
-
-
-# --- meet18 ---
-# 联席会议 (coordination; named by view, dashboards does not import its sibling): the meeting
-# list for the district office and the halls' management; 议定事项 for every staff member (each
-# sees the items of their meetings and those they own).
-ENTRIES += [
-    NavEntry(
-        "联席会议",
-        "coordination:meeting_list",
-        _any({Role.DISTRICT_ADMIN, Role.BRANCH_MANAGER, Role.DEPARTMENT_LEADER, Role.CHIEF_REP}),
-    ),
-    NavEntry("议定事项督办", "coordination:action_item_list", _any(CASES_STAFF)),
-]
-
-
-# --- help18 ---
-# 帮办代办 (coordination): hall staff record and handle; by view name, as dashboards may not import coordination.
-ENTRIES += [
-    NavEntry(
-        "帮办代办",
-        "coordination:help_list",
-        _any({Role.CLERK, Role.CHIEF_REP, Role.BRANCH_MANAGER, Role.DISTRICT_ADMIN}),
-    ),
-]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from govhall.cases.demo import load_demo_cases
 from govhall.catalog.demo import load_demo_catalog
 from govhall.centers.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+from govhall.coordination.demo import load_demo_coordination
 from govhall.dashboards.rollups import rollup_days
 from govhall.demo.history import load_demo_history
 from govhall.demo.people import load_demo_people
@@ -15,8 +16,8 @@ from govhall.staffing.demo import load_demo_staffing
 
 class Command(BaseCommand):
     help = (
-        "Load the demo district (合川区): centers, catalog, queues, cases, people at every hall, and "
-        "the last N days lived through the services (--days, default 60). Idempotent: a second run "
+        "Load the demo district (合川区): centers, catalog, queues, cases, people at every hall, "
+        "coordination (a joint meeting, notices, help requests) and the last N days lived through the services (--days, default 60). Idempotent: a second run "
         "changes nothing."
     )
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
             report["staffing"] = load_demo_staffing()
             history = load_demo_history(days=days, progress=None if quiet else self.stdout.write)
             report["history"] = history
+            # After the history: the 代办 links to a case the history's halls received.
+            report["coordination"] = load_demo_coordination()
             if history["days"]:  # the cockpit reads rollups: build them for the days just lived
                 today = timezone.localdate()
                 report["rollups"] = {
