@@ -73,6 +73,7 @@ def public_page(vary: Callable[..., str] | None = None) -> Callable:
 
 def page_key(request: HttpRequest, extra: str) -> str:
     parts = [
+        public_cache.database_tag(),
         str(public_cache.version(request)),
         request.get_full_path(),
         "large" if getattr(request, "large_type", False) else "",

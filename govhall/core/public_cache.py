@@ -60,12 +60,21 @@ def cached(key: str, load: Callable[[], Any], *, request: Any = None) -> Any:
     if _changed_here():
         return load()
     v = version(request)
-    full = f"pub:{v}:{hashlib.sha256(key.encode()).hexdigest()}"
+    full = f"pub:{database_tag()}:{v}:{hashlib.sha256(key.encode()).hexdigest()}"
     found = shared_get(full, _MISSING)
     if found is _MISSING:
         found = load()
         shared_set(full, found, SECONDS)
     return found
+
+
+def database_tag() -> str:
+    """Which database the numbers count in: two databases sharing one Redis (a test run and
+    the browser tests' server, two deployments' copies) may hold the same number."""
+    d = connection.settings_dict
+    return hashlib.sha256(f"{d['ENGINE']}|{d.get('HOST')}|{d.get('PORT')}|{d['NAME']}".encode()).hexdigest()[
+        :12
+    ]
 
 
 def changed_here() -> bool:

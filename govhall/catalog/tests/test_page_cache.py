@@ -129,3 +129,19 @@ def test_a_closure_on_the_calendar_shows_on_the_kept_hall_page_at_once(world, it
         calendar_override_add(by=world["admin"], day=date(2026, 12, 7), is_workday=False, note="因停电闭厅")
         html = Client().get(url).content.decode()
         assert "今天不办公" in html and "现在开放" not in html
+
+
+def test_two_databases_sharing_one_cache_never_see_each_others_pages(world, item, settings):
+    """The browser tests' server and a test run may share Redis with the same version numbers."""
+    from django.db import connection
+
+    from govhall.core import public_cache
+
+    mine = public_cache.database_tag()
+    real_name = connection.settings_dict["NAME"]
+    try:
+        connection.settings_dict["NAME"] = f"{real_name}-other"
+        assert public_cache.database_tag() != mine
+    finally:
+        connection.settings_dict["NAME"] = real_name
+    assert public_cache.database_tag() == mine
