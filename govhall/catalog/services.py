@@ -588,10 +588,7 @@ def items_reindex_bulk(*, items: Sequence[ServiceItem]) -> int:
     delta = {t: new.get(t, 0) - old.get(t, 0) for t in set(new) | set(old)}
     table = TermStat._meta.db_table
     with connection.cursor() as cur:
-        # ~90 terms an item: plain rows, without a model instance each.
-        cur.executemany(
-            f"INSERT INTO {SearchTerm._meta.db_table} (item_id, term, weight) VALUES (%s, %s, %s)", rows
-        )
+        _terms_insert(cur, rows)
         up = sorted((t, d) for t, d in delta.items() if d > 0)
         down = sorted((t, -d) for t, d in delta.items() if d < 0)
         if up:
@@ -606,6 +603,19 @@ def items_reindex_bulk(*, items: Sequence[ServiceItem]) -> int:
                 [(d, d, t) for t, d in down],
             )
     return len(rows)
+
+
+def _terms_insert(cur: Any, rows: list[tuple[int, str, int]]) -> None:
+    """~90 terms an item: plain rows, without a model instance each. PostgreSQL takes them
+    by COPY (one stream instead of a statement per row: an import of 5,000 items writes
+    ~480,000); SQLite, in process, by one prepared INSERT run for every row."""
+    table = SearchTerm._meta.db_table
+    if connection.vendor == "postgresql":
+        with cur.cursor.copy(f"COPY {table} (item_id, term, weight) FROM STDIN") as copy:  # noqa: S608
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cur.executemany(f"INSERT INTO {table} (item_id, term, weight) VALUES (%s, %s, %s)", rows)  # noqa: S608
 
 
 def _term_stats_adjust(*, added: set[str], removed: set[str]) -> None:
