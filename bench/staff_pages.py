@@ -84,6 +84,9 @@ for a in picked:
         "/staff/inquiries/", "/staff/district/feedback-deadlines/", "/staff/complaints/", "/staff/unresolved/",
         "/staff/unresolved/by-item/", "/staff/rectifications/", "/staff/ratings/", "/staff/my-ratings/",
         "/staff/pads/", "/staff/checks/stationing/",
+        # coordination (issue 18) and 代收代办
+        "/staff/notices/", "/staff/notices/sent/", "/staff/meetings/", "/staff/action-items/",
+        "/staff/help/", "/staff/help/figures/", "/staff/handovers/",
     ]
     if item:
         pages += [f"/staff/catalog/items/{item.pk}/", f"/staff/catalog/items/{item.pk}/guide/",
