@@ -17,6 +17,6 @@ for script in bench/*.py; do
       | tee "bench/results/$stamp-$name-pg.txt"
   fi
 done
-# --- catalog17 ---
+# ── 事项库 (catalog) ──
 # bench/catalog_import.py (a 5,000-row import against a bulk insert) and bench/public_pages.py
 # (home, search, guide and center pages against /healthz) are picked up by the loop above.

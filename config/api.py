@@ -147,19 +147,19 @@ def _add_routers() -> None:
     from govhall.coordination.api import router as coordination_router
 
     api.add_router("/", coordination_router)
-    # --- wb16 ---
+    # ── 工作台 (workbench) ──
     from govhall.dashboards.api import router as workbench_router
 
     api.add_router("/", workbench_router)
-    # --- checks16 ---
+    # ── 明进暗不进检查 (stationing check) ──
     from govhall.dashboards.api_checks import router as checks_router
 
     api.add_router("/", checks_router)
-    # --- cockpit16 ---
+    # ── 驾驶舱 (district cockpit) ──
     from govhall.dashboards.api_cockpit import router as cockpit_router
 
     api.add_router("/", cockpit_router)
-    # --- lobby16 ---
+    # ── 大厅实况屏 (lobby screens) ──
     from govhall.dashboards.api_lobby import router as lobby_router
 
     api.add_router("/", lobby_router)

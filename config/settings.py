@@ -326,7 +326,7 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 GOVHALL_DEMO = env_bool("GOVHALL_DEMO", True)
 
-# --- help18 ---
+# ── 帮办代办与公示公开 (help requests, disclosure) ──
 # The public 帮办代办 forms (kiosk, phone, API): a person asks once or twice, not hundreds of times.
 GOVHALL_RATE_LIMITS += [
     {

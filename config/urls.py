@@ -21,7 +21,7 @@ urlpatterns = [
     path("", include("govhall.centers.urls_public")),
     path("", include("govhall.feedback.urls")),
     path("", include("govhall.coordination.urls")),
-    # --- lobby16 ---
+    # ── 大厅实况屏 (lobby screens) ──
     path("", include("govhall.dashboards.urls_lobby")),
 ]
 

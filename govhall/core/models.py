@@ -202,7 +202,7 @@ class MakeUpWorkday(models.Model):
         return f"{self.date} 上班 {self.name}"
 
 
-# --- catalog17 ---
+# ── 事项库 (catalog) ──
 class PublicVersion(models.Model):
     """A number bumped, in the writer's transaction, whenever something the public
     pages show changes (govhall/core/public_cache.py): cached fragments are keyed by

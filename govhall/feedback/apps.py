@@ -48,7 +48,7 @@ class FeedbackConfig(AppConfig):
         from govhall.core.extensions import hall_day_figures
 
         hall_day_figures.register(selectors.hall_day_figures_answer, label="ratings and complaints (cockpit)")
-        # --- lobby16 ---
+        # ── 大厅实况屏 (lobby screens) ──
         from govhall.queueing.extensions import hall_satisfaction
 
         hall_satisfaction.register(

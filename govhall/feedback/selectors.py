@@ -869,7 +869,7 @@ def hall_day_figures_answer(*, since: date, until: date) -> dict[tuple[int, date
     return out
 
 
-# --- lobby16 ---
+# ── 大厅实况屏 (lobby screens) ──
 def hall_satisfaction_answer(*, center_ids: list[int], since: date, until: date) -> dict[int, dict[str, Any]]:
     """queueing.extensions.hall_satisfaction: per hall, the share of ratings from `since`
     to `until` that are not bad (基本满意 or better, as `item_satisfaction`), and their number."""

@@ -59,7 +59,7 @@ def announce_service_finished(
             logging.getLogger("govhall.queueing").exception("service_finished answer %s failed", label)
 
 
-# --- lobby16 ---
+# ── 大厅实况屏 (lobby screens) ──
 hall_satisfaction: ExtensionPoint[Callable[..., dict[int, dict[str, Any]]]] = ExtensionPoint(
     "hall satisfaction",
     "How satisfied were people with these halls from `since` to `until` (local dates)? Each "
