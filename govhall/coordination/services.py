@@ -356,7 +356,7 @@ def notice_remind(*, by: Any, notice: Notice) -> dict[str, int]:
     {reminded, no_phone}: those without a phone are counted, not messaged."""
     notice = selectors.notice_for_sender(by, notice.pk)
     pending = list(
-        notice.receipts.select_for_update()
+        notice.receipts.select_for_update(of=("self",))
         .filter(selectors.notice_receipts_pending_q(notice))
         .select_related("user")
         .order_by("id")
@@ -591,7 +591,7 @@ def action_item_close(
     *, by: User | None, item: ActionItem, evidence: str, evidence_file: Any = None
 ) -> ActionItem:
     """销号: the owner closes the item with evidence (text, and optionally a file)."""
-    item = ActionItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    item = ActionItem.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=item.pk)
     if by is not None and not selectors.is_owner(by, item):
         if selectors.action_items_visible_to(by).filter(pk=item.pk).exists():
             raise Refused("只有该事项的责任单位或责任人可以销号。")
@@ -647,7 +647,9 @@ def _check_helper(center: Any, helper: Any) -> None:
 
 
 def _request_locked(req: HelpRequest) -> HelpRequest:
-    return HelpRequest.objects.select_for_update().select_related("center", "helper").get(pk=req.pk)
+    return (
+        HelpRequest.objects.select_for_update(of=("self",)).select_related("center", "helper").get(pk=req.pk)
+    )
 
 
 def _check_may_handle(by: Any, req: HelpRequest) -> None:
