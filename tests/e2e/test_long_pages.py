@@ -36,7 +36,9 @@ def test_hall_page_in_tabs(page):
     # Back on the leadership tab, the message next to the name.
     expect(tabs.get_by_role("link", name="分管领导")).to_have_attribute("aria-current", "page")
     expect(page.locator("#id_leadership-name-error")).to_be_visible()
-    expect(page.get_by_label("姓名")).to_have_attribute("aria-describedby", re.compile("id_leadership-name-error"))
+    expect(page.get_by_label("姓名")).to_have_attribute(
+        "aria-describedby", re.compile("id_leadership-name-error")
+    )
     assert_accessible(page)
 
 

@@ -52,7 +52,9 @@ def test_the_overview_is_the_first_tab_and_open_by_default(client, world):
     assert '<nav class="tabs" aria-label="中心信息分区">' in html
 
 
-@pytest.mark.parametrize("tab", ["info", "hours", "exception", "zones", "facilities", "leadership", "alias", "status"])
+@pytest.mark.parametrize(
+    "tab", ["info", "hours", "exception", "zones", "facilities", "leadership", "alias", "status"]
+)
 def test_each_tab_link_opens_its_form_alone(client, world, tab):
     response = _as(client, world["manager_a"]).get(reverse("centers:detail", args=["T-A"]), {"tab": tab})
     html = response.content.decode()
@@ -77,7 +79,9 @@ def test_an_unknown_tab_falls_back_to_the_overview(client, world):
 
 def test_a_clerk_sees_only_the_overview_and_no_tab_list(client, world):
     html = (
-        _as(client, world["clerk_a"]).get(reverse("centers:detail", args=["T-A"]), {"tab": "info"}).content.decode()
+        _as(client, world["clerk_a"])
+        .get(reverse("centers:detail", args=["T-A"]), {"tab": "info"})
+        .content.decode()
     )
     assert 'class="tabs"' not in html
     assert _open(html) == ["overview"]
