@@ -199,10 +199,39 @@ def _center_forms(center: Center, bound: dict[str, CenterForm]) -> dict[str, Cen
     }
 
 
+# The hall's page in sections (issue 17): the overview first, then one tab per manage form. Each
+# tab is a plain link (?tab=…) that renders the page with that section open; a failed POST opens
+# the tab of the form that failed. The tab names are the form names of CENTER_FORMS.
+CENTER_TABS: list[tuple[str, str]] = [
+    ("overview", "概况"),
+    ("info", "基本信息"),
+    ("hours", "办公时间"),
+    ("exception", "时间例外"),
+    ("zones", "功能区"),
+    ("facilities", "便民设施"),
+    ("leadership", "分管领导"),
+    ("alias", "原有名称"),
+    ("status", "运行状态"),
+]
+
+
+def _center_tabs(center: Center, can_manage: bool) -> list[tuple[str, str]]:
+    if not can_manage:
+        return []
+    closed = center.status in (Center.Status.MERGED, Center.Status.CLOSED)
+    return [(name, label) for name, label in CENTER_TABS if not (name == "status" and closed)]
+
+
 def _center_context(
-    request: HttpRequest, center: Center, *, bound: dict[str, CenterForm] | None = None
+    request: HttpRequest,
+    center: Center,
+    *,
+    bound: dict[str, CenterForm] | None = None,
+    tab: str = "",
 ) -> dict[str, Any]:
     can_manage = may_at_center(request.user, center, "manage")
+    tabs = _center_tabs(center, can_manage)
+    tab = tab if tab in dict(tabs) else "overview"
     leaders = [
         {"role": p.get_role_display(), "name": p.name, "title": p.title, "phone": mask_phone(p.phone)}
         for p in center.leadership.all().order_by("role")
@@ -218,13 +247,16 @@ def _center_context(
         "can_draft": center.kind == Center.Kind.BRANCH
         and may_at_center(request.user, center, "draft_change"),
         "forms": _center_forms(center, bound or {}) if can_manage else {},
+        "tabs": tabs,
+        "tab": tab,
     }
 
 
 @login_required
 def center_detail(request: HttpRequest, code: str) -> HttpResponse:
     center = _visible_center(request, code)
-    return render(request, "centers/staff_center.html", _center_context(request, center))
+    context = _center_context(request, center, tab=request.GET.get("tab", ""))
+    return render(request, "centers/staff_center.html", context)
 
 
 @login_required
@@ -238,13 +270,15 @@ def center_edit(request: HttpRequest, code: str, form_name: str) -> HttpResponse
     # Authorisation first, so a refused user learns nothing from validation.
     access_center(request.user, center, action="manage")
     form = cls(request.POST, prefix=form_name, center=center)
-    context = _center_context(request, center, bound={form_name: form})
+    # The page comes back with the failed form's tab open, the message next to its field.
+    context = _center_context(request, center, bound={form_name: form}, tab=form_name)
     if not form.is_valid():
         return render(request, "centers/staff_center.html", context, status=400)
     errors_show_on(request, "centers/staff_center.html", context, form=form)
     save(by=_me(request), center=center, **form.service_args())
     messages.success(request, done)
-    return redirect("centers:detail", code=center.code)
+    tab = form_name if form_name in dict(_center_tabs(center, True)) else "overview"
+    return redirect(reverse("centers:detail", args=[center.code]) + f"?tab={tab}")
 
 
 HISTORY_KINDS = {"+": "创建", "~": "修改", "-": "删除"}
