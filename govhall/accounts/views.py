@@ -38,6 +38,8 @@ from .forms import (
 from .models import Role, RoleAssignment, User
 
 PAGE_SIZE = 50
+# An audit entry lists each changed field: 25 a page keeps the page near 3,000 px at 1366.
+AUDIT_PAGE_SIZE = 25
 EXPORT_LIMIT = 5000
 
 
@@ -377,7 +379,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     # Paginator reads only count() and one slice of it (not the whole sequence protocol).
     # An invalid filter shows nothing; its messages are next to the fields they name.
     entries = cast(Any, [] if form.errors else AuditEntries(filters))
-    page: Page[AuditEntry] = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page: Page[AuditEntry] = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "querystring": _querystring(request)}
     return render(request, "accounts/audit.html", context, status=400 if form.errors else 200)
 

@@ -455,7 +455,7 @@ def staff_notice(request, number, notice, fmt="html"):
     return _notice_response(request, selectors.case_get(user=request.user, number=number), notice, fmt)
 
 
-SUPERVISION_PAGE = 50
+SUPERVISION_PAGE = 25  # each warning is a card: 25 a page keeps it near 3,000 px at 1366
 
 
 @staff_only
