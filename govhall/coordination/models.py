@@ -10,7 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from govhall.core.fields import EncryptedCharField, EncryptedModelMixin, LookupHashField
-from govhall.core.masking import mask_phone
+from govhall.core.masking import mask_name, mask_phone
 from govhall.core.models import TimeStamped
 
 # ── 信息沟通 (notices) ──
@@ -415,8 +415,7 @@ class HelpRequest(EncryptedModelMixin, TimeStamped):
 
     @property
     def masked_name(self) -> str:
-        n = self.person_name
-        return (n[0] + "*" * (len(n) - 1)) if n else ""
+        return mask_name(self.person_name)
 
 
 class HelpStep(models.Model):

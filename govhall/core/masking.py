@@ -50,6 +50,13 @@ class MaskPersonalDataFilter(logging.Filter):
         return True
 
 
+def mask_name(value: str | None) -> str:
+    """A person's name as lists and exports show it: the family name and a star per
+    other character (张** ); empty stays empty, for the caller to say why."""
+    value = value or ""
+    return value[0] + "*" * (len(value) - 1) if value else ""
+
+
 def mask_username(value: str | None) -> str:
     """A user name as lists and exports show it: citizens sign in with their
     phone number, which is masked like every phone."""

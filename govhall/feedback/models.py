@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from govhall.core.masking import mask_phone
+from govhall.core.masking import mask_name, mask_phone
 from govhall.core.models import TimeStamped
 
 COMPLAINT_REPLY_DAYS = 10  # working days to answer the complainant (district default)
@@ -116,8 +116,7 @@ class Complaint(TimeStamped):
 
     @property
     def masked_name(self) -> str:
-        n = self.complainant_name
-        return (n[0] + "*" * (len(n) - 1)) if n else "匿名"
+        return mask_name(self.complainant_name) or "匿名"
 
     @property
     def decided(self) -> bool:

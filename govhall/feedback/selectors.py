@@ -17,7 +17,7 @@ from govhall.cases.extensions import RatingOffer
 from govhall.cases.models import Case
 from govhall.catalog.extensions import ItemSatisfaction
 from govhall.core.errors import Refused
-from govhall.core.masking import mask_phone
+from govhall.core.masking import mask_name, mask_phone
 from govhall.queueing.models import Ticket
 
 from . import services as _services
@@ -488,7 +488,7 @@ def rater_identity(x: Rectification) -> dict[str, str]:
     name = r.rater.full_name if r.rater is not None else ""
     phone = r.rater_phone or (getattr(r.rater, "phone", "") if r.rater is not None else "")
     return {
-        "name": (name[0] + "*" * (len(name) - 1)) if name else ("" if not r.real_name else "（未留姓名）"),
+        "name": mask_name(name) or ("（未留姓名）" if r.real_name else ""),
         "phone": mask_phone(phone),
     }
 

@@ -3,7 +3,7 @@ import logging
 import pytest
 from django.db import transaction
 
-from govhall.core.masking import MaskPersonalDataFilter, mask_id_number, mask_phone, mask_text
+from govhall.core.masking import MaskPersonalDataFilter, mask_id_number, mask_name, mask_phone, mask_text
 from govhall.core.models import Counter
 from govhall.core.services import counter_next
 
@@ -12,6 +12,7 @@ def test_id_numbers_and_phones_are_masked():
     assert mask_id_number("500117199001011234") == "5001**********1234"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("") == ""
+    assert mask_name("张三丰") == "张**" and mask_name("李") == "李" and mask_name(None) == ""
     assert mask_text("张三 500117199001011234 电话 13812345678") == "张三 5001**********1234 电话 138****5678"
 
 
