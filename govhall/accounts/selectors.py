@@ -34,7 +34,7 @@ def roles_of(user: Someone) -> set[str]:
 
 def forget_roles(user: User) -> None:
     """Drop what this user object remembers of its roles (after a role is given or taken)."""
-    for name in ("_govhall_assignments", "_govhall_visible"):
+    for name in ("_govhall_assignments", "_govhall_visible", "_govhall_visible_rows"):
         user.__dict__.pop(name, None)
 
 
@@ -147,12 +147,16 @@ def center_ids_acting_as(user: Someone, roles: Iterable[str]) -> set[int]:
     """Ids of the visible centers where `user` acts in one of `roles` (as `roles_at`
     decides: a department leader reaches every hall of the department, the
     district office every center of its district)."""
+    if user is None or not user.is_authenticated:
+        return set()
     wanted = set(roles)
-    return {
-        center.id
-        for center in centers_visible_to(user).only("id", "district_id", "department_id")
-        if roles_at(user, center) & wanted
-    }
+    memo = cast(Any, user)  # read once per user object (one request), like its assignments
+    visible: list[Any] | None = getattr(memo, "_govhall_visible_rows", None)
+    if visible is None:
+        visible = memo._govhall_visible_rows = list(
+            centers_visible_to(user).only("id", "district_id", "department_id")
+        )
+    return {center.id for center in visible if roles_at(user, center) & wanted}
 
 
 def users_visible_to(user: Someone) -> QuerySet[User]:
