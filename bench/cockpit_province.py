@@ -82,62 +82,74 @@ def generate(args, start: date) -> None:
 
     from govhall.accounts.models import Role, RoleAssignment, User
     from govhall.catalog import services as catalog
+    from govhall.catalog.models import ServiceItem
     from govhall.centers.models import Center, Department, District
     from govhall.queueing.models import Queue, Window
     from tests.support import publish_guide
 
     t0 = time.perf_counter()
-    with transaction.atomic():
-        district = District.objects.create(name="基准省", code="990000")
-        dep = Department.objects.create(district=district, name="基准局", code="BP-DEP")
-        hub = Center.objects.create(
-            district=district,
-            kind="district",
-            name="基准省政务服务中心",
-            code="BP-HUB",
-            address="1 号",
-            status="active",
-        )
-        halls = Center.objects.bulk_create(
-            [
-                Center(
-                    district=district,
-                    kind="branch",
-                    parent=hub,
-                    department=dep,
-                    name=f"基准省政务服务中心第{i}分中心",
-                    code=f"BP-{i:04d}",
-                    address="基准路",
-                    status="active",
-                )
-                for i in range(args.halls - 1)
-            ]
-        )
-        halls = [hub, *halls]
-        queues = Queue.objects.bulk_create([Queue(center=h, letter="A", name="综合") for h in halls])
-        windows = Window.objects.bulk_create(
-            [Window(center=h, number=n + 1, name=f"{n + 1}号窗口") for h in halls for n in range(WINDOWS)]
-        )
-        clerks = User.objects.bulk_create(
-            [User(username=f"bp{i:05d}", full_name=f"基准人员{i}", password="!") for i in range(len(windows))]
-        )
-        RoleAssignment.objects.bulk_create(
-            [
-                RoleAssignment(user=u, role=Role.CLERK, center=halls[i // WINDOWS])
-                for i, u in enumerate(clerks)
-            ]
-        )
-        admin = User.objects.create(username="bp-admin", full_name="基准区政务办", password="!")
-        RoleAssignment.objects.create(user=admin, role=Role.DISTRICT_ADMIN, center=hub)
-        item = catalog.item_create(
-            by=None,
-            district=district,
-            code="BP-001",
-            name="基准事项",
-            item_type="confirmation",
-            department=dep,
-        )
-        guide = publish_guide(item)
+    if Center.objects.filter(code="BP-HUB").exists():  # resuming an interrupted run
+        halls = list(Center.objects.filter(code__startswith="BP-").order_by("id"))
+        queues = list(Queue.objects.filter(center__in=halls).order_by("id"))
+        windows = list(Window.objects.filter(center__in=halls).order_by("id"))
+        clerks = list(User.objects.filter(username__startswith="bp0").order_by("id"))
+        item = ServiceItem.objects.get(code="BP-001")
+        guide = item.guides.order_by("id").first()
+    else:
+        with transaction.atomic():
+            district = District.objects.create(name="基准省", code="990000")
+            dep = Department.objects.create(district=district, name="基准局", code="BP-DEP")
+            hub = Center.objects.create(
+                district=district,
+                kind="district",
+                name="基准省政务服务中心",
+                code="BP-HUB",
+                address="1 号",
+                status="active",
+            )
+            halls = Center.objects.bulk_create(
+                [
+                    Center(
+                        district=district,
+                        kind="branch",
+                        parent=hub,
+                        department=dep,
+                        name=f"基准省政务服务中心第{i}分中心",
+                        code=f"BP-{i:04d}",
+                        address="基准路",
+                        status="active",
+                    )
+                    for i in range(args.halls - 1)
+                ]
+            )
+            halls = [hub, *halls]
+            queues = Queue.objects.bulk_create([Queue(center=h, letter="A", name="综合") for h in halls])
+            windows = Window.objects.bulk_create(
+                [Window(center=h, number=n + 1, name=f"{n + 1}号窗口") for h in halls for n in range(WINDOWS)]
+            )
+            clerks = User.objects.bulk_create(
+                [
+                    User(username=f"bp{i:05d}", full_name=f"基准人员{i}", password="!")
+                    for i in range(len(windows))
+                ]
+            )
+            RoleAssignment.objects.bulk_create(
+                [
+                    RoleAssignment(user=u, role=Role.CLERK, center=halls[i // WINDOWS])
+                    for i, u in enumerate(clerks)
+                ]
+            )
+            admin = User.objects.create(username="bp-admin", full_name="基准区政务办", password="!")
+            RoleAssignment.objects.create(user=admin, role=Role.DISTRICT_ADMIN, center=hub)
+            item = catalog.item_create(
+                by=None,
+                district=district,
+                code="BP-001",
+                name="基准事项",
+                item_type="confirmation",
+                department=dep,
+            )
+            guide = publish_guide(item)
     h0, q0, w0, u0 = halls[0].id, queues[0].id, windows[0].id, clerks[0].id
     assert [h.id for h in halls] == list(range(h0, h0 + len(halls))), "hall ids are not consecutive"
     assert queues[-1].id == q0 + len(halls) - 1 and windows[-1].id == w0 + len(windows) - 1
@@ -158,7 +170,7 @@ def generate(args, start: date) -> None:
                 "origin_queue_id": f"{q0} + i % {H}",
                 "day": day,
                 "number": "i",
-                "code": "'A' || i",
+                "code": "'A' || i % 1000000",  # 8 characters at most
                 "token": "'bp' || i",
                 "status": "CASE WHEN r < 0.85 THEN 'done' WHEN r < 0.91 THEN 'no_show' ELSE 'cancelled' END",
                 "kind": "'normal'",
@@ -172,7 +184,8 @@ def generate(args, start: date) -> None:
             },
         )
         batch = 2_000_000
-        for lo in range(0, N, batch):
+        cur.execute("SELECT coalesce(max(number) + 1, 0) FROM queueing_ticket WHERE center_id >= %s", [h0])
+        for lo in range(cur.fetchone()[0], N, batch):
             hi = min(N, lo + batch) - 1
             cur.execute(
                 f"INSERT INTO queueing_ticket ({cols}) SELECT {select} FROM "
@@ -206,7 +219,8 @@ def generate(args, start: date) -> None:
                 "updated_at": "s",
             },
         )
-        for lo in range(0, C, batch):
+        cur.execute("SELECT count(*) FROM cases_case WHERE number LIKE 'BP%%'")
+        for lo in range(cur.fetchone()[0], C, batch):
             hi = min(C, lo + batch) - 1
             cur.execute(
                 f"INSERT INTO cases_case ({cols}) SELECT {select} FROM "
@@ -338,10 +352,14 @@ def main() -> int:
             cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     call_command("migrate", verbosity=0)
     built = size_of()
-    if built[0] != args.halls or abs(built[1] - args.tickets) > args.tickets * 0.02:
-        if built[0]:
+    if (
+        built[0] != args.halls
+        or abs(built[1] - args.tickets) > args.tickets * 0.02
+        or built[2] < args.cases * 0.98
+    ):
+        if built[0] and built[0] != args.halls:
             raise SystemExit(f"bench_province holds another size {built}: run with --rebuild")
-        generate(args, start)
+        generate(args, start)  # or go on with an interrupted one
         HallDay.objects.all().delete()
     halls, tickets, cases = size_of()
     print(f"size: {halls:,} halls, ~{tickets:,} tickets, ~{cases:,} cases over {args.days} days (PostgreSQL)")

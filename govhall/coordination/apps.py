@@ -14,14 +14,16 @@ class CoordinationConfig(AppConfig):
     def ready(self):
         from govhall.cases.extensions import supervision_rows
         from govhall.core.audit import register_audited
-        from govhall.core.extensions import workbench_sections
+        from govhall.core.extensions import periodic_jobs, workbench_sections
 
-        from . import selectors
+        from . import selectors, services
 
         # The staff workbench: unread notices, meeting action items, help requests.
         workbench_sections.register(selectors.notice_workbench, label="notices (信息沟通)")
         workbench_sections.register(selectors.action_item_workbench, label="joint meetings (联席会议)")
         workbench_sections.register(selectors.help_workbench, label="帮办代办 (help requests)")
+        # A notice's reply date near: one automatic reminder a day to those who still owe it.
+        periodic_jobs.register(services.notices_remind_due, label="notice reply reminders (回复提醒)")
         # 电子监察: meeting action items near or past their due date, beside the cases.
         supervision_rows.register(selectors.action_item_supervision, label="meeting action items (议定事项)")
 

@@ -58,7 +58,10 @@ class NoticeForm(AccessibleForm):
     )
     reply_required = forms.BooleanField(label="要求收件人回复", required=False)
     reply_by = forms.DateField(
-        label="回复期限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="回复期限",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="期限前一日和当日 9 时起，系统每天自动短信提醒一次尚未回复的收件人。",
     )
     attachments = MultipleFileField(
         label="附件",

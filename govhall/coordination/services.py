@@ -8,7 +8,7 @@ import re
 import secrets
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -363,7 +363,12 @@ def notice_remind(*, by: Any, notice: Notice) -> dict[str, int]:
     )
     if not pending:
         raise WrongState("所有收件人均已阅读" + ("并回复" if notice.reply_required else "") + "，无须提醒。")
-    now = timezone.now()
+    return _remind(by, notice, pending, timezone.now())
+
+
+def _remind(by: Any, notice: Notice, pending: list[NoticeReceipt], now: Any) -> dict[str, int]:
+    """Remind each receipt in `pending` (locked): recorded on the receipt, an SMS after
+    commit to those with a phone (masked in the log)."""
     what = "通知" if notice.kind == Notice.Kind.DOWN else "报告"
     reminded = no_phone = 0
     for r in pending:
@@ -374,7 +379,7 @@ def notice_remind(*, by: Any, notice: Notice) -> dict[str, int]:
         due = f"（回复期限 {notice.reply_by:%Y-%m-%d}）" if notice.reply_required and notice.reply_by else ""
         text = f"【政务服务】您有一份{what}“{notice.title[:30]}”尚未{todo}{due}，请登录工作台查看。"
         r.reminded_at, r.reminders = now, r.reminders + 1
-        save_recorded(r, by=by, reason="提醒" + todo)
+        save_recorded(r, by=by, reason=("自动提醒" if by is None else "提醒") + todo)
         if phone:
             reminded += 1
             notice_log.info("通知 %s 提醒 %s（%s）", notice.pk, r.user_id, mask_phone(phone))
@@ -382,6 +387,42 @@ def notice_remind(*, by: Any, notice: Notice) -> dict[str, int]:
         else:
             no_phone += 1
     return {"reminded": reminded, "no_phone": no_phone}
+
+
+REMIND_FROM_HOUR = 9  # automatic reminders are not sent at night
+
+
+@transaction.atomic
+def notices_remind_due(*, now: Any = None) -> int:
+    """Periodic job: on the day before a notice's reply date and on the date itself, each
+    recipient who still owes a reply gets one automatic reminder a day — none before 09:00,
+    none on a day they were already reminded (by hand or by this job), none for a notice
+    sent that same day. Returns how many receipts were reminded."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.hour < REMIND_FROM_HOUR:
+        return 0
+    today = local.date()
+    start_of_today = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    done = 0
+    due = Notice.objects.filter(  # a notice sent today is not chased the same day
+        reply_required=True,
+        reply_by__gte=today,
+        reply_by__lte=today + timedelta(days=1),
+        sent_at__lt=start_of_today,
+    ).order_by("id")
+    for notice in due:
+        pending = list(
+            notice.receipts.select_for_update(of=("self",))
+            .filter(selectors.notice_receipts_pending_q(notice))
+            .exclude(reminded_at__gte=start_of_today)
+            .select_related("user")
+            .order_by("id")
+        )
+        if pending:
+            _remind(None, notice, pending, now)
+            done += len(pending)
+    return done
 
 
 # ── 联席会议 (joint meetings) ──

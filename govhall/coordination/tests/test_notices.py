@@ -299,6 +299,55 @@ def test_reminders_go_only_to_those_who_have_not_read_or_replied(
     assert NoticeReceipt.objects.get(notice=n, user=world["manager_a"]).reminders == 0
 
 
+def _beijing(day, hour, minute=0):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_reply_date_near_reminds_once_a_day_from_nine_and_not_the_day_it_was_sent(
+    world, django_capture_on_commit_callbacks
+):
+    from govhall.core.extensions import periodic_jobs
+
+    assert services.notices_remind_due in [fn for _, fn in periodic_jobs.registered()]
+    _phones(world)
+    due = timezone.localdate() + timedelta(days=10)
+    with time_machine.travel(_beijing(due - timedelta(days=3), 10), tick=False):
+        n = send(world, reply_required=True, reply_by=due)
+        services.notice_reply(by=world["manager_a"], notice=n, text="已落实")
+    with time_machine.travel(_beijing(due - timedelta(days=1), 10), tick=False):
+        late = send(world, title="当日发出的通知", reply_required=True, reply_by=due)
+    owing = {"clerk_a", "chief_a", "manager_b", "clerk_b"}
+
+    def run(at):
+        LogBackend.outbox.clear()
+        with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
+            count = services.notices_remind_due()
+        return count, {phone for phone, _ in LogBackend.outbox}
+
+    def phones(keys):
+        return {world[k].phone for k in keys}
+
+    assert run(_beijing(due - timedelta(days=2), 10)) == (0, set())  # not yet the day before
+    assert run(_beijing(due - timedelta(days=1), 8, 30)) == (0, set())  # not before 09:00
+    # The day before: everyone still owing, once; `late` was sent today and waits.
+    assert run(_beijing(due - timedelta(days=1), 11)) == (4, phones(owing))
+    assert run(_beijing(due - timedelta(days=1), 11, 5)) == (0, set())
+    r = NoticeReceipt.objects.get(notice=n, user=world["chief_a"])
+    assert r.reminders == 1 and r.history.first().history_change_reason == "自动提醒阅读并回复"
+    assert r.history.first().history_user is None
+    assert not NoticeReceipt.objects.filter(notice=late, reminders__gt=0).exists()
+    # The date itself: again to those still owing, now `late` too; a hand reminder that day counts.
+    services.notice_reply(by=world["clerk_a"], notice=n, text="已阅")
+    with time_machine.travel(_beijing(due, 9, 1), tick=False):
+        services.notice_remind(by=world["admin"], notice=late)
+    assert run(_beijing(due, 10)) == (3, phones(owing - {"clerk_a"}))
+    assert run(_beijing(due + timedelta(days=1), 10)) == (0, set())  # past the date
+    assert NoticeReceipt.objects.get(notice=n, user=world["manager_a"]).reminders == 0
+
+
 def test_nobody_left_to_remind_is_a_clear_refusal(world):
     n = send(world, audience="roles", roles=["branch_manager"])
     for key in ("manager_a", "manager_b"):
