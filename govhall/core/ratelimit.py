@@ -38,6 +38,7 @@ class Rule:
     seconds: int
     method: str = "POST"
     when: tuple[str, str] | None = None  # only if this form field has this value
+    failures_only: bool = False  # count only answers that are not a redirect (a failed login)
 
 
 def rules() -> list[Rule]:
@@ -50,6 +51,7 @@ def rules() -> list[Rule]:
             seconds=int(r["seconds"]),
             method=r.get("method", "POST"),
             when=(str(r["when"][0]), str(r["when"][1])) if r.get("when") else None,
+            failures_only=r.get("counts") == "failures",
         )
         for r in getattr(settings, "GOVHALL_RATE_LIMITS", [])
     ]
@@ -70,13 +72,21 @@ def _field(request: HttpRequest, name: str) -> str:
     return request.POST.get(name, "") if request.content_type != "application/json" else ""
 
 
+def _key(rule: Rule, who: str, now: float) -> tuple[str, int]:
+    window = int(now // rule.seconds)
+    return f"rl:{rule.name}:{who}:{window}", window
+
+
+def _wait(rule: Rule, window: int, now: float) -> int:
+    return max(1, math.ceil((window + 1) * rule.seconds - now))
+
+
 def hit(rule: Rule, who: str) -> int:
     """Count one request of `who` under `rule`: 0 if allowed, else seconds to wait."""
     from django.core.cache import cache
 
     now = time.time()
-    window = int(now // rule.seconds)
-    key = f"rl:{rule.name}:{who}:{window}"
+    key, window = _key(rule, who, now)
     try:
         cache.add(key, 0, rule.seconds + 1)
         count = cache.incr(key)
@@ -88,7 +98,22 @@ def hit(rule: Rule, who: str) -> int:
         return 0
     if count <= rule.limit:
         return 0
-    return max(1, math.ceil((window + 1) * rule.seconds - now))
+    return _wait(rule, window, now)
+
+
+def spent(rule: Rule, who: str) -> int:
+    """Without counting: 0 if `who` may still try under `rule`, else seconds to wait
+    (a rule that counts failures is checked before and counted after the answer)."""
+    from django.core.cache import cache
+
+    now = time.time()
+    key, window = _key(rule, who, now)
+    try:
+        count = int(cache.get(key) or 0)
+    except Exception as exc:  # noqa: BLE001 - a cache outage lets requests through
+        log.warning("限流计数不可用（%s），本次放行：%s", type(exc).__name__, rule.name)
+        return 0
+    return _wait(rule, window, now) if count >= rule.limit else 0
 
 
 class RateLimitMiddleware:
@@ -99,6 +124,7 @@ class RateLimitMiddleware:
         self.rules = rules()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        failures: list[tuple[Rule, str]] = []  # counted after the answer, if it is a failure
         for rule in self.rules:
             if request.method != rule.method or not rule.path.search(request.path):
                 continue
@@ -107,10 +133,18 @@ class RateLimitMiddleware:
             who = self._who(request, rule)
             if who is None:
                 continue
-            wait = hit(rule, who)
+            if rule.failures_only:
+                wait = spent(rule, who)
+                failures.append((rule, who))
+            else:
+                wait = hit(rule, who)
             if wait:
                 return self._refuse(request, rule, wait)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if failures and not 300 <= response.status_code < 400:
+            for rule, who in failures:
+                hit(rule, who)
+        return response
 
     @staticmethod
     def _who(request: HttpRequest, rule: Rule) -> str | None:

@@ -213,3 +213,17 @@ def test_staff_accounts_idle_for_90_days_are_disabled_and_recorded(world):
     last = User.history.filter(id=world["clerk_a"].pk).latest("history_date")
     assert last.history_change_reason == "90 天未登录，系统自动停用" and not last.is_active
     assert services.idle_accounts_disable(now=now) == []  # idempotent
+
+
+def test_many_logins_from_one_address_pass_and_only_failures_count(client, world):
+    """A hall's clerks signing in at opening from one address (one NAT) are never refused:
+    the per-address limit counts failed logins only (30 in 5 minutes)."""
+    for _ in range(40):
+        assert _login(client, "tclerk_a", PASSWORD, ip="10.7.7.7").status_code == 302
+        client.logout()
+    # 30 failures from that address, each with another username (axes locks one after 5).
+    for i in range(30):
+        assert _login(client, f"nobody{i}", "wrong-password-123", ip="10.7.7.7").status_code == 400
+    refused = _login(client, "tclerk_b", PASSWORD, ip="10.7.7.7")
+    assert refused.status_code == 429 and "操作过于频繁" in refused.content.decode()
+    assert _login(client, "tclerk_b", PASSWORD, ip="10.8.8.8").status_code == 302  # another address
