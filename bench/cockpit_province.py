@@ -381,6 +381,9 @@ def main() -> int:
 
     admin = User.objects.get(username="bp-admin")
     on = today - timedelta(days=3)
+    import gc
+
+    gc.freeze()  # as config/asgi.py does once the server has loaded
     ok = True
     for kind in ("day", "week", "month"):
         period = cockpit.period_of(kind, on)

@@ -34,7 +34,7 @@ def roles_of(user: Someone) -> set[str]:
 
 def forget_roles(user: User) -> None:
     """Drop what this user object remembers of its roles (after a role is given or taken)."""
-    for name in ("_govhall_assignments", "_govhall_visible", "_govhall_visible_rows"):
+    for name in ("_govhall_assignments", "_govhall_visible", "_govhall_visible_rows", "_govhall_acting"):
         user.__dict__.pop(name, None)
 
 
@@ -149,14 +149,37 @@ def center_ids_acting_as(user: Someone, roles: Iterable[str]) -> set[int]:
     district office every center of its district)."""
     if user is None or not user.is_authenticated:
         return set()
-    wanted = set(roles)
+    wanted = frozenset(roles)
     memo = cast(Any, user)  # read once per user object (one request), like its assignments
-    visible: list[Any] | None = getattr(memo, "_govhall_visible_rows", None)
-    if visible is None:
-        visible = memo._govhall_visible_rows = list(
-            centers_visible_to(user).only("id", "district_id", "department_id")
+    acting: dict[frozenset[str], set[int]] = memo.__dict__.setdefault("_govhall_acting", {})
+    if wanted not in acting:
+        acting[wanted] = _acting_as(user, wanted)
+    return set(acting[wanted])
+
+
+def _acting_as(user: User, wanted: frozenset[str]) -> set[int]:
+    """`center_ids_acting_as` worked out from the assignments once, not hall by hall: the
+    halls of an assignment in `wanted`, every hall of its district for a district-wide role,
+    every hall of its department for a department leader (a province has 1,000 halls)."""
+    memo = cast(Any, user)
+    rows: list[tuple[int, int, int | None]] | None = getattr(memo, "_govhall_visible_rows", None)
+    if rows is None:
+        rows = memo._govhall_visible_rows = list(
+            centers_visible_to(user).values_list("id", "district_id", "department_id")
         )
-    return {center.id for center in visible if roles_at(user, center) & wanted}
+    if user.is_superuser and Role.DISTRICT_ADMIN in wanted:
+        return {center_id for center_id, _, _ in rows}
+    mine = [a for a in _assignments(user) if a.role in wanted]
+    here = {a.center_id for a in mine}
+    districts = {a.center.district_id for a in mine if a.role in DISTRICT_WIDE_ROLES}
+    departments = {
+        a.center.department_id for a in mine if a.role == Role.DEPARTMENT_LEADER and a.center.department_id
+    }
+    return {
+        center_id
+        for center_id, district_id, department_id in rows
+        if center_id in here or district_id in districts or (department_id and department_id in departments)
+    }
 
 
 def users_visible_to(user: Someone) -> QuerySet[User]:

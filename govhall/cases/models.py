@@ -191,6 +191,10 @@ class Case(EncryptedModelMixin, TimeStamped):
             models.Index(fields=["submitted_at"], name="case_submitted_at"),
             models.Index(fields=["accepted_at"], name="case_accepted_at"),
             models.Index(fields=["completed_at"], name="case_completed_at"),
+            # The few cases waiting for next year's holidays (the workbench counts them).
+            models.Index(
+                fields=["center"], name="case_deadline_unknown", condition=models.Q(deadline_unknown=True)
+            ),
         ]
 
     def __str__(self):

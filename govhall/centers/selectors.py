@@ -13,7 +13,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from govhall.accounts.selectors import centers_visible_to, visible_center_ids
 from govhall.core.calendar import CalendarUnknown, is_workday
 
-from .models import WEEKDAYS, Center, CenterChange, Facility, HoursException, OpeningHours, Zone
+from .models import WEEKDAYS, Center, CenterChange, Facility, HoursException, Leadership, OpeningHours, Zone
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -147,33 +147,66 @@ class StandardCheck:
         return round(100 * len(self.have) / self.total) if self.total else 100
 
 
-def standardisation_check(center: Center) -> StandardCheck:
+def standardisation_check(center: Center, parts: StandardParts | None = None) -> StandardCheck:
+    """What a hall has and lacks of the standard (name, zones, facilities, leadership).
+    `parts` are its zones, facilities and leadership roles read in bulk
+    (`_standard_parts`); without them they are read from the hall."""
     from .models import check_center_name
 
     check = StandardCheck(center=center)
+    if parts is None:
+        parts = (
+            {z.kind for z in center.zones.all()},
+            {f.kind for f in center.facilities.all()},
+            {p.role for p in center.leadership.all()},
+        )
+    zones, facilities, roles = parts
 
     def item(ok: bool, label: str) -> None:
         (check.have if ok else check.lacks).append(label)
 
     item(check_center_name(center.kind, center.name, center.district) is None, "统一名称")
-    zones = {z.kind for z in center.zones.all()}
     for value, label in Zone.Kind.choices:
         item(value in zones, label)
-    facilities = {f.kind for f in center.facilities.all()}
     for value, label in Facility.Kind.choices:
         item(value in facilities, label)
     if center.kind == Center.Kind.BRANCH:
-        roles = {p.role for p in center.leadership.all()}
         item("leader" in roles, "分管班子成员")
         item("cadre" in roles, "负责科级干部")
     return check
 
 
+StandardParts = tuple[set[str], set[str], set[str]]  # zone kinds, facility kinds, leadership roles
+
+
+def _standard_parts(centers: QuerySet[Center]) -> dict[int, StandardParts]:
+    """Each hall's zone kinds, facility kinds and leadership roles: three queries for any
+    number of halls (a province's thousand), no model object per row."""
+    parts: dict[int, StandardParts] = {}
+
+    def of(center_id: int) -> StandardParts:
+        return parts.setdefault(center_id, (set(), set(), set()))
+
+    ids = centers.values("id")
+    for center_id, kind in Zone.objects.filter(center__in=ids).values_list("center_id", "kind"):
+        of(center_id)[0].add(kind)
+    for center_id, kind in Facility.objects.filter(center__in=ids).values_list("center_id", "kind"):
+        of(center_id)[1].add(kind)
+    for center_id, role in Leadership.objects.filter(center__in=ids).values_list("center_id", "role"):
+        of(center_id)[2].add(role)
+    return parts
+
+
+def _standard_checks(centers: QuerySet[Center]) -> list[StandardCheck]:
+    parts = _standard_parts(centers)
+    empty: StandardParts = (set(), set(), set())
+    return [standardisation_check(c, parts.get(c.id, empty)) for c in centers.select_related("district")]
+
+
 def standardisation_report(*, user: Someone) -> list[StandardCheck]:
-    qs = _with_details(
-        centers_visible_to(user).exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED])
-    )
-    return sorted((standardisation_check(c) for c in qs.order_by("kind", "code")), key=lambda c: c.score)
+    """Every hall in service `user` sees, weakest first."""
+    qs = centers_visible_to(user).exclude(status__in=[Center.Status.MERGED, Center.Status.CLOSED])
+    return sorted(_standard_checks(qs.order_by("kind", "code")), key=lambda c: c.score)
 
 
 def changes_visible_to(user: Someone) -> QuerySet[CenterChange]:
@@ -277,6 +310,4 @@ def active_center_ids() -> set[int]:
 
 def standardisation_scores(center_ids: Iterable[int]) -> dict[int, int]:
     """Each hall's standardisation score now (`standardisation_check`), for the cockpit's rollups."""
-    qs = Center.objects.filter(id__in=list(center_ids)).select_related("district")
-    qs = qs.prefetch_related("zones", "facilities", "leadership")
-    return {c.id: standardisation_check(c).score for c in qs}
+    return {c.center.id: c.score for c in _standard_checks(Center.objects.filter(id__in=list(center_ids)))}

@@ -13,9 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
-from django.db.models import Sum
+from django.db.models import IntegerField, Max, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,47 +131,59 @@ def _derived(f: dict[str, Any], hist: list[int]) -> dict[str, Any]:
     return f
 
 
-def _period_figures(ids: set[int], period: Period) -> tuple[dict[int, dict[str, Any]], dict[str, Any], dict]:
-    """Per hall and district-wide figures of a period, and the histogram of each day."""
+# The waiting histogram of many rollup rows summed by the database, bucket by bucket (a
+# province's month is 30,000 hall-days: never read and added up row by row here).
+HIST_SUMS = {
+    f"h{i}": Sum(Cast(KeyTextTransform(str(i), "wait_hist"), IntegerField())) for i in range(WAIT_BUCKETS)
+}
+
+
+def _hist_of(row: dict[str, Any]) -> list[int]:
+    return [row.pop(f"h{i}") or 0 for i in range(WAIT_BUCKETS)]
+
+
+def _period_figures(ids: set[int], period: Period) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
+    """Per hall and district-wide figures of a period."""
     rows = HallDay.objects.filter(center_id__in=ids, day__gte=period.start, day__lte=period.end).order_by()
     per_hall: dict[int, dict[str, Any]] = {}
-    for row in rows.values("center_id").annotate(**{f: Sum(f) for f in SUMMED}):
-        per_hall[row.pop("center_id")] = {f: row[f] or 0 for f in SUMMED}
+    hall_hist: dict[int, list[int]] = {}
+    for row in rows.values("center_id").annotate(**{f: Sum(f) for f in SUMMED}, **HIST_SUMS):
+        center_id = row.pop("center_id")
+        hall_hist[center_id] = _hist_of(row)
+        per_hall[center_id] = {f: row[f] or 0 for f in SUMMED}
     for center_id, *at_end in rows.filter(day=period.end).values_list("center_id", *AT_END):
         per_hall.setdefault(center_id, dict.fromkeys(SUMMED, 0)).update(zip(AT_END, at_end, strict=True))
-    hall_hist: dict[int, list[int]] = defaultdict(lambda: [0] * WAIT_BUCKETS)
-    day_hist: dict[date, list[int]] = defaultdict(lambda: [0] * WAIT_BUCKETS)
-    for center_id, day, hist in rows.filter(waited__gt=0).values_list("center_id", "day", "wait_hist"):
-        hist_add(hall_hist[center_id], hist)
-        hist_add(day_hist[day], hist)
     total: dict[str, Any] = {f: 0 for f in (*SUMMED, *AT_END)}
     total_hist = [0] * WAIT_BUCKETS
     for center_id, f in per_hall.items():
         for name in (*SUMMED, *AT_END):
             total[name] += f.get(name) or 0
-        _derived(f, hall_hist[center_id])
-    for hist in day_hist.values():
+        hist = hall_hist.get(center_id, [])
         hist_add(total_hist, hist)
-    return per_hall, _derived(total, total_hist), day_hist
+        _derived(f, hist)
+    return per_hall, _derived(total, total_hist)
 
 
-def _trend(ids: set[int], period: Period, day_hist: dict) -> list[dict[str, Any]]:
+def _trend(ids: set[int], period: Period) -> list[dict[str, Any]]:
     rows = {
         r["day"]: r
         for r in HallDay.objects.filter(center_id__in=ids, day__gte=period.start, day__lte=period.end)
         .order_by()
         .values("day")
-        .annotate(tickets=Sum("tickets"), waited=Sum("waited"), wait_seconds=Sum("wait_seconds"))
+        .annotate(tickets=Sum("tickets"), waited=Sum("waited"), wait_seconds=Sum("wait_seconds"), **HIST_SUMS)
     }
     out = []
     for day in period.days():
-        r = rows.get(day) or {"tickets": 0, "waited": 0, "wait_seconds": 0}
+        r = rows.get(day)
+        if r is None:
+            out.append({"day": day.isoformat(), "tickets": 0, "wait_mean": None, "wait_p90": None})
+            continue
         out.append(
             {
                 "day": day.isoformat(),
                 "tickets": r["tickets"] or 0,
                 "wait_mean": round(r["wait_seconds"] / r["waited"] / 60, 1) if r["waited"] else None,
-                "wait_p90": hist_p90_minutes(day_hist.get(day, [])),
+                "wait_p90": hist_p90_minutes(_hist_of(r)),
             }
         )
     return out
@@ -213,19 +227,24 @@ def _served(ids: set[int], period: Period, top: int = 10) -> dict[str, list[dict
     }
 
 
-def _states(ids: set[int]) -> list[dict[str, Any]]:
-    """Cases by state, as of the latest rollup of each hall that has one."""
-    latest = (
-        HallDay.objects.filter(center_id__in=ids).exclude(cases_by_state={}).order_by("center_id", "-day")
+def _latest_day(ids: set[int]) -> date | None:
+    """The newest day any of these halls has a rollup for: the periodic job's "today"."""
+    return (
+        HallDay.objects.filter(center_id__in=ids, day__lte=timezone.localdate())
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
     )
-    seen: set[int] = set()
+
+
+def _states(ids: set[int], latest: date | None) -> list[dict[str, Any]]:
+    """Cases by state, as the latest rollup counted them (the job counts them on "today"'s row)."""
     counts: dict[str, int] = defaultdict(int)
-    for center_id, states in latest.values_list("center_id", "cases_by_state")[: len(ids) * 3]:
-        if center_id in seen:
-            continue
-        seen.add(center_id)
-        for state, n in states.items():
-            counts[state] += n
+    if latest is not None:
+        rows = HallDay.objects.filter(center_id__in=ids, day=latest).exclude(cases_by_state={})
+        for states in rows.values_list("cases_by_state", flat=True):
+            for state, n in states.items():
+                counts[state] += n
     return [
         {"state": s, "label": label, "count": counts.get(s, 0)}
         for s, label in Case.Status.choices
@@ -258,8 +277,8 @@ def cockpit_figures(*, user: User, period: Period) -> dict[str, Any]:
         cid: (code, name) for cid, code, name in halls_in_service(user).values_list("id", "code", "name")
     }
     before = period.before()
-    current, total, day_hist = _period_figures(ids, period)
-    previous, total_before, _ = _period_figures(ids, before)
+    current, total = _period_figures(ids, period)
+    previous, total_before = _period_figures(ids, before)
     today = timezone.localdate()
     live = halls_now(halls, day=today)
     staff_today = {
@@ -269,9 +288,19 @@ def cockpit_figures(*, user: User, period: Period) -> dict[str, Any]:
         )
     }
     base = {name: reverse(name) for name in DRILL_PAGES}
+    latest = _latest_day(ids)
     rows = []
-    span = {"since": period.start.isoformat(), "until": period.end.isoformat()}
+    span = urlencode({"since": period.start.isoformat(), "until": period.end.isoformat()})
+    cases_url = base["cases:list"]
+    same_for_all = {
+        "warned": base["cases:supervision"],
+        "gaps": _with_query(base["staffing:gaps"], start=today.isoformat()),
+        "ratings": base["feedback:rating_list"],
+        "rectifications": base["feedback:rect_list"],
+        "complaints": base["feedback:complaint_list"],
+    }
     for cid, (code, name) in halls.items():
+        hall_q = quote_plus(code)
         f = current.get(cid) or _derived(dict.fromkeys((*SUMMED, *AT_END), 0), [])
         p = previous.get(cid) or {}
         posts, on_duty, score = staff_today.get(cid, (0, 0, None))
@@ -284,15 +313,11 @@ def cockpit_figures(*, user: User, period: Period) -> dict[str, Any]:
                 "previous_wait_p90": p.get("wait_p90"),
                 "standard_score": score,
                 "now": {**live.get(cid, {}), "posts": posts, "on_duty": on_duty},
-                "links": {
-                    "tickets": _with_query(base["dashboards:cockpit_tickets"], hall=code, **span),
-                    "cases": _with_query(base["cases:list"], center=code),
-                    "overdue": _with_query(base["cases:list"], center=code, warned="red"),
-                    "warned": base["cases:supervision"],
-                    "gaps": _with_query(base["staffing:gaps"], start=today.isoformat()),
-                    "ratings": base["feedback:rating_list"],
-                    "rectifications": base["feedback:rect_list"],
-                    "complaints": base["feedback:complaint_list"],
+                "links": {  # (a thousand halls: the query strings are put together, not encoded each)
+                    "tickets": f"{base['dashboards:cockpit_tickets']}?hall={hall_q}&{span}",
+                    "cases": f"{cases_url}?center={hall_q}",
+                    "overdue": f"{cases_url}?center={hall_q}&warned=red",
+                    **same_for_all,
                     "standard": f"{base['centers:list']}{quote(code)}/",
                 },
             }
@@ -312,15 +337,19 @@ def cockpit_figures(*, user: User, period: Period) -> dict[str, Any]:
         "total": total,
         "total_previous": total_before,
         "halls": rows,
-        "trend": _trend(ids, period, day_hist),
+        "trend": _trend(ids, period),
         "by_hour": _by_hour(ids, period),
         "served": _served(ids, period),
-        "cases_by_state": _states(ids),
-        "computed_at": HallDay.objects.filter(center_id__in=ids)
-        .order_by("-computed_at")
-        .values_list("computed_at", flat=True)
-        .first(),
+        "cases_by_state": _states(ids, latest),
+        "computed_at": _computed_at(ids, latest),
     }
+
+
+def _computed_at(ids: set[int], latest: date | None) -> Any:
+    """When the figures were last computed: the periodic job writes the latest day last."""
+    if latest is None:
+        return None
+    return HallDay.objects.filter(center_id__in=ids, day=latest).aggregate(at=Max("computed_at"))["at"]
 
 
 def cockpit_tickets(*, user: User, hall: str, since: str | None, until: str | None) -> dict[str, Any]:

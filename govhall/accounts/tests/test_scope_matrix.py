@@ -180,3 +180,38 @@ def test_scope_matrix_through_the_api(world, role, where, action):
         assert snapshot() == before
     else:
         check_done(world, action, center, change)
+
+
+def test_centers_acting_as_agrees_with_roles_at_hall_by_hall(world, other_world, django_user_model):
+    """`center_ids_acting_as` works from the assignments in one pass; it must name exactly the
+    halls where `roles_at` gives one of the roles — for every role set and every kind of user
+    (one role, several roles, a department leader, a superuser, another district)."""
+    from itertools import combinations
+
+    from govhall.accounts.models import Role, RoleAssignment
+    from govhall.accounts.selectors import center_ids_acting_as, centers_visible_to, roles_at
+
+    from govhall.centers import services as center_services
+    from govhall.centers.models import Center
+
+    center_services.center_create(  # a second hall of department A: its leader reaches it
+        by=None,
+        district=world["district"],
+        kind=Center.Kind.BRANCH,
+        name=f"{world['district'].name}政务服务中心婚姻登记第二分中心",
+        code="T-A2",
+        address="第二路 1 号",
+        parent=world["hub"],
+        department=world["dep_a"],
+    )
+    several = world["manager_b"]
+    RoleAssignment.objects.create(user=several, role=Role.CLERK, center=world["a"])
+    RoleAssignment.objects.create(user=several, role=Role.DEPARTMENT_LEADER, center=world["b"])
+    root = django_user_model.objects.create(username="root-check", is_superuser=True)
+    users = [world[k] for k in (*ROLES.values(), "clerk_hub")] + [several, root, other_world["admin"]]
+    role_sets = [set(c) for n in (1, 2) for c in combinations(sorted(Role.values), n)]
+    for user in users:
+        for roles in role_sets:
+            fresh = django_user_model.objects.get(pk=user.pk)  # nothing remembered
+            expected = {c.id for c in centers_visible_to(fresh) if roles_at(fresh, c) & roles}
+            assert center_ids_acting_as(fresh, roles) == expected, (user.username, roles)
