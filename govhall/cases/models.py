@@ -191,6 +191,10 @@ class Case(EncryptedModelMixin, TimeStamped):
             models.Index(fields=["submitted_at"], name="case_submitted_at"),
             models.Index(fields=["accepted_at"], name="case_accepted_at"),
             models.Index(fields=["completed_at"], name="case_completed_at"),
+            # 明进暗不进 (dashboards.checks): the last case of an item at its hall, and an
+            # item's cases accepted in the last 30 days, without reading its whole history.
+            models.Index(fields=["item", "center", "created_at"], name="case_item_hall_made"),
+            models.Index(fields=["item", "accepted_at"], name="case_item_accepted"),
             # The few cases waiting for next year's holidays (the workbench counts them).
             models.Index(
                 fields=["center"], name="case_deadline_unknown", condition=models.Q(deadline_unknown=True)

@@ -31,7 +31,8 @@ from django.utils import timezone
 
 from govhall.accounts.models import Role, User
 from govhall.accounts.selectors import has_role, visible_center_ids
-from govhall.cases.selectors import case_activity, cases_received_by
+from govhall.cases.selectors import cases_accepted_since, cases_received_by, last_case_made_where_stationed
+from govhall.catalog.models import ServiceItem
 from govhall.catalog.selectors import items_sharing_catalog_codes, items_stationed_at
 from govhall.centers.models import Center
 from govhall.core.errors import Refused
@@ -113,12 +114,7 @@ def _item_findings(center_ids: list[int], *, today: date, now: datetime, kind: s
     want = {kind} if kind else set(CheckKind.values)
     trained = trained_item_ids_by_center(center_ids, today) if CheckKind.NO_TRAINING in want else {}
     since = now - timedelta(days=ACTIVITY_DAYS)
-    activity = {}
-    same: dict[int, str] = {}  # item → what makes two items the same basic item
-    if CheckKind.NO_ACTIVITY in want:
-        same = {i.pk: f"#{i.pk}" for i in items}
-        same.update(items_sharing_catalog_codes({i.catalog_code for i in items}))
-        activity = case_activity(list(same), since=since)
+    last_made = last_case_made_where_stationed([i.pk for i in items]) if CheckKind.NO_ACTIVITY in want else {}
     last_ticket = (
         last_ticket_day_by_queue(register.queue_center, since=timezone.localdate(since))
         if CheckKind.NO_ACTIVITY in want
@@ -128,11 +124,8 @@ def _item_findings(center_ids: list[int], *, today: date, now: datetime, kind: s
     for queue_id, item_ids in register.queue_items.items():
         for item_id in item_ids:
             queues_of_item.setdefault((register.queue_center[queue_id], item_id), []).append(queue_id)
-    accepted: dict[str, dict[int, int]] = {}  # basic item → hall → accepted there
-    for (c, i), a in activity.items():
-        by_hall = accepted.setdefault(same[i], {})
-        by_hall[c] = by_hall.get(c, 0) + a.accepted
     out = []
+    quiet: list[tuple[ServiceItem, datetime | None]] = []  # no case made here, no ticket: worked elsewhere?
     for item in items:
         hall = item.center
         subject = f"{item.code} {item.name}"
@@ -155,22 +148,44 @@ def _item_findings(center_ids: list[int], *, today: date, now: datetime, kind: s
         if CheckKind.NO_TRAINING in want and item.pk not in trained.get(hall.pk, set()):
             out.append(finding(CheckKind.NO_TRAINING, "本大厅窗口人员无该事项（或其队列）的有效培训合格记录"))
         if CheckKind.NO_ACTIVITY in want:
-            here = activity.get((hall.pk, item.pk))
-            if here and here.made:
+            made = last_made.get(item.pk)
+            if made is not None and made >= since:
                 continue
             tickets = [d for q in queues_of_item.get((hall.pk, item.pk), []) if (d := last_ticket.get(q))]
-            if tickets:
-                continue
-            elsewhere = sum(n for c, n in accepted.get(same[item.pk], {}).items() if c != hall.pk)
-            if elsewhere:
-                last = _day(here.last_at) if here else None
-                out.append(
-                    finding(
-                        CheckKind.NO_ACTIVITY,
-                        f"近 {ACTIVITY_DAYS} 天本大厅无该事项办件、无相关队列取号；同期其他大厅受理 {elsewhere} 件",
-                        last,
-                    )
+            if not tickets:
+                quiet.append((item, made))
+    out += _work_elsewhere(quiet, since=since)
+    return out
+
+
+def _work_elsewhere(quiet: list[tuple[ServiceItem, datetime | None]], *, since: datetime) -> list[Finding]:
+    """`no_activity` findings: of the quiet items (no case made at their hall and no ticket
+    in its queues for them since `since`), those whose basic item (the item itself, or any
+    sharing its 基本目录编码) had cases accepted at other halls since then."""
+    if not quiet:
+        return []
+    same = {item.pk: f"#{item.pk}" for item, _ in quiet}  # item → what makes two items the same basic item
+    same.update(items_sharing_catalog_codes({item.catalog_code for item, _ in quiet}))
+    accepted: dict[str, dict[int, int]] = {}  # basic item → hall → accepted there
+    for (center_id, item_id), n in cases_accepted_since(list(same), since=since).items():
+        by_hall = accepted.setdefault(same[item_id], {})
+        by_hall[center_id] = by_hall.get(center_id, 0) + n
+    out = []
+    for item, made in quiet:
+        hall = item.center
+        elsewhere = sum(n for c, n in accepted.get(same[item.pk], {}).items() if c != hall.pk)
+        if elsewhere:
+            out.append(
+                Finding(
+                    CheckKind.NO_ACTIVITY,
+                    hall.pk,
+                    hall.code,
+                    hall.name,
+                    f"{item.code} {item.name}",
+                    f"近 {ACTIVITY_DAYS} 天本大厅无该事项办件、无相关队列取号；同期其他大厅受理 {elsewhere} 件",
+                    _day(made),
                 )
+            )
     return out
 
 

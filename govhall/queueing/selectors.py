@@ -15,6 +15,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     Max,
     Min,
@@ -359,10 +360,15 @@ def waiting_by_queue(center_ids: Iterable[int], *, day: date | None = None) -> l
     """Per active queue of these halls: how many wait today and since when the
     longest has waited (None when nobody waits). One query, whatever the rows."""
     day = day or timezone.localdate()
-    waiting = Q(tickets__day=day, tickets__status=Ticket.Status.WAITING)
+    # The day and state go in the join itself, so only today's waiting tickets are joined
+    # (through ticket_queue_line), not the queue's whole history.
+    waiting_now = FilteredRelation(
+        "tickets", condition=Q(tickets__day=day, tickets__status=Ticket.Status.WAITING)
+    )
     rows = (
         Queue.objects.filter(center_id__in=list(center_ids), is_active=True)
-        .annotate(waiting=Count("tickets", filter=waiting), since=Min("tickets__taken_at", filter=waiting))
+        .annotate(waiting_now=waiting_now)
+        .annotate(waiting=Count("waiting_now"), since=Min("waiting_now__taken_at"))
         .select_related("center")
         .order_by("center__code", "order", "letter")
     )
