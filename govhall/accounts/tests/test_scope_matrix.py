@@ -190,7 +190,6 @@ def test_centers_acting_as_agrees_with_roles_at_hall_by_hall(world, other_world,
 
     from govhall.accounts.models import Role, RoleAssignment
     from govhall.accounts.selectors import center_ids_acting_as, centers_visible_to, roles_at
-
     from govhall.centers import services as center_services
     from govhall.centers.models import Center
 
